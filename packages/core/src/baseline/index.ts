@@ -1,0 +1,21 @@
+export { MAX_BASELINE_BYTES, parseBaseline } from "./load.ts";
+export {
+  globMatch,
+  hourOfWeek,
+  isBusinessHours,
+  isRawObjectKey,
+  localTime,
+  matchesAny,
+  type PrincipalRole,
+  phiBucketOf,
+  rolesOf,
+} from "./match.ts";
+export {
+  type Baseline,
+  type BaselineInput,
+  BaselineSchema,
+  type PhiBucket,
+  PhiBucketSchema,
+  type WebhookTarget,
+  WebhookTargetSchema,
+} from "./schema.ts";

@@ -1,0 +1,60 @@
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { BaselineError } from "../errors.ts";
+import { type Baseline, BaselineSchema } from "./schema.ts";
+
+/** Baseline files larger than this are refused (a baseline is a page of YAML, not a data set). */
+export const MAX_BASELINE_BYTES = 512 * 1024;
+
+/**
+ * Parse and validate a baseline YAML text. Errors name the file, the line and the field.
+ *
+ * @example
+ * ```ts
+ * const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
+ * ```
+ */
+export function parseBaseline(text: string, file = "baseline.yaml"): Baseline {
+  if (Buffer.byteLength(text) > MAX_BASELINE_BYTES) {
+    throw new BaselineError(`${file}: larger than ${MAX_BASELINE_BYTES} bytes`, [
+      { file, field: "(file)", message: "too large" },
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => ({
+      file,
+      line: e.linePos?.[0]?.line,
+      field: "(yaml)",
+      message: e.message.split("\n")[0] ?? e.message,
+    }));
+    throw new BaselineError(formatIssues(issues), issues);
+  }
+  const result = BaselineSchema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    const line = lineOf(doc, lineCounter, issue.path as (string | number)[]);
+    return { file, ...(line ? { line } : {}), field: path.join(".") || "(root)", message: issue.message };
+  });
+  throw new BaselineError(formatIssues(issues), issues);
+}
+
+function formatIssues(
+  issues: ReadonlyArray<{ file: string; line?: number; field: string; message: string }>,
+): string {
+  return issues.map((i) => `${i.file}${i.line ? `:${i.line}` : ""}: ${i.field}: ${i.message}`).join("\n");
+}
+
+/** Line of the deepest existing node on the path (a missing field points at its parent). */
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  lc: LineCounter,
+  path: (string | number)[],
+): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  }
+  return undefined;
+}

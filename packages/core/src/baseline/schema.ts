@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { SEVERITIES } from "../finding/types.ts";
+
+const Severity = z.enum(SEVERITIES);
+const AccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
+const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM (24h)");
+const Day = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+/** An ARN, or an ARN pattern with `*` and `?` wildcards, as IAM writes them. */
+const ArnPattern = z
+  .string()
+  .regex(/^(arn:aws[\w-]*:[^\s]+|[\w.-]+\.amazonaws\.com)$/, "an ARN, ARN pattern or service principal");
+
+const BucketHolds = z.enum([
+  "recordings",
+  "transcripts",
+  "ctr",
+  "exports",
+  "evidence",
+  "chat-transcripts",
+  "reports",
+]);
+
+export const PhiBucketSchema = z
+  .object({
+    name: z.string().min(3).max(63).optional(),
+    prefix: z.string().min(1).max(63).optional(),
+    tag: z
+      .object({ key: z.string().min(1), value: z.string().optional() })
+      .strict()
+      .optional(),
+    holds: z.array(BucketHolds).min(1).default(["recordings"]),
+    /** Object-key prefixes that hold raw audio (Connect writes `connect/<instance>/CallRecordings/`). */
+    rawPrefixes: z.array(z.string()).default(["connect/*/CallRecordings/"]),
+  })
+  .strict()
+  .refine((b) => [b.name, b.prefix, b.tag].filter(Boolean).length === 1, {
+    message: "give exactly one of name, prefix or tag",
+  });
+
+export const WebhookTargetSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes"),
+    url: z.string().url(),
+    format: z.enum(["hec", "ocsf", "json"]).default("json"),
+    /** Where the HMAC secret comes from; the secret itself never appears in the baseline. */
+    secret: z.union([
+      z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) }).strict(),
+      z.object({ file: z.string().min(1) }).strict(),
+      z.object({ ssm: z.string().startsWith("/") }).strict(),
+      z.object({ secretsManager: z.string().min(1) }).strict(),
+    ]),
+    /** Splunk HEC token, same sources as `secret` (HEC format only). */
+    token: z
+      .union([
+        z.object({ env: z.string() }).strict(),
+        z.object({ file: z.string() }).strict(),
+        z.object({ ssm: z.string() }).strict(),
+        z.object({ secretsManager: z.string() }).strict(),
+      ])
+      .optional(),
+    minSeverity: Severity.default("low"),
+    /** Allow plain http / private addresses (only for loopback receivers in local mode). */
+    allowInsecureLocal: z.boolean().default(false),
+  })
+  .strict();
+
+export const BaselineSchema = z
+  .object({
+    version: z.literal(1),
+    organisation: z
+      .object({
+        name: z.string().min(1).max(200),
+        timeZone: z.string().refine(isTimeZone, "an IANA time zone such as America/New_York").default("UTC"),
+        businessHours: z
+          .object({
+            days: z.array(Day).min(1).default(["mon", "tue", "wed", "thu", "fri"]),
+            start: Hhmm.default("07:00"),
+            end: Hhmm.default("19:00"),
+          })
+          .strict()
+          .default({ days: ["mon", "tue", "wed", "thu", "fri"], start: "07:00", end: "19:00" }),
+      })
+      .strict(),
+    accounts: z.array(AccountId).min(1),
+    allowedRegions: z
+      .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as us-east-1"))
+      .min(1),
+    phiBuckets: z.array(PhiBucketSchema).min(1),
+    /** PHI keys; keys that encrypt PHI buckets are added to these automatically. */
+    phiKeys: z.array(ArnPattern).default([]),
+    principals: z
+      .object({
+        /** May read raw recordings (QA supervisors, the Connect service, Contact Lens). */
+        rawReaders: z.array(ArnPattern).default([]),
+        /** Analytics / QA roles that must NOT read raw audio (transcripts only). */
+        analytics: z.array(ArnPattern).default([]),
+        /** May change or delete PHI objects and bucket policies. */
+        operators: z.array(ArnPattern).default([]),
+        /** AWS service principals that read PHI as part of the pipeline. */
+        services: z.array(z.string()).default(["connect.amazonaws.com", "transcribe.amazonaws.com"]),
+      })
+      .strict()
+      .default({
+        rawReaders: [],
+        analytics: [],
+        operators: [],
+        services: ["connect.amazonaws.com", "transcribe.amazonaws.com"],
+      }),
+    retentionDays: z.number().int().positive().max(36500).default(2555),
+    detectors: z
+      .object({
+        learningDays: z.number().int().min(0).max(90).default(14),
+        windowMinutes: z.number().int().min(1).max(60).default(15),
+        volume: z
+          .object({
+            /** Never fire below this many reads in a window (15 → 18 must stay quiet). */
+            floor: z.number().int().min(1).default(50),
+            /** Fire when observed > mean + sigma × stddev of the learned profile… */
+            sigma: z.number().positive().default(4),
+            /** …and observed ≥ ratio × mean. */
+            ratio: z.number().positive().default(5),
+          })
+          .strict()
+          .default({ floor: 50, sigma: 4, ratio: 5 }),
+      })
+      .strict()
+      .default({ learningDays: 14, windowMinutes: 15, volume: { floor: 50, sigma: 4, ratio: 5 } }),
+    severityOverrides: z.record(z.string(), Severity).default({}),
+    suppressions: z
+      .array(
+        z
+          .object({
+            rule: z.string().min(1),
+            resource: z.string().min(1),
+            reason: z.string().min(3).max(500),
+            until: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO-8601 date"),
+          })
+          .strict(),
+      )
+      .default([]),
+    webhooks: z.array(WebhookTargetSchema).default([]),
+  })
+  .strict();
+
+export type Baseline = z.infer<typeof BaselineSchema>;
+export type BaselineInput = z.input<typeof BaselineSchema>;
+export type PhiBucket = z.infer<typeof PhiBucketSchema>;
+export type WebhookTarget = z.infer<typeof WebhookTargetSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

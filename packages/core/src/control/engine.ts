@@ -1,0 +1,143 @@
+import type { Baseline } from "../baseline/schema.ts";
+import type { Observation } from "../finding/lifecycle.ts";
+import type { Severity } from "../finding/types.ts";
+import type { ResourceSnapshot } from "../resource/snapshot.ts";
+import type { Control, Evaluation, EvaluationContext, FactLookup, FactRequest } from "./types.ts";
+
+/** Controls indexed by resource type, with their params parsed once. */
+export class ControlSet {
+  private readonly byType = new Map<string, Control[]>();
+  private readonly params = new Map<string, unknown>();
+
+  constructor(readonly controls: readonly Control[]) {
+    for (const c of controls) {
+      for (const t of c.resourceTypes) {
+        const list = this.byType.get(t) ?? [];
+        list.push(c);
+        this.byType.set(t, list);
+      }
+      this.params.set(c.id, c.params ? c.params.parse({}) : {});
+    }
+  }
+
+  for(resourceType: string): readonly Control[] {
+    return this.byType.get(resourceType) ?? this.byType.get("*") ?? [];
+  }
+
+  handles(resourceType: string): boolean {
+    return this.byType.has(resourceType) || this.byType.has("*");
+  }
+
+  paramsOf(id: string): unknown {
+    return this.params.get(id);
+  }
+}
+
+/** Facts every applicable control wants for this snapshot (deduplicated). */
+export function factRequests(
+  set: ControlSet,
+  snapshot: ResourceSnapshot,
+  baseline: Baseline,
+  now = new Date(),
+): FactRequest[] {
+  const seen = new Map<string, FactRequest>();
+  const noFacts: FactLookup = { kmsKey: () => undefined, accountPublicAccessBlock: () => undefined };
+  for (const control of set.for(snapshot.resourceType)) {
+    if (!control.facts || snapshot.state !== "present") continue;
+    const ctx: EvaluationContext = { baseline, facts: noFacts, params: set.paramsOf(control.id), now };
+    for (const r of control.facts(snapshot, ctx))
+      seen.set(`${r.kind}|${r.accountId}|${r.region}|${r.ref ?? ""}`, r);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Evaluate every control that applies to the snapshot's resource type. A control that throws gives
+ * an ERROR evaluation (as cdk-nag does), never a pass. Deleted resources are NOT_APPLICABLE.
+ *
+ * @example
+ * ```ts
+ * const results = evaluateSnapshot(controls, snapshot, { baseline, facts, now: new Date() });
+ * ```
+ */
+export function evaluateSnapshot(
+  set: ControlSet,
+  snapshot: ResourceSnapshot,
+  ctx: { baseline: Baseline; facts: FactLookup; now: Date },
+): Evaluation[] {
+  const out: Evaluation[] = [];
+  for (const control of set.for(snapshot.resourceType)) {
+    const severity: Severity =
+      (ctx.baseline.severityOverrides[control.id] as Severity | undefined) ?? control.severity;
+    const base = {
+      controlId: control.id,
+      title: control.title,
+      resourceType: snapshot.resourceType,
+      resourceId: snapshot.resourceId,
+      accountId: snapshot.accountId,
+      region: snapshot.region,
+      severity,
+      hipaa: control.hipaa,
+      capturedAt: snapshot.capturedAt,
+    };
+    if (snapshot.state !== "present") {
+      const summary =
+        snapshot.state === "deleted" ? "resource deleted" : "resource no longer recorded by Config";
+      out.push({
+        ...base,
+        status: "NOT_APPLICABLE",
+        summary,
+        evidence: { configurationItemStatus: snapshot.state },
+      });
+      continue;
+    }
+    try {
+      const verdict = control.evaluate(snapshot, { ...ctx, params: set.paramsOf(control.id) });
+      out.push({ ...base, status: verdict.status, summary: verdict.summary, evidence: verdict.evidence });
+    } catch (error) {
+      out.push({
+        ...base,
+        status: "ERROR",
+        summary: `control failed to evaluate: ${(error as Error).name}: ${(error as Error).message}`.slice(
+          0,
+          300,
+        ),
+        evidence: { error: (error as Error).name },
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Turn an evaluation into a lifecycle observation. ERROR and not-recorded give none: an evaluation
+ * that could not be made never resolves a finding.
+ */
+export function observationOf(
+  e: Evaluation,
+  snapshot: ResourceSnapshot,
+  cause: string,
+  remediation?: string,
+): Observation | undefined {
+  if (e.status === "ERROR" || snapshot.state === "not-recorded") return undefined;
+  const verdict = e.status === "NON_COMPLIANT" ? "fail" : snapshot.state === "deleted" ? "gone" : "pass";
+  return {
+    kind: "drift",
+    ruleId: e.controlId,
+    title: e.title,
+    severity: e.severity,
+    hipaa: [...e.hipaa],
+    subject: {
+      accountId: e.accountId,
+      region: e.region,
+      resourceType: e.resourceType,
+      resourceId: e.resourceId,
+    },
+    verdict,
+    summary: e.summary,
+    evidence: e.evidence,
+    ...(remediation ? { remediation } : {}),
+    observedAt: e.capturedAt,
+    cause,
+  };
+}

@@ -1,0 +1,17 @@
+export { defineControl } from "./define.ts";
+export { ControlSet, evaluateSnapshot, factRequests, observationOf } from "./engine.ts";
+export {
+  type Control,
+  type ControlDefinition,
+  type Evaluation,
+  type EvaluationContext,
+  type EvaluationStatus,
+  type FactLookup,
+  type FactRequest,
+  type FactResult,
+  fail,
+  type KeyFacts,
+  notApplicable,
+  pass,
+  type Verdict,
+} from "./types.ts";

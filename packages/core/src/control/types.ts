@@ -1,0 +1,98 @@
+import type { z } from "zod";
+import type { Baseline } from "../baseline/schema.ts";
+import type { Evidence, Severity } from "../finding/types.ts";
+import type { PublicAccessBlock } from "../resource/s3.ts";
+import type { ResourceSnapshot } from "../resource/snapshot.ts";
+
+/** Facts a control needs that a configuration item does not carry (resolved before evaluation). */
+export type FactRequest =
+  | { kind: "kms-key"; ref: string; accountId: string; region: string }
+  | { kind: "s3-account-public-access-block"; accountId: string; region: string; ref?: undefined };
+
+/** What KMS `DescribeKey` (or a KMS Config item) says about a key. */
+export interface KeyFacts {
+  arn: string;
+  keyManager: "CUSTOMER" | "AWS";
+  keyState?: string;
+  rotationEnabled?: boolean;
+  rotationPeriodInDays?: number;
+}
+
+/** A resolved fact, or why it could not be resolved (denied, not found): controls then say "cannot prove". */
+export type FactResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Synchronous view of the facts resolved for this evaluation. */
+export interface FactLookup {
+  kmsKey(ref: string, accountId: string, region: string): FactResult<KeyFacts> | undefined;
+  accountPublicAccessBlock(accountId: string): FactResult<PublicAccessBlock> | undefined;
+}
+
+export interface EvaluationContext<P = unknown> {
+  baseline: Baseline;
+  facts: FactLookup;
+  params: P;
+  now: Date;
+}
+
+export type EvaluationStatus = "COMPLIANT" | "NON_COMPLIANT" | "NOT_APPLICABLE" | "ERROR";
+
+/** What a control's `evaluate` returns. */
+export interface Verdict {
+  status: Exclude<EvaluationStatus, "ERROR">;
+  /** One line, no PHI. */
+  summary: string;
+  evidence: Evidence;
+}
+
+export interface ControlDefinition<P = Record<string, never>> {
+  /** Kebab-case `<service>-<what>`, equal to the file name (checked by a meta-test). */
+  id: string;
+  /** The secure state, not "Ensure…". */
+  title: string;
+  resourceTypes: readonly string[];
+  /** 45 CFR Part 164 citations, e.g. `164.312(a)(2)(iv)`. */
+  hipaa: readonly string[];
+  severity: Severity;
+  params?: z.ZodType<P>;
+  rationale: string;
+  remediation: { console: string; cli: string };
+  /** Facts to resolve before `evaluate` (KMS DescribeKey, …). */
+  facts?(resource: ResourceSnapshot, ctx: EvaluationContext<P>): FactRequest[];
+  /** Pure: same snapshot, baseline and facts give the same verdict. May throw: the engine records ERROR. */
+  evaluate(resource: ResourceSnapshot, ctx: EvaluationContext<P>): Verdict;
+}
+
+/** A control ready to run: params defaulted and validated once at load. */
+export type Control = ControlDefinition<unknown> & { readonly kind: "control" };
+
+/** The result of one control on one resource. */
+export interface Evaluation {
+  controlId: string;
+  title: string;
+  resourceType: string;
+  resourceId: string;
+  accountId: string;
+  region: string;
+  status: EvaluationStatus;
+  severity: Severity;
+  hipaa: readonly string[];
+  summary: string;
+  evidence: Evidence;
+  capturedAt: string;
+}
+
+export const pass = (summary: string, evidence: Evidence = {}): Verdict => ({
+  status: "COMPLIANT",
+  summary,
+  evidence,
+});
+export const fail = (summary: string, evidence: Evidence = {}): Verdict => ({
+  status: "NON_COMPLIANT",
+  summary,
+  evidence,
+});
+export const notApplicable = (summary: string, evidence: Evidence = {}): Verdict => ({
+  status: "NOT_APPLICABLE",
+  summary,
+  evidence,
+});

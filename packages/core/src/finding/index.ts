@@ -1,0 +1,25 @@
+export { findingId, resourceKey } from "./id.ts";
+export {
+  decide,
+  evidenceDigest,
+  type FindingChange,
+  LAST_SEEN_REFRESH_MS,
+  type Observation,
+  stableStringify,
+  suppress,
+} from "./lifecycle.ts";
+export type { FindingQuery, FindingStore, Page } from "./ports.ts";
+export { recordObservation } from "./record.ts";
+export {
+  type Evidence,
+  FINDING_STATUSES,
+  type Finding,
+  type FindingKind,
+  type FindingStatus,
+  type FindingSubject,
+  type HistoryEntry,
+  isSeverity,
+  SEVERITIES,
+  type Severity,
+  severityRank,
+} from "./types.ts";

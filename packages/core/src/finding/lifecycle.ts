@@ -1,0 +1,220 @@
+import { createHash } from "node:crypto";
+import { findingId } from "./id.ts";
+import {
+  type Evidence,
+  type Finding,
+  type FindingKind,
+  type FindingSubject,
+  type HistoryEntry,
+  type Severity,
+  severityRank,
+} from "./types.ts";
+
+/** What an evaluation or detection observed about one (rule, subject) pair. */
+export interface Observation {
+  kind: FindingKind;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  hipaa: string[];
+  subject: FindingSubject;
+  /** `fail` opens (or keeps open) a finding; `pass` resolves it; `gone` resolves it because the resource no longer exists. */
+  verdict: "fail" | "pass" | "gone";
+  summary: string;
+  evidence: Evidence;
+  remediation?: string;
+  /** Event time of what was observed (CI capture time, CloudTrail eventTime), ISO-8601. */
+  observedAt: string;
+  /** Event id, sweep id or user that caused this observation. */
+  cause: string;
+  /** Activity findings: the incident window and the event count in it. */
+  windowStart?: string;
+  count?: number;
+  /** Distinguishes several findings of one rule on one subject (activity: the incident window). */
+  discriminator?: string;
+}
+
+/** A change to persist: the next state of the finding and, when its status or severity moved, one history entry. */
+export interface FindingChange {
+  next: Finding;
+  /** `absent` = create only if no finding exists; a number = update only if `transitions` still equals it. */
+  expect: "absent" | { transitions: number; lastSeen: string };
+  history?: HistoryEntry;
+}
+
+/** Refresh `lastSeen` of an unchanged open finding at most this often (saves writes on re-evaluation). */
+export const LAST_SEEN_REFRESH_MS = 60 * 60 * 1000;
+
+export function evidenceDigest(evidence: Evidence): string {
+  return createHash("sha256").update(stableStringify(evidence)).digest("hex").slice(0, 16);
+}
+
+/** JSON with sorted keys, so equal evidence gives an equal digest. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * The finding lifecycle: OPEN on first failure, RESOLVED when compliant again, re-opened on
+ * regression; SUPPRESSED stays suppressed until its expiry. Returns `undefined` when nothing needs
+ * to be written (unchanged re-evaluation, an older event than the one already applied, a pass with
+ * no finding). Pure: the store applies the change conditionally and retries on a race.
+ *
+ * @example
+ * ```ts
+ * const change = decide(undefined, { verdict: "fail", … });  // → OPEN, history NEW → OPEN
+ * decide(change.next, sameObservation);                      // → undefined (idempotent)
+ * ```
+ */
+export function decide(
+  current: Finding | undefined,
+  obs: Observation,
+  now: Date = new Date(),
+): FindingChange | undefined {
+  const id = findingId(obs.ruleId, obs.subject, obs.discriminator ?? "");
+  if (!current) {
+    if (obs.verdict !== "fail") return undefined;
+    const next: Finding = {
+      findingId: id,
+      kind: obs.kind,
+      ruleId: obs.ruleId,
+      title: obs.title,
+      severity: obs.severity,
+      status: "OPEN",
+      subject: obs.subject,
+      hipaa: obs.hipaa,
+      summary: obs.summary,
+      evidence: obs.evidence,
+      ...(obs.remediation ? { remediation: obs.remediation } : {}),
+      firstSeen: obs.observedAt,
+      lastSeen: obs.observedAt,
+      statusChangedAt: obs.observedAt,
+      transitions: 1,
+      ...(obs.count !== undefined ? { count: obs.count } : {}),
+      ...(obs.windowStart ? { windowStart: obs.windowStart } : {}),
+    };
+    return { next, expect: "absent", history: historyOf(next, "NEW", obs) };
+  }
+
+  // Events arrive out of order: never let an older observation overwrite a newer one.
+  if (obs.observedAt < current.lastSeen) {
+    // …except for activity counts, which only grow (the detector reports the window total).
+    if (!(obs.kind === "activity" && (obs.count ?? 0) > (current.count ?? 0))) return undefined;
+  }
+
+  const expect = { transitions: current.transitions, lastSeen: current.lastSeen };
+  const suppressedActive =
+    current.status === "SUPPRESSED" &&
+    current.suppression !== undefined &&
+    current.suppression.until > now.toISOString();
+
+  if (obs.verdict === "fail") {
+    const base: Finding = {
+      ...current,
+      title: obs.title,
+      summary: obs.summary,
+      evidence: obs.evidence,
+      hipaa: obs.hipaa,
+      ...(obs.remediation ? { remediation: obs.remediation } : {}),
+      lastSeen: maxIso(current.lastSeen, obs.observedAt),
+      ...(obs.count !== undefined ? { count: Math.max(obs.count, current.count ?? 0) } : {}),
+    };
+    if (current.status === "RESOLVED" || (current.status === "SUPPRESSED" && !suppressedActive)) {
+      const next: Finding = {
+        ...base,
+        status: "OPEN",
+        severity: obs.severity,
+        statusChangedAt: obs.observedAt,
+        transitions: current.transitions + 1,
+      };
+      delete next.suppression;
+      return { next, expect, history: historyOf(next, current.status, obs) };
+    }
+    if (severityRank(obs.severity) !== severityRank(current.severity)) {
+      const next: Finding = { ...base, severity: obs.severity, transitions: current.transitions + 1 };
+      return { next, expect, history: historyOf(next, current.status, obs) };
+    }
+    const evidenceChanged =
+      evidenceDigest(obs.evidence) !== evidenceDigest(current.evidence) || obs.summary !== current.summary;
+    const countChanged = obs.count !== undefined && obs.count > (current.count ?? 0);
+    const stale = Date.parse(obs.observedAt) - Date.parse(current.lastSeen) >= LAST_SEEN_REFRESH_MS;
+    if (!evidenceChanged && !countChanged && !stale) return undefined;
+    return { next: base, expect };
+  }
+
+  // pass or gone
+  if (current.status === "RESOLVED") return undefined;
+  const next: Finding = {
+    ...current,
+    status: "RESOLVED",
+    summary:
+      obs.verdict === "gone"
+        ? `Resolved: resource no longer exists (${current.summary})`
+        : `Resolved: ${obs.summary}`,
+    evidence: obs.evidence,
+    lastSeen: maxIso(current.lastSeen, obs.observedAt),
+    statusChangedAt: obs.observedAt,
+    transitions: current.transitions + 1,
+  };
+  delete next.suppression;
+  return { next, expect, history: historyOf(next, current.status, obs) };
+}
+
+/** Suppress an open finding until `until`, with a reason and the caller's identity; recorded in history. */
+export function suppress(
+  current: Finding,
+  reason: string,
+  until: string,
+  by: string,
+  at: string,
+): FindingChange {
+  const next: Finding = {
+    ...current,
+    status: "SUPPRESSED",
+    suppression: { reason, until, by },
+    statusChangedAt: at,
+    transitions: current.transitions + 1,
+  };
+  return {
+    next,
+    expect: { transitions: current.transitions, lastSeen: current.lastSeen },
+    history: {
+      findingId: current.findingId,
+      ruleId: current.ruleId,
+      subject: current.subject,
+      at,
+      seq: next.transitions,
+      from: current.status,
+      to: "SUPPRESSED",
+      severity: current.severity,
+      evidence: { reason, until },
+      cause: `user:${by}`,
+    },
+  };
+}
+
+function historyOf(next: Finding, from: HistoryEntry["from"], obs: Observation): HistoryEntry {
+  return {
+    findingId: next.findingId,
+    ruleId: next.ruleId,
+    subject: next.subject,
+    at: obs.observedAt,
+    seq: next.transitions,
+    from,
+    to: next.status,
+    severity: next.severity,
+    evidence: obs.evidence,
+    cause: obs.cause,
+  };
+}
+
+function maxIso(a: string, b: string): string {
+  return a >= b ? a : b;
+}

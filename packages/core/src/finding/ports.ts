@@ -1,0 +1,37 @@
+import type { FindingChange } from "./lifecycle.ts";
+import type { Finding, FindingStatus, HistoryEntry, Severity } from "./types.ts";
+
+export interface FindingQuery {
+  status?: FindingStatus;
+  /** Minimum severity. */
+  severity?: Severity;
+  ruleId?: string;
+  /** Resource id (bucket name, key id, principal ARN) with account and region. */
+  resource?: { accountId: string; region: string; resourceId: string };
+  /** ISO-8601 bounds on first detection. */
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/**
+ * Where findings live. Implementations apply changes conditionally: a change whose expectation no
+ * longer holds (another writer got there first) returns `conflict` and the caller re-decides.
+ */
+export interface FindingStore {
+  getFinding(findingId: string): Promise<Finding | undefined>;
+  applyChange(change: FindingChange): Promise<"applied" | "conflict">;
+  listFindings(query: FindingQuery): Promise<Page<Finding>>;
+  findingHistory(findingId: string): Promise<HistoryEntry[]>;
+  resourceHistory(resource: {
+    accountId: string;
+    region: string;
+    resourceId: string;
+  }): Promise<HistoryEntry[]>;
+}

@@ -1,0 +1,35 @@
+import { PhiwatchError } from "../errors.ts";
+import { findingId } from "./id.ts";
+import { decide, type Observation } from "./lifecycle.ts";
+import type { FindingStore } from "./ports.ts";
+import type { Finding } from "./types.ts";
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Record one observation: read the finding, decide the transition, apply it conditionally, and on a
+ * race re-read and re-decide. The same observation applied any number of times gives one finding and
+ * one history entry.
+ *
+ * @example
+ * ```ts
+ * const outcome = await recordObservation(store, observation);
+ * outcome.finding?.status // "OPEN"
+ * ```
+ */
+export async function recordObservation(
+  store: FindingStore,
+  obs: Observation,
+  now: Date = new Date(),
+): Promise<{ changed: boolean; transitioned: boolean; finding?: Finding }> {
+  const id = findingId(obs.ruleId, obs.subject, obs.discriminator ?? "");
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await store.getFinding(id);
+    const change = decide(current, obs, now);
+    if (!change) return { changed: false, transitioned: false, ...(current ? { finding: current } : {}) };
+    const result = await store.applyChange(change);
+    if (result === "applied")
+      return { changed: true, transitioned: change.history !== undefined, finding: change.next };
+  }
+  throw new PhiwatchError(`finding ${id}: gave up after ${MAX_ATTEMPTS} conflicting writes`);
+}

@@ -1,0 +1,36 @@
+/**
+ * The findings table: one DynamoDB table for findings, drift history, the resource inventory, access
+ * windows and profiles, posture snapshots and dedup records. This is the single source of truth for
+ * its keys, indexes, TTL and stream: `infra/storage.ts` and the local stack both read it.
+ * The design and its access patterns are in `docs/data-model.md`.
+ */
+export const TABLE = {
+  /** Logical name (SST link name). */
+  logicalName: "Findings",
+  partitionKey: "PK",
+  sortKey: "SK",
+  ttlAttribute: "expiresAt",
+  stream: "NEW_AND_OLD_IMAGES" as const,
+  indexes: [
+    /** Findings by status, ordered by severity rank then last change: "open findings by severity". */
+    { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" },
+    /** Findings and history by resource: "findings of a resource", "drift history of a resource in time order". */
+    { name: "GSI2", partitionKey: "GSI2PK", sortKey: "GSI2SK" },
+    /** Findings by control/detector id, ordered by first seen. */
+    { name: "GSI3", partitionKey: "GSI3PK", sortKey: "GSI3SK" },
+    /** Findings by month of first detection, ordered by time: "findings in a time range". */
+    { name: "GSI4", partitionKey: "GSI4PK", sortKey: "GSI4SK" },
+  ],
+} as const;
+
+export type TableIndexName = (typeof TABLE.indexes)[number]["name"];
+
+/** Key attributes (all strings), for CreateTable and for infra. */
+export function tableAttributes(): Array<{ name: string; type: "S" }> {
+  const names = new Set<string>([TABLE.partitionKey, TABLE.sortKey]);
+  for (const i of TABLE.indexes) {
+    names.add(i.partitionKey);
+    names.add(i.sortKey);
+  }
+  return [...names].map((name) => ({ name, type: "S" as const }));
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `npm test`: prerequisites (Java for DynamoDB Local), lint, typecheck, then every vitest project.
+// Nothing else is needed on a fresh clone: servers and ports are started and stopped by the tests.
+import { spawnSync } from "node:child_process";
+import { ensureJava } from "./ensure-java.mjs";
+
+function run(cmd, args, label) {
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit" });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    process.stderr.write(`\n✖ ${label} failed (${secs}s)\n`);
+    process.exit(r.status ?? 1);
+  }
+  process.stdout.write(`✔ ${label} (${secs}s)\n`);
+}
+
+ensureJava();
+const extra = process.argv.slice(2);
+run("npx", ["biome", "check", "."], "lint (biome)");
+run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"], "typecheck (tsc)");
+run("npx", ["vitest", "run", ...extra], "tests (vitest)");

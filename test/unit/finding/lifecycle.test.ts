@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { decide, type Observation } from "../../../packages/core/src/index.ts";
+
+const obs = (over: Partial<Observation> = {}): Observation => ({
+  kind: "drift",
+  ruleId: "s3-encryption-cmk",
+  title: "PHI buckets encrypt with a customer-managed KMS key",
+  severity: "high",
+  hipaa: ["164.312(a)(2)(iv)"],
+  subject: {
+    accountId: "111122223333",
+    region: "us-east-1",
+    resourceType: "AWS::S3::Bucket",
+    resourceId: "b",
+  },
+  verdict: "fail",
+  summary: "SSE-S3 (AES256) instead of aws:kms",
+  evidence: { sseAlgorithm: "AES256" },
+  observedAt: "2026-03-03T10:00:00.000Z",
+  cause: "evt-1",
+  ...over,
+});
+
+describe("finding lifecycle", () => {
+  it("opens a finding on first failure with one history entry", () => {
+    const c = decide(undefined, obs());
+    expect(c?.next.status).toBe("OPEN");
+    expect(c?.expect).toBe("absent");
+    expect(c?.history).toMatchObject({ from: "NEW", to: "OPEN", seq: 1 });
+  });
+
+  it("writes nothing when the same failure is observed again", () => {
+    const open = decide(undefined, obs())!.next;
+    expect(decide(open, obs())).toBeUndefined();
+  });
+
+  it("writes nothing for a pass with no finding", () => {
+    expect(decide(undefined, obs({ verdict: "pass" }))).toBeUndefined();
+  });
+
+  it("resolves when compliant again, and re-opens on regression", () => {
+    const open = decide(undefined, obs())!.next;
+    const resolved = decide(
+      open,
+      obs({ verdict: "pass", observedAt: "2026-03-03T11:00:00.000Z", summary: "ok" }),
+    )!;
+    expect(resolved.history).toMatchObject({ from: "OPEN", to: "RESOLVED", seq: 2 });
+    const reopened = decide(resolved.next, obs({ observedAt: "2026-03-03T12:00:00.000Z" }))!;
+    expect(reopened.history).toMatchObject({ from: "RESOLVED", to: "OPEN", seq: 3 });
+    expect(reopened.next.firstSeen).toBe("2026-03-03T10:00:00.000Z");
+  });
+
+  it("ignores an observation older than the state already applied (out-of-order delivery)", () => {
+    const open = decide(undefined, obs())!.next;
+    const resolved = decide(open, obs({ verdict: "pass", observedAt: "2026-03-03T11:00:00.000Z" }))!.next;
+    expect(decide(resolved, obs({ observedAt: "2026-03-03T10:30:00.000Z" }))).toBeUndefined();
+  });
+
+  it("records a severity escalation in history without changing status", () => {
+    const open = decide(undefined, obs())!.next;
+    const c = decide(open, obs({ severity: "critical", observedAt: "2026-03-03T10:05:00.000Z" }))!;
+    expect(c.next.status).toBe("OPEN");
+    expect(c.history).toMatchObject({ from: "OPEN", to: "OPEN", severity: "critical" });
+  });
+
+  it("keeps an active suppression and re-opens an expired one", () => {
+    const open = decide(undefined, obs())!.next;
+    const suppressed = {
+      ...open,
+      status: "SUPPRESSED" as const,
+      suppression: { reason: "r", until: "2026-04-01T00:00:00.000Z", by: "u" },
+    };
+    const during = decide(
+      suppressed,
+      obs({ observedAt: "2026-03-05T00:00:00.000Z", evidence: { x: 1 } }),
+      new Date("2026-03-05T00:00:00Z"),
+    );
+    expect(during?.next.status).toBe("SUPPRESSED");
+    const after = decide(
+      suppressed,
+      obs({ observedAt: "2026-04-05T00:00:00.000Z" }),
+      new Date("2026-04-05T00:00:00Z"),
+    );
+    expect(after?.next.status).toBe("OPEN");
+  });
+});

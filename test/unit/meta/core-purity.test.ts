@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+function* tsFiles(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* tsFiles(p);
+    else if (p.endsWith(".ts")) yield p;
+  }
+}
+
+describe("packages/core purity", () => {
+  it("imports no AWS SDK, no I/O and no other workspace package", () => {
+    const offenders: string[] = [];
+    for (const file of tsFiles("packages/core/src")) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/from\s+["']([^"']+)["']/g)) {
+        const spec = m[1]!;
+        if (
+          spec.startsWith("@aws-sdk/") ||
+          spec.startsWith("@smithy/") ||
+          spec.startsWith("@phiwatch/") ||
+          [
+            "node:fs",
+            "node:fs/promises",
+            "node:http",
+            "node:https",
+            "node:net",
+            "node:child_process",
+          ].includes(spec)
+        ) {
+          offenders.push(`${file}: ${spec}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe("registries", () => {
+  it("controls/index.ts and detectors/index.ts are current (npm run gen)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync("node", ["scripts/gen-registry.mjs", "--check"], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+});
