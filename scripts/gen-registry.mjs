@@ -40,6 +40,7 @@ export function render(root) {
   } catch {
     return undefined;
   }
+  if (entries.length === 0) return undefined;
   const lines = entries.map((p) => {
     const id = p.split("/").pop().replace(/\.ts$/, "");
     return { id, ident: camel(id), from: `./${relative(root.dir, p)}` };

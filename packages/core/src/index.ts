@@ -8,4 +8,4 @@ export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./finding/index.ts";
 export * from "./resource/index.ts";
-export { TABLE, type TableIndexName, tableAttributes } from "./table.ts";
+export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

@@ -34,3 +34,28 @@ export function tableAttributes(): Array<{ name: string; type: "S" }> {
   }
   return [...names].map((name) => ({ name, type: "S" as const }));
 }
+
+/**
+ * Key layout of every item kind (see docs/data-model.md). All writers build keys here, so the
+ * layout is defined once.
+ */
+export const KEYS = {
+  finding: (findingId: string) => ({ PK: `F#${findingId}`, SK: "F" }),
+  /** One history entry per transition number: a conditional put makes it idempotent. */
+  history: (findingId: string, seq: number) => ({ PK: `F#${findingId}`, SK: `H#${String(seq).padStart(6, "0")}` }),
+  historyPrefix: "H#",
+  /** Partition of GSI2 for one resource (its findings and its drift history). */
+  resourcePartition: (accountId: string, region: string, resourceId: string) => `R#${accountId}#${region}#${resourceId}`,
+  /** Latest configuration of one resource (the inventory for cross-resource controls). */
+  inventory: (accountId: string, region: string, resourceType: string, resourceId: string) => ({
+    PK: `I#${accountId}#${region}#${resourceType}#${resourceId}`,
+    SK: "CURRENT",
+  }),
+  /** Access counters of one (target, principal) in one window. */
+  accessWindow: (target: string, principal: string, windowStart: string) => ({ PK: `W#${target}#${principal}`, SK: windowStart }),
+  /** Learned access profile of one (target, principal). */
+  accessProfile: (target: string, principal: string) => ({ PK: `P#${target}#${principal}`, SK: "PROFILE" }),
+  /** Dedup / idempotency record (expires through TTL). */
+  dedup: (scope: string, id: string) => ({ PK: `D#${scope}#${id}`, SK: "D" }),
+  postureSnapshot: (at: string) => ({ PK: "POSTURE", SK: at }),
+} as const;
