@@ -42,17 +42,24 @@ export function tableAttributes(): Array<{ name: string; type: "S" }> {
 export const KEYS = {
   finding: (findingId: string) => ({ PK: `F#${findingId}`, SK: "F" }),
   /** One history entry per transition number: a conditional put makes it idempotent. */
-  history: (findingId: string, seq: number) => ({ PK: `F#${findingId}`, SK: `H#${String(seq).padStart(6, "0")}` }),
+  history: (findingId: string, seq: number) => ({
+    PK: `F#${findingId}`,
+    SK: `H#${String(seq).padStart(6, "0")}`,
+  }),
   historyPrefix: "H#",
   /** Partition of GSI2 for one resource (its findings and its drift history). */
-  resourcePartition: (accountId: string, region: string, resourceId: string) => `R#${accountId}#${region}#${resourceId}`,
+  resourcePartition: (accountId: string, region: string, resourceId: string) =>
+    `R#${accountId}#${region}#${resourceId}`,
   /** Latest configuration of one resource (the inventory for cross-resource controls). */
   inventory: (accountId: string, region: string, resourceType: string, resourceId: string) => ({
     PK: `I#${accountId}#${region}#${resourceType}#${resourceId}`,
     SK: "CURRENT",
   }),
   /** Access counters of one (target, principal) in one window. */
-  accessWindow: (target: string, principal: string, windowStart: string) => ({ PK: `W#${target}#${principal}`, SK: windowStart }),
+  accessWindow: (target: string, principal: string, windowStart: string) => ({
+    PK: `W#${target}#${principal}`,
+    SK: windowStart,
+  }),
   /** Learned access profile of one (target, principal). */
   accessProfile: (target: string, principal: string) => ({ PK: `P#${target}#${principal}`, SK: "PROFILE" }),
   /** Dedup / idempotency record (expires through TTL). */

@@ -31,6 +31,7 @@ const sse = (sseAlgorithm: string, kmsMasterKeyID: string | null = null) => ({
   },
 });
 const facts = (keys: Record<string, KeyFacts> = {}, account?: boolean): FactLookup => ({
+  inventory: () => undefined,
   kmsKey: (ref) =>
     keys[ref] ? { ok: true, value: keys[ref]! } : { ok: false, reason: "AccessDeniedException" },
   accountPublicAccessBlock: () =>

@@ -41,7 +41,11 @@ export function factRequests(
   now = new Date(),
 ): FactRequest[] {
   const seen = new Map<string, FactRequest>();
-  const noFacts: FactLookup = { kmsKey: () => undefined, accountPublicAccessBlock: () => undefined };
+  const noFacts: FactLookup = {
+    kmsKey: () => undefined,
+    accountPublicAccessBlock: () => undefined,
+    inventory: () => undefined,
+  };
   for (const control of set.for(snapshot.resourceType)) {
     if (!control.facts || snapshot.state !== "present") continue;
     const ctx: EvaluationContext = { baseline, facts: noFacts, params: set.paramsOf(control.id), now };

@@ -7,7 +7,9 @@ import type { ResourceSnapshot } from "../resource/snapshot.ts";
 /** Facts a control needs that a configuration item does not carry (resolved before evaluation). */
 export type FactRequest =
   | { kind: "kms-key"; ref: string; accountId: string; region: string }
-  | { kind: "s3-account-public-access-block"; accountId: string; region: string; ref?: undefined };
+  | { kind: "s3-account-public-access-block"; accountId: string; region: string; ref?: undefined }
+  /** Latest recorded snapshots of other resources (cross-resource controls): by type, optionally one id. */
+  | { kind: "inventory"; resourceType: string; accountId: string; region?: string; ref?: string };
 
 /** What KMS `DescribeKey` (or a KMS Config item) says about a key. */
 export interface KeyFacts {
@@ -25,6 +27,11 @@ export type FactResult<T> = { ok: true; value: T } | { ok: false; reason: string
 export interface FactLookup {
   kmsKey(ref: string, accountId: string, region: string): FactResult<KeyFacts> | undefined;
   accountPublicAccessBlock(accountId: string): FactResult<PublicAccessBlock> | undefined;
+  /**
+   * Latest snapshots of other resources from the inventory (requested with a `kind: "inventory"` fact),
+   * e.g. every `AWS::CloudTrail::Trail` of the account. `undefined` = not requested or not resolvable.
+   */
+  inventory(resourceType: string, accountId: string, resourceId?: string): ResourceSnapshot[] | undefined;
 }
 
 export interface EvaluationContext<P = unknown> {
@@ -56,7 +63,12 @@ export interface ControlDefinition<P = Record<string, never>> {
   params?: z.ZodType<P>;
   rationale: string;
   remediation: { console: string; cli: string };
-  /** Facts to resolve before `evaluate` (KMS DescribeKey, …). */
+  /**
+   * Resource types whose change can change this control's verdict on *other* resources (a trail's
+   * selectors decide `s3-access-audited` of a bucket): when one changes, dependants are re-evaluated.
+   */
+  dependsOn?: readonly string[];
+  /** Facts to resolve before `evaluate` (KMS DescribeKey, inventory, …). */
   facts?(resource: ResourceSnapshot, ctx: EvaluationContext<P>): FactRequest[];
   /** Pure: same snapshot, baseline and facts give the same verdict. May throw: the engine records ERROR. */
   evaluate(resource: ResourceSnapshot, ctx: EvaluationContext<P>): Verdict;
