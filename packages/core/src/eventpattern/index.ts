@@ -1,0 +1,8 @@
+export {
+  type CompiledPattern,
+  compilePattern,
+  type EventPattern,
+  EventPatternError,
+  matchesPattern,
+  parseIp,
+} from "./match.ts";
