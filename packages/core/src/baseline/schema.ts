@@ -64,6 +64,48 @@ export const WebhookTargetSchema = z
   })
   .strict();
 
+const CONNECT_DEFAULTS = {
+  instances: [] as string[],
+  requireRedaction: true,
+  redactionEntities: ["NAME", "ADDRESS", "PHONE", "EMAIL", "SSN", "CREDIT_DEBIT_NUMBER"],
+  requireRedactedOnly: false,
+  recordingAtFlowStart: "assume-on" as const,
+};
+
+/**
+ * Amazon Connect expectations.
+ *
+ * @example
+ * ```yaml
+ * connect:
+ *   instances: ["8dab73a7-51ab-4610-8c72-359333b63f10"]
+ *   redactionEntities: [SSN, CREDIT_DEBIT_NUMBER]
+ *   recordingAtFlowStart: assume-off   # only when no flow is ever entered with recording on
+ * ```
+ */
+export const ConnectBaselineSchema = z
+  .object({
+    /** Instance ids or ARNs in scope; empty = every instance recorded in the baseline's accounts. */
+    instances: z.array(z.string().min(1)).default([]),
+    /** Contact Lens analytics must redact sensitive data wherever a flow enables it. */
+    requireRedaction: z.boolean().default(true),
+    /**
+     * Entity types a flow that lists redaction entities must include (`ALL` covers every type). A flow
+     * that lists none redacts every entity Contact Lens supports.
+     */
+    redactionEntities: z
+      .array(z.string().regex(/^[A-Z_]+$/, "a Contact Lens entity type such as SSN"))
+      .default(() => [...CONNECT_DEFAULTS.redactionEntities]),
+    /** Fail `RedactedAndOriginal`: keep only redacted analytics output. */
+    requireRedactedOnly: z.boolean().default(false),
+    /**
+     * Recording state a flow starts with. A flow can be entered from another flow or an agent transfer
+     * with recording on, so by default only an explicit pause proves it is off (`assume-on`).
+     */
+    recordingAtFlowStart: z.enum(["assume-on", "assume-off"]).default("assume-on"),
+  })
+  .strict();
+
 export const BaselineSchema = z
   .object({
     version: z.literal(1),
@@ -139,6 +181,12 @@ export const BaselineSchema = z
       )
       .default([]),
     webhooks: z.array(WebhookTargetSchema).default([]),
+    /** Amazon Connect expectations (connect-* controls). */
+    connect: ConnectBaselineSchema.default(() => ({
+      ...CONNECT_DEFAULTS,
+      instances: [],
+      redactionEntities: [...CONNECT_DEFAULTS.redactionEntities],
+    })),
   })
   .strict();
 
