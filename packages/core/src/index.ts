@@ -7,5 +7,6 @@ export { CONTROLS } from "./controls/index.ts";
 export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./finding/index.ts";
+export type { DeadLetter, DeadLetterSink } from "./ports.ts";
 export * from "./resource/index.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

@@ -1,0 +1,48 @@
+// EventBridge "Config Configuration Item Change" → evaluate every control for the item → findings.
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { fetchConfigurationItem, processSnapshot } from "@phiwatch/aws";
+import { PhiwatchError, readConfigChange } from "@phiwatch/core";
+import type { EventBridgeEvent } from "aws-lambda";
+import {
+  configService,
+  controls,
+  findingStore,
+  inventory,
+  kms,
+  loadBaseline,
+  logger,
+  orDeadLetter,
+} from "./lib/runtime.ts";
+
+const deps = { controls, findings: findingStore, inventory, ...(kms ? { kms } : {}) };
+
+export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
+  orDeadLetter("config-change", event, async () => {
+    const change = readConfigChange(event);
+    if (change.kind === "oversized" && !configService) {
+      throw new PhiwatchError(
+        "oversized configuration item: GetResourceConfigHistory is not available offline",
+      );
+    }
+    const snapshot =
+      change.kind === "item" ? change.snapshot : await fetchConfigurationItem(configService!, change.fetch);
+    if (
+      !controls.handles(snapshot.resourceType) &&
+      !controls.controls.some((c) => c.dependsOn?.includes(snapshot.resourceType))
+    ) {
+      logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
+      return { evaluated: 0 };
+    }
+    const outcome = await processSnapshot({ ...deps, baseline: loadBaseline() }, snapshot, change.eventId);
+    logger.info("evaluated", {
+      resourceType: snapshot.resourceType,
+      evaluations: outcome.evaluations.length,
+      transitions: outcome.transitions,
+      dependants: outcome.dependants,
+      stale: outcome.stale,
+    });
+    return { evaluated: outcome.evaluations.length, transitions: outcome.transitions };
+  });
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

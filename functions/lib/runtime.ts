@@ -1,0 +1,69 @@
+// Dependencies every handler shares, built once per Lambda container (module scope) and read from SST
+// links (`Resource.*`) — the local stack sets the same links through SST_RESOURCE_* variables, so the
+// handlers are the same code in AWS, in `phiwatch` and in tests.
+import { readFileSync } from "node:fs";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoFindingStore, InventoryStore, SqsDeadLetterSink } from "@phiwatch/aws";
+import {
+  type Baseline,
+  CONTROLS,
+  ControlSet,
+  type DeadLetterSink,
+  isInputError,
+  parseBaseline,
+} from "@phiwatch/core";
+import { Resource } from "sst";
+
+export const logger = new Logger({ serviceName: "phiwatch" });
+
+/** Local mode (`phiwatch`, tests): no KMS or Config endpoint exists, facts come from the inventory. */
+export const offline = process.env.PHIWATCH_OFFLINE === "1";
+
+export const ddb = new DynamoDBClient({});
+export const tableName = (): string => Resource.Findings.name;
+export const findingStore = new DynamoFindingStore(ddb, tableName());
+export const inventory = new InventoryStore(ddb, tableName());
+export const kms = offline ? undefined : new KMSClient({});
+export const configService = offline ? undefined : new ConfigServiceClient({});
+export const controls = new ControlSet(CONTROLS);
+export const sqs = new SQSClient({});
+export const deadLetter: DeadLetterSink = new SqsDeadLetterSink(sqs, Resource.DeadLetter.url);
+
+let baseline: Baseline | undefined;
+
+/**
+ * The baseline, parsed once per container: from the file named by PHIWATCH_BASELINE_FILE (bundled with
+ * the function), or inline YAML in PHIWATCH_BASELINE.
+ */
+export function loadBaseline(): Baseline {
+  if (baseline) return baseline;
+  const file = process.env.PHIWATCH_BASELINE_FILE;
+  if (file) baseline = parseBaseline(readFileSync(file, "utf8"), file);
+  else if (process.env.PHIWATCH_BASELINE)
+    baseline = parseBaseline(process.env.PHIWATCH_BASELINE, "PHIWATCH_BASELINE");
+  else throw new Error("no baseline: set PHIWATCH_BASELINE_FILE or PHIWATCH_BASELINE");
+  return baseline;
+}
+
+/**
+ * Run `work` on one input; an input error (malformed event, naming the field) goes to the dead letter
+ * with the reason and is not retried. Anything else is rethrown so Lambda / SQS retry it.
+ */
+export async function orDeadLetter<T>(
+  source: string,
+  payload: unknown,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isInputError(error)) throw error;
+    logger.warn("input dead-lettered", { source, reason: error.name, field: error.field });
+    await deadLetter.put({ reason: error.name, message: error.message, field: error.field, source, payload });
+    return undefined;
+  }
+}

@@ -1,0 +1,93 @@
+import type { KMSClient } from "@aws-sdk/client-kms";
+import {
+  type Baseline,
+  type ControlSet,
+  type Evaluation,
+  evaluateSnapshot,
+  type FindingStore,
+  factRequests,
+  observationOf,
+  type ResourceSnapshot,
+  recordObservation,
+} from "@phiwatch/core";
+import { resolveFacts } from "./facts.ts";
+import type { InventoryStore } from "./store/inventory-store.ts";
+
+export interface DriftDeps {
+  baseline: Baseline;
+  controls: ControlSet;
+  findings: FindingStore;
+  inventory: InventoryStore;
+  kms?: KMSClient;
+}
+
+export interface DriftOutcome {
+  evaluations: Evaluation[];
+  /** Findings whose status or severity changed (each with one new history entry). */
+  transitions: number;
+  /** Resources re-evaluated because this one changed (cross-resource controls). */
+  dependants: number;
+  /** True when a newer item for this resource was already stored (out-of-order delivery): nothing evaluated. */
+  stale: boolean;
+}
+
+/**
+ * Drift monitoring for one snapshot: store it in the inventory, evaluate every control for its type
+ * against the baseline, record each verdict through the finding lifecycle, then re-evaluate the
+ * resources whose controls depend on this type (a trail change re-evaluates buckets).
+ *
+ * @example
+ * ```ts
+ * const outcome = await processSnapshot(deps, snapshot, event.id);
+ * ```
+ */
+export async function processSnapshot(
+  deps: DriftDeps,
+  snapshot: ResourceSnapshot,
+  cause: string,
+): Promise<DriftOutcome> {
+  const fresh = await deps.inventory.put(snapshot);
+  if (!fresh) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
+  const own = deps.controls.handles(snapshot.resourceType)
+    ? await evaluateAndRecord(deps, snapshot, cause)
+    : { evaluations: [], transitions: 0 };
+
+  let dependants = 0;
+  let transitions = own.transitions;
+  const dependantTypes = new Set<string>();
+  for (const c of deps.controls.controls) {
+    if (c.dependsOn?.includes(snapshot.resourceType))
+      for (const t of c.resourceTypes) if (t !== "*") dependantTypes.add(t);
+  }
+  for (const type of dependantTypes) {
+    for (const other of await deps.inventory.list(snapshot.accountId, type)) {
+      const r = await evaluateAndRecord(deps, other, `dependency:${snapshot.resourceType}:${cause}`);
+      transitions += r.transitions;
+      dependants++;
+    }
+  }
+  return { evaluations: own.evaluations, transitions, dependants, stale: false };
+}
+
+/** Evaluate one snapshot (no inventory write) and record every verdict. Used by sweep and dependants. */
+export async function evaluateAndRecord(
+  deps: DriftDeps,
+  snapshot: ResourceSnapshot,
+  cause: string,
+  now = new Date(),
+): Promise<{ evaluations: Evaluation[]; transitions: number }> {
+  const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
+    inventory: deps.inventory,
+    ...(deps.kms ? { kms: deps.kms } : {}),
+  });
+  const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
+  let transitions = 0;
+  for (const e of evaluations) {
+    const control = deps.controls.controls.find((c) => c.id === e.controlId);
+    const obs = observationOf(e, snapshot, cause, control?.remediation.cli);
+    if (!obs) continue;
+    const r = await recordObservation(deps.findings, obs, now);
+    if (r.transitioned) transitions++;
+  }
+  return { evaluations, transitions };
+}

@@ -1,0 +1,146 @@
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from "@aws-sdk/client-kms";
+import {
+  accountPublicAccessBlock,
+  type FactLookup,
+  type FactRequest,
+  type FactResult,
+  type KeyFacts,
+  type PublicAccessBlock,
+  type ResourceSnapshot,
+} from "@phiwatch/core";
+import type { InventoryStore } from "./store/inventory-store.ts";
+
+const KEY_TTL_MS = 10 * 60 * 1000;
+const MAX_CACHE = 5_000;
+
+/** Module-level cache: one DescribeKey per key per 10 minutes per warm Lambda. */
+const keyCache = new Map<string, { at: number; result: FactResult<KeyFacts> }>();
+
+export interface FactSources {
+  inventory: InventoryStore;
+  /** KMS client for DescribeKey; omit in local mode (no KMS endpoint): facts then come from the inventory only. */
+  kms?: KMSClient;
+}
+
+/**
+ * Resolves the facts controls ask for (KMS key manager and rotation, account-level Block Public
+ * Access, inventory snapshots): first from the inventory (Config items of `AWS::KMS::Key` and
+ * `AWS::S3::AccountPublicAccessBlock`), then from the API, cached. A fact that cannot be resolved is
+ * returned with the reason, and the control says "cannot prove".
+ */
+export async function resolveFacts(
+  requests: FactRequest[],
+  sources: FactSources,
+  now = Date.now(),
+): Promise<FactLookup> {
+  const keys = new Map<string, FactResult<KeyFacts>>();
+  const pabs = new Map<string, FactResult<PublicAccessBlock>>();
+  const inventories = new Map<string, ResourceSnapshot[]>();
+
+  await Promise.all(
+    requests.map(async (r) => {
+      if (r.kind === "kms-key")
+        keys.set(`${r.accountId}|${r.ref}`, await keyFacts(r.ref, r.accountId, r.region, sources, now));
+      else if (r.kind === "s3-account-public-access-block") {
+        const items = await sources.inventory.list(r.accountId, "AWS::S3::AccountPublicAccessBlock");
+        pabs.set(
+          r.accountId,
+          items[0]
+            ? { ok: true, value: accountPublicAccessBlock(items[0]) }
+            : { ok: false, reason: "no AWS::S3::AccountPublicAccessBlock item recorded" },
+        );
+      } else if (r.kind === "inventory") {
+        const k = `${r.accountId}|${r.resourceType}`;
+        if (!inventories.has(k))
+          inventories.set(k, await sources.inventory.list(r.accountId, r.resourceType));
+      }
+    }),
+  );
+
+  return {
+    kmsKey: (ref, accountId) => keys.get(`${accountId}|${ref}`),
+    accountPublicAccessBlock: (accountId) => pabs.get(accountId),
+    inventory: (resourceType, accountId, resourceId) => {
+      const all = inventories.get(`${accountId}|${resourceType}`);
+      if (!all) return undefined;
+      return resourceId === undefined
+        ? all
+        : all.filter((s) => s.resourceId === resourceId || s.arn === resourceId);
+    },
+  };
+}
+
+/** Key id from a key id, key ARN or alias; undefined for aliases (which need DescribeKey). */
+function keyIdOf(ref: string): string | undefined {
+  const m = /:key\/([\w-]+)$/.exec(ref);
+  if (m) return m[1];
+  if (/^[0-9a-f-]{36}$/.test(ref) || /^mrk-[0-9a-f]{32}$/.test(ref)) return ref;
+  return undefined;
+}
+
+async function keyFacts(
+  ref: string,
+  accountId: string,
+  region: string,
+  sources: FactSources,
+  now: number,
+): Promise<FactResult<KeyFacts>> {
+  let result: FactResult<KeyFacts> | undefined;
+  const id = keyIdOf(ref);
+  if (id) {
+    const keyRegion = /^arn:aws[\w-]*:kms:([\w-]+):/.exec(ref)?.[1] ?? region;
+    const item = await sources.inventory.get(accountId, keyRegion, "AWS::KMS::Key", id);
+    const c = item?.configuration;
+    if (c && (c.keyManager === "CUSTOMER" || c.keyManager === "AWS")) {
+      result = {
+        ok: true,
+        value: {
+          arn: typeof c.arn === "string" ? c.arn : ref,
+          keyManager: c.keyManager,
+          ...(typeof c.keyState === "string" ? { keyState: c.keyState } : {}),
+        },
+      };
+    }
+  }
+  if (result) return result;
+  if (!sources.kms)
+    return { ok: false, reason: "no KMS access in local mode and no AWS::KMS::Key item recorded" };
+  // Only API answers are cached: the inventory is re-read, so a key recorded later is seen at once.
+  const cacheKey = `${accountId}|${region}|${ref}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached && now - cached.at < KEY_TTL_MS) return cached.result;
+  try {
+    const d = await sources.kms.send(new DescribeKeyCommand({ KeyId: ref }));
+    const md = d.KeyMetadata;
+    if (!md?.Arn || (md.KeyManager !== "CUSTOMER" && md.KeyManager !== "AWS")) {
+      result = { ok: false, reason: "DescribeKey returned no KeyManager" };
+    } else {
+      const value: KeyFacts = {
+        arn: md.Arn,
+        keyManager: md.KeyManager,
+        ...(md.KeyState ? { keyState: md.KeyState } : {}),
+      };
+      if (md.KeyManager === "CUSTOMER") {
+        try {
+          const rot = await sources.kms.send(new GetKeyRotationStatusCommand({ KeyId: md.Arn }));
+          value.rotationEnabled = rot.KeyRotationEnabled === true;
+          if (rot.RotationPeriodInDays) value.rotationPeriodInDays = rot.RotationPeriodInDays;
+        } catch {
+          // rotation unknown: controls that need it say "cannot prove"
+        }
+      }
+      result = { ok: true, value };
+    }
+  } catch (error) {
+    result = { ok: false, reason: `DescribeKey failed: ${(error as Error).name}` };
+  }
+  result ??= { ok: false, reason: "key not found" };
+  if (keyCache.size >= MAX_CACHE) keyCache.clear();
+  keyCache.set(cacheKey, { at: now, result });
+  return result;
+}
+
+/** For tests: forget cached key facts. */
+export function clearFactCache(): void {
+  keyCache.clear();
+}

@@ -1,0 +1,12 @@
+/**
+ * @phiwatch/aws — adapters between the pure core and AWS. The only package that imports `@aws-sdk/*`.
+ */
+export { fetchConfigurationItem } from "./config-reader.ts";
+export { SqsDeadLetterSink } from "./dead-letter.ts";
+export { type DriftDeps, type DriftOutcome, evaluateAndRecord, processSnapshot } from "./drift-service.ts";
+export { clearFactCache, type FactSources, resolveFacts } from "./facts.ts";
+export { DedupStore } from "./store/dedup-store.ts";
+export { DynamoFindingStore } from "./store/findings-store.ts";
+export { InventoryStore } from "./store/inventory-store.ts";
+export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";
+export { ensureTable } from "./store/table-admin.ts";

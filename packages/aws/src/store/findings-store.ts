@@ -1,0 +1,267 @@
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import {
+  FINDING_STATUSES,
+  type Finding,
+  type FindingChange,
+  type FindingQuery,
+  type FindingStore,
+  type HistoryEntry,
+  InvalidEventError,
+  KEYS,
+  type Page,
+  severityRank,
+} from "@phiwatch/core";
+import { findingFromItem, findingItem, historyFromItem, historyItem } from "./items.ts";
+
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
+const MAX_PAGE = 500;
+
+/**
+ * The findings store on DynamoDB (single-table, see docs/data-model.md). Every write is conditional:
+ * a finding is created only if absent and updated only if its transition count and last-seen time are
+ * still those the change was decided on; a history entry is put only if absent. Delivered three
+ * times, the same event therefore yields one finding, one history entry and — through the stream —
+ * one alert.
+ *
+ * @example
+ * ```ts
+ * const store = new DynamoFindingStore(new DynamoDBClient({}), Resource.Findings.name);
+ * await recordObservation(store, observation);
+ * ```
+ */
+export class DynamoFindingStore implements FindingStore {
+  constructor(
+    private readonly ddb: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getFinding(findingId: string): Promise<Finding | undefined> {
+    const r = await this.ddb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall(KEYS.finding(findingId)),
+        ConsistentRead: true,
+      }),
+    );
+    return r.Item ? findingFromItem(unmarshall(r.Item)) : undefined;
+  }
+
+  async applyChange(change: FindingChange): Promise<"applied" | "conflict"> {
+    const condition =
+      change.expect === "absent"
+        ? { ConditionExpression: "attribute_not_exists(PK)" }
+        : {
+            ConditionExpression: "#t = :t AND #ls = :ls",
+            ExpressionAttributeNames: { "#t": "transitions", "#ls": "lastSeen" },
+            ExpressionAttributeValues: marshall({
+              ":t": change.expect.transitions,
+              ":ls": change.expect.lastSeen,
+            }),
+          };
+    const put = {
+      TableName: this.tableName,
+      Item: marshall(findingItem(change.next), MARSHALL),
+      ...condition,
+    };
+    try {
+      if (!change.history) {
+        await this.ddb.send(new PutItemCommand(put));
+      } else {
+        await this.ddb.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Put: put },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: marshall(historyItem(change.history), MARSHALL),
+                  ConditionExpression: "attribute_not_exists(PK)",
+                },
+              },
+            ],
+          }),
+        );
+      }
+      return "applied";
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "ConditionalCheckFailedException" || name === "TransactionCanceledException")
+        return "conflict";
+      throw error;
+    }
+  }
+
+  async listFindings(q: FindingQuery): Promise<Page<Finding>> {
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), MAX_PAGE);
+    const plans = this.plan(q);
+    let cursor = decodeCursor(q.cursor);
+    const items: Finding[] = [];
+    for (let p = cursor?.p ?? 0; p < plans.length && items.length < limit; p++) {
+      let startKey = cursor?.p === p ? cursor.k : undefined;
+      cursor = undefined;
+      do {
+        const r = await this.ddb.send(
+          new QueryCommand({
+            ...plans[p]!,
+            Limit: limit - items.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const raw of r.Items ?? []) {
+          const f = findingFromItem(unmarshall(raw));
+          if (f && matches(f, q)) items.push(f);
+        }
+        startKey = r.LastEvaluatedKey;
+        if (items.length >= limit && startKey) return { items, cursor: encodeCursor({ p, k: startKey }) };
+      } while (startKey);
+    }
+    return { items };
+  }
+
+  async findingHistory(findingId: string): Promise<HistoryEntry[]> {
+    return this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :h)",
+      ExpressionAttributeValues: marshall({ ":pk": KEYS.finding(findingId).PK, ":h": KEYS.historyPrefix }),
+      ConsistentRead: true,
+    });
+  }
+
+  async resourceHistory(resource: {
+    accountId: string;
+    region: string;
+    resourceId: string;
+  }): Promise<HistoryEntry[]> {
+    return this.queryAll({
+      TableName: this.tableName,
+      IndexName: "GSI2",
+      KeyConditionExpression: "GSI2PK = :pk AND begins_with(GSI2SK, :h)",
+      ExpressionAttributeValues: marshall({
+        ":pk": KEYS.resourcePartition(resource.accountId, resource.region, resource.resourceId),
+        ":h": "H#",
+      }),
+    });
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    let startKey: QueryCommandInput["ExclusiveStartKey"];
+    do {
+      const r = await this.ddb.send(
+        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+      );
+      for (const raw of r.Items ?? []) out.push(historyFromItem(unmarshall(raw)));
+      startKey = r.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** One query per partition to read, in result order; secondary filters are applied by `matches`. */
+  private plan(q: FindingQuery): QueryCommandInput[] {
+    const t = this.tableName;
+    if (q.resource) {
+      const { accountId, region, resourceId } = q.resource;
+      return [
+        {
+          TableName: t,
+          IndexName: "GSI2",
+          KeyConditionExpression: "GSI2PK = :pk AND begins_with(GSI2SK, :f)",
+          ExpressionAttributeValues: marshall({
+            ":pk": KEYS.resourcePartition(accountId, region, resourceId),
+            ":f": "F#",
+          }),
+        },
+      ];
+    }
+    if (q.ruleId) {
+      return [
+        {
+          TableName: t,
+          IndexName: "GSI3",
+          KeyConditionExpression: "GSI3PK = :pk AND GSI3SK BETWEEN :a AND :b",
+          ExpressionAttributeValues: marshall({
+            ":pk": `RULE#${q.ruleId}`,
+            ":a": q.from ?? "0",
+            ":b": `${q.to ?? "9"}~`,
+          }),
+          ScanIndexForward: false,
+        },
+      ];
+    }
+    if ((q.from || q.to) && !q.status) {
+      return monthsBetween(q.from ?? "2020-01", q.to ?? new Date().toISOString())
+        .reverse()
+        .map((m) => ({
+          TableName: t,
+          IndexName: "GSI4",
+          KeyConditionExpression: "GSI4PK = :pk AND GSI4SK BETWEEN :a AND :b",
+          ExpressionAttributeValues: marshall({
+            ":pk": `M#${m}`,
+            ":a": q.from ?? "0",
+            ":b": `${q.to ?? "9"}~`,
+          }),
+          ScanIndexForward: false,
+        }));
+    }
+    const statuses = q.status ? [q.status] : FINDING_STATUSES;
+    const minRank = q.severity ? severityRank(q.severity) : 0;
+    return statuses.map((s) => ({
+      TableName: t,
+      IndexName: "GSI1",
+      KeyConditionExpression: "GSI1PK = :pk AND GSI1SK >= :min",
+      ExpressionAttributeValues: marshall({ ":pk": `S#${s}`, ":min": `${minRank}#` }),
+      ScanIndexForward: false,
+    }));
+  }
+}
+
+function matches(f: Finding, q: FindingQuery): boolean {
+  if (q.status && f.status !== q.status) return false;
+  if (q.severity && severityRank(f.severity) < severityRank(q.severity)) return false;
+  if (q.ruleId && f.ruleId !== q.ruleId) return false;
+  if (q.from && f.firstSeen < q.from) return false;
+  if (q.to && f.firstSeen > q.to) return false;
+  return true;
+}
+
+function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  let y = Number(from.slice(0, 4));
+  let m = Number(from.slice(5, 7));
+  const ey = Number(to.slice(0, 4));
+  const em = Number(to.slice(5, 7));
+  while ((y < ey || (y === ey && m <= em)) && out.length < 240) {
+    out.push(`${y}-${String(m).padStart(2, "0")}`);
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+  return out;
+}
+
+type Cursor = { p: number; k: NonNullable<QueryCommandInput["ExclusiveStartKey"]> };
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(s: string | undefined): Cursor | undefined {
+  if (!s) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
+    if (typeof c.p !== "number" || typeof c.k !== "object") throw new Error("shape");
+    return c;
+  } catch (error) {
+    throw new InvalidEventError("not a cursor returned by a previous page", "cursor", { cause: error });
+  }
+}

@@ -1,0 +1,92 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { KEYS, type ResourceSnapshot } from "@phiwatch/core";
+
+/**
+ * The resource inventory: the latest snapshot of every resource phiwatch evaluated, for cross-resource
+ * controls (trail coverage of a bucket, keys that protect PHI buckets). Snapshots are stored gzip'd
+ * (IAM and Connect items can be large; DynamoDB caps items at 400 KB). A put only lands if it is newer
+ * than what is stored, so out-of-order Config deliveries never roll the inventory back.
+ */
+export class InventoryStore {
+  constructor(
+    private readonly ddb: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Store a snapshot unless a newer one is stored; returns false when it was older (or equal). */
+  async put(s: ResourceSnapshot): Promise<boolean> {
+    const key = KEYS.inventory(s.accountId, s.region, s.resourceType, s.resourceId);
+    const body = gzipSync(JSON.stringify(s));
+    try {
+      await this.ddb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({
+            ...key,
+            type: "inventory",
+            capturedAt: s.capturedAt,
+            state: s.state,
+            resourceType: s.resourceType,
+            resourceId: s.resourceId,
+            accountId: s.accountId,
+            region: s.region,
+            snapshot: body,
+            GSI3PK: `INV#${s.accountId}#${s.resourceType}`,
+            GSI3SK: `${s.region}#${s.resourceId}`,
+          }),
+          ConditionExpression: "attribute_not_exists(PK) OR capturedAt < :c",
+          ExpressionAttributeValues: marshall({ ":c": s.capturedAt }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
+
+  async get(
+    accountId: string,
+    region: string,
+    resourceType: string,
+    resourceId: string,
+  ): Promise<ResourceSnapshot | undefined> {
+    const r = await this.ddb.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: marshall(KEYS.inventory(accountId, region, resourceType, resourceId)),
+        ConsistentRead: true,
+      }),
+    );
+    return r.Item ? decode(unmarshall(r.Item)) : undefined;
+  }
+
+  /** Every stored snapshot of a type in an account (all regions), deleted ones excluded. */
+  async list(accountId: string, resourceType: string): Promise<ResourceSnapshot[]> {
+    const out: ResourceSnapshot[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const r = await this.ddb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: "GSI3",
+          KeyConditionExpression: "GSI3PK = :pk",
+          ExpressionAttributeValues: marshall({ ":pk": `INV#${accountId}#${resourceType}` }),
+          ...(startKey ? { ExclusiveStartKey: marshall(startKey) } : {}),
+        }),
+      );
+      for (const raw of r.Items ?? []) {
+        const item = unmarshall(raw);
+        if (item.state === "present") out.push(decode(item));
+      }
+      startKey = r.LastEvaluatedKey ? unmarshall(r.LastEvaluatedKey) : undefined;
+    } while (startKey);
+    return out;
+  }
+}
+
+function decode(item: Record<string, unknown>): ResourceSnapshot {
+  return JSON.parse(gunzipSync(item.snapshot as Uint8Array).toString("utf8")) as ResourceSnapshot;
+}

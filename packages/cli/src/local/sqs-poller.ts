@@ -1,0 +1,63 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
+
+/**
+ * Delivers an SQS queue to a handler as Lambda's SQS event source mapping does: batches up to 10
+ * messages, deletes the ones that succeeded (`ReportBatchItemFailures`), leaves failed ones to become
+ * visible again — the queue's redrive policy moves them to its DLQ after maxReceiveCount.
+ */
+export async function pollQueueOnce(
+  sqs: SQSClient,
+  queueUrl: string,
+  queueArn: string,
+  handler: SqsHandler,
+): Promise<number> {
+  const r = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ["All"],
+      MessageAttributeNames: ["All"],
+    }),
+  );
+  const messages = r.Messages ?? [];
+  if (messages.length === 0) return 0;
+  const event: SQSEvent = {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId!,
+      receiptHandle: m.ReceiptHandle!,
+      body: m.Body ?? "",
+      attributes: (m.Attributes ?? {}) as never,
+      messageAttributes: Object.fromEntries(
+        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+          k,
+          { dataType: v.DataType ?? "String", stringValue: v.StringValue },
+        ]),
+      ) as never,
+      md5OfBody: m.MD5OfBody ?? "",
+      eventSource: "aws:sqs",
+      eventSourceARN: queueArn,
+      awsRegion: "us-east-1",
+    })),
+  };
+  let failed = new Set<string>();
+  try {
+    const res = await handler(event);
+    failed = new Set((res?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+  } catch {
+    failed = new Set(messages.map((m) => m.MessageId!));
+  }
+  const done = messages.filter((m) => !failed.has(m.MessageId!));
+  if (done.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+  return done.length;
+}

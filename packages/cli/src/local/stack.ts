@@ -1,0 +1,385 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { ensureTable } from "@phiwatch/aws";
+import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
+import { startFauxqs } from "fauxqs";
+import { type DynamoLocal, startDynamoLocal } from "./dynamo.ts";
+import { lambdaContext } from "./lambda-context.ts";
+import { sleep } from "./ports.ts";
+import { pollQueueOnce } from "./sqs-poller.ts";
+import { StreamPoller } from "./stream-poller.ts";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const REGION = "us-east-1";
+const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/** Names of the local resources (the same links SST gives the functions in AWS). */
+export const LOCAL_NAMES = {
+  table: "phiwatch-local-findings",
+  alerts: "phiwatch-local-alerts",
+  alertsInbox: "phiwatch-local-alerts-inbox",
+  access: "phiwatch-local-access",
+  accessDlq: "phiwatch-local-access-dlq",
+  deliveries: "phiwatch-local-deliveries",
+  deliveriesDlq: "phiwatch-local-deliveries-dlq",
+  deadLetter: "phiwatch-local-dead-letter",
+  trailBucket: "phiwatch-local-cloudtrail",
+} as const;
+
+export interface LocalStackOptions {
+  /** Persist DynamoDB under `<dir>/ddb` and write dead letters under `<dir>/dead-letter`; in memory when omitted. */
+  dir?: string;
+  /** Baseline YAML file the handlers load. */
+  baselineFile: string;
+  /** Only DynamoDB (for read-only CLI commands such as `findings`). */
+  storeOnly?: boolean;
+  logLevel?: string;
+  /** Extra environment for the handlers (webhook secrets, HMAC key…). */
+  env?: Record<string, string>;
+}
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * The local stack: AWS's DynamoDB Local (with its stream) and a local SNS/SQS/S3 endpoint (fauxqs) on
+ * loopback, wired to the same Lambda handlers as in AWS — EventBridge rules become `dispatch`, the
+ * SQS and stream event sources become pollers. The handlers find everything through SST links and
+ * `AWS_ENDPOINT_URL_*`, so they run unmodified.
+ */
+export class LocalStack {
+  private handlers = new Map<string, Handler>();
+  private streamPoller?: StreamPoller;
+  readonly deadLetterDir?: string;
+  private deadLetterCount = 0;
+
+  private constructor(
+    readonly ddbLocal: DynamoLocal,
+    private readonly fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined,
+    readonly ddb: DynamoDBClient,
+    readonly sqs: SQSClient | undefined,
+    readonly s3: S3Client | undefined,
+    readonly queues: Record<string, { url: string; arn: string }>,
+    readonly topicArn: string | undefined,
+    readonly opts: LocalStackOptions,
+  ) {
+    if (opts.dir) this.deadLetterDir = join(opts.dir, "dead-letter");
+  }
+
+  static async start(opts: LocalStackOptions): Promise<LocalStack> {
+    const ddbLocal = await startDynamoLocal(opts.dir ? { dbPath: join(opts.dir, "ddb") } : {});
+    let fauxqs: Awaited<ReturnType<typeof startFauxqs>> | undefined;
+    try {
+      const env: Record<string, string> = {
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: ddbLocal.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB_STREAMS: ddbLocal.endpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        PHIWATCH_OFFLINE: "1",
+        PHIWATCH_BASELINE_FILE: resolve(opts.baselineFile),
+        POWERTOOLS_LOG_LEVEL: opts.logLevel ?? "WARN",
+        POWERTOOLS_DEV: "true",
+        SST_RESOURCE_App: JSON.stringify({ name: "phiwatch", stage: "local" }),
+        SST_RESOURCE_Findings: JSON.stringify({ name: LOCAL_NAMES.table, type: "sst.aws.Dynamo" }),
+        ...opts.env,
+      };
+      const queues: Record<string, { url: string; arn: string }> = {};
+      let topicArn: string | undefined;
+      if (!opts.storeOnly) {
+        fauxqs = await startFauxqs({ port: 0, logger: false, host: "127.0.0.1", defaultRegion: REGION });
+        const q = (name: string, attributes?: Record<string, string>) => {
+          const r = fauxqs!.createQueue(name, attributes ? { attributes } : undefined);
+          queues[name] = { url: r.queueUrl, arn: r.queueArn };
+          return r;
+        };
+        const accessDlq = q(LOCAL_NAMES.accessDlq);
+        q(LOCAL_NAMES.access, {
+          VisibilityTimeout: "1",
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: accessDlq.queueArn, maxReceiveCount: 3 }),
+        });
+        const deliveriesDlq = q(LOCAL_NAMES.deliveriesDlq);
+        q(LOCAL_NAMES.deliveries, {
+          VisibilityTimeout: "1",
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveriesDlq.queueArn, maxReceiveCount: 5 }),
+        });
+        q(LOCAL_NAMES.deadLetter);
+        q(LOCAL_NAMES.alertsInbox);
+        topicArn = fauxqs.createTopic(LOCAL_NAMES.alerts).topicArn;
+        fauxqs.subscribe({
+          topic: LOCAL_NAMES.alerts,
+          queue: LOCAL_NAMES.alertsInbox,
+          attributes: { RawMessageDelivery: "false" },
+        });
+        fauxqs.createBucket(LOCAL_NAMES.trailBucket);
+        Object.assign(env, {
+          AWS_ENDPOINT_URL_SNS: fauxqs.address,
+          AWS_ENDPOINT_URL_SQS: fauxqs.address,
+          AWS_ENDPOINT_URL_S3: fauxqs.address,
+          SST_RESOURCE_Alerts: JSON.stringify({ arn: topicArn, type: "sst.aws.SnsTopic" }),
+          SST_RESOURCE_Deliveries: JSON.stringify({
+            url: queues[LOCAL_NAMES.deliveries]!.url,
+            type: "sst.aws.Queue",
+          }),
+          SST_RESOURCE_DeliveriesDlq: JSON.stringify({
+            url: queues[LOCAL_NAMES.deliveriesDlq]!.url,
+            type: "sst.aws.Queue",
+          }),
+          SST_RESOURCE_DeadLetter: JSON.stringify({
+            url: queues[LOCAL_NAMES.deadLetter]!.url,
+            type: "sst.aws.Queue",
+          }),
+        });
+      } else {
+        env.SST_RESOURCE_DeadLetter = JSON.stringify({
+          url: "http://127.0.0.1:9/unavailable",
+          type: "sst.aws.Queue",
+        });
+      }
+      Object.assign(process.env, env);
+
+      const clientCfg = { region: REGION, credentials: CREDENTIALS };
+      const ddb = new DynamoDBClient({ ...clientCfg, endpoint: ddbLocal.endpoint });
+      const sqs = fauxqs ? new SQSClient({ ...clientCfg, endpoint: fauxqs.address }) : undefined;
+      const s3 = fauxqs
+        ? new S3Client({ ...clientCfg, endpoint: fauxqs.address, forcePathStyle: true })
+        : undefined;
+      await ensureTable(ddb, LOCAL_NAMES.table);
+      return new LocalStack(ddbLocal, fauxqs, ddb, sqs, s3, queues, topicArn, opts);
+    } catch (error) {
+      await fauxqs?.stop();
+      await ddbLocal.stop();
+      throw error;
+    }
+  }
+
+  /** Import a handler from functions/ (after the environment is set, as Lambda's init phase would). */
+  async handler(
+    name: "config-change" | "access" | "tamper" | "notify" | "forward" | "sweep" | "api",
+  ): Promise<Handler> {
+    let h = this.handlers.get(name);
+    if (!h) {
+      const mod = (await import(pathToFileURL(join(REPO_ROOT, "functions", `${name}.ts`)).href)) as {
+        handler: Handler;
+      };
+      h = mod.handler;
+      this.handlers.set(name, h);
+    }
+    return h;
+  }
+
+  async invoke(name: Parameters<LocalStack["handler"]>[0], event: unknown): Promise<unknown> {
+    return (await this.handler(name))(event, lambdaContext(name));
+  }
+
+  /**
+   * Send an event to the local event bus. The routing follows the EventBridge rules in infra/:
+   * Config item changes → config-change; CloudTrail data events (S3 object reads, KMS Decrypt) → the
+   * access queue; other CloudTrail management events → tamper.
+   */
+  async dispatch(envelope: Record<string, unknown>): Promise<string> {
+    const detailType = envelope["detail-type"];
+    const detail = (envelope.detail ?? {}) as Record<string, unknown>;
+    if (envelope.source === "aws.config" && detailType === "Config Configuration Item Change") {
+      await this.invoke("config-change", envelope);
+      return "config-change";
+    }
+    if (detailType === "AWS API Call via CloudTrail" || detailType === "AWS Service Event via CloudTrail") {
+      const isData =
+        detail.eventCategory === "Data" ||
+        (detail.eventSource === "kms.amazonaws.com" && detail.eventName === "Decrypt");
+      if (isData) {
+        await this.sendToQueue(LOCAL_NAMES.access, JSON.stringify(envelope));
+        return "access";
+      }
+      await this.invoke("tamper", envelope);
+      return "tamper";
+    }
+    await this.invoke("config-change", envelope); // the handler dead-letters what it cannot read, with the reason
+    return "config-change";
+  }
+
+  /** Put a CloudTrail log file in the local trail bucket and announce it as S3 does (ObjectCreated → SQS). */
+  async putTrailLogFile(key: string, body: Buffer): Promise<void> {
+    if (!this.s3) throw new Error("local stack started store-only");
+    await this.s3.send(new PutObjectCommand({ Bucket: LOCAL_NAMES.trailBucket, Key: key, Body: body }));
+    const notification = {
+      Records: [
+        {
+          eventVersion: "2.1",
+          eventSource: "aws:s3",
+          awsRegion: REGION,
+          eventTime: new Date().toISOString(),
+          eventName: "ObjectCreated:Put",
+          s3: {
+            s3SchemaVersion: "1.0",
+            bucket: { name: LOCAL_NAMES.trailBucket, arn: `arn:aws:s3:::${LOCAL_NAMES.trailBucket}` },
+            object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), size: body.length },
+          },
+        },
+      ],
+    };
+    await this.sendToQueue(LOCAL_NAMES.access, JSON.stringify(notification));
+  }
+
+  async sendToQueue(name: string, body: string): Promise<void> {
+    if (!this.sqs) throw new Error("local stack started store-only");
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queues[name]!.url, MessageBody: body }));
+  }
+
+  /**
+   * Run the event sources until nothing moves: the access queue, the table stream (→ notify), the
+   * deliveries queue (→ forward) and the dead-letter queue (→ files). Returns the records delivered.
+   */
+  async drain(opts: { maxMs?: number; quietRounds?: number } = {}): Promise<number> {
+    const deadline = Date.now() + (opts.maxMs ?? 60_000);
+    let quiet = 0;
+    let total = 0;
+    while (Date.now() < deadline && quiet < (opts.quietRounds ?? 3)) {
+      let moved = 0;
+      moved += await this.pollQueue(LOCAL_NAMES.access, "access");
+      moved += await this.pollStream();
+      moved += await this.pollQueue(LOCAL_NAMES.deliveries, "forward");
+      moved += await this.collectDeadLetters();
+      total += moved;
+      if (moved === 0) {
+        quiet++;
+        // Messages made invisible by a failed attempt come back after their visibility timeout.
+        if (this.inFlight() > 0) quiet = 0;
+        await sleep(quiet === 0 ? 200 : 50);
+      } else quiet = 0;
+    }
+    return total;
+  }
+
+  private inFlight(): number {
+    if (!this.fauxqs) return 0;
+    let n = 0;
+    for (const name of [LOCAL_NAMES.access, LOCAL_NAMES.deliveries]) {
+      const q = this.fauxqs.inspectQueue(name);
+      n += (q?.messages.inflight.length ?? 0) + (q?.messages.delayed.length ?? 0);
+    }
+    return n;
+  }
+
+  private async pollQueue(name: string, fn: "access" | "forward"): Promise<number> {
+    if (!this.sqs) return 0;
+    const q = this.queues[name]!;
+    let moved = 0;
+    for (;;) {
+      const n = await pollQueueOnce(
+        this.sqs,
+        q.url,
+        q.arn,
+        (event: SQSEvent) => this.invoke(fn, event) as never,
+      );
+      moved += n;
+      if (n === 0) break;
+    }
+    return moved;
+  }
+
+  private async pollStream(): Promise<number> {
+    if (!this.streamPoller) {
+      const { streamArn } = await ensureTable(this.ddb, LOCAL_NAMES.table);
+      if (!streamArn) return 0;
+      const streams = new DynamoDBStreamsClient({
+        region: REGION,
+        credentials: CREDENTIALS,
+        endpoint: this.ddbLocal.endpoint,
+      });
+      this.streamPoller = new StreamPoller(
+        streams,
+        streamArn,
+        (event: DynamoDBStreamEvent) => this.invoke("notify", event) as never,
+        this.opts.dir ? { checkpointFile: join(this.opts.dir, "stream-checkpoint.json") } : {},
+      );
+    }
+    return this.streamPoller.pollOnce();
+  }
+
+  /** Local dead letters: each message of the dead-letter queue becomes a file with its reason. */
+  private async collectDeadLetters(): Promise<number> {
+    if (!this.sqs) return 0;
+    const q = this.queues[LOCAL_NAMES.deadLetter]!;
+    const r = await this.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    const msgs = r.Messages ?? [];
+    if (msgs.length === 0) return 0;
+    if (this.deadLetterDir) {
+      mkdirSync(this.deadLetterDir, { recursive: true });
+      for (const m of msgs) {
+        const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+        writeFileSync(join(this.deadLetterDir, `${stamp}-${m.MessageId}.json`), `${m.Body ?? ""}\n`);
+      }
+    }
+    this.deadLetterCount += msgs.length;
+    await this.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: q.url,
+        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+    return msgs.length;
+  }
+
+  get deadLettered(): number {
+    return this.deadLetterCount;
+  }
+
+  /** SNS alerts published to the topic (read from a queue subscribed to it). */
+  async receivedAlerts(): Promise<
+    Array<{ subject?: string; message: string; attributes: Record<string, string> }>
+  > {
+    if (!this.sqs) return [];
+    const q = this.queues[LOCAL_NAMES.alertsInbox]!;
+    const out: Array<{ subject?: string; message: string; attributes: Record<string, string> }> = [];
+    for (;;) {
+      const r = await this.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      const msgs = r.Messages ?? [];
+      if (msgs.length === 0) break;
+      for (const m of msgs) {
+        const envelope = JSON.parse(m.Body ?? "{}") as {
+          Subject?: string;
+          Message?: string;
+          MessageAttributes?: Record<string, { Value: string }>;
+        };
+        const attributes: Record<string, string> = {};
+        for (const [k, v] of Object.entries(envelope.MessageAttributes ?? {})) attributes[k] = v.Value;
+        out.push({
+          ...(envelope.Subject ? { subject: envelope.Subject } : {}),
+          message: envelope.Message ?? "",
+          attributes,
+        });
+      }
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: q.url,
+          Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.ddb.destroy();
+    this.sqs?.destroy();
+    this.s3?.destroy();
+    await this.fauxqs?.stop();
+    await this.ddbLocal.stop();
+  }
+}
