@@ -7,6 +7,8 @@ export { CONTROLS } from "./controls/index.ts";
 export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./finding/index.ts";
+/** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */
+export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";
 export * from "./resource/index.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

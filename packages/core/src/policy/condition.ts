@@ -1,0 +1,159 @@
+import type { ConditionEntry } from "./document.ts";
+import { arnLike, stringLike } from "./wildcard.ts";
+
+/** Three-valued answer: `"maybe"` when the policy depends on something the question does not fix. */
+export type Tri = true | false | "maybe";
+
+/**
+ * A request-context value: a string, a multi-valued key, or `null` when the key is known to be absent
+ * from the request. Keys the context does not mention are unknown, and conditions on them are undecided.
+ */
+export type ContextValue = string | readonly string[] | null;
+/** Condition keys of the request asked about. Keys are matched case-insensitively, as AWS does. */
+export type RequestContext = Readonly<Record<string, ContextValue>>;
+
+export interface ConditionResult {
+  result: Tri;
+  /** `Operator key` of each condition that could not be decided (when `result` is `"maybe"`). */
+  undecided: string[];
+}
+
+const STRING_OPS = new Set([
+  "stringequals",
+  "stringnotequals",
+  "stringequalsignorecase",
+  "stringnotequalsignorecase",
+  "stringlike",
+  "stringnotlike",
+  "arnequals",
+  "arnlike",
+  "arnnotequals",
+  "arnnotlike",
+  "bool",
+  "null",
+]);
+
+/**
+ * Evaluate a statement's conditions (AND across entries) against what the question fixes. Operators
+ * that compare strings, ARNs, booleans and presence are decided; numeric, date, IP and binary
+ * operators, policy variables, and keys the context does not give are left undecided (`"maybe"`).
+ *
+ * @example
+ * ```ts
+ * evaluateConditions([{ operator: "Bool", key: "aws:SecureTransport", values: ["false"] }],
+ *   { "aws:securetransport": "false" }); // { result: true, undecided: [] }
+ * ```
+ */
+export function evaluateConditions(
+  entries: readonly ConditionEntry[],
+  context: RequestContext,
+): ConditionResult {
+  const lowered = lowerKeys(context);
+  let result: Tri = true;
+  const undecided: string[] = [];
+  for (const entry of entries) {
+    const r = evaluateEntry(entry, lowered);
+    if (r === false) return { result: false, undecided: [] };
+    if (r === "maybe") {
+      result = "maybe";
+      undecided.push(`${entry.operator} ${entry.key}`);
+    }
+  }
+  return { result, undecided };
+}
+
+const lowerCache = new WeakMap<object, Map<string, ContextValue>>();
+function lowerKeys(context: RequestContext): Map<string, ContextValue> {
+  let m = lowerCache.get(context);
+  if (!m) {
+    m = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+    lowerCache.set(context, m);
+  }
+  return m;
+}
+
+interface Operator {
+  set?: "any" | "all";
+  base: string;
+  ifExists: boolean;
+}
+
+function parseOperator(op: string): Operator {
+  let rest = op;
+  let set: Operator["set"];
+  const colon = rest.indexOf(":");
+  if (colon >= 0) {
+    const q = rest.slice(0, colon).toLowerCase();
+    if (q === "foranyvalue") set = "any";
+    else if (q === "forallvalues") set = "all";
+    else set = undefined;
+    rest = rest.slice(colon + 1);
+  }
+  let base = rest.toLowerCase();
+  const ifExists = base.endsWith("ifexists");
+  if (ifExists) base = base.slice(0, -"ifexists".length);
+  return { ...(set ? { set } : {}), base, ifExists };
+}
+
+function evaluateEntry(entry: ConditionEntry, context: Map<string, ContextValue>): Tri {
+  const op = parseOperator(entry.operator);
+  if (entry.operator.includes(":") && !op.set) return "maybe"; // unknown qualifier
+  if (!STRING_OPS.has(op.base)) return "maybe";
+  const key = entry.key.toLowerCase();
+  if (!context.has(key)) return "maybe";
+  // Policy variables (`${aws:username}`) depend on the caller: not decided here.
+  if (entry.values.some((v) => v.includes("${"))) return "maybe";
+  const raw = context.get(key)!;
+  if (op.base === "null") {
+    const wantsAbsent = entry.values.some((v) => v.toLowerCase() === "true");
+    const wantsPresent = entry.values.some((v) => v.toLowerCase() === "false");
+    const absent = raw === null || (Array.isArray(raw) && raw.length === 0);
+    return (absent && wantsAbsent) || (!absent && wantsPresent);
+  }
+  const negated = op.base.includes("not");
+  if (raw === null || (Array.isArray(raw) && raw.length === 0)) {
+    if (op.ifExists) return true;
+    if (op.set === "all") return true; // ForAllValues over an empty set is vacuously true
+    if (op.set === "any") return false;
+    return negated; // a negated operator on a missing key is true (AWS documents this)
+  }
+  const values: readonly string[] = typeof raw === "string" ? [raw] : raw;
+  const test = (v: string) => matchesOne(op.base, entry.values, v);
+  if (op.set === "all") return values.every(test);
+  return values.some(test);
+}
+
+/** Whether the single context value `v` satisfies the base operator against the policy values. */
+function matchesOne(base: string, policyValues: readonly string[], v: string): boolean {
+  switch (base) {
+    case "stringequals":
+      return policyValues.includes(v);
+    case "stringnotequals":
+      return !policyValues.includes(v);
+    case "stringequalsignorecase":
+      return policyValues.some((p) => p.toLowerCase() === v.toLowerCase());
+    case "stringnotequalsignorecase":
+      return !policyValues.some((p) => p.toLowerCase() === v.toLowerCase());
+    case "stringlike":
+      return policyValues.some((p) => stringLike(p, v));
+    case "stringnotlike":
+      return !policyValues.some((p) => stringLike(p, v));
+    case "arnequals":
+    case "arnlike":
+      return policyValues.some((p) => arnLike(p, v));
+    case "arnnotequals":
+    case "arnnotlike":
+      return !policyValues.some((p) => arnLike(p, v));
+    case "bool":
+      return policyValues.some((p) => p.toLowerCase() === v.toLowerCase());
+    default:
+      return false;
+  }
+}
+
+/** Three-valued AND. */
+export function and(a: Tri, b: Tri): Tri {
+  if (a === false || b === false) return false;
+  if (a === "maybe" || b === "maybe") return "maybe";
+  return true;
+}

@@ -1,0 +1,176 @@
+import { InputTooLargeError, InvalidEventError } from "../errors.ts";
+
+/**
+ * Largest policy text accepted. AWS's own limits are smaller (bucket policy 20 KB, key policy 32 KB,
+ * managed policy 6 144 characters), so anything larger is not a real policy.
+ */
+export const MAX_POLICY_CHARS = 64 * 1024;
+/** Most statements accepted in one document (a 20 KB bucket policy holds a few hundred at most). */
+export const MAX_STATEMENTS = 1000;
+/** Most values accepted in one Action/Resource/Principal/condition list. */
+const MAX_VALUES = 1000;
+
+/** The Principal (or NotPrincipal) element, normalised. `"*"` and `{"AWS":"*"}` both set `any`. */
+export interface PrincipalElement {
+  any: boolean;
+  aws: string[];
+  service: string[];
+  federated: string[];
+  canonicalUser: string[];
+}
+
+/** One condition entry: `operator` as written (e.g. `ForAnyValue:StringLikeIfExists`), one key, its values. */
+export interface ConditionEntry {
+  operator: string;
+  key: string;
+  values: string[];
+}
+
+/** A policy statement, normalised: every list is an array, absent elements are `undefined`. */
+export interface Statement {
+  /** Position in the document's Statement list (0-based), for evidence when there is no Sid. */
+  index: number;
+  sid?: string;
+  effect: "Allow" | "Deny";
+  action?: string[];
+  notAction?: string[];
+  resource?: string[];
+  notResource?: string[];
+  principal?: PrincipalElement;
+  notPrincipal?: PrincipalElement;
+  conditions: ConditionEntry[];
+}
+
+export interface PolicyDocument {
+  version?: string;
+  id?: string;
+  statements: Statement[];
+}
+
+/**
+ * Parse a policy document as AWS delivers it: an object, a JSON string, URL-encoded JSON (IAM
+ * documents in Config items), or Config's one-element array wrapper. Bad input throws an
+ * `InvalidEventError` naming the field; oversized input throws `InputTooLargeError`.
+ *
+ * @example
+ * ```ts
+ * const doc = parsePolicyDocument("%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D", "policyDocument");
+ * doc.statements; // []
+ * ```
+ */
+export function parsePolicyDocument(input: unknown, field = "policy"): PolicyDocument {
+  const value = decode(input, field);
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new InvalidEventError("a policy document must be a JSON object", field);
+  const doc = value as Record<string, unknown>;
+  const raw = doc.Statement;
+  if (raw === undefined) throw new InvalidEventError("a policy document needs a Statement", field);
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length > MAX_STATEMENTS)
+    throw new InputTooLargeError(`more than ${MAX_STATEMENTS} statements`, `${field}.Statement`);
+  return {
+    ...(typeof doc.Version === "string" ? { version: doc.Version } : {}),
+    ...(typeof doc.Id === "string" ? { id: doc.Id } : {}),
+    statements: list.map((s, i) => parseStatement(s, i, `${field}.Statement[${i}]`)),
+  };
+}
+
+function decode(input: unknown, field: string, depth = 0): unknown {
+  if (depth > 3) throw new InvalidEventError("policy document nested in too many strings", field);
+  if (typeof input === "string") {
+    if (input.length > MAX_POLICY_CHARS)
+      throw new InputTooLargeError(`policy document longer than ${MAX_POLICY_CHARS} characters`, field);
+    const text = input.trim();
+    const json = /^%7B/i.test(text) ? urlDecode(text, field) : text;
+    try {
+      return decode(JSON.parse(json), field, depth + 1);
+    } catch (error) {
+      if (error instanceof InvalidEventError) throw error;
+      throw new InvalidEventError("policy document is not valid JSON", field, { cause: error });
+    }
+  }
+  // Config's IAM items (as the RDK samples show) may wrap the document in a one-element array.
+  if (Array.isArray(input) && input.length === 1) return decode(input[0], field, depth + 1);
+  if (input && typeof input === "object" && JSON.stringify(input).length > MAX_POLICY_CHARS)
+    throw new InputTooLargeError(`policy document longer than ${MAX_POLICY_CHARS} characters`, field);
+  return input;
+}
+
+function urlDecode(text: string, field: string): string {
+  try {
+    // IAM encodes spaces as `+` in some items (form encoding).
+    return decodeURIComponent(text.replace(/\+/g, "%20"));
+  } catch (error) {
+    throw new InvalidEventError("policy document is not valid URL-encoded JSON", field, { cause: error });
+  }
+}
+
+function parseStatement(input: unknown, index: number, field: string): Statement {
+  if (!input || typeof input !== "object" || Array.isArray(input))
+    throw new InvalidEventError("a statement must be an object", field);
+  const s = input as Record<string, unknown>;
+  const effect = s.Effect;
+  if (effect !== "Allow" && effect !== "Deny")
+    throw new InvalidEventError('Effect must be "Allow" or "Deny"', `${field}.Effect`);
+  const out: Statement = { index, effect, conditions: parseConditions(s.Condition, `${field}.Condition`) };
+  if (typeof s.Sid === "string" && s.Sid !== "") out.sid = s.Sid;
+  if (s.Action !== undefined) out.action = strings(s.Action, `${field}.Action`);
+  if (s.NotAction !== undefined) out.notAction = strings(s.NotAction, `${field}.NotAction`);
+  if (s.Resource !== undefined) out.resource = strings(s.Resource, `${field}.Resource`);
+  if (s.NotResource !== undefined) out.notResource = strings(s.NotResource, `${field}.NotResource`);
+  if (s.Principal !== undefined) out.principal = parsePrincipal(s.Principal, `${field}.Principal`);
+  if (s.NotPrincipal !== undefined)
+    out.notPrincipal = parsePrincipal(s.NotPrincipal, `${field}.NotPrincipal`);
+  if (!out.action && !out.notAction)
+    throw new InvalidEventError("statement has no Action or NotAction", field);
+  return out;
+}
+
+function strings(value: unknown, field: string): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length > MAX_VALUES) throw new InputTooLargeError(`more than ${MAX_VALUES} values`, field);
+  return list.map((v, i) => {
+    if (typeof v === "string") return v;
+    // Condition values may be JSON booleans or numbers (`"aws:SecureTransport": false`).
+    if (typeof v === "boolean" || typeof v === "number") return String(v);
+    throw new InvalidEventError("expected a string or a list of strings", `${field}[${i}]`);
+  });
+}
+
+function parsePrincipal(value: unknown, field: string): PrincipalElement {
+  const p: PrincipalElement = { any: false, aws: [], service: [], federated: [], canonicalUser: [] };
+  if (value === "*") return { ...p, any: true };
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new InvalidEventError('Principal must be "*" or an object', field);
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const values = strings(v, `${field}.${k}`);
+    if (k === "AWS") {
+      for (const a of values) if (a === "*") p.any = true;
+      p.aws.push(...values.filter((a) => a !== "*"));
+    } else if (k === "Service") p.service.push(...values);
+    else if (k === "Federated") p.federated.push(...values);
+    else if (k === "CanonicalUser") p.canonicalUser.push(...values);
+    else throw new InvalidEventError(`unknown principal type ${JSON.stringify(k.slice(0, 40))}`, field);
+  }
+  return p;
+}
+
+function parseConditions(value: unknown, field: string): ConditionEntry[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new InvalidEventError("Condition must be an object", field);
+  const out: ConditionEntry[] = [];
+  for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
+    if (!block || typeof block !== "object" || Array.isArray(block))
+      throw new InvalidEventError("a condition operator maps keys to values", `${field}.${operator}`);
+    for (const [key, v] of Object.entries(block as Record<string, unknown>))
+      out.push({ operator, key, values: strings(v, `${field}.${operator}.${key}`) });
+    if (out.length > MAX_VALUES) throw new InputTooLargeError(`more than ${MAX_VALUES} conditions`, field);
+  }
+  return out;
+}
+
+/** How a statement is named in evidence: its Sid, or its position. */
+export function statementLabel(s: Pick<Statement, "sid" | "index">): string {
+  return s.sid ?? `#${s.index}`;
+}

@@ -1,0 +1,170 @@
+import { and, evaluateConditions, type RequestContext, type Tri } from "./condition.ts";
+import { type PolicyDocument, type Statement, statementLabel } from "./document.ts";
+import {
+  notPrincipalExempts,
+  principalContext,
+  principalMatches,
+  type RequestPrincipal,
+} from "./principal.ts";
+import { actionMatches, arnMatches, arnPatternCovers, globsIntersect, hasWildcard } from "./wildcard.ts";
+
+/**
+ * The question asked of a policy: can `principal` perform `action` on `resource` under `context`?
+ * `resource` may be a pattern standing for a *set* of resources (`arn:aws:s3:::phi-recordings/*`):
+ * an Allow counts when it reaches some of them, a Deny only when it provably covers all of them.
+ */
+export interface Question {
+  /** A concrete action, e.g. `s3:GetObject`. */
+  action: string;
+  resource: string;
+  /** Required for resource-based policies (bucket and key policies); omit for identity policies. */
+  principal?: RequestPrincipal;
+  /** Condition keys the question fixes (`aws:SecureTransport: "false"`); others stay undecided. */
+  context?: RequestContext;
+}
+
+/** A statement in evidence: which policy, its Sid or index, and what could not be decided. */
+export interface StatementRef {
+  policy?: string;
+  statement: string;
+  undecided?: string[];
+}
+
+/**
+ * The answer. `allow` and `deny` are proven; `implicit-deny` means no statement allows;
+ * `conditional` means the outcome depends on conditions we cannot decide — controls treat it as
+ * "possibly allowed" and say "cannot prove" in evidence.
+ */
+export interface Decision {
+  effect: "allow" | "deny" | "implicit-deny" | "conditional";
+  allowedBy: StatementRef[];
+  deniedBy: StatementRef[];
+  conditionalAllow: StatementRef[];
+  conditionalDeny: StatementRef[];
+}
+
+/** A named policy document (name used in evidence: a policy ARN, `inline:<name>`, `bucket-policy`). */
+export interface NamedPolicy {
+  name: string;
+  document: PolicyDocument;
+}
+
+function resourceApplies(s: Statement, resource: string): Tri {
+  const set = hasWildcard(resource);
+  if (s.effect === "Allow") {
+    // Some resource of the set is reached.
+    if (s.resource)
+      return s.resource.some((p) => (set ? globsIntersect(p, resource) : arnMatches(p, resource)));
+    if (s.notResource) return !s.notResource.some((p) => arnPatternCovers(p, resource));
+    return true; // resource policies may omit Resource only when invalid; be conservative for Allow
+  }
+  // Deny: every resource of the set must be covered.
+  if (s.resource) return s.resource.some((p) => arnPatternCovers(p, resource));
+  if (s.notResource)
+    return !s.notResource.some((p) => (set ? globsIntersect(p, resource) : arnMatches(p, resource)));
+  return false;
+}
+
+function actionApplies(s: Statement, action: string): boolean {
+  if (s.action) return s.action.some((p) => actionMatches(p, action));
+  if (s.notAction) return !s.notAction.some((p) => actionMatches(p, action));
+  return false;
+}
+
+/**
+ * Does one statement apply to the question? `maybe` when a condition or principal cannot be decided.
+ *
+ * @example
+ * ```ts
+ * statementApplies(doc.statements[0]!, { action: "s3:GetObject", resource: "arn:aws:s3:::b/k" });
+ * ```
+ */
+export function statementApplies(s: Statement, q: Question): { applies: Tri; undecided: string[] } {
+  if (!actionApplies(s, q.action)) return { applies: false, undecided: [] };
+  let applies: Tri = resourceApplies(s, q.resource);
+  if (applies === false) return { applies, undecided: [] };
+  const undecided: string[] = [];
+  if (s.principal || s.notPrincipal) {
+    if (!q.principal) {
+      applies = "maybe";
+      undecided.push("Principal");
+    } else {
+      const p: Tri = s.principal
+        ? principalMatches(s.principal, q.principal)
+        : notExempt(notPrincipalExempts(s.notPrincipal!, q.principal));
+      if (p === false) return { applies: false, undecided: [] };
+      if (p === "maybe") undecided.push(s.principal ? "Principal" : "NotPrincipal");
+      applies = and(applies, p);
+    }
+  }
+  const context = q.principal ? { ...principalContext(q.principal), ...q.context } : (q.context ?? {});
+  const c = evaluateConditions(s.conditions, context);
+  if (c.result === false) return { applies: false, undecided: [] };
+  return { applies: and(applies, c.result), undecided: [...undecided, ...c.undecided] };
+}
+
+function notExempt(t: Tri): Tri {
+  return t === "maybe" ? "maybe" : !t;
+}
+
+/**
+ * Evaluate policies together as AWS does for one question: an explicit Deny wins, then any Allow,
+ * else the implicit deny. Undecidable statements make the answer `conditional` rather than a guess.
+ *
+ * @example
+ * ```ts
+ * const d = evaluatePolicies([{ name: "bucket-policy", document }], {
+ *   action: "s3:GetObject", resource: "arn:aws:s3:::phi-recordings/*",
+ *   principal: { kind: "everyone" }, context: { "aws:SecureTransport": "false" },
+ * });
+ * d.effect; // "deny" when a Deny on aws:SecureTransport=false covers the objects
+ * ```
+ */
+export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question): Decision {
+  const d: Decision = {
+    effect: "implicit-deny",
+    allowedBy: [],
+    deniedBy: [],
+    conditionalAllow: [],
+    conditionalDeny: [],
+  };
+  for (const { name, document } of policies) {
+    for (const s of document.statements) {
+      const r = statementApplies(s, q);
+      if (r.applies === false) continue;
+      const ref: StatementRef = { policy: name, statement: statementLabel(s) };
+      if (r.applies === "maybe") ref.undecided = r.undecided;
+      if (s.effect === "Deny") (r.applies === true ? d.deniedBy : d.conditionalDeny).push(ref);
+      else (r.applies === true ? d.allowedBy : d.conditionalAllow).push(ref);
+    }
+  }
+  if (d.deniedBy.length > 0) d.effect = "deny";
+  else if (d.allowedBy.length > 0) d.effect = d.conditionalDeny.length > 0 ? "conditional" : "allow";
+  else if (d.conditionalAllow.length > 0) d.effect = "conditional";
+  return d;
+}
+
+/**
+ * An identity's effective permission: its identity policies, limited by a permissions boundary when
+ * one is set (both must allow). A boundary that could not be resolved is left out, which can only
+ * over-report access.
+ */
+export function evaluateIdentity(
+  identity: readonly NamedPolicy[],
+  q: Question,
+  boundary?: NamedPolicy,
+): Decision {
+  const d = evaluatePolicies(identity, q);
+  if (!boundary || d.effect === "deny" || d.effect === "implicit-deny") return d;
+  const b = evaluatePolicies([boundary], q);
+  if (b.effect === "deny" || b.effect === "implicit-deny")
+    return { ...d, effect: b.effect, deniedBy: [...d.deniedBy, ...b.deniedBy] };
+  if (b.effect === "conditional")
+    return { ...d, effect: "conditional", conditionalDeny: [...d.conditionalDeny, ...b.conditionalAllow] };
+  return d;
+}
+
+/** True when the decision may let the request through (`allow` or `conditional`). */
+export function mayAllow(d: Decision): boolean {
+  return d.effect === "allow" || d.effect === "conditional";
+}

@@ -1,0 +1,45 @@
+export {
+  and,
+  type ConditionResult,
+  type ContextValue,
+  evaluateConditions,
+  type RequestContext,
+  type Tri,
+} from "./condition.ts";
+export {
+  type ConditionEntry,
+  MAX_POLICY_CHARS,
+  MAX_STATEMENTS,
+  type PolicyDocument,
+  type PrincipalElement,
+  parsePolicyDocument,
+  type Statement,
+  statementLabel,
+} from "./document.ts";
+export {
+  type Decision,
+  evaluateIdentity,
+  evaluatePolicies,
+  mayAllow,
+  type NamedPolicy,
+  type Question,
+  type StatementRef,
+  statementApplies,
+} from "./evaluate.ts";
+export { type Grant, type GrantPrincipal, principalGrants } from "./grants.ts";
+export {
+  accountOf,
+  notPrincipalExempts,
+  principalContext,
+  principalMatches,
+  type RequestPrincipal,
+} from "./principal.ts";
+export {
+  actionMatches,
+  arnLike,
+  arnMatches,
+  arnPatternCovers,
+  globsIntersect,
+  hasWildcard,
+  stringLike,
+} from "./wildcard.ts";

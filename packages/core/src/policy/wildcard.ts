@@ -1,0 +1,176 @@
+/**
+ * Wildcard matching as IAM does it. Patterns longer than this are treated as matching/overlapping
+ * everything (the conservative answer for an Allow) rather than spending unbounded time.
+ */
+const MAX_PATTERN = 2048;
+
+const cache = new Map<string, RegExp>();
+
+function cached(key: string, build: () => RegExp): RegExp {
+  let re = cache.get(key);
+  if (!re) {
+    re = build();
+    if (cache.size > 5_000) cache.clear();
+    cache.set(key, re);
+  }
+  return re;
+}
+
+const escapeRe = (c: string) => c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Whether an Action pattern matches a concrete action. Case-insensitive (`S3:getobject` is
+ * `s3:GetObject`); `*` matches any run of characters, `?` one character.
+ *
+ * @example
+ * ```ts
+ * actionMatches("s3:Get*", "s3:GetObjectVersion"); // true
+ * ```
+ */
+export function actionMatches(pattern: string, action: string): boolean {
+  if (pattern === "*") return true;
+  const re = cached(`a|${pattern}`, () => {
+    let src = "";
+    for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
+    return new RegExp(`^${src}$`, "is");
+  });
+  return re.test(action);
+}
+
+/**
+ * Whether a Resource pattern matches a concrete ARN, with IAM's documented semantics: case-sensitive,
+ * `?` matches one character within a segment, `*` matches within a colon-separated segment, and a `*`
+ * that ends a segment may run on across colons.
+ *
+ * @example
+ * ```ts
+ * arnMatches("arn:aws:s3:::phi-*\/*", "arn:aws:s3:::phi-recordings/connect/a.wav"); // true
+ * ```
+ */
+export function arnMatches(pattern: string, arn: string): boolean {
+  if (pattern === "*") return true;
+  if (pattern.length > MAX_PATTERN) return true;
+  const re = cached(`r|${pattern}`, () => {
+    let src = "";
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i]!;
+      if (c === "*") {
+        const next = pattern[i + 1];
+        src += next === undefined || next === ":" ? ".*" : "[^:]*";
+      } else if (c === "?") src += "[^:]";
+      else src += escapeRe(c);
+    }
+    return new RegExp(`^${src}$`, "s");
+  });
+  return re.test(arn);
+}
+
+/**
+ * IAM `StringLike`: case-sensitive, `*` any run (colons included), `?` one character.
+ *
+ * @example
+ * ```ts
+ * stringLike("arn:aws:iam::*:role/qa-*", "arn:aws:iam::111122223333:role/qa-1"); // true
+ * ```
+ */
+export function stringLike(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = cached(`s${ignoreCase ? "i" : ""}|${pattern}`, () => {
+    let src = "";
+    for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
+    return new RegExp(`^${src}$`, ignoreCase ? "is" : "s");
+  });
+  return re.test(value);
+}
+
+/**
+ * IAM `ArnLike`: each of the six colon-delimited parts (`arn:partition:service:region:account:resource`)
+ * is matched separately, with `*` and `?` wildcards; the resource part may itself contain colons.
+ *
+ * @example
+ * ```ts
+ * arnLike("arn:aws:iam::111122223333:role/*", "arn:aws:iam::111122223333:role/qa"); // true
+ * ```
+ */
+export function arnLike(pattern: string, value: string): boolean {
+  const p = splitArn(pattern);
+  const v = splitArn(value);
+  if (!p || !v) return pattern === value;
+  for (let i = 0; i < 6; i++) if (!stringLike(p[i]!, v[i]!)) return false;
+  return true;
+}
+
+function splitArn(s: string): string[] | undefined {
+  const parts = s.split(":");
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(":")];
+}
+
+/** True when the pattern contains a wildcard. */
+export function hasWildcard(s: string): boolean {
+  return s.includes("*") || s.includes("?");
+}
+
+/**
+ * Whether some string matches both glob patterns (`*` any run, `?` one character). Used to ask whether
+ * a policy's Resource can touch a *set* of resources (`arn:aws:s3:::phi-*\/*`). It over-approximates
+ * IAM's segment rules (a `*` is allowed to cross colons), which errs towards "may allow".
+ *
+ * @example
+ * ```ts
+ * globsIntersect("arn:aws:s3:::phi-*", "arn:aws:s3:::*-recordings"); // true
+ * ```
+ */
+export function globsIntersect(a: string, b: string, ignoreCase = false): boolean {
+  if (a === "*" || b === "*") return true;
+  if (a.length > MAX_PATTERN || b.length > MAX_PATTERN) return true;
+  const x = ignoreCase ? a.toLowerCase() : a;
+  const y = ignoreCase ? b.toLowerCase() : b;
+  const A = x.length;
+  const B = y.length;
+  // memo[i * (B + 1) + j]: 0 unknown, 1 true, 2 false. Iterative-free recursion is bounded by A + B depth.
+  const memo = new Uint8Array((A + 1) * (B + 1));
+  const go = (i: number, j: number): boolean => {
+    const k = i * (B + 1) + j;
+    if (memo[k]) return memo[k] === 1;
+    let r: boolean;
+    if (i === A && j === B) r = true;
+    else if (i < A && x[i] === "*") r = go(i + 1, j) || (j < B && go(i, j + 1));
+    else if (j < B && y[j] === "*") r = go(i, j + 1) || (i < A && go(i + 1, j));
+    else if (i === A || j === B) r = false;
+    else r = (x[i] === "?" || y[j] === "?" || x[i] === y[j]) && go(i + 1, j + 1);
+    memo[k] = r ? 1 : 2;
+    return r;
+  };
+  return go(0, 0);
+}
+
+/**
+ * Whether every string matching `inner` also matches the Resource pattern `outer`. Sound but
+ * incomplete: it answers `true` only when it can prove it (used to decide that a Deny covers a whole
+ * set of resources, where a wrong `true` would claim protection that does not exist).
+ *
+ * @example
+ * ```ts
+ * arnPatternCovers("arn:aws:s3:::phi-recordings/*", "arn:aws:s3:::phi-recordings/connect/*"); // true
+ * ```
+ */
+export function arnPatternCovers(outer: string, inner: string): boolean {
+  if (outer === "*") return true;
+  if (outer === inner) return true;
+  if (!hasWildcard(inner)) return arnMatches(outer, inner);
+  // `L*` with a literal L and the star at the very end matches anything starting with L (the final
+  // star ends the last segment, so it may cross colons).
+  if (outer.endsWith("*") && !hasWildcard(outer.slice(0, -1))) {
+    const literal = outer.slice(0, -1);
+    const innerLiteral = inner.slice(0, firstWildcard(inner));
+    return innerLiteral.startsWith(literal);
+  }
+  return false;
+}
+
+function firstWildcard(s: string): number {
+  const a = s.indexOf("*");
+  const b = s.indexOf("?");
+  if (a < 0) return b < 0 ? s.length : b;
+  return b < 0 ? a : Math.min(a, b);
+}
