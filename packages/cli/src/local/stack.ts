@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { ensureTable } from "@phiwatch/aws";
 import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
-import { startFauxqs } from "fauxqs";
+import { interceptLocalhostDns, startFauxqs } from "fauxqs";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { sleep } from "./ports.ts";
@@ -22,6 +22,7 @@ import { StreamPoller } from "./stream-poller.ts";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const REGION = "us-east-1";
 const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+let restoreDns: (() => void) | undefined;
 
 /** Names of the local resources (the same links SST gives the functions in AWS). */
 export const LOCAL_NAMES = {
@@ -97,7 +98,11 @@ export class LocalStack {
       const queues: Record<string, { url: string; arn: string }> = {};
       let topicArn: string | undefined;
       if (!opts.storeOnly) {
-        fauxqs = await startFauxqs({ port: 0, logger: false, host: "127.0.0.1", defaultRegion: REGION });
+        // Queue URLs are http://sqs.<region>.localhost:<port>/…; resolve *.localhost to 127.0.0.1 in this
+        // process (glibc does not), so the SDK's queue-URL endpoint logic works as it does against AWS.
+        restoreDns ??= interceptLocalhostDns("localhost");
+        fauxqs = await startFauxqs({ port: 0, logger: false, host: "localhost", defaultRegion: REGION });
+        const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
         const q = (name: string, attributes?: Record<string, string>) => {
           const r = fauxqs!.createQueue(name, attributes ? { attributes } : undefined);
           queues[name] = { url: r.queueUrl, arn: r.queueArn };
@@ -124,8 +129,8 @@ export class LocalStack {
         fauxqs.createBucket(LOCAL_NAMES.trailBucket);
         Object.assign(env, {
           AWS_ENDPOINT_URL_SNS: fauxqs.address,
-          AWS_ENDPOINT_URL_SQS: fauxqs.address,
-          AWS_ENDPOINT_URL_S3: fauxqs.address,
+          AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+          AWS_ENDPOINT_URL_S3: `http://s3.localhost:${fauxqs.port}`,
           SST_RESOURCE_Alerts: JSON.stringify({ arn: topicArn, type: "sst.aws.SnsTopic" }),
           SST_RESOURCE_Deliveries: JSON.stringify({
             url: queues[LOCAL_NAMES.deliveries]!.url,
@@ -150,7 +155,7 @@ export class LocalStack {
 
       const clientCfg = { region: REGION, credentials: CREDENTIALS };
       const ddb = new DynamoDBClient({ ...clientCfg, endpoint: ddbLocal.endpoint });
-      const sqs = fauxqs ? new SQSClient({ ...clientCfg, endpoint: fauxqs.address }) : undefined;
+      const sqs = fauxqs ? new SQSClient({ ...clientCfg, endpoint: `http://sqs.${REGION}.localhost:${fauxqs.port}` }) : undefined;
       const s3 = fauxqs
         ? new S3Client({ ...clientCfg, endpoint: fauxqs.address, forcePathStyle: true })
         : undefined;

@@ -1,0 +1,149 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Builders of AWS Config "Config Configuration Item Change" EventBridge events in the exact shape AWS
+ * sends (envelope as in AWS's documented EFS example; S3 configuration item fields as in a real 2025
+ * S3 item — see test/fixtures/README.md). AWS publishes no EventBridge sample for an S3 bucket, so the
+ * demo and the tests build them here.
+ */
+
+export interface BucketState {
+  name: string;
+  accountId?: string;
+  region?: string;
+  capturedAt: string;
+  status?: "OK" | "ResourceDiscovered" | "ResourceDeleted";
+  sse?: { algorithm: "AES256" | "aws:kms" | "aws:kms:dsse"; kmsKeyId?: string | null; bucketKey?: boolean } | null;
+  publicAccessBlock?: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean } | null;
+  versioning?: "Off" | "Enabled" | "Suspended";
+  policy?: unknown;
+  tags?: Record<string, string>;
+}
+
+function uuidFrom(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A configuration item for an S3 bucket (recordVersion 1.3). */
+export function bucketConfigurationItem(b: BucketState): Record<string, unknown> {
+  const accountId = b.accountId ?? "111122223333";
+  const region = b.region ?? "us-east-1";
+  const supplementary: Record<string, unknown> = {
+    AccessControlList: JSON.stringify({
+      grantSet: null,
+      grantList: [{ grantee: { id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef", displayName: null }, permission: "FullControl" }],
+      owner: { displayName: null, id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef" },
+      isRequesterCharged: false,
+    }),
+    BucketLoggingConfiguration: { destinationBucketName: null, logFilePrefix: null, targetObjectKeyFormat: null },
+    BucketPolicy: { policyText: b.policy === undefined ? null : JSON.stringify(b.policy) },
+    BucketVersioningConfiguration: { status: b.versioning ?? "Enabled", isMfaDeleteEnabled: null },
+    IsRequesterPaysEnabled: false,
+  };
+  if (b.publicAccessBlock) supplementary.PublicAccessBlockConfiguration = b.publicAccessBlock;
+  if (b.sse) {
+    supplementary.ServerSideEncryptionConfiguration = {
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: b.sse.algorithm, kmsMasterKeyID: b.sse.kmsKeyId ?? null },
+          bucketKeyEnabled: b.sse.bucketKey ?? false,
+        },
+      ],
+    };
+  }
+  const deleted = b.status === "ResourceDeleted";
+  return {
+    relatedEvents: [],
+    relationships: [],
+    configuration: deleted ? null : { name: b.name, owner: { displayName: null, id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef" }, creationDate: "2024-09-02T14:03:11.000Z", region },
+    supplementaryConfiguration: deleted ? {} : supplementary,
+    tags: b.tags ?? {},
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: b.capturedAt,
+    configurationStateId: Date.parse(b.capturedAt),
+    awsAccountId: accountId,
+    configurationItemStatus: b.status ?? "OK",
+    resourceType: "AWS::S3::Bucket",
+    resourceId: b.name,
+    resourceName: b.name,
+    ARN: `arn:aws:s3:::${b.name}`,
+    awsRegion: region,
+    availabilityZone: "Regional",
+    configurationStateMd5Hash: "",
+    resourceCreationTime: "2024-09-02T14:03:11.000Z",
+    configurationItemDeliveryTime: null,
+    recordingFrequency: "CONTINUOUS",
+  };
+}
+
+/** Wrap a configuration item in the EventBridge envelope AWS Config emits. */
+export function configChangeEvent(item: Record<string, unknown>, changeType: "CREATE" | "UPDATE" | "DELETE" = "UPDATE"): Record<string, unknown> {
+  const capturedAt = String(item.configurationItemCaptureTime);
+  const notified = new Date(Date.parse(capturedAt) + 1200).toISOString();
+  return {
+    version: "0",
+    id: uuidFrom(`${item.resourceId}|${capturedAt}`),
+    "detail-type": "Config Configuration Item Change",
+    source: "aws.config",
+    account: item.awsAccountId,
+    time: `${notified.slice(0, 19)}Z`,
+    region: item.awsRegion,
+    resources: [item.ARN],
+    detail: {
+      recordVersion: "1.3",
+      messageType: "ConfigurationItemChangeNotification",
+      configurationItemDiff: { changedProperties: {}, changeType },
+      notificationCreationTime: notified,
+      configurationItem: item,
+    },
+  };
+}
+
+/** A configuration item of a KMS key (shape of AWS Config's AWS::KMS::Key items). */
+export function kmsKeyConfigurationItem(k: {
+  keyId: string;
+  accountId?: string;
+  region?: string;
+  keyManager: "CUSTOMER" | "AWS";
+  capturedAt: string;
+  description?: string;
+}): Record<string, unknown> {
+  const accountId = k.accountId ?? "111122223333";
+  const region = k.region ?? "us-east-1";
+  const arn = `arn:aws:kms:${region}:${accountId}:key/${k.keyId}`;
+  return {
+    relatedEvents: [],
+    relationships: [],
+    configuration: {
+      keyId: k.keyId,
+      arn,
+      creationDate: 1725285791000,
+      enabled: true,
+      description: k.description ?? "",
+      keyUsage: "ENCRYPT_DECRYPT",
+      keyState: "Enabled",
+      origin: "AWS_KMS",
+      keyManager: k.keyManager,
+      customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+      keySpec: "SYMMETRIC_DEFAULT",
+      encryptionAlgorithms: ["SYMMETRIC_DEFAULT"],
+      signingAlgorithms: [],
+      multiRegion: false,
+      awsaccountId: accountId,
+    },
+    supplementaryConfiguration: {},
+    tags: {},
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: k.capturedAt,
+    configurationStateId: Date.parse(k.capturedAt),
+    awsAccountId: accountId,
+    configurationItemStatus: "OK",
+    resourceType: "AWS::KMS::Key",
+    resourceId: k.keyId,
+    ARN: arn,
+    awsRegion: region,
+    availabilityZone: "Not Applicable",
+    configurationStateMd5Hash: "",
+  };
+}
