@@ -4,9 +4,13 @@
 export * from "./baseline/index.ts";
 export * from "./control/index.ts";
 export { CONTROLS } from "./controls/index.ts";
+/** Webhook delivery policy (retry, SSRF guard), namespaced: `Delivery.retryDecision(…)`. */
+export * as Delivery from "./delivery/index.ts";
 export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./finding/index.ts";
+/** Alert, SIEM (OCSF, Splunk HEC, JSON) and signature formats, namespaced: `Format.buildAlert(…)`. */
+export * as Format from "./format/index.ts";
 /** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */
 export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";

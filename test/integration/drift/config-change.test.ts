@@ -20,7 +20,12 @@ const recordings = (capturedAt: string, sse: "AES256" | "aws:kms" = "AES256") =>
       name: "northwind-connect-recordings",
       capturedAt,
       sse: { algorithm: sse, kmsKeyId: sse === "aws:kms" ? "alias/aws/s3" : null },
-      publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+      publicAccessBlock: {
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: true,
+      },
     }),
   );
 
@@ -31,7 +36,11 @@ describe("config-change handler through the local stack", () => {
     const page = await store.listFindings({ ruleId: "s3-encryption-cmk" });
     expect(page.items).toHaveLength(1);
     const f = page.items[0]!;
-    expect(f).toMatchObject({ status: "OPEN", severity: "high", subject: { resourceId: "northwind-connect-recordings" } });
+    expect(f).toMatchObject({
+      status: "OPEN",
+      severity: "high",
+      subject: { resourceId: "northwind-connect-recordings" },
+    });
     expect(f.evidence).toMatchObject({ sseAlgorithm: "AES256" });
     expect(await store.findingHistory(f.findingId)).toHaveLength(1);
   });
@@ -42,8 +51,16 @@ describe("config-change handler through the local stack", () => {
         bucketConfigurationItem({
           name: "northwind-connect-recordings",
           capturedAt: "2026-03-04T09:00:00.000Z",
-          sse: { algorithm: "aws:kms", kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/6f2c1f1e-8c55-4c3a-9d2e-0a4b7e9d1c11" },
-          publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+          sse: {
+            algorithm: "aws:kms",
+            kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/6f2c1f1e-8c55-4c3a-9d2e-0a4b7e9d1c11",
+          },
+          publicAccessBlock: {
+            blockPublicAcls: true,
+            ignorePublicAcls: true,
+            blockPublicPolicy: true,
+            restrictPublicBuckets: true,
+          },
         }),
       ),
     );
@@ -53,7 +70,11 @@ describe("config-change handler through the local stack", () => {
     expect(still.evidence.proof).toBe("cannot prove");
 
     await stack.dispatch(recordings("2026-03-05T09:00:00.000Z", "aws:kms"));
-    const history = await store.resourceHistory({ accountId: "111122223333", region: "us-east-1", resourceId: "northwind-connect-recordings" });
+    const history = await store.resourceHistory({
+      accountId: "111122223333",
+      region: "us-east-1",
+      resourceId: "northwind-connect-recordings",
+    });
     expect(history.map((h) => h.at)).toEqual([...history.map((h) => h.at)].sort());
   });
 
@@ -65,7 +86,9 @@ describe("config-change handler through the local stack", () => {
   });
 
   it("dead-letters a malformed event with the field at fault", async () => {
-    const bad = recordings("2026-03-06T00:00:00.000Z") as { detail: { configurationItem: Record<string, unknown> } };
+    const bad = recordings("2026-03-06T00:00:00.000Z") as {
+      detail: { configurationItem: Record<string, unknown> };
+    };
     bad.detail.configurationItem.awsAccountId = "not-an-account";
     await stack.dispatch(bad as never);
     await stack.drain({ maxMs: 5000 });

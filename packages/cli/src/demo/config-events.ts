@@ -13,8 +13,17 @@ export interface BucketState {
   region?: string;
   capturedAt: string;
   status?: "OK" | "ResourceDiscovered" | "ResourceDeleted";
-  sse?: { algorithm: "AES256" | "aws:kms" | "aws:kms:dsse"; kmsKeyId?: string | null; bucketKey?: boolean } | null;
-  publicAccessBlock?: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean } | null;
+  sse?: {
+    algorithm: "AES256" | "aws:kms" | "aws:kms:dsse";
+    kmsKeyId?: string | null;
+    bucketKey?: boolean;
+  } | null;
+  publicAccessBlock?: {
+    blockPublicAcls: boolean;
+    ignorePublicAcls: boolean;
+    blockPublicPolicy: boolean;
+    restrictPublicBuckets: boolean;
+  } | null;
   versioning?: "Off" | "Enabled" | "Suspended";
   policy?: unknown;
   tags?: Record<string, string>;
@@ -32,11 +41,23 @@ export function bucketConfigurationItem(b: BucketState): Record<string, unknown>
   const supplementary: Record<string, unknown> = {
     AccessControlList: JSON.stringify({
       grantSet: null,
-      grantList: [{ grantee: { id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef", displayName: null }, permission: "FullControl" }],
+      grantList: [
+        {
+          grantee: {
+            id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef",
+            displayName: null,
+          },
+          permission: "FullControl",
+        },
+      ],
       owner: { displayName: null, id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef" },
       isRequesterCharged: false,
     }),
-    BucketLoggingConfiguration: { destinationBucketName: null, logFilePrefix: null, targetObjectKeyFormat: null },
+    BucketLoggingConfiguration: {
+      destinationBucketName: null,
+      logFilePrefix: null,
+      targetObjectKeyFormat: null,
+    },
     BucketPolicy: { policyText: b.policy === undefined ? null : JSON.stringify(b.policy) },
     BucketVersioningConfiguration: { status: b.versioning ?? "Enabled", isMfaDeleteEnabled: null },
     IsRequesterPaysEnabled: false,
@@ -46,7 +67,10 @@ export function bucketConfigurationItem(b: BucketState): Record<string, unknown>
     supplementary.ServerSideEncryptionConfiguration = {
       rules: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: b.sse.algorithm, kmsMasterKeyID: b.sse.kmsKeyId ?? null },
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: b.sse.algorithm,
+            kmsMasterKeyID: b.sse.kmsKeyId ?? null,
+          },
           bucketKeyEnabled: b.sse.bucketKey ?? false,
         },
       ],
@@ -56,7 +80,17 @@ export function bucketConfigurationItem(b: BucketState): Record<string, unknown>
   return {
     relatedEvents: [],
     relationships: [],
-    configuration: deleted ? null : { name: b.name, owner: { displayName: null, id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef" }, creationDate: "2024-09-02T14:03:11.000Z", region },
+    configuration: deleted
+      ? null
+      : {
+          name: b.name,
+          owner: {
+            displayName: null,
+            id: "c15b1edf57016ab181a87188cfd5b572e761d5c01386c6a7bb0fb2fb230f3bef",
+          },
+          creationDate: "2024-09-02T14:03:11.000Z",
+          region,
+        },
     supplementaryConfiguration: deleted ? {} : supplementary,
     tags: b.tags ?? {},
     configurationItemVersion: "1.3",
@@ -78,7 +112,10 @@ export function bucketConfigurationItem(b: BucketState): Record<string, unknown>
 }
 
 /** Wrap a configuration item in the EventBridge envelope AWS Config emits. */
-export function configChangeEvent(item: Record<string, unknown>, changeType: "CREATE" | "UPDATE" | "DELETE" = "UPDATE"): Record<string, unknown> {
+export function configChangeEvent(
+  item: Record<string, unknown>,
+  changeType: "CREATE" | "UPDATE" | "DELETE" = "UPDATE",
+): Record<string, unknown> {
   const capturedAt = String(item.configurationItemCaptureTime);
   const notified = new Date(Date.parse(capturedAt) + 1200).toISOString();
   return {

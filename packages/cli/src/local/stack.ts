@@ -155,7 +155,9 @@ export class LocalStack {
 
       const clientCfg = { region: REGION, credentials: CREDENTIALS };
       const ddb = new DynamoDBClient({ ...clientCfg, endpoint: ddbLocal.endpoint });
-      const sqs = fauxqs ? new SQSClient({ ...clientCfg, endpoint: `http://sqs.${REGION}.localhost:${fauxqs.port}` }) : undefined;
+      const sqs = fauxqs
+        ? new SQSClient({ ...clientCfg, endpoint: `http://sqs.${REGION}.localhost:${fauxqs.port}` })
+        : undefined;
       const s3 = fauxqs
         ? new S3Client({ ...clientCfg, endpoint: fauxqs.address, forcePathStyle: true })
         : undefined;

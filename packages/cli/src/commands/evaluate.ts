@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+  accountPublicAccessBlock,
+  CONTROLS,
+  ControlSet,
+  type Evaluation,
+  evaluateSnapshot,
+  type FactLookup,
+  isInputError,
+  isSeverity,
+  parseBaseline,
+  type ResourceSnapshot,
+  readConfigChange,
+  type Severity,
+  severityRank,
+} from "@phiwatch/core";
+import { defaultBaseline, UsageError } from "../context.ts";
+import { listInputFiles, readInputFile } from "../inputs.ts";
+import { severity, table } from "../output.ts";
+
+/**
+ * `phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on S]`: evaluate configuration items
+ * (bare, or in any Config event shape) against every control, with no store and no AWS access.
+ * Facts come from the same inputs: a KMS key's manager from its `AWS::KMS::Key` item, account-level
+ * Block Public Access from the `AWS::S3::AccountPublicAccessBlock` item; what is not given cannot be
+ * proven. Usable in CI pipelines on IaC-produced configurations.
+ */
+export async function evaluateCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      baseline: { type: "string" },
+      json: { type: "boolean", default: false },
+      "fail-on": { type: "string" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0)
+    throw new UsageError("usage: phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on high]");
+  const failOn = values["fail-on"];
+  if (failOn && !isSeverity(failOn))
+    throw new UsageError("--fail-on must be one of info, low, medium, high, critical");
+  const file = defaultBaseline(values.baseline);
+  const baseline = parseBaseline(readFileSync(file, "utf8"), file);
+
+  const snapshots: ResourceSnapshot[] = [];
+  let inputErrors = 0;
+  for (const f of listInputFiles(positionals)) {
+    for (const item of readInputFile(f)) {
+      if (item.kind === "invalid" || item.kind === "cloudtrail-log") {
+        if (item.kind === "invalid") {
+          inputErrors++;
+          process.stderr.write(`${item.source}: ${item.error.message}\n`);
+        }
+        continue;
+      }
+      try {
+        const change = readConfigChange(item.event);
+        if (change.kind === "oversized") {
+          inputErrors++;
+          process.stderr.write(
+            `${item.source}: oversized item ${change.fetch.resourceId} must be fetched from Config; give the item itself\n`,
+          );
+        } else snapshots.push(change.snapshot);
+      } catch (error) {
+        if (!isInputError(error)) throw error;
+        inputErrors++;
+        process.stderr.write(`${item.source}: ${error.message}\n`);
+      }
+    }
+  }
+
+  const facts = factsFrom(snapshots);
+  const set = new ControlSet(CONTROLS);
+  const now = new Date();
+  const evaluations: Evaluation[] = snapshots.flatMap((s) =>
+    evaluateSnapshot(set, s, { baseline, facts, now }),
+  );
+  if (values.json) {
+    for (const e of evaluations) {
+      const { controlId, resourceType, resourceId, status, severity: sev, evidence } = e;
+      process.stdout.write(
+        `${JSON.stringify({ controlId, resourceType, resourceId, status, severity: sev, evidence, summary: e.summary })}\n`,
+      );
+    }
+  } else {
+    process.stdout.write(
+      `${table(
+        ["STATUS", "SEVERITY", "CONTROL", "RESOURCE", "SUMMARY"],
+        evaluations.map((e) => [e.status, severity(e.severity), e.controlId, e.resourceId, e.summary]),
+        [14, 9, 32, 50, 90],
+      )}\n`,
+    );
+  }
+  if (inputErrors > 0) return 2;
+  const threshold = failOn as Severity | undefined;
+  if (
+    threshold &&
+    evaluations.some(
+      (e) =>
+        (e.status === "NON_COMPLIANT" || e.status === "ERROR") &&
+        severityRank(e.severity) >= severityRank(threshold),
+    )
+  ) {
+    return 1;
+  }
+  return 0;
+}
+
+/** Facts resolved from the evaluated items themselves (no AWS access). */
+export function factsFrom(snapshots: ResourceSnapshot[]): FactLookup {
+  const byType = new Map<string, ResourceSnapshot[]>();
+  for (const s of snapshots) byType.set(s.resourceType, [...(byType.get(s.resourceType) ?? []), s]);
+  const keys = byType.get("AWS::KMS::Key") ?? [];
+  return {
+    kmsKey(ref, accountId) {
+      const key = keys.find(
+        (k) =>
+          k.accountId === accountId &&
+          (k.arn === ref || k.resourceId === ref || ref.endsWith(`/${k.resourceId}`)),
+      );
+      const manager = key?.configuration.keyManager;
+      if (!key || (manager !== "CUSTOMER" && manager !== "AWS"))
+        return { ok: false, reason: "no AWS::KMS::Key item for this key among the inputs" };
+      return { ok: true, value: { arn: key.arn ?? ref, keyManager: manager } };
+    },
+    accountPublicAccessBlock(accountId) {
+      const item = (byType.get("AWS::S3::AccountPublicAccessBlock") ?? []).find(
+        (s) => s.accountId === accountId,
+      );
+      return item
+        ? { ok: true, value: accountPublicAccessBlock(item) }
+        : { ok: false, reason: "no AWS::S3::AccountPublicAccessBlock item among the inputs" };
+    },
+    inventory(resourceType, accountId, resourceId) {
+      return (byType.get(resourceType) ?? []).filter(
+        (s) =>
+          s.accountId === accountId &&
+          s.state === "present" &&
+          (resourceId === undefined || s.resourceId === resourceId || s.arn === resourceId),
+      );
+    },
+  };
+}

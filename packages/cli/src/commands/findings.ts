@@ -1,0 +1,110 @@
+import { parseArgs } from "node:util";
+import {
+  FINDING_STATUSES,
+  type Finding,
+  type FindingStatus,
+  isSeverity,
+  type Severity,
+  severityRank,
+} from "@phiwatch/core";
+import { openStore, UsageError } from "../context.ts";
+import { findingsTable, historyTable } from "../output.ts";
+
+const COMMON = {
+  store: { type: "string" },
+  dir: { type: "string" },
+  json: { type: "boolean", default: false },
+} as const;
+
+/** `phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on S]` */
+export async function findingsCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...COMMON,
+      status: { type: "string" },
+      severity: { type: "string" },
+      rule: { type: "string" },
+      "fail-on": { type: "string" },
+      limit: { type: "string" },
+    },
+    strict: true,
+  });
+  const status = values.status?.toUpperCase();
+  if (status && !(FINDING_STATUSES as readonly string[]).includes(status))
+    throw new UsageError(`--status must be one of ${FINDING_STATUSES.join(", ")}`);
+  for (const flag of ["severity", "fail-on"] as const) {
+    const v = values[flag];
+    if (v && !isSeverity(v))
+      throw new UsageError(`--${flag} must be one of info, low, medium, high, critical`);
+  }
+  const { store, close } = await openStore(values);
+  try {
+    const findings: Finding[] = [];
+    let cursor: string | undefined;
+    const limit = values.limit ? Number(values.limit) : 10_000;
+    do {
+      const page = await store.listFindings({
+        ...(status ? { status: status as FindingStatus } : {}),
+        ...(values.severity ? { severity: values.severity as Severity } : {}),
+        ...(values.rule ? { ruleId: values.rule } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: 500,
+      });
+      findings.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor && findings.length < limit);
+    findings.sort(
+      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
+    );
+    if (values.json) for (const f of findings) process.stdout.write(`${JSON.stringify(f)}\n`);
+    else process.stdout.write(`${findingsTable(findings)}\n`);
+    const failOn = values["fail-on"] as Severity | undefined;
+    if (
+      failOn &&
+      findings.some((f) => f.status === "OPEN" && severityRank(f.severity) >= severityRank(failOn))
+    )
+      return 1;
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+/** `phiwatch history <resource> [--account A] [--region R] [--json]` */
+export async function historyCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...COMMON, account: { type: "string" }, region: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const resourceId = positionals[0];
+  if (!resourceId)
+    throw new UsageError(
+      "usage: phiwatch history <resource-id> [--account 123456789012] [--region us-east-1]",
+    );
+  const { store, close } = await openStore(values);
+  try {
+    let accounts = values.account ? [values.account] : [];
+    let region = values.region;
+    if (accounts.length === 0 || !region) {
+      // Find the resource's account and region from its findings.
+      const page = await store.listFindings({ limit: 500 });
+      const match = page.items.find((f) => f.subject.resourceId === resourceId);
+      if (!match) throw new UsageError(`no findings for ${resourceId}: pass --account and --region`);
+      accounts = [match.subject.accountId];
+      region ??= match.subject.region;
+    }
+    const entries = (
+      await Promise.all(
+        accounts.map((accountId) => store.resourceHistory({ accountId, region: region!, resourceId })),
+      )
+    ).flat();
+    if (values.json) for (const h of entries) process.stdout.write(`${JSON.stringify(h)}\n`);
+    else process.stdout.write(`${historyTable(entries)}\n`);
+    return 0;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,49 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoFindingStore } from "@phiwatch/aws";
+import type { FindingStore } from "@phiwatch/core";
+import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "./local/stack.ts";
+
+/** Usage or input error: exit code 2 with a message, no stack trace. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const DEFAULT_DIR = ".phiwatch";
+
+export function defaultBaseline(given?: string): string {
+  const file =
+    given ?? (existsSync("baseline.yaml") ? "baseline.yaml" : resolve(REPO_ROOT, "examples/baseline.yaml"));
+  if (!existsSync(file)) throw new UsageError(`baseline file not found: ${file}`);
+  return file;
+}
+
+/**
+ * The store a read command works on: the local one under `.phiwatch/` (DynamoDB Local started for the
+ * command), or a deployed table (`--store table:NAME`, with the caller's AWS credentials).
+ */
+export async function openStore(opts: {
+  store?: string;
+  dir?: string;
+  baseline?: string;
+}): Promise<{ store: FindingStore; close(): Promise<void> }> {
+  const spec = opts.store ?? "local";
+  if (spec.startsWith("table:")) {
+    const ddb = new DynamoDBClient({});
+    return {
+      store: new DynamoFindingStore(ddb, spec.slice("table:".length)),
+      close: async () => ddb.destroy(),
+    };
+  }
+  if (spec !== "local") throw new UsageError(`--store must be "local" or "table:<name>", got "${spec}"`);
+  const dir = resolve(opts.dir ?? DEFAULT_DIR);
+  if (!existsSync(resolve(dir, "ddb")))
+    throw new UsageError(`no local store in ${dir}: run \`npm start\` or \`phiwatch replay\` first`);
+  const stack = await LocalStack.start({
+    dir,
+    baselineFile: defaultBaseline(opts.baseline),
+    storeOnly: true,
+  });
+  return { store: new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table), close: () => stack.stop() };
+}

@@ -1,0 +1,71 @@
+import { BaselineError, isInputError } from "@phiwatch/core";
+import { baselineCommand } from "./commands/baseline.ts";
+import { evaluateCommand } from "./commands/evaluate.ts";
+import { findingsCommand, historyCommand } from "./commands/findings.ts";
+import { replayCommand } from "./commands/replay.ts";
+import { UsageError } from "./context.ts";
+
+const USAGE = `phiwatch — continuous HIPAA-compliance monitor for Amazon Connect on AWS
+
+Usage:
+  phiwatch demo [--fresh]                     run the bundled demo scenario on the local stack
+  phiwatch replay <files|dirs…> [--baseline f] feed events / CloudTrail log files through the handlers
+  phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on SEV]
+                                              evaluate configuration items, no store, no AWS
+  phiwatch learn <dir|files…> [--baseline f]   build access profiles from CloudTrail log files
+  phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
+  phiwatch history <resource-id> [--account A] [--region R] [--json]
+  phiwatch baseline check <file>
+
+Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
+Exit codes: 0 ok, 1 findings at/above --fail-on, 2 usage or input error.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+async function lazy(path: string, name: string): Promise<Command> {
+  const mod = (await import(path)) as Record<string, Command>;
+  const fn = mod[name];
+  if (!fn) throw new Error(`${path} does not export ${name}`);
+  return fn;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: () => lazy("./commands/demo.ts", "demoCommand"),
+  replay: async () => replayCommand,
+  evaluate: async () => evaluateCommand,
+  learn: () => lazy("./commands/learn.ts", "learnCommand"),
+  findings: async () => findingsCommand,
+  history: async () => historyCommand,
+  baseline: async () => baselineCommand,
+};
+
+/** Run the CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`phiwatch: unknown command "${name}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      isInputError(error) ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      process.stderr.write(`phiwatch ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (error instanceof BaselineError) {
+      process.stderr.write(`phiwatch ${name}: invalid baseline\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
