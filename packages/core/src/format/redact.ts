@@ -1,0 +1,158 @@
+import { createHmac } from "node:crypto";
+
+/**
+ * PHI scrubbing for everything phiwatch sends out (SNS alerts, SIEM payloads). Findings are built
+ * without object keys, but several fields carry caller-supplied text: the summary, evidence values,
+ * the principal (an Identity Center session name is the person's e-mail), a suppression reason.
+ * Every outgoing string passes through {@link redactText} so a pattern that looks like PHI or a
+ * direct identifier never leaves the account in clear, whatever a control or detector put there.
+ */
+
+/** How redacted values are replaced. */
+export interface RedactionOptions {
+  /**
+   * With a key, a value is replaced by a keyed token (`[email:1a2b3c4d]`, HMAC-SHA256 truncated) so a
+   * SIEM can still correlate the same person across findings without learning who it is. Without a
+   * key the value is replaced by its kind only (`[email]`): an unkeyed hash of an e-mail or an SSN
+   * can be reversed by trying every candidate, so it is never used.
+   */
+  hashKey?: string;
+}
+
+/** Kinds of values that are redacted, in the order they are applied. */
+export type RedactedKind = "email" | "ssn" | "card" | "phone" | "dob" | "mrn";
+
+interface Rule {
+  kind: RedactedKind;
+  re: RegExp;
+  /** Optional extra check on the match (Luhn for cards). */
+  accept?: (match: string) => boolean;
+}
+
+// Boundaries: a match must not be glued to letters or digits, so ARNs, hex digests and 12-digit
+// AWS account ids are left alone while free-standing numbers are caught.
+const NB = "(?<![A-Za-z0-9])";
+const NA = "(?![A-Za-z0-9])";
+
+const RULES: readonly Rule[] = [
+  // Labelled identifiers first: "MRN: 12345", "member id 8812", "DOB 01/02/1980", "SSN 123456789".
+  {
+    kind: "mrn",
+    re: /\b(?:mrn|medical[\s_-]*record(?:[\s_-]*(?:number|no|#))?|member[\s_-]*(?:id|number|no)|insurance[\s_-]*(?:id|number|no)|patient[\s_-]*(?:id|number|no))\b\s*[:=#]?\s*[A-Za-z0-9-]{3,}/gi,
+  },
+  {
+    kind: "dob",
+    re: /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|born)\b\s*[:=]?\s*[0-9A-Za-z][0-9A-Za-z ,./-]{4,20}[0-9]/gi,
+  },
+  {
+    kind: "ssn",
+    re: /\b(?:ssn|social[\s_-]*security(?:[\s_-]*(?:number|no))?)\b\s*[:=#]?\s*\d[\d -]{7,10}\d/gi,
+  },
+  { kind: "email", re: /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g },
+  { kind: "ssn", re: new RegExp(`${NB}\\d{3}[- ]\\d{2}[- ]\\d{4}${NA}`, "g") },
+  {
+    kind: "card",
+    re: new RegExp(`${NB}\\d(?:[ -]?\\d){12,18}${NA}`, "g"),
+    accept: (m) => luhn(m.replace(/\D/g, "")),
+  },
+  {
+    kind: "phone",
+    re: new RegExp(
+      `(?:\\+\\d{1,3}[\\s.-]?)?${NB}\\(?\\d{3}\\)?[\\s.-]\\d{3}[\\s.-]\\d{4}${NA}|\\+\\d{10,15}${NA}|${NB}1?\\d{10}${NA}`,
+      "g",
+    ),
+  },
+  // Dates that are not full ISO-8601 timestamps (phiwatch's own times always carry a time part).
+  {
+    kind: "dob",
+    re: new RegExp(
+      `${NB}(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:19|20)\\d{2}|(?:19|20)\\d{2}[/.-]\\d{1,2}[/.-]\\d{1,2}(?![T\\d]))${NA}`,
+      "g",
+    ),
+  },
+  { kind: "ssn", re: new RegExp(`${NB}\\d{9}${NA}`, "g") },
+];
+
+/**
+ * Replace PHI-looking substrings (e-mail, SSN, card, phone, dates of birth, MRN/member ids) in one
+ * string. Text already redacted stays unchanged, so redaction is idempotent.
+ *
+ * @example
+ * ```ts
+ * redactText("read by jane.doe@example.org, caller SSN 123-45-6789")
+ * // → "read by [email], caller [ssn]"
+ * ```
+ */
+export function redactText(text: string, options: RedactionOptions = {}): string {
+  let out = text;
+  for (const rule of RULES) {
+    out = out.replace(rule.re, (match) => {
+      if (rule.accept && !rule.accept(match)) return match;
+      return token(rule.kind, match, options);
+    });
+  }
+  return out;
+}
+
+/**
+ * Redact every string inside a JSON value (object keys included: a contact-attribute key can be PHI
+ * too). Numbers, booleans and null pass unchanged; depth and size are bounded so hostile evidence
+ * cannot blow the stack or the payload.
+ *
+ * @example
+ * ```ts
+ * redactValue({ sessionName: "jane@example.org", count: 3 }) // → { sessionName: "[email]", count: 3 }
+ * ```
+ */
+export function redactValue(value: unknown, options: RedactionOptions = {}, depth = 0): unknown {
+  if (typeof value === "string") return redactText(value, options);
+  if (value === null || typeof value === "number" || typeof value === "boolean") return value;
+  if (depth >= MAX_DEPTH) return "[truncated]";
+  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((v) => redactValue(v, options, depth + 1));
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      if (n++ >= MAX_ITEMS) break;
+      out[redactText(k, options)] = redactValue(v, options, depth + 1);
+    }
+    return out;
+  }
+  // bigint, function, symbol: not JSON — say so rather than guess.
+  return `[${typeof value}]`;
+}
+
+const MAX_DEPTH = 8;
+const MAX_ITEMS = 200;
+
+function token(kind: RedactedKind, value: string, options: RedactionOptions): string {
+  if (!options.hashKey) return `[${kind}]`;
+  // Normalise so the same value written two ways gives the same token ("+1 (555) 123-4567" = "5551234567").
+  const digits = value.replace(/\D/g, "");
+  const normalised =
+    kind === "email"
+      ? value.toLowerCase()
+      : kind === "phone"
+        ? digits.slice(-10)
+        : kind === "ssn" || kind === "card"
+          ? digits
+          : value.replace(/[^0-9A-Za-z]/g, "").toLowerCase();
+  const h = createHmac("sha256", options.hashKey).update(`${kind}:${normalised}`).digest("hex").slice(0, 8);
+  return `[${kind}:${h}]`;
+}
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
