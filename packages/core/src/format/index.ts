@@ -1,0 +1,80 @@
+export {
+  type AlertAttributes,
+  type AlertContext,
+  type AlertDecision,
+  type AlertMessage,
+  type AlertPolicy,
+  type AlertPolicyInput,
+  AlertPolicySchema,
+  type BuildAlertOptions,
+  buildAlert,
+  DEFAULT_ALERT_POLICY,
+  decideAlert,
+  SNS_SUBJECT_MAX,
+  snsPublishInput,
+  snsSubject,
+  type Urgency,
+} from "./alert.ts";
+export {
+  HEC_MAX_BATCH_BYTES,
+  HEC_SOURCETYPE,
+  type HecEnvelope,
+  type HecOptions,
+  type HecResponse,
+  hecAcked,
+  hecAckRequest,
+  hecBatches,
+  hecOutcome,
+  parseHecResponse,
+  toHec,
+} from "./hec.ts";
+export {
+  FINDING_EVENT_SCHEMA,
+  type FindingEvent,
+  findingEvent,
+  type PublicFinding,
+  publicFinding,
+} from "./json.ts";
+export {
+  HIPAA_STANDARD,
+  OCSF_CATEGORY_FINDINGS,
+  OCSF_CLASS,
+  OCSF_REQUIRED,
+  OCSF_VERSION,
+  type OcsfEvent,
+  type OcsfOptions,
+  toOcsf,
+} from "./ocsf.ts";
+export { type RedactedKind, type RedactionOptions, redactText, redactValue } from "./redact.ts";
+export {
+  type Body,
+  computeSignature,
+  DEFAULT_TOLERANCE_SECONDS,
+  MAX_SIGNATURE_HEADER_LENGTH,
+  type ParsedSignature,
+  parseSignatureHeader,
+  type Secret,
+  SIGNATURE_HEADER,
+  signatureHeader,
+  type VerifyFailure,
+  type VerifyOptions,
+  verifySignature,
+} from "./signature.ts";
+export {
+  classifyTransition,
+  DEFAULT_STILL_HAPPENING_MINUTES,
+  effectiveSeverity,
+  eventId,
+  isStillHappening,
+  shouldForward,
+  TRANSITIONS,
+  type Transition,
+  transitionTime,
+} from "./transition.ts";
+export {
+  type EncodeOptions,
+  encodeWebhook,
+  type FindingChangeEvent,
+  type WebhookFormat,
+  type WebhookRequest,
+} from "./webhook.ts";
