@@ -27,10 +27,7 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
     }
     const snapshot =
       change.kind === "item" ? change.snapshot : await fetchConfigurationItem(configService!, change.fetch);
-    if (
-      !controls.handles(snapshot.resourceType) &&
-      !controls.controls.some((c) => c.dependsOn?.includes(snapshot.resourceType))
-    ) {
+    if (!controls.watches(snapshot.resourceType)) {
       logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
       return { evaluated: 0 };
     }

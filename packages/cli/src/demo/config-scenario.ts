@@ -21,15 +21,29 @@ export function writeConfigScenario(outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
   const events = [
     configChangeEvent(
-      kmsKeyConfigurationItem({ keyId: DEMO.phiKeyId, keyManager: "CUSTOMER", capturedAt: "2026-03-03T13:58:10.000Z", description: "Contact Lens transcripts" }),
+      kmsKeyConfigurationItem({
+        keyId: DEMO.phiKeyId,
+        keyManager: "CUSTOMER",
+        capturedAt: "2026-03-03T13:58:10.000Z",
+        description: "Contact Lens transcripts",
+      }),
       "CREATE",
     ),
     configChangeEvent(
       bucketConfigurationItem({
         name: DEMO.transcriptsBucket,
         capturedAt: "2026-03-03T14:01:44.000Z",
-        sse: { algorithm: "aws:kms", kmsKeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`, bucketKey: true },
-        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+        sse: {
+          algorithm: "aws:kms",
+          kmsKeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
+          bucketKey: true,
+        },
+        publicAccessBlock: {
+          blockPublicAcls: true,
+          ignorePublicAcls: true,
+          blockPublicPolicy: true,
+          restrictPublicBuckets: true,
+        },
       }),
     ),
     configChangeEvent(
@@ -37,13 +51,22 @@ export function writeConfigScenario(outDir: string): string[] {
         name: DEMO.recordingsBucket,
         capturedAt: "2026-03-03T14:02:31.000Z",
         sse: { algorithm: "AES256", bucketKey: true },
-        publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false },
+        publicAccessBlock: {
+          blockPublicAcls: true,
+          ignorePublicAcls: false,
+          blockPublicPolicy: true,
+          restrictPublicBuckets: false,
+        },
       }),
     ),
   ];
   return events.map((e, i) => {
-    const item = (e.detail as { configurationItem: { resourceType: string; resourceId: string } }).configurationItem;
-    const file = join(outDir, `${String(i + 1).padStart(2, "0")}-config-${item.resourceType.split("::")[2]!.toLowerCase()}-${item.resourceId.slice(0, 40)}.json`);
+    const item = (e.detail as { configurationItem: { resourceType: string; resourceId: string } })
+      .configurationItem;
+    const file = join(
+      outDir,
+      `${String(i + 1).padStart(2, "0")}-config-${item.resourceType.split("::")[2]!.toLowerCase()}-${item.resourceId.slice(0, 40)}.json`,
+    );
     writeFileSync(file, `${JSON.stringify(e, null, 2)}\n`);
     return file;
   });

@@ -4,6 +4,9 @@ import type { Severity } from "../finding/types.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import type { Control, Evaluation, EvaluationContext, FactLookup, FactRequest } from "./types.ts";
 
+/** Resource types whose items answer fact requests (see `resolveFacts` in @phiwatch/aws). */
+export const FACT_SOURCE_TYPES: readonly string[] = ["AWS::KMS::Key", "AWS::S3::AccountPublicAccessBlock"];
+
 /** Controls indexed by resource type, with their params parsed once. */
 export class ControlSet {
   private readonly byType = new Map<string, Control[]>();
@@ -26,6 +29,18 @@ export class ControlSet {
 
   handles(resourceType: string): boolean {
     return this.byType.has(resourceType) || this.byType.has("*");
+  }
+
+  /**
+   * Types worth keeping in the inventory: evaluated ones, ones other controls depend on, and the
+   * sources of facts (a KMS key's manager, account-level Block Public Access).
+   */
+  watches(resourceType: string): boolean {
+    return (
+      this.byType.has(resourceType) ||
+      FACT_SOURCE_TYPES.includes(resourceType) ||
+      this.controls.some((c) => c.dependsOn?.includes(resourceType))
+    );
   }
 
   paramsOf(id: string): unknown {

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DynamoFindingStore } from "@phiwatch/aws";
+import { type Finding, severityRank } from "@phiwatch/core";
+import { DEFAULT_DIR } from "../context.ts";
+import { writeConfigScenario } from "../demo/config-scenario.ts";
+import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../local/stack.ts";
+import { bold, dim, findingsTable, table } from "../output.ts";
+import { replayFiles } from "./replay.ts";
+
+/**
+ * `phiwatch demo` (what `npm start` runs): start the local stack, replay the bundled scenario of the
+ * pre-audit story through the same handlers AWS runs, and print what phiwatch found — findings, the
+ * SNS alerts published and the webhook deliveries received (signature verified).
+ */
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { fresh: { type: "boolean", default: false }, dir: { type: "string" } },
+    strict: true,
+  });
+  const started = Date.now();
+  const dir = resolve(values.dir ?? DEFAULT_DIR);
+  if (values.fresh) rmSync(dir, { recursive: true, force: true });
+  const scenarioDir = join(dir, "demo");
+  mkdirSync(scenarioDir, { recursive: true });
+
+  const out = (s = "") => process.stdout.write(`${s}\n`);
+  out(bold("phiwatch demo — Northwind Health's Amazon Connect contact center (account 111122223333)"));
+  out(dim(`state in ${dir}; scenario files in ${scenarioDir}`));
+
+  const configFiles = writeConfigScenario(join(scenarioDir, "config"));
+  const baselineFile = join(scenarioDir, "baseline.yaml");
+  writeFileSync(baselineFile, readFileSync(join(REPO_ROOT, "examples/baseline.yaml"), "utf8"));
+
+  out(dim("starting the local stack: DynamoDB Local (with stream), SNS/SQS endpoint, on 127.0.0.1…"));
+  const stack = await LocalStack.start({ dir, baselineFile, logLevel: "ERROR" });
+  try {
+    out(dim(`replaying ${configFiles.length} AWS Config change events…`));
+    await replayFiles(stack, configFiles);
+    await stack.drain();
+
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    const findings = await allFindings(store);
+    const alerts = await stack.receivedAlerts();
+
+    out();
+    out(bold(`Findings (${findings.filter((f) => f.status === "OPEN").length} open)`));
+    out(findingsTable(findings));
+    out();
+    out(bold(`SNS alerts published this run: ${alerts.length}`));
+    if (alerts.length > 0) {
+      out(
+        table(
+          ["URGENCY", "TRANSITION", "SUBJECT"],
+          alerts.map((a) => [a.attributes.urgency ?? "", a.attributes.transition ?? "", a.subject ?? ""]),
+          [8, 12, 100],
+        ),
+      );
+    } else if (existsSync(join(dir, "stream-checkpoint.json"))) {
+      out(
+        dim("(none new: every finding was already announced in an earlier run — replays never alert twice)"),
+      );
+    }
+    out();
+    if (stack.deadLettered > 0)
+      out(`${stack.deadLettered} input(s) dead-lettered: see ${stack.deadLetterDir}`);
+    out(
+      dim(
+        `done in ${((Date.now() - started) / 1000).toFixed(1)} s — next: \`npx phiwatch findings\`, \`npx phiwatch history ${"northwind-connect-recordings"}\``,
+      ),
+    );
+    return 0;
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function allFindings(store: DynamoFindingStore): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listFindings({ limit: 500, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out.sort(
+    (a, b) =>
+      (a.status === b.status ? 0 : a.status === "OPEN" ? -1 : 1) ||
+      severityRank(b.severity) - severityRank(a.severity),
+  );
+}
