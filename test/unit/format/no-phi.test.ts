@@ -1,0 +1,137 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  buildAlert,
+  encodeWebhook,
+  redactText,
+  redactValue,
+  snsPublishInput,
+  type Transition,
+  toHec,
+  toOcsf,
+} from "../../../packages/core/src/format/index.ts";
+import { PHI_NEEDLES, phiLadenFinding } from "./finding-fixtures.ts";
+
+const TRANSITIONS: Transition[] = [
+  "OPENED",
+  "REOPENED",
+  "RESOLVED",
+  "ESCALATED",
+  "SUPPRESSED",
+  "STILL_HAPPENING",
+];
+
+function payloadsOf(
+  kind: "drift" | "activity",
+  transition: Transition,
+  hashKey?: string,
+): Record<string, string> {
+  const f = phiLadenFinding(kind);
+  const old = { ...f, severity: "low" as const, count: 1 };
+  const redaction = hashKey ? { hashKey } : {};
+  const alert = buildAlert(old, f, transition, "page", {
+    rationale: "Patient jane.doe@example.org DOB 01/02/1980",
+    remediation: "call (555) 123-4567",
+    redaction,
+  });
+  return {
+    "sns input": JSON.stringify(snsPublishInput(alert)),
+    "sns text": alert.text,
+    "sns subject": alert.subject,
+    "sns attributes": JSON.stringify(alert.attributes),
+    ocsf: JSON.stringify(toOcsf(old, f, transition, { redaction })),
+    hec: JSON.stringify(toHec(old, f, transition, { redaction })),
+    json: encodeWebhook("json", [{ old, next: f, transition }], { redaction })[0]!.body,
+  };
+}
+
+describe("no PHI in any payload", () => {
+  describe.each(["drift", "activity"] as const)("%s findings", (kind) => {
+    it.each(TRANSITIONS)("%s: every payload is free of the PHI put in every caller-supplied field", (t) => {
+      for (const hashKey of [undefined, "org-key"]) {
+        for (const [name, text] of Object.entries(payloadsOf(kind, t, hashKey))) {
+          for (const needle of PHI_NEEDLES) expect(text, `${name} leaks ${needle}`).not.toContain(needle);
+          expect(text.toLowerCase(), name).not.toContain("jane.doe");
+        }
+      }
+    });
+  });
+
+  it("keeps what a responder needs: account, role, bucket, rule, ISO times", () => {
+    const p = payloadsOf("activity", "OPENED");
+    expect(p.json).toContain("111122223333");
+    expect(p.json).toContain("AWSReservedSSO_QA_0123456789abcdef");
+    expect(p.json).toContain("access-volume-spike");
+    expect(p.json).toContain("2026-03-03T02:00:00.000Z");
+    expect(p.json).toContain('"observed":2000');
+  });
+
+  it("gives a keyed, stable token so one person can be correlated across findings", () => {
+    const a = redactText("jane.doe@example.org", { hashKey: "k" });
+    expect(a).toMatch(/^\[email:[0-9a-f]{8}\]$/);
+    expect(redactText("Jane.Doe@Example.org", { hashKey: "k" })).toBe(a);
+    expect(redactText("jane.doe@example.org", { hashKey: "other" })).not.toBe(a);
+    expect(redactText("+1 (555) 123-4567", { hashKey: "k" })).toBe(
+      redactText("555.123.4567", { hashKey: "k" }),
+    );
+  });
+
+  it.each([
+    ["arn:aws:iam::111122223333:role/qa-analytics", "arn:aws:iam::111122223333:role/qa-analytics"],
+    ["f-0123456789abcdef01234567", "f-0123456789abcdef01234567"],
+    ["key 1234abcd-12ab-34cd-56ef-123456789012", "key 1234abcd-12ab-34cd-56ef-123456789012"],
+    ["2026-03-03T10:00:00.000Z", "2026-03-03T10:00:00.000Z"],
+    [
+      "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    ],
+    ["SSE-S3 (AES256) instead of aws:kms", "SSE-S3 (AES256) instead of aws:kms"],
+    ["10.0.1.25 via vpce-0a1b2c3d", "10.0.1.25 via vpce-0a1b2c3d"],
+    ["ssn: 123 45 6789", "[ssn]"],
+    ["Date of birth 2/3/1975", "[dob]"],
+    ["medical record number A1234567", "[mrn]"],
+    ["card 5500-0000-0000-0004", "card [card]"],
+    ["card 5500-0000-0000-0005", "card 5500-0000-0000-0005"],
+  ])("redacts %j as %j", (input, output) => {
+    expect(redactText(input)).toBe(output);
+  });
+
+  it("redacts keys and values at any depth, bounded", () => {
+    const deep: Record<string, unknown> = {};
+    let cur = deep;
+    for (let i = 0; i < 20; i++) {
+      cur.next = { email: "a@b.co" };
+      cur = cur.next as Record<string, unknown>;
+    }
+    const out = JSON.stringify(redactValue(deep));
+    expect(out).not.toContain("a@b.co");
+    expect(out).toContain("[truncated]");
+    expect(redactValue({ "x@y.org": 1n as unknown })).toEqual({ "[email]": "[bigint]" });
+    expect(redactValue(Array.from({ length: 500 }, () => 1))).toHaveLength(200);
+  });
+
+  it("redaction is idempotent and never lets a generated e-mail or SSN through (property)", () => {
+    const email = fc
+      .tuple(
+        fc.stringMatching(/^[a-z][a-z0-9._]{0,15}$/),
+        fc.stringMatching(/^[a-z]{2,10}$/),
+        fc.constantFrom("org", "com", "health"),
+      )
+      .map(([u, d, t]) => `${u}@${d}.${t}`);
+    const ssn = fc
+      .tuple(
+        fc.integer({ min: 100, max: 899 }),
+        fc.integer({ min: 10, max: 99 }),
+        fc.integer({ min: 1000, max: 9999 }),
+      )
+      .map(([a, b, c]) => `${a}-${b}-${c}`);
+    fc.assert(
+      fc.property(fc.string(), fc.oneof(email, ssn), fc.string(), (pre, secret, post) => {
+        const text = `${pre} ${secret} ${post}`;
+        const once = redactText(text);
+        expect(once).not.toContain(secret);
+        expect(redactText(once)).toBe(once);
+      }),
+    );
+  });
+});
