@@ -18,7 +18,7 @@ export function defineControl<P>(definition: ControlDefinition<P>): Control {
     throw new DefinitionError(`control ${definition.id}: no resourceTypes`);
   if (definition.hipaa.length === 0) throw new DefinitionError(`control ${definition.id}: no HIPAA citation`);
   for (const cite of definition.hipaa) {
-    if (!/^164\.\d{3}(\([a-z0-9]+\))*$/.test(cite))
+    if (!/^164\.\d{3}(\([a-zA-Z0-9]+\))*$/.test(cite))
       throw new DefinitionError(`control ${definition.id}: bad citation ${cite}`);
   }
   return { ...(definition as ControlDefinition<unknown>), kind: "control" };

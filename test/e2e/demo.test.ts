@@ -1,0 +1,59 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "phiwatch-demo-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function phiwatch(...args: string[]) {
+  const r = spawnSync("node", ["packages/cli/bin/phiwatch.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("phiwatch demo (npm start) as a new user runs it", () => {
+  it("finds the recordings bucket on AWS-managed encryption, alerts once, and persists the findings", () => {
+    const first = phiwatch("demo", "--dir", dir);
+    expect(first.err).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/HIGH\s+OPEN\s+s3-encryption-cmk\s+northwind-connect-recordings/);
+    expect(first.out).toMatch(/CRITICAL\s+OPEN\s+s3-block-public-access\s+northwind-connect-recordings/);
+    expect(first.out).toMatch(/SNS alerts published this run: [1-9]/);
+
+    const json = phiwatch("findings", "--json", "--dir", dir);
+    expect(json.code).toBe(0);
+    const findings = json.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const cmk = findings.filter((f) => f.ruleId === "s3-encryption-cmk" && f.status === "OPEN");
+    expect(cmk.map((f) => f.subject.resourceId)).toEqual(["northwind-connect-recordings"]);
+    // No PHI-bearing strings (object keys) in any stored finding.
+    expect(json.out).not.toMatch(/CallRecordings\/\d{4}/);
+  });
+
+  it("replays the demo again without duplicate findings, history entries or alerts", () => {
+    const before = phiwatch("findings", "--json", "--dir", dir).out;
+    const historyBefore = phiwatch("history", "northwind-connect-recordings", "--json", "--dir", dir).out;
+    const again = phiwatch("demo", "--dir", dir);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/SNS alerts published this run: 0/);
+    const after = phiwatch("findings", "--json", "--dir", dir).out;
+    const count = (s: string) => s.trim().split("\n").length;
+    expect(count(after)).toBe(count(before));
+    expect(phiwatch("history", "northwind-connect-recordings", "--json", "--dir", dir).out).toBe(
+      historyBefore,
+    );
+  });
+
+  it("exits 1 with --fail-on when open findings reach the threshold, 2 on a usage error", () => {
+    expect(phiwatch("findings", "--fail-on", "critical", "--dir", dir).code).toBe(1);
+    expect(phiwatch("findings", "--severity", "urgent", "--dir", dir).code).toBe(2);
+    expect(phiwatch("nonsense").code).toBe(2);
+  });
+});
