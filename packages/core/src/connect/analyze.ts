@@ -1,0 +1,379 @@
+import { type Flow, type FlowAction, reachableActions } from "./flow.ts";
+import { sensitiveTopics } from "./sensitive.ts";
+
+/** Recording of one part of a voice contact, as a flow path leaves it. */
+export type RecordingSwitch = "on" | "off" | "inherited";
+
+/** Recording state along a path: agent/customer conversation and IVR (automated interaction). */
+export interface RecordingState {
+  conversation: RecordingSwitch;
+  ivr: RecordingSwitch;
+}
+
+/** Block types that capture what the customer types or says. */
+export const INPUT_CAPTURE_TYPES: ReadonlySet<string> = new Set([
+  "GetParticipantInput",
+  "StoreUserInput",
+  "GetUserInput",
+  "ConnectParticipantWithLexBot",
+]);
+
+/** Block types that change recording (and Contact Lens) behaviour. */
+export const RECORDING_TYPES: ReadonlySet<string> = new Set([
+  "UpdateContactRecordingBehavior",
+  "UpdateContactRecordingAndAnalyticsBehavior",
+]);
+
+/** Where in a block a sensitive topic was found (never the text itself). */
+export type SensitiveSource =
+  | "Identifier"
+  | "prompt"
+  | "Lex bot"
+  | "Lex session attribute"
+  | "condition operand"
+  | "stored as attribute";
+
+/** An input-capture block that asks for sensitive data. */
+export interface SensitiveInputBlock {
+  id: string;
+  type: string;
+  topics: string[];
+  sources: SensitiveSource[];
+  /** Attribute keys the captured input is written to, when those keys name sensitive data. */
+  attributeKeys: string[];
+}
+
+/** A sensitive block reachable with recording not proven off, and one path that shows it. */
+export interface RecordedSensitiveInput {
+  block: SensitiveInputBlock;
+  state: RecordingState;
+  /** Why the path counts as recorded: `on` = a block turned recording on; `inherited` = never paused. */
+  recording: "on" | "inherited";
+  /** Identifiers from StartAction to the block (long paths keep both ends). */
+  path: string[];
+  /** The recording blocks on that path, in order, with the state each one set. */
+  recordingBlocks: Array<{ id: string; conversation?: RecordingSwitch; ivr?: RecordingSwitch }>;
+}
+
+export interface RecordingAnalysis {
+  sensitiveBlocks: SensitiveInputBlock[];
+  /** Every sensitive block reachable on some path where recording is (or may be) on. */
+  violations: RecordedSensitiveInput[];
+  /** Blocks that hand the contact elsewhere (its recording state travels with it). */
+  exits: Array<{ id: string; type: string }>;
+  reachable: number;
+  total: number;
+}
+
+const EXIT_TYPES = new Set(["TransferToFlow", "InvokeFlowModule", "TransferContactToQueue"]);
+const MAX_PATH = 40;
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The recording change a block makes, per part; absent parts are unchanged. Values that are not the
+ * documented static ones (a dynamic `$.Attributes.x`) count as `on`: only a literal pause proves off.
+ */
+export function recordingChange(action: FlowAction): Partial<RecordingState> {
+  let behavior: Record<string, unknown> | undefined;
+  if (action.type === "UpdateContactRecordingBehavior") behavior = obj(action.parameters.RecordingBehavior);
+  else if (action.type === "UpdateContactRecordingAndAnalyticsBehavior")
+    behavior = obj(obj(action.parameters.VoiceBehavior)?.VoiceRecordingBehavior);
+  if (!behavior) return {};
+  const change: Partial<RecordingState> = {};
+  if ("RecordedParticipants" in behavior) {
+    const p = behavior.RecordedParticipants;
+    change.conversation = Array.isArray(p) && p.length === 0 ? "off" : "on";
+  }
+  if ("IVRRecordingBehavior" in behavior)
+    change.ivr = behavior.IVRRecordingBehavior === "Disabled" ? "off" : "on";
+  return change;
+}
+
+function textsOf(a: FlowAction): Array<[SensitiveSource, string]> {
+  const out: Array<[SensitiveSource, string]> = [["Identifier", a.id]];
+  const p = a.parameters;
+  for (const k of ["Text", "SSML"]) if (typeof p[k] === "string") out.push(["prompt", p[k] as string]);
+  const lex = obj(p.LexBot);
+  if (typeof lex?.Name === "string") out.push(["Lex bot", lex.Name]);
+  const lex2 = obj(p.LexV2Bot);
+  if (typeof lex2?.AliasArn === "string") out.push(["Lex bot", lex2.AliasArn]);
+  for (const [k, v] of Object.entries(obj(p.LexSessionAttributes) ?? {})) {
+    out.push(["Lex session attribute", k]);
+    if (typeof v === "string") out.push(["Lex session attribute", v]);
+  }
+  for (const o of a.conditionOperands) out.push(["condition operand", o]);
+  return out;
+}
+
+/** Keys, within a few blocks after `a`, that receive the captured input or Lex slots. */
+function storedAs(flow: Flow, a: FlowAction): string[] {
+  const keys: string[] = [];
+  const seen = new Set([a.id]);
+  let frontier = [a.id];
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      for (const e of flow.actions.get(id)?.edges ?? []) {
+        const b = flow.actions.get(e.to);
+        if (!b || seen.has(b.id)) continue;
+        seen.add(b.id);
+        next.push(b.id);
+        for (const bag of [b.parameters.Attributes, b.parameters.LambdaInvocationAttributes]) {
+          for (const [k, v] of Object.entries(obj(bag) ?? {})) {
+            if (typeof v === "string" && /\$\.(StoredCustomerInput|Lex\.)/.test(v)) keys.push(k, v);
+          }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return keys;
+}
+
+/**
+ * Whether an input-capture block asks for sensitive data: its identifier, prompt text, Lex bot,
+ * intents or the attribute keys its input is stored under name a topic of `SENSITIVE_TOPICS`.
+ */
+export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock | undefined {
+  if (!INPUT_CAPTURE_TYPES.has(a.type)) return undefined;
+  const topics = new Set<string>();
+  const sources = new Set<SensitiveSource>();
+  for (const [source, text] of textsOf(a)) {
+    const t = sensitiveTopics(text);
+    if (t.length > 0) {
+      sources.add(source);
+      for (const id of t) topics.add(id);
+    }
+  }
+  const attributeKeys: string[] = [];
+  const stored = storedAs(flow, a);
+  for (let i = 0; i < stored.length; i += 2) {
+    const key = stored[i]!;
+    const t = [...sensitiveTopics(key), ...sensitiveTopics(stored[i + 1]!)];
+    if (t.length > 0) {
+      sources.add("stored as attribute");
+      attributeKeys.push(key.slice(0, 64));
+      for (const id of t) topics.add(id);
+    }
+  }
+  if (topics.size === 0) return undefined;
+  return { id: a.id, type: a.type, topics: [...topics].sort(), sources: [...sources], attributeKeys };
+}
+
+const STATES: RecordingSwitch[] = ["on", "off", "inherited"];
+const stateKey = (id: string, s: RecordingState) =>
+  `${STATES.indexOf(s.conversation)}${STATES.indexOf(s.ivr)}${id}`;
+
+/**
+ * Track recording state along every path from StartAction (breadth-first over block × state, so
+ * cycles terminate after at most 9 visits per block) and report every sensitive input block reached
+ * with recording on — or never paused, when `assumeOnAtStart` — on at least one path. The path given
+ * is the shortest one that shows it.
+ *
+ * Recording changed outside the flow (a Lambda calling SuspendContactRecording) is not visible here.
+ *
+ * @example
+ * ```ts
+ * const { violations } = analyzeRecording(parseFlow(content), { assumeOnAtStart: true });
+ * violations[0]?.path; // ["start", "Enable recording", "Get date of birth"]
+ * ```
+ */
+export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean }): RecordingAnalysis {
+  const sensitive = new Map<string, SensitiveInputBlock>();
+  for (const a of flow.actions.values()) {
+    const s = sensitiveInput(flow, a);
+    if (s) sensitive.set(a.id, s);
+  }
+  const initial: RecordingState = options.assumeOnAtStart
+    ? { conversation: "inherited", ivr: "inherited" }
+    : { conversation: "off", ivr: "off" };
+  type Node = { id: string; state: RecordingState; parent?: Node };
+  const seen = new Set<string>();
+  const queue: Node[] = [];
+  const visit = (id: string, state: RecordingState, parent?: Node) => {
+    const k = stateKey(id, state);
+    if (seen.has(k) || !flow.actions.has(id)) return;
+    seen.add(k);
+    queue.push({ id, state, ...(parent ? { parent } : {}) });
+  };
+  visit(flow.startAction, initial);
+  const violations: RecordedSensitiveInput[] = [];
+  const reported = new Set<string>();
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i]!;
+    const action = flow.actions.get(node.id)!;
+    // The state *at* a block is the one it was entered with; a recording block changes what follows.
+    const block = sensitive.get(node.id);
+    if (block) {
+      const recording = recordedAs(node.state);
+      if (recording && !reported.has(`${node.id}|${recording}`)) {
+        reported.add(`${node.id}|${recording}`);
+        violations.push(describe(flow, block, node, recording));
+      }
+    }
+    const change = recordingChange(action);
+    const after: RecordingState = { ...node.state, ...change };
+    for (const e of action.edges) visit(e.to, after, node);
+  }
+  // One entry per block: `on` outranks `inherited`.
+  const byBlock = new Map<string, RecordedSensitiveInput>();
+  for (const v of violations) {
+    const prev = byBlock.get(v.block.id);
+    if (!prev || (prev.recording === "inherited" && v.recording === "on")) byBlock.set(v.block.id, v);
+  }
+  const reachable = reachableActions(flow);
+  const exits = [...flow.actions.values()]
+    .filter((a) => EXIT_TYPES.has(a.type) && reachable.has(a.id))
+    .map((a) => ({ id: a.id, type: a.type }));
+  return {
+    sensitiveBlocks: [...sensitive.values()],
+    violations: [...byBlock.values()],
+    exits,
+    reachable: reachable.size,
+    total: flow.actions.size,
+  };
+
+  function describe(
+    f: Flow,
+    block: SensitiveInputBlock,
+    node: Node,
+    recording: "on" | "inherited",
+  ): RecordedSensitiveInput {
+    const ids: string[] = [];
+    for (let n: Node | undefined = node; n; n = n.parent) ids.push(n.id);
+    ids.reverse();
+    const recordingBlocks = ids
+      .slice(0, -1)
+      .map((id) => ({ id, change: recordingChange(f.actions.get(id)!) }))
+      .filter((r) => Object.keys(r.change).length > 0)
+      .map((r) => ({ id: r.id, ...r.change }));
+    const path =
+      ids.length <= MAX_PATH
+        ? ids
+        : [...ids.slice(0, 10), `…${ids.length - MAX_PATH + 1} more…`, ...ids.slice(-29)];
+    return { block, state: node.state, recording, path, recordingBlocks };
+  }
+}
+
+function recordedAs(s: RecordingState): "on" | "inherited" | undefined {
+  if (s.conversation === "on" || s.ivr === "on") return "on";
+  if (s.conversation === "inherited" || s.ivr === "inherited") return "inherited";
+  return undefined;
+}
+
+/** Contact Lens settings one block applies. */
+export interface AnalyticsSetting {
+  id: string;
+  type: string;
+  channel: "voice" | "chat" | "any";
+  enabled: boolean;
+  redaction: {
+    enabled: boolean;
+    results?: string;
+    maskMode?: string;
+    /** Entity types listed; undefined = none listed (Contact Lens redacts all it supports). */
+    entities?: string[];
+  };
+  /** Chat only: redaction of messages while in flight. */
+  inFlightRedaction?: { enabled: boolean; entities?: string[] };
+}
+
+const truthy = (v: unknown) => v === true || v === "True" || v === "true" || v === "Enabled";
+
+function redactionOf(conf: Record<string, unknown> | undefined): AnalyticsSetting["redaction"] {
+  const entities = Array.isArray(conf?.RedactionEntities)
+    ? conf.RedactionEntities.filter((e): e is string => typeof e === "string")
+    : undefined;
+  return {
+    enabled: truthy(conf?.Enabled),
+    ...(typeof conf?.RedactionResults === "string" ? { results: conf.RedactionResults } : {}),
+    ...(typeof conf?.RedactionMaskMode === "string" ? { maskMode: conf.RedactionMaskMode } : {}),
+    ...(entities && entities.length > 0 ? { entities } : {}),
+  };
+}
+
+/**
+ * Contact Lens settings of every reachable block that sets analytics behaviour: the legacy
+ * `UpdateContactRecordingBehavior.AnalyticsBehavior` and the voice / chat behaviours of
+ * `UpdateContactRecordingAndAnalyticsBehavior`.
+ *
+ * @example
+ * ```ts
+ * analyticsSettings(flow)[0]; // { id: "c2a7…", channel: "any", enabled: true, redaction: { enabled: false, … } }
+ * ```
+ */
+export function analyticsSettings(flow: Flow): AnalyticsSetting[] {
+  const reachable = reachableActions(flow);
+  const out: AnalyticsSetting[] = [];
+  for (const a of flow.actions.values()) {
+    if (!reachable.has(a.id)) continue;
+    const p = a.parameters;
+    if (a.type === "UpdateContactRecordingBehavior") {
+      const ab = obj(p.AnalyticsBehavior);
+      if (!ab) continue;
+      const entities = Array.isArray(ab.AnalyticsRedactionEntities)
+        ? ab.AnalyticsRedactionEntities.filter((e): e is string => typeof e === "string")
+        : undefined;
+      out.push({
+        id: a.id,
+        type: a.type,
+        channel: "any",
+        enabled: truthy(ab.Enabled),
+        redaction: {
+          enabled: ab.AnalyticsRedactionBehavior === "Enabled",
+          ...(typeof ab.AnalyticsRedactionResults === "string"
+            ? { results: ab.AnalyticsRedactionResults }
+            : {}),
+          ...(entities && entities.length > 0 ? { entities } : {}),
+        },
+      });
+    } else if (a.type === "UpdateContactRecordingAndAnalyticsBehavior") {
+      const voice = obj(obj(p.VoiceBehavior)?.VoiceAnalyticsBehavior);
+      if (voice) {
+        out.push({
+          id: a.id,
+          type: a.type,
+          channel: "voice",
+          enabled: truthy(voice.Enabled),
+          redaction: redactionOf(obj(voice.ConversationalAnalyticsRedactionConfiguration)),
+        });
+      }
+      const chat = obj(obj(p.ChatBehavior)?.ChatAnalyticsBehavior);
+      if (chat) {
+        const inFlight = obj(chat.InFlightChatRedactionConfiguration);
+        const inFlightRedaction = inFlight ? redactionOf(inFlight) : undefined;
+        out.push({
+          id: a.id,
+          type: a.type,
+          channel: "chat",
+          enabled: truthy(chat.Enabled),
+          redaction: redactionOf(obj(chat.ConversationalAnalyticsRedactionConfiguration)),
+          ...(inFlightRedaction
+            ? {
+                inFlightRedaction: {
+                  enabled: inFlightRedaction.enabled,
+                  ...(inFlightRedaction.entities ? { entities: inFlightRedaction.entities } : {}),
+                },
+              }
+            : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Keys of contact attributes the flow sets (UpdateContactAttributes), for PHI-in-metadata checks.
+ */
+export function contactAttributeKeys(flow: Flow): string[] {
+  const keys = new Set<string>();
+  for (const a of flow.actions.values()) {
+    if (a.type !== "UpdateContactAttributes") continue;
+    for (const k of Object.keys(obj(a.parameters.Attributes) ?? {})) keys.add(k);
+  }
+  return [...keys];
+}

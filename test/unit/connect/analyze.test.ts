@@ -1,0 +1,273 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  analyticsSettings,
+  analyzeRecording,
+  type Flow,
+  parseFlow,
+  type RecordingState,
+  recordingChange,
+  sensitiveTopics,
+} from "../../../packages/core/src/connect/index.ts";
+
+type Json = Record<string, any>;
+const health = (): Json =>
+  JSON.parse(readFileSync("test/fixtures/connect/awssamples_health_clinical__contact-flow.json", "utf8"));
+const action = (doc: Json, id: string): Json => doc.Actions.find((a: Json) => a.Identifier === id);
+const recording = (id: string, next: string, participants: string[], ivr?: "Enabled" | "Disabled"): Json => ({
+  Identifier: id,
+  Type: "UpdateContactRecordingBehavior",
+  Parameters: { RecordingBehavior: { RecordedParticipants: participants, ...(ivr ? { IVRRecordingBehavior: ivr } : {}) } },
+  Transitions: { NextAction: next },
+});
+const DOB_PROMPT = "Please enter your date of birth as eight digits, month first.";
+
+/** The real health-clinic flow with recording turned on first and block 2 asking for a date of birth. */
+function recordedDobFlow(): Json {
+  const doc = health();
+  doc.Actions.push(recording("rec", "1", ["Agent", "Customer"], "Enabled"));
+  doc.StartAction = "rec";
+  action(doc, "2").Parameters.Text = DOB_PROMPT;
+  return doc;
+}
+
+describe("sensitive input detection", () => {
+  it.each([
+    ["Please enter your date of birth", ["date-of-birth"]],
+    ["dateOfBirth", ["date-of-birth"]],
+    ["$.Lex.Slots.DOB", ["date-of-birth"]],
+    ["Enter your 9 digit member ID", ["member-id"]],
+    ["insurance_id", ["member-id"]],
+    ["Say the last four digits of your social", ["ssn"]],
+    ["Key in your credit card number", ["card-number"]],
+    ["What is your MRN?", ["mrn"]],
+    ["Please make your selection now.", []],
+    ["Press 1 for Elena Rodriguez", []],
+    ["vmx3_rejected_offer", []],
+  ])("%s → %j", (text, topics) => {
+    expect(sensitiveTopics(text)).toEqual(topics);
+  });
+});
+
+describe("analyzeRecording", () => {
+  it("finds no sensitive block in the real health-clinic flow (menu input only)", () => {
+    const r = analyzeRecording(parseFlow(health()), { assumeOnAtStart: true });
+    expect(r.sensitiveBlocks).toEqual([]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it("reports a date-of-birth prompt reached with recording on, with the path and no prompt text", () => {
+    const r = analyzeRecording(parseFlow(recordedDobFlow()), { assumeOnAtStart: false });
+    expect(r.violations).toHaveLength(1);
+    const v = r.violations[0]!;
+    expect(v.block).toMatchObject({ id: "2", type: "GetParticipantInput", topics: ["date-of-birth"], sources: ["prompt"] });
+    expect(v.recording).toBe("on");
+    expect(v.path).toEqual(["rec", "1", "2"]);
+    expect(v.recordingBlocks).toEqual([{ id: "rec", conversation: "on", ivr: "on" }]);
+    expect(JSON.stringify(v)).not.toContain("eight digits");
+  });
+
+  it("reports the block when only an error branch skips the pause (every path counts)", () => {
+    const doc = recordedDobFlow();
+    doc.Actions.push(recording("pause", "2", [], "Disabled"));
+    action(doc, "1").Transitions = { NextAction: "pause", Errors: [{ NextAction: "2", ErrorType: "NoMatchingError" }] };
+    const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
+    expect(r.violations.map((v) => v.path)).toEqual([["rec", "1", "2"]]);
+  });
+
+  it("passes when recording is paused on every path", () => {
+    const doc = recordedDobFlow();
+    doc.Actions.push(recording("pause", "2", [], "Disabled"));
+    action(doc, "1").Transitions.NextAction = "pause";
+    action(doc, "1").Transitions.Errors = [{ NextAction: "pause", ErrorType: "NoMatchingError" }];
+    const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: true });
+    expect(r.sensitiveBlocks.map((b) => b.id)).toEqual(["2"]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it("reports a retry loop that resumes recording before asking again", () => {
+    const doc = recordedDobFlow();
+    doc.Actions.push(recording("pause", "2", [], "Disabled"), recording("resume", "2", ["Agent", "Customer"]));
+    action(doc, "1").Transitions = { NextAction: "pause" };
+    action(doc, "2").Transitions.Errors = [{ NextAction: "resume", ErrorType: "InputTimeLimitExceeded" }];
+    const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]!.path).toEqual(["rec", "1", "pause", "2", "resume", "2"]);
+  });
+
+  it("pausing only agent recording leaves IVR recording on", () => {
+    const doc = recordedDobFlow();
+    doc.Actions.push(recording("pause", "2", []));
+    action(doc, "1").Transitions = { NextAction: "pause" };
+    const v = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v[0]?.state).toEqual({ conversation: "off", ivr: "on" });
+  });
+
+  it("treats a flow without recording blocks as inherited (assume-on) or off (assume-off)", () => {
+    const doc = health();
+    action(doc, "2").Parameters.Text = DOB_PROMPT;
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: true }).violations[0]?.recording).toBe("inherited");
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations).toEqual([]);
+  });
+
+  it("finds sensitive input by the attribute key it is stored under", () => {
+    const doc = recordedDobFlow();
+    action(doc, "2").Parameters.Text = "Please enter the number now.";
+    action(doc, "3").Parameters.LambdaInvocationAttributes = { memberId: "$.StoredCustomerInput" };
+    const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v?.block).toMatchObject({ id: "2", topics: ["member-id"], sources: ["stored as attribute"], attributeKeys: ["memberId"] });
+  });
+
+  it("finds a Lex bot block by its intent names", () => {
+    const doc = recordedDobFlow();
+    Object.assign(action(doc, "2"), {
+      Type: "ConnectParticipantWithLexBot",
+      Parameters: { Text: "How can I help?", LexV2Bot: { AliasArn: "arn:aws:lex:us-east-1:111122223333:bot-alias/B/A" } },
+      Transitions: {
+        NextAction: "8",
+        Conditions: [{ NextAction: "3", Condition: { Operator: "Equals", Operands: ["VerifyDateOfBirth"] } }],
+        Errors: [{ NextAction: "8", ErrorType: "NoMatchingCondition" }],
+      },
+    });
+    const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v?.block).toMatchObject({ type: "ConnectParticipantWithLexBot", sources: ["condition operand"] });
+  });
+
+  it("reads the real VMX core module: IVR recording on while waiting for the voicemail (not sensitive)", () => {
+    const flow = parseFlow(readFileSync("test/fixtures/connect/vmx3__VMXCoreFlowModule.json", "utf8"));
+    expect(recordingChange(flow.actions.get("Enable Automated Interaction Recording")!)).toEqual({
+      conversation: "off",
+      ivr: "on",
+    });
+    expect(analyzeRecording(flow, { assumeOnAtStart: true }).violations).toEqual([]);
+  });
+});
+
+describe("analyticsSettings", () => {
+  it("reads Contact Lens on with redaction Disabled from the real GitLab CI/CD flow", () => {
+    const flow = parseFlow(JSON.parse(readFileSync("test/fixtures/connect/gitlabcicd__acme_outbound_flow1_AUTO.json", "utf8")));
+    expect(analyticsSettings(flow)).toEqual([
+      {
+        id: "c2a77b6b-1579-4870-abf1-bf45f7fa6197",
+        type: "UpdateContactRecordingBehavior",
+        channel: "any",
+        enabled: true,
+        redaction: { enabled: false, results: "RedactedAndOriginal" },
+      },
+    ]);
+  });
+
+  it("reads voice and chat redaction of UpdateContactRecordingAndAnalyticsBehavior", () => {
+    const flow = parseFlow({
+      Version: "2019-10-30",
+      StartAction: "a",
+      Actions: [
+        {
+          Identifier: "a",
+          Type: "UpdateContactRecordingAndAnalyticsBehavior",
+          Parameters: {
+            VoiceBehavior: {
+              VoiceRecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] },
+              VoiceAnalyticsBehavior: {
+                Enabled: "True",
+                ConversationalAnalyticsRedactionConfiguration: {
+                  Enabled: "True",
+                  RedactionResults: "RedactedOnly",
+                  RedactionEntities: ["SSN"],
+                },
+              },
+            },
+          },
+          Transitions: {},
+        },
+      ],
+    });
+    expect(analyticsSettings(flow)).toEqual([
+      {
+        id: "a",
+        type: "UpdateContactRecordingAndAnalyticsBehavior",
+        channel: "voice",
+        enabled: true,
+        redaction: { enabled: true, results: "RedactedOnly", entities: ["SSN"] },
+      },
+    ]);
+  });
+});
+
+// --- property: the breadth-first analysis agrees with a set-based fixpoint, and its paths replay ---
+
+const KINDS = ["dob", "menu", "recOn", "recOff", "ivrOn", "ivrOff", "msg"] as const;
+function buildFlow(kinds: (typeof KINDS)[number][], edges: number[][]): Json {
+  return {
+    Version: "2019-10-30",
+    StartAction: "n0",
+    Actions: kinds.map((k, i) => {
+      const next = (edges[i] ?? []).filter((t) => t < kinds.length).map((t) => `n${t}`);
+      const base = { Identifier: `n${i}`, Transitions: { ...(next[0] ? { NextAction: next[0] } : {}), Errors: next.slice(1).map((n) => ({ NextAction: n, ErrorType: "NoMatchingError" })) } };
+      if (k === "dob") return { ...base, Type: "GetParticipantInput", Parameters: { Text: "date of birth" } };
+      if (k === "menu") return { ...base, Type: "GetParticipantInput", Parameters: { Text: "press 1" } };
+      if (k === "msg") return { ...base, Type: "MessageParticipant", Parameters: { Text: "hello" } };
+      const rb =
+        k === "recOn" ? { RecordedParticipants: ["Agent"] } : k === "recOff" ? { RecordedParticipants: [] } : { IVRRecordingBehavior: k === "ivrOn" ? "Enabled" : "Disabled" };
+      return { ...base, Type: "UpdateContactRecordingBehavior", Parameters: { RecordingBehavior: rb } };
+    }),
+  };
+}
+
+function fixpoint(flow: Flow, initial: RecordingState): Map<string, Set<string>> {
+  const states = new Map<string, Set<string>>();
+  const work: Array<[string, RecordingState]> = [[flow.startAction, initial]];
+  while (work.length > 0) {
+    const [id, s] = work.pop()!;
+    const set = states.get(id) ?? new Set();
+    const key = `${s.conversation}/${s.ivr}`;
+    if (set.has(key)) continue;
+    set.add(key);
+    states.set(id, set);
+    const a = flow.actions.get(id)!;
+    const after = { ...s, ...recordingChange(a) };
+    for (const e of a.edges) if (flow.actions.has(e.to)) work.push([e.to, after]);
+  }
+  return states;
+}
+
+describe("analyzeRecording (property)", () => {
+  it("terminates on cyclic flows, agrees with a fixpoint, and every reported path replays to its state", () => {
+    const arb = fc.integer({ min: 1, max: 9 }).chain((n) =>
+      fc.tuple(
+        fc.array(fc.constantFrom(...KINDS), { minLength: n, maxLength: n }),
+        fc.array(fc.array(fc.nat({ max: n - 1 }), { maxLength: 3 }), { minLength: n, maxLength: n }),
+        fc.boolean(),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ([kinds, edges, assumeOn]) => {
+        const flow = parseFlow(buildFlow(kinds, edges));
+        const r = analyzeRecording(flow, { assumeOnAtStart: assumeOn });
+        const initial: RecordingState = assumeOn ? { conversation: "inherited", ivr: "inherited" } : { conversation: "off", ivr: "off" };
+        const states = fixpoint(flow, initial);
+        const expected = new Map<string, "on" | "inherited">();
+        for (const [id, set] of states) {
+          if (flow.actions.get(id)!.parameters.Text !== "date of birth") continue;
+          const all = [...set];
+          if (all.some((k) => k.includes("on"))) expected.set(id, "on");
+          else if (all.some((k) => k.includes("inherited"))) expected.set(id, "inherited");
+        }
+        expect(new Map(r.violations.map((v) => [v.block.id, v.recording]))).toEqual(expected);
+        for (const v of r.violations) {
+          expect(v.path[0]).toBe("n0");
+          expect(v.path.at(-1)).toBe(v.block.id);
+          let s = initial;
+          for (let i = 0; i < v.path.length - 1; i++) {
+            const a = flow.actions.get(v.path[i]!)!;
+            expect(a.edges.map((e) => e.to)).toContain(v.path[i + 1]);
+            s = { ...s, ...recordingChange(a) };
+          }
+          expect(s).toEqual(v.state);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
