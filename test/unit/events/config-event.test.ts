@@ -63,3 +63,13 @@ describe("readConfigChange", () => {
     expect(() => readConfigChange(event)).toThrowError(UnsupportedEventError);
   });
 });
+
+describe("fromConfigurationItem", () => {
+  it("reads the API shape of a real item (accountId, arn) as rdk sample-ci writes it", async () => {
+    const { fromConfigurationItem } = await import("../../../packages/core/src/index.ts");
+    const s = fromConfigurationItem(fixture("rdk__AWS_Cloudtrail_Trail.json"));
+    expect(s.resourceType).toBe("AWS::CloudTrail::Trail");
+    expect(s.accountId).toMatch(/^\d{12}$/);
+    expect(s.arn).toMatch(/^arn:aws:cloudtrail:/);
+  });
+});

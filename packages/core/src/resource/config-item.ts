@@ -34,7 +34,7 @@ export type ConfigurationItem = z.infer<typeof ConfigurationItemSchema>;
  * ```
  */
 export function fromConfigurationItem(input: unknown, path = "configurationItem"): ResourceSnapshot {
-  const parsed = ConfigurationItemSchema.safeParse(input);
+  const parsed = ConfigurationItemSchema.safeParse(apiShapeToEventShape(input));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InvalidEventError(issue.message, [path, ...issue.path.map(String)].join("."));
@@ -69,6 +69,18 @@ export function fromConfigurationItem(input: unknown, path = "configurationItem"
     source: "config",
     ...(ci.relationships ? { relationships: ci.relationships as ResourceSnapshot["relationships"] } : {}),
   };
+}
+
+/**
+ * Config's APIs (`GetResourceConfigHistory`, `BatchGetResourceConfig`, snapshot files, `rdk sample-ci`)
+ * name two fields differently from its events: `accountId` for `awsAccountId`, `arn` for `ARN`.
+ */
+function apiShapeToEventShape(input: unknown): unknown {
+  if (!input || typeof input !== "object") return input;
+  const o = input as Record<string, unknown>;
+  if (o.awsAccountId === undefined && typeof o.accountId === "string")
+    return { ...o, awsAccountId: o.accountId };
+  return input;
 }
 
 function parseConfiguration(value: unknown): Record<string, unknown> {
