@@ -1,11 +1,23 @@
 /**
  * @phiwatch/core — the pure domain. No AWS SDK imports (enforced by test/unit/meta/core-purity.test.ts).
  */
+/** CloudTrail activity (records, principals, windows, profiles, access pipeline): `Activity.processAccessEvents(…)`. */
+export * as Activity from "./activity/index.ts";
 export * from "./baseline/index.ts";
 export * from "./control/index.ts";
 export { CONTROLS } from "./controls/index.ts";
 /** Webhook delivery policy (retry, SSRF guard), namespaced: `Delivery.retryDecision(…)`. */
 export * as Delivery from "./delivery/index.ts";
+export { DETECTORS } from "./detectors/index.ts";
+export {
+  type Detection,
+  type DetectionDraft,
+  type Detector,
+  type DetectorDefinition,
+  defineDetector,
+  type RecordContext,
+  type WindowContext,
+} from "./detectors/types.ts";
 export * from "./errors.ts";
 export * from "./events/index.ts";
 export * from "./finding/index.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AccessDetectorSettingsSchema } from "../activity/settings.ts";
 import { SEVERITIES } from "../finding/types.ts";
 
 const Severity = z.enum(SEVERITIES);
@@ -164,9 +165,16 @@ export const BaselineSchema = z
           })
           .strict()
           .default({ floor: 50, sigma: 4, ratio: 5 }),
+        /** Access detector settings (see docs/detectors.md). */
+        access: AccessDetectorSettingsSchema.prefault({}),
       })
       .strict()
-      .default({ learningDays: 14, windowMinutes: 15, volume: { floor: 50, sigma: 4, ratio: 5 } }),
+      .default({
+        learningDays: 14,
+        windowMinutes: 15,
+        volume: { floor: 50, sigma: 4, ratio: 5 },
+        access: AccessDetectorSettingsSchema.parse({}),
+      }),
     severityOverrides: z.record(z.string(), Severity).default({}),
     suppressions: z
       .array(

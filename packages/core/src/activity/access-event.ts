@@ -1,0 +1,242 @@
+import { createHash, createHmac } from "node:crypto";
+import { isRawObjectKey, matchesAny, phiBucketOf } from "../baseline/match.ts";
+import type { Baseline } from "../baseline/schema.ts";
+import { InvalidEventError } from "../errors.ts";
+import { type Principal, principalOf, sanitiseIdentityText } from "./principal.ts";
+import type { CloudTrailRecord } from "./record.ts";
+
+export type AccessTargetType = "AWS::S3::Bucket" | "AWS::KMS::Key";
+export type AccessAction = "read" | "list" | "decrypt";
+
+/** A PHI access (or attempted access) normalised from one CloudTrail data event. No PHI inside. */
+export interface AccessEvent {
+  eventId: string;
+  /** Short hash of the event id: the dedup unit of window counts. */
+  idHash: string;
+  /** Event time (never arrival time), ISO-8601, and as epoch ms. */
+  eventTime: string;
+  at: number;
+  /** Account that owns the target (CloudTrail `recipientAccountId`). */
+  accountId: string;
+  region: string;
+  eventName: string;
+  action: AccessAction;
+  target: { type: AccessTargetType; id: string };
+  /** Keyed hash of the object key (S3 reads); the key itself is never kept. */
+  objectHash?: string;
+  /** The object lies under one of the bucket's raw-audio prefixes. */
+  rawAudio: boolean;
+  principal: Principal;
+  denied: boolean;
+  errorCode?: string;
+  /** Where the call came from: network prefix (`ip4:203.0.113.0/24`), VPC endpoint, user-agent class. */
+  source: { ip?: string; network: string; vpce?: string; uaClass: string };
+  tlsVersion?: string;
+  /** Positive evidence of a request without TLS 1.2+ (see docs/detectors.md). */
+  insecureTransport: boolean;
+  /** Caller's account differs from the target's account. */
+  crossAccount: boolean;
+}
+
+/** Keyed hash for object keys (HMAC-SHA256, 64 bits): counts distinct objects without storing keys. */
+export type KeyHasher = (objectKey: string) => string;
+
+/**
+ * Build the object-key hasher from a secret (`PHIWATCH_HASH_KEY`). Without the secret an attacker
+ * who reads the table cannot test guesses of object keys against the stored hashes.
+ *
+ * @example
+ * ```ts
+ * const hash = objectKeyHasher(process.env.PHIWATCH_HASH_KEY!);
+ * hash("connect/x/CallRecordings/2026/…wav"); // "9f2c…" (16 hex)
+ * ```
+ */
+export function objectKeyHasher(secret: string): KeyHasher {
+  if (secret.length < 16) throw new InvalidEventError("at least 16 characters", "PHIWATCH_HASH_KEY");
+  return (objectKey) => createHmac("sha256", secret).update(objectKey).digest("hex").slice(0, 16);
+}
+
+export function eventIdHash(eventId: string): string {
+  return createHash("sha256").update(eventId).digest("hex").slice(0, 16);
+}
+
+const S3_READS = new Set(["GetObject", "SelectObjectContent"]);
+const S3_LISTS = new Set(["ListObjects", "ListObjectsV2", "ListObjectVersions", "ListBucket"]);
+const KMS_READS = new Set(["Decrypt"]);
+const DENIED = /AccessDenied|UnauthorizedOperation|Forbidden|InvalidAccessKeyId|SignatureDoesNotMatch/i;
+const INSECURE_TLS = new Set(["SSLv3", "TLSv1", "TLSv1.1"]);
+
+/**
+ * Normalise one CloudTrail record into a PHI access event, or `undefined` when it is not a read,
+ * list or decrypt of a PHI bucket or PHI key (those are not access-monitored).
+ *
+ * @example
+ * ```ts
+ * const ev = toAccessEvent(record, baseline, objectKeyHasher(secret));
+ * ev?.target; // { type: "AWS::S3::Bucket", id: "northwind-connect-recordings" }
+ * ```
+ */
+export function toAccessEvent(
+  rec: CloudTrailRecord,
+  baseline: Baseline,
+  hashKey: KeyHasher,
+): AccessEvent | undefined {
+  let action: AccessAction;
+  let target: AccessEvent["target"];
+  let objectHash: string | undefined;
+  let rawAudio = false;
+  const req = rec.requestParameters ?? {};
+  if (
+    rec.eventSource === "s3.amazonaws.com" &&
+    (S3_READS.has(rec.eventName) || S3_LISTS.has(rec.eventName))
+  ) {
+    action = S3_READS.has(rec.eventName) ? "read" : "list";
+    const bucket = bucketOf(rec);
+    if (!bucket) return undefined;
+    const entry = phiBucketOf(baseline, bucket);
+    if (!entry) return undefined;
+    target = { type: "AWS::S3::Bucket", id: bucket };
+    if (action === "read") {
+      const key = objectKeyOf(rec, bucket);
+      if (key === undefined) throw new InvalidEventError("missing", "requestParameters.key");
+      objectHash = hashKey(key);
+      rawAudio = isRawObjectKey(entry, key);
+    }
+  } else if (rec.eventSource === "kms.amazonaws.com" && KMS_READS.has(rec.eventName)) {
+    action = "decrypt";
+    const keyArn =
+      rec.resources?.find((r) => r.type === "AWS::KMS::Key")?.ARN ??
+      (typeof req.keyId === "string" ? req.keyId : undefined);
+    if (!keyArn) return undefined;
+    const ctx = req.encryptionContext as Record<string, unknown> | undefined;
+    const ctxBucket =
+      typeof ctx?.["aws:s3:arn"] === "string"
+        ? (ctx["aws:s3:arn"] as string).replace(/^arn:[\w-]+:s3:::/, "").split("/")[0]
+        : undefined;
+    const phi = matchesAny(baseline.phiKeys, keyArn) || (!!ctxBucket && !!phiBucketOf(baseline, ctxBucket));
+    if (!phi) return undefined;
+    target = { type: "AWS::KMS::Key", id: keyArn };
+  } else {
+    return undefined;
+  }
+
+  const recipient = rec.recipientAccountId ?? rec.userIdentity.accountId ?? "";
+  const principal = principalOf(rec.userIdentity, recipient);
+  const at = Date.parse(rec.eventTime);
+  const tlsVersion = rec.tlsDetails?.tlsVersion;
+  const ip = rec.sourceIPAddress;
+  return {
+    eventId: rec.eventID,
+    idHash: eventIdHash(rec.eventID),
+    eventTime: new Date(at).toISOString(),
+    at,
+    accountId: recipient,
+    region: rec.awsRegion,
+    eventName: rec.eventName,
+    action,
+    target,
+    ...(objectHash ? { objectHash } : {}),
+    rawAudio,
+    principal,
+    denied: rec.errorCode !== undefined && DENIED.test(rec.errorCode),
+    ...(rec.errorCode ? { errorCode: sanitiseIdentityText(rec.errorCode, 64) } : {}),
+    source: {
+      ...(ip && isIP(ip) ? { ip } : {}),
+      network: networkOf(ip),
+      ...(rec.vpcEndpointId ? { vpce: sanitiseIdentityText(rec.vpcEndpointId, 64) } : {}),
+      uaClass: userAgentClass(rec.userAgent),
+    },
+    ...(tlsVersion ? { tlsVersion: sanitiseIdentityText(tlsVersion, 16) } : {}),
+    insecureTransport: insecure(rec),
+    crossAccount:
+      principal.kind !== "service" &&
+      principal.accountId !== "" &&
+      recipient !== "" &&
+      principal.accountId !== recipient,
+  };
+}
+
+function bucketOf(rec: CloudTrailRecord): string | undefined {
+  const b = rec.requestParameters?.bucketName;
+  if (typeof b === "string" && b) return b;
+  const arn = rec.resources?.find((r) => r.type === "AWS::S3::Bucket")?.ARN;
+  return arn?.replace(/^arn:[\w-]+:s3:::/, "") || undefined;
+}
+
+function objectKeyOf(rec: CloudTrailRecord, bucket: string): string | undefined {
+  const k = rec.requestParameters?.key;
+  if (typeof k === "string" && k) return k;
+  const arn = rec.resources?.find((r) => r.type === "AWS::S3::Object")?.ARN;
+  const prefix = `arn:aws:s3:::${bucket}/`;
+  return arn?.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+}
+
+/**
+ * Network of a source address, coarse enough that a person's changing home address does not look
+ * new every day: IPv4 /24, IPv6 /48; AWS service callers (`s3.amazonaws.com`, `AWS Internal`) by name.
+ */
+export function networkOf(ip: string | undefined): string {
+  if (!ip) return "none";
+  const v = isIP(ip);
+  if (v === 4) return `ip4:${ip.split(".").slice(0, 3).join(".")}.0/24`;
+  if (v === 6) {
+    const head = expand6(ip).slice(0, 3).join(":");
+    return `ip6:${head}::/48`;
+  }
+  return `aws:${sanitiseIdentityText(ip.toLowerCase(), 64)}`;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-f:]{2,39}$/i;
+
+/** 4, 6 or 0 like node:net's isIP (core does no network I/O, so it does not import node:net). */
+function isIP(s: string): 0 | 4 | 6 {
+  if (IPV4.test(s)) return 4;
+  if (IPV6.test(s) && s.includes(":") && (s.match(/::/g)?.length ?? 0) <= 1) return 6;
+  return 0;
+}
+
+function expand6(ip: string): string[] {
+  const [head = "", tail = ""] = ip.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const fill = Array(Math.max(0, 8 - h.length - t.length)).fill("0");
+  return [...h, ...(ip.includes("::") ? fill : []), ...t].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ""));
+}
+
+/**
+ * Client type of a user agent. A new *client type* (a script where a browser was) is more telling
+ * than a new address, and the class never carries the caller-supplied string itself.
+ */
+export function userAgentClass(ua: string | undefined): string {
+  if (!ua) return "none";
+  const s = ua.toLowerCase();
+  if (s === "aws internal" || /^\[?[\w.-]+\.amazonaws\.com\]?$/.test(s)) return "aws-service";
+  if (s.includes("s3console") || s.includes("console.amazonaws.com") || s.includes("signin.amazonaws.com"))
+    return "console";
+  if (s.includes("aws-cli/")) return "aws-cli";
+  if (s.includes("boto3/") || s.includes("botocore/")) return "sdk-python";
+  if (s.includes("aws-sdk-java")) return "sdk-java";
+  if (s.includes("aws-sdk-js") || s.includes("aws-sdk-nodejs")) return "sdk-js";
+  if (s.includes("aws-sdk-go")) return "sdk-go";
+  if (s.includes("aws-sdk-dotnet") || s.includes("aws-sdk-net")) return "sdk-dotnet";
+  if (s.includes("aws-sdk-")) return "sdk-other";
+  if (s.includes("terraform")) return "terraform";
+  if (s.startsWith("mozilla/")) return "browser";
+  if (/^(curl|wget|python-requests|go-http-client|okhttp|postmanruntime)/.test(s)) return "http-tool";
+  return "other";
+}
+
+function insecure(rec: CloudTrailRecord): boolean {
+  const v = rec.tlsDetails?.tlsVersion;
+  if (v) return INSECURE_TLS.has(v);
+  // S3 records a CipherSuite for every TLS request; a signed S3 request without one came over HTTP.
+  const aed = rec.additionalEventData;
+  return (
+    rec.eventSource === "s3.amazonaws.com" &&
+    !!aed &&
+    typeof aed.SignatureVersion === "string" &&
+    aed.CipherSuite === undefined &&
+    rec.tlsDetails === undefined
+  );
+}

@@ -1,0 +1,118 @@
+import { matchesAny, phiBucketOf } from "../baseline/match.ts";
+import type { Baseline } from "../baseline/schema.ts";
+import type { DetectionDraft, RecordContext } from "../detectors/types.ts";
+import type { Evidence, FindingSubject } from "../finding/types.ts";
+import { sanitiseIdentityText } from "./principal.ts";
+import type { CloudTrailRecord } from "./record.ts";
+
+/** A successful call (failed calls changed nothing; Panther's rules label them benign too). */
+export function succeeded(r: CloudTrailRecord): boolean {
+  return r.errorCode === undefined || r.errorCode === null || r.errorCode === "";
+}
+
+export function accountOf(r: CloudTrailRecord): string {
+  return r.recipientAccountId ?? r.userIdentity.accountId ?? "";
+}
+
+/** Detection for a management event: discriminator = the API action (one finding per action and resource). */
+export function managementDetection(
+  r: CloudTrailRecord,
+  ctx: RecordContext,
+  subject: Omit<FindingSubject, "accountId" | "region">,
+  summary: string,
+  evidence: Evidence,
+  extra: Partial<DetectionDraft> = {},
+): DetectionDraft {
+  return {
+    subject: { accountId: accountOf(r), region: r.awsRegion, ...subject },
+    summary: `${summary} by ${ctx.principal.id}`,
+    evidence: {
+      eventName: r.eventName,
+      eventId: r.eventID,
+      eventTime: r.eventTime,
+      principal: ctx.principal.id,
+      principalKind: ctx.principal.kind,
+      sourceNetwork: r.sourceIPAddress ? sanitiseIdentityText(r.sourceIPAddress, 64) : "none",
+      ...evidence,
+    },
+    observedAt: new Date(Date.parse(r.eventTime)).toISOString(),
+    cause: r.eventID,
+    discriminator: r.eventName,
+    ...extra,
+  };
+}
+
+/** Bucket name of an S3 management event, when it is a PHI bucket. */
+export function phiBucketOfRecord(r: CloudTrailRecord, baseline: Baseline): string | undefined {
+  const b = r.requestParameters?.bucketName;
+  if (typeof b !== "string") return undefined;
+  return phiBucketOf(baseline, b) ? b : undefined;
+}
+
+/** Key ARN of a KMS management event (a bare key id is qualified with the event's account and region). */
+export function keyArnOf(r: CloudTrailRecord): string | undefined {
+  const fromResources = r.resources?.find((x) => x.type === "AWS::KMS::Key")?.ARN;
+  if (fromResources) return fromResources;
+  const id = r.requestParameters?.keyId;
+  if (typeof id !== "string" || id === "") return undefined;
+  if (id.startsWith("arn:")) return id;
+  return `arn:aws:kms:${r.awsRegion}:${accountOf(r)}:${id.startsWith("alias/") ? id : `key/${id}`}`;
+}
+
+export function isPhiKey(baseline: Baseline, arn: string): boolean {
+  return matchesAny(baseline.phiKeys, arn);
+}
+
+interface Statement {
+  Effect?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+  Action?: unknown;
+}
+
+/** Weaknesses of a resource policy: public grants without conditions, grants to unknown accounts. */
+export function policyWeaknesses(policy: unknown, knownAccounts: readonly string[]): string[] {
+  const out = new Set<string>();
+  const stmts = statements(policy);
+  for (const s of stmts) {
+    if (s.Effect !== "Allow") continue;
+    const principals = principalValues(s.Principal);
+    const hasCondition =
+      !!s.Condition && typeof s.Condition === "object" && Object.keys(s.Condition).length > 0;
+    if (principals.includes("*") && !hasCondition) out.add("allows any principal (*) without a condition");
+    for (const p of principals) {
+      const acct = /^(\d{12})$/.exec(p)?.[1] ?? /^arn:[\w-]+:iam::(\d{12}):/.exec(p)?.[1];
+      if (acct && !knownAccounts.includes(acct)) out.add(`allows account ${acct} outside the baseline`);
+    }
+  }
+  return [...out].sort();
+}
+
+/** True when the policy denies requests with aws:SecureTransport = false (what s3-tls-only asks). */
+export function deniesInsecureTransport(policy: unknown): boolean {
+  return statements(policy).some(
+    (s) =>
+      s.Effect === "Deny" &&
+      JSON.stringify(s.Condition ?? {})
+        .toLowerCase()
+        .includes('"aws:securetransport":"false"'),
+  );
+}
+
+function statements(policy: unknown): Statement[] {
+  const p = policy as { Statement?: unknown } | undefined;
+  if (!p || typeof p !== "object") return [];
+  const s = p.Statement;
+  return (Array.isArray(s) ? s : s ? [s] : []) as Statement[];
+}
+
+function principalValues(p: unknown): string[] {
+  if (p === "*") return ["*"];
+  if (!p || typeof p !== "object") return [];
+  const out: string[] = [];
+  for (const v of Object.values(p as Record<string, unknown>)) {
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) for (const x of v) if (typeof x === "string") out.push(x);
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+import type { AccessStore, TargetState } from "./ports.ts";
+import type { AccessProfile } from "./profile.ts";
+import { pairKey, type WindowDelta, type WindowTotals } from "./window.ts";
+
+interface MemWindow {
+  target: string;
+  principal: string;
+  windowStart: string;
+  reads: Set<string>;
+  denied: Set<string>;
+  lists: Set<string>;
+  objects: Set<string>;
+  networks: Set<string>;
+  vpces: Set<string>;
+  uaClasses: Set<string>;
+}
+
+/**
+ * In-memory `AccessStore` with the same semantics as the DynamoDB adapter (set union, conditional
+ * profile writes). Counts the writes it would have made, for the bench.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryAccessStore();
+ * await processAccessEvents(events, { store, baseline, detectors: DETECTORS });
+ * store.writes; // one per (target, principal, window) per batch, plus profile folds
+ * ```
+ */
+export class MemoryAccessStore implements AccessStore {
+  readonly windows = new Map<string, Map<string, MemWindow>>();
+  readonly profiles = new Map<string, AccessProfile>();
+  readonly targets = new Map<string, TargetState>();
+  writes = 0;
+
+  async addWindows(deltas: readonly WindowDelta[]): Promise<WindowTotals[]> {
+    return deltas.map((d) => {
+      this.writes += 1;
+      const pk = pairKey(d.target, d.principal.id);
+      let m = this.windows.get(pk);
+      if (!m) {
+        m = new Map();
+        this.windows.set(pk, m);
+      }
+      let w = m.get(d.windowStart);
+      if (!w) {
+        w = {
+          target: d.target,
+          principal: d.principal.id,
+          windowStart: d.windowStart,
+          reads: new Set(),
+          denied: new Set(),
+          lists: new Set(),
+          objects: new Set(),
+          networks: new Set(),
+          vpces: new Set(),
+          uaClasses: new Set(),
+        };
+        m.set(d.windowStart, w);
+      }
+      for (const x of d.readIds) w.reads.add(x);
+      for (const x of d.deniedIds) w.denied.add(x);
+      for (const x of d.listIds) w.lists.add(x);
+      for (const x of d.objects) w.objects.add(x);
+      for (const x of d.networks) w.networks.add(x);
+      for (const x of d.vpces) w.vpces.add(x);
+      for (const x of d.uaClasses) w.uaClasses.add(x);
+      return totals(w);
+    });
+  }
+
+  async listWindows(
+    target: string,
+    principal: string,
+    fromIso: string,
+    toIso: string,
+  ): Promise<WindowTotals[]> {
+    const m = this.windows.get(pairKey(target, principal));
+    if (!m) return [];
+    return [...m.values()]
+      .filter((w) => w.windowStart >= fromIso && w.windowStart < toIso)
+      .sort((a, b) => (a.windowStart < b.windowStart ? -1 : 1))
+      .map(totals);
+  }
+
+  async getProfile(target: string, principal: string): Promise<AccessProfile | undefined> {
+    const p = this.profiles.get(pairKey(target, principal));
+    return p ? structuredClone(p) : undefined;
+  }
+
+  async putProfile(profile: AccessProfile, expect: string | null): Promise<"applied" | "conflict"> {
+    this.writes += 1;
+    const k = pairKey(profile.target, profile.principal);
+    const cur = this.profiles.get(k);
+    if ((cur?.foldedThrough ?? null) !== expect) return "conflict";
+    this.profiles.set(k, structuredClone(profile));
+    return "applied";
+  }
+
+  async getTarget(target: string): Promise<TargetState | undefined> {
+    return this.targets.get(target);
+  }
+
+  async touchTarget(target: string, firstSeen: string): Promise<TargetState> {
+    const cur = this.targets.get(target);
+    if (cur && cur.firstSeen <= firstSeen) return cur;
+    this.writes += 1;
+    const next = { target, firstSeen };
+    this.targets.set(target, next);
+    return next;
+  }
+}
+
+function totals(w: MemWindow): WindowTotals {
+  return {
+    target: w.target,
+    principal: w.principal,
+    windowStart: w.windowStart,
+    reads: w.reads.size,
+    denied: w.denied.size,
+    lists: w.lists.size,
+    objects: w.objects.size,
+    networks: [...w.networks].sort(),
+    vpces: [...w.vpces].sort(),
+    uaClasses: [...w.uaClasses].sort(),
+    overflow: false,
+  };
+}

@@ -1,0 +1,161 @@
+import { createHash } from "node:crypto";
+import { InvalidEventError } from "../errors.ts";
+import type { UserIdentity } from "./record.ts";
+
+/** How CloudTrail says the caller authenticated. */
+export type PrincipalKind =
+  | "iam-user"
+  | "role"
+  | "sso-user"
+  | "federated-user"
+  | "root"
+  | "service"
+  | "account"
+  | "web-identity"
+  | "saml"
+  | "unknown";
+
+/**
+ * The stable identity behind a CloudTrail `userIdentity`, as phiwatch learns and alerts on it.
+ * `id` is what profiles, windows and findings are keyed by.
+ */
+export interface Principal {
+  /**
+   * Stable identity: an IAM user/role ARN, `…:assumed-role/AWSReservedSSO_…/<person>` for IAM Identity
+   * Center users (the shared role is not the person), a service principal (`transcribe.amazonaws.com`),
+   * `arn:aws:iam::<acct>:root`, or `<kind>:<provider>/<name>` for SAML and web identities.
+   */
+  id: string;
+  kind: PrincipalKind;
+  /** Account of the caller (may differ from the account that owns the resource). */
+  accountId: string;
+  /** ARNs a baseline pattern may name for this caller: role ARN with and without path, assumed-role ARN, user ARN. */
+  names: string[];
+  /** Short hash of the session name when it is not part of `id` (Lambda/ECS/EC2 sessions churn). */
+  sessionHash?: string;
+}
+
+const SSO_ROLE = /^AWSReservedSSO_/;
+/** What AWS allows in a role session name (and what we keep of caller-supplied identity strings). */
+const SESSION_CHARS = /[^\w+=,.@-]/g;
+
+/** Keep caller-supplied identity text inside AWS's own character set and length limits. */
+export function sanitiseIdentityText(s: string, max = 64): string {
+  return s.replace(SESSION_CHARS, "_").slice(0, max);
+}
+
+function shortHash(s: string): string {
+  return createHash("sha256").update(s).digest("hex").slice(0, 12);
+}
+
+/** `arn:aws:iam::A:role/path/name` → `arn:aws:iam::A:role/name` (STS ARNs and many policies omit the path). */
+function roleWithoutPath(arn: string): string {
+  const m = /^(arn:[\w-]+:iam::\d{12}:role\/)(?:.*\/)?([^/]+)$/.exec(arn);
+  return m ? `${m[1]}${m[2]}` : arn;
+}
+
+/**
+ * Normalise a CloudTrail `userIdentity` into the stable identity phiwatch keys profiles by.
+ * Assumed roles collapse to the role (session names churn for Lambda, ECS, EC2) — except IAM Identity
+ * Center roles (`AWSReservedSSO_*`), where the session name is the person.
+ *
+ * @example
+ * ```ts
+ * principalOf({ type: "AssumedRole", arn: "arn:aws:sts::1:assumed-role/etl/i-0abc", sessionContext: { sessionIssuer: { arn: "arn:aws:iam::1:role/etl" } } });
+ * // → { id: "arn:aws:iam::1:role/etl", kind: "role", … }
+ * ```
+ */
+export function principalOf(u: UserIdentity, recipientAccountId = "", path = "userIdentity"): Principal {
+  const account = u.accountId ?? accountOfArn(u.arn) ?? recipientAccountId;
+  switch (u.type) {
+    case "Root": {
+      const acct = account || accountOfArn(u.arn) || "";
+      if (!acct) throw new InvalidEventError("Root identity without an account", `${path}.accountId`);
+      const id = `arn:aws:iam::${acct}:root`;
+      return { id, kind: "root", accountId: acct, names: [id] };
+    }
+    case "IAMUser": {
+      if (!u.arn) throw new InvalidEventError("missing", `${path}.arn`);
+      return { id: u.arn, kind: "iam-user", accountId: account, names: [u.arn] };
+    }
+    case "AssumedRole": {
+      const issuer = u.sessionContext?.sessionIssuer?.arn;
+      const assumed = u.arn;
+      const roleArn = issuer ?? roleArnFromAssumed(assumed);
+      if (!roleArn) throw new InvalidEventError("missing", `${path}.sessionContext.sessionIssuer.arn`);
+      const session = assumed?.split("/").slice(2).join("/") ?? "";
+      const roleName = roleArn.split("/").pop() ?? "";
+      // Identity Center role paths may or may not carry the region (`sso.amazonaws.com/us-east-1/`):
+      // offer both so one baseline pattern matches either.
+      const noRegion = roleArn.replace(/(\/sso\.amazonaws\.com\/)[a-z]{2}(-gov)?-[a-z]+-\d\//, "$1");
+      const names = unique([roleArn, noRegion, roleWithoutPath(roleArn), ...(assumed ? [assumed] : [])]);
+      if (SSO_ROLE.test(roleName) && session) {
+        const acct = accountOfArn(roleArn) ?? account;
+        const id = `arn:aws:sts::${acct}:assumed-role/${roleName}/${sanitiseIdentityText(session)}`;
+        return { id, kind: "sso-user", accountId: account, names: unique([id, ...names]) };
+      }
+      return {
+        id: roleArn,
+        kind: "role",
+        accountId: account,
+        names,
+        ...(session ? { sessionHash: shortHash(session) } : {}),
+      };
+    }
+    case "FederatedUser": {
+      if (!u.arn) throw new InvalidEventError("missing", `${path}.arn`);
+      const issuer = u.sessionContext?.sessionIssuer?.arn;
+      return {
+        id: u.arn,
+        kind: "federated-user",
+        accountId: account,
+        names: unique([u.arn, ...(issuer ? [issuer] : [])]),
+      };
+    }
+    case "AWSService": {
+      const svc = u.invokedBy;
+      if (!svc) throw new InvalidEventError("missing", `${path}.invokedBy`);
+      const id = sanitiseIdentityText(svc, 128);
+      return { id, kind: "service", accountId: account, names: [id] };
+    }
+    case "AWSAccount": {
+      if (u.invokedBy) {
+        const id = sanitiseIdentityText(u.invokedBy, 128);
+        return { id, kind: "service", accountId: account, names: [id] };
+      }
+      if (!account) throw new InvalidEventError("missing", `${path}.accountId`);
+      const id = `arn:aws:iam::${account}:root`;
+      return { id, kind: "account", accountId: account, names: [id] };
+    }
+    case "WebIdentityUser":
+    case "SAMLUser": {
+      const provider = sanitiseIdentityText(u.identityProvider ?? "unknown", 128);
+      const name = sanitiseIdentityText(u.userName ?? u.principalId ?? "", 128);
+      if (!name) throw new InvalidEventError("missing", `${path}.userName`);
+      const kind = u.type === "SAMLUser" ? "saml" : "web-identity";
+      const id = `${kind}:${provider}/${name}`;
+      return { id, kind, accountId: account, names: [id] };
+    }
+    default: {
+      // IdentityCenterUser, Unknown, future types: key by ARN or principalId so nothing is dropped.
+      const raw = u.arn ?? u.principalId;
+      if (!raw)
+        throw new InvalidEventError(`identity type ${u.type} without arn or principalId`, `${path}.arn`);
+      const id = u.arn ? u.arn : `${sanitiseIdentityText(u.type, 32)}:${sanitiseIdentityText(raw, 128)}`;
+      return { id, kind: "unknown", accountId: account, names: [id] };
+    }
+  }
+}
+
+function accountOfArn(arn: string | undefined): string | undefined {
+  return arn ? /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1] : undefined;
+}
+
+function roleArnFromAssumed(arn: string | undefined): string | undefined {
+  const m = arn ? /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn) : null;
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

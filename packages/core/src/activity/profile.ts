@@ -1,0 +1,230 @@
+import { localTime } from "../baseline/match.ts";
+import type { AccessTargetType } from "./access-event.ts";
+import type { WindowTotals } from "./window.ts";
+
+/** Most sources / user-agent classes / VPC endpoints a profile remembers (least recently seen evicted). */
+export const MAX_PROFILE_SOURCES = 64;
+/** A fold never walks back further than this (a principal idle for months restarts from its last month). */
+export const MAX_FOLD_SPAN_MS = 28 * 24 * 3600_000;
+
+const HOURS = 168;
+
+/**
+ * Learned behaviour of one principal on one PHI bucket or key. Reads per window are learned per
+ * hour-of-week (in the organisation's time zone) as a bias-corrected EWMA of mean and variance;
+ * reads per day per day-of-week the same way. Bounded size (≈ 6 KB), TTL on staleness.
+ */
+export interface AccessProfile {
+  target: string;
+  targetType: AccessTargetType;
+  principal: string;
+  accountId: string;
+  region: string;
+  windowMinutes: number;
+  timeZone: string;
+  /** Start of the first window with reads, and of the last one. */
+  firstSeen: string;
+  lastSeen: string;
+  /** Start of the last window folded in: folding is idempotent because it never goes back past it. */
+  foldedThrough: string;
+  /** Windows folded (including quiet ones) and windows with reads. */
+  windows: number;
+  activeWindows: number;
+  /** Reads per window, per hour-of-week: sample count, mean, variance. */
+  n: number[];
+  mean: number[];
+  variance: number[];
+  /** Reads per local day, per day-of-week (0 = Sunday). */
+  dayN: number[];
+  dayMean: number[];
+  dayVariance: number[];
+  /** Local day being accumulated (`YYYY-MM-DD`) and its reads so far. */
+  dayOpen: { day: string; dow: number; reads: number } | null;
+  /** Distinct objects per active window (mean, variance, samples). */
+  objN: number;
+  objMean: number;
+  objVariance: number;
+  /** List events folded in (a principal that never lists and suddenly sweeps is telling). */
+  lists: number;
+  /** Reads outside and inside business hours (share of off-hours work). */
+  totalReads: number;
+  /** Network / VPC endpoint / user-agent class → last seen (ISO). */
+  networks: Record<string, string>;
+  vpces: Record<string, string>;
+  uaClasses: Record<string, string>;
+  /** DynamoDB TTL (epoch seconds). */
+  expiresAt: number;
+}
+
+export interface FoldSettings {
+  windowMinutes: number;
+  timeZone: string;
+  alpha: number;
+  ttlDays: number;
+  /** Returns the cap of a sample in this slot, or Infinity while the profile is still learning. */
+  clip?: (profile: AccessProfile, slot: number) => number;
+}
+
+export function emptyProfile(
+  base: Pick<AccessProfile, "target" | "targetType" | "principal" | "accountId" | "region">,
+  firstWindow: string,
+  s: FoldSettings,
+): AccessProfile {
+  const prev = new Date(Date.parse(firstWindow) - s.windowMinutes * 60_000).toISOString();
+  return {
+    ...base,
+    windowMinutes: s.windowMinutes,
+    timeZone: s.timeZone,
+    firstSeen: firstWindow,
+    lastSeen: firstWindow,
+    foldedThrough: prev,
+    windows: 0,
+    activeWindows: 0,
+    n: Array(HOURS).fill(0),
+    mean: Array(HOURS).fill(0),
+    variance: Array(HOURS).fill(0),
+    dayN: Array(7).fill(0),
+    dayMean: Array(7).fill(0),
+    dayVariance: Array(7).fill(0),
+    dayOpen: null,
+    objN: 0,
+    objMean: 0,
+    objVariance: 0,
+    lists: 0,
+    totalReads: 0,
+    networks: {},
+    vpces: {},
+    uaClasses: {},
+    expiresAt: 0,
+  };
+}
+
+/** Bias-corrected EWMA update: the plain mean for the first 1/alpha samples, then exponential decay. */
+function ewma(n: number, mean: number, variance: number, x: number, alpha: number) {
+  const a = Math.max(alpha, 1 / (n + 1));
+  const d = x - mean;
+  const m = mean + a * d;
+  const v = (1 - a) * (variance + a * d * d);
+  return { n: n + 1, mean: m, variance: v };
+}
+
+/**
+ * Fold completed windows into the profile, from just after `foldedThrough` up to (excluding)
+ * `untilMs`, counting windows without an item as zero reads. Pure and idempotent: folding the same
+ * range twice is impossible because the watermark moved.
+ *
+ * @example
+ * ```ts
+ * const next = foldWindows(profile, windowsFromStore, Date.parse("2026-03-03T07:00:00Z"), settings);
+ * ```
+ */
+export function foldWindows(
+  profile: AccessProfile,
+  windows: readonly WindowTotals[],
+  untilMs: number,
+  s: FoldSettings,
+): AccessProfile {
+  const len = s.windowMinutes * 60_000;
+  const p = structuredClone(profile);
+  if (p.windowMinutes !== s.windowMinutes) rescale(p, s.windowMinutes);
+  const byStart = new Map(windows.map((w) => [Date.parse(w.windowStart), w]));
+  let start = Date.parse(p.foldedThrough) + len;
+  start = Math.max(start, untilMs - MAX_FOLD_SPAN_MS - ((untilMs - MAX_FOLD_SPAN_MS) % len));
+  for (let ws = start; ws + len <= untilMs; ws += len) {
+    const w = byStart.get(ws);
+    const at = new Date(ws);
+    const t = localTime(s.timeZone, at);
+    const slot = t.day * 24 + t.hour;
+    const reads = w?.reads ?? 0;
+    const cap = s.clip ? s.clip(p, slot) : Number.POSITIVE_INFINITY;
+    const sample = Math.min(reads, cap);
+    const u = ewma(p.n[slot]!, p.mean[slot]!, p.variance[slot]!, sample, s.alpha);
+    p.n[slot] = u.n;
+    p.mean[slot] = u.mean;
+    p.variance[slot] = u.variance;
+    // Daily horizon: close the open day when the local date changes.
+    const day = localDate(s.timeZone, at);
+    if (p.dayOpen && p.dayOpen.day !== day) closeDay(p, s);
+    if (!p.dayOpen) p.dayOpen = { day, dow: t.day, reads: 0 };
+    p.dayOpen.reads += sample;
+    p.windows += 1;
+    p.foldedThrough = at.toISOString();
+    if (!w) continue;
+    p.lists += w.lists;
+    if (reads > 0) {
+      p.activeWindows += 1;
+      p.totalReads += reads;
+      p.lastSeen = at.toISOString();
+      if (at.toISOString() < p.firstSeen) p.firstSeen = at.toISOString();
+      const o = ewma(p.objN, p.objMean, p.objVariance, Math.min(w.objects, cap), s.alpha);
+      p.objN = o.n;
+      p.objMean = o.mean;
+      p.objVariance = o.variance;
+    }
+    const seen = at.toISOString();
+    for (const x of w.networks) remember(p.networks, x, seen);
+    for (const x of w.vpces) remember(p.vpces, x, seen);
+    for (const x of w.uaClasses) remember(p.uaClasses, x, seen);
+  }
+  p.expiresAt = Math.floor(Date.parse(p.lastSeen) / 1000) + s.ttlDays * 86_400;
+  return p;
+}
+
+function closeDay(p: AccessProfile, s: FoldSettings): void {
+  const d = p.dayOpen!;
+  const u = ewma(p.dayN[d.dow]!, p.dayMean[d.dow]!, p.dayVariance[d.dow]!, d.reads, s.alpha);
+  p.dayN[d.dow] = u.n;
+  p.dayMean[d.dow] = u.mean;
+  p.dayVariance[d.dow] = u.variance;
+  p.dayOpen = null;
+}
+
+function rescale(p: AccessProfile, windowMinutes: number): void {
+  const f = windowMinutes / p.windowMinutes;
+  p.mean = p.mean.map((m) => m * f);
+  p.variance = p.variance.map((v) => v * f * f);
+  p.windowMinutes = windowMinutes;
+}
+
+function remember(map: Record<string, string>, key: string, at: string): void {
+  if (!(key in map) || map[key]! < at) map[key] = at;
+  const keys = Object.keys(map);
+  if (keys.length <= MAX_PROFILE_SOURCES) return;
+  const oldest = keys.reduce((a, b) => (map[a]! <= map[b]! ? a : b));
+  delete map[oldest];
+}
+
+const dateCache = new Map<string, Intl.DateTimeFormat>();
+/** Local calendar date `YYYY-MM-DD` in the organisation's time zone. */
+export function localDate(timeZone: string, at: Date): string {
+  let f = dateCache.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dateCache.set(timeZone, f);
+  }
+  return f.format(at);
+}
+
+/** Mean and standard deviation of a slot (0 ± 0 when never sampled). */
+export function slotStats(
+  p: AccessProfile | undefined,
+  slot: number,
+): { mean: number; sd: number; n: number } {
+  if (!p) return { mean: 0, sd: 0, n: 0 };
+  const s = ((slot % HOURS) + HOURS) % HOURS;
+  return { mean: p.mean[s]!, sd: Math.sqrt(p.variance[s]!), n: p.n[s]! };
+}
+
+/** Reads on the profile's open day, as of the fold (the rest of the day comes from the store). */
+export function dayStats(p: AccessProfile | undefined, dow: number): { mean: number; sd: number; n: number } {
+  if (!p) return { mean: 0, sd: 0, n: 0 };
+  return { mean: p.dayMean[dow]!, sd: Math.sqrt(p.dayVariance[dow]!), n: p.dayN[dow]! };
+}
+
+export const DAY_LABELS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
+
+/** "Tue 02h" for a slot. */
+export function slotLabel(slot: number): string {
+  const s = ((slot % HOURS) + HOURS) % HOURS;
+  return `${DAY_LABELS[Math.floor(s / 24)]} ${String(s % 24).padStart(2, "0")}h`;
+}

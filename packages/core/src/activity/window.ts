@@ -1,0 +1,107 @@
+import type { AccessEvent, AccessTargetType } from "./access-event.ts";
+import type { Principal } from "./principal.ts";
+
+/** Start of the window that holds `at` (windows are aligned on epoch multiples of their length). */
+export function windowStartOf(at: number, windowMinutes: number): number {
+  const len = windowMinutes * 60_000;
+  return Math.floor(at / len) * len;
+}
+
+/**
+ * What one batch adds to one (target, principal, window): sets of short hashes, so adding the same
+ * event twice (duplicate delivery, a replayed log file) changes nothing.
+ */
+export interface WindowDelta {
+  target: string;
+  targetType: AccessTargetType;
+  principal: Principal;
+  accountId: string;
+  region: string;
+  /** ISO-8601 start of the window. */
+  windowStart: string;
+  windowStartMs: number;
+  readIds: Set<string>;
+  deniedIds: Set<string>;
+  listIds: Set<string>;
+  objects: Set<string>;
+  networks: Set<string>;
+  vpces: Set<string>;
+  uaClasses: Set<string>;
+  /** This batch's events of the window, ordered by event time (for first-event detectors). */
+  events: AccessEvent[];
+}
+
+/** The deduplicated totals of one window after the batch was added. */
+export interface WindowTotals {
+  target: string;
+  principal: string;
+  windowStart: string;
+  reads: number;
+  denied: number;
+  lists: number;
+  /** Distinct objects read in the window. */
+  objects: number;
+  networks: string[];
+  vpces: string[];
+  uaClasses: string[];
+  /** Counts past the per-window set cap are approximate (see docs/detectors.md). */
+  overflow: boolean;
+}
+
+export function pairKey(target: string, principal: string): string {
+  return `${target}\u0000${principal}`;
+}
+
+/**
+ * Aggregate a batch of access events per (target, principal, window) in memory, so the store does
+ * one update per key instead of one per event.
+ *
+ * @example
+ * ```ts
+ * const deltas = aggregate(events, 15); // 2000 GetObject by one role in 15 min → 1 delta
+ * ```
+ */
+export function aggregate(events: readonly AccessEvent[], windowMinutes: number): WindowDelta[] {
+  const byKey = new Map<string, WindowDelta>();
+  for (const e of events) {
+    const ws = windowStartOf(e.at, windowMinutes);
+    const k = `${pairKey(e.target.id, e.principal.id)}\u0000${ws}`;
+    let d = byKey.get(k);
+    if (!d) {
+      d = {
+        target: e.target.id,
+        targetType: e.target.type,
+        principal: e.principal,
+        accountId: e.accountId,
+        region: e.region,
+        windowStart: new Date(ws).toISOString(),
+        windowStartMs: ws,
+        readIds: new Set(),
+        deniedIds: new Set(),
+        listIds: new Set(),
+        objects: new Set(),
+        networks: new Set(),
+        vpces: new Set(),
+        uaClasses: new Set(),
+        events: [],
+      };
+      byKey.set(k, d);
+    }
+    d.events.push(e);
+    if (e.denied) {
+      d.deniedIds.add(e.idHash);
+      continue;
+    }
+    if (e.action === "list") d.listIds.add(e.idHash);
+    else {
+      d.readIds.add(e.idHash);
+      if (e.objectHash) d.objects.add(e.objectHash);
+    }
+    d.networks.add(e.source.network);
+    if (e.source.vpce) d.vpces.add(e.source.vpce);
+    d.uaClasses.add(e.source.uaClass);
+  }
+  const out = [...byKey.values()];
+  for (const d of out) d.events.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
+  return out.sort((a, b) => a.windowStartMs - b.windowStartMs);
+}

@@ -1,0 +1,154 @@
+import {
+  deniesInsecureTransport,
+  managementDetection,
+  phiBucketOfRecord,
+  policyWeaknesses,
+  succeeded,
+} from "../activity/management.ts";
+import type { Severity } from "../finding/types.ts";
+import { defineDetector } from "./types.ts";
+
+const DAY = 86_400;
+
+export default defineDetector({
+  id: "tamper-bucket-protection",
+  title: "PHI bucket protections are never removed or weakened",
+  input: "management",
+  events: [
+    "s3.amazonaws.com:DeleteBucketEncryption",
+    "s3.amazonaws.com:PutBucketEncryption",
+    "s3.amazonaws.com:PutBucketPolicy",
+    "s3.amazonaws.com:DeleteBucketPolicy",
+    "s3.amazonaws.com:PutBucketAcl",
+    "s3.amazonaws.com:PutBucketPublicAccessBlock",
+    "s3.amazonaws.com:DeleteBucketPublicAccessBlock",
+    "s3.amazonaws.com:PutBucketReplication",
+    "s3.amazonaws.com:PutBucketLifecycle",
+    "s3.amazonaws.com:DeleteBucketLifecycle",
+    "s3.amazonaws.com:PutObjectLockConfiguration",
+    "s3.amazonaws.com:PutBucketVersioning",
+    "s3.amazonaws.com:PutBucketLogging",
+  ],
+  hipaa: ["164.312(a)(1)"],
+  severity: "high",
+  rationale:
+    "Access control: removing encryption, opening the policy or ACL, disabling Block Public Access, replicating elsewhere or shortening retention on a bucket of recordings changes who can read PHI — detected in real time instead of at the next configuration sweep.",
+  remediation:
+    "Revert the change (restore the bucket policy, encryption, Block Public Access, lifecycle or Object Lock from the drift history evidence) and review who made it; restrict s3:PutBucket*/DeleteBucket* on PHI buckets to the baseline's operators.",
+  evaluate(r, ctx) {
+    if (!succeeded(r)) return [];
+    const bucket = phiBucketOfRecord(r, ctx.baseline);
+    if (!bucket) return [];
+    const req = r.requestParameters ?? {};
+    const weak: string[] = [];
+    let severity: Severity | undefined;
+    switch (r.eventName) {
+      case "DeleteBucketEncryption":
+        weak.push("default encryption deleted");
+        break;
+      case "PutBucketEncryption": {
+        const text = JSON.stringify(req.ServerSideEncryptionConfiguration ?? {});
+        if (/"AES256"/.test(text)) weak.push("default encryption downgraded to SSE-S3 (AES256)");
+        else if (/aws:kms/.test(text) && (!/KMSMasterKeyID/.test(text) || /alias\/aws\/s3/.test(text)))
+          weak.push("default encryption uses the AWS-managed key aws/s3");
+        break;
+      }
+      case "PutBucketPolicy": {
+        const policy = ctx.json(req.bucketPolicy ?? req.policy);
+        const found = policyWeaknesses(policy, ctx.baseline.accounts);
+        if (found.some((w) => w.includes("(*)"))) severity = "critical";
+        weak.push("bucket policy replaced", ...found);
+        if (!deniesInsecureTransport(policy)) weak.push("no Deny on aws:SecureTransport=false");
+        break;
+      }
+      case "DeleteBucketPolicy":
+        weak.push("bucket policy deleted (explicit denies and TLS enforcement gone)");
+        break;
+      case "PutBucketAcl": {
+        const text = JSON.stringify(req);
+        weak.push("bucket ACL changed");
+        if (/AllUsers|AuthenticatedUsers|public-read|authenticated-read/.test(text)) {
+          weak.push("ACL grants public or any-AWS-user access");
+          severity = "critical";
+        }
+        break;
+      }
+      case "DeleteBucketPublicAccessBlock":
+        weak.push("Block Public Access removed");
+        break;
+      case "PutBucketPublicAccessBlock": {
+        const cfg = (req.PublicAccessBlockConfiguration ?? req.publicAccessBlock) as
+          | Record<string, unknown>
+          | undefined;
+        if (cfg && typeof cfg === "object") {
+          const off = [
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+          ].filter((f) => cfg[f] === false || cfg[f] === "false");
+          if (off.length > 0) weak.push(`Block Public Access weakened: ${off.join(", ")} off`);
+        }
+        break;
+      }
+      case "PutBucketReplication":
+        weak.push("replication configured (copies PHI to another bucket)");
+        break;
+      case "PutBucketLifecycle": {
+        const days = expirationDays(req.LifecycleConfiguration);
+        const short = days.filter((d) => d < ctx.baseline.retentionDays);
+        if (short.length > 0)
+          weak.push(
+            `lifecycle expires objects after ${Math.min(...short)} days (retention ${ctx.baseline.retentionDays})`,
+          );
+        break;
+      }
+      case "DeleteBucketLifecycle":
+        weak.push("lifecycle rules deleted (retention no longer enforced)");
+        break;
+      case "PutObjectLockConfiguration": {
+        const text = JSON.stringify(req.ObjectLockConfiguration ?? {});
+        const days = Number(/"Days":\s*"?(\d+)/.exec(text)?.[1] ?? Number.NaN);
+        const years = Number(/"Years":\s*"?(\d+)/.exec(text)?.[1] ?? Number.NaN);
+        const retention = Number.isFinite(days) ? days : Number.isFinite(years) ? years * 365 : 0;
+        if (retention < ctx.baseline.retentionDays)
+          weak.push(
+            `Object Lock default retention ${retention} days (baseline ${ctx.baseline.retentionDays})`,
+          );
+        break;
+      }
+      case "PutBucketVersioning": {
+        const text = JSON.stringify(req.VersioningConfiguration ?? {});
+        if (/Suspended/.test(text)) weak.push("versioning suspended");
+        if (/"MfaDelete":\s*"Disabled"/.test(text)) weak.push("MFA delete disabled");
+        break;
+      }
+      case "PutBucketLogging": {
+        const status = req.BucketLoggingStatus as Record<string, unknown> | undefined;
+        if (!status || !("LoggingEnabled" in status)) weak.push("server access logging disabled");
+        break;
+      }
+    }
+    if (weak.length === 0) return [];
+    return [
+      managementDetection(
+        r,
+        ctx,
+        { resourceType: "AWS::S3::Bucket", resourceId: bucket },
+        `${r.eventName} on PHI bucket ${bucket}: ${weak.join("; ")}`,
+        { weakened: weak },
+        severity ? { severity } : {},
+      ),
+    ];
+  },
+});
+
+function expirationDays(cfg: unknown): number[] {
+  const text = JSON.stringify(cfg ?? {});
+  const out: number[] = [];
+  for (const m of text.matchAll(
+    /"(?:Expiration|NoncurrentVersionExpiration)":\{[^}]*?"(?:Days|NoncurrentDays)":"?(\d+)/g,
+  ))
+    out.push(Number(m[1]));
+  return out.filter((d) => d > 0 && d < 100 * 365 * DAY);
+}
