@@ -72,9 +72,13 @@ export {
   transitionTime,
 } from "./transition.ts";
 export {
+  DELIVERY_HEADER,
+  deliveryId,
   type EncodeOptions,
   encodeWebhook,
   type FindingChangeEvent,
   type WebhookFormat,
+  type WebhookHeaderOptions,
   type WebhookRequest,
+  webhookHeaders,
 } from "./webhook.ts";

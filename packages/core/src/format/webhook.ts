@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import type { Finding } from "../finding/types.ts";
 import { hecBatches, toHec } from "./hec.ts";
 import { findingEvent } from "./json.ts";
 import { toOcsf } from "./ocsf.ts";
 import type { RedactionOptions } from "./redact.ts";
+import { type Secret, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
 import { eventId, type Transition } from "./transition.ts";
 
 /** Payload formats a webhook target can ask for (the baseline's `webhooks[].format`). */
@@ -77,4 +79,60 @@ export function encodeWebhook(
       eventIds: [eventId(c.next, c.transition)],
     };
   });
+}
+
+/** Header carrying the delivery id receivers deduplicate on (a retry after a timeout repeats it). */
+export const DELIVERY_HEADER = "X-Phiwatch-Delivery";
+
+/**
+ * Stable id of one delivery of one request body to one target: the same events to the same target
+ * always give the same id, however many times the queue redelivers them.
+ *
+ * @example
+ * ```ts
+ * deliveryId("splunk", ["f-…:1:OPENED"]) // → "d-3f2a…" (32 hex)
+ * ```
+ */
+export function deliveryId(target: string, eventIds: readonly string[]): string {
+  const h = createHash("sha256").update(target).update("\u0000").update(eventIds.join("\n"));
+  return `d-${h.digest("hex").slice(0, 32)}`;
+}
+
+export interface WebhookHeaderOptions {
+  /** HMAC secrets, current first (several during a rotation). */
+  secrets: readonly Secret[];
+  /** Target name, for the delivery id. */
+  target: string;
+  /** Splunk HEC token (`Authorization: Splunk <token>`), for the `hec` format. */
+  hecToken?: string;
+  /** HEC indexer-acknowledgement channel (a GUID), when the token has acknowledgement on. */
+  hecChannel?: string;
+  /** Unix seconds for the signature (tests); default now. */
+  now?: number;
+}
+
+/**
+ * Every header of a webhook request: content type, signature, delivery id, event count, and the HEC
+ * token/channel when given. The signature covers the exact body bytes that will be sent.
+ *
+ * @example
+ * ```ts
+ * const headers = webhookHeaders(request, { secrets: [secret], target: "splunk", hecToken });
+ * // { "Content-Type": "application/json", "X-Phiwatch-Signature": "t=…,v1=…", "X-Phiwatch-Delivery": "d-…", … }
+ * ```
+ */
+export function webhookHeaders(
+  request: WebhookRequest,
+  options: WebhookHeaderOptions,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Content-Type": request.contentType,
+    "User-Agent": "phiwatch-webhook/1",
+    [SIGNATURE_HEADER]: signatureHeader(options.secrets, request.body, options.now),
+    [DELIVERY_HEADER]: deliveryId(options.target, request.eventIds),
+    "X-Phiwatch-Event-Count": String(request.eventIds.length),
+  };
+  if (options.hecToken) headers.Authorization = `Splunk ${options.hecToken}`;
+  if (options.hecChannel) headers["X-Splunk-Request-Channel"] = options.hecChannel;
+  return headers;
 }

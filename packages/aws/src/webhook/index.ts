@@ -1,0 +1,25 @@
+export {
+  parseConcatenatedJson,
+  type ReceivedDelivery,
+  type Receiver,
+  type ReceiverOptions,
+  type RejectedRequest,
+  startReceiver,
+} from "./receiver.ts";
+export {
+  MIN_SECRET_LENGTH,
+  type SecretFetcher,
+  type SecretRef,
+  SecretSource,
+  type SecretSourceOptions,
+  SecretUnavailableError,
+} from "./secrets.ts";
+export {
+  type DeliverOptions,
+  deliverWebhook,
+  type Resolver,
+  type SendOptions,
+  type SendResult,
+  sendWebhook,
+  systemResolver,
+} from "./sender.ts";
