@@ -5,15 +5,19 @@ export default defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
         },
       },
       {
+        extends: true,
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
