@@ -123,7 +123,7 @@ describe("control engine", () => {
   it("records ERROR, never a pass, when a control throws", () => {
     const throwing = new ControlSet([
       {
-        ...CONTROLS[0]!,
+        ...CONTROLS.find((c) => c.id === "s3-encryption-cmk")!,
         evaluate: () => {
           throw new TypeError("boom");
         },
