@@ -11,6 +11,7 @@ import {
   sensitiveTopics,
 } from "../../../packages/core/src/connect/index.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: recorded AWS JSON, navigated freely in tests
 type Json = Record<string, any>;
 const health = (): Json =>
   JSON.parse(readFileSync("test/fixtures/connect/awssamples_health_clinical__contact-flow.json", "utf8"));
@@ -18,7 +19,9 @@ const action = (doc: Json, id: string): Json => doc.Actions.find((a: Json) => a.
 const recording = (id: string, next: string, participants: string[], ivr?: "Enabled" | "Disabled"): Json => ({
   Identifier: id,
   Type: "UpdateContactRecordingBehavior",
-  Parameters: { RecordingBehavior: { RecordedParticipants: participants, ...(ivr ? { IVRRecordingBehavior: ivr } : {}) } },
+  Parameters: {
+    RecordingBehavior: { RecordedParticipants: participants, ...(ivr ? { IVRRecordingBehavior: ivr } : {}) },
+  },
   Transitions: { NextAction: next },
 });
 const DOB_PROMPT = "Please enter your date of birth as eight digits, month first.";
@@ -61,7 +64,12 @@ describe("analyzeRecording", () => {
     const r = analyzeRecording(parseFlow(recordedDobFlow()), { assumeOnAtStart: false });
     expect(r.violations).toHaveLength(1);
     const v = r.violations[0]!;
-    expect(v.block).toMatchObject({ id: "2", type: "GetParticipantInput", topics: ["date-of-birth"], sources: ["prompt"] });
+    expect(v.block).toMatchObject({
+      id: "2",
+      type: "GetParticipantInput",
+      topics: ["date-of-birth"],
+      sources: ["prompt"],
+    });
     expect(v.recording).toBe("on");
     expect(v.path).toEqual(["rec", "1", "2"]);
     expect(v.recordingBlocks).toEqual([{ id: "rec", conversation: "on", ivr: "on" }]);
@@ -71,7 +79,10 @@ describe("analyzeRecording", () => {
   it("reports the block when only an error branch skips the pause (every path counts)", () => {
     const doc = recordedDobFlow();
     doc.Actions.push(recording("pause", "2", [], "Disabled"));
-    action(doc, "1").Transitions = { NextAction: "pause", Errors: [{ NextAction: "2", ErrorType: "NoMatchingError" }] };
+    action(doc, "1").Transitions = {
+      NextAction: "pause",
+      Errors: [{ NextAction: "2", ErrorType: "NoMatchingError" }],
+    };
     const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
     expect(r.violations.map((v) => v.path)).toEqual([["rec", "1", "2"]]);
   });
@@ -88,7 +99,10 @@ describe("analyzeRecording", () => {
 
   it("reports a retry loop that resumes recording before asking again", () => {
     const doc = recordedDobFlow();
-    doc.Actions.push(recording("pause", "2", [], "Disabled"), recording("resume", "2", ["Agent", "Customer"]));
+    doc.Actions.push(
+      recording("pause", "2", [], "Disabled"),
+      recording("resume", "2", ["Agent", "Customer"]),
+    );
     action(doc, "1").Transitions = { NextAction: "pause" };
     action(doc, "2").Transitions.Errors = [{ NextAction: "resume", ErrorType: "InputTimeLimitExceeded" }];
     const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
@@ -107,7 +121,9 @@ describe("analyzeRecording", () => {
   it("treats a flow without recording blocks as inherited (assume-on) or off (assume-off)", () => {
     const doc = health();
     action(doc, "2").Parameters.Text = DOB_PROMPT;
-    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: true }).violations[0]?.recording).toBe("inherited");
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: true }).violations[0]?.recording).toBe(
+      "inherited",
+    );
     expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations).toEqual([]);
   });
 
@@ -116,14 +132,22 @@ describe("analyzeRecording", () => {
     action(doc, "2").Parameters.Text = "Please enter the number now.";
     action(doc, "3").Parameters.LambdaInvocationAttributes = { memberId: "$.StoredCustomerInput" };
     const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
-    expect(v?.block).toMatchObject({ id: "2", topics: ["member-id"], sources: ["stored as attribute"], attributeKeys: ["memberId"] });
+    expect(v?.block).toMatchObject({
+      id: "2",
+      topics: ["member-id"],
+      sources: ["stored as attribute"],
+      attributeKeys: ["memberId"],
+    });
   });
 
   it("finds a Lex bot block by its intent names", () => {
     const doc = recordedDobFlow();
     Object.assign(action(doc, "2"), {
       Type: "ConnectParticipantWithLexBot",
-      Parameters: { Text: "How can I help?", LexV2Bot: { AliasArn: "arn:aws:lex:us-east-1:111122223333:bot-alias/B/A" } },
+      Parameters: {
+        Text: "How can I help?",
+        LexV2Bot: { AliasArn: "arn:aws:lex:us-east-1:111122223333:bot-alias/B/A" },
+      },
       Transitions: {
         NextAction: "8",
         Conditions: [{ NextAction: "3", Condition: { Operator: "Equals", Operands: ["VerifyDateOfBirth"] } }],
@@ -146,7 +170,9 @@ describe("analyzeRecording", () => {
 
 describe("analyticsSettings", () => {
   it("reads Contact Lens on with redaction Disabled from the real GitLab CI/CD flow", () => {
-    const flow = parseFlow(JSON.parse(readFileSync("test/fixtures/connect/gitlabcicd__acme_outbound_flow1_AUTO.json", "utf8")));
+    const flow = parseFlow(
+      JSON.parse(readFileSync("test/fixtures/connect/gitlabcicd__acme_outbound_flow1_AUTO.json", "utf8")),
+    );
     expect(analyticsSettings(flow)).toEqual([
       {
         id: "c2a77b6b-1579-4870-abf1-bf45f7fa6197",
@@ -204,12 +230,22 @@ function buildFlow(kinds: (typeof KINDS)[number][], edges: number[][]): Json {
     StartAction: "n0",
     Actions: kinds.map((k, i) => {
       const next = (edges[i] ?? []).filter((t) => t < kinds.length).map((t) => `n${t}`);
-      const base = { Identifier: `n${i}`, Transitions: { ...(next[0] ? { NextAction: next[0] } : {}), Errors: next.slice(1).map((n) => ({ NextAction: n, ErrorType: "NoMatchingError" })) } };
+      const base = {
+        Identifier: `n${i}`,
+        Transitions: {
+          ...(next[0] ? { NextAction: next[0] } : {}),
+          Errors: next.slice(1).map((n) => ({ NextAction: n, ErrorType: "NoMatchingError" })),
+        },
+      };
       if (k === "dob") return { ...base, Type: "GetParticipantInput", Parameters: { Text: "date of birth" } };
       if (k === "menu") return { ...base, Type: "GetParticipantInput", Parameters: { Text: "press 1" } };
       if (k === "msg") return { ...base, Type: "MessageParticipant", Parameters: { Text: "hello" } };
       const rb =
-        k === "recOn" ? { RecordedParticipants: ["Agent"] } : k === "recOff" ? { RecordedParticipants: [] } : { IVRRecordingBehavior: k === "ivrOn" ? "Enabled" : "Disabled" };
+        k === "recOn"
+          ? { RecordedParticipants: ["Agent"] }
+          : k === "recOff"
+            ? { RecordedParticipants: [] }
+            : { IVRRecordingBehavior: k === "ivrOn" ? "Enabled" : "Disabled" };
       return { ...base, Type: "UpdateContactRecordingBehavior", Parameters: { RecordingBehavior: rb } };
     }),
   };
@@ -234,18 +270,22 @@ function fixpoint(flow: Flow, initial: RecordingState): Map<string, Set<string>>
 
 describe("analyzeRecording (property)", () => {
   it("terminates on cyclic flows, agrees with a fixpoint, and every reported path replays to its state", () => {
-    const arb = fc.integer({ min: 1, max: 9 }).chain((n) =>
-      fc.tuple(
-        fc.array(fc.constantFrom(...KINDS), { minLength: n, maxLength: n }),
-        fc.array(fc.array(fc.nat({ max: n - 1 }), { maxLength: 3 }), { minLength: n, maxLength: n }),
-        fc.boolean(),
-      ),
-    );
+    const arb = fc
+      .integer({ min: 1, max: 9 })
+      .chain((n) =>
+        fc.tuple(
+          fc.array(fc.constantFrom(...KINDS), { minLength: n, maxLength: n }),
+          fc.array(fc.array(fc.nat({ max: n - 1 }), { maxLength: 3 }), { minLength: n, maxLength: n }),
+          fc.boolean(),
+        ),
+      );
     fc.assert(
       fc.property(arb, ([kinds, edges, assumeOn]) => {
         const flow = parseFlow(buildFlow(kinds, edges));
         const r = analyzeRecording(flow, { assumeOnAtStart: assumeOn });
-        const initial: RecordingState = assumeOn ? { conversation: "inherited", ivr: "inherited" } : { conversation: "off", ivr: "off" };
+        const initial: RecordingState = assumeOn
+          ? { conversation: "inherited", ivr: "inherited" }
+          : { conversation: "off", ivr: "off" };
         const states = fixpoint(flow, initial);
         const expected = new Map<string, "on" | "inherited">();
         for (const [id, set] of states) {

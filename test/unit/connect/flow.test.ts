@@ -35,7 +35,11 @@ describe("parseFlow", () => {
     ["not JSON", "{", "Content"],
     ["no Actions", { StartAction: "a" }, "Content.Actions"],
     ["no StartAction", { Actions: [] }, "Content.StartAction"],
-    ["an action without Type", { StartAction: "a", Actions: [{ Identifier: "a" }] }, "Content.Actions.0.Type"],
+    [
+      "an action without Type",
+      { StartAction: "a", Actions: [{ Identifier: "a" }] },
+      "Content.Actions.0.Type",
+    ],
     [
       "a StartAction that names nothing",
       { StartAction: "x", Actions: [{ Identifier: "a", Type: "EndFlowExecution" }] },
@@ -80,7 +84,10 @@ describe("parseFlow", () => {
     const action = fc.record(
       {
         Identifier: fc.oneof(fc.constantFrom("a", "b", "c"), fc.jsonValue()),
-        Type: fc.oneof(fc.constantFrom("GetParticipantInput", "UpdateContactRecordingBehavior"), fc.jsonValue()),
+        Type: fc.oneof(
+          fc.constantFrom("GetParticipantInput", "UpdateContactRecordingBehavior"),
+          fc.jsonValue(),
+        ),
         Parameters: fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue())),
         Transitions: fc.oneof(
           fc.jsonValue(),
@@ -96,11 +103,19 @@ describe("parseFlow", () => {
     const doc = fc.oneof(
       fc.jsonValue(),
       fc.record(
-        { StartAction: fc.oneof(fc.constantFrom("a", "b"), fc.jsonValue()), Actions: fc.oneof(fc.array(action), fc.jsonValue()) },
+        {
+          StartAction: fc.oneof(fc.constantFrom("a", "b"), fc.jsonValue()),
+          Actions: fc.oneof(fc.array(action), fc.jsonValue()),
+        },
         { requiredKeys: [] },
       ),
     );
-    const input = fc.oneof(doc, doc.map((d) => JSON.stringify(d)), doc.map((d) => ({ ContactFlow: { Content: JSON.stringify(d) } })), fc.string());
+    const input = fc.oneof(
+      doc,
+      doc.map((d) => JSON.stringify(d)),
+      doc.map((d) => ({ ContactFlow: { Content: JSON.stringify(d) } })),
+      fc.string(),
+    );
     fc.assert(
       fc.property(input, (value) => {
         try {

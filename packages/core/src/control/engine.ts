@@ -23,8 +23,11 @@ export class ControlSet {
     }
   }
 
+  /** Controls for a resource type: its own, then the `"*"` controls that apply to every type. */
   for(resourceType: string): readonly Control[] {
-    return this.byType.get(resourceType) ?? this.byType.get("*") ?? [];
+    const own = this.byType.get(resourceType) ?? [];
+    const any = resourceType === "*" ? [] : (this.byType.get("*") ?? []);
+    return any.length === 0 ? own : [...own, ...any];
   }
 
   handles(resourceType: string): boolean {

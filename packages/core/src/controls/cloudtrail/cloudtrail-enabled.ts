@@ -1,0 +1,63 @@
+import { defineControl } from "../../control/define.ts";
+import { fail, pass } from "../../control/types.ts";
+import { recordsManagementEvents, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
+import type { ResourceSnapshot } from "../../resource/snapshot.ts";
+
+/** Why a trail does or does not give the account a multi-region management-event trail. */
+function qualifies(s: ResourceSnapshot): { ok: boolean | undefined; reason: string } {
+  if (s.state !== "present") return { ok: false, reason: "deleted" };
+  const t = trailView(s);
+  if (!t.multiRegion) return { ok: false, reason: "single-region" };
+  if (t.isLogging === false) return { ok: false, reason: "not logging" };
+  const mgmt = recordsManagementEvents(t);
+  if (mgmt === false) return { ok: false, reason: "no management events selected" };
+  if (t.isLogging === undefined) return { ok: undefined, reason: "logging status not read" };
+  if (mgmt === undefined) return { ok: undefined, reason: "event selectors not read" };
+  return { ok: true, reason: "multi-region, logging, management events" };
+}
+
+export default defineControl({
+  id: "cloudtrail-enabled",
+  title: "A multi-region CloudTrail trail logs management events",
+  resourceTypes: [TRAIL_TYPE],
+  hipaa: ["164.312(b)"],
+  severity: "critical",
+  rationale:
+    "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail " +
+    "that records management events, a change in any region leaves no audit record and tamper detection is blind.",
+  remediation: {
+    console:
+      "CloudTrail › Trails › Create trail (or edit) › Enable for all regions › Management events: Read and Write; Start logging.",
+    cli: "aws cloudtrail update-trail --name TRAIL --is-multi-region-trail && aws cloudtrail start-logging --name TRAIL",
+  },
+  // Another trail of the account can satisfy this one: re-evaluate when any trail changes.
+  dependsOn: [TRAIL_TYPE],
+  facts(resource) {
+    return [{ kind: "inventory", resourceType: TRAIL_TYPE, accountId: resource.accountId }];
+  },
+  evaluate(resource, ctx) {
+    const self = qualifies(resource);
+    const name = trailView(resource).name;
+    if (self.ok)
+      return pass(`trail ${name} is multi-region, logging and records management events`, { trail: name });
+    const others = ctx.facts
+      .inventory(TRAIL_TYPE, resource.accountId)
+      ?.filter((s) => s.resourceId !== resource.resourceId || s.region !== resource.region);
+    const verdicts = [{ trail: name, reason: self.reason }];
+    for (const o of others ?? []) {
+      const q = qualifies(o);
+      const oname = trailView(o).name;
+      if (q.ok)
+        return pass(`trail ${oname} covers the account`, {
+          trail: name,
+          thisTrail: self.reason,
+          coveredBy: oname,
+        });
+      verdicts.push({ trail: oname, reason: q.reason });
+    }
+    const evidence: Record<string, unknown> = { trails: verdicts };
+    if (others === undefined) evidence.proof = "cannot prove: the account's other trails are not known";
+    else if (verdicts.some((v) => v.reason.endsWith("not read"))) evidence.proof = "cannot prove";
+    return fail("no multi-region trail is logging management events", evidence);
+  },
+});

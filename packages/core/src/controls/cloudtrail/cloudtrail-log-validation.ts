@@ -1,0 +1,24 @@
+import { defineControl } from "../../control/define.ts";
+import { fail, pass } from "../../control/types.ts";
+import { TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
+
+export default defineControl({
+  id: "cloudtrail-log-validation",
+  title: "CloudTrail trails validate log file integrity",
+  resourceTypes: [TRAIL_TYPE],
+  hipaa: ["164.312(c)(1)"],
+  severity: "high",
+  rationale:
+    "The audit trail is the evidence of who read PHI. Without digest files, a log file edited or deleted after " +
+    "delivery cannot be detected, so the trail cannot prove its own integrity to an auditor.",
+  remediation: {
+    console: "CloudTrail › Trails › trail › General details › Edit › Log file validation › Enabled.",
+    cli: "aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
+  },
+  evaluate(resource) {
+    const t = trailView(resource);
+    const evidence = { trail: t.name, logFileValidationEnabled: t.logFileValidation };
+    if (!t.logFileValidation) return fail("log file integrity validation is off", evidence);
+    return pass("log file integrity validation is on", evidence);
+  },
+});

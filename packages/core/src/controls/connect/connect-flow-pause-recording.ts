@@ -1,0 +1,89 @@
+import { analyzeRecording } from "../../connect/analyze.ts";
+import { parseFlow } from "../../connect/flow.ts";
+import { defineControl } from "../../control/define.ts";
+import { fail, notApplicable, pass } from "../../control/types.ts";
+import { CONNECT_FLOW, CONNECT_FLOW_MODULE, flowContentOf, inConnectScope } from "../../resource/connect.ts";
+
+const MAX_REPORTED = 20;
+
+export default defineControl({
+  id: "connect-flow-pause-recording",
+  title: "Contact flows pause recording before capturing sensitive input",
+  resourceTypes: [CONNECT_FLOW, CONNECT_FLOW_MODULE],
+  hipaa: ["164.502(b)"],
+  severity: "high",
+  rationale:
+    "A date of birth, member id, SSN or card number keyed or spoken into the IVR lands in the call recording and " +
+    "in every transcript and analytics copy made from it. Minimum necessary means pausing recording on every path " +
+    "that reaches the input block, not just the usual one: error and retry branches count.",
+  remediation: {
+    console:
+      "Connect › Routing › Flows › flow › add 'Set recording and analytics behavior' (agent and customer recording " +
+      "off, automated interaction recording off) before each sensitive 'Get customer input' / 'Store customer " +
+      "input' block on every incoming branch, and one turning recording back on after it; publish.",
+    cli:
+      "aws connect describe-contact-flow --instance-id INSTANCE --contact-flow-id FLOW --query ContactFlow.Content " +
+      "--output text > flow.json  # add UpdateContactRecordingBehavior {RecordedParticipants: [], " +
+      "IVRRecordingBehavior: Disabled} before the block, then: aws connect update-contact-flow-content " +
+      "--instance-id INSTANCE --contact-flow-id FLOW --content file://flow.json",
+  },
+  evaluate(resource, ctx) {
+    if (!inConnectScope(ctx.baseline, resource))
+      return notApplicable("instance not in the baseline's connect.instances");
+    const content = flowContentOf(resource);
+    if (content === undefined || content === null)
+      return fail("cannot prove: flow content not read", {
+        proof: "cannot prove",
+        field: "configuration.Content",
+      });
+    // A malformed flow throws InvalidEventError naming the field: the engine records ERROR, never a pass.
+    const flow = parseFlow(content, "configuration.Content");
+    const assumeOnAtStart = ctx.baseline.connect.recordingAtFlowStart === "assume-on";
+    const analysis = analyzeRecording(flow, { assumeOnAtStart });
+    const base = {
+      blocks: analysis.total,
+      reachableBlocks: analysis.reachable,
+      recordingAtFlowStart: ctx.baseline.connect.recordingAtFlowStart,
+    };
+    if (analysis.sensitiveBlocks.length === 0)
+      return pass("no block captures sensitive input", { ...base, sensitiveBlocks: 0 });
+    if (analysis.violations.length === 0)
+      return pass(
+        `recording is paused on every path to ${analysis.sensitiveBlocks.length} sensitive input block(s)`,
+        {
+          ...base,
+          sensitiveBlocks: analysis.sensitiveBlocks.map((b) => ({
+            block: b.id,
+            type: b.type,
+            topics: b.topics,
+          })),
+        },
+      );
+    const violations = analysis.violations.slice(0, MAX_REPORTED).map((v) => ({
+      block: v.block.id,
+      type: v.block.type,
+      asksFor: v.block.topics,
+      foundIn: v.block.sources,
+      ...(v.block.attributeKeys.length > 0 ? { storedAs: v.block.attributeKeys } : {}),
+      recording:
+        v.recording === "on"
+          ? `on (${[v.state.conversation === "on" ? "agent/customer" : "", v.state.ivr === "on" ? "IVR" : ""]
+              .filter(Boolean)
+              .join(" + ")})`
+          : "never paused on this path (state inherited from the caller)",
+      recordingBlocksOnPath: v.recordingBlocks,
+      path: v.path,
+    }));
+    const on = analysis.violations.filter((v) => v.recording === "on").length;
+    return fail(
+      `${analysis.violations.length} sensitive input block(s) reachable with recording ${on > 0 ? "on" : "not paused"}`,
+      {
+        ...base,
+        violations,
+        ...(analysis.violations.length > MAX_REPORTED
+          ? { moreViolations: analysis.violations.length - MAX_REPORTED }
+          : {}),
+      },
+    );
+  },
+});

@@ -1,0 +1,102 @@
+import { contactAttributeKeys } from "../../connect/analyze.ts";
+import { parseFlow } from "../../connect/flow.ts";
+import { phiValueShapes, sensitiveTopics } from "../../connect/sensitive.ts";
+import { defineControl } from "../../control/define.ts";
+import { fail, pass } from "../../control/types.ts";
+import { CONNECT_FLOW, CONNECT_FLOW_MODULE, flowContentOf } from "../../resource/connect.ts";
+
+/** Tag keys that name the people who run a resource: their e-mail or phone there is workforce data. */
+const WORKFORCE_TAG_KEY = /owner|contact|created|author|team|maintainer|e-?mail|support|on-?call|requester/i;
+/** Resource types whose identity is a phone number. */
+const PHONE_IS_IDENTITY = new Set(["AWS::Connect::PhoneNumber"]);
+
+interface Hit {
+  field: string;
+  patterns: string[];
+}
+
+export default defineControl({
+  id: "no-phi-in-metadata",
+  title: "Resource names, tags, descriptions and contact-attribute keys hold no PHI",
+  resourceTypes: ["*"],
+  hipaa: ["164.514(b)"],
+  severity: "medium",
+  rationale:
+    "Names, tags and descriptions are copied into Config, CloudTrail, billing reports, dashboards and tickets that " +
+    "nobody treats as PHI stores. An SSN, date of birth, MRN, e-mail or phone number there leaks to all of them; a " +
+    "contact attribute named for PHI puts that PHI into every contact trace record.",
+  remediation: {
+    console:
+      "Rename the resource or edit its tags / description to remove the identifier; for flows, stop writing the " +
+      "value to a contact attribute (keep it in the flow or a Lambda) and republish.",
+    cli: "aws resourcegroupstaggingapi untag-resources --resource-arn-list ARN --tag-keys KEY",
+  },
+  evaluate(resource) {
+    const hits: Hit[] = [];
+    const skipPhone = PHONE_IS_IDENTITY.has(resource.resourceType);
+    const shapes = (s: string, allowWorkforce = false) =>
+      phiValueShapes(s).filter(
+        (p) =>
+          !(skipPhone && p === "phone-value") &&
+          !(allowWorkforce && (p === "email-value" || p === "phone-value")),
+      );
+    const names = new Set([resource.resourceName, resource.resourceId].filter((n): n is string => !!n));
+    for (const [i, name] of [...names].entries()) {
+      const p = shapes(name);
+      if (p.length > 0)
+        hits.push({ field: i === 0 && resource.resourceName ? "resourceName" : "resourceId", patterns: p });
+    }
+    Object.entries(resource.tags).forEach(([key, value], i) => {
+      const keyShapes = shapes(key);
+      // A key that *is* an identifier is named by position only, never printed.
+      if (keyShapes.length > 0) hits.push({ field: `tag key #${i + 1}`, patterns: keyShapes });
+      const keyTopics = sensitiveTopics(key);
+      if (keyTopics.length > 0 && keyShapes.length === 0)
+        hits.push({ field: `tag key ${key.slice(0, 64)}`, patterns: keyTopics });
+      const valueShapes = shapes(value, WORKFORCE_TAG_KEY.test(key));
+      if (valueShapes.length > 0)
+        hits.push({
+          field: keyShapes.length > 0 ? `tag value #${i + 1}` : `tag ${key.slice(0, 64)}`,
+          patterns: valueShapes,
+        });
+    });
+    for (const [k, v] of Object.entries(resource.configuration)) {
+      if (!/description/i.test(k) || typeof v !== "string") continue;
+      const p = shapes(v);
+      if (p.length > 0) hits.push({ field: `configuration.${k}`, patterns: p });
+    }
+    let attributeKeys = 0;
+    if (resource.resourceType === CONNECT_FLOW || resource.resourceType === CONNECT_FLOW_MODULE) {
+      const content = flowContentOf(resource);
+      if (content !== undefined && content !== null) {
+        let keys: string[] = [];
+        try {
+          keys = contactAttributeKeys(parseFlow(content, "configuration.Content"));
+        } catch {
+          // An unreadable flow is reported (ERROR) by the flow controls; here it has no keys to check.
+          keys = [];
+        }
+        attributeKeys = keys.length;
+        for (const key of keys) {
+          const keyShapes = shapes(key);
+          const topics = sensitiveTopics(key);
+          if (keyShapes.length > 0)
+            hits.push({ field: "contact attribute key (value-shaped)", patterns: keyShapes });
+          else if (topics.length > 0)
+            hits.push({ field: `contact attribute ${key.slice(0, 64)}`, patterns: topics });
+        }
+      }
+    }
+    const checked = {
+      names: names.size,
+      tags: Object.keys(resource.tags).length,
+      contactAttributeKeys: attributeKeys,
+    };
+    if (hits.length > 0)
+      return fail(`PHI patterns in ${hits.map((h) => h.field).join(", ")}`.slice(0, 300), {
+        hits: hits.slice(0, 30),
+        checked,
+      });
+    return pass("no PHI patterns in names, tags or descriptions", { checked });
+  },
+});

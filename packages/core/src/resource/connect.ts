@@ -1,0 +1,150 @@
+import type { Baseline } from "../baseline/schema.ts";
+import type { ResourceSnapshot } from "./snapshot.ts";
+
+/**
+ * Amazon Connect snapshots. AWS Config records `AWS::Connect::Instance` (with
+ * `configuration.Attributes.ContactLens`) but not its storage configuration, and records no contact
+ * flows, so the sweep builds these snapshots from API reads (`source: "api"`). The shapes below are
+ * what the connect-* controls read; every field keeps the name and casing of the API response it
+ * comes from, so a recorded response can be pasted in.
+ *
+ * `AWS::Connect::Instance` (`resourceId` = instance id):
+ * - `configuration`: DescribeInstance `.Instance` (`Id`, `Arn`, `InstanceAlias`, `InstanceStatus`,
+ *   …), or a Config item's configuration. A Config item may carry `Attributes.ContactLens` (boolean).
+ * - `supplementary.Attributes`: instance attributes, either as DescribeInstanceAttribute results
+ *   `[{ AttributeType: "CONTACT_LENS", Value: "true" }, …]` (ListInstanceAttributes `.Attributes`)
+ *   or as a map `{ CONTACT_LENS: "true", … }`.
+ * - `supplementary.StorageConfigs`: ListInstanceStorageConfigs `.StorageConfigs` per resource type,
+ *   `{ CALL_RECORDINGS: [{ StorageType: "S3", S3Config: { BucketName, BucketPrefix,
+ *   EncryptionConfig: { EncryptionType: "KMS", KeyId } } }], CHAT_TRANSCRIPTS: […], … }`. A type
+ *   read and found empty is `[]`; a type not read is absent (the control then says "cannot prove").
+ *
+ * `AWS::Connect::ContactFlow` and `AWS::Connect::ContactFlowModule` (`resourceId` = flow id):
+ * - `configuration`: DescribeContactFlow `.ContactFlow` (`Arn`, `Id`, `Name`, `Type`, `State`,
+ *   `Status`, `Content`) — `Content` is the Flow-language document, as a JSON string or parsed —
+ *   plus `InstanceId` when the ARN does not carry it.
+ *
+ * @example
+ * ```ts
+ * contactLensEnabled(instanceSnapshot); // true | false | undefined (not read)
+ * ```
+ */
+export const CONNECT_INSTANCE = "AWS::Connect::Instance";
+export const CONNECT_FLOW = "AWS::Connect::ContactFlow";
+export const CONNECT_FLOW_MODULE = "AWS::Connect::ContactFlowModule";
+
+/** One storage association of an instance (ListInstanceStorageConfigs entry). */
+export interface InstanceStorageConfig {
+  storageType: string;
+  s3?: { bucketName: string; bucketPrefix?: string; encryption?: { type?: string; keyId?: string } };
+  kinesisVideoStream?: { prefix?: string; encryption?: { type?: string; keyId?: string } };
+  kinesisStreamArn?: string;
+  kinesisFirehoseArn?: string;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+function encryptionOf(v: unknown): { type?: string; keyId?: string } | undefined {
+  const e = obj(v);
+  if (!e) return undefined;
+  const type = str(e.EncryptionType);
+  const keyId = str(e.KeyId);
+  return { ...(type ? { type } : {}), ...(keyId ? { keyId } : {}) };
+}
+
+function storageConfigOf(v: unknown): InstanceStorageConfig | undefined {
+  const c = obj(v);
+  if (!c) return undefined;
+  const out: InstanceStorageConfig = { storageType: str(c.StorageType) ?? "UNKNOWN" };
+  const s3 = obj(c.S3Config);
+  if (s3 && str(s3.BucketName)) {
+    const prefix = str(s3.BucketPrefix);
+    const encryption = encryptionOf(s3.EncryptionConfig);
+    out.s3 = {
+      bucketName: str(s3.BucketName)!,
+      ...(prefix ? { bucketPrefix: prefix } : {}),
+      ...(encryption ? { encryption } : {}),
+    };
+  }
+  const kvs = obj(c.KinesisVideoStreamConfig);
+  if (kvs) {
+    const prefix = str(kvs.Prefix);
+    const encryption = encryptionOf(kvs.EncryptionConfig);
+    out.kinesisVideoStream = { ...(prefix ? { prefix } : {}), ...(encryption ? { encryption } : {}) };
+  }
+  const ks = str(obj(c.KinesisStreamConfig)?.StreamArn);
+  if (ks) out.kinesisStreamArn = ks;
+  const kf = str(obj(c.KinesisFirehoseConfig)?.FirehoseArn);
+  if (kf) out.kinesisFirehoseArn = kf;
+  return out;
+}
+
+/**
+ * Storage associations per Connect resource type (`CALL_RECORDINGS`, `CHAT_TRANSCRIPTS`, …), or
+ * undefined when the snapshot does not carry them (a Config item).
+ */
+export function instanceStorageConfigs(
+  s: ResourceSnapshot,
+): Map<string, InstanceStorageConfig[]> | undefined {
+  const raw = obj(s.supplementary.StorageConfigs);
+  if (!raw) return undefined;
+  const out = new Map<string, InstanceStorageConfig[]>();
+  for (const [type, list] of Object.entries(raw)) {
+    const items = Array.isArray(list) ? list : obj(list) ? [list] : [];
+    out.set(
+      type,
+      items.map(storageConfigOf).filter((c): c is InstanceStorageConfig => c !== undefined),
+    );
+  }
+  return out;
+}
+
+/** Value of one instance attribute (`CONTACT_LENS`, …) as a string, or undefined when not read. */
+export function instanceAttribute(s: ResourceSnapshot, attributeType: string): string | undefined {
+  const attrs = s.supplementary.Attributes;
+  if (Array.isArray(attrs)) {
+    for (const a of attrs) {
+      const o = obj(a);
+      if (o?.AttributeType === attributeType && o.Value !== undefined) return String(o.Value);
+    }
+  }
+  const map = obj(attrs);
+  if (map && map[attributeType] !== undefined) return String(map[attributeType]);
+  return undefined;
+}
+
+/** Whether Contact Lens is on for the instance; undefined when neither API nor Config says. */
+export function contactLensEnabled(s: ResourceSnapshot): boolean | undefined {
+  const api = instanceAttribute(s, "CONTACT_LENS");
+  if (api !== undefined) return api.toLowerCase() === "true";
+  const config = obj(s.configuration.Attributes)?.ContactLens;
+  if (config === true || config === "true") return true;
+  if (config === false || config === "false") return false;
+  return undefined;
+}
+
+/** Instance id of an instance, flow or module snapshot (from configuration or the ARN). */
+export function connectInstanceId(s: ResourceSnapshot): string | undefined {
+  if (s.resourceType === CONNECT_INSTANCE) return str(s.configuration.Id) ?? s.resourceId;
+  const explicit = str(s.configuration.InstanceId);
+  if (explicit) return explicit;
+  const arn = str(s.configuration.Arn) ?? s.arn ?? "";
+  return /:instance\/([\w-]+)/.exec(arn)?.[1];
+}
+
+/** Whether the baseline puts this Connect resource in scope (empty `connect.instances` = all). */
+export function inConnectScope(baseline: Baseline, s: ResourceSnapshot): boolean {
+  const wanted = baseline.connect.instances;
+  if (wanted.length === 0) return true;
+  const id = connectInstanceId(s);
+  if (!id) return false;
+  return wanted.some((w) => w === id || w.endsWith(`:instance/${id}`));
+}
+
+/** The flow document of a flow or module snapshot (string or object), or undefined. */
+export function flowContentOf(s: ResourceSnapshot): unknown {
+  return s.configuration.Content;
+}

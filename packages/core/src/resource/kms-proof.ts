@@ -1,0 +1,53 @@
+import type { FactLookup } from "../control/types.ts";
+
+/** Whether a key reference names an AWS-managed key by alias (`alias/aws/…`, by name or alias ARN). */
+export function isAwsManagedAlias(ref: string): boolean {
+  return /(^|:)alias\/aws\//.test(ref);
+}
+
+/** Outcome of proving a key is customer-managed; `evidence` holds key ARN and manager, never more. */
+export type KeyProof =
+  | { ok: true; evidence: Record<string, string> }
+  | { ok: false; summary: string; evidence: Record<string, string> };
+
+/**
+ * Prove from the resolved KMS facts that `ref` is a customer-managed key. An AWS-managed alias, a
+ * key KMS reports as `KeyManager=AWS`, and a key that could not be described (denied, not found,
+ * not requested) all fail — the last with `proof: "cannot prove"`.
+ *
+ * @example
+ * ```ts
+ * const proof = customerManagedKey(ctx.facts, trail.kmsKeyId, resource.accountId, resource.region);
+ * if (!proof.ok) return fail(proof.summary, proof.evidence);
+ * ```
+ */
+export function customerManagedKey(
+  facts: FactLookup,
+  ref: string,
+  accountId: string,
+  region: string,
+): KeyProof {
+  if (isAwsManagedAlias(ref))
+    return {
+      ok: false,
+      summary: `AWS-managed key ${ref.slice(ref.indexOf("alias/"))}`,
+      evidence: { keyId: ref },
+    };
+  const key = facts.kmsKey(ref, accountId, region);
+  if (!key)
+    return {
+      ok: false,
+      summary: "cannot prove the key is customer-managed: key not resolved",
+      evidence: { keyId: ref, proof: "cannot prove" },
+    };
+  if (!key.ok)
+    return {
+      ok: false,
+      summary: `cannot prove the key is customer-managed: ${key.reason}`,
+      evidence: { keyId: ref, proof: "cannot prove", reason: key.reason },
+    };
+  const evidence = { keyId: ref, keyArn: key.value.arn, keyManager: key.value.keyManager };
+  if (key.value.keyManager !== "CUSTOMER")
+    return { ok: false, summary: "the key is AWS-managed (KeyManager=AWS)", evidence };
+  return { ok: true, evidence };
+}

@@ -1,0 +1,282 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { fromConfigurationItem, type ResourceSnapshot } from "../../../../packages/core/src/index.ts";
+import {
+  bucketReadCoverage,
+  s3ReadCoverage,
+  trailView,
+} from "../../../../packages/core/src/resource/cloudtrail.ts";
+import { apiSnapshot, evaluate, recorded, testFacts } from "../../../helpers/facts.ts";
+
+const read = (p: string) => readFileSync(p, "utf8");
+const T = "AWS::CloudTrail::Trail";
+const B = "AWS::S3::Bucket";
+
+/** The real RDK trail CI (CI version 1.3 names the account `accountId`). */
+function rdkTrail(): ResourceSnapshot {
+  const ci = JSON.parse(read("test/fixtures/config/rdk__AWS_Cloudtrail_Trail.json"));
+  return fromConfigurationItem({ ...ci, awsAccountId: "111122223333" });
+}
+
+/** The real DescribeTrails trail, with the real GetEventSelectors / GetTrailStatus responses. */
+function custodianTrail(
+  opts: { logging?: boolean; selectors?: unknown[]; advanced?: unknown[] } = {},
+): ResourceSnapshot {
+  const t = recorded(
+    read("test/fixtures/api/custodian__cloudtrail.DescribeTrails_multiregion_kms_validation.json"),
+  ).trailList[0];
+  const selectors = recorded(
+    read("test/fixtures/api/custodian__cloudtrail.GetEventSelectors_S3_data_events.json"),
+  ).EventSelectors;
+  const status = recorded(
+    read("test/fixtures/api/custodian__cloudtrail.GetTrailStatus_IsLogging_false.json"),
+  );
+  return apiSnapshot(T, t.Name, t, {
+    arn: t.TrailARN,
+    supplementary: {
+      // The real classic selector (all buckets) stays alongside advanced ones: CloudTrail must ignore it.
+      EventSelectors: opts.selectors ?? selectors,
+      ...(opts.advanced ? { AdvancedEventSelectors: opts.advanced } : {}),
+      TrailStatus: { ...status, IsLogging: opts.logging ?? true },
+    },
+  });
+}
+
+const bucket = (name: string, region = "us-east-1", tags: Record<string, string> = {}) =>
+  apiSnapshot(B, name, {}, { resourceName: name, region, tags });
+
+const adv = (...fields: Array<Record<string, unknown>>) => [{ Name: "phi", FieldSelectors: fields }];
+const DATA = { Field: "eventCategory", Equals: ["Data"] };
+const OBJ = { Field: "resources.type", Equals: ["AWS::S3::Object"] };
+
+describe("trail coverage of S3 object reads", () => {
+  it("reads the real classic selector arn:aws:s3::: as every bucket", () => {
+    expect(s3ReadCoverage(trailView(custodianTrail()), "phi-recordings")).toMatchObject({
+      coverage: "full",
+      selector: "EventSelectors[0]",
+    });
+  });
+  it.each([
+    ["arn:aws:s3", "full"],
+    ["arn:aws:s3:::phi-recordings/", "full"],
+    ["arn:aws:s3:::phi-recordings/connect/", "partial"],
+    ["arn:aws:s3:::other-bucket/", "none"],
+  ])("classic DataResources value %s → %s", (value, coverage) => {
+    const t = custodianTrail({
+      selectors: [{ ReadWriteType: "All", DataResources: [{ Type: "AWS::S3::Object", Values: [value] }] }],
+    });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe(coverage);
+  });
+  it("WriteOnly classic selectors record no reads", () => {
+    const t = custodianTrail({
+      selectors: [
+        { ReadWriteType: "WriteOnly", DataResources: [{ Type: "AWS::S3::Object", Values: ["arn:aws:s3"] }] },
+      ],
+    });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("none");
+  });
+  it.each([
+    ["all S3 data events", adv(DATA, OBJ), "full"],
+    [
+      "StartsWith the bucket",
+      adv(DATA, OBJ, { Field: "resources.ARN", StartsWith: ["arn:aws:s3:::phi-recordings/"] }),
+      "full",
+    ],
+    ["readOnly true", adv(DATA, OBJ, { Field: "readOnly", Equals: ["true"] }), "full"],
+    ["readOnly false (writes only)", adv(DATA, OBJ, { Field: "readOnly", Equals: ["false"] }), "none"],
+    ["eventName PutObject only", adv(DATA, OBJ, { Field: "eventName", Equals: ["PutObject"] }), "none"],
+    [
+      "eventName NotEquals GetObject",
+      adv(DATA, OBJ, { Field: "eventName", NotEquals: ["GetObject"] }),
+      "none",
+    ],
+    [
+      "eventName Equals GetObject",
+      adv(DATA, OBJ, { Field: "eventName", Equals: ["GetObject", "HeadObject"] }),
+      "full",
+    ],
+    [
+      "NotStartsWith the bucket",
+      adv(DATA, OBJ, { Field: "resources.ARN", NotStartsWith: ["arn:aws:s3:::phi-recordings/"] }),
+      "none",
+    ],
+    [
+      "NotStartsWith a sub-prefix",
+      adv(DATA, OBJ, { Field: "resources.ARN", NotStartsWith: ["arn:aws:s3:::phi-recordings/connect/"] }),
+      "partial",
+    ],
+    [
+      "Equals one object",
+      adv(DATA, OBJ, { Field: "resources.ARN", Equals: ["arn:aws:s3:::phi-recordings/a.wav"] }),
+      "partial",
+    ],
+    [
+      "another bucket",
+      adv(DATA, OBJ, { Field: "resources.ARN", StartsWith: ["arn:aws:s3:::other/"] }),
+      "none",
+    ],
+    [
+      "a userIdentity filter",
+      adv(DATA, OBJ, {
+        Field: "userIdentity.arn",
+        NotStartsWith: ["arn:aws:sts::111122223333:assumed-role/etl"],
+      }),
+      "partial",
+    ],
+    ["management events", adv({ Field: "eventCategory", Equals: ["Management"] }), "none"],
+    ["Lambda data events", adv(DATA, { Field: "resources.type", Equals: ["AWS::Lambda::Function"] }), "none"],
+  ])("advanced selector: %s", (_n, advanced, coverage) => {
+    expect(s3ReadCoverage(trailView(custodianTrail({ advanced })), "phi-recordings").coverage).toBe(coverage);
+  });
+  it("ignores classic selectors when advanced ones exist, as CloudTrail does", () => {
+    const t = custodianTrail({ advanced: adv({ Field: "eventCategory", Equals: ["Management"] }) });
+    expect(trailView(t).eventSelectors).toBeDefined();
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("none");
+  });
+  it("a single-region trail does not reach a bucket in another region; a stopped trail covers nothing", () => {
+    const single = custodianTrail();
+    single.configuration = { ...single.configuration, IsMultiRegionTrail: false };
+    expect(bucketReadCoverage([single], { name: "phi-recordings", region: "eu-west-1" }).coverage).toBe(
+      "none",
+    );
+    expect(
+      bucketReadCoverage([custodianTrail({ logging: false })], {
+        name: "phi-recordings",
+        region: "us-east-1",
+      }).coverage,
+    ).toBe("none");
+  });
+  it("Config items carry no selectors: coverage unknown, never full", () => {
+    expect(
+      bucketReadCoverage([rdkTrail()], { name: "phi-recordings", region: "ap-southeast-1" }).coverage,
+    ).toBe("unknown");
+  });
+});
+
+describe("control cloudtrail-log-validation", () => {
+  it("passes on the real RDK trail item (logFileValidationEnabled true)", () => {
+    expect(evaluate("cloudtrail-log-validation", rdkTrail()).status).toBe("COMPLIANT");
+  });
+  it("fails when validation is off", () => {
+    const t = rdkTrail();
+    t.configuration = { ...t.configuration, logFileValidationEnabled: false };
+    const e = evaluate("cloudtrail-log-validation", t);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ logFileValidationEnabled: false });
+  });
+});
+
+describe("control cloudtrail-kms", () => {
+  const key = recorded(read("test/fixtures/api/custodian__kms.DescribeKey_CUSTOMER.json")).KeyMetadata;
+  it("fails on the real RDK trail item (no kmsKeyId: SSE-S3)", () => {
+    expect(evaluate("cloudtrail-kms", rdkTrail()).status).toBe("NON_COMPLIANT");
+  });
+  it("passes on the real DescribeTrails trail with the real DescribeKey (KeyManager CUSTOMER)", () => {
+    const facts = testFacts({ keys: { [key.Arn]: { arn: key.Arn, keyManager: key.KeyManager } } });
+    expect(evaluate("cloudtrail-kms", custodianTrail(), facts).status).toBe("COMPLIANT");
+  });
+  it("says cannot prove when DescribeKey is denied", () => {
+    const e = evaluate("cloudtrail-kms", custodianTrail());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+});
+
+describe("control cloudtrail-enabled", () => {
+  it("passes on the real multi-region trail that is logging with default-ish selectors", () => {
+    const t = custodianTrail({
+      selectors: [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [] }],
+    });
+    expect(evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } })).status).toBe(
+      "COMPLIANT",
+    );
+  });
+  it("fails on the real stopped trail (GetTrailStatus IsLogging false) when no other trail covers", () => {
+    const t = custodianTrail({ logging: false });
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.trails).toEqual([{ trail: "skunk-trails", reason: "not logging" }]);
+  });
+  it("fails on the real selector that excludes management events (IncludeManagementEvents false)", () => {
+    const t = custodianTrail();
+    expect(evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } })).status).toBe(
+      "NON_COMPLIANT",
+    );
+  });
+  it("passes a single-region trail when another trail of the account covers", () => {
+    const single = apiSnapshot(
+      T,
+      "local",
+      { Name: "local", IsMultiRegionTrail: false },
+      { supplementary: { TrailStatus: { IsLogging: true } } },
+    );
+    const good = custodianTrail({ selectors: [{ ReadWriteType: "All", IncludeManagementEvents: true }] });
+    const e = evaluate("cloudtrail-enabled", single, testFacts({ inventory: { [T]: [single, good] } }));
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.coveredBy).toBe("skunk-trails");
+  });
+  it("cannot prove from a Config item alone (no logging status)", () => {
+    const e = evaluate("cloudtrail-enabled", rdkTrail(), testFacts({ inventory: { [T]: [] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+});
+
+describe("control cloudtrail-phi-data-events", () => {
+  const inv = (trails: ResourceSnapshot[], buckets: ResourceSnapshot[]) =>
+    testFacts({ inventory: { [T]: trails, [B]: buckets } });
+  it("passes when the real all-buckets selector covers every PHI bucket", () => {
+    const t = custodianTrail();
+    const e = evaluate(
+      "cloudtrail-phi-data-events",
+      t,
+      inv([t], [bucket("phi-recordings"), bucket("phi-transcripts-2026")]),
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+  it("fails naming the PHI bucket no selector covers", () => {
+    const t = custodianTrail({
+      advanced: adv(DATA, OBJ, { Field: "resources.ARN", StartsWith: ["arn:aws:s3:::phi-recordings/"] }),
+    });
+    const e = evaluate(
+      "cloudtrail-phi-data-events",
+      t,
+      inv([t], [bucket("phi-recordings"), bucket("phi-transcripts-2026"), bucket("marketing")]),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.uncovered).toEqual([
+      expect.objectContaining({ bucket: "phi-transcripts-2026", coverage: "none" }),
+    ]);
+  });
+  it("takes the union of the account's trails", () => {
+    const a = custodianTrail({
+      advanced: adv(DATA, OBJ, { Field: "resources.ARN", StartsWith: ["arn:aws:s3:::phi-recordings/"] }),
+    });
+    const b = apiSnapshot(
+      T,
+      "second",
+      { Name: "second", IsMultiRegionTrail: true },
+      {
+        supplementary: {
+          TrailStatus: { IsLogging: true },
+          AdvancedEventSelectors: adv(DATA, OBJ, {
+            Field: "resources.ARN",
+            StartsWith: ["arn:aws:s3:::phi-transcripts-"],
+          }),
+        },
+      },
+    );
+    const e = evaluate(
+      "cloudtrail-phi-data-events",
+      a,
+      inv([a, b], [bucket("phi-recordings"), bucket("phi-transcripts-2026")]),
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+  it("is not applicable when the account has no PHI bucket", () => {
+    const t = custodianTrail();
+    expect(evaluate("cloudtrail-phi-data-events", t, inv([t], [bucket("marketing")])).status).toBe(
+      "NOT_APPLICABLE",
+    );
+  });
+});

@@ -1,0 +1,193 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { ResourceSnapshot } from "../../../../packages/core/src/index.ts";
+import { testBaseline } from "../../../helpers/baseline.ts";
+import { apiSnapshot, evaluate, recorded, testFacts } from "../../../helpers/facts.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: recorded AWS JSON, navigated freely in tests
+type Json = Record<string, any>;
+const read = (p: string) => readFileSync(p, "utf8");
+const INSTANCE = "8dab73a7-51ab-4610-8c72-359333b63f10";
+const FLOW = "AWS::Connect::ContactFlow";
+const INST = "AWS::Connect::Instance";
+
+/** A flow snapshot as the sweep builds it from DescribeContactFlow (Content stays a JSON string). */
+function flowSnapshot(content: unknown, id = "flow-1"): ResourceSnapshot {
+  return apiSnapshot(FLOW, id, {
+    Arn: `arn:aws:connect:us-east-1:111122223333:instance/${INSTANCE}/contact-flow/${id}`,
+    Id: id,
+    Name: "Inbound",
+    Type: "CONTACT_FLOW",
+    Content: typeof content === "string" ? content : JSON.stringify(content),
+  });
+}
+const health = (): Json =>
+  JSON.parse(read("test/fixtures/connect/awssamples_health_clinical__contact-flow.json"));
+const gitlab = (): Json =>
+  JSON.parse(read("test/fixtures/connect/gitlabcicd__acme_outbound_flow1_AUTO.json"));
+
+/** The real ListInstances entry with the real DescribeInstanceAttribute(CONTACT_LENS) answer. */
+function instance(contactLens: "true" | "false", storage?: Record<string, unknown>): ResourceSnapshot {
+  const summary = recorded(read("test/fixtures/api/custodian__connect.ListInstances.json"))
+    .InstanceSummaryList[0];
+  const attr = recorded(
+    read(`test/fixtures/api/custodian__connect.DescribeInstanceAttribute_CONTACT_LENS_${contactLens}.json`),
+  ).Attribute;
+  return apiSnapshot(INST, summary.Id, summary, {
+    accountId: "111122223333",
+    arn: summary.Arn,
+    supplementary: { Attributes: [attr], ...(storage ? { StorageConfigs: storage } : {}) },
+  });
+}
+
+describe("control connect-flow-pause-recording", () => {
+  it("passes on the real health-clinic flow (no sensitive input)", () => {
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(health()));
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.sensitiveBlocks).toBe(0);
+  });
+  it("fails when the date-of-birth prompt is reachable with recording on, naming blocks only", () => {
+    const doc = health();
+    doc.Actions.push({
+      Identifier: "rec",
+      Type: "UpdateContactRecordingBehavior",
+      Parameters: { RecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] } },
+      Transitions: { NextAction: "1" },
+    });
+    doc.StartAction = "rec";
+    doc.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text = "Please key in your date of birth.";
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        block: "2",
+        asksFor: ["date-of-birth"],
+        recording: "on (agent/customer)",
+        path: ["rec", "1", "2"],
+      }),
+    ]);
+    expect(JSON.stringify(e.evidence)).not.toContain("key in your");
+  });
+  it("passes a sensitive prompt when the baseline says flows start unrecorded and nothing turns recording on", () => {
+    const doc = health();
+    doc.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text = "Enter your member ID";
+    const baseline = testBaseline({ connect: { recordingAtFlowStart: "assume-off" } as never });
+    expect(evaluate("connect-flow-pause-recording", flowSnapshot(doc), testFacts(), baseline).status).toBe(
+      "COMPLIANT",
+    );
+    expect(evaluate("connect-flow-pause-recording", flowSnapshot(doc)).status).toBe("NON_COMPLIANT");
+  });
+  it("records ERROR, never a pass, on malformed flow content", () => {
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot('{"StartAction":"a"}'));
+    expect(e.status).toBe("ERROR");
+    expect(e.summary).toContain("configuration.Content.Actions");
+  });
+});
+
+describe("control connect-contact-lens-redaction", () => {
+  it("fails on the real GitLab flow: Contact Lens on, AnalyticsRedactionBehavior Disabled", () => {
+    const e = evaluate("connect-contact-lens-redaction", flowSnapshot(gitlab().Content));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.problems).toEqual([
+      {
+        block: "c2a77b6b-1579-4870-abf1-bf45f7fa6197",
+        channel: "any",
+        problem: "analytics on, redaction off",
+      },
+    ]);
+  });
+  it("passes the same flow with redaction Enabled", () => {
+    const doc = JSON.parse(gitlab().Content);
+    doc.Actions[0].Parameters.AnalyticsBehavior.AnalyticsRedactionBehavior = "Enabled";
+    expect(evaluate("connect-contact-lens-redaction", flowSnapshot(doc)).status).toBe("COMPLIANT");
+  });
+  it("fails when redaction lists entities that omit the baseline's, or keeps the original when redacted-only is required", () => {
+    const doc = JSON.parse(gitlab().Content);
+    Object.assign(doc.Actions[0].Parameters.AnalyticsBehavior, {
+      AnalyticsRedactionBehavior: "Enabled",
+      AnalyticsRedactionEntities: ["SSN"],
+    });
+    const e = evaluate(
+      "connect-contact-lens-redaction",
+      flowSnapshot(doc),
+      testFacts(),
+      testBaseline({ connect: { requireRedactedOnly: true } as never }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.problems as Array<{ problem: string }>).map((p) => p.problem)).toEqual([
+      "redaction entities omit NAME, ADDRESS, PHONE, EMAIL, CREDIT_DEBIT_NUMBER",
+      "keeps the original, unredacted output (RedactedAndOriginal)",
+    ]);
+  });
+  it("is not applicable to the real health flow (no analytics)", () => {
+    expect(evaluate("connect-contact-lens-redaction", flowSnapshot(health())).status).toBe("NOT_APPLICABLE");
+  });
+  it("rolls up an instance with Contact Lens on (real attribute) from its flows", () => {
+    const bad = flowSnapshot(gitlab().Content, "outbound");
+    const e = evaluate(
+      "connect-contact-lens-redaction",
+      instance("true"),
+      testFacts({ inventory: { [FLOW]: [bad, flowSnapshot(health())] } }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.flows).toEqual([expect.objectContaining({ flow: "outbound" })]);
+    const good = evaluate(
+      "connect-contact-lens-redaction",
+      instance("true"),
+      testFacts({ inventory: { [FLOW]: [flowSnapshot(health())] } }),
+    );
+    expect(good.status).toBe("COMPLIANT");
+  });
+  it("is not applicable to an instance with Contact Lens off (real attribute)", () => {
+    expect(evaluate("connect-contact-lens-redaction", instance("false")).status).toBe("NOT_APPLICABLE");
+  });
+});
+
+describe("control connect-storage-encrypted", () => {
+  const CMK = "arn:aws:kms:us-east-1:111122223333:key/0e6c91d5-e23b-4ed3-bd36-1561fbbc0a2d";
+  const s3 = (BucketName: string, KeyId?: string) => [
+    {
+      AssociationId: "a1",
+      StorageType: "S3",
+      S3Config: {
+        BucketName,
+        BucketPrefix: "connect/c7ntest/CallRecordings",
+        ...(KeyId ? { EncryptionConfig: { EncryptionType: "KMS", KeyId } } : {}),
+      },
+    },
+  ];
+  const cmk = testFacts({ keys: { [CMK]: { arn: CMK, keyManager: "CUSTOMER" } } });
+  it("passes recordings and transcripts in PHI buckets under a customer-managed key", () => {
+    const e = evaluate(
+      "connect-storage-encrypted",
+      instance("true", {
+        CALL_RECORDINGS: s3("phi-recordings", CMK),
+        CHAT_TRANSCRIPTS: s3("phi-transcripts-chat", CMK),
+      }),
+      cmk,
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+  it.each([
+    [
+      "a bucket outside the baseline",
+      s3("contact-center-misc", CMK),
+      "bucket is not a PHI bucket in the baseline",
+    ],
+    ["no KMS encryption", s3("phi-recordings"), "no KMS encryption configured"],
+    [
+      "the AWS-managed aws/connect key",
+      s3("phi-recordings", "alias/aws/connect"),
+      "AWS-managed key alias/aws/connect",
+    ],
+  ])("fails on %s", (_n, recordings, problem) => {
+    const e = evaluate("connect-storage-encrypted", instance("true", { CALL_RECORDINGS: recordings }), cmk);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.problems).toEqual(expect.arrayContaining([expect.objectContaining({ problem })]));
+  });
+  it("says cannot prove when the storage configuration was not read", () => {
+    const e = evaluate("connect-storage-encrypted", instance("true"));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+});

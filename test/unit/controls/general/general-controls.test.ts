@@ -1,0 +1,191 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  CONTROLS,
+  ControlSet,
+  defineControl,
+  fromConfigurationItem,
+  pass,
+  type ResourceSnapshot,
+} from "../../../../packages/core/src/index.ts";
+import { apiSnapshot, evaluate, testFacts } from "../../../helpers/facts.ts";
+
+const victoraldir = (name = "phi-recordings", region = "us-east-1"): ResourceSnapshot => {
+  const ci = JSON.parse(
+    readFileSync("test/fixtures/config/victoraldir__invokingEvent_S3Bucket_PAB_SSE.json", "utf8"),
+  ).configurationItem;
+  return fromConfigurationItem({
+    ...ci,
+    awsAccountId: "111122223333",
+    resourceId: name,
+    resourceName: name,
+    awsRegion: region,
+  });
+};
+const rdkSg = () =>
+  fromConfigurationItem({
+    ...JSON.parse(readFileSync("test/fixtures/config/rdk__AWS_EC2_SecurityGroup.json", "utf8")),
+    awsAccountId: "111122223333",
+  });
+
+describe('ControlSet with "*" controls', () => {
+  it('runs "*" controls in addition to the type\'s own controls', () => {
+    const ids = new ControlSet(CONTROLS).for("AWS::S3::Bucket").map((c) => c.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(["s3-encryption-cmk", "no-phi-in-metadata", "region-allow-list"]),
+    );
+    expect(new ControlSet(CONTROLS).for("AWS::Lambda::Function").map((c) => c.id)).toEqual(
+      expect.arrayContaining(["no-phi-in-metadata", "region-allow-list"]),
+    );
+  });
+  it('lists each control once when no "*" control is registered', () => {
+    const only = defineControl({
+      id: "test-only",
+      title: "t",
+      resourceTypes: ["AWS::X::Y"],
+      hipaa: ["164.312(b)"],
+      severity: "low",
+      rationale: "r",
+      remediation: { console: "c", cli: "c" },
+      evaluate: () => pass("ok"),
+    });
+    expect(new ControlSet([only]).for("AWS::X::Y")).toEqual([only]);
+    expect(new ControlSet([only]).for("AWS::Other::Z")).toEqual([]);
+  });
+});
+
+describe("control no-phi-in-metadata", () => {
+  it("passes on the real S3 item and the real security group", () => {
+    expect(evaluate("no-phi-in-metadata", victoraldir()).status).toBe("COMPLIANT");
+    expect(evaluate("no-phi-in-metadata", rdkSg()).status).toBe("COMPLIANT");
+  });
+  it.each([
+    ["an SSN in a tag value", { tags: { Patient: "123-45-6789" } }, "tag Patient", "ssn-value"],
+    ["a DOB tag key", { tags: { patient_dob: "x" } }, "tag key patient_dob", "date-of-birth"],
+    [
+      "an e-mail in the name",
+      { resourceName: "exports-jane.doe@example.org" },
+      "resourceName",
+      "email-value",
+    ],
+    [
+      "a phone in the description",
+      { configuration: { description: "callback (617) 555-0100" } },
+      "configuration.description",
+      "phone-value",
+    ],
+    ["an MRN in a tag value", { tags: { Note: "MRN 00482913" } }, "tag Note", "mrn-value"],
+  ])("fails on %s, naming the field and pattern but never the value", (_n, extra, field, pattern) => {
+    const snap = { ...apiSnapshot("AWS::S3::Bucket", "exports", {}), ...extra } as ResourceSnapshot;
+    const e = evaluate("no-phi-in-metadata", snap);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.hits).toEqual([{ field, patterns: [pattern] }]);
+    for (const v of ["123-45-6789", "jane.doe", "555-0100", "00482913"])
+      expect(JSON.stringify(e)).not.toContain(v);
+  });
+  it("allows workforce e-mail in ownership tags", () => {
+    const snap = apiSnapshot(
+      "AWS::S3::Bucket",
+      "exports",
+      {},
+      { tags: { Owner: "platform-team@example.org" } },
+    );
+    expect(evaluate("no-phi-in-metadata", snap).status).toBe("COMPLIANT");
+  });
+  it("flags the PHI-named contact attribute patient_id in the real health-clinic flow", () => {
+    const content = readFileSync(
+      "test/fixtures/connect/awssamples_health_clinical__contact-flow.json",
+      "utf8",
+    );
+    const e = evaluate(
+      "no-phi-in-metadata",
+      apiSnapshot("AWS::Connect::ContactFlow", "f1", { Name: "Clinic", Content: content }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.hits).toEqual([{ field: "contact attribute patient_id", patterns: ["mrn"] }]);
+  });
+});
+
+describe("control region-allow-list", () => {
+  it("passes the real bucket item as a PHI bucket in an allowed region", () => {
+    expect(evaluate("region-allow-list", victoraldir()).status).toBe("COMPLIANT");
+  });
+  it("fails a PHI bucket outside the allowed regions", () => {
+    const e = evaluate("region-allow-list", victoraldir("phi-recordings", "eu-west-1"));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ region: "eu-west-1", allowedRegions: ["us-east-1"] });
+  });
+  it("fails a Connect instance outside the allowed regions, ignores non-PHI resources", () => {
+    expect(
+      evaluate(
+        "region-allow-list",
+        apiSnapshot("AWS::Connect::Instance", "i-1", { Id: "i-1" }, { region: "ap-southeast-2" }),
+      ).status,
+    ).toBe("NON_COMPLIANT");
+    expect(evaluate("region-allow-list", { ...rdkSg(), region: "ap-southeast-2" }).status).toBe(
+      "NOT_APPLICABLE",
+    );
+  });
+});
+
+describe("control phiwatch-self-protection", () => {
+  const CMK = "arn:aws:kms:us-east-1:111122223333:key/0e6c91d5-e23b-4ed3-bd36-1561fbbc0a2d";
+  const facts = testFacts({ keys: { [CMK]: { arn: CMK, keyManager: "CUSTOMER" } } });
+  const table = (sse: unknown, pitr?: string) =>
+    apiSnapshot(
+      "AWS::DynamoDB::Table",
+      "phiwatch-findings",
+      { tableName: "phiwatch-findings", ...(sse ? { sSEDescription: sse } : {}) },
+      {
+        tags: { "phiwatch:component": "table" },
+        supplementary: pitr
+          ? {
+              ContinuousBackupsDescription: {
+                continuousBackupsStatus: pitr,
+                pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: pitr },
+              },
+            }
+          : {},
+      },
+    );
+  it("passes a table with a customer-managed key and PITR", () => {
+    expect(
+      evaluate(
+        "phiwatch-self-protection",
+        table({ status: "ENABLED", sSEType: "KMS", kMSMasterKeyArn: CMK }, "ENABLED"),
+        facts,
+      ).status,
+    ).toBe("COMPLIANT");
+  });
+  it.each([
+    ["the AWS-owned key", table(undefined, "ENABLED"), "encrypted with the AWS-owned key"],
+    [
+      "PITR off",
+      table({ status: "ENABLED", sSEType: "KMS", kMSMasterKeyArn: CMK }, "DISABLED"),
+      "point-in-time recovery DISABLED",
+    ],
+  ])("fails a table with %s", (_n, snap, summary) => {
+    const e = evaluate("phiwatch-self-protection", snap, facts);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toContain(summary);
+  });
+  it("fails a topic on alias/aws/sns, passes a queue on a CMK, ignores untagged resources", () => {
+    const topic = apiSnapshot(
+      "AWS::SNS::Topic",
+      "alerts",
+      { KmsMasterKeyId: "alias/aws/sns" },
+      { tags: { "phiwatch:component": "alerts" } },
+    );
+    expect(evaluate("phiwatch-self-protection", topic, facts).status).toBe("NON_COMPLIANT");
+    const queue = apiSnapshot(
+      "AWS::SQS::Queue",
+      "forward",
+      { KmsMasterKeyId: CMK },
+      { tags: { "phiwatch:component": "forward" } },
+    );
+    expect(evaluate("phiwatch-self-protection", queue, facts).status).toBe("COMPLIANT");
+    expect(
+      evaluate("phiwatch-self-protection", apiSnapshot("AWS::SQS::Queue", "other", {}), facts).status,
+    ).toBe("NOT_APPLICABLE");
+  });
+});
