@@ -54,7 +54,7 @@ describe("webhook secret source", () => {
       },
     });
     expect(await s.get({ ssm: "/phiwatch/hook" })).toEqual([SECRET]);
-    const err = await s.get({ secretsManager: "phiwatch/hook" }).catch((e) => e as Error);
+    const err = (await s.get({ secretsManager: "phiwatch/hook" }).catch((e: unknown) => e)) as Error;
     expect(err.message).toBe(
       "secret secretsManager:phiwatch/hook: Secrets Manager read failed (AccessDeniedException)",
     );
