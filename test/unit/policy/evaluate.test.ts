@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidEventError } from "../../../packages/core/src/index.ts";
+import { InvalidEventError } from "../../../packages/core/src/errors.ts";
 import {
   evaluateIdentity,
   evaluatePolicies,

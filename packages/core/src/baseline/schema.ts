@@ -150,6 +150,54 @@ export const BaselineSchema = z
         services: ["connect.amazonaws.com", "transcribe.amazonaws.com"],
       }),
     retentionDays: z.number().int().positive().max(36500).default(2555),
+    /**
+     * Expectations of PHI buckets beyond the basics (s3-versioning-mfa-delete, s3-object-lock,
+     * s3-retention-lifecycle, s3-policy-least-privilege). Every field has a default, so older
+     * baselines still parse.
+     *
+     * @example
+     * ```yaml
+     * s3:
+     *   requireMfaDelete: true
+     *   objectLock: { required: true, mode: COMPLIANCE, minDays: 2555 }
+     *   denyOutsiders: true
+     * ```
+     */
+    s3: z
+      .object({
+        /** MFA delete must be on (it can only be set by the root user with the CLI). */
+        requireMfaDelete: z.boolean().default(false),
+        objectLock: z
+          .object({
+            /** Require Object Lock on every PHI bucket; when false only buckets holding `evidence`. */
+            required: z.boolean().default(false),
+            /** Required default-retention mode; COMPLIANCE also satisfies GOVERNANCE. Omit for either. */
+            mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).optional(),
+            /** Minimum default retention in days; omit to require only that Object Lock is on. */
+            minDays: z.number().int().positive().max(36500).optional(),
+          })
+          .strict()
+          .default({ required: false }),
+        /** Require a lifecycle rule that expires PHI after `retentionDays` (disposal, 164.310(d)(2)). */
+        requireLifecycleExpiration: z.boolean().default(true),
+        /** Require the bucket policy to Deny every principal outside the baseline's principals. */
+        denyOutsiders: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        requireMfaDelete: false,
+        objectLock: { required: false },
+        requireLifecycleExpiration: true,
+        denyOutsiders: false,
+      }),
+    /** KMS expectations for PHI keys (kms-rotation). */
+    kms: z
+      .object({
+        /** Longest acceptable automatic-rotation period; omit to require only that rotation is on. */
+        maxRotationDays: z.number().int().min(90).max(2560).optional(),
+      })
+      .strict()
+      .default({}),
     detectors: z
       .object({
         learningDays: z.number().int().min(0).max(90).default(14),

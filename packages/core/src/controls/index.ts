@@ -11,9 +11,23 @@ import sgNoOpenAdmin from "./ec2/sg-no-open-admin.ts";
 import noPhiInMetadata from "./general/no-phi-in-metadata.ts";
 import phiwatchSelfProtection from "./general/phiwatch-self-protection.ts";
 import regionAllowList from "./general/region-allow-list.ts";
+import iamAnalyticsNoRawAudio from "./iam/iam-analytics-no-raw-audio.ts";
+import iamNoPhiDelete from "./iam/iam-no-phi-delete.ts";
+import iamNoWildcardOnPhi from "./iam/iam-no-wildcard-on-phi.ts";
+import iamRawReadersDesignated from "./iam/iam-raw-readers-designated.ts";
+import kmsKeyUsable from "./kms/kms-key-usable.ts";
+import kmsRotation from "./kms/kms-rotation.ts";
+import kmsSeparationOfDuties from "./kms/kms-separation-of-duties.ts";
 import s3AccessAudited from "./s3/s3-access-audited.ts";
+import s3AclsDisabled from "./s3/s3-acls-disabled.ts";
 import s3BlockPublicAccess from "./s3/s3-block-public-access.ts";
 import s3EncryptionCmk from "./s3/s3-encryption-cmk.ts";
+import s3ObjectLock from "./s3/s3-object-lock.ts";
+import s3PolicyLeastPrivilege from "./s3/s3-policy-least-privilege.ts";
+import s3ReplicationResidency from "./s3/s3-replication-residency.ts";
+import s3RetentionLifecycle from "./s3/s3-retention-lifecycle.ts";
+import s3TlsOnly from "./s3/s3-tls-only.ts";
+import s3VersioningMfaDelete from "./s3/s3-versioning-mfa-delete.ts";
 
 /** Every configuration control, one file each; ids equal file names (checked by a meta-test). */
-export const CONTROLS: readonly Control[] = [cloudtrailEnabled, cloudtrailKms, cloudtrailLogValidation, cloudtrailPhiDataEvents, connectContactLensRedaction, connectFlowPauseRecording, connectStorageEncrypted, sgNoOpenAdmin, noPhiInMetadata, phiwatchSelfProtection, regionAllowList, s3AccessAudited, s3BlockPublicAccess, s3EncryptionCmk];
+export const CONTROLS: readonly Control[] = [cloudtrailEnabled, cloudtrailKms, cloudtrailLogValidation, cloudtrailPhiDataEvents, connectContactLensRedaction, connectFlowPauseRecording, connectStorageEncrypted, sgNoOpenAdmin, noPhiInMetadata, phiwatchSelfProtection, regionAllowList, iamAnalyticsNoRawAudio, iamNoPhiDelete, iamNoWildcardOnPhi, iamRawReadersDesignated, kmsKeyUsable, kmsRotation, kmsSeparationOfDuties, s3AccessAudited, s3AclsDisabled, s3BlockPublicAccess, s3EncryptionCmk, s3ObjectLock, s3PolicyLeastPrivilege, s3ReplicationResidency, s3RetentionLifecycle, s3TlsOnly, s3VersioningMfaDelete];

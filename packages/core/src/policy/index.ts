@@ -28,12 +28,42 @@ export {
 } from "./evaluate.ts";
 export { type Grant, type GrantPrincipal, principalGrants } from "./grants.ts";
 export {
+  type AccessFinding,
+  accessVerdict,
+  type IdentityPolicies,
+  identityAccess,
+  identityControlFacts,
+  identityFactRequests,
+  identityPolicies,
+  identityScope,
+  KNOWN_AWS_MANAGED,
+  managedPolicyDocument,
+} from "./identity.ts";
+export {
   accountOf,
   notPrincipalExempts,
   principalContext,
   principalMatches,
   type RequestPrincipal,
 } from "./principal.ts";
+export {
+  baselineHasTagBuckets,
+  bucketArns,
+  bucketInventoryRequest,
+  bucketPolicy,
+  bucketUsesKey,
+  isUnreadable,
+  keyIdentity,
+  keyPolicy,
+  type PhiTarget,
+  phiKeyGate,
+  phiKeyOf,
+  phiTargets,
+  rawObjectPatterns,
+  readDocument,
+  supplementaryObject,
+  type Unreadable,
+} from "./resources.ts";
 export {
   actionMatches,
   arnLike,

@@ -1,0 +1,49 @@
+import { matchesAny } from "../../baseline/match.ts";
+import { defineControl } from "../../control/define.ts";
+import { fail, notApplicable, pass } from "../../control/types.ts";
+import { accessVerdict, identityAccess, identityControlFacts, identityScope } from "../../policy/identity.ts";
+
+const OBJECT_DELETE = ["s3:DeleteObject", "s3:DeleteObjectVersion"];
+const POLICY_CHANGE = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"];
+
+export default defineControl({
+  id: "iam-no-phi-delete",
+  title: "Only operators can delete PHI objects or change PHI bucket policies",
+  resourceTypes: ["AWS::IAM::Role", "AWS::IAM::User"],
+  hipaa: ["164.312(c)(1)"],
+  severity: "medium",
+  rationale:
+    "Integrity: deleting a recording or a version, or rewriting the bucket policy, must be limited to the " +
+    "baseline's operators, so a compromised application or analyst role cannot destroy PHI or open the bucket.",
+  remediation: {
+    console:
+      "IAM › identity › Permissions › remove s3:DeleteObject*, s3:PutBucketPolicy and s3:DeleteBucketPolicy on PHI buckets.",
+    cli: "aws iam put-role-policy --role-name ROLE --policy-name deny-phi-delete --policy-document file://deny-phi-delete.json",
+  },
+  dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
+  facts(resource, ctx) {
+    return identityControlFacts(resource, ctx.baseline);
+  },
+  evaluate(resource, ctx) {
+    const { ip, targets } = identityScope(resource, ctx);
+    if (matchesAny(ctx.baseline.principals.operators, ip.arn))
+      return notApplicable("an operator in the baseline", { identity: ip.arn });
+    const found = [
+      ...identityAccess(
+        ip,
+        OBJECT_DELETE,
+        targets.map((t) => t.objects),
+      ),
+      ...identityAccess(
+        ip,
+        POLICY_CHANGE,
+        targets.map((t) => t.bucketArn),
+      ),
+    ];
+    const v = accessVerdict(ip, found);
+    if (v.ok) return pass("cannot delete PHI objects or change PHI bucket policies", v.evidence);
+    if (v.proven)
+      return fail("a non-operator can delete PHI objects or change a PHI bucket policy", v.evidence);
+    return fail("cannot prove this identity cannot delete PHI or change bucket policies", v.evidence);
+  },
+});

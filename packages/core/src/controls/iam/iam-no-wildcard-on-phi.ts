@@ -1,0 +1,105 @@
+import { defineControl } from "../../control/define.ts";
+import { fail, pass } from "../../control/types.ts";
+import type { Statement } from "../../policy/document.ts";
+import { identityControlFacts, identityScope } from "../../policy/identity.ts";
+import type { PhiTarget } from "../../policy/resources.ts";
+import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
+
+/** The wildcard actions this control forbids on PHI resources. */
+function wildcards(s: Statement): { s3: string[]; kms: string[] } {
+  if (s.notAction) {
+    // NotAction allows everything it does not list: a wildcard unless it excludes the whole service.
+    const s3 = s.notAction.some((p) => /^(\*|s3:\*)$/i.test(p)) ? [] : [`NotAction ${s.notAction.join(",")}`];
+    const kms = s.notAction.some((p) => /^(\*|kms:\*)$/i.test(p))
+      ? []
+      : [`NotAction ${s.notAction.join(",")}`];
+    return { s3, kms };
+  }
+  const acts = s.action ?? [];
+  return {
+    s3: acts.filter((a) => a === "*" || a.toLowerCase() === "s3:*"),
+    kms: acts.filter((a) => a === "*" || a.toLowerCase() === "kms:*"),
+  };
+}
+
+function reaches(s: Statement, patterns: readonly string[]): boolean {
+  const hit = (p: string, target: string) =>
+    hasWildcard(target) ? globsIntersect(p, target) : arnMatches(p, target);
+  if (s.resource) return s.resource.some((p) => patterns.some((t) => hit(p, t)));
+  if (s.notResource) return true; // everything but a list: treat as reaching PHI (conservative)
+  return false;
+}
+
+function s3Patterns(targets: readonly PhiTarget[]): string[] {
+  return targets.flatMap((t) => [t.bucketArn, t.objects]);
+}
+
+export default defineControl({
+  id: "iam-no-wildcard-on-phi",
+  title: "No IAM policy grants *, s3:* or kms:* on PHI resources",
+  resourceTypes: ["AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User"],
+  hipaa: ["164.308(a)(4)"],
+  severity: "high",
+  rationale:
+    "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the " +
+    "bucket policy and scheduling key deletion. On PHI buckets and keys every action must be named.",
+  remediation: {
+    console:
+      "IAM › Policies › policy › Edit › replace *, s3:* or kms:* with the actions the job needs on PHI resources.",
+    cli: "aws iam create-policy-version --policy-arn POLICY_ARN --policy-document file://narrowed.json --set-as-default",
+  },
+  dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
+  facts(resource, ctx) {
+    return identityControlFacts(resource, ctx.baseline);
+  },
+  evaluate(resource, ctx) {
+    const { ip, targets } = identityScope(resource, ctx);
+    const s3 = s3Patterns(targets);
+    // kms:* reaches PHI keys when it names every key (`*`, `arn:aws:kms:*:ACCT:key/*`) or a baseline PHI key.
+    const reachesKey = (p: string) =>
+      p === "*" ||
+      /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(key\/)?\*$/.test(p) ||
+      ctx.baseline.phiKeys.some((k) => globsIntersect(p, k));
+    const violations: Record<string, unknown>[] = [];
+    for (const { name, document } of ip.policies) {
+      for (const s of document.statements) {
+        if (s.effect !== "Allow") continue;
+        const w = wildcards(s);
+        const stmt = s.sid ?? `#${s.index}`;
+        const cond = s.conditions.length
+          ? { conditions: s.conditions.map((c) => `${c.operator} ${c.key}`) }
+          : {};
+        if (w.s3.length && reaches(s, s3))
+          violations.push({
+            policy: name,
+            statement: stmt,
+            actions: w.s3,
+            resources: s.resource ?? { NotResource: s.notResource },
+            ...cond,
+          });
+        else if (w.kms.length && (s.resource ? s.resource.some(reachesKey) : s.notResource !== undefined))
+          violations.push({
+            policy: name,
+            statement: stmt,
+            actions: w.kms,
+            resources: s.resource ?? { NotResource: s.notResource },
+            ...cond,
+          });
+      }
+    }
+    const evidence = {
+      identity: ip.arn,
+      policiesEvaluated: ip.policies.map((p) => p.name),
+      ...(violations.length ? { violations } : {}),
+      ...(ip.missing.length ? { missingPolicies: ip.missing } : {}),
+      ...(ip.unreadable.length ? { unreadablePolicies: ip.unreadable } : {}),
+    };
+    if (violations.length > 0) return fail("wildcard action on PHI resources", evidence);
+    if (ip.missing.length > 0 || ip.unreadable.length > 0)
+      return fail("cannot prove there is no wildcard on PHI: some policies are not available", {
+        ...evidence,
+        proof: "cannot prove",
+      });
+    return pass("no wildcard action reaches PHI resources", evidence);
+  },
+});

@@ -1,0 +1,55 @@
+import { defineControl } from "../../control/define.ts";
+import { fail, pass } from "../../control/types.ts";
+import { bucketInventoryRequest, phiKeyGate } from "../../policy/resources.ts";
+
+/** States in which KMS refuses Decrypt: every recording under the key is unreadable. */
+const UNUSABLE = new Set([
+  "Disabled",
+  "PendingDeletion",
+  "PendingReplicaDeletion",
+  "Unavailable",
+  "PendingImport",
+]);
+
+export default defineControl({
+  id: "kms-key-usable",
+  title: "PHI keys are enabled and not pending deletion",
+  resourceTypes: ["AWS::KMS::Key"],
+  hipaa: ["164.308(a)(7)"],
+  severity: "critical",
+  rationale:
+    "A disabled key makes every recording it protects unreadable at once; a key pending deletion destroys them " +
+    "for good when the waiting period ends. Either is a contingency-plan event.",
+  remediation: {
+    console: "KMS › Customer managed keys › key › Key actions › Enable, or Cancel key deletion.",
+    cli: "aws kms cancel-key-deletion --key-id KEY_ID && aws kms enable-key --key-id KEY_ID",
+  },
+  dependsOn: ["AWS::S3::Bucket"],
+  facts(resource) {
+    return [bucketInventoryRequest(resource.accountId)];
+  },
+  evaluate(resource, ctx) {
+    const gate = phiKeyGate(resource, ctx);
+    if ("verdict" in gate) return gate.verdict;
+    const c = resource.configuration;
+    const state = typeof c.keyState === "string" ? c.keyState : undefined;
+    const evidence = {
+      keyArn: gate.key.arn,
+      keyState: state ?? "not recorded",
+      enabled: c.enabled ?? null,
+      ...(typeof c.deletionDate === "string" || typeof c.deletionDate === "number"
+        ? { deletionDate: c.deletionDate }
+        : {}),
+      phiBecause: gate.via,
+    };
+    if (state && UNUSABLE.has(state))
+      return fail(`key state is ${state}: PHI under it cannot be decrypted`, evidence);
+    if (c.enabled === false || c.enabled === "false") return fail("key is disabled", evidence);
+    if (state === undefined)
+      return fail("cannot prove the key is usable: key state not recorded", {
+        ...evidence,
+        proof: "cannot prove",
+      });
+    return pass(`key state ${state}`, evidence);
+  },
+});

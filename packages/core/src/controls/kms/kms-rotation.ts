@@ -1,0 +1,69 @@
+import { defineControl } from "../../control/define.ts";
+import { fail, notApplicable, pass } from "../../control/types.ts";
+import { bucketInventoryRequest, keyIdentity, phiKeyGate } from "../../policy/resources.ts";
+
+const asBool = (v: unknown): boolean | undefined =>
+  v === true || v === "true" ? true : v === false || v === "false" ? false : undefined;
+
+export default defineControl({
+  id: "kms-rotation",
+  title: "Customer-managed PHI keys rotate automatically",
+  resourceTypes: ["AWS::KMS::Key"],
+  hipaa: ["164.312(a)(2)(iv)"],
+  severity: "high",
+  rationale:
+    "Automatic rotation limits how much PHI any one key version protects and is what auditors expect of an " +
+    "encryption mechanism; KMS keeps old versions, so rotation never makes recordings unreadable.",
+  remediation: {
+    console:
+      "KMS › Customer managed keys › key › Key rotation › Automatically rotate this KMS key every year (or the baseline's period).",
+    cli: "aws kms enable-key-rotation --key-id KEY_ID --rotation-period-in-days 365",
+  },
+  dependsOn: ["AWS::S3::Bucket"],
+  facts(resource) {
+    const { arn } = keyIdentity(resource);
+    return [
+      bucketInventoryRequest(resource.accountId),
+      // Config records KeyRotationStatus only in recent items, never the period: ask KMS too.
+      { kind: "kms-key", ref: arn, accountId: resource.accountId, region: resource.region },
+    ];
+  },
+  evaluate(resource, ctx) {
+    const gate = phiKeyGate(resource, ctx);
+    if ("verdict" in gate) return gate.verdict;
+    const c = resource.configuration;
+    const fact = ctx.facts.kmsKey(gate.key.arn, resource.accountId, resource.region);
+    const facts = fact?.ok ? fact.value : undefined;
+    const manager = (typeof c.keyManager === "string" ? c.keyManager : undefined) ?? facts?.keyManager;
+    if (manager === "AWS") return notApplicable("AWS-managed key: AWS rotates it every year");
+    const enabled = asBool(resource.supplementary.KeyRotationStatus) ?? facts?.rotationEnabled;
+    const period =
+      (typeof resource.supplementary.RotationPeriodInDays === "number"
+        ? resource.supplementary.RotationPeriodInDays
+        : undefined) ?? facts?.rotationPeriodInDays;
+    const max = ctx.baseline.kms.maxRotationDays;
+    const evidence = {
+      keyArn: gate.key.arn,
+      keyManager: manager ?? "unknown",
+      rotationEnabled: enabled ?? "unknown",
+      rotationPeriodInDays: period ?? "unknown",
+      ...(max ? { maxRotationDays: max } : {}),
+      phiBecause: gate.via,
+    };
+    if (enabled === undefined)
+      return fail("cannot prove automatic rotation is on: rotation status not recorded or not readable", {
+        ...evidence,
+        proof: "cannot prove",
+        ...(fact && !fact.ok ? { reason: fact.reason } : {}),
+      });
+    if (!enabled) return fail("automatic key rotation is off", evidence);
+    if (max !== undefined && period === undefined)
+      return fail(`cannot prove the rotation period is at most ${max} days`, {
+        ...evidence,
+        proof: "cannot prove",
+      });
+    if (max !== undefined && period! > max)
+      return fail(`rotation period ${period} days exceeds the baseline's ${max}`, evidence);
+    return pass("automatic rotation on", evidence);
+  },
+});

@@ -1,0 +1,127 @@
+import { defineControl } from "../../control/define.ts";
+import { fail, pass } from "../../control/types.ts";
+import { evaluatePolicies } from "../../policy/evaluate.ts";
+import { type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
+import { bucketInventoryRequest, isUnreadable, keyPolicy, phiKeyGate } from "../../policy/resources.ts";
+import { hasWildcard } from "../../policy/wildcard.ts";
+
+/** Administration: who can change or destroy the key (CONTROLS.md: Put*, ScheduleKeyDeletion, Disable*). */
+const ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"];
+const USE = ["kms:Decrypt"];
+
+function label(p: GrantPrincipal): string {
+  switch (p.kind) {
+    case "everyone":
+      return "*";
+    case "account":
+      return `arn:aws:iam::${p.accountId}:root`;
+    case "arn":
+      return p.arn;
+    case "service":
+      return p.service;
+    case "other":
+      return p.value;
+  }
+}
+
+export default defineControl({
+  id: "kms-separation-of-duties",
+  title: "No principal both administers and uses a PHI key",
+  resourceTypes: ["AWS::KMS::Key"],
+  hipaa: ["164.308(a)(4)"],
+  severity: "medium",
+  rationale:
+    "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; " +
+    "key administrators and key users must be different principals, and kms:* or Principal * without " +
+    "conditions gives both to everyone it reaches.",
+  remediation: {
+    console:
+      "KMS › key › Key policy › Switch to policy view › split administrators (Put*, ScheduleKeyDeletion, Disable*) " +
+      "and users (Decrypt) into different principals; replace kms:* with the actions each needs.",
+    cli: "aws kms get-key-policy --key-id KEY_ID --policy-name default  # edit, then: aws kms put-key-policy --key-id KEY_ID --policy-name default --policy file://policy.json",
+  },
+  dependsOn: ["AWS::S3::Bucket"],
+  facts(resource) {
+    return [bucketInventoryRequest(resource.accountId)];
+  },
+  evaluate(resource, ctx) {
+    const gate = phiKeyGate(resource, ctx);
+    if ("verdict" in gate) return gate.verdict;
+    const doc = keyPolicy(resource);
+    if (doc === undefined)
+      return fail("cannot prove separation of duties: key policy not recorded", {
+        keyArn: gate.key.arn,
+        proof: "cannot prove",
+      });
+    if (isUnreadable(doc))
+      return fail("cannot prove separation of duties: key policy unreadable", {
+        keyArn: gate.key.arn,
+        proof: "cannot prove",
+        reason: doc.unreadable,
+      });
+    const policies = [{ name: "key-policy", document: doc }];
+    const resourceArn = gate.key.arn;
+    const violations: Record<string, unknown>[] = [];
+    // kms:* (or *) in an Allow, and Principal * without conditions.
+    for (const s of doc.statements) {
+      if (s.effect !== "Allow") continue;
+      const stmt = s.sid ?? `#${s.index}`;
+      const star = (s.action ?? []).filter((a) => a === "*" || a.toLowerCase() === "kms:*");
+      if (star.length > 0 || s.notAction)
+        violations.push({
+          statement: stmt,
+          why: "wildcard action",
+          action: s.notAction ? { NotAction: s.notAction } : star,
+        });
+      if ((s.principal?.any || s.notPrincipal) && s.conditions.length === 0)
+        violations.push({ statement: stmt, why: "Principal * without conditions" });
+    }
+    // Principals holding both administration and use.
+    const held = new Map<
+      string,
+      { admin: Set<string>; use: Set<string>; statements: Set<string>; undecided: boolean }
+    >();
+    for (const g of principalGrants(doc, [...ADMIN, ...USE], resourceArn)) {
+      const who = label(g.principal);
+      const h = held.get(who) ?? {
+        admin: new Set(),
+        use: new Set(),
+        statements: new Set(),
+        undecided: false,
+      };
+      for (const a of g.actions) {
+        // A grant cancelled by an explicit Deny for this principal does not count.
+        if (g.principal.kind === "arn" && !hasWildcard(g.principal.arn)) {
+          const d = evaluatePolicies(policies, {
+            action: a,
+            resource: resourceArn,
+            principal: { kind: "aws", arn: g.principal.arn },
+          });
+          if (d.effect === "deny") continue;
+        }
+        (ADMIN.includes(a) ? h.admin : h.use).add(a);
+      }
+      h.statements.add(g.statement);
+      if (g.undecided.length) h.undecided = true;
+      held.set(who, h);
+    }
+    for (const [principal, h] of held) {
+      if (h.admin.size > 0 && h.use.size > 0)
+        violations.push({
+          principal,
+          why: "administers and uses the key",
+          admin: [...h.admin],
+          use: [...h.use],
+          statements: [...h.statements],
+          ...(h.undecided ? { conditional: true } : {}),
+        });
+    }
+    const evidence = { keyArn: gate.key.arn, phiBecause: gate.via };
+    if (violations.length === 0)
+      return pass("administrators and users of the key are different principals", evidence);
+    return fail(
+      `key policy mixes administration and use (${[...new Set(violations.map((v) => v.why))].join("; ")})`,
+      { ...evidence, violations },
+    );
+  },
+});

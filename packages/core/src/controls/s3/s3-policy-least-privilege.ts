@@ -1,0 +1,190 @@
+import { globMatch, matchesAny, phiBucketOf } from "../../baseline/match.ts";
+import { defineControl } from "../../control/define.ts";
+import { fail, notApplicable, pass } from "../../control/types.ts";
+import { evaluatePolicies } from "../../policy/evaluate.ts";
+import { type Grant, type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
+import type { RequestPrincipal } from "../../policy/principal.ts";
+import { bucketArns, bucketPolicy, isUnreadable, rawObjectPatterns } from "../../policy/resources.ts";
+import { hasWildcard } from "../../policy/wildcard.ts";
+import { bucketName } from "../../resource/s3.ts";
+
+const OBJECT_ACTIONS = [
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:PutObject",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:PutObjectAcl",
+  "s3:RestoreObject",
+];
+const BUCKET_ACTIONS = [
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:PutBucketAcl",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutReplicationConfiguration",
+  "s3:PutBucketVersioning",
+];
+/** Synthetic callers that no sane baseline lists: the Deny for outsiders must apply to them. */
+const OUTSIDER_ACCOUNT = "999999999999";
+
+function label(p: GrantPrincipal): string {
+  switch (p.kind) {
+    case "everyone":
+      return "*";
+    case "account":
+      return p.accountId;
+    case "arn":
+      return p.arn;
+    case "service":
+      return p.service;
+    case "other":
+      return p.value;
+  }
+}
+
+/** The principal as a concrete requester, when it is one (patterns and unknown ids are not). */
+function requester(p: GrantPrincipal): RequestPrincipal | undefined {
+  if (p.kind === "everyone") return { kind: "everyone" };
+  if (p.kind === "account") return { kind: "aws", arn: `arn:aws:iam::${p.accountId}:root` };
+  if (p.kind === "arn" && !hasWildcard(p.arn)) return { kind: "aws", arn: p.arn };
+  if (p.kind === "service") return { kind: "service", service: p.service };
+  return undefined;
+}
+
+export default defineControl({
+  id: "s3-policy-least-privilege",
+  title: "PHI bucket policies grant access only to the baseline's principals",
+  resourceTypes: ["AWS::S3::Bucket"],
+  hipaa: ["164.308(a)(4)", "164.312(a)(1)"],
+  severity: "high",
+  rationale:
+    "A bucket policy is the one place where access can be granted to anyone, to another account or to a " +
+    "principal the IAM review never sees. Every grant must name a raw reader, analytics role, operator or " +
+    "pipeline service from the baseline; with denyOutsiders, an explicit Deny must also refuse everyone else.",
+  remediation: {
+    console:
+      "S3 › bucket › Permissions › Bucket policy › remove statements that allow *, other accounts or principals " +
+      "not in the baseline; add a Deny with Condition ArnNotLike aws:PrincipalArn [baseline principals].",
+    cli: "aws s3api get-bucket-policy --bucket BUCKET  # edit, then: aws s3api put-bucket-policy --bucket BUCKET --policy file://policy.json",
+  },
+  evaluate(resource, ctx) {
+    const name = bucketName(resource);
+    const phi = phiBucketOf(ctx.baseline, name, resource.tags);
+    if (!phi) return notApplicable("not a PHI bucket in the baseline");
+    const doc = bucketPolicy(resource);
+    const denyOutsiders = ctx.baseline.s3.denyOutsiders;
+    if (isUnreadable(doc))
+      return fail("cannot prove least privilege: bucket policy unreadable", {
+        proof: "cannot prove",
+        reason: doc.unreadable,
+      });
+    if (doc === undefined) {
+      return denyOutsiders
+        ? fail("no bucket policy, so no explicit Deny for outsiders", { bucketPolicy: null, denyOutsiders })
+        : pass("no bucket policy: access is granted only through IAM in the account", { bucketPolicy: null });
+    }
+    const p = ctx.baseline.principals;
+    const allowed = [...p.rawReaders, ...p.analytics, ...p.operators];
+    const arns = bucketArns(name);
+    const policies = [{ name: "bucket-policy", document: doc }];
+    const grants: Array<Grant & { resource: string }> = [
+      ...principalGrants(doc, OBJECT_ACTIONS, arns.objects).map((g) => ({ ...g, resource: arns.objects })),
+      ...principalGrants(doc, BUCKET_ACTIONS, arns.bucket).map((g) => ({ ...g, resource: arns.bucket })),
+    ];
+
+    const outside = (g: GrantPrincipal): string | undefined => {
+      switch (g.kind) {
+        case "everyone":
+          return "any principal";
+        case "account":
+          return g.accountId === resource.accountId ? undefined : "another account";
+        case "service":
+          return p.services.includes(g.service) ? undefined : "service not in the baseline";
+        case "arn":
+          // A grant pattern is inside only when a baseline pattern covers it (`*` in the grant read literally).
+          return allowed.some((pattern) => globMatch(pattern, g.arn))
+            ? undefined
+            : "principal not in the baseline";
+        case "other":
+          return "principal phiwatch cannot identify (federated, canonical user or unique id)";
+      }
+    };
+
+    const violations: Record<string, unknown>[] = [];
+    for (const g of grants) {
+      const why = outside(g.principal);
+      if (!why) continue;
+      // An explicit Deny for this very principal on every granted action cancels the grant.
+      const who = requester(g.principal);
+      if (
+        who &&
+        g.undecided.length === 0 &&
+        g.actions.every(
+          (action) =>
+            evaluatePolicies(policies, { action, resource: g.resource, principal: who }).effect === "deny",
+        )
+      )
+        continue;
+      violations.push({
+        statement: g.statement,
+        principal: label(g.principal),
+        why,
+        actions: g.actions,
+        ...(g.undecided.length
+          ? { undecided: g.undecided, proof: "cannot prove the conditions restrict it" }
+          : {}),
+      });
+    }
+    // Analytics principals may read transcripts, never raw audio.
+    for (const raw of rawObjectPatterns(name, phi)) {
+      for (const g of principalGrants(doc, ["s3:GetObject", "s3:GetObjectVersion"], raw)) {
+        if (g.principal.kind !== "arn") continue;
+        const arn = g.principal.arn;
+        if (matchesAny(p.analytics, arn) && !matchesAny(p.rawReaders, arn))
+          violations.push({
+            statement: g.statement,
+            principal: arn,
+            why: "analytics principal can read raw audio",
+            actions: g.actions,
+          });
+      }
+    }
+
+    let outsiderEvidence: Record<string, unknown> | undefined;
+    if (denyOutsiders) {
+      const probes = [
+        `arn:aws:iam::${resource.accountId}:role/phiwatch-outsider-probe`,
+        `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/phiwatch-outsider-probe`,
+      ].filter((arn) => !matchesAny(allowed, arn));
+      const notDenied = probes
+        .map((arn) => ({
+          arn,
+          effect: evaluatePolicies(policies, {
+            action: "s3:GetObject",
+            resource: arns.objects,
+            principal: { kind: "aws", arn },
+          }).effect,
+        }))
+        .filter((r) => r.effect !== "deny");
+      if (notDenied.length > 0) outsiderEvidence = { outsidersNotDenied: notDenied };
+    }
+
+    if (violations.length === 0 && !outsiderEvidence)
+      return pass("every grant names a principal the baseline allows", {
+        grants: grants.length,
+        ...(denyOutsiders ? { denyOutsiders: "explicit Deny applies to outsiders" } : {}),
+      });
+    const summary =
+      violations.length > 0
+        ? `bucket policy grants access outside the baseline (${[...new Set(violations.map((v) => v.why))].join("; ")})`
+        : "no explicit Deny refuses principals outside the baseline";
+    return fail(summary, {
+      ...(violations.length ? { violations } : {}),
+      ...(outsiderEvidence ?? {}),
+      ...(violations.some((v) => v.proof) ? { proof: "cannot prove" } : {}),
+    });
+  },
+});

@@ -1,0 +1,109 @@
+import { phiBucketOf } from "../../baseline/match.ts";
+import { defineControl } from "../../control/define.ts";
+import type { FactRequest } from "../../control/types.ts";
+import { fail, notApplicable, pass } from "../../control/types.ts";
+import { supplementaryObject } from "../../policy/resources.ts";
+import { bucketName } from "../../resource/s3.ts";
+import type { ResourceSnapshot } from "../../resource/snapshot.ts";
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+interface Destination {
+  rule: string;
+  bucket: string;
+  /** Destination account, when the rule names one; otherwise the source account. */
+  account: string;
+}
+
+/**
+ * Enabled replication destinations, from Config's shape (`rules` keyed by rule id, `destinationConfig`)
+ * or the API's (`Rules[].Destination`).
+ */
+function destinations(s: ResourceSnapshot): Destination[] {
+  const rc = supplementaryObject(s, "BucketReplicationConfiguration", "ReplicationConfiguration");
+  if (!rc) return [];
+  const raw = rc.rules ?? rc.Rules;
+  const entries: Array<[string, unknown]> = Array.isArray(raw)
+    ? raw.map((r, i) => [String(obj(r)?.ID ?? obj(r)?.id ?? `#${i}`), r])
+    : Object.entries(obj(raw) ?? {});
+  const out: Destination[] = [];
+  for (const [id, r] of entries) {
+    const rule = obj(r) ?? {};
+    if ((rule.status ?? rule.Status) !== "Enabled") continue;
+    const d = obj(rule.destinationConfig) ?? obj(rule.Destination) ?? {};
+    const arn = d.bucketARN ?? d.Bucket;
+    if (typeof arn !== "string") continue;
+    const account = d.account ?? d.Account;
+    out.push({
+      rule: id,
+      bucket: arn.replace(/^arn:aws[\w-]*:s3:::/, ""),
+      account: typeof account === "string" && /^\d{12}$/.test(account) ? account : s.accountId,
+    });
+  }
+  return out;
+}
+
+export default defineControl({
+  id: "s3-replication-residency",
+  title: "PHI buckets replicate only to allowed accounts and regions",
+  resourceTypes: ["AWS::S3::Bucket"],
+  hipaa: ["164.312(a)(1)"],
+  severity: "high",
+  rationale:
+    "Replication copies every new recording to another bucket: to an account outside the organisation's " +
+    "control, or a region outside the allowed list, it moves PHI out of scope of every other control.",
+  remediation: {
+    console:
+      "S3 › bucket › Management › Replication rules › delete or edit rules whose destination is not allowed.",
+    cli: "aws s3api delete-bucket-replication --bucket BUCKET  # or put-bucket-replication with allowed destinations only",
+  },
+  facts(resource, ctx) {
+    if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags)) return [];
+    return destinations(resource).map(
+      (d): FactRequest => ({
+        kind: "inventory",
+        resourceType: "AWS::S3::Bucket",
+        accountId: d.account,
+        ref: d.bucket,
+      }),
+    );
+  },
+  evaluate(resource, ctx) {
+    if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags))
+      return notApplicable("not a PHI bucket in the baseline");
+    const dests = destinations(resource);
+    if (dests.length === 0) return pass("no enabled replication rule", { replication: "none" });
+    const problems: Record<string, unknown>[] = [];
+    const ok: Record<string, unknown>[] = [];
+    for (const d of dests) {
+      const found = ctx.facts
+        .inventory("AWS::S3::Bucket", d.account, d.bucket)
+        ?.find((b) => b.state === "present" && bucketName(b) === d.bucket);
+      const region = found?.region;
+      const entry = {
+        rule: d.rule,
+        destinationBucket: d.bucket,
+        destinationAccount: d.account,
+        region: region ?? "unknown",
+      };
+      if (!ctx.baseline.accounts.includes(d.account))
+        problems.push({ ...entry, why: "account not in the baseline" });
+      else if (!region)
+        problems.push({ ...entry, why: "cannot prove the destination region: bucket not in the inventory" });
+      else if (!ctx.baseline.allowedRegions.includes(region))
+        problems.push({ ...entry, why: "region not allowed" });
+      else ok.push(entry);
+    }
+    if (problems.length === 0)
+      return pass("every replication destination is in an allowed account and region", { destinations: ok });
+    const cannotProve = problems.every((p) => String(p.why).startsWith("cannot prove"));
+    return fail(
+      cannotProve
+        ? "cannot prove replication stays in allowed regions"
+        : "replication to an account or region outside the baseline",
+      { violations: problems, ...(cannotProve ? { proof: "cannot prove" } : {}) },
+    );
+  },
+});

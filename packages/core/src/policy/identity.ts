@@ -1,0 +1,262 @@
+import type { Baseline } from "../baseline/schema.ts";
+import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
+import type { ResourceSnapshot } from "../resource/snapshot.ts";
+import { evaluateIdentity, type NamedPolicy } from "./evaluate.ts";
+import {
+  baselineHasTagBuckets,
+  bucketInventoryRequest,
+  isUnreadable,
+  phiTargets,
+  readDocument,
+} from "./resources.ts";
+
+/**
+ * The identity policies of an IAM role or user as Config records them: inline policies in the item,
+ * managed policies in separate `AWS::IAM::Policy` items (requested as inventory facts), group
+ * policies in `AWS::IAM::Group` items. Config does not record AWS-managed policies; a few broad ones
+ * are known here, any other is reported as missing so controls say "cannot prove".
+ */
+export interface IdentityPolicies {
+  /** ARN of the role or user. */
+  arn: string;
+  policies: NamedPolicy[];
+  boundary?: NamedPolicy;
+  /** Policies (ARNs, group names) attached but not available: the answer may be incomplete. */
+  missing: string[];
+  /** Documents that did not parse (`name: reason`). */
+  unreadable: string[];
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+function list(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.map(obj).filter((x): x is Record<string, unknown> => x !== undefined) : [];
+}
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/**
+ * AWS-managed policies phiwatch knows by heart (their documents have been stable for years and are
+ * the usual way broad S3/KMS access is granted). Any other AWS-managed policy must come from the
+ * inventory or the verdict says "cannot prove".
+ */
+export const KNOWN_AWS_MANAGED: Readonly<Record<string, object>> = {
+  "arn:aws:iam::aws:policy/AdministratorAccess": {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+  },
+  "arn:aws:iam::aws:policy/AmazonS3FullAccess": {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: ["s3:*", "s3-object-lambda:*"], Resource: "*" }],
+  },
+  "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess": {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"],
+        Resource: "*",
+      },
+    ],
+  },
+};
+
+/** The default version's document of an `AWS::IAM::Policy` snapshot. */
+export function managedPolicyDocument(s: ResourceSnapshot): unknown {
+  const c = s.configuration;
+  const versions = list(c.policyVersionList);
+  const byDefault =
+    versions.find((v) => v.isDefaultVersion === true || v.isDefaultVersion === "true") ??
+    versions.find((v) => v.versionId !== undefined && v.versionId === c.defaultVersionId) ??
+    (versions.length === 1 ? versions[0] : undefined);
+  return byDefault?.document;
+}
+
+function attachedArns(c: Record<string, unknown>): string[] {
+  return list(c.attachedManagedPolicies)
+    .map((p) => str(p.policyArn))
+    .filter((a): a is string => a !== undefined);
+}
+
+function inline(c: Record<string, unknown>, field: string): Array<{ name: string; document: unknown }> {
+  return list(c[field]).map((p, i) => ({
+    name: `inline:${str(p.policyName) ?? `#${i}`}`,
+    document: p.policyDocument,
+  }));
+}
+
+function boundaryArn(c: Record<string, unknown>): string | undefined {
+  const b = obj(c.permissionsBoundary);
+  return str(b?.permissionsBoundaryArn);
+}
+
+/** Inventory facts an IAM role or user needs: its managed policies, its boundary, its groups. */
+export function identityFactRequests(s: ResourceSnapshot): FactRequest[] {
+  const c = s.configuration;
+  const out: FactRequest[] = [];
+  const arns = [...attachedArns(c), ...(boundaryArn(c) ? [boundaryArn(c)!] : [])];
+  for (const ref of arns)
+    out.push({ kind: "inventory", resourceType: "AWS::IAM::Policy", accountId: s.accountId, ref });
+  if (s.resourceType === "AWS::IAM::User" && Array.isArray(c.groupList) && c.groupList.length > 0) {
+    out.push({ kind: "inventory", resourceType: "AWS::IAM::Group", accountId: s.accountId });
+    // Group-attached policies are only known once the group is read: ask for all managed policies.
+    out.push({ kind: "inventory", resourceType: "AWS::IAM::Policy", accountId: s.accountId });
+  }
+  return out;
+}
+
+/**
+ * Collect the identity policies of an IAM role or user snapshot (or the one document of an
+ * `AWS::IAM::Policy` snapshot), resolving managed policies and groups through the facts.
+ *
+ * @example
+ * ```ts
+ * const ip = identityPolicies(roleSnapshot, ctx.facts);
+ * evaluateIdentity(ip.policies, { action: "s3:GetObject", resource: "arn:aws:s3:::phi-recordings/*" }, ip.boundary);
+ * ```
+ */
+export function identityPolicies(s: ResourceSnapshot, facts: FactLookup): IdentityPolicies {
+  const c = s.configuration;
+  const arn = str(c.arn) ?? s.arn ?? s.resourceId;
+  const out: IdentityPolicies = { arn, policies: [], missing: [], unreadable: [] };
+  const add = (
+    name: string,
+    document: unknown,
+    field: string,
+    into: "policies" | "boundary" = "policies",
+  ) => {
+    const doc = readDocument(document, field);
+    if (isUnreadable(doc)) out.unreadable.push(`${name}: ${doc.unreadable}`);
+    else if (into === "boundary") out.boundary = { name, document: doc };
+    else out.policies.push({ name, document: doc });
+  };
+  if (s.resourceType === "AWS::IAM::Policy") {
+    const doc = managedPolicyDocument(s);
+    if (doc === undefined) out.missing.push(`${arn} (no default version recorded)`);
+    else add(arn, doc, "configuration.policyVersionList.document");
+    return out;
+  }
+  const inlineField = s.resourceType === "AWS::IAM::User" ? "userPolicyList" : "rolePolicyList";
+  for (const p of inline(c, inlineField))
+    add(p.name, p.document, `configuration.${inlineField}.policyDocument`);
+  const managed = (ref: string, into: "policies" | "boundary") => {
+    const found = facts.inventory("AWS::IAM::Policy", s.accountId, ref)?.find((x) => x.state === "present");
+    const doc = found ? managedPolicyDocument(found) : KNOWN_AWS_MANAGED[ref];
+    if (doc === undefined) out.missing.push(ref);
+    else add(ref, doc, `AWS::IAM::Policy ${ref}`, into);
+  };
+  for (const ref of attachedArns(c)) managed(ref, "policies");
+  const b = boundaryArn(c);
+  if (b) managed(b, "boundary");
+  if (s.resourceType === "AWS::IAM::User") {
+    const groups = Array.isArray(c.groupList)
+      ? c.groupList.filter((g): g is string => typeof g === "string")
+      : [];
+    const all = groups.length > 0 ? facts.inventory("AWS::IAM::Group", s.accountId) : [];
+    for (const g of groups) {
+      const item = all?.find(
+        (x) => x.state === "present" && (x.resourceName === g || x.configuration.groupName === g),
+      );
+      if (!item) {
+        out.missing.push(`group:${g}`);
+        continue;
+      }
+      for (const p of inline(item.configuration, "groupPolicyList"))
+        add(`group:${g}/${p.name}`, p.document, `AWS::IAM::Group ${g}.groupPolicyList`);
+      for (const ref of attachedArns(item.configuration)) managed(ref, "policies");
+    }
+  }
+  return out;
+}
+
+/** One (action, resource set) an identity may perform, with the statements that allow it. */
+export interface AccessFinding {
+  action: string;
+  resource: string;
+  effect: "allow" | "conditional";
+  allowedBy: string[];
+  undecided?: string[];
+}
+
+/**
+ * Which of `actions` on which of `resources` the identity may perform (allow or conditional), with
+ * its boundary applied.
+ *
+ * @example
+ * ```ts
+ * identityAccess(ip, ["s3:GetObject"], ["arn:aws:s3:::phi-recordings/*"]);
+ * // [{ action: "s3:GetObject", resource: "arn:aws:s3:::phi-recordings/*", effect: "allow", allowedBy: ["inline:qa#0"] }]
+ * ```
+ */
+export function identityAccess(
+  ip: IdentityPolicies,
+  actions: readonly string[],
+  resources: readonly string[],
+): AccessFinding[] {
+  const out: AccessFinding[] = [];
+  for (const resource of resources) {
+    for (const action of actions) {
+      const d = evaluateIdentity(ip.policies, { action, resource }, ip.boundary);
+      if (d.effect !== "allow" && d.effect !== "conditional") continue;
+      const refs = d.effect === "allow" ? d.allowedBy : [...d.allowedBy, ...d.conditionalAllow];
+      const undecided = [...d.conditionalAllow, ...d.conditionalDeny].flatMap((r) => r.undecided ?? []);
+      out.push({
+        action,
+        resource,
+        effect: d.effect,
+        allowedBy: refs.map((r) => `${r.policy}${r.statement.startsWith("#") ? "" : ":"}${r.statement}`),
+        ...(d.effect === "conditional" && undecided.length ? { undecided: [...new Set(undecided)] } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Turn an access analysis into a verdict's parts: fail when some access is proven or conditional,
+ * or when policies are missing/unreadable (cannot prove); else pass.
+ */
+export function accessVerdict(
+  ip: IdentityPolicies,
+  found: AccessFinding[],
+): { ok: boolean; proven: boolean; evidence: Record<string, unknown> } {
+  const proven = found.some((f) => f.effect === "allow");
+  const incomplete = ip.missing.length > 0 || ip.unreadable.length > 0;
+  const evidence: Record<string, unknown> = {
+    identity: ip.arn,
+    policiesEvaluated: ip.policies.map((p) => p.name),
+    ...(ip.boundary ? { permissionsBoundary: ip.boundary.name } : {}),
+    ...(found.length ? { access: found } : {}),
+    ...(ip.missing.length ? { missingPolicies: ip.missing } : {}),
+    ...(ip.unreadable.length ? { unreadablePolicies: ip.unreadable } : {}),
+  };
+  if (!proven && (found.length > 0 || incomplete)) evidence.proof = "cannot prove";
+  return { ok: found.length === 0 && !incomplete, proven, evidence };
+}
+
+/** Fact requests of the identity controls: managed policies, groups, and bucket inventory for tag entries. */
+export function identityControlFacts(s: ResourceSnapshot, baseline: Baseline): FactRequest[] {
+  if (s.resourceType === "AWS::IAM::Policy") return [];
+  return [
+    ...identityFactRequests(s),
+    ...(baselineHasTagBuckets(baseline) ? [bucketInventoryRequest(s.accountId)] : []),
+  ];
+}
+
+/**
+ * Everything an identity control needs: the identity's policies and the PHI buckets as patterns.
+ *
+ * @example
+ * ```ts
+ * const { ip, targets } = identityScope(roleSnapshot, ctx);
+ * ```
+ */
+export function identityScope(s: ResourceSnapshot, ctx: EvaluationContext) {
+  const ip = identityPolicies(s, ctx.facts);
+  const { targets, incomplete } = phiTargets(
+    ctx.baseline,
+    ctx.facts.inventory("AWS::S3::Bucket", s.accountId),
+  );
+  if (incomplete) ip.missing.push("PHI buckets matched by tag (bucket inventory not available)");
+  return { ip, targets };
+}

@@ -1,0 +1,233 @@
+import { globMatch, phiBucketOf } from "../baseline/match.ts";
+import type { Baseline, PhiBucket } from "../baseline/schema.ts";
+import type { EvaluationContext, FactRequest, Verdict } from "../control/types.ts";
+import { notApplicable } from "../control/types.ts";
+import { InvalidEventError, PhiwatchError } from "../errors.ts";
+import { bucketEncryption, bucketName } from "../resource/s3.ts";
+import type { ResourceSnapshot } from "../resource/snapshot.ts";
+import { type PolicyDocument, parsePolicyDocument } from "./document.ts";
+
+/**
+ * Readers that turn Config snapshots into what the policy evaluator needs: the bucket policy, the
+ * key policy, the PHI resource sets of the baseline. Pure; the controls in `controls/s3`, `kms` and
+ * `iam` share them.
+ */
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** A document that was present but could not be parsed: controls report it, never pass on it. */
+export interface Unreadable {
+  unreadable: string;
+}
+
+/**
+ * The bucket policy of an S3 snapshot: a document, `undefined` when the bucket has none, or
+ * `{ unreadable }` when Config recorded something that does not parse.
+ *
+ * @example
+ * ```ts
+ * const p = bucketPolicy(snapshot); // rdk sample → { statements: [{ effect: "Deny", … }] }
+ * ```
+ */
+export function bucketPolicy(s: ResourceSnapshot): PolicyDocument | undefined | Unreadable {
+  const holder = supplementaryObject(s, "BucketPolicy");
+  // Config wraps the policy as `{ policyText }`; an API read may give the document itself.
+  const text =
+    holder && "policyText" in holder ? holder.policyText : (holder ?? s.supplementary.BucketPolicy);
+  if (text === null || text === undefined || text === "") return undefined;
+  return readDocument(text, "supplementaryConfiguration.BucketPolicy.policyText");
+}
+
+/** The key policy of a KMS key snapshot (Config `supplementaryConfiguration.Policy`). */
+export function keyPolicy(s: ResourceSnapshot): PolicyDocument | undefined | Unreadable {
+  const text = s.supplementary.Policy ?? s.supplementary.KeyPolicy;
+  if (text === null || text === undefined || text === "") return undefined;
+  return readDocument(text, "supplementaryConfiguration.Policy");
+}
+
+/** Parse a policy document, turning a parse error into `{ unreadable: reason }`. */
+export function readDocument(input: unknown, field: string): PolicyDocument | Unreadable {
+  try {
+    return parsePolicyDocument(input, field);
+  } catch (error) {
+    if (error instanceof InvalidEventError) return { unreadable: error.message.slice(0, 200) };
+    throw error;
+  }
+}
+
+export function isUnreadable(v: unknown): v is Unreadable {
+  return !!v && typeof v === "object" && "unreadable" in v;
+}
+
+/** ARN of a bucket and the pattern of all its objects. */
+export function bucketArns(name: string): { bucket: string; objects: string } {
+  return { bucket: `arn:aws:s3:::${name}`, objects: `arn:aws:s3:::${name}/*` };
+}
+
+/**
+ * Object ARN patterns of a bucket's raw-audio prefixes (`connect/*\/CallRecordings/` →
+ * `arn:aws:s3:::b/connect/*\/CallRecordings/*`). Empty when the bucket holds no recordings.
+ */
+export function rawObjectPatterns(bucketPattern: string, phi: PhiBucket): string[] {
+  if (!phi.holds.includes("recordings")) return [];
+  return phi.rawPrefixes.map((p) => `arn:aws:s3:::${bucketPattern}/${p}*`);
+}
+
+/** One PHI bucket (or family of buckets, for a prefix entry) as resource patterns. */
+export interface PhiTarget {
+  /** Bucket name, or `prefix*` for a prefix entry. */
+  bucket: string;
+  bucketArn: string;
+  objects: string;
+  raw: string[];
+}
+
+/**
+ * The PHI buckets of the baseline as ARN patterns, for identity-policy questions. Tag entries need
+ * the bucket inventory; `incomplete` says when it was not available.
+ *
+ * @example
+ * ```ts
+ * phiTargets(baseline, facts.inventory("AWS::S3::Bucket", acct)).targets[0].objects; // "arn:aws:s3:::phi-recordings/*"
+ * ```
+ */
+export function phiTargets(
+  baseline: Baseline,
+  inventory: readonly ResourceSnapshot[] | undefined,
+): { targets: PhiTarget[]; incomplete: boolean } {
+  const targets: PhiTarget[] = [];
+  let incomplete = false;
+  const add = (pattern: string, phi: PhiBucket) => {
+    if (targets.some((t) => t.bucket === pattern)) return;
+    targets.push({
+      bucket: pattern,
+      bucketArn: `arn:aws:s3:::${pattern}`,
+      objects: `arn:aws:s3:::${pattern}/*`,
+      raw: rawObjectPatterns(pattern, phi),
+    });
+  };
+  for (const b of baseline.phiBuckets) {
+    if (b.name !== undefined) add(b.name, b);
+    else if (b.prefix !== undefined) add(`${b.prefix}*`, b);
+    else if (!inventory) incomplete = true;
+  }
+  for (const s of inventory ?? []) {
+    if (s.state !== "present") continue;
+    const phi = phiBucketOf(baseline, bucketName(s), s.tags);
+    if (phi?.tag) add(bucketName(s), phi);
+  }
+  return { targets, incomplete };
+}
+
+/** Whether a baseline entry matches buckets by tag (those need the bucket inventory to be named). */
+export function baselineHasTagBuckets(baseline: Baseline): boolean {
+  return baseline.phiBuckets.some((b) => b.tag !== undefined);
+}
+
+/**
+ * Does this bucket snapshot's default encryption use the given key? Compares key ARNs and key ids;
+ * aliases cannot be compared without KMS and are returned in `aliases`.
+ */
+export function bucketUsesKey(
+  s: ResourceSnapshot,
+  keyArn: string,
+  keyId: string,
+): { uses: boolean; aliases: string[] } {
+  const aliases: string[] = [];
+  let uses = false;
+  for (const rule of bucketEncryption(s)) {
+    const ref = rule.kmsKeyId;
+    if (!ref) continue;
+    if (ref === keyArn || ref === keyId || ref.endsWith(`:key/${keyId}`)) uses = true;
+    else if (ref.startsWith("alias/") || ref.includes(":alias/")) aliases.push(ref);
+  }
+  return { uses, aliases };
+}
+
+/** Identity of a KMS key snapshot: its ARN and key id. */
+export function keyIdentity(s: ResourceSnapshot): { arn: string; keyId: string } {
+  const c = s.configuration;
+  const keyId = typeof c.keyId === "string" && c.keyId !== "" ? c.keyId : s.resourceId;
+  const arn =
+    s.arn ?? (typeof c.arn === "string" ? c.arn : `arn:aws:kms:${s.region}:${s.accountId}:key/${keyId}`);
+  return { arn, keyId };
+}
+
+/**
+ * Whether a KMS key protects PHI: listed in the baseline's `phiKeys`, or the default encryption key of
+ * a PHI bucket in the inventory. `inventory` undefined = the bucket inventory was not available.
+ */
+export function phiKeyOf(
+  baseline: Baseline,
+  key: { arn: string; keyId: string },
+  inventory: readonly ResourceSnapshot[] | undefined,
+): { phi: boolean | "unknown"; via: string[]; unresolvedAliases: string[] } {
+  const via = baseline.phiKeys.filter((p) => globMatch(p, key.arn)).map((p) => `baseline phiKeys ${p}`);
+  const unresolvedAliases: string[] = [];
+  for (const b of inventory ?? []) {
+    if (b.state !== "present" || !phiBucketOf(baseline, bucketName(b), b.tags)) continue;
+    const u = bucketUsesKey(b, key.arn, key.keyId);
+    if (u.uses) via.push(`default encryption of PHI bucket ${bucketName(b)}`);
+    unresolvedAliases.push(...u.aliases.filter((a) => !a.endsWith("alias/aws/s3")));
+  }
+  if (via.length > 0) return { phi: true, via, unresolvedAliases };
+  return { phi: inventory === undefined ? "unknown" : false, via, unresolvedAliases };
+}
+
+/** Fact request for the bucket inventory that decides which keys are PHI keys. */
+export function bucketInventoryRequest(accountId: string): FactRequest {
+  return { kind: "inventory", resourceType: "AWS::S3::Bucket", accountId };
+}
+
+/**
+ * Shared gate of the kms-* controls: the key's identity and why it is a PHI key, or the verdict to
+ * return (NOT_APPLICABLE). When the bucket inventory is unavailable and the baseline does not list the
+ * key, it throws: the engine records ERROR, so an open finding is neither resolved nor invented.
+ */
+export function phiKeyGate(
+  resource: ResourceSnapshot,
+  ctx: EvaluationContext,
+): { key: { arn: string; keyId: string }; via: string[] } | { verdict: Verdict } {
+  const key = keyIdentity(resource);
+  const r = phiKeyOf(ctx.baseline, key, ctx.facts.inventory("AWS::S3::Bucket", resource.accountId));
+  if (r.phi === "unknown")
+    throw new PhiwatchError("cannot tell whether the key protects PHI: bucket inventory not available");
+  if (!r.phi)
+    return {
+      verdict: notApplicable("the key protects no PHI bucket and is not in the baseline's phiKeys", {
+        ...(r.unresolvedAliases.length ? { unresolvedAliases: [...new Set(r.unresolvedAliases)] } : {}),
+      }),
+    };
+  return { key, via: r.via };
+}
+
+/**
+ * A supplementary-configuration value as an object. Items from Config's history API and snapshot
+ * files carry these values as JSON strings (sometimes JSON inside a JSON string): parse them here, so
+ * every control reads one shape whatever the source. Returns the first of `keys` that is present.
+ *
+ * @example
+ * ```ts
+ * supplementaryObject(snapshot, "BucketVersioningConfiguration")?.status; // "Enabled"
+ * ```
+ */
+export function supplementaryObject(
+  s: ResourceSnapshot,
+  ...keys: string[]
+): Record<string, unknown> | undefined {
+  for (const k of keys) {
+    let v: unknown = s.supplementary[k];
+    for (let i = 0; i < 3 && typeof v === "string"; i++) {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        v = undefined;
+      }
+    }
+    const o = obj(v);
+    if (o) return o;
+  }
+  return undefined;
+}

@@ -1,0 +1,273 @@
+import { describe, expect, it } from "vitest";
+import type { ResourceSnapshot } from "../../../../packages/core/src/resource/index.ts";
+import { ACCT, facts, loadItem, requests, run } from "../s3/support.ts";
+
+const RDK_ACCT = "264683526309";
+const ANALYTICS = `arn:aws:iam::${ACCT}:role/contact-analytics`;
+const QA = `arn:aws:iam::${ACCT}:role/qa-supervisor`;
+const OPS = `arn:aws:iam::${ACCT}:role/ops`;
+const principals = { rawReaders: [QA], analytics: [ANALYTICS], operators: [OPS] };
+const doc = (...Statement: unknown[]) => ({ Version: "2012-10-17", Statement });
+
+/**
+ * A role in the shape of the real RDK role item, with inline policies URL-encoded exactly as Config
+ * records IAM documents.
+ */
+function role(arn: string, inline: unknown[], extra: Record<string, unknown> = {}): ResourceSnapshot {
+  const name = arn.split("/").pop()!;
+  const base = loadItem("test/fixtures/config/rdk__AWS_IAM_Role.json", {
+    awsAccountId: ACCT,
+    arn,
+    resourceName: name,
+  });
+  return {
+    ...base,
+    configuration: {
+      ...base.configuration,
+      arn,
+      roleName: name,
+      attachedManagedPolicies: [],
+      rolePolicyList: inline.map((d, i) => ({
+        policyName: `p${i}`,
+        policyDocument: encodeURIComponent(JSON.stringify(d)),
+      })),
+      ...extra,
+    },
+  };
+}
+
+const readPhiWildcard = doc({
+  Sid: "ReadAll",
+  Effect: "Allow",
+  Action: "s3:Get*",
+  Resource: "arn:aws:s3:::phi-*/*",
+});
+const readTranscripts = doc({
+  Sid: "Transcripts",
+  Effect: "Allow",
+  Action: "s3:GetObject",
+  Resource: "arn:aws:s3:::phi-transcripts-*/*",
+});
+
+describe("control iam-analytics-no-raw-audio", () => {
+  it("fails when s3:Get* on arn:aws:s3:::phi-*/* reaches raw recordings (URL-encoded inline policy)", () => {
+    const e = run(role(ANALYTICS, [readPhiWildcard]), "iam-analytics-no-raw-audio", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.access).toContainEqual(
+      expect.objectContaining({
+        action: "s3:GetObject",
+        resource: "arn:aws:s3:::phi-recordings/connect/*/CallRecordings/*",
+        allowedBy: ["inline:p0:ReadAll"],
+      }),
+    );
+  });
+
+  it("passes when the role reads transcripts only", () => {
+    expect(
+      run(role(ANALYTICS, [readTranscripts]), "iam-analytics-no-raw-audio", facts(), { principals }).status,
+    ).toBe("COMPLIANT");
+  });
+
+  it("passes when an explicit Deny covers the raw prefixes", () => {
+    const deny = doc({
+      Effect: "Deny",
+      Action: "s3:GetObject*",
+      Resource: "arn:aws:s3:::phi-recordings/connect/*",
+    });
+    expect(
+      run(role(ANALYTICS, [readPhiWildcard, deny]), "iam-analytics-no-raw-audio", facts(), { principals })
+        .status,
+    ).toBe("COMPLIANT");
+  });
+
+  it("says cannot prove when the grant is conditional", () => {
+    const cond = doc({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: "*",
+      Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+    });
+    const e = run(role(ANALYTICS, [cond]), "iam-analytics-no-raw-audio", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("is not applicable to a role the baseline does not mark analytics", () => {
+    expect(
+      run(role(QA, [readPhiWildcard]), "iam-analytics-no-raw-audio", facts(), { principals }).status,
+    ).toBe("NOT_APPLICABLE");
+  });
+});
+
+describe("control iam-raw-readers-designated", () => {
+  it("fails on the real RDK user: AdministratorAccess reads every PHI object", () => {
+    const user = loadItem("test/fixtures/config/rdk__AWS_IAM_User.json");
+    const e = run(
+      user,
+      "iam-raw-readers-designated",
+      facts({ inventory: { "AWS::IAM::Policy": [], "AWS::IAM::Group": [] } }),
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.access).toContainEqual(
+      expect.objectContaining({
+        resource: "arn:aws:s3:::phi-recordings/*",
+        allowedBy: ["arn:aws:iam::aws:policy/AdministratorAccess#0"],
+      }),
+    );
+    expect(e.evidence.missingPolicies).toEqual(
+      expect.arrayContaining(["arn:aws:iam::264683526309:policy/ELB-policy", "group:MyTestGroup"]),
+    );
+  });
+
+  it("says cannot prove on the real RDK role: two attached policies are not in the inventory", () => {
+    const roleItem = loadItem("test/fixtures/config/rdk__AWS_IAM_Role.json");
+    const elb = loadItem("test/fixtures/config/rdk__AWS_IAM_Policy.json");
+    const e = run(
+      roleItem,
+      "iam-raw-readers-designated",
+      facts({ inventory: { "AWS::IAM::Policy": [elb] } }),
+      { principals },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.policiesEvaluated).toEqual([`arn:aws:iam::${RDK_ACCT}:policy/ELB-policy`]);
+    expect(e.evidence.missingPolicies).toEqual([
+      `arn:aws:iam::${RDK_ACCT}:policy/service-role/config-role-ezcrc2-AWSConfigDeliveryPermissions-us-west-2`,
+      "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole",
+    ]);
+  });
+
+  it("asks for each attached managed policy as an inventory fact", () => {
+    const roleItem = loadItem("test/fixtures/config/rdk__AWS_IAM_Role.json");
+    expect(requests(roleItem)).toContainEqual({
+      kind: "inventory",
+      resourceType: "AWS::IAM::Policy",
+      accountId: RDK_ACCT,
+      ref: `arn:aws:iam::${RDK_ACCT}:policy/ELB-policy`,
+    });
+  });
+
+  it("passes on a role whose policies reach no PHI bucket", () => {
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::public-assets/*" }),
+    ]);
+    expect(run(r, "iam-raw-readers-designated", facts(), { principals }).status).toBe("COMPLIANT");
+  });
+
+  it("respects a permissions boundary", () => {
+    const boundaryArn = `arn:aws:iam::${ACCT}:policy/no-phi-boundary`;
+    const boundary = {
+      ...loadItem("test/fixtures/config/rdk__AWS_IAM_Policy.json", { awsAccountId: ACCT, arn: boundaryArn }),
+      configuration: {
+        arn: boundaryArn,
+        policyVersionList: [
+          {
+            isDefaultVersion: true,
+            versionId: "v1",
+            document: encodeURIComponent(
+              JSON.stringify(doc({ Effect: "Allow", Action: "ec2:*", Resource: "*" })),
+            ),
+          },
+        ],
+      },
+    };
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [doc({ Effect: "Allow", Action: "*", Resource: "*" })], {
+      permissionsBoundary: { permissionsBoundaryType: "Policy", permissionsBoundaryArn: boundaryArn },
+    });
+    expect(
+      run(r, "iam-raw-readers-designated", facts({ inventory: { "AWS::IAM::Policy": [boundary] } }), {
+        principals,
+      }).status,
+    ).toBe("COMPLIANT");
+    expect(
+      run(r, "iam-raw-readers-designated", facts({ inventory: { "AWS::IAM::Policy": [] } }), { principals })
+        .status,
+    ).toBe("NON_COMPLIANT");
+  });
+
+  it("is not applicable to a designated raw reader", () => {
+    expect(
+      run(role(QA, [readPhiWildcard]), "iam-raw-readers-designated", facts(), { principals }).status,
+    ).toBe("NOT_APPLICABLE");
+  });
+});
+
+describe("control iam-no-phi-delete", () => {
+  const del = doc({
+    Sid: "Cleanup",
+    Effect: "Allow",
+    Action: ["s3:DeleteObject*"],
+    Resource: "arn:aws:s3:::phi-*/*",
+  });
+  it("fails when a non-operator can delete PHI object versions", () => {
+    const e = run(role(`arn:aws:iam::${ACCT}:role/app`, [del]), "iam-no-phi-delete", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.access as Array<{ action: string }>).map((a) => a.action)).toContain(
+      "s3:DeleteObjectVersion",
+    );
+  });
+  it("fails when a non-operator can rewrite a PHI bucket policy", () => {
+    const put = doc({
+      Effect: "Allow",
+      Action: "s3:PutBucketPolicy",
+      Resource: "arn:aws:s3:::phi-recordings",
+    });
+    expect(
+      run(role(`arn:aws:iam::${ACCT}:role/app`, [put]), "iam-no-phi-delete", facts(), { principals }).status,
+    ).toBe("NON_COMPLIANT");
+  });
+  it("passes a reader without delete rights", () => {
+    expect(
+      run(role(`arn:aws:iam::${ACCT}:role/app`, [readTranscripts]), "iam-no-phi-delete", facts(), {
+        principals,
+      }).status,
+    ).toBe("COMPLIANT");
+  });
+  it("is not applicable to an operator", () => {
+    expect(run(role(OPS, [del]), "iam-no-phi-delete", facts(), { principals }).status).toBe("NOT_APPLICABLE");
+  });
+});
+
+describe("control iam-no-wildcard-on-phi", () => {
+  it("passes on the real RDK policy (elasticloadbalancing:Describe* on *)", () => {
+    expect(
+      run(loadItem("test/fixtures/config/rdk__AWS_IAM_Policy.json"), "iam-no-wildcard-on-phi").status,
+    ).toBe("COMPLIANT");
+  });
+  it("fails on the real RDK user (AdministratorAccess: * on *)", () => {
+    const e = run(
+      loadItem("test/fixtures/config/rdk__AWS_IAM_User.json"),
+      "iam-no-wildcard-on-phi",
+      facts({ inventory: { "AWS::IAM::Policy": [], "AWS::IAM::Group": [] } }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({ policy: "arn:aws:iam::aws:policy/AdministratorAccess", actions: ["*"] }),
+    );
+  });
+  it.each([
+    [
+      "s3:* on a PHI prefix",
+      { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::phi-transcripts-2024/*" },
+    ],
+    ["kms:* on every key", { Effect: "Allow", Action: "kms:*", Resource: "*" }],
+    ["NotAction", { Effect: "Allow", NotAction: "iam:*", Resource: "*" }],
+  ])("fails on %s", (_n, stmt) => {
+    expect(
+      run(role(`arn:aws:iam::${ACCT}:role/app`, [doc(stmt)]), "iam-no-wildcard-on-phi", facts()).status,
+    ).toBe("NON_COMPLIANT");
+  });
+  it("passes s3:* on a non-PHI bucket and named actions on PHI", () => {
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc(
+        { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::build-cache/*" },
+        { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/*" },
+      ),
+    ]);
+    expect(run(r, "iam-no-wildcard-on-phi", facts()).status).toBe("COMPLIANT");
+  });
+});

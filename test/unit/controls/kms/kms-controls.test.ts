@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { ResourceSnapshot } from "../../../../packages/core/src/resource/index.ts";
+import { ACCT, facts, loadItem, phiBucket, requests, run, withSupplementary } from "../s3/support.ts";
+
+const KEY_ID = "9975ba19-f8ff-444b-9c21-8d42cc6dc45b";
+const KEY_ARN = `arn:aws:kms:us-east-1:${ACCT}:key/${KEY_ID}`;
+
+/**
+ * The real customer-managed key from Custodian's recorded Config SelectResourceConfig (configuration
+ * and supplementaryConfiguration verbatim), placed in the shape of the RDK KMS item.
+ */
+function customerKey(
+  over: { configuration?: Record<string, unknown>; supplementary?: Record<string, unknown> } = {},
+): ResourceSnapshot {
+  const rec = JSON.parse(
+    readFileSync("test/fixtures/api/custodian__config.SelectResourceConfig_KMSKey_CUSTOMER.json", "utf8"),
+  );
+  const frag = JSON.parse(rec.data.Results[0]);
+  const base = loadItem("test/fixtures/config/rdk__AWS_KMS_Key.json", {
+    awsAccountId: ACCT,
+    resourceId: KEY_ID,
+    arn: KEY_ARN,
+    configuration: { ...frag.configuration, arn: KEY_ARN, ...over.configuration },
+    supplementaryConfiguration: frag.supplementaryConfiguration,
+  });
+  return withSupplementary(base, over.supplementary ?? {});
+}
+
+/** A PHI bucket in the inventory encrypted with the key, making it a PHI key. */
+const bucketWithKey = (ref: string) =>
+  withSupplementary(phiBucket(), {
+    ServerSideEncryptionConfiguration: {
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyID: ref },
+          bucketKeyEnabled: true,
+        },
+      ],
+    },
+  });
+const phiInventory = (ref = KEY_ARN) => facts({ inventory: { "AWS::S3::Bucket": [bucketWithKey(ref)] } });
+const noBuckets = facts({ inventory: { "AWS::S3::Bucket": [] } });
+
+describe("kms PHI-key scoping", () => {
+  it("asks for the bucket inventory and re-evaluates when a bucket changes", () => {
+    expect(requests(customerKey())).toContainEqual({
+      kind: "inventory",
+      resourceType: "AWS::S3::Bucket",
+      accountId: ACCT,
+    });
+  });
+  it("is not applicable to a key no PHI bucket uses", () => {
+    expect(run(customerKey(), "kms-rotation", noBuckets).status).toBe("NOT_APPLICABLE");
+  });
+  it("treats a key as PHI by key id, by ARN, or through the baseline's phiKeys", () => {
+    expect(run(customerKey(), "kms-key-usable", phiInventory(KEY_ID)).status).toBe("COMPLIANT");
+    expect(
+      run(customerKey(), "kms-key-usable", noBuckets, { phiKeys: [`arn:aws:kms:*:${ACCT}:key/*`] }).status,
+    ).toBe("COMPLIANT");
+  });
+  it("records ERROR (never a pass) when the bucket inventory is unavailable", () => {
+    expect(run(customerKey(), "kms-key-usable").status).toBe("ERROR");
+  });
+});
+
+describe("control kms-rotation", () => {
+  it("fails on the real customer key with KeyRotationStatus false", () => {
+    const e = run(customerKey(), "kms-rotation", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.rotationEnabled).toBe(false);
+  });
+  it("passes when rotation is on", () => {
+    expect(
+      run(customerKey({ supplementary: { KeyRotationStatus: true } }), "kms-rotation", phiInventory()).status,
+    ).toBe("COMPLIANT");
+  });
+  it("says cannot prove when rotation is not recorded and KMS gave no answer", () => {
+    const e = run(
+      customerKey({ supplementary: { KeyRotationStatus: undefined } }),
+      "kms-rotation",
+      phiInventory(),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+  it("uses the KMS fact for rotation and period, against the baseline's maximum", () => {
+    const snap = customerKey({ supplementary: { KeyRotationStatus: undefined } });
+    const f = (period: number) =>
+      facts({
+        inventory: { "AWS::S3::Bucket": [bucketWithKey(KEY_ARN)] },
+        keys: {
+          [KEY_ARN]: {
+            arn: KEY_ARN,
+            keyManager: "CUSTOMER",
+            rotationEnabled: true,
+            rotationPeriodInDays: period,
+          },
+        },
+      });
+    expect(run(snap, "kms-rotation", f(365), { kms: { maxRotationDays: 365 } }).status).toBe("COMPLIANT");
+    expect(run(snap, "kms-rotation", f(730), { kms: { maxRotationDays: 365 } }).status).toBe("NON_COMPLIANT");
+  });
+  it("is not applicable to the real AWS-managed key (AWS rotates it)", () => {
+    const snap = loadItem("test/fixtures/config/rdk__AWS_KMS_Key.json");
+    const e = run(snap, "kms-rotation", noBuckets, { phiKeys: ["arn:aws:kms:us-east-1:123456789012:key/*"] });
+    expect(e.status).toBe("NOT_APPLICABLE");
+  });
+});
+
+describe("control kms-key-usable", () => {
+  it.each([
+    ["Disabled", false],
+    ["PendingDeletion", false],
+  ])("fails on %s", (keyState, enabled) => {
+    const e = run(customerKey({ configuration: { keyState, enabled } }), "kms-key-usable", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.keyState).toBe(keyState);
+  });
+  it("passes on the real Enabled key", () => {
+    expect(run(customerKey(), "kms-key-usable", phiInventory()).status).toBe("COMPLIANT");
+  });
+});
+
+describe("control kms-separation-of-duties", () => {
+  const policy = (...Statement: unknown[]) => ({
+    supplementary: { Policy: JSON.stringify({ Version: "2012-10-17", Statement }) },
+  });
+  const ADMIN = `arn:aws:iam::${ACCT}:role/key-admin`;
+  const APP = `arn:aws:iam::${ACCT}:role/recording-app`;
+
+  it("fails on the real default key policy (account root holds kms:*)", () => {
+    const e = run(customerKey(), "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({ why: "wildcard action", statement: "Enable IAM User Permissions" }),
+    );
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({
+        principal: `arn:aws:iam::644160558196:root`,
+        why: "administers and uses the key",
+      }),
+    );
+  });
+  it("passes when administrators and users are different principals", () => {
+    const snap = customerKey(
+      policy(
+        {
+          Sid: "Admins",
+          Effect: "Allow",
+          Principal: { AWS: ADMIN },
+          Action: ["kms:Put*", "kms:ScheduleKeyDeletion", "kms:Disable*", "kms:Describe*"],
+          Resource: "*",
+        },
+        {
+          Sid: "Use",
+          Effect: "Allow",
+          Principal: { AWS: APP },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          Resource: "*",
+        },
+      ),
+    );
+    expect(run(snap, "kms-separation-of-duties", phiInventory()).status).toBe("COMPLIANT");
+  });
+  it("fails when one role both administers (via a wildcard) and decrypts", () => {
+    const snap = customerKey(
+      policy(
+        {
+          Sid: "Admins",
+          Effect: "Allow",
+          Principal: { AWS: ADMIN },
+          Action: ["kms:Disable*"],
+          Resource: "*",
+        },
+        {
+          Sid: "Use",
+          Effect: "Allow",
+          Principal: { AWS: [APP, ADMIN] },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        },
+      ),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        principal: ADMIN,
+        admin: ["kms:DisableKey", "kms:DisableKeyRotation"],
+        use: ["kms:Decrypt"],
+      }),
+    ]);
+  });
+  it("fails on Principal * without conditions", () => {
+    const snap = customerKey(
+      policy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({ why: "Principal * without conditions" }),
+    );
+  });
+});

@@ -1,0 +1,230 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ACCT, loadItem, phiBucket, policyText, run, withSupplementary } from "./support.ts";
+
+const BUCKET = "arn:aws:s3:::phi-recordings";
+const OBJECTS = `${BUCKET}/*`;
+const TLS_DENY = {
+  Sid: "DenyInsecureTransport",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [BUCKET, OBJECTS],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+const QA = `arn:aws:iam::${ACCT}:role/qa-supervisor`;
+const ANALYTICS = `arn:aws:iam::${ACCT}:role/analytics`;
+const principals = { rawReaders: [QA], analytics: [ANALYTICS], operators: [`arn:aws:iam::${ACCT}:role/ops`] };
+
+describe("control s3-tls-only", () => {
+  it("fails on the real RDK item: its Deny covers the bucket but not the objects", () => {
+    const snap = loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json");
+    const e = run(snap, "s3-tls-only", undefined, {
+      phiBuckets: [{ name: "mborch-test-bucket-config-item" }],
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    const gaps = e.evidence.notDenied as Array<{ action: string; resource: string }>;
+    expect(gaps.map((g) => g.action)).toEqual([
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:PutObject",
+      "s3:DeleteObject",
+    ]);
+    expect(e.evidence.deniedBy).toEqual(["Stmt1478389920384"]);
+  });
+
+  it("fails on the real Custodian policy that denies GetObject when SecureTransport is *true*", () => {
+    const policy = JSON.parse(
+      readFileSync("test/fixtures/api/custodian__s3.GetBucketPolicy_SecureTransport.json", "utf8"),
+    ).data.Policy as string;
+    const snap = withSupplementary(phiBucket("custodian-test-data"), {
+      BucketPolicy: { policyText: policy },
+    });
+    const e = run(snap, "s3-tls-only", undefined, { phiBuckets: [{ name: "custodian-test-data" }] });
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("passes when a Deny on aws:SecureTransport=false covers bucket and objects", () => {
+    expect(run(withSupplementary(phiBucket(), policyText(TLS_DENY)), "s3-tls-only").status).toBe("COMPLIANT");
+  });
+
+  it.each([
+    ["no policy", { BucketPolicy: { policyText: null } }],
+    ["a Deny limited to one principal", policyText({ ...TLS_DENY, Principal: { AWS: QA } })],
+    ["a Deny on s3:GetObject only", policyText({ ...TLS_DENY, Action: "s3:GetObject" })],
+  ])("fails with %s", (_n, supp) => {
+    expect(run(withSupplementary(phiBucket(), supp), "s3-tls-only").status).toBe("NON_COMPLIANT");
+  });
+
+  it("says cannot prove when the Deny also depends on an undecidable condition", () => {
+    const deny = {
+      ...TLS_DENY,
+      Condition: { ...TLS_DENY.Condition, StringNotEquals: { "aws:SourceVpce": "vpce-1a2b" } },
+    };
+    const e = run(withSupplementary(phiBucket(), policyText(deny)), "s3-tls-only");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("is not applicable outside the baseline", () => {
+    expect(run(phiBucket("marketing-assets"), "s3-tls-only").status).toBe("NOT_APPLICABLE");
+  });
+});
+
+describe("control s3-policy-least-privilege", () => {
+  const readFor = (Principal: unknown, extra: Record<string, unknown> = {}) => ({
+    Sid: "Read",
+    Effect: "Allow",
+    Principal,
+    Action: "s3:GetObject",
+    Resource: OBJECTS,
+    ...extra,
+  });
+
+  it("passes on the real RDK item (its only statement is a Deny)", () => {
+    const e = run(
+      loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json"),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        phiBuckets: [{ name: "mborch-test-bucket-config-item" }],
+      },
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+
+  it("fails on the real Custodian Config item granting s3:* to a role outside the baseline", () => {
+    const rec = JSON.parse(
+      readFileSync("test/fixtures/api/custodian__config.SelectResourceConfig_S3Bucket.json", "utf8"),
+    );
+    const frag = JSON.parse(rec.data.Results[0]);
+    const snap = withSupplementary(phiBucket("c7n-ssm-build"), frag.supplementaryConfiguration);
+    const e = run({ ...snap, accountId: "644160558196" }, "s3-policy-least-privilege", undefined, {
+      phiBuckets: [{ name: "c7n-ssm-build" }],
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({
+        principal: "arn:aws:iam::644160558196:role/service-role/codebuild-test-service-role",
+        why: "principal not in the baseline",
+      }),
+    );
+  });
+
+  it.each([
+    ["Principal *", "*", "any principal"],
+    ["another account", { AWS: "arn:aws:iam::444455556666:root" }, "another account"],
+    [
+      "a role not in the baseline",
+      { AWS: `arn:aws:iam::${ACCT}:role/intern` },
+      "principal not in the baseline",
+    ],
+    ["a service not in the baseline", { Service: "logging.s3.amazonaws.com" }, "service not in the baseline"],
+  ])("fails on %s", (_n, principal, why) => {
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor(principal))),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.violations as Array<{ why: string }>)[0]?.why).toBe(why);
+  });
+
+  it("passes when every grant names a baseline principal, the account or a pipeline service", () => {
+    const snap = withSupplementary(
+      phiBucket(),
+      policyText(readFor({ AWS: [QA, ACCT], Service: "connect.amazonaws.com" }), TLS_DENY),
+    );
+    expect(run(snap, "s3-policy-least-privilege", undefined, { principals }).status).toBe("COMPLIANT");
+  });
+
+  it("reads Principal * narrowed by aws:PrincipalArn as those principals", () => {
+    const narrowed = readFor("*", { Condition: { ArnLike: { "aws:PrincipalArn": QA } } });
+    const wide = readFor("*", {
+      Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/*` } },
+    });
+    expect(
+      run(withSupplementary(phiBucket(), policyText(narrowed)), "s3-policy-least-privilege", undefined, {
+        principals,
+      }).status,
+    ).toBe("COMPLIANT");
+    expect(
+      run(withSupplementary(phiBucket(), policyText(wide)), "s3-policy-least-privilege", undefined, {
+        principals,
+      }).status,
+    ).toBe("NON_COMPLIANT");
+  });
+
+  it("says cannot prove for Principal * restricted only by an undecidable condition", () => {
+    const grant = readFor("*", { Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } });
+    const e = run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("fails when an analytics role is granted raw recordings", () => {
+    const grant = readFor({ AWS: ANALYTICS });
+    const e = run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({ why: "analytics principal can read raw audio" }),
+    );
+  });
+
+  it("requires the explicit Deny for outsiders when the baseline asks for it", () => {
+    const s3 = { denyOutsiders: true };
+    const without = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA })));
+    expect(run(without, "s3-policy-least-privilege", undefined, { principals, s3 }).status).toBe(
+      "NON_COMPLIANT",
+    );
+    const deny = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS, `arn:aws:iam::${ACCT}:role/ops`] } },
+    };
+    const withDeny = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA }), deny));
+    expect(run(withDeny, "s3-policy-least-privilege", undefined, { principals, s3 }).status).toBe(
+      "COMPLIANT",
+    );
+  });
+});
+
+describe("control s3-acls-disabled", () => {
+  it("fails on the real Custodian item whose ACL grants AllUsers Read (double-encoded ACL)", () => {
+    const snap = loadItem("test/fixtures/config/custodian__CI_S3Bucket_lifecycle.json");
+    const e = run(snap, "s3-acls-disabled", undefined, { phiBuckets: [{ name: "testing-99" }] });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.foreignGrants).toEqual([{ grantee: "AllUsers", permission: "Read" }]);
+  });
+
+  it("says cannot prove on the real RDK item: owner-only ACL but Object Ownership not recorded", () => {
+    const e = run(loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json"), "s3-acls-disabled", undefined, {
+      phiBuckets: [{ name: "mborch-test-bucket-config-item" }],
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("passes with BucketOwnerEnforced", () => {
+    const snap = withSupplementary(phiBucket(), {
+      BucketOwnershipControls: { rules: [{ objectOwnership: "BucketOwnerEnforced" }] },
+    });
+    expect(run(snap, "s3-acls-disabled").status).toBe("COMPLIANT");
+  });
+
+  it("fails with BucketOwnerPreferred", () => {
+    const snap = withSupplementary(phiBucket(), {
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerPreferred" }] },
+    });
+    expect(run(snap, "s3-acls-disabled").status).toBe("NON_COMPLIANT");
+  });
+});

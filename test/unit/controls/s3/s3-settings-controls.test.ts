@@ -1,0 +1,224 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ACCT, facts, loadItem, phiBucket, requests, run, withSupplementary } from "./support.ts";
+
+const asPhi = (name: string, holds: string[] = ["recordings"]) =>
+  ({ phiBuckets: [{ name, holds }] }) as never;
+
+describe("control s3-versioning-mfa-delete", () => {
+  it("fails on the real hanegraaff item (versioning Suspended)", () => {
+    const snap = loadItem(
+      "test/fixtures/config/hanegraaff__invokingEvent_S3Bucket_VersioningSuspended_with_SSE.json",
+    );
+    const e = run(snap, "s3-versioning-mfa-delete", undefined, asPhi("cf-templates-1xatrtwowvbwh-us-east-1"));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.status).toBe("Suspended");
+  });
+
+  it("fails on the real Custodian item (versioning Off, JSON-string supplementary values)", () => {
+    const e = run(
+      loadItem("test/fixtures/config/custodian__CI_S3Bucket_basic.json"),
+      "s3-versioning-mfa-delete",
+      undefined,
+      asPhi("config-rule-sanity"),
+    );
+    expect(e.evidence.status).toBe("Off");
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("passes on the real RDK item (Enabled) and fails it when the baseline requires MFA delete", () => {
+    const snap = loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json");
+    const b = asPhi("mborch-test-bucket-config-item");
+    expect(run(snap, "s3-versioning-mfa-delete", undefined, b).status).toBe("COMPLIANT");
+    const strict = { ...(b as object), s3: { requireMfaDelete: true } } as never;
+    const e = run(snap, "s3-versioning-mfa-delete", undefined, strict);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.isMfaDeleteEnabled).toBeNull();
+    const mfa = withSupplementary(snap, {
+      BucketVersioningConfiguration: { status: "Enabled", isMfaDeleteEnabled: true },
+    });
+    expect(run(mfa, "s3-versioning-mfa-delete", undefined, strict).status).toBe("COMPLIANT");
+  });
+});
+
+describe("control s3-object-lock", () => {
+  const lock = (mode: string, days: number) => ({
+    ObjectLockConfiguration: {
+      objectLockEnabled: "Enabled",
+      rule: { defaultRetention: { mode, days, years: null } },
+    },
+  });
+
+  it("is not applicable to a recordings bucket unless the baseline requires Object Lock everywhere", () => {
+    expect(run(phiBucket(), "s3-object-lock").status).toBe("NOT_APPLICABLE");
+  });
+
+  it("fails on an evidence bucket without Object Lock (real RDK item)", () => {
+    const e = run(
+      loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json"),
+      "s3-object-lock",
+      undefined,
+      asPhi("mborch-test-bucket-config-item", ["evidence"]),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("checks the real Custodian GOVERNANCE/7-day configuration against the baseline (API shape)", () => {
+    const api = JSON.parse(
+      readFileSync("test/fixtures/api/custodian__s3.GetObjectLockConfiguration_GOVERNANCE_7d.json", "utf8"),
+    ).data;
+    const snap = withSupplementary(phiBucket(), { ObjectLockConfiguration: api.ObjectLockConfiguration });
+    const required = (objectLock: object) =>
+      ({ s3: { objectLock: { required: true, ...objectLock } } }) as never;
+    expect(run(snap, "s3-object-lock", undefined, required({})).status).toBe("COMPLIANT");
+    expect(run(snap, "s3-object-lock", undefined, required({ minDays: 30 })).status).toBe("NON_COMPLIANT");
+    expect(run(snap, "s3-object-lock", undefined, required({ mode: "COMPLIANCE" })).status).toBe(
+      "NON_COMPLIANT",
+    );
+  });
+
+  it("passes COMPLIANCE mode for a GOVERNANCE requirement with enough days (Config shape)", () => {
+    const b = { s3: { objectLock: { required: true, mode: "GOVERNANCE", minDays: 2555 } } } as never;
+    expect(
+      run(withSupplementary(phiBucket(), lock("COMPLIANCE", 2555)), "s3-object-lock", undefined, b).status,
+    ).toBe("COMPLIANT");
+    expect(
+      run(withSupplementary(phiBucket(), lock("COMPLIANCE", 365)), "s3-object-lock", undefined, b).status,
+    ).toBe("NON_COMPLIANT");
+  });
+});
+
+describe("control s3-retention-lifecycle", () => {
+  const rule = (over: Record<string, unknown>) => ({
+    BucketLifecycleConfiguration: {
+      rules: [
+        {
+          id: "phi",
+          status: "Enabled",
+          prefix: null,
+          filter: null,
+          expirationInDays: -1,
+          noncurrentVersionExpirationInDays: -1,
+          ...over,
+        },
+      ],
+    },
+  });
+
+  it("fails on the real Custodian lifecycle item (noncurrent versions expire after 545 days)", () => {
+    const e = run(
+      loadItem("test/fixtures/config/custodian__CI_S3Bucket_lifecycle.json"),
+      "s3-retention-lifecycle",
+      undefined,
+      asPhi("testing-99"),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.expiresSooner).toEqual([{ rule: "Docs", noncurrentVersionExpirationInDays: 545 }]);
+  });
+
+  it("fails on the real RDK item with no lifecycle at all", () => {
+    const e = run(
+      loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json"),
+      "s3-retention-lifecycle",
+      undefined,
+      asPhi("mborch-test-bucket-config-item"),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.lifecycle).toBe("none recorded");
+  });
+
+  it("passes a whole-bucket expiration at the retention period", () => {
+    expect(
+      run(withSupplementary(phiBucket(), rule({ expirationInDays: 2555 })), "s3-retention-lifecycle").status,
+    ).toBe("COMPLIANT");
+  });
+
+  it.each([
+    ["expires sooner", { expirationInDays: 30 }],
+    ["expires on a fixed date", { expirationDate: "2027-01-01T00:00:00.000Z" }],
+    [
+      "expires only one prefix",
+      { expirationInDays: 2555, filter: { predicate: { type: "LifecyclePrefixPredicate", prefix: "x/" } } },
+    ],
+  ])("fails when a rule %s", (_n, over) => {
+    expect(run(withSupplementary(phiBucket(), rule(over)), "s3-retention-lifecycle").status).toBe(
+      "NON_COMPLIANT",
+    );
+  });
+
+  it("ignores disabled rules", () => {
+    const snap = withSupplementary(phiBucket(), rule({ status: "Disabled", expirationInDays: 1 }));
+    expect(
+      run(snap, "s3-retention-lifecycle", undefined, { s3: { requireLifecycleExpiration: false } } as never)
+        .status,
+    ).toBe("COMPLIANT");
+  });
+});
+
+describe("control s3-replication-residency", () => {
+  const real = loadItem(
+    "test/fixtures/config/custodian__CI_S3Bucket_replication_lifecycle_notification.json",
+  );
+  const dest = (region: string, account = "000111222333") => ({
+    ...phiBucket("testing-west"),
+    accountId: account,
+    region,
+  });
+
+  it("fails on the real Custodian item: it replicates to an account outside the baseline", () => {
+    const e = run(real, "s3-replication-residency", undefined, asPhi("testing-99"));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        destinationBucket: "testing-west",
+        destinationAccount: "000111222333",
+        why: "account not in the baseline",
+      }),
+    ]);
+  });
+
+  it("asks for the destination bucket in the destination account", () => {
+    expect(requests(real, asPhi("testing-99"))).toContainEqual({
+      kind: "inventory",
+      resourceType: "AWS::S3::Bucket",
+      accountId: "000111222333",
+      ref: "testing-west",
+    });
+  });
+
+  it("passes when the destination is an allowed account and region, fails on a disallowed region", () => {
+    const b = {
+      ...(asPhi("testing-99") as object),
+      accounts: [ACCT, "000111222333"],
+      allowedRegions: ["us-east-1", "us-west-2"],
+    } as never;
+    const ok = facts({ inventory: { "AWS::S3::Bucket": [dest("us-west-2")] } });
+    expect(run(real, "s3-replication-residency", ok, b).status).toBe("COMPLIANT");
+    const eu = facts({ inventory: { "AWS::S3::Bucket": [dest("eu-west-1")] } });
+    expect(run(real, "s3-replication-residency", eu, b).status).toBe("NON_COMPLIANT");
+  });
+
+  it("says cannot prove when the destination bucket is not in the inventory", () => {
+    const b = { ...(asPhi("testing-99") as object), accounts: [ACCT, "000111222333"] } as never;
+    const e = run(real, "s3-replication-residency", facts({ inventory: { "AWS::S3::Bucket": [] } }), b);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("reads the API shape (real Custodian GetBucketReplication) and passes a same-account destination", () => {
+    const api = JSON.parse(
+      readFileSync("test/fixtures/api/custodian__s3.GetBucketReplication_enabled.json", "utf8"),
+    ).data;
+    const snap = withSupplementary(phiBucket(), {
+      BucketReplicationConfiguration: api.ReplicationConfiguration,
+    });
+    const f = facts({
+      inventory: { "AWS::S3::Bucket": [{ ...phiBucket("custodian-replication-west"), region: "us-east-1" }] },
+    });
+    expect(run(snap, "s3-replication-residency", f).status).toBe("COMPLIANT");
+  });
+
+  it("passes with no replication", () => {
+    expect(run(phiBucket(), "s3-replication-residency").status).toBe("COMPLIANT");
+  });
+});
