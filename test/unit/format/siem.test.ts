@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../../packages/core/src/finding/types.ts";
 import {
+  encodeEvents,
   encodeWebhook,
   findingEvent,
   HEC_SOURCETYPE,
@@ -197,5 +198,13 @@ describe("webhook encoding", () => {
     expect(hec).toHaveLength(1);
     expect(hec[0]!.eventIds).toHaveLength(2);
     expect(hec[0]!.body.split("\n").map((l) => JSON.parse(l).index)).toEqual(["phi", "phi"]);
+  });
+
+  it("encodes the same bytes from queued events (JSON round-trip) as from findings", () => {
+    const queued = changes.map((c) => JSON.parse(JSON.stringify(findingEvent(c.old, c.next, c.transition))));
+    for (const format of ["json", "ocsf", "hec"] as const)
+      expect(encodeEvents(format, queued, { index: "phi" })).toEqual(
+        encodeWebhook(format, changes, { index: "phi" }),
+      );
   });
 });

@@ -50,7 +50,18 @@ export function toHec(
   transition: Transition,
   options: HecOptions = {},
 ): HecEnvelope {
-  const event = findingEvent(old, next, transition, options.redaction);
+  return hecFromEvent(findingEvent(old, next, transition, options.redaction), options);
+}
+
+/**
+ * The same envelope from an already built (and redacted) {@link FindingEvent}, as queued for delivery.
+ *
+ * @example
+ * ```ts
+ * hecFromEvent(queued.event, { index: "security" }).sourcetype // → "phiwatch"
+ * ```
+ */
+export function hecFromEvent(event: FindingEvent, options: Omit<HecOptions, "redaction"> = {}): HecEnvelope {
   const f = event.finding;
   return {
     time: Math.round(Date.parse(event.at)) / 1000,
@@ -62,7 +73,7 @@ export function toHec(
       severity: f.severity,
       kind: f.kind,
       controlId: f.ruleId,
-      transition,
+      transition: event.transition,
       status: f.status,
       account: f.subject.accountId,
       region: f.subject.region,

@@ -24,6 +24,7 @@ export {
   hecAcked,
   hecAckRequest,
   hecBatches,
+  hecFromEvent,
   hecOutcome,
   parseHecResponse,
   toHec,
@@ -43,6 +44,7 @@ export {
   OCSF_VERSION,
   type OcsfEvent,
   type OcsfOptions,
+  ocsfFromEvent,
   toOcsf,
 } from "./ocsf.ts";
 export { type RedactedKind, type RedactionOptions, redactText, redactValue } from "./redact.ts";
@@ -75,6 +77,7 @@ export {
   DELIVERY_HEADER,
   deliveryId,
   type EncodeOptions,
+  encodeEvents,
   encodeWebhook,
   type FindingChangeEvent,
   type WebhookFormat,

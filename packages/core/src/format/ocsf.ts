@@ -1,7 +1,7 @@
 import type { Finding, FindingStatus, Severity } from "../finding/types.ts";
-import { publicFinding } from "./json.ts";
+import { type FindingEvent, findingEvent } from "./json.ts";
 import type { RedactionOptions } from "./redact.ts";
-import { eventId, type Transition, transitionTime } from "./transition.ts";
+import type { Transition } from "./transition.ts";
 
 /**
  * OCSF output: a drift finding is a Compliance Finding (class 2003), an activity finding a Detection
@@ -78,13 +78,30 @@ export function toOcsf(
   transition: Transition,
   options: OcsfOptions = {},
 ): OcsfEvent {
-  const f = publicFinding(next, options.redaction);
-  const drift = next.kind === "drift";
+  return ocsfFromEvent(findingEvent(old, next, transition, options.redaction), options);
+}
+
+/**
+ * The same mapping from an already built (and redacted) {@link FindingEvent} — what the delivery
+ * queue carries — so the forwarder can encode any format from the queued event alone.
+ *
+ * @example
+ * ```ts
+ * ocsfFromEvent(JSON.parse(sqsRecord.body).event).class_uid // → 2003 | 2004
+ * ```
+ */
+export function ocsfFromEvent(
+  event: FindingEvent,
+  options: Pick<OcsfOptions, "productVersion"> = {},
+): OcsfEvent {
+  const f = event.finding;
+  const transition = event.transition;
+  const drift = f.kind === "drift";
   const classUid = drift ? OCSF_CLASS.compliance : OCSF_CLASS.detection;
   const className = drift ? "Compliance Finding" : "Detection Finding";
   const activityId: ActivityId = transition === "OPENED" ? 1 : transition === "RESOLVED" ? 3 : 2;
-  const sev = SEVERITY_ID[next.severity];
-  const status = STATUS_ID[next.status];
+  const sev = SEVERITY_ID[f.severity];
+  const status = STATUS_ID[f.status];
   const ms = (iso: string) => Date.parse(iso);
 
   const resources: Record<string, unknown>[] = [
@@ -99,7 +116,7 @@ export function toOcsf(
   if (f.subject.principal)
     resources.push({ uid: f.subject.principal, type: "AWS::IAM::Principal", region: f.subject.region });
 
-  const event: OcsfEvent = {
+  const out: OcsfEvent = {
     activity_id: activityId,
     activity_name: ACTIVITY[activityId],
     category_uid: OCSF_CATEGORY_FINDINGS,
@@ -112,7 +129,7 @@ export function toOcsf(
     severity: sev.name,
     status_id: status.id,
     status: status.name,
-    time: ms(transitionTime(next, transition)),
+    time: ms(event.at),
     message: f.summary,
     metadata: {
       version: OCSF_VERSION,
@@ -122,7 +139,7 @@ export function toOcsf(
         ...(options.productVersion ? { version: options.productVersion } : {}),
       },
       profiles: ["cloud"],
-      uid: eventId(next, transition),
+      uid: event.eventId,
       correlation_uid: f.findingId,
       log_name: drift ? "phiwatch-drift" : "phiwatch-activity",
     },
@@ -147,30 +164,30 @@ export function toOcsf(
       phiwatch: {
         transition,
         kind: f.kind,
-        ...(old ? { previous: { status: old.status, severity: old.severity } } : {}),
+        ...(event.previous ? { previous: event.previous } : {}),
         evidence: f.evidence,
         hipaa: f.hipaa,
         ...(f.suppression ? { suppression: f.suppression } : {}),
       },
     },
   };
-  if (f.remediation) event.remediation = { desc: f.remediation };
+  if (f.remediation) out.remediation = { desc: f.remediation };
   if (drift) {
-    event.compliance = {
+    out.compliance = {
       standards: [HIPAA_STANDARD],
       requirements: f.hipaa.map((h) => (h.startsWith("164.") ? `45 CFR ${h}` : h)),
       control: f.ruleId,
       // The check's own outcome: it fails while the finding is open or suppressed (suppression
       // silences alerts; it does not make the resource compliant).
-      status_id: next.status === "RESOLVED" ? 1 : 3,
-      status: next.status === "RESOLVED" ? "Pass" : "Fail",
+      status_id: f.status === "RESOLVED" ? 1 : 3,
+      status: f.status === "RESOLVED" ? "Pass" : "Fail",
     };
   } else {
-    if (f.count !== undefined) event.count = f.count;
-    event.start_time = ms(f.windowStart ?? f.firstSeen);
-    event.end_time = ms(f.lastSeen);
+    if (f.count !== undefined) out.count = f.count;
+    out.start_time = ms(f.windowStart ?? f.firstSeen);
+    out.end_time = ms(f.lastSeen);
   }
-  return event;
+  return out;
 }
 
 function partitionOf(id: string): string {

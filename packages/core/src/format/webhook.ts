@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import type { Finding } from "../finding/types.ts";
-import { hecBatches, toHec } from "./hec.ts";
-import { findingEvent } from "./json.ts";
-import { toOcsf } from "./ocsf.ts";
+import { hecBatches, hecFromEvent } from "./hec.ts";
+import { type FindingEvent, findingEvent } from "./json.ts";
+import { ocsfFromEvent } from "./ocsf.ts";
 import type { RedactionOptions } from "./redact.ts";
 import { type Secret, SIGNATURE_HEADER, signatureHeader } from "./signature.ts";
-import { eventId, type Transition } from "./transition.ts";
+import type { Transition } from "./transition.ts";
 
 /** Payload formats a webhook target can ask for (the baseline's `webhooks[].format`). */
 export type WebhookFormat = "hec" | "ocsf" | "json";
@@ -49,36 +49,47 @@ export function encodeWebhook(
   changes: readonly FindingChangeEvent[],
   options: EncodeOptions = {},
 ): WebhookRequest[] {
+  return encodeEvents(
+    format,
+    changes.map((c) => findingEvent(c.old, c.next, c.transition, options.redaction)),
+    options,
+  );
+}
+
+/**
+ * Encode already built (and redacted) finding events — what the delivery queue carries — for a
+ * target, in order. Same batching rules as {@link encodeWebhook}.
+ *
+ * @example
+ * ```ts
+ * encodeEvents(target.format, records.map((r) => JSON.parse(r.body).event))
+ * ```
+ */
+export function encodeEvents(
+  format: WebhookFormat,
+  events: readonly FindingEvent[],
+  options: Omit<EncodeOptions, "redaction"> = {},
+): WebhookRequest[] {
   if (format === "hec") {
-    const envelopes = changes.map((c) =>
-      toHec(c.old, c.next, c.transition, {
-        ...(options.index ? { index: options.index } : {}),
-        ...(options.redaction ? { redaction: options.redaction } : {}),
-      }),
-    );
+    const envelopes = events.map((e) => hecFromEvent(e, options.index ? { index: options.index } : {}));
     const out: WebhookRequest[] = [];
     let i = 0;
     for (const batch of hecBatches(envelopes, options.maxBatchBytes)) {
-      const ids = changes.slice(i, i + batch.count).map((c) => eventId(c.next, c.transition));
+      const ids = events.slice(i, i + batch.count).map((e) => e.eventId);
       i += batch.count;
       out.push({ body: batch.body, contentType: "application/json", eventIds: ids });
     }
     return out;
   }
-  return changes.map((c) => {
-    const payload =
+  return events.map((e) => ({
+    body: JSON.stringify(
       format === "ocsf"
-        ? toOcsf(c.old, c.next, c.transition, {
-            ...(options.productVersion ? { productVersion: options.productVersion } : {}),
-            ...(options.redaction ? { redaction: options.redaction } : {}),
-          })
-        : findingEvent(c.old, c.next, c.transition, options.redaction);
-    return {
-      body: JSON.stringify(payload),
-      contentType: "application/json",
-      eventIds: [eventId(c.next, c.transition)],
-    };
-  });
+        ? ocsfFromEvent(e, options.productVersion ? { productVersion: options.productVersion } : {})
+        : e,
+    ),
+    contentType: "application/json",
+    eventIds: [e.eventId],
+  }));
 }
 
 /** Header carrying the delivery id receivers deduplicate on (a retry after a timeout repeats it). */
