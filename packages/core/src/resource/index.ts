@@ -1,4 +1,29 @@
+export {
+  bucketReadCoverage,
+  type Coverage,
+  type CoverageResult,
+  recordsManagementEvents,
+  s3ReadCoverage,
+  TRAIL_TYPE,
+  type TrailBucketCoverage,
+  type TrailView,
+  trailCoversBucketReads,
+  trailView,
+} from "./cloudtrail.ts";
 export { type ConfigurationItem, ConfigurationItemSchema, fromConfigurationItem } from "./config-item.ts";
+export {
+  CONNECT_FLOW,
+  CONNECT_FLOW_MODULE,
+  CONNECT_INSTANCE,
+  connectInstanceId,
+  contactLensEnabled,
+  flowContentOf,
+  type InstanceStorageConfig,
+  inConnectScope,
+  instanceAttribute,
+  instanceStorageConfigs,
+} from "./connect.ts";
+export { customerManagedKey, isAwsManagedAlias, type KeyProof } from "./kms-proof.ts";
 export {
   accountPublicAccessBlock,
   type BucketEncryption,
