@@ -56,6 +56,14 @@ export function objectKeyHasher(secret: string): KeyHasher {
   return (objectKey) => createHmac("sha256", secret).update(objectKey).digest("hex").slice(0, 16);
 }
 
+/**
+ * The object-key hash secret: `PHIWATCH_HASH_KEY` when set (deployments: from SSM/Secrets Manager),
+ * else one derived from the table name (local mode and backfills against the same table agree).
+ */
+export function hashSecret(env: Record<string, string | undefined>, tableName: string): string {
+  return env.PHIWATCH_HASH_KEY ?? createHash("sha256").update(`phiwatch:${tableName}`).digest("hex");
+}
+
 export function eventIdHash(eventId: string): string {
   return createHash("sha256").update(eventId).digest("hex").slice(0, 16);
 }

@@ -3,6 +3,7 @@ export {
   type AccessEvent,
   type AccessTargetType,
   eventIdHash,
+  hashSecret,
   type KeyHasher,
   networkOf,
   objectKeyHasher,

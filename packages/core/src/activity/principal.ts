@@ -82,7 +82,13 @@ export function principalOf(u: UserIdentity, recipientAccountId = "", path = "us
       const issuer = u.sessionContext?.sessionIssuer?.arn;
       const assumed = u.arn;
       const roleArn = issuer ?? roleArnFromAssumed(assumed);
-      if (!roleArn) throw new InvalidEventError("missing", `${path}.sessionContext.sessionIssuer.arn`);
+      if (!roleArn) {
+        // Hand-written or truncated records: keep what identifies the caller rather than drop a tamper event.
+        const raw = assumed ?? u.principalId ?? u.userName;
+        if (!raw) throw new InvalidEventError("missing", `${path}.sessionContext.sessionIssuer.arn`);
+        const id = assumed ?? `assumed-role:${sanitiseIdentityText(raw, 128)}`;
+        return { id, kind: "role", accountId: account, names: [id] };
+      }
       const session = assumed?.split("/").slice(2).join("/") ?? "";
       const roleName = roleArn.split("/").pop() ?? "";
       // Identity Center role paths may or may not carry the region (`sso.amazonaws.com/us-east-1/`):

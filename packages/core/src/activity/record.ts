@@ -16,6 +16,12 @@ export const MAX_LOG_FILE_BYTES = 128 * 1024 * 1024;
 export const MAX_LOG_FILE_RECORDS = 250_000;
 
 const Str = z.string().max(4096);
+
+/**
+ * The EventBridge envelope of a CloudTrail event. `version` is optional: CloudWatch Events envelopes
+ * from before EventBridge (2015–2019 captures) have none.
+ */
+const CloudTrailEnvelopeSchema = EventBridgeEnvelopeSchema.extend({ version: z.string().optional() });
 const Obj = z.record(z.string(), z.unknown());
 
 export const UserIdentitySchema = z
@@ -102,7 +108,7 @@ export function readCloudTrail(input: unknown): CloudTrailRecord[] {
     throw new InvalidEventError("expected a JSON object", "event");
   const obj = input as Record<string, unknown>;
   if ("detail-type" in obj) {
-    const env = parseWith(EventBridgeEnvelopeSchema, obj);
+    const env = parseWith(CloudTrailEnvelopeSchema, obj);
     if (!(CLOUDTRAIL_DETAIL_TYPES as readonly string[]).includes(env["detail-type"])) {
       throw new UnsupportedEventError(
         `"${env["detail-type"]}" is not a CloudTrail event`,

@@ -1,0 +1,70 @@
+// SQS (batch) of CloudTrail data events → access windows and profiles → access findings. Each body is
+// an EventBridge envelope of a data event, or an S3 notification of a CloudTrail log file to fetch.
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import middy from "@middy/core";
+import { Activity, type Baseline, DETECTORS } from "@phiwatch/core";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+// TODO(lead): export DynamoAccessStore from @phiwatch/aws and import it from there.
+import { DynamoAccessStore } from "../packages/aws/src/store/access-store.ts";
+import { ddb, findingStore, loadBaseline, logger, offline, orDeadLetter, tableName } from "./lib/runtime.ts";
+
+const processor = new BatchProcessor(EventType.SQS);
+const store = new DynamoAccessStore(ddb, tableName());
+const s3 = new S3Client(offline ? { forcePathStyle: true } : {});
+// Object keys are counted as keyed hashes: the key comes from the environment (see docs/detectors.md).
+const hashKey = Activity.objectKeyHasher(Activity.hashSecret(process.env, tableName()));
+if (!process.env.PHIWATCH_HASH_KEY && !offline)
+  logger.warn("PHIWATCH_HASH_KEY unset: object-key hashes use a key derived from the table name");
+
+async function eventsOf(body: string, baseline: Baseline): Promise<Activity.AccessEvent[]> {
+  const msg = Activity.readAccessMessage(body);
+  let records: Activity.CloudTrailRecord[] = msg.kind === "records" ? msg.records : [];
+  for (const o of msg.kind === "log-files" ? msg.objects : []) {
+    const r = await s3.send(new GetObjectCommand({ Bucket: o.bucket, Key: o.key }));
+    const bytes = await r.Body!.transformToByteArray();
+    records = records.concat(Activity.parseCloudTrailLogFile(bytes, `s3://${o.bucket}/${o.key}`));
+  }
+  return records.flatMap((rec) => Activity.toAccessEvent(rec, baseline, hashKey) ?? []);
+}
+
+export const lambdaHandler = async (event: SQSEvent, context: Context) => {
+  const baseline = loadBaseline();
+  // Phase 1: parse every message (bad ones are dead-lettered, not retried; S3 failures are retried).
+  const pending = new Map<string, Activity.AccessEvent[]>();
+  const parsed = await processPartialResponse(
+    event,
+    async (record: SQSRecord) => {
+      const events = await orDeadLetter("access", record.body, () => eventsOf(record.body, baseline));
+      if (events && events.length > 0) pending.set(record.messageId, events);
+    },
+    processor,
+    { context, throwOnFullBatchFailure: false },
+  );
+  // Phase 2: one aggregated write per (target, principal, window). Idempotent, so on failure the
+  // messages that contributed are retried whole.
+  try {
+    const r = await Activity.processAccessEvents([...pending.values()].flat(), {
+      store,
+      baseline,
+      detectors: DETECTORS,
+      findings: findingStore,
+    });
+    logger.info("access batch", {
+      events: r.events,
+      windows: r.windows,
+      detections: r.detections.length,
+      recorded: r.recorded,
+      folded: r.profilesFolded,
+    });
+    for (const e of r.errors) logger.error("detector failed", e);
+    return parsed;
+  } catch (error) {
+    logger.error("access batch failed: retrying its messages", { error });
+    const failed = [...pending.keys()].map((itemIdentifier) => ({ itemIdentifier }));
+    return { batchItemFailures: [...parsed.batchItemFailures, ...failed] };
+  }
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

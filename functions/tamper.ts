@@ -1,0 +1,26 @@
+// EventBridge CloudTrail management events (the tamper list, root activity) → tamper findings.
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { Activity, DETECTORS, recordObservation } from "@phiwatch/core";
+import type { EventBridgeEvent } from "aws-lambda";
+import { findingStore, loadBaseline, logger, orDeadLetter } from "./lib/runtime.ts";
+
+export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
+  orDeadLetter("tamper", event, async () => {
+    const baseline = loadBaseline();
+    let recorded = 0;
+    let detections = 0;
+    for (const record of Activity.readCloudTrail(event)) {
+      const r = Activity.detectManagement(record, baseline, DETECTORS);
+      for (const e of r.errors) logger.error("detector failed", e);
+      detections += r.detections.length;
+      for (const d of r.detections) {
+        const outcome = await recordObservation(findingStore, Activity.observationOfDetection(d));
+        if (outcome.changed) recorded += 1;
+      }
+    }
+    logger.info("tamper", { detections, recorded });
+    return { detections, recorded };
+  });
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

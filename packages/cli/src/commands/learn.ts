@@ -1,0 +1,150 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { Activity, type Baseline, DETECTORS, parseBaseline } from "@phiwatch/core";
+import { DynamoAccessStore } from "../../../aws/src/store/access-store.ts";
+import { DEFAULT_DIR, defaultBaseline, UsageError } from "../context.ts";
+import { LOCAL_NAMES, LocalStack } from "../local/stack.ts";
+
+export interface LearnSummary {
+  files: number;
+  records: number;
+  events: number;
+  windows: number;
+  profiles: number;
+  from?: string;
+  to?: string;
+}
+
+/** CloudTrail log files under the paths (`.json`, `.json.gz`), in name order (= time order for CloudTrail). */
+export function logFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UsageError(`no such file or directory: ${p}`);
+    if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(join(p, n));
+    else if (/\.json(\.gz)?$/.test(p)) out.push(p);
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+/**
+ * Backfill: add every PHI access in the log files to the access windows (the same idempotent updates
+ * the access handler makes), then fold each touched profile once up to the end of the history. Files
+ * may arrive in any order; running it twice changes nothing.
+ */
+export async function learnFiles(
+  files: readonly string[],
+  deps: {
+    store: Activity.AccessStore;
+    baseline: Baseline;
+    hashKey: Activity.KeyHasher;
+    progress?: (done: number, total: number, events: number) => void;
+  },
+): Promise<LearnSummary> {
+  const summary: LearnSummary = { files: files.length, records: 0, events: 0, windows: 0, profiles: 0 };
+  const touched = new Map<string, { key: Activity.WindowDelta; maxAt: number }>();
+  let minAt = Number.POSITIVE_INFINITY;
+  let maxAt = 0;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const records = Activity.parseCloudTrailLogFile(readFileSync(file), file);
+    summary.records += records.length;
+    const events = records.flatMap((r) => Activity.toAccessEvent(r, deps.baseline, deps.hashKey) ?? []);
+    summary.events += events.length;
+    const r = await Activity.processAccessEvents(events, {
+      store: deps.store,
+      baseline: deps.baseline,
+      detectors: DETECTORS,
+      mode: "learn",
+    });
+    summary.windows += r.windows;
+    for (const t of r.touched) {
+      const k = Activity.pairKey(t.key.target, t.key.principal.id);
+      const cur = touched.get(k);
+      touched.set(k, cur && cur.maxAt >= t.maxAt ? cur : t);
+      maxAt = Math.max(maxAt, t.maxAt);
+    }
+    for (const e of events) minAt = Math.min(minAt, e.at);
+    deps.progress?.(i + 1, files.length, summary.events);
+  }
+  const settings = Activity.resolveSettings(deps.baseline);
+  // Every profile is folded up to the end of the history (minus the grace for late delivery).
+  const until = Activity.windowStartOf(maxAt - settings.foldGraceMinutes * 60_000, settings.windowMinutes);
+  for (const t of touched.values())
+    if (await Activity.foldProfile(deps.store, t.key, until, settings)) summary.profiles += 1;
+  if (summary.events > 0) {
+    summary.from = new Date(minAt).toISOString();
+    summary.to = new Date(maxAt).toISOString();
+  }
+  return summary;
+}
+
+function progressBar(done: number, total: number, events: number): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(
+    `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} files, ${events} PHI accesses`,
+  );
+  if (done === total) process.stderr.write("\n");
+}
+
+/**
+ * `phiwatch learn <dir|files…> [--baseline f] [--store local|table:NAME] [--dir d]` — build access
+ * profiles from historical CloudTrail log files, so a new install starts with a baseline.
+ */
+export async function learnCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { baseline: { type: "string" }, store: { type: "string" }, dir: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0) throw new UsageError("usage: phiwatch learn <dir|files…> [--baseline f]");
+  const files = logFiles(positionals);
+  if (files.length === 0)
+    throw new UsageError("no .json or .json.gz CloudTrail log files in the given paths");
+  const baselineFile = defaultBaseline(values.baseline);
+  const baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
+
+  const spec = values.store ?? "local";
+  let close: () => Promise<void>;
+  let ddb: DynamoDBClient;
+  let table: string;
+  if (spec.startsWith("table:")) {
+    ddb = new DynamoDBClient({});
+    table = spec.slice("table:".length);
+    close = async () => ddb.destroy();
+  } else if (spec === "local") {
+    const stack = await LocalStack.start({
+      dir: resolve(values.dir ?? DEFAULT_DIR),
+      baselineFile,
+      storeOnly: true,
+    });
+    ddb = stack.ddb;
+    table = LOCAL_NAMES.table;
+    close = () => stack.stop();
+  } else throw new UsageError(`--store must be "local" or "table:<name>", got "${spec}"`);
+
+  try {
+    const store = new DynamoAccessStore(ddb, table);
+    const hashKey = Activity.objectKeyHasher(Activity.hashSecret(process.env, table));
+    const started = Date.now();
+    const s = await learnFiles(files, {
+      store,
+      baseline,
+      hashKey,
+      ...(files.length > 1 && process.stderr.isTTY ? { progress: progressBar } : {}),
+    });
+    process.stdout.write(
+      `learned from ${s.files} file(s), ${s.records} records, ${s.events} PHI accesses` +
+        `${s.from ? ` (${s.from} → ${s.to})` : ""}: ${s.windows} window updates, ${s.profiles} profile(s) updated` +
+        ` in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return 0;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
+import { DynamoAccessStore } from "../../../packages/aws/src/store/access-store.ts";
+import { learnFiles } from "../../../packages/cli/src/commands/learn.ts";
+import { generateAccessScenario } from "../../../packages/cli/src/demo/access-scenario.ts";
+import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { Activity, type Finding, parseBaseline } from "../../../packages/core/src/index.ts";
+
+let stack: LocalStack;
+let findings: DynamoFindingStore;
+let access: DynamoAccessStore;
+let files: { historyFiles: string[]; todayFiles: string[] };
+const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"));
+
+beforeAll(async () => {
+  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml", storeOnly: false });
+  findings = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+  access = new DynamoAccessStore(stack.ddb, LOCAL_NAMES.table);
+  files = await generateAccessScenario(mkdtempSync(join(tmpdir(), "phiwatch-access-it-")));
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function all(): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await findings.listFindings({ ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out.filter((f) => f.kind === "activity");
+}
+
+async function replayToday(): Promise<void> {
+  for (const f of files.todayFiles)
+    for (const line of readFileSync(f, "utf8").trim().split("\n")) await stack.dispatch(JSON.parse(line));
+  await stack.drain();
+}
+
+describe("access handler through the local stack (DynamoDB Local, SQS)", () => {
+  it("learns four weeks of history, then alerts on the 2 AM service account and the analytics role, not on the QA supervisor; a replay changes nothing", async () => {
+    const hashKey = Activity.objectKeyHasher(Activity.hashSecret({}, LOCAL_NAMES.table));
+    const learned = await learnFiles(files.historyFiles, { store: access, baseline, hashKey });
+    expect(learned.profiles).toBeGreaterThanOrEqual(4);
+
+    await replayToday();
+    const first = await all();
+    const rules = (p: string) => first.filter((f) => f.subject.principal === p).map((f) => f.ruleId);
+    expect(rules("arn:aws:iam::111122223333:role/recording-export-svc")).toEqual(
+      expect.arrayContaining(["access-volume-spike", "access-off-hours"]),
+    );
+    expect(rules("arn:aws:iam::111122223333:role/analytics-qa")).toContain("access-unauthorized-principal");
+    expect(first.filter((f) => f.subject.principal?.includes("QASupervisor"))).toEqual([]);
+    const spike = first.find((f) => f.ruleId === "access-volume-spike")!;
+    expect(spike.count).toBe(2000);
+    expect(spike.summary).toBe("2000 reads between 02:00 and 02:15, profile for Tue 02h: 0 ± 0, floor 50");
+
+    const profile = await access.getProfile(
+      "northwind-connect-recordings",
+      "arn:aws:iam::111122223333:role/recording-export-svc",
+    );
+    // Replay: same profile, same findings.
+    await learnFiles(files.historyFiles, { store: access, baseline, hashKey });
+    await replayToday();
+    const again = await all();
+    expect(again.map((f) => [f.findingId, f.count, f.transitions]).sort()).toEqual(
+      first.map((f) => [f.findingId, f.count, f.transitions]).sort(),
+    );
+    expect(
+      await access.getProfile(
+        "northwind-connect-recordings",
+        "arn:aws:iam::111122223333:role/recording-export-svc",
+      ),
+    ).toEqual(profile);
+  });
+});

@@ -1,0 +1,178 @@
+// Tamper detectors on published real CloudTrail samples (sources in test/fixtures/README.md, section
+// activity/). Panther-labelled samples carry the upstream rule's own verdict in `_panther`.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { Activity, type Baseline, DETECTORS } from "../../../packages/core/src/index.ts";
+import { testBaseline } from "../../helpers/baseline.ts";
+
+const DIR = "test/fixtures/activity";
+
+function loadRecord(file: string): Activity.CloudTrailRecord {
+  let doc = JSON.parse(readFileSync(`${DIR}/${file}`, "utf8"));
+  if (Array.isArray(doc)) doc = doc[0];
+  if (doc.Log) doc = doc.Log;
+  // Panther normalises eventTime to "2024-11-25 17:51:21.000000000": restore CloudTrail's ISO form.
+  if (typeof doc.eventTime === "string")
+    doc.eventTime = doc.eventTime.replace(" ", "T").replace(/\.\d+$/, "Z");
+  return Activity.readCloudTrail(doc)[0]!;
+}
+
+const baseline: Baseline = testBaseline({
+  accounts: ["111122223333", "123456789012", "111111111111"],
+  phiBuckets: [
+    "sensitive-data-bucket",
+    "example-bucket",
+    "testjcazurebucket",
+    "bucket",
+    "corporate-documents",
+    "critical-data-bucket",
+    "important-files-bucket",
+    "sample-cloudtrail-bucket-name",
+    "elastic-cspm-cloudtrail-test-bucket",
+  ].map((name) => ({ name, holds: ["recordings" as const] })),
+  phiKeys: ["arn:aws:kms:*"],
+});
+
+function fired(record: Activity.CloudTrailRecord, b: Baseline = baseline) {
+  const r = Activity.detectManagement(record, b, DETECTORS);
+  expect(r.errors).toEqual([]);
+  return r.detections;
+}
+
+describe("tamper detectors on real CloudTrail samples", () => {
+  it.each([
+    ["stratus__detonation_StopLogging.json", "tamper-audit-logging"],
+    ["stratus__detonation_DeleteTrail.json", "tamper-audit-logging"],
+    ["stratus__detonation_PutEventSelectors.json", "tamper-audit-logging"],
+    ["panther__AWS.CloudTrail.Stopped__CloudTrail_Was_Stopped.json", "tamper-audit-logging"],
+    [
+      "panther__AWS.CloudTrail.SecurityConfigurationChange__Security_Configuration_Changed.json",
+      "tamper-audit-logging",
+    ],
+    ["panther__AWS.CloudTrail.EventSelectorsDisabled__Event_Selector_Disabled.json", "tamper-audit-logging"],
+    ["elastic__UpdateTrail_disable_logfilevalidation_remove_kms.json", "tamper-audit-logging"],
+    [
+      "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deleted_Successfully.json",
+      "tamper-bucket-protection",
+    ],
+    [
+      "panther__AWS.CloudTrail.ResourceMadePublic__S3_Made_Publicly_Accessible.json",
+      "tamper-bucket-protection",
+    ],
+    ["cloudbuddy__eventbridge_PutBucketPolicy_public_principal_star.json", "tamper-bucket-protection"],
+    ["cloudbuddy__eventbridge_PutBucketPolicy_vpce_restricted.json", "tamper-bucket-protection"],
+    ["cloudbuddy__eventbridge_DeleteBucketPolicy.json", "tamper-bucket-protection"],
+    ["panther__AWS.S3.BucketPolicyModified__S3_Bucket_Policy_Modified.json", "tamper-bucket-protection"],
+    [
+      "panther__AWS.S3.DeletePublicAccessBlock__Public_Access_Block_Deleted_Successfully.json",
+      "tamper-bucket-protection",
+    ],
+    [
+      "panther__AWS.S3.DisableBucketLogging__Bucket_Logging_Disabled_Successfully.json",
+      "tamper-bucket-protection",
+    ],
+    ["panther__AWS.S3.SuspendVersioning__Versioning_Suspended_Successfully.json", "tamper-bucket-protection"],
+    [
+      "panther__AWS.CloudTrail.ShortLifecycle__1_Day_Lifecycle_Rule_on_Known_CT_Bucket.json",
+      "tamper-bucket-protection",
+    ],
+    ["awsdocs_kms__ScheduleKeyDeletion.json", "tamper-key"],
+    ["awsdocs_kms__DisableKeyRotation.json", "tamper-key"],
+    ["panther__AWS.KMS.CustomerManagedKeyLoss__KMS_Key_Scheduled_For_Deletion.json", "tamper-key"],
+    ["panther__AWS.KMS.CustomerManagedKeyLoss__KMS_Key_Disabled.json", "tamper-key"],
+  ])("fires on %s (%s)", (file, ruleId) => {
+    const d = fired(loadRecord(file));
+    expect(d.map((x) => x.ruleId)).toEqual([ruleId]);
+    const det = d[0]!;
+    expect(det.summary.length).toBeGreaterThan(10);
+    expect(det.cause).toBe(loadRecord(file).eventID);
+  });
+
+  it.each([
+    "panther__AWS.CloudTrail.Stopped__Error_Stopping_CloudTrail.json",
+    "panther__AWS.CloudTrail.SecurityConfigurationChange__Security_Configuration_Not_Changed_Error.json",
+    "awsdocs_cloudtrail__UpdateTrail_error_TrailNotFound.json",
+    "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deletion_Failed.json",
+    "panther__AWS.CloudTrail.ResourceMadePublic__S3_Failed_to_make_Publicly_Accessible.json",
+    "panther__AWS.S3.BucketPolicyModified__S3_Bucket_Policy_Modified_Error_Response.json",
+    "panther__AWS.S3.DeletePublicAccessBlock__Different_S3_Event.json",
+    "panther__AWS.S3.DisableBucketLogging__Bucket_Logging_Enabled.json",
+    "elastic__PutBucketLogging_enable.json",
+    "panther__AWS.KMS.CustomerManagedKeyLoss__KMS_Key_Non_Deletion_Event.json",
+    "panther__AWS.CloudTrail.ResourceMadePublic__KMS_Key_Restricted_Access_Should_Not_Alert.json",
+    "awsdocs_kms__PutKeyPolicy.json",
+    "awsdocs_kms__Decrypt_symmetric.json",
+    "whylabs__eventbridge_PutObject_data_event_SSE_KMS.json",
+    "custodian__eventbridge_CreateBucket.json",
+  ])("does not fire on benign %s", (file) => {
+    expect(fired(loadRecord(file))).toEqual([]);
+  });
+
+  it("fires tamper-key critical when a PHI key policy admits Principal * without a condition (AWS docs PutKeyPolicy record, policy of Panther's wildcard test)", () => {
+    const rec = loadRecord("awsdocs_kms__PutKeyPolicy.json");
+    const wildcard = JSON.parse(
+      readFileSync(
+        `${DIR}/panther__AWS.CloudTrail.ResourceMadePublic__Wildcard_Principal_No_Conditions_Should_Alert.json`,
+        "utf8",
+      ),
+    ).Log.requestParameters.policy;
+    const d = fired({
+      ...rec,
+      requestParameters: { ...rec.requestParameters, policy: JSON.stringify(wildcard) },
+    });
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-key", "critical"]]);
+  });
+
+  it("rejects a hand-written record without eventID, naming the field (Panther's minimal VPCE UpdateTrail test log)", () => {
+    expect(() =>
+      loadRecord("panther__AWS.CloudTrail.VPCE.SensitiveAPICalls__CloudTrail_API_Call_Via_VPC_Endpoint.json"),
+    ).toThrow(/record\.eventID/);
+  });
+
+  it("rates a policy that admits everyone critical and a restricted one high", () => {
+    const pub = fired(loadRecord("cloudbuddy__eventbridge_PutBucketPolicy_public_principal_star.json"))[0]!;
+    const vpce = fired(loadRecord("cloudbuddy__eventbridge_PutBucketPolicy_vpce_restricted.json"))[0]!;
+    expect(pub.severity).toBe("critical");
+    expect(vpce.severity).toBe("high");
+    expect(pub.evidence.weakened).toContain("allows any principal (*) without a condition");
+  });
+
+  it("does not fire on buckets and keys the baseline does not mark as PHI", () => {
+    const other = testBaseline({ accounts: ["111111111111"] });
+    expect(
+      fired(
+        loadRecord("panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deleted_Successfully.json"),
+        other,
+      ),
+    ).toEqual([]);
+    expect(fired(loadRecord("awsdocs_kms__ScheduleKeyDeletion.json"), other)).toEqual([]);
+  });
+
+  it("fires root-activity on a root call in a monitored account (the Stratus StopLogging capture with a Root identity)", () => {
+    const rec = loadRecord("stratus__detonation_StopLogging.json");
+    const root = {
+      ...rec,
+      recipientAccountId: "111122223333",
+      userIdentity: {
+        type: "Root",
+        principalId: "111122223333",
+        arn: "arn:aws:iam::111122223333:root",
+        accountId: "111122223333",
+      },
+    };
+    const d = fired(root)
+      .map((x) => x.ruleId)
+      .sort();
+    expect(d).toEqual(["root-activity", "tamper-audit-logging"]);
+    expect(fired(rec).map((x) => x.ruleId)).not.toContain("root-activity");
+  });
+
+  it("one finding per action and resource: the discriminator is the API action", () => {
+    const d = fired(loadRecord("stratus__detonation_StopLogging.json"))[0]!;
+    expect(d.discriminator).toBe("StopLogging");
+    expect(d.subject).toMatchObject({
+      resourceType: "AWS::CloudTrail::Trail",
+      resourceId: "stratus-red-team-ct-stop-trail-buykxbqejv",
+    });
+  });
+});
