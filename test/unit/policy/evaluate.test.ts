@@ -268,3 +268,22 @@ describe("policy documents", () => {
     );
   });
 });
+
+describe("policy evaluation over a set of resources", () => {
+  it("a Deny covering everything an Allow reaches in the set cancels it", () => {
+    const p = policy(
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/connect/*" },
+      { Sid: "NoConnect", Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::phi-recordings/connect/*" },
+    );
+    const d = evaluatePolicies(p, q());
+    expect(d.effect).toBe("deny");
+    expect(d.deniedBy).toEqual([{ policy: "p", statement: "NoConnect" }]);
+  });
+  it("a Deny covering only part of what the Allow reaches does not", () => {
+    const p = policy(
+      { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/*" },
+      { Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::phi-recordings/connect/*" },
+    );
+    expect(evaluatePolicies(p, q()).effect).toBe("allow");
+  });
+});

@@ -128,20 +128,54 @@ export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question):
     conditionalAllow: [],
     conditionalDeny: [],
   };
+  const allows: Array<{ s: Statement; ref: StatementRef; definite: boolean }> = [];
+  const denies: Array<{ s: Statement; policy: string }> = [];
   for (const { name, document } of policies) {
     for (const s of document.statements) {
+      if (s.effect === "Deny") denies.push({ s, policy: name });
       const r = statementApplies(s, q);
       if (r.applies === false) continue;
       const ref: StatementRef = { policy: name, statement: statementLabel(s) };
       if (r.applies === "maybe") ref.undecided = r.undecided;
       if (s.effect === "Deny") (r.applies === true ? d.deniedBy : d.conditionalDeny).push(ref);
-      else (r.applies === true ? d.allowedBy : d.conditionalAllow).push(ref);
+      else allows.push({ s, ref, definite: r.applies === true });
     }
   }
-  if (d.deniedBy.length > 0) d.effect = "deny";
-  else if (d.allowedBy.length > 0) d.effect = d.conditionalDeny.length > 0 ? "conditional" : "allow";
+  // An explicit Deny of the whole question wins over everything.
+  if (d.deniedBy.length > 0) {
+    d.effect = "deny";
+    return d;
+  }
+  for (const a of allows) {
+    // Asked about a set of resources, a Deny that covers everything this Allow reaches in the set
+    // cancels it (Allow and Deny on `b/connect/*`, asked about `b/*`) even though it does not cover
+    // the whole set.
+    const cancelledBy = hasWildcard(q.resource) ? cancelling(a.s, denies, q) : undefined;
+    if (cancelledBy) d.deniedBy.push(...cancelledBy);
+    else (a.definite ? d.allowedBy : d.conditionalAllow).push(a.ref);
+  }
+  if (d.allowedBy.length > 0) d.effect = d.conditionalDeny.length > 0 ? "conditional" : "allow";
   else if (d.conditionalAllow.length > 0) d.effect = "conditional";
+  else if (d.deniedBy.length > 0) d.effect = "deny";
   return d;
+}
+
+/** Definite Deny statements that cover every pattern of `allow` that reaches the question's set. */
+function cancelling(
+  allow: Statement,
+  denies: ReadonlyArray<{ s: Statement; policy: string }>,
+  q: Question,
+): StatementRef[] | undefined {
+  if (!allow.resource) return undefined;
+  const reached = allow.resource.filter((p) => globsIntersect(p, q.resource));
+  if (reached.length === 0) return undefined;
+  const used = new Map<Statement, StatementRef>();
+  for (const p of reached) {
+    const by = denies.find((x) => statementApplies(x.s, { ...q, resource: p }).applies === true);
+    if (!by) return undefined;
+    used.set(by.s, { policy: by.policy, statement: statementLabel(by.s) });
+  }
+  return [...used.values()];
 }
 
 /**
