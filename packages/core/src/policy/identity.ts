@@ -236,9 +236,8 @@ export function accessVerdict(
 
 /** Fact requests of the identity controls: managed policies, groups, and bucket inventory for tag entries. */
 export function identityControlFacts(s: ResourceSnapshot, baseline: Baseline): FactRequest[] {
-  if (s.resourceType === "AWS::IAM::Policy") return [];
   return [
-    ...identityFactRequests(s),
+    ...(s.resourceType === "AWS::IAM::Policy" ? [] : identityFactRequests(s)),
     ...(baselineHasTagBuckets(baseline) ? [bucketInventoryRequest(s.accountId)] : []),
   ];
 }

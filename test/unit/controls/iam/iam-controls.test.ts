@@ -271,3 +271,35 @@ describe("control iam-no-wildcard-on-phi", () => {
     expect(run(r, "iam-no-wildcard-on-phi", facts()).status).toBe("COMPLIANT");
   });
 });
+
+describe("identity controls with PHI buckets matched by tag", () => {
+  const tagged = { phiBuckets: [{ tag: { key: "phi", value: "true" }, holds: ["recordings"] }] } as never;
+  it("ask for the bucket inventory, also for a managed policy item", () => {
+    expect(requests(loadItem("test/fixtures/config/rdk__AWS_IAM_Policy.json"), tagged)).toEqual([
+      { kind: "inventory", resourceType: "AWS::S3::Bucket", accountId: RDK_ACCT },
+    ]);
+  });
+  it("say cannot prove without the inventory, and resolve tagged buckets with it", () => {
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::rec-*/*" }),
+    ]);
+    const without = run(r, "iam-raw-readers-designated", facts(), tagged);
+    expect(without.status).toBe("NON_COMPLIANT");
+    expect(without.evidence.proof).toBe("cannot prove");
+    const bucket = {
+      ...loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json"),
+      resourceId: "rec-1",
+      resourceName: "rec-1",
+      tags: { phi: "true" },
+    };
+    const e = run(
+      r,
+      "iam-raw-readers-designated",
+      facts({ inventory: { "AWS::S3::Bucket": [bucket] } }),
+      tagged,
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.access).toContainEqual(expect.objectContaining({ resource: "arn:aws:s3:::rec-1/*" }));
+  });
+});
