@@ -1,11 +1,12 @@
 // Shared by the notify handler: decide, build and publish one alert, and enqueue SIEM deliveries —
 // each at most once per finding transition however often the stream delivers the record.
 
+import { createHash } from "node:crypto";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { type Baseline, type Finding, Format, isBusinessHours, severityRank } from "@phiwatch/core";
+import { type Baseline, type Finding, Format, isBusinessHours } from "@phiwatch/core";
 import { Resource } from "sst";
 import { controls, ddb, sqs, tableName } from "./runtime.ts";
 
@@ -35,15 +36,26 @@ const publishOnce = makeIdempotent(
   { persistenceStore, config: idempotency },
 );
 
-/** Enqueue the SIEM deliveries of one finding event once per key. */
+/**
+ * Enqueue the SIEM deliveries of one finding event once per key, on the FIFO delivery queue: one
+ * message group per (target, finding) keeps each finding's events in order at each target, and the
+ * deduplication id drops a repeat within SQS's five-minute window.
+ */
 const enqueueOnce = makeIdempotent(
-  async (req: { key: string; messages: string[] }) => {
+  async (req: { key: string; messages: DeliveryMessage[] }) => {
     for (let i = 0; i < req.messages.length; i += 10) {
       const batch = req.messages.slice(i, i + 10);
       const r = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: Resource.Deliveries.url,
-          Entries: batch.map((body, j) => ({ Id: String(j), MessageBody: body })),
+          Entries: batch.map((m, j) => ({
+            Id: String(j),
+            MessageBody: JSON.stringify(m),
+            MessageGroupId: deliveryGroup(m),
+            MessageDeduplicationId: createHash("sha256")
+              .update(`${m.target}|${m.event.eventId}`)
+              .digest("hex"),
+          })),
         }),
       );
       if (r.Failed && r.Failed.length > 0)
@@ -56,6 +68,11 @@ const enqueueOnce = makeIdempotent(
 
 export function registerContext(context: Parameters<IdempotencyConfig["registerLambdaContext"]>[0]): void {
   idempotency.registerLambdaContext(context);
+}
+
+/** FIFO message group of a delivery: order is kept per finding per target. */
+export function deliveryGroup(m: DeliveryMessage): string {
+  return `${m.target}:${m.event.finding.findingId}`;
 }
 
 /** A webhook delivery as queued for functions/forward: the target's name and the finding event. */
@@ -99,13 +116,18 @@ export async function announce(
     await publishOnce({ key: `alert:${alert.dedupKey}${bucket}`, input: Format.snsPublishInput(alert) });
     alerted = true;
   }
-  // SIEMs get every announced transition (not bare count/lastSeen updates), whatever the alert policy.
-  if (!transition || transition === "UPDATED" || (transition === "STILL_HAPPENING" && !decision.alert))
-    return { alerted, queued: 0 };
-  const event = Format.findingEvent(old, next, transition);
-  const targets = baseline.webhooks.filter((t) => severityRank(next.severity) >= severityRank(t.minSeverity));
-  if (targets.length === 0) return { alerted, queued: 0 };
-  const messages = targets.map((t) => JSON.stringify({ target: t.name, event } satisfies DeliveryMessage));
-  await enqueueOnce({ key: `deliver:${event.eventId}${bucket}`, messages });
+  // SIEMs get every lifecycle transition (not bare count/lastSeen refreshes), whatever the alert
+  // policy, filtered per target on the higher of the old and new severity.
+  const messages: DeliveryMessage[] = [];
+  for (const target of baseline.webhooks) {
+    const t = Format.shouldForward(old, next, target.minSeverity, {
+      now,
+      intervalMinutes: policy.stillHappeningMinutes,
+    });
+    if (!t || (t === "STILL_HAPPENING" && !decision.alert)) continue;
+    messages.push({ target: target.name, event: Format.findingEvent(old, next, t) });
+  }
+  if (messages.length === 0) return { alerted, queued: 0 };
+  await enqueueOnce({ key: `deliver:${messages[0]!.event.eventId}${bucket}`, messages });
   return { alerted, queued: messages.length };
 }

@@ -7,6 +7,7 @@ declare module "sst" {
     Findings: { name: string; type: "sst.aws.Dynamo" };
     Alerts: { arn: string; type: "sst.aws.SnsTopic" };
     Deliveries: { url: string; type: "sst.aws.Queue" };
+    DeliveriesDlq: { url: string; type: "sst.aws.Queue" };
     DeadLetter: { url: string; type: "sst.aws.Queue" };
   }
 }

@@ -31,8 +31,8 @@ export const LOCAL_NAMES = {
   alertsInbox: "phiwatch-local-alerts-inbox",
   access: "phiwatch-local-access",
   accessDlq: "phiwatch-local-access-dlq",
-  deliveries: "phiwatch-local-deliveries",
-  deliveriesDlq: "phiwatch-local-deliveries-dlq",
+  deliveries: "phiwatch-local-deliveries.fifo",
+  deliveriesDlq: "phiwatch-local-deliveries-dlq.fifo",
   deadLetter: "phiwatch-local-dead-letter",
   trailBucket: "phiwatch-local-cloudtrail",
 } as const;
@@ -113,10 +113,13 @@ export class LocalStack {
           VisibilityTimeout: "1",
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: accessDlq.queueArn, maxReceiveCount: 3 }),
         });
-        const deliveriesDlq = q(LOCAL_NAMES.deliveriesDlq);
+        // FIFO: one message group per (target, finding) keeps each finding's events in order.
+        const deliveriesDlq = q(LOCAL_NAMES.deliveriesDlq, { FifoQueue: "true" });
         q(LOCAL_NAMES.deliveries, {
-          VisibilityTimeout: "1",
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveriesDlq.queueArn, maxReceiveCount: 5 }),
+          FifoQueue: "true",
+          VisibilityTimeout: "30",
+          // Above the webhook retry budget: forward dead-letters with the reason before SQS would.
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveriesDlq.queueArn, maxReceiveCount: 25 }),
         });
         q(LOCAL_NAMES.deadLetter);
         q(LOCAL_NAMES.alertsInbox);

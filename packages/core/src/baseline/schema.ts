@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AccessDetectorSettingsSchema } from "../activity/settings.ts";
 import { SEVERITIES } from "../finding/types.ts";
+import { AlertPolicySchema, DEFAULT_ALERT_POLICY } from "../format/alert.ts";
 
 const Severity = z.enum(SEVERITIES);
 const AccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
@@ -60,6 +61,20 @@ export const WebhookTargetSchema = z
       ])
       .optional(),
     minSeverity: Severity.default("low"),
+    /** Delivery retries: exponential backoff with full jitter, then the dead-letter queue. */
+    retry: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20).default(8),
+        baseDelayMs: z.number().int().min(1).max(600_000).default(1_000),
+        maxDelayMs: z
+          .number()
+          .int()
+          .min(1)
+          .max(12 * 3600_000)
+          .default(15 * 60_000),
+      })
+      .strict()
+      .default({ maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000 }),
     /** Allow plain http / private addresses (only for loopback receivers in local mode). */
     allowInsecureLocal: z.boolean().default(false),
   })
@@ -237,6 +252,8 @@ export const BaselineSchema = z
       )
       .default([]),
     webhooks: z.array(WebhookTargetSchema).default([]),
+    /** Who hears about what on the SNS alerts topic (minimum severity, quiet-hours paging, flood collapse). */
+    alerts: AlertPolicySchema.default(DEFAULT_ALERT_POLICY),
     /** Amazon Connect expectations (connect-* controls). */
     connect: ConnectBaselineSchema.default(() => ({
       ...CONNECT_DEFAULTS,

@@ -1,0 +1,115 @@
+// Delivery queue (FIFO, one group per target and finding) → SIEM webhooks, signed. Retries with
+// exponential backoff and jitter (visibility timeout), Retry-After honoured; after the retry budget or
+// on a permanent refusal the delivery goes to the DLQ with the reason; `phiwatch forward redrive`
+// replays it. Nothing is dropped silently.
+
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { ChangeMessageVisibilityCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import middy from "@middy/core";
+import { deliverWebhook } from "@phiwatch/aws";
+import { Delivery, Format, InvalidEventError } from "@phiwatch/core";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { Resource } from "sst";
+import { type DeliveryMessage, deliveryGroup } from "./lib/announce.ts";
+import { loadBaseline, logger, sqs } from "./lib/runtime.ts";
+import { secretSource } from "./lib/secrets.ts";
+
+const processor = new SqsFifoPartialProcessorAsync();
+/** SQS caps a visibility timeout at 12 hours. */
+const MAX_VISIBILITY_S = 12 * 3600;
+
+export class DeliveryRetryError extends Error {
+  override name = "DeliveryRetryError";
+}
+
+async function deadLetter(
+  m: DeliveryMessage | undefined,
+  body: string,
+  reason: string,
+  attempts: number,
+): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: Resource.DeliveriesDlq.url,
+      MessageBody: body,
+      MessageGroupId: m ? deliveryGroup(m) : "malformed",
+      MessageDeduplicationId: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      MessageAttributes: {
+        reason: { DataType: "String", StringValue: reason.slice(0, 256) },
+        attempts: { DataType: "Number", StringValue: String(attempts) },
+      },
+    }),
+  );
+  logger.warn("delivery dead-lettered", { target: m?.target, eventId: m?.event.eventId, reason, attempts });
+}
+
+function retryPolicy(target: {
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+}): Delivery.RetryPolicy {
+  return { ...Delivery.DEFAULT_RETRY_POLICY, ...target.retry };
+}
+
+function parse(body: string): DeliveryMessage {
+  let m: unknown;
+  try {
+    m = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidEventError("not JSON", "body", { cause: error });
+  }
+  const d = m as Partial<DeliveryMessage>;
+  if (typeof d?.target !== "string") throw new InvalidEventError("missing", "body.target");
+  if (!d.event || typeof d.event.eventId !== "string")
+    throw new InvalidEventError("missing", "body.event.eventId");
+  return d as DeliveryMessage;
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const attempt = Number(record.attributes.ApproximateReceiveCount ?? "1");
+  let m: DeliveryMessage;
+  try {
+    m = parse(record.body);
+  } catch (error) {
+    return deadLetter(undefined, record.body, `malformed delivery: ${(error as Error).message}`, attempt);
+  }
+  const target = loadBaseline().webhooks.find((t) => t.name === m.target);
+  if (!target) return deadLetter(m, record.body, `target "${m.target}" is not in the baseline`, attempt);
+
+  let step: Delivery.RetryDecision;
+  try {
+    const secrets = await secretSource.get(target.secret);
+    const hecToken = target.token ? (await secretSource.get(target.token))[0] : undefined;
+    step = { action: "delivered" };
+    for (const request of Format.encodeEvents(target.format, [m.event])) {
+      const result = await deliverWebhook({ target, request, secrets, ...(hecToken ? { hecToken } : {}) });
+      step = Delivery.nextStep(attempt, result.outcome, { policy: retryPolicy(target) });
+      if (step.action !== "delivered") break;
+    }
+  } catch (error) {
+    // A secret that cannot be read is a configuration problem: retry (it may be fixed), then DLQ.
+    step = Delivery.nextStep(
+      attempt,
+      { kind: "network-error", message: `${(error as Error).name}: ${(error as Error).message}` },
+      { policy: retryPolicy(target) },
+    );
+  }
+  if (step.action === "delivered") return;
+  if (step.action === "dead-letter") return deadLetter(m, record.body, step.reason, attempt);
+  await sqs.send(
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: Resource.Deliveries.url,
+      ReceiptHandle: record.receiptHandle,
+      VisibilityTimeout: Math.min(MAX_VISIBILITY_S, Math.ceil(step.delayMs / 1000)),
+    }),
+  );
+  throw new DeliveryRetryError(`${m.target}: ${step.reason}; retry in ${Math.ceil(step.delayMs / 1000)} s`);
+}
+
+export const lambdaHandler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, {
+    context,
+    skipGroupOnError: true,
+    throwOnFullBatchFailure: false,
+  });
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
