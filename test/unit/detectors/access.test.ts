@@ -1,0 +1,346 @@
+import { describe, expect, it } from "vitest";
+import { Activity, type Baseline, BaselineSchema, DETECTORS } from "../../../packages/core/src/index.ts";
+import { demoBaseline, HASH } from "../activity/helpers.ts";
+
+const ACCT = "111122223333";
+const QA = `arn:aws:iam::${ACCT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_QASupervisor_4f1c2a9e7b3d5e60`;
+const EXPORT = `arn:aws:iam::${ACCT}:role/recording-export-svc`;
+const ANALYTICS = `arn:aws:iam::${ACCT}:role/analytics-qa`;
+const KEY = "arn:aws:kms:us-east-1:111122223333:key/6f2c1f1e-8c55-4c3a-9d2e-0a4b7e9d1c11";
+const RAW = (i: number) => `connect/northwind-prod/CallRecordings/2026/02/0${i % 9}/c-${i}.wav`;
+
+let seq = 0;
+interface Ev {
+  role?: string;
+  at: string | number;
+  key?: string;
+  bucket?: string;
+  eventName?: string;
+  errorCode?: string;
+  ip?: string;
+  ua?: string;
+  tls?: string;
+  account?: string;
+  session?: string;
+}
+function rec(e: Ev): Record<string, unknown> {
+  const role = e.role ?? EXPORT;
+  const account = e.account ?? ACCT;
+  const roleArn = role.replace(ACCT, account);
+  const kms = e.eventName === "Decrypt";
+  return {
+    eventVersion: "1.10",
+    eventTime: new Date(e.at).toISOString(),
+    eventSource: kms ? "kms.amazonaws.com" : "s3.amazonaws.com",
+    eventName: e.eventName ?? "GetObject",
+    awsRegion: "us-east-1",
+    eventID: `e-${++seq}`,
+    recipientAccountId: ACCT,
+    sourceIPAddress: e.ip ?? "10.20.4.17",
+    userAgent: e.ua ?? "aws-sdk-js/3.540.0",
+    userIdentity: {
+      type: "AssumedRole",
+      arn: `arn:aws:sts::${account}:assumed-role/${roleArn.split("/").pop()}/${e.session ?? "s"}`,
+      accountId: account,
+      sessionContext: { sessionIssuer: { type: "Role", arn: roleArn, accountId: account } },
+    },
+    requestParameters: kms
+      ? { keyId: KEY }
+      : {
+          bucketName: e.bucket ?? "northwind-connect-recordings",
+          ...(e.key !== undefined ? { key: e.key } : {}),
+        },
+    resources: kms ? [{ type: "AWS::KMS::Key", ARN: KEY }] : [],
+    ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+    tlsDetails: { tlsVersion: e.tls ?? "TLSv1.3" },
+  };
+}
+const events = (b: Baseline, evs: Ev[]) =>
+  evs.flatMap((e) => Activity.toAccessEvent(Activity.readCloudTrail(rec(e))[0]!, b, HASH) ?? []);
+
+/** Local (EST, UTC−5) time on a February/March 2026 date. */
+const local = (date: string, h: number, m = 0, s = 0) =>
+  Date.parse(`${date}T00:00:00Z`) + ((h + 5) * 60 + m) * 60_000 + s * 1000;
+const day = (n: number) =>
+  new Date(Date.parse("2026-02-02T00:00:00Z") + n * 86_400_000).toISOString().slice(0, 10);
+
+/** Three weeks of routine: the QA supervisor ~15 reads on weekday afternoons, the export role ~2 per hour 10–16. */
+async function learned(b: Baseline) {
+  const store = new Activity.MemoryAccessStore();
+  const evs: Ev[] = [];
+  for (let d = 0; d < 29; d++) {
+    const date = day(d);
+    const dow = new Date(`${date}T12:00:00Z`).getUTCDay();
+    if (dow === 0 || dow === 6) continue;
+    for (let i = 0; i < 15; i++)
+      evs.push({
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(date, 13 + (i % 4), i * 3),
+        key: RAW(d * 100 + i),
+        ua: "Mozilla/5.0 S3Console",
+        ip: "198.51.100.23",
+      });
+    for (let h = 10; h < 17; h++)
+      for (let i = 0; i < 2; i++) evs.push({ at: local(date, h, 20 * i), key: RAW(d * 1000 + h * 10 + i) });
+  }
+  await Activity.processAccessEvents(events(b, evs), {
+    store,
+    baseline: b,
+    detectors: DETECTORS,
+    now: new Date("2026-03-04T00:00:00Z"),
+  });
+  return store;
+}
+
+async function run(b: Baseline, evs: Ev[], store?: Activity.MemoryAccessStore) {
+  const s = store ?? (await learned(b));
+  const r = await Activity.processAccessEvents(events(b, evs), {
+    store: s,
+    baseline: b,
+    detectors: DETECTORS,
+    now: new Date("2026-03-04T00:00:00Z"),
+  });
+  expect(r.errors).toEqual([]);
+  return r.detections;
+}
+const ids = (ds: { ruleId: string }[]) => [...new Set(ds.map((d) => d.ruleId))].sort();
+const base = demoBaseline();
+const TUE = "2026-03-03";
+
+describe("detector access-volume-spike", () => {
+  it("does not fire when the QA supervisor reads 18 instead of 15 on a weekday afternoon", async () => {
+    const d = await run(
+      base,
+      Array.from({ length: 18 }, (_, i) => ({
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(TUE, 14, 0, i * 20),
+        key: RAW(i),
+        ua: "Mozilla/5.0 S3Console",
+        ip: "198.51.100.23",
+      })),
+    );
+    expect(ids(d)).toEqual([]);
+  });
+
+  it("fires on the daily horizon for low-and-slow reads that no single window shows", async () => {
+    // 16 reads per hour around the clock: 4 per window, 384 in the day, far above ~14 per day.
+    const evs = Array.from({ length: 384 }, (_, i) => ({
+      at: local(TUE, Math.floor(i / 16), (i % 16) * 3),
+      key: RAW(5000 + i),
+    }));
+    const d = await run(base, evs);
+    const daily = d.filter((x) => x.ruleId === "access-volume-spike");
+    expect(daily.length).toBeGreaterThan(0);
+    expect(daily.every((x) => x.discriminator === `day:${TUE}`)).toBe(true);
+    expect(daily.at(-1)!.summary).toMatch(
+      /reads spread over 2026-03-03 \(no single window unusual\), profile for Tue/,
+    );
+  });
+});
+
+describe("detector access-new-principal", () => {
+  it("fires on the first read of an identity never seen, after the learning period", async () => {
+    const role = `arn:aws:iam::${ACCT}:role/connect-recordings-ops`;
+    expect(ids(await run(base, [{ role, at: local(TUE, 11), key: RAW(1) }]))).toEqual([
+      "access-new-principal",
+    ]);
+  });
+
+  it("stays quiet while the target is still in its learning period", async () => {
+    const role = `arn:aws:iam::${ACCT}:role/connect-recordings-ops`;
+    const store = new Activity.MemoryAccessStore();
+    expect(ids(await run(base, [{ role, at: local(TUE, 11), key: RAW(1) }], store))).toEqual([]);
+  });
+});
+
+describe("detector access-unauthorized-principal", () => {
+  it("fires on the analytics role's first raw-audio read, not on its transcript reads", async () => {
+    const d = await run(base, [
+      {
+        role: ANALYTICS,
+        at: local(TUE, 11),
+        bucket: "northwind-contact-lens-transcripts",
+        key: "analysis/c-1.json",
+      },
+      { role: ANALYTICS, at: local(TUE, 11, 5), key: RAW(7) },
+    ]);
+    const u = d.filter((x) => x.ruleId === "access-unauthorized-principal");
+    expect(u.map((x) => x.subject.resourceId)).toEqual(["northwind-connect-recordings"]);
+    expect(u[0]!.evidence.reason).toBe("analytics role read raw audio");
+  });
+
+  it("fires on an identity outside the raw readers reading raw audio", async () => {
+    const d = await run(base, [
+      { role: `arn:aws:iam::${ACCT}:role/intern-sandbox`, at: local(TUE, 11), key: RAW(7) },
+    ]);
+    expect(d.find((x) => x.ruleId === "access-unauthorized-principal")?.evidence.reason).toBe(
+      "not a designated raw-audio reader",
+    );
+  });
+});
+
+describe("detector access-off-hours", () => {
+  it("fires for a daytime principal reading at 23:00, not for the same reads at 11:00", async () => {
+    const night = await run(
+      base,
+      Array.from({ length: 5 }, (_, i) => ({ at: local(TUE, 23, i), key: RAW(i) })),
+    );
+    expect(ids(night)).toContain("access-off-hours");
+    const noon = await run(
+      base,
+      Array.from({ length: 5 }, (_, i) => ({ at: local(TUE, 11, i), key: RAW(i) })),
+    );
+    expect(ids(noon)).toEqual([]);
+  });
+});
+
+describe("detector access-off-hours (routine night work)", () => {
+  it("does not fire for a job that runs every night at 01:00, at 01:00 or an hour later (DST, late start)", async () => {
+    const store = new Activity.MemoryAccessStore();
+    const history: Ev[] = [];
+    for (let d = 0; d < 29; d++)
+      for (let i = 0; i < 20; i++) history.push({ at: local(day(d), 1, i * 2), key: RAW(d * 100 + i) });
+    await Activity.processAccessEvents(events(base, history), {
+      store,
+      baseline: base,
+      detectors: DETECTORS,
+    });
+    const late = await run(
+      base,
+      Array.from({ length: 20 }, (_, i) => ({ at: local(TUE, 2, i * 2), key: RAW(9000 + i) })),
+      store,
+    );
+    expect(ids(late)).toEqual([]);
+  });
+});
+
+describe("detector access-bulk-enumeration", () => {
+  it("fires on a list-then-read sweep by a principal that never lists", async () => {
+    const d = await run(base, [
+      {
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(TUE, 14),
+        eventName: "ListObjects",
+        ua: "Mozilla/5.0 S3Console",
+        ip: "198.51.100.23",
+      },
+      ...Array.from({ length: 30 }, (_, i) => ({
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(TUE, 14, 1, i),
+        key: RAW(900 + i),
+        ua: "Mozilla/5.0 S3Console",
+        ip: "198.51.100.23",
+      })),
+    ]);
+    expect(d.find((x) => x.ruleId === "access-bulk-enumeration")?.evidence.pattern).toBe("list-then-read");
+  });
+
+  it("fires on more distinct objects in a window than the floor and the profile allow", async () => {
+    const d = await run(
+      base,
+      Array.from({ length: 150 }, (_, i) => ({ at: local(TUE, 11, 0, i), key: RAW(700 + i) })),
+    );
+    expect(d.find((x) => x.ruleId === "access-bulk-enumeration")?.evidence.distinctObjects).toBe(150);
+  });
+});
+
+describe("detector access-denied-burst", () => {
+  it("fires on 12 AccessDenied in a window and not on 5", async () => {
+    const denied = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        role: `arn:aws:iam::${ACCT}:role/probe`,
+        at: local(TUE, 11, 0, i),
+        key: RAW(i),
+        errorCode: "AccessDenied",
+      }));
+    expect(ids(await run(base, denied(12)))).toEqual(["access-denied-burst"]);
+    expect(ids(await run(base, denied(5)))).toEqual([]);
+  });
+});
+
+describe("detector access-insecure-transport", () => {
+  it("fires on TLS 1.0 and not on TLS 1.2", async () => {
+    expect(ids(await run(base, [{ at: local(TUE, 11), key: RAW(1), tls: "TLSv1" }]))).toEqual([
+      "access-insecure-transport",
+    ]);
+    expect(ids(await run(base, [{ at: local(TUE, 11), key: RAW(1), tls: "TLSv1.2" }]))).toEqual([]);
+  });
+});
+
+describe("detector access-unusual-source", () => {
+  it("fires when a principal that always used the console reads with a script", async () => {
+    const d = await run(base, [
+      {
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(TUE, 14),
+        key: RAW(1),
+        ua: "Boto3/1.34.51",
+        ip: "198.51.100.23",
+      },
+    ]);
+    expect(d.find((x) => x.ruleId === "access-unusual-source")?.discriminator).toBe("client:sdk-python");
+  });
+
+  it("does not fire on a new home address alone, but does outside the declared networks", async () => {
+    const ev = [
+      {
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(TUE, 14),
+        key: RAW(1),
+        ua: "Mozilla/5.0 S3Console",
+        ip: "203.0.113.9",
+      },
+    ];
+    expect(ids(await run(base, ev))).toEqual([]);
+    const fenced = BaselineSchema.parse({
+      ...base,
+      detectors: {
+        ...base.detectors,
+        access: { ...base.detectors.access, allowedNetworks: ["198.51.100.0/24", "10.0.0.0/8"] },
+      },
+    });
+    expect(ids(await run(fenced, ev))).toEqual(["access-unusual-source"]);
+  });
+});
+
+describe("detector access-cross-account", () => {
+  it("fires on a read by another account's role unless that account is trusted", async () => {
+    const ev = [
+      {
+        role: `arn:aws:iam::${ACCT}:role/partner-reader`,
+        account: "999988887777",
+        at: local(TUE, 11),
+        key: "transcripts/x.json",
+        bucket: "northwind-contact-lens-transcripts",
+      },
+    ];
+    expect(ids(await run(base, ev))).toContain("access-cross-account");
+    const trusted = BaselineSchema.parse({
+      ...base,
+      detectors: {
+        ...base.detectors,
+        access: { ...base.detectors.access, trustedAccounts: ["999988887777"] },
+      },
+    });
+    expect(ids(await run(trusted, ev))).not.toContain("access-cross-account");
+  });
+});
+
+describe("detector kms-decrypt-anomaly", () => {
+  it("fires on Decrypt with a PHI key by a principal the baseline does not name, not by a raw reader", async () => {
+    expect(
+      ids(
+        await run(base, [
+          { role: `arn:aws:iam::${ACCT}:role/stranger`, at: local(TUE, 11), eventName: "Decrypt" },
+        ]),
+      ),
+    ).toEqual(["kms-decrypt-anomaly"]);
+    expect(ids(await run(base, [{ at: local(TUE, 11), eventName: "Decrypt" }]))).toEqual([]);
+  });
+});
