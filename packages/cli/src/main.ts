@@ -16,6 +16,7 @@ Usage:
   phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
   phiwatch history <resource-id> [--account A] [--region R] [--json]
   phiwatch baseline check <file>
+  phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
 Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
 Exit codes: 0 ok, 1 findings at/above --fail-on, 2 usage or input error.`;
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   findings: async () => findingsCommand,
   history: async () => historyCommand,
   baseline: async () => baselineCommand,
+  forward: () => lazy("./commands/forward.ts", "forwardCommand"),
 };
 
 /** Run the CLI; returns the exit code. */

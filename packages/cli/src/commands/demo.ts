@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DynamoFindingStore } from "@phiwatch/aws";
+import { DynamoFindingStore, startReceiver } from "@phiwatch/aws";
 import { type Finding, severityRank } from "@phiwatch/core";
 import { DEFAULT_DIR } from "../context.ts";
 import { writeConfigScenario } from "../demo/config-scenario.ts";
@@ -31,11 +32,37 @@ export async function demoCommand(argv: string[]): Promise<number> {
   out(dim(`state in ${dir}; scenario files in ${scenarioDir}`));
 
   const configFiles = writeConfigScenario(join(scenarioDir, "config"));
-  const baselineFile = join(scenarioDir, "baseline.yaml");
-  writeFileSync(baselineFile, readFileSync(join(REPO_ROOT, "examples/baseline.yaml"), "utf8"));
 
-  out(dim("starting the local stack: DynamoDB Local (with stream), SNS/SQS endpoint, on 127.0.0.1…"));
-  const stack = await LocalStack.start({ dir, baselineFile, logLevel: "ERROR" });
+  // A local SIEM: a webhook receiver on loopback that verifies every signature. Its secret is made
+  // for this run and handed to the handlers through the environment, as SSM would in AWS.
+  const secret = randomBytes(24).toString("base64url");
+  const receiver = await startReceiver({ secrets: [secret] });
+  const baselineFile = join(scenarioDir, "baseline.yaml");
+  writeFileSync(
+    baselineFile,
+    `${readFileSync(join(REPO_ROOT, "examples/baseline.yaml"), "utf8")}
+# Added by \`phiwatch demo\`: the local SIEM receiver (OCSF over signed webhook, loopback only).
+webhooks:
+  - name: local-siem
+    url: ${receiver.url}
+    format: ocsf
+    secret: { env: PHIWATCH_DEMO_WEBHOOK_SECRET }
+    minSeverity: low
+    allowInsecureLocal: true
+`,
+  );
+
+  out(
+    dim(
+      "starting the local stack: DynamoDB Local (with stream), SNS/SQS endpoint, webhook receiver, on 127.0.0.1…",
+    ),
+  );
+  const stack = await LocalStack.start({
+    dir,
+    baselineFile,
+    logLevel: "ERROR",
+    env: { PHIWATCH_DEMO_WEBHOOK_SECRET: secret },
+  });
   try {
     out(dim(`replaying ${configFiles.length} AWS Config change events…`));
     await replayFiles(stack, configFiles);
@@ -64,6 +91,26 @@ export async function demoCommand(argv: string[]): Promise<number> {
       );
     }
     out();
+    const ocsf = receiver.deliveries.flatMap((d) => d.events) as Array<{
+      class_name?: string;
+      activity_name?: string;
+      finding_info?: { title?: string };
+    }>;
+    out(
+      bold(
+        `Webhook deliveries received by the local SIEM: ${receiver.deliveries.length} (signature verified; ${receiver.rejected.length} rejected)`,
+      ),
+    );
+    if (ocsf.length > 0) {
+      out(
+        table(
+          ["OCSF CLASS", "ACTIVITY", "TITLE"],
+          ocsf.map((e) => [e.class_name ?? "", e.activity_name ?? "", e.finding_info?.title ?? ""]),
+          [22, 10, 90],
+        ),
+      );
+    }
+    out();
     if (stack.deadLettered > 0)
       out(`${stack.deadLettered} input(s) dead-lettered: see ${stack.deadLetterDir}`);
     out(
@@ -74,6 +121,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await stack.stop();
+    await receiver.stop();
   }
 }
 
