@@ -14,6 +14,8 @@ export {
   type Baseline,
   type BaselineInput,
   BaselineSchema,
+  type Ingest,
+  IngestSchema,
   type PhiBucket,
   PhiBucketSchema,
   type WebhookTarget,

@@ -122,6 +122,37 @@ export const ConnectBaselineSchema = z
   })
   .strict();
 
+/**
+ * How CloudTrail data events (S3 GetObject on PHI buckets, KMS Decrypt on PHI keys) reach phiwatch
+ * (docs/deploy.md, "Choosing the data-event path"):
+ * - `eventbridge`: EventBridge rule → SQS → access function. Seconds of latency; needs the trail's
+ *   data-event selectors and EventBridge delivery of read-only data events in every account.
+ * - `trail-logs`: S3 ObjectCreated of the trail's `.json.gz` log files → SQS → access function.
+ *   About 5-15 minutes of latency; sees every delivered record; no EventBridge charge.
+ */
+export const IngestSchema = z
+  .object({
+    access: z.enum(["eventbridge", "trail-logs"]).default("eventbridge"),
+    trail: z
+      .object({
+        /** Bucket the (organisation) trail delivers its log files to. */
+        bucket: z.string().min(3).max(63),
+        /** The trail's S3 key prefix (before `AWSLogs/`), empty when the trail has none. */
+        prefix: z.string().max(200).default(""),
+        /** KMS key that encrypts the log files (SSE-KMS), which the access function must decrypt. */
+        kmsKey: ArnPattern.optional(),
+        /** Let phiwatch write the bucket's notification configuration (same account; replaces any other). */
+        manageNotification: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((i) => i.access !== "trail-logs" || i.trail !== undefined, {
+    message: "access: trail-logs needs trail.bucket",
+    path: ["trail"],
+  });
+
 export const BaselineSchema = z
   .object({
     version: z.literal(1),
@@ -260,6 +291,8 @@ export const BaselineSchema = z
       instances: [],
       redactionEntities: [...CONNECT_DEFAULTS.redactionEntities],
     })),
+    /** How CloudTrail data events reach the access function (deployment choice). */
+    ingest: IngestSchema.default({ access: "eventbridge" }),
   })
   .strict();
 
@@ -267,6 +300,7 @@ export type Baseline = z.infer<typeof BaselineSchema>;
 export type BaselineInput = z.input<typeof BaselineSchema>;
 export type PhiBucket = z.infer<typeof PhiBucketSchema>;
 export type WebhookTarget = z.infer<typeof WebhookTargetSchema>;
+export type Ingest = z.infer<typeof IngestSchema>;
 
 function isTimeZone(tz: string): boolean {
   try {
