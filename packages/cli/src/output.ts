@@ -37,8 +37,8 @@ export function findingsTable(findings: Finding[]): string {
       f.status,
       f.ruleId,
       f.subject.principal
-        ? `${f.subject.resourceId} ← ${shortPrincipal(f.subject.principal)}`
-        : f.subject.resourceId,
+        ? `${f.subject.resourceName ?? f.subject.resourceId} ← ${shortPrincipal(f.subject.principal)}`
+        : (f.subject.resourceName ?? f.subject.resourceId),
       f.summary,
     ]),
     [9, 10, 30, 70, 90],

@@ -27,6 +27,12 @@ export interface BucketState {
   versioning?: "Off" | "Enabled" | "Suspended";
   policy?: unknown;
   tags?: Record<string, string>;
+  lifecycle?: Array<{
+    id: string;
+    status: "Enabled" | "Disabled";
+    expirationInDays?: number;
+    noncurrentVersionExpirationInDays?: number;
+  }>;
 }
 
 function uuidFrom(seed: string): string {
@@ -63,6 +69,25 @@ export function bucketConfigurationItem(b: BucketState): Record<string, unknown>
     IsRequesterPaysEnabled: false,
   };
   if (b.publicAccessBlock) supplementary.PublicAccessBlockConfiguration = b.publicAccessBlock;
+  if (b.lifecycle) {
+    // Shape of Config's BucketLifecycleConfiguration (see the custodian lifecycle sample in test/fixtures).
+    // Config records it as a JSON string.
+    supplementary.BucketLifecycleConfiguration = JSON.stringify({
+      rules: b.lifecycle.map((r) => ({
+        id: r.id,
+        prefix: null,
+        status: r.status,
+        filter: { predicate: { type: "LifecyclePrefixPredicate", prefix: "" } },
+        expirationInDays: r.expirationInDays ?? -1,
+        expiredObjectDeleteMarker: false,
+        noncurrentVersionExpirationInDays: r.noncurrentVersionExpirationInDays ?? -1,
+        expirationDate: null,
+        transitions: [],
+        noncurrentVersionTransitions: [],
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      })),
+    });
+  }
   if (b.sse) {
     supplementary.ServerSideEncryptionConfiguration = {
       rules: [
@@ -178,6 +203,111 @@ export function kmsKeyConfigurationItem(k: {
     configurationItemStatus: "OK",
     resourceType: "AWS::KMS::Key",
     resourceId: k.keyId,
+    ARN: arn,
+    awsRegion: region,
+    availabilityZone: "Not Applicable",
+    configurationStateMd5Hash: "",
+  };
+}
+
+/** A configuration item of an IAM role with inline policies (documents URL-encoded, as Config records them). */
+export function iamRoleConfigurationItem(r: {
+  roleName: string;
+  accountId?: string;
+  capturedAt: string;
+  trustedService?: string;
+  inlinePolicies: Record<string, unknown>;
+}): Record<string, unknown> {
+  const accountId = r.accountId ?? "111122223333";
+  const arn = `arn:aws:iam::${accountId}:role/${r.roleName}`;
+  return {
+    relatedEvents: [],
+    relationships: [],
+    configuration: {
+      path: "/",
+      roleName: r.roleName,
+      roleId: `AROA${createHash("sha256").update(r.roleName).digest("hex").slice(0, 17).toUpperCase()}`,
+      arn,
+      createDate: "2025-01-14T16:20:00.000Z",
+      assumeRolePolicyDocument: encodeURIComponent(
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: r.trustedService ?? "ec2.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+      ),
+      instanceProfileList: [],
+      rolePolicyList: Object.entries(r.inlinePolicies).map(([policyName, doc]) => ({
+        policyName,
+        policyDocument: encodeURIComponent(JSON.stringify(doc)),
+      })),
+      attachedManagedPolicies: [],
+      permissionsBoundary: null,
+      tags: [],
+      roleLastUsed: null,
+    },
+    supplementaryConfiguration: {},
+    tags: {},
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: r.capturedAt,
+    configurationStateId: Date.parse(r.capturedAt),
+    awsAccountId: accountId,
+    configurationItemStatus: "OK",
+    resourceType: "AWS::IAM::Role",
+    resourceId: `AROA${createHash("sha256").update(r.roleName).digest("hex").slice(0, 17).toUpperCase()}`,
+    resourceName: r.roleName,
+    ARN: arn,
+    awsRegion: "global",
+    availabilityZone: "Not Applicable",
+    configurationStateMd5Hash: "",
+  };
+}
+
+/** A configuration item of a CloudTrail trail (Config records no selectors: see resource/cloudtrail.ts). */
+export function trailConfigurationItem(t: {
+  name: string;
+  accountId?: string;
+  region?: string;
+  capturedAt: string;
+  multiRegion: boolean;
+  logFileValidation: boolean;
+  kmsKeyId?: string;
+  s3BucketName: string;
+}): Record<string, unknown> {
+  const accountId = t.accountId ?? "111122223333";
+  const region = t.region ?? "us-east-1";
+  const arn = `arn:aws:cloudtrail:${region}:${accountId}:trail/${t.name}`;
+  return {
+    relatedEvents: [],
+    relationships: [],
+    configuration: {
+      name: t.name,
+      s3BucketName: t.s3BucketName,
+      includeGlobalServiceEvents: true,
+      isMultiRegionTrail: t.multiRegion,
+      homeRegion: region,
+      trailARN: arn,
+      logFileValidationEnabled: t.logFileValidation,
+      ...(t.kmsKeyId ? { kmsKeyId: t.kmsKeyId } : {}),
+      hasCustomEventSelectors: false,
+      hasInsightSelectors: false,
+      isOrganizationTrail: false,
+    },
+    supplementaryConfiguration: {},
+    tags: {},
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: t.capturedAt,
+    configurationStateId: Date.parse(t.capturedAt),
+    awsAccountId: accountId,
+    configurationItemStatus: "OK",
+    resourceType: "AWS::CloudTrail::Trail",
+    resourceId: t.name,
+    resourceName: t.name,
     ARN: arn,
     awsRegion: region,
     availabilityZone: "Not Applicable",

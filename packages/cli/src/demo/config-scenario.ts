@@ -1,6 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bucketConfigurationItem, configChangeEvent, kmsKeyConfigurationItem } from "./config-events.ts";
+import {
+  bucketConfigurationItem,
+  configChangeEvent,
+  iamRoleConfigurationItem,
+  kmsKeyConfigurationItem,
+  trailConfigurationItem,
+} from "./config-events.ts";
 
 /** The demo health system's account, region and resources (see examples/baseline.yaml). */
 export const DEMO = {
@@ -11,6 +17,23 @@ export const DEMO = {
   phiKeyId: "6f2c1f1e-8c55-4c3a-9d2e-0a4b7e9d1c11",
 } as const;
 
+/** A bucket policy that refuses plain HTTP for everyone (what s3-tls-only asks for). */
+function tlsOnlyPolicy(bucket: string): unknown {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
 /**
  * The configuration side of the pre-audit story, as AWS Config would report it on a Tuesday in
  * March: the recordings bucket on SSE-S3 (AWS-managed encryption) with Block Public Access partly
@@ -19,6 +42,13 @@ export const DEMO = {
  */
 export function writeConfigScenario(outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
+  const keyArn = `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`;
+  const allOn = {
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  };
   const events = [
     configChangeEvent(
       kmsKeyConfigurationItem({
@@ -29,33 +59,66 @@ export function writeConfigScenario(outDir: string): string[] {
       }),
       "CREATE",
     ),
+    // Transcripts: customer-managed key, TLS-only policy, seven-year lifecycle.
     configChangeEvent(
       bucketConfigurationItem({
         name: DEMO.transcriptsBucket,
         capturedAt: "2026-03-03T14:01:44.000Z",
-        sse: {
-          algorithm: "aws:kms",
-          kmsKeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
-          bucketKey: true,
-        },
-        publicAccessBlock: {
-          blockPublicAcls: true,
-          ignorePublicAcls: true,
-          blockPublicPolicy: true,
-          restrictPublicBuckets: true,
-        },
+        sse: { algorithm: "aws:kms", kmsKeyId: keyArn, bucketKey: true },
+        publicAccessBlock: allOn,
+        policy: tlsOnlyPolicy(DEMO.transcriptsBucket),
+        lifecycle: [
+          {
+            id: "retain-7-years",
+            status: "Enabled",
+            expirationInDays: 2555,
+            noncurrentVersionExpirationInDays: 2555,
+          },
+        ],
       }),
     ),
+    // Recordings: the pre-audit gaps — AWS-managed encryption, Block Public Access partly off, no retention rule.
     configChangeEvent(
       bucketConfigurationItem({
         name: DEMO.recordingsBucket,
         capturedAt: "2026-03-03T14:02:31.000Z",
         sse: { algorithm: "AES256", bucketKey: true },
-        publicAccessBlock: {
-          blockPublicAcls: true,
-          ignorePublicAcls: false,
-          blockPublicPolicy: true,
-          restrictPublicBuckets: false,
+        publicAccessBlock: { ...allOn, ignorePublicAcls: false, restrictPublicBuckets: false },
+      }),
+    ),
+    // The trail: management events only — no data-event selector for the PHI buckets.
+    configChangeEvent(
+      trailConfigurationItem({
+        name: "northwind-org-trail",
+        capturedAt: "2026-03-03T14:03:05.000Z",
+        multiRegion: true,
+        logFileValidation: true,
+        kmsKeyId: keyArn,
+        s3BucketName: "northwind-cloudtrail-logs",
+      }),
+    ),
+    // The analytics/QA role: meant for transcripts, but its policy reaches raw audio too.
+    configChangeEvent(
+      iamRoleConfigurationItem({
+        roleName: "analytics-qa",
+        capturedAt: "2026-03-03T14:04:12.000Z",
+        trustedService: "sagemaker.amazonaws.com",
+        inlinePolicies: {
+          "qa-read": {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "ReadContactCenterData",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:ListBucket"],
+                Resource: [
+                  `arn:aws:s3:::${DEMO.transcriptsBucket}`,
+                  `arn:aws:s3:::${DEMO.transcriptsBucket}/*`,
+                  `arn:aws:s3:::${DEMO.recordingsBucket}/*`,
+                ],
+              },
+            ],
+          },
         },
       }),
     ),

@@ -154,6 +154,9 @@ export function observationOf(
       region: e.region,
       resourceType: e.resourceType,
       resourceId: e.resourceId,
+      ...(snapshot.resourceName && snapshot.resourceName !== e.resourceId
+        ? { resourceName: snapshot.resourceName }
+        : {}),
     },
     verdict,
     summary: e.summary,

@@ -28,6 +28,8 @@ export interface FindingSubject {
   region: string;
   resourceType: string;
   resourceId: string;
+  /** Display name when the id is opaque (an IAM role's id `AROA…` → its name). Not part of the finding id. */
+  resourceName?: string;
   /** For activity findings: the stable principal identity (role ARN, user ARN, service principal). */
   principal?: string;
 }

@@ -195,8 +195,8 @@ export function buildAlert(
   const severity = effectiveSeverity(old, next);
   const word = TRANSITION_WORDS[transition];
   const where = f.subject.principal
-    ? `${shortId(f.subject.principal)} on ${shortId(f.subject.resourceId)}`
-    : shortId(f.subject.resourceId);
+    ? `${shortId(f.subject.principal)} on ${shortId(f.subject.resourceName ?? f.subject.resourceId)}`
+    : shortId(f.subject.resourceName ?? f.subject.resourceId);
   const subject = snsSubject(`[phiwatch] ${severity.toUpperCase()} ${word}: ${f.ruleId} - ${where}`);
 
   const r = (s: string) => redactText(s, options.redaction);

@@ -18,6 +18,7 @@ export interface PublicFinding {
     region: string;
     resourceType: string;
     resourceId: string;
+    resourceName?: string;
     principal?: string;
   };
   hipaa: string[];
@@ -73,6 +74,7 @@ export function publicFinding(f: Finding, redaction: RedactionOptions = {}): Pub
       region: id(f.subject.region),
       resourceType: id(f.subject.resourceType),
       resourceId: id(f.subject.resourceId),
+      ...(f.subject.resourceName !== undefined ? { resourceName: id(f.subject.resourceName) } : {}),
       ...(f.subject.principal !== undefined ? { principal: id(f.subject.principal) } : {}),
     },
     hipaa: f.hipaa.map(r),
