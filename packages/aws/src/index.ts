@@ -11,4 +11,5 @@ export { DynamoFindingStore } from "./store/findings-store.ts";
 export { InventoryStore } from "./store/inventory-store.ts";
 export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";
 export { ensureTable } from "./store/table-admin.ts";
+export * from "./sweep/index.ts";
 export * from "./webhook/index.ts";

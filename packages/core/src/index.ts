@@ -3,6 +3,8 @@
  */
 /** CloudTrail activity (records, principals, windows, profiles, access pipeline): `Activity.processAccessEvents(…)`. */
 export * as Activity from "./activity/index.ts";
+/** Query API (routing, input validation), namespaced: `Api.handleApiRequest(…)`. */
+export * as Api from "./api/index.ts";
 export * from "./baseline/index.ts";
 export * from "./control/index.ts";
 export { CONTROLS } from "./controls/index.ts";
@@ -26,5 +28,7 @@ export * as Format from "./format/index.ts";
 /** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */
 export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";
+/** Evidence report (model, HTML, Markdown) and posture snapshots, namespaced: `Report.buildReport(…)`. */
+export * as Report from "./report/index.ts";
 export * from "./resource/index.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

@@ -227,6 +227,8 @@ function matches(f: Finding, q: FindingQuery): boolean {
   if (q.status && f.status !== q.status) return false;
   if (q.severity && severityRank(f.severity) < severityRank(q.severity)) return false;
   if (q.ruleId && f.ruleId !== q.ruleId) return false;
+  if (q.accountId && f.subject.accountId !== q.accountId) return false;
+  if (q.kind && f.kind !== q.kind) return false;
   if (q.from && f.firstSeen < q.from) return false;
   if (q.to && f.firstSeen > q.to) return false;
   return true;

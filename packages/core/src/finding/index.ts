@@ -7,6 +7,7 @@ export {
   type Observation,
   stableStringify,
   suppress,
+  unsuppress,
 } from "./lifecycle.ts";
 export type { FindingQuery, FindingStore, Page } from "./ports.ts";
 export { recordObservation } from "./record.ts";

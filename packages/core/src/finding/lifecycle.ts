@@ -200,6 +200,41 @@ export function suppress(
   };
 }
 
+/**
+ * Lift a suppression before its expiry: the finding is OPEN again (the next evaluation resolves it if
+ * the resource is compliant by then), recorded in history with the reason and the caller's identity.
+ *
+ * @example
+ * ```ts
+ * await store.applyChange(unsuppress(current, "exception withdrawn", "arn:aws:iam::1:user/ana", now));
+ * ```
+ */
+export function unsuppress(current: Finding, reason: string, by: string, at: string): FindingChange {
+  const next: Finding = {
+    ...current,
+    status: "OPEN",
+    statusChangedAt: at,
+    transitions: current.transitions + 1,
+  };
+  delete next.suppression;
+  return {
+    next,
+    expect: { transitions: current.transitions, lastSeen: current.lastSeen },
+    history: {
+      findingId: current.findingId,
+      ruleId: current.ruleId,
+      subject: current.subject,
+      at,
+      seq: next.transitions,
+      from: current.status,
+      to: "OPEN",
+      severity: current.severity,
+      evidence: { reason },
+      cause: `user:${by}`,
+    },
+  };
+}
+
 function historyOf(next: Finding, from: HistoryEntry["from"], obs: Observation): HistoryEntry {
   return {
     findingId: next.findingId,

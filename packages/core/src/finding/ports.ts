@@ -1,11 +1,14 @@
 import type { FindingChange } from "./lifecycle.ts";
-import type { Finding, FindingStatus, HistoryEntry, Severity } from "./types.ts";
+import type { Finding, FindingKind, FindingStatus, HistoryEntry, Severity } from "./types.ts";
 
 export interface FindingQuery {
   status?: FindingStatus;
   /** Minimum severity. */
   severity?: Severity;
   ruleId?: string;
+  /** Only findings of this account / of this kind (applied as filters after the index query). */
+  accountId?: string;
+  kind?: FindingKind;
   /** Resource id (bucket name, key id, principal ARN) with account and region. */
   resource?: { accountId: string; region: string; resourceId: string };
   /** ISO-8601 bounds on first detection. */

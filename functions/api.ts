@@ -1,0 +1,40 @@
+// HTTP API (API Gateway v2, IAM auth) for compliance teams: findings, history, posture, suppressions.
+// Routing and validation live in core (`Api.handleApiRequest`); this adapts the event and passes the stores.
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { PostureStore } from "@phiwatch/aws";
+import { Api } from "@phiwatch/core";
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from "aws-lambda";
+import { ddb, findingStore, logger, tableName } from "./lib/runtime.ts";
+
+const deps: Api.ApiDeps = { findings: findingStore, posture: new PostureStore(ddb, tableName()) };
+
+export const lambdaHandler = async (
+  event: APIGatewayProxyEventV2WithIAMAuthorizer,
+): Promise<APIGatewayProxyResultV2> => {
+  const caller = event.requestContext?.authorizer?.iam?.userArn;
+  const req: Api.ApiRequest = {
+    method: event.requestContext?.http?.method ?? "GET",
+    path: event.rawPath ?? "/",
+    query: event.queryStringParameters ?? {},
+    ...(event.body !== undefined ? { body: event.body } : {}),
+    isBase64Encoded: event.isBase64Encoded === true,
+    ...(caller ? { caller } : {}),
+  };
+  try {
+    const res = await Api.handleApiRequest(req, deps);
+    if (req.method !== "GET") logger.info("api change", { path: req.path, status: res.statusCode, caller });
+    return res;
+  } catch (error) {
+    logger.error("api failure", { path: req.path, error: (error as Error).name });
+    return {
+      statusCode: 500,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        error: { code: "InternalError", message: "internal error; see the function logs" },
+      }),
+    };
+  }
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

@@ -1,0 +1,76 @@
+/** Error names AWS services use for throttling (and S3's SlowDown). */
+const THROTTLE_NAMES = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "ProvisionedThroughputExceededException",
+  "SlowDown",
+  "LimitExceededException",
+]);
+
+/** Error names of a denied read (missing permission, SCP, key policy). */
+const DENIED_NAMES = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnauthorizedException",
+  "AuthorizationError",
+  "Forbidden",
+]);
+
+const status = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+export function isThrottle(error: unknown): boolean {
+  return THROTTLE_NAMES.has((error as Error).name) || status(error) === 429;
+}
+
+export function isDenied(error: unknown): boolean {
+  return DENIED_NAMES.has((error as Error).name) || status(error) === 403;
+}
+
+export interface BackoffOptions {
+  /** Attempts in all (first call included). */
+  maxAttempts?: number;
+  baseMs?: number;
+  capMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Call `fn`, retrying throttling errors with exponential backoff and full jitter (AWS's
+ * recommendation: `random(0, min(cap, base·2^n))`). Other errors are thrown at once.
+ *
+ * @example
+ * ```ts
+ * const page = await withBackoff(() => config.send(new ListDiscoveredResourcesCommand(input)));
+ * ```
+ */
+export async function withBackoff<T>(fn: () => Promise<T>, opts: BackoffOptions = {}): Promise<T> {
+  const max = opts.maxAttempts ?? 6;
+  const base = opts.baseMs ?? 200;
+  const cap = opts.capMs ?? 10_000;
+  const sleep = opts.sleep ?? realSleep;
+  const random = opts.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isThrottle(error) || attempt >= max) throw error;
+      await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
+    }
+  }
+}
+
+/** "AccessDeniedException: User … is not authorized …" cut to one short line (AWS messages carry no PHI). */
+export function reasonOf(error: unknown): string {
+  const e = error as Error;
+  const msg = (e.message ?? "").replace(/\s+/g, " ").slice(0, 200);
+  return msg ? `${e.name}: ${msg}` : e.name;
+}

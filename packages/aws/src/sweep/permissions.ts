@@ -1,0 +1,51 @@
+/**
+ * Every AWS SDK command the sweep and `phiwatch scan` send, with the IAM action it needs. This is
+ * the single source of the read-only policy in docs/scan.md; a test records the commands the code
+ * really sends (through aws-sdk-client-mock) and checks each is listed here, and that the policy in
+ * the docs equals {@link readOnlyPolicy}.
+ */
+export const SWEEP_COMMANDS: Readonly<Record<string, string>> = {
+  GetCallerIdentityCommand: "sts:GetCallerIdentity",
+  DescribeConfigurationRecordersCommand: "config:DescribeConfigurationRecorders",
+  DescribeConfigurationRecorderStatusCommand: "config:DescribeConfigurationRecorderStatus",
+  ListDiscoveredResourcesCommand: "config:ListDiscoveredResources",
+  BatchGetResourceConfigCommand: "config:BatchGetResourceConfig",
+  DescribeKeyCommand: "kms:DescribeKey",
+  GetKeyPolicyCommand: "kms:GetKeyPolicy",
+  GetKeyRotationStatusCommand: "kms:GetKeyRotationStatus",
+  GetEventSelectorsCommand: "cloudtrail:GetEventSelectors",
+  GetTrailStatusCommand: "cloudtrail:GetTrailStatus",
+  GetPublicAccessBlockCommand: "s3:GetAccountPublicAccessBlock",
+  ListInstancesCommand: "connect:ListInstances",
+  ListInstanceAttributesCommand: "connect:ListInstanceAttributes",
+  ListInstanceStorageConfigsCommand: "connect:ListInstanceStorageConfigs",
+  ListContactFlowsCommand: "connect:ListContactFlows",
+  DescribeContactFlowCommand: "connect:DescribeContactFlow",
+  ListContactFlowModulesCommand: "connect:ListContactFlowModules",
+  DescribeContactFlowModuleCommand: "connect:DescribeContactFlowModule",
+};
+
+/**
+ * The least-privilege, read-only IAM policy the sweep and `phiwatch scan` need (no data-plane
+ * reads: never s3:GetObject). Connect's ListInstances also needs ds:DescribeDirectories for
+ * instances that use an AWS Directory Service directory.
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(readOnlyPolicy(), null, 2); // the document in docs/scan.md
+ * ```
+ */
+export function readOnlyPolicy(): { Version: string; Statement: Array<Record<string, unknown>> } {
+  const actions = [...new Set(Object.values(SWEEP_COMMANDS))].sort();
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "PhiwatchReadOnlyPosture",
+        Effect: "Allow",
+        Action: [...actions, "ds:DescribeDirectories"],
+        Resource: "*",
+      },
+    ],
+  };
+}

@@ -1,0 +1,695 @@
+import {
+  type CloudTrailClient,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+} from "@aws-sdk/client-cloudtrail";
+import {
+  type BaseConfigurationItem,
+  BatchGetResourceConfigCommand,
+  type ConfigServiceClient,
+  DescribeConfigurationRecorderStatusCommand,
+  DescribeConfigurationRecordersCommand,
+  ListDiscoveredResourcesCommand,
+  type ResourceKey,
+  type ResourceType,
+} from "@aws-sdk/client-config-service";
+import {
+  type ConnectClient,
+  DescribeContactFlowCommand,
+  DescribeContactFlowModuleCommand,
+  type InstanceStorageResourceType,
+  ListContactFlowModulesCommand,
+  ListContactFlowsCommand,
+  ListInstanceAttributesCommand,
+  ListInstanceStorageConfigsCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-connect";
+import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, type KMSClient } from "@aws-sdk/client-kms";
+import { GetPublicAccessBlockCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
+import {
+  CONNECT_FLOW,
+  CONNECT_FLOW_MODULE,
+  CONNECT_INSTANCE,
+  fromConfigurationItem,
+  type Report,
+  type ResourceSnapshot,
+} from "@phiwatch/core";
+import { type BackoffOptions, reasonOf, withBackoff } from "./backoff.ts";
+
+type UnableToEvaluate = Report.UnableToEvaluate;
+
+/** SDK clients of one region. Omit a client to skip the reads it serves (they are reported as unable). */
+export interface RegionClients {
+  config: ConfigServiceClient;
+  kms?: KMSClient;
+  cloudtrail?: CloudTrailClient;
+  connect?: ConnectClient;
+  /** S3 Control is account-wide; the first region's client is used. */
+  s3control?: S3ControlClient;
+}
+
+export interface ReadRequest {
+  accountId: string;
+  regions: readonly string[];
+  /** Config resource types to enumerate (Connect is read from its own API). */
+  resourceTypes: readonly string[];
+  /** Read Connect instances and flows (when the controls need them). */
+  connect: boolean;
+  now: Date;
+  backoff?: BackoffOptions;
+}
+
+/** What one read of an account found. */
+export interface AccountRead {
+  snapshots: ResourceSnapshot[];
+  unable: UnableToEvaluate[];
+  /**
+   * `type|region` pairs enumerated completely (the recorder records the type and every page was
+   * read): only there may a resource that was not found be called deleted. Global IAM types use
+   * region `global`.
+   */
+  complete: Set<string>;
+}
+
+/** IAM types Config records once per account, with region `global`. */
+const GLOBAL_TYPES = new Set(["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Policy", "AWS::IAM::Group"]);
+/** Connect storage associations read per instance (those the controls and the report look at). */
+export const CONNECT_STORAGE_TYPES = [
+  "CALL_RECORDINGS",
+  "CHAT_TRANSCRIPTS",
+  "SCHEDULED_REPORTS",
+  "SCREEN_RECORDINGS",
+  "CONTACT_TRACE_RECORDS",
+  "MEDIA_STREAMS",
+] as const;
+const BATCH = 100;
+const MAX_PAGES = 1000;
+const MAX_FLOWS_PER_INSTANCE = 2000;
+
+export const completeKey = (type: string, region: string) =>
+  `${type}|${GLOBAL_TYPES.has(type) ? "global" : region}`;
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Read every in-scope resource of an account: AWS Config (`ListDiscoveredResources` +
+ * `BatchGetResourceConfig`) for the recorded types, enriched with what Config does not carry (KMS
+ * rotation and key policy, trail selectors and logging status, account-level Block Public Access when
+ * not recorded), and Amazon Connect instances (attributes, storage configs) and flows from Connect's
+ * API. Throttling is retried with backoff; a denied or failed read is returned in `unable` with its
+ * reason and the checks that needed it say "cannot prove" — never pass.
+ *
+ * @example
+ * ```ts
+ * const read = await readAccount((r) => ({ config: new ConfigServiceClient({ region: r }) }), req);
+ * ```
+ */
+export async function readAccount(
+  clientsFor: (region: string) => RegionClients,
+  req: ReadRequest,
+): Promise<AccountRead> {
+  const out: AccountRead = { snapshots: [], unable: [], complete: new Set() };
+  const send = <T>(fn: () => Promise<T>) => withBackoff(fn, req.backoff);
+  const unable = (u: UnableToEvaluate) => out.unable.push(u);
+  const seen = new Set<string>();
+  const add = (s: ResourceSnapshot) => {
+    const k = `${s.resourceType}|${s.region}|${s.resourceId}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.snapshots.push(s);
+  };
+
+  for (const region of req.regions) {
+    const c = clientsFor(region);
+    const recorded = await recordedTypes(c.config, region, req.resourceTypes, send, unable);
+    for (const type of req.resourceTypes) {
+      if (recorded && !recorded.has(type)) {
+        // Config does not record this type here: nothing can be said about its resources in this region.
+        if (!GLOBAL_TYPES.has(type))
+          unable({
+            resourceType: type,
+            region,
+            operation: "config:ListDiscoveredResources",
+            reason: "AWS Config does not record this resource type in this region",
+          });
+        continue;
+      }
+      const read = await readType(c.config, region, type, send, unable);
+      if (!read) continue;
+      if (recorded && read.complete) out.complete.add(completeKey(type, region));
+      for (const item of read.items) {
+        let s: ResourceSnapshot;
+        try {
+          s = snapshotOf(item);
+        } catch (error) {
+          unable({
+            resourceType: type,
+            resourceId: item.resourceId,
+            region,
+            operation: "config:BatchGetResourceConfig",
+            reason: reasonOf(error),
+          });
+          continue;
+        }
+        if (s.state !== "present") continue;
+        add(await enrich(s, c, req, send, unable));
+      }
+    }
+  }
+
+  // IAM types recorded in no swept region were never enumerated: say so once.
+  for (const type of req.resourceTypes)
+    if (
+      GLOBAL_TYPES.has(type) &&
+      !out.complete.has(completeKey(type, "global")) &&
+      !out.snapshots.some((s) => s.resourceType === type)
+    )
+      unable({
+        resourceType: type,
+        operation: "config:ListDiscoveredResources",
+        reason: "no swept region records global IAM resources in AWS Config",
+      });
+
+  if (
+    req.resourceTypes.includes("AWS::S3::AccountPublicAccessBlock") &&
+    !out.snapshots.some((s) => s.resourceType === "AWS::S3::AccountPublicAccessBlock")
+  ) {
+    const first = req.regions[0];
+    const s3control = first ? clientsFor(first).s3control : undefined;
+    const pab = await accountPublicAccessBlock(s3control, req, first ?? "us-east-1", send, unable);
+    if (pab) {
+      add(pab);
+      out.complete.add(completeKey("AWS::S3::AccountPublicAccessBlock", pab.region));
+    }
+  }
+
+  if (req.connect)
+    for (const region of req.regions) {
+      const connect = clientsFor(region).connect;
+      if (!connect) {
+        unable({
+          resourceType: CONNECT_INSTANCE,
+          region,
+          operation: "connect:ListInstances",
+          reason: "no Connect client configured",
+        });
+        continue;
+      }
+      const r = await readConnect(connect, region, req, send, unable);
+      for (const s of r.snapshots) add(s);
+      for (const k of r.complete) out.complete.add(k);
+    }
+  return out;
+}
+
+type Send = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** Types the region's recorder records, or undefined when that could not be read (then nothing is called deleted). */
+async function recordedTypes(
+  config: ConfigServiceClient,
+  region: string,
+  wanted: readonly string[],
+  send: Send,
+  unable: (u: UnableToEvaluate) => void,
+): Promise<Set<string> | undefined> {
+  try {
+    const [recorders, statuses] = await Promise.all([
+      send(() => config.send(new DescribeConfigurationRecordersCommand({}))),
+      send(() => config.send(new DescribeConfigurationRecorderStatusCommand({}))),
+    ]);
+    const out = new Set<string>();
+    for (const rec of recorders.ConfigurationRecorders ?? []) {
+      const status = statuses.ConfigurationRecordersStatus?.find((s) => s.name === rec.name);
+      if (status && status.recording !== true) continue;
+      const g = rec.recordingGroup;
+      const strategy = g?.recordingStrategy?.useOnly;
+      for (const t of wanted) {
+        const global = GLOBAL_TYPES.has(t);
+        let yes: boolean;
+        if (strategy === "INCLUSION_BY_RESOURCE_TYPES" || (g && g.allSupported === false && !strategy))
+          yes = (g?.resourceTypes ?? []).includes(t as ResourceType);
+        else if (strategy === "EXCLUSION_BY_RESOURCE_TYPES")
+          yes = !(g?.exclusionByResourceTypes?.resourceTypes ?? []).includes(t as ResourceType);
+        else yes = !global || g?.includeGlobalResourceTypes === true || g === undefined;
+        // Since 2023 AWS records IAM types only where includeGlobalResourceTypes is set, with allSupported.
+        if (global && strategy !== "INCLUSION_BY_RESOURCE_TYPES" && g?.includeGlobalResourceTypes !== true)
+          yes = false;
+        if (yes) out.add(t);
+      }
+    }
+    return out;
+  } catch (error) {
+    unable({
+      resourceType: "*",
+      region,
+      operation: "config:DescribeConfigurationRecorders",
+      reason: `${reasonOf(error)} — deleted resources will not be resolved in this region`,
+    });
+    return undefined;
+  }
+}
+
+/** Every current configuration item of one type in one region, or undefined when enumeration failed. */
+async function readType(
+  config: ConfigServiceClient,
+  region: string,
+  type: string,
+  send: Send,
+  unable: (u: UnableToEvaluate) => void,
+): Promise<{ items: BaseConfigurationItem[]; complete: boolean } | undefined> {
+  const keys: ResourceKey[] = [];
+  try {
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const r = await send(() =>
+        config.send(
+          new ListDiscoveredResourcesCommand({
+            resourceType: type as ResourceType,
+            includeDeletedResources: false,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+        ),
+      );
+      for (const id of r.resourceIdentifiers ?? [])
+        if (id.resourceId) keys.push({ resourceType: type as ResourceType, resourceId: id.resourceId });
+      nextToken = r.nextToken;
+    } while (nextToken && ++pages < MAX_PAGES);
+  } catch (error) {
+    unable({
+      resourceType: type,
+      region,
+      operation: "config:ListDiscoveredResources",
+      reason: reasonOf(error),
+    });
+    return undefined;
+  }
+  const items: BaseConfigurationItem[] = [];
+  let incomplete = false;
+  for (let i = 0; i < keys.length; i += BATCH) {
+    let pending = keys.slice(i, i + BATCH);
+    for (let round = 0; pending.length > 0 && round < 5; round++) {
+      try {
+        const r = await send(() => config.send(new BatchGetResourceConfigCommand({ resourceKeys: pending })));
+        items.push(...(r.baseConfigurationItems ?? []));
+        pending = r.unprocessedResourceKeys ?? [];
+      } catch (error) {
+        for (const k of pending)
+          unable({
+            resourceType: type,
+            resourceId: k.resourceId,
+            region,
+            operation: "config:BatchGetResourceConfig",
+            reason: reasonOf(error),
+          });
+        pending = [];
+        incomplete = true;
+      }
+    }
+    for (const k of pending) {
+      unable({
+        resourceType: type,
+        resourceId: k.resourceId,
+        region,
+        operation: "config:BatchGetResourceConfig",
+        reason: "still unprocessed after 5 rounds",
+      });
+      incomplete = true;
+    }
+  }
+  // A resource that could not be fetched must not look deleted: the type is then not complete.
+  return { items, complete: !incomplete };
+}
+
+/** Tags of a configuration item from what BatchGetResourceConfig returns (it has no `tags` field). */
+function tagsOf(
+  configuration: Record<string, unknown>,
+  supplementary: Record<string, unknown>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const tagging = obj(supplementary.BucketTaggingConfiguration);
+  const sets = Array.isArray(tagging?.tagSets) ? tagging.tagSets : [];
+  for (const set of sets)
+    for (const [k, v] of Object.entries(obj(obj(set)?.tags) ?? {})) if (typeof v === "string") out[k] = v;
+  const list = configuration.tags ?? configuration.Tags;
+  if (Array.isArray(list))
+    for (const t of list) {
+      const o = obj(t);
+      const k = o?.key ?? o?.Key ?? o?.tagKey ?? o?.TagKey;
+      const v = o?.value ?? o?.Value ?? o?.tagValue ?? o?.TagValue;
+      if (typeof k === "string" && typeof v === "string") out[k] = v;
+    }
+  return out;
+}
+
+/** A snapshot from a BatchGetResourceConfig item (configuration and supplementary values are JSON strings). */
+export function snapshotOf(item: BaseConfigurationItem): ResourceSnapshot {
+  const s = fromConfigurationItem(
+    {
+      ...item,
+      configurationItemCaptureTime: item.configurationItemCaptureTime?.toISOString(),
+      awsAccountId: item.accountId,
+      awsRegion: item.awsRegion,
+      ARN: item.arn,
+      supplementaryConfiguration: item.supplementaryConfiguration,
+    },
+    "BatchGetResourceConfig.baseConfigurationItems",
+  );
+  const tags = tagsOf(s.configuration, s.supplementary);
+  return Object.keys(tags).length > 0 ? { ...s, tags: { ...tags, ...s.tags } } : s;
+}
+
+/** Add what Config does not record; marks the snapshot as an API read at `now` when anything was added. */
+async function enrich(
+  s: ResourceSnapshot,
+  c: RegionClients,
+  req: ReadRequest,
+  send: Send,
+  unable: (u: UnableToEvaluate) => void,
+): Promise<ResourceSnapshot> {
+  const extra: Record<string, unknown> = {};
+  const fail = (operation: string, error: unknown) =>
+    unable({
+      resourceType: s.resourceType,
+      resourceId: s.resourceId,
+      region: s.region,
+      operation,
+      reason: reasonOf(error),
+    });
+  if (s.resourceType === "AWS::KMS::Key" && s.configuration.keyManager !== "AWS") {
+    const keyId = s.arn ?? s.resourceId;
+    if (!c.kms)
+      unable({
+        resourceType: s.resourceType,
+        resourceId: s.resourceId,
+        region: s.region,
+        operation: "kms:GetKeyRotationStatus",
+        reason: "no KMS client configured",
+      });
+    else {
+      try {
+        const r = await send(() => c.kms!.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
+        extra.KeyRotationStatus = r.KeyRotationEnabled === true;
+        if (r.RotationPeriodInDays) extra.RotationPeriodInDays = r.RotationPeriodInDays;
+      } catch (error) {
+        fail("kms:GetKeyRotationStatus", error);
+      }
+      if (s.supplementary.Policy === undefined && s.supplementary.KeyPolicy === undefined) {
+        try {
+          const r = await send(() =>
+            c.kms!.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" })),
+          );
+          if (r.Policy) extra.Policy = JSON.parse(r.Policy);
+        } catch (error) {
+          fail("kms:GetKeyPolicy", error);
+        }
+      }
+    }
+  }
+  if (s.resourceType === "AWS::CloudTrail::Trail") {
+    const name =
+      s.arn ?? (typeof s.configuration.trailARN === "string" ? s.configuration.trailARN : s.resourceId);
+    if (!c.cloudtrail)
+      unable({
+        resourceType: s.resourceType,
+        resourceId: s.resourceId,
+        region: s.region,
+        operation: "cloudtrail:GetEventSelectors",
+        reason: "no CloudTrail client configured",
+      });
+    else {
+      try {
+        const r = await send(() => c.cloudtrail!.send(new GetEventSelectorsCommand({ TrailName: name })));
+        if (r.EventSelectors) extra.EventSelectors = r.EventSelectors;
+        if (r.AdvancedEventSelectors) extra.AdvancedEventSelectors = r.AdvancedEventSelectors;
+        if (!r.EventSelectors && !r.AdvancedEventSelectors) extra.EventSelectors = [];
+      } catch (error) {
+        fail("cloudtrail:GetEventSelectors", error);
+      }
+      try {
+        const r = await send(() => c.cloudtrail!.send(new GetTrailStatusCommand({ Name: name })));
+        extra.TrailStatus = { IsLogging: r.IsLogging === true };
+      } catch (error) {
+        fail("cloudtrail:GetTrailStatus", error);
+      }
+    }
+  }
+  if (Object.keys(extra).length === 0) return s;
+  return {
+    ...s,
+    supplementary: { ...s.supplementary, ...extra },
+    capturedAt: maxIso(s.capturedAt, req.now.toISOString()),
+    source: "api",
+  };
+}
+
+function maxIso(a: string, b: string): string {
+  return a >= b ? a : b;
+}
+
+async function accountPublicAccessBlock(
+  s3control: S3ControlClient | undefined,
+  req: ReadRequest,
+  region: string,
+  send: Send,
+  unable: (u: UnableToEvaluate) => void,
+): Promise<ResourceSnapshot | undefined> {
+  const base = {
+    accountId: req.accountId,
+    region,
+    resourceType: "AWS::S3::AccountPublicAccessBlock",
+    resourceId: req.accountId,
+    capturedAt: req.now.toISOString(),
+    state: "present" as const,
+    supplementary: {},
+    tags: {},
+    source: "api" as const,
+  };
+  if (!s3control) {
+    unable({
+      resourceType: base.resourceType,
+      operation: "s3:GetAccountPublicAccessBlock",
+      reason: "not recorded by AWS Config and no S3 Control client configured",
+    });
+    return undefined;
+  }
+  try {
+    const r = await send(() => s3control.send(new GetPublicAccessBlockCommand({ AccountId: req.accountId })));
+    const c = r.PublicAccessBlockConfiguration ?? {};
+    return {
+      ...base,
+      configuration: {
+        BlockPublicAcls: c.BlockPublicAcls === true,
+        IgnorePublicAcls: c.IgnorePublicAcls === true,
+        BlockPublicPolicy: c.BlockPublicPolicy === true,
+        RestrictPublicBuckets: c.RestrictPublicBuckets === true,
+      },
+    };
+  } catch (error) {
+    // No configuration at all = every flag off (what AWS applies).
+    if ((error as Error).name === "NoSuchPublicAccessBlockConfiguration")
+      return {
+        ...base,
+        configuration: {
+          BlockPublicAcls: false,
+          IgnorePublicAcls: false,
+          BlockPublicPolicy: false,
+          RestrictPublicBuckets: false,
+        },
+      };
+    unable({
+      resourceType: base.resourceType,
+      operation: "s3:GetAccountPublicAccessBlock",
+      reason: reasonOf(error),
+    });
+    return undefined;
+  }
+}
+
+async function readConnect(
+  connect: ConnectClient,
+  region: string,
+  req: ReadRequest,
+  send: Send,
+  unable: (u: UnableToEvaluate) => void,
+): Promise<{ snapshots: ResourceSnapshot[]; complete: string[] }> {
+  const snapshots: ResourceSnapshot[] = [];
+  const complete: string[] = [];
+  const now = req.now.toISOString();
+  const snap = (
+    resourceType: string,
+    resourceId: string,
+    arn: string | undefined,
+    configuration: Record<string, unknown>,
+    supplementary: Record<string, unknown> = {},
+    name?: string,
+  ): ResourceSnapshot => ({
+    accountId: req.accountId,
+    region,
+    resourceType,
+    resourceId,
+    ...(name ? { resourceName: name } : {}),
+    ...(arn ? { arn } : {}),
+    capturedAt: now,
+    state: "present",
+    configuration,
+    supplementary,
+    tags: {},
+    source: "api",
+  });
+  const instances: Array<Record<string, unknown>> = [];
+  try {
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const r = await send(() =>
+        connect.send(new ListInstancesCommand({ ...(token ? { NextToken: token } : {}) })),
+      );
+      for (const i of r.InstanceSummaryList ?? [])
+        instances.push(JSON.parse(JSON.stringify(i)) as Record<string, unknown>);
+      token = r.NextToken;
+    } while (token && ++pages < MAX_PAGES);
+  } catch (error) {
+    unable({
+      resourceType: CONNECT_INSTANCE,
+      region,
+      operation: "connect:ListInstances",
+      reason: reasonOf(error),
+    });
+    return { snapshots, complete };
+  }
+  complete.push(completeKey(CONNECT_INSTANCE, region));
+  let flowsComplete = true;
+  for (const inst of instances) {
+    const id = String(inst.Id);
+    const fail = (operation: string, error: unknown, resourceType = CONNECT_INSTANCE, resourceId = id) =>
+      unable({ resourceType, resourceId, region, operation, reason: reasonOf(error) });
+    const supplementary: Record<string, unknown> = {};
+    try {
+      const attrs: unknown[] = [];
+      let token: string | undefined;
+      do {
+        const r = await send(() =>
+          connect.send(
+            new ListInstanceAttributesCommand({ InstanceId: id, ...(token ? { NextToken: token } : {}) }),
+          ),
+        );
+        attrs.push(...(r.Attributes ?? []));
+        token = r.NextToken;
+      } while (token);
+      supplementary.Attributes = attrs;
+    } catch (error) {
+      fail("connect:ListInstanceAttributes", error);
+    }
+    const storage: Record<string, unknown[]> = {};
+    for (const type of CONNECT_STORAGE_TYPES) {
+      try {
+        const list: unknown[] = [];
+        let token: string | undefined;
+        do {
+          const r = await send(() =>
+            connect.send(
+              new ListInstanceStorageConfigsCommand({
+                InstanceId: id,
+                ResourceType: type as InstanceStorageResourceType,
+                ...(token ? { NextToken: token } : {}),
+              }),
+            ),
+          );
+          list.push(...(r.StorageConfigs ?? []));
+          token = r.NextToken;
+        } while (token);
+        storage[type] = list;
+      } catch (error) {
+        // Left out: the control reads a missing type as "not read" and says cannot prove.
+        fail(`connect:ListInstanceStorageConfigs ${type}`, error);
+      }
+    }
+    supplementary.StorageConfigs = storage;
+    snapshots.push(
+      snap(
+        CONNECT_INSTANCE,
+        id,
+        typeof inst.Arn === "string" ? inst.Arn : undefined,
+        inst,
+        supplementary,
+        typeof inst.InstanceAlias === "string" ? inst.InstanceAlias : undefined,
+      ),
+    );
+
+    for (const [type, list, describe] of [
+      [CONNECT_FLOW, "flows", "flow"],
+      [CONNECT_FLOW_MODULE, "modules", "module"],
+    ] as const) {
+      const summaries: Array<{ Id?: string; Arn?: string; Name?: string }> = [];
+      try {
+        let token: string | undefined;
+        do {
+          const r =
+            list === "flows"
+              ? await send(() =>
+                  connect.send(
+                    new ListContactFlowsCommand({ InstanceId: id, ...(token ? { NextToken: token } : {}) }),
+                  ),
+                )
+              : await send(() =>
+                  connect.send(
+                    new ListContactFlowModulesCommand({
+                      InstanceId: id,
+                      ...(token ? { NextToken: token } : {}),
+                    }),
+                  ),
+                );
+          const items =
+            "ContactFlowSummaryList" in r
+              ? r.ContactFlowSummaryList
+              : (r as { ContactFlowModulesSummaryList?: typeof summaries }).ContactFlowModulesSummaryList;
+          summaries.push(...(items ?? []));
+          token = r.NextToken;
+        } while (token && summaries.length < MAX_FLOWS_PER_INSTANCE);
+      } catch (error) {
+        fail(list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules", error, type);
+        flowsComplete = false;
+        continue;
+      }
+      for (const f of summaries) {
+        if (!f.Id) continue;
+        try {
+          const detail =
+            describe === "flow"
+              ? (
+                  await send(() =>
+                    connect.send(new DescribeContactFlowCommand({ InstanceId: id, ContactFlowId: f.Id! })),
+                  )
+                ).ContactFlow
+              : (
+                  await send(() =>
+                    connect.send(
+                      new DescribeContactFlowModuleCommand({ InstanceId: id, ContactFlowModuleId: f.Id! }),
+                    ),
+                  )
+                ).ContactFlowModule;
+          if (!detail) continue;
+          const configuration = {
+            ...(JSON.parse(JSON.stringify(detail)) as Record<string, unknown>),
+            InstanceId: id,
+          };
+          snapshots.push(snap(type, f.Id, f.Arn, configuration, {}, f.Name));
+        } catch (error) {
+          fail(
+            describe === "flow" ? "connect:DescribeContactFlow" : "connect:DescribeContactFlowModule",
+            error,
+            type,
+            f.Id,
+          );
+          flowsComplete = false;
+        }
+      }
+    }
+  }
+  if (flowsComplete)
+    complete.push(completeKey(CONNECT_FLOW, region), completeKey(CONNECT_FLOW_MODULE, region));
+  return { snapshots, complete };
+}

@@ -1,0 +1,175 @@
+import {
+  CONNECT_FLOW,
+  CONNECT_FLOW_MODULE,
+  CONNECT_INSTANCE,
+  type Evaluation,
+  FACT_SOURCE_TYPES,
+  type Finding,
+  Report,
+  type ResourceSnapshot,
+} from "@phiwatch/core";
+import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import type { PostureStore } from "./posture-store.ts";
+import { completeKey, type RegionClients, readAccount } from "./reader.ts";
+
+const CONNECT_TYPES = new Set([CONNECT_INSTANCE, CONNECT_FLOW, CONNECT_FLOW_MODULE]);
+
+export interface SweepDeps extends DriftDeps {
+  posture?: PostureStore;
+  clientsFor: (region: string) => RegionClients;
+  backoff?: BackoffOptions;
+  /** Snapshots evaluated at once (each evaluation reads and writes the table). */
+  concurrency?: number;
+}
+
+export interface SweepRequest {
+  accountId: string;
+  regions: readonly string[];
+  sweepId: string;
+  now?: Date;
+}
+
+export interface SweepResult {
+  posture: Report.PostureSnapshot;
+  evaluations: Evaluation[];
+  /** The snapshots read (for reports and `phiwatch scan`). */
+  snapshots: ResourceSnapshot[];
+}
+
+/**
+ * Config resource types the sweep enumerates: every type a control evaluates or depends on, and the
+ * fact sources (KMS keys, account Block Public Access). Connect is read from its own API.
+ */
+export function sweepResourceTypes(deps: Pick<DriftDeps, "controls">): string[] {
+  const types = new Set<string>(FACT_SOURCE_TYPES);
+  for (const c of deps.controls.controls) {
+    for (const t of c.resourceTypes) if (t !== "*") types.add(t);
+    for (const t of c.dependsOn ?? []) types.add(t);
+  }
+  for (const t of CONNECT_TYPES) types.delete(t);
+  return [...types].sort();
+}
+
+async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * One sweep of one account: read every in-scope resource, store the snapshots in the inventory, mark
+ * resources that no longer exist as deleted, evaluate every control on every resource through the
+ * same `evaluateAndRecord` the event path uses (so the findings are the ones change events produce),
+ * resolve the findings of deleted resources, and record a posture snapshot.
+ *
+ * A resource is deleted only where its type was enumerated completely (the recorder records it and
+ * every read succeeded); where a read failed, findings are left as they are and the failure is
+ * listed in `posture.unable`.
+ *
+ * @example
+ * ```ts
+ * const { posture } = await runSweep(deps, { accountId, regions: ["us-east-1"], sweepId: "sweep-…" });
+ * ```
+ */
+export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<SweepResult> {
+  const started = Date.now();
+  const now = req.now ?? new Date();
+  const cause = `sweep:${req.sweepId}`;
+  const resourceTypes = sweepResourceTypes(deps);
+  const wantsConnect = deps.controls.controls.some((c) => c.resourceTypes.some((t) => CONNECT_TYPES.has(t)));
+  const read = await readAccount(deps.clientsFor, {
+    accountId: req.accountId,
+    regions: req.regions,
+    resourceTypes,
+    connect: wantsConnect,
+    now,
+    ...(deps.backoff ? { backoff: deps.backoff } : {}),
+  });
+
+  // 1. The inventory first, so cross-resource controls see the whole account whatever the order.
+  for (const s of read.snapshots) await deps.inventory.put(s);
+
+  // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not read now.
+  const seen = new Set(read.snapshots.map((s) => `${s.resourceType}|${s.region}|${s.resourceId}`));
+  const gone = new Map<string, ResourceSnapshot>();
+  const consider = (resourceType: string, region: string, resourceId: string) => {
+    const k = `${resourceType}|${region}|${resourceId}`;
+    if (seen.has(k) || gone.has(k) || !read.complete.has(completeKey(resourceType, region))) return;
+    gone.set(k, {
+      accountId: req.accountId,
+      region,
+      resourceType,
+      resourceId,
+      capturedAt: now.toISOString(),
+      state: "deleted",
+      configuration: {},
+      supplementary: {},
+      tags: {},
+      source: "api",
+    });
+  };
+  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])])
+    for (const s of await deps.inventory.list(req.accountId, type))
+      consider(s.resourceType, s.region, s.resourceId);
+  for (const f of await liveFindings(deps, req.accountId))
+    if (f.kind === "drift") consider(f.subject.resourceType, f.subject.region, f.subject.resourceId);
+  for (const s of gone.values()) await deps.inventory.put(s);
+
+  // 3. Evaluate what exists, then record the deleted ones (NOT_APPLICABLE → "gone" resolves their findings).
+  const evaluations: Evaluation[] = [];
+  let transitions = 0;
+  let resolvedGone = 0;
+  const evaluable = read.snapshots.filter((s) => deps.controls.handles(s.resourceType));
+  await pool(evaluable, deps.concurrency ?? 8, async (s) => {
+    const r = await evaluateAndRecord(deps, s, cause, now);
+    evaluations.push(...r.evaluations);
+    transitions += r.transitions;
+  });
+  await pool([...gone.values()], deps.concurrency ?? 8, async (s) => {
+    const r = await evaluateAndRecord(deps, s, cause, now);
+    transitions += r.transitions;
+    resolvedGone += r.transitions;
+  });
+
+  const open = (await liveFindings(deps, req.accountId)).filter((f) => f.status === "OPEN");
+  const counts = Report.countPosture(evaluations, open);
+  const posture: Report.PostureSnapshot = {
+    at: now.toISOString(),
+    sweepId: req.sweepId,
+    accounts: [req.accountId],
+    regions: [...req.regions],
+    resources: read.snapshots.length,
+    controls: counts.controls,
+    open: counts.open,
+    unable: read.unable.slice(0, Report.MAX_UNABLE),
+    unableTotal: read.unable.length,
+    resolvedGone,
+    transitions,
+    durationMs: Date.now() - started,
+  };
+  await deps.posture?.put(posture);
+  return { posture, evaluations, snapshots: read.snapshots };
+}
+
+/** OPEN and SUPPRESSED findings of an account (every page). */
+async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const status of ["OPEN", "SUPPRESSED"] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.findings.listFindings({
+        status,
+        accountId,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      out.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return out;
+}

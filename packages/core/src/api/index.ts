@@ -1,0 +1,21 @@
+export {
+  ApiError,
+  FindingIdParam,
+  ListFindingsQuery,
+  MAX_BODY_BYTES,
+  MAX_PAGE,
+  MAX_QUERY_VALUE,
+  PostureQuery,
+  parseInput,
+  ResourceHistoryQuery,
+  SuppressBody,
+  UnsuppressBody,
+} from "./request.ts";
+export {
+  type ApiDeps,
+  type ApiRequest,
+  type ApiResponse,
+  handleApiRequest,
+  matchRoute,
+  type PostureReader,
+} from "./router.ts";

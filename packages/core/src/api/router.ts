@@ -1,0 +1,248 @@
+import type { Finding, FindingQuery, FindingStore, HistoryEntry, Page } from "../finding/index.ts";
+import { suppress, unsuppress } from "../finding/lifecycle.ts";
+import { redactText } from "../format/redact.ts";
+import type { PostureSnapshot } from "../report/posture.ts";
+import {
+  ApiError,
+  FindingIdParam,
+  ListFindingsQuery,
+  MAX_BODY_BYTES,
+  MAX_QUERY_VALUE,
+  PostureQuery,
+  parseInput,
+  ResourceHistoryQuery,
+  SuppressBody,
+  UnsuppressBody,
+} from "./request.ts";
+
+/** Where posture snapshots are read from (the sweep writes them). */
+export interface PostureReader {
+  list(q: { from?: string; to?: string; limit: number }): Promise<PostureSnapshot[]>;
+}
+
+export interface ApiDeps {
+  findings: FindingStore;
+  posture: PostureReader;
+  now?: () => Date;
+}
+
+/** The parts of an API Gateway HTTP API (payload 2.0) request the API reads. */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  /** `requestContext.authorizer.iam.userArn` — the caller, as IAM authenticated it. */
+  caller?: string;
+}
+
+export interface ApiResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Longest suppression: a year. Exceptions must be reviewed. */
+const MAX_SUPPRESSION_MS = 366 * 24 * 3600 * 1000;
+
+const json = (statusCode: number, value: unknown): ApiResponse => ({
+  statusCode,
+  headers: { "content-type": "application/json", "cache-control": "no-store" },
+  body: JSON.stringify(value),
+});
+
+type Route =
+  | { name: "listFindings" }
+  | { name: "getFinding"; id: string }
+  | { name: "suppress"; id: string }
+  | { name: "unsuppress"; id: string }
+  | { name: "resourceHistory"; resourceId: string }
+  | { name: "posture" };
+
+/**
+ * Match a method and path to a route; 404 for an unknown path, 405 for a known path and wrong method.
+ *
+ * @example
+ * ```ts
+ * matchRoute("GET", "/findings/f-0123456789abcdef01234567"); // { name: "getFinding", id: "f-…" }
+ * ```
+ */
+export function matchRoute(method: string, path: string): Route {
+  const parts = path.replace(/\/+$/, "").split("/").filter(Boolean);
+  const m = method.toUpperCase();
+  const want = (allowed: string, route: Route): Route => {
+    if (m !== allowed) throw new ApiError(405, "MethodNotAllowed", `${m} ${path}: use ${allowed}`);
+    return route;
+  };
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new ApiError(400, "BadRequest", "path: invalid percent-encoding", "path");
+    }
+  };
+  if (parts[0] === "findings" && parts.length === 1) return want("GET", { name: "listFindings" });
+  if (parts[0] === "findings" && parts.length === 2)
+    return want("GET", { name: "getFinding", id: decode(parts[1]!) });
+  if (parts[0] === "findings" && parts.length === 3 && parts[2] === "suppress")
+    return want("POST", { name: "suppress", id: decode(parts[1]!) });
+  if (parts[0] === "findings" && parts.length === 3 && parts[2] === "unsuppress")
+    return want("POST", { name: "unsuppress", id: decode(parts[1]!) });
+  if (parts[0] === "resources" && parts.length === 3 && parts[2] === "history")
+    return want("GET", { name: "resourceHistory", resourceId: decode(parts[1]!) });
+  if (parts[0] === "posture" && parts.length === 1) return want("GET", { name: "posture" });
+  throw new ApiError(404, "NotFound", `no route for ${path}`);
+}
+
+function readBody(req: ApiRequest): unknown {
+  if (!req.body) throw new ApiError(400, "BadRequest", "body: a JSON object is required", "body");
+  const text = req.isBase64Encoded ? Buffer.from(req.body, "base64").toString("utf8") : req.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new ApiError(413, "PayloadTooLarge", `body: larger than ${MAX_BODY_BYTES} bytes`, "body");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "BadRequest", "body: not valid JSON", "body");
+  }
+}
+
+function requireCaller(req: ApiRequest): string {
+  if (!req.caller)
+    throw new ApiError(
+      401,
+      "Unauthorized",
+      "no IAM caller identity on the request (the route needs IAM auth)",
+    );
+  return req.caller;
+}
+
+async function loadFinding(deps: ApiDeps, id: string): Promise<Finding> {
+  const findingId = parseInput(FindingIdParam, id, "path.findingId");
+  const f = await deps.findings.getFinding(findingId);
+  if (!f) throw new ApiError(404, "NotFound", `finding ${findingId} not found`);
+  return f;
+}
+
+/**
+ * The query API: list findings (filters, cursor pagination), one finding with its history, drift
+ * history of a resource, posture snapshots, suppress/unsuppress recorded with the caller's identity.
+ * Pure of AWS: the handler adapts API Gateway's event and passes the stores in. Every error is JSON
+ * `{ "error": { "code", "message", "field"? } }` with its status code.
+ *
+ * @example
+ * ```ts
+ * const res = await handleApiRequest({ method: "GET", path: "/findings", query: { status: "OPEN" } }, deps);
+ * ```
+ */
+export async function handleApiRequest(req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  try {
+    for (const [k, v] of Object.entries(req.query))
+      if (v !== undefined && v.length > MAX_QUERY_VALUE)
+        throw new ApiError(
+          413,
+          "PayloadTooLarge",
+          `query.${k}: longer than ${MAX_QUERY_VALUE} characters`,
+          `query.${k}`,
+        );
+    const route = matchRoute(req.method, req.path);
+    return await dispatch(route, req, deps);
+  } catch (error) {
+    if (error instanceof ApiError)
+      return json(error.status, {
+        error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+      });
+    if ((error as Error).name === "InvalidEventError" && (error as { field?: string }).field === "cursor")
+      return json(400, {
+        error: { code: "BadRequest", message: (error as Error).message, field: "query.cursor" },
+      });
+    throw error;
+  }
+}
+
+async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+  const now = deps.now?.() ?? new Date();
+  switch (route.name) {
+    case "listFindings": {
+      const q = parseInput(ListFindingsQuery, req.query, "query");
+      const ruleId = q.control ?? q.detector;
+      const query: FindingQuery = {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(ruleId ? { ruleId } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.account ? { accountId: q.account } : {}),
+        ...(q.resource
+          ? { resource: { accountId: q.account!, region: q.region!, resourceId: q.resource } }
+          : {}),
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        limit: q.limit,
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+      };
+      const page: Page<Finding> = await deps.findings.listFindings(query);
+      const items =
+        q.region && !q.resource ? page.items.filter((f) => f.subject.region === q.region) : page.items;
+      return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    }
+    case "getFinding": {
+      const finding = await loadFinding(deps, route.id);
+      const history: HistoryEntry[] = await deps.findings.findingHistory(finding.findingId);
+      return json(200, { finding, history });
+    }
+    case "resourceHistory": {
+      if (route.resourceId.length === 0 || route.resourceId.length > MAX_QUERY_VALUE)
+        throw new ApiError(400, "BadRequest", "path.resourceId: 1 to 2048 characters", "path.resourceId");
+      const q = parseInput(ResourceHistoryQuery, req.query, "query");
+      const history = await deps.findings.resourceHistory({
+        accountId: q.account,
+        region: q.region,
+        resourceId: route.resourceId,
+      });
+      return json(200, {
+        resource: { accountId: q.account, region: q.region, resourceId: route.resourceId },
+        history,
+      });
+    }
+    case "posture": {
+      const q = parseInput(PostureQuery, req.query, "query");
+      const items = await deps.posture.list({
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+        limit: q.limit,
+      });
+      return json(200, { items });
+    }
+    case "suppress": {
+      const by = requireCaller(req);
+      const body = parseInput(SuppressBody, readBody(req), "body");
+      if (body.until <= now.toISOString())
+        throw new ApiError(400, "BadRequest", "body.until: must be in the future", "body.until");
+      if (Date.parse(body.until) - now.getTime() > MAX_SUPPRESSION_MS)
+        throw new ApiError(400, "BadRequest", "body.until: at most one year ahead", "body.until");
+      const current = await loadFinding(deps, route.id);
+      if (current.status === "RESOLVED")
+        throw new ApiError(409, "Conflict", `finding ${current.findingId} is RESOLVED: nothing to suppress`);
+      // The reason is free text from a person: redact PHI-shaped strings before it is stored or alerted.
+      const change = suppress(current, redactText(body.reason), body.until, by, now.toISOString());
+      if ((await deps.findings.applyChange(change)) === "conflict")
+        throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
+      return json(200, { finding: change.next });
+    }
+    case "unsuppress": {
+      const by = requireCaller(req);
+      const body = parseInput(UnsuppressBody, readBody(req), "body");
+      const current = await loadFinding(deps, route.id);
+      if (current.status !== "SUPPRESSED")
+        throw new ApiError(
+          409,
+          "Conflict",
+          `finding ${current.findingId} is ${current.status}, not SUPPRESSED`,
+        );
+      const change = unsuppress(current, redactText(body.reason), by, now.toISOString());
+      if ((await deps.findings.applyChange(change)) === "conflict")
+        throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
+      return json(200, { finding: change.next });
+    }
+  }
+}

@@ -1,0 +1,239 @@
+import type { Baseline } from "../baseline/schema.ts";
+import type { Control } from "../control/types.ts";
+import { type Finding, type HistoryEntry, type Severity, severityRank } from "../finding/types.ts";
+import type { ResourceSnapshot } from "../resource/snapshot.ts";
+import { type DataPathInventory, dataPathInventory } from "./inventory.ts";
+import { emptySeverityCounts, type PostureSnapshot, type UnableToEvaluate } from "./posture.ts";
+import { controlFamily, driftTimeline, type FamilySeries } from "./timeline.ts";
+
+/** Status of one control in the report. */
+export type ControlStatus = "FAILING" | "UNABLE_TO_EVALUATE" | "SUPPRESSED" | "PASSING" | "NOT_EVALUATED";
+
+export interface ControlRow {
+  id: string;
+  title: string;
+  family: string;
+  hipaa: string[];
+  severity: Severity;
+  status: ControlStatus;
+  open: number;
+  suppressed: number;
+  resolved: number;
+  /** From the latest posture snapshot, when there is one. */
+  evaluated?: { compliant: number; nonCompliant: number; notApplicable: number; error: number };
+  rationale: string;
+}
+
+export interface ResolvedRow {
+  finding: Finding;
+  /** Milliseconds from first detection to resolution. */
+  timeToResolveMs: number;
+}
+
+export interface DetectorRow {
+  detectorId: string;
+  findings: number;
+  open: number;
+  events: number;
+  principals: string[];
+  lastSeen: string;
+  severity: Severity;
+}
+
+/** Everything the evidence report shows; the JSON format is this object. */
+export interface EvidenceReport {
+  title: string;
+  organisation: string;
+  generatedAt: string;
+  scope: { accounts: string[]; regions: string[] };
+  summary: {
+    open: Record<Severity, number>;
+    controls: Record<ControlStatus, number>;
+    resolved: number;
+    suppressed: number;
+    medianTimeToResolveMs?: number;
+    lastSweep?: string;
+  };
+  controls: ControlRow[];
+  openFindings: Finding[];
+  suppressedFindings: Finding[];
+  resolvedFindings: ResolvedRow[];
+  timeline: FamilySeries[];
+  activity: DetectorRow[];
+  inventory: DataPathInventory;
+  posture: Array<Pick<PostureSnapshot, "at" | "open" | "resources" | "unableTotal">>;
+  unable: UnableToEvaluate[];
+}
+
+export interface ReportInput {
+  baseline: Baseline;
+  controls: readonly Control[];
+  findings: readonly Finding[];
+  history: readonly HistoryEntry[];
+  inventory: readonly ResourceSnapshot[];
+  posture?: readonly PostureSnapshot[];
+  generatedAt: string;
+}
+
+const bySeverityThenTime = (a: Finding, b: Finding) =>
+  severityRank(b.severity) - severityRank(a.severity) ||
+  a.ruleId.localeCompare(b.ruleId) ||
+  a.subject.resourceId.localeCompare(b.subject.resourceId);
+
+function median(xs: number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Assemble the evidence report from stored state: control-by-control status with HIPAA citations,
+ * open findings with evidence and remediation, resolved findings with time to resolve, the drift
+ * timeline per control family, the activity detections summary and the PHI data-path inventory.
+ * Pure: render it with `renderHtml`, `renderMarkdown` or `JSON.stringify`.
+ *
+ * A control is FAILING with any open finding, UNABLE_TO_EVALUATE when the latest sweep recorded an
+ * error for it, PASSING only when the latest sweep evaluated it as compliant somewhere and nothing is
+ * open, and NOT_EVALUATED otherwise — the report never calls a control passing that nobody checked.
+ *
+ * @example
+ * ```ts
+ * const report = buildReport({ baseline, controls: CONTROLS, findings, history, inventory, generatedAt });
+ * writeFileSync("report.html", renderHtml(report));
+ * ```
+ */
+export function buildReport(input: ReportInput): EvidenceReport {
+  const controlIds = new Set(input.controls.map((c) => c.id));
+  const latest = [...(input.posture ?? [])].sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+  const drift = input.findings.filter((f) => f.kind === "drift");
+  const activity = input.findings.filter((f) => f.kind === "activity");
+
+  const controls: ControlRow[] = input.controls.map((c) => {
+    const mine = drift.filter((f) => f.ruleId === c.id);
+    const open = mine.filter((f) => f.status === "OPEN").length;
+    const suppressed = mine.filter((f) => f.status === "SUPPRESSED").length;
+    const resolved = mine.filter((f) => f.status === "RESOLVED").length;
+    const evaluated = latest?.controls[c.id];
+    const severity = (input.baseline.severityOverrides[c.id] as Severity | undefined) ?? c.severity;
+    const status: ControlStatus =
+      open > 0
+        ? "FAILING"
+        : evaluated && evaluated.error > 0
+          ? "UNABLE_TO_EVALUATE"
+          : suppressed > 0
+            ? "SUPPRESSED"
+            : evaluated && evaluated.compliant > 0
+              ? "PASSING"
+              : "NOT_EVALUATED";
+    return {
+      id: c.id,
+      title: c.title,
+      family: controlFamily(c.id),
+      hipaa: [...c.hipaa],
+      severity,
+      status,
+      open,
+      suppressed,
+      resolved,
+      ...(evaluated ? { evaluated } : {}),
+      rationale: c.rationale,
+    };
+  });
+  const STATUS_ORDER: ControlStatus[] = [
+    "FAILING",
+    "UNABLE_TO_EVALUATE",
+    "SUPPRESSED",
+    "NOT_EVALUATED",
+    "PASSING",
+  ];
+  controls.sort(
+    (a, b) =>
+      STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) ||
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.id.localeCompare(b.id),
+  );
+
+  const resolvedFindings: ResolvedRow[] = input.findings
+    .filter((f) => f.status === "RESOLVED")
+    .map((f) => ({
+      finding: f,
+      timeToResolveMs: Math.max(0, Date.parse(f.statusChangedAt) - Date.parse(f.firstSeen)),
+    }))
+    .sort((a, b) => (a.finding.statusChangedAt < b.finding.statusChangedAt ? 1 : -1));
+
+  const detectors = new Map<string, DetectorRow>();
+  for (const f of activity) {
+    const d = detectors.get(f.ruleId) ?? {
+      detectorId: f.ruleId,
+      findings: 0,
+      open: 0,
+      events: 0,
+      principals: [],
+      lastSeen: f.lastSeen,
+      severity: f.severity,
+    };
+    d.findings++;
+    if (f.status === "OPEN") d.open++;
+    d.events += f.count ?? 1;
+    if (f.subject.principal && !d.principals.includes(f.subject.principal))
+      d.principals.push(f.subject.principal);
+    if (f.lastSeen > d.lastSeen) d.lastSeen = f.lastSeen;
+    if (severityRank(f.severity) > severityRank(d.severity)) d.severity = f.severity;
+    detectors.set(f.ruleId, d);
+  }
+
+  const open = emptySeverityCounts();
+  for (const f of input.findings) if (f.status === "OPEN") open[f.severity]++;
+  const statusCounts = Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as Record<ControlStatus, number>;
+  for (const c of controls) statusCounts[c.status]++;
+
+  const accounts = new Set<string>(input.baseline.accounts);
+  const regions = new Set<string>(input.baseline.allowedRegions);
+  for (const p of input.posture ?? []) {
+    for (const a of p.accounts) accounts.add(a);
+    for (const r of p.regions) regions.add(r);
+  }
+
+  return {
+    title: `HIPAA evidence report — ${input.baseline.organisation.name}`,
+    organisation: input.baseline.organisation.name,
+    generatedAt: input.generatedAt,
+    scope: { accounts: [...accounts].sort(), regions: [...regions].sort() },
+    summary: {
+      open,
+      controls: statusCounts,
+      resolved: resolvedFindings.length,
+      suppressed: input.findings.filter((f) => f.status === "SUPPRESSED").length,
+      ...(resolvedFindings.length
+        ? { medianTimeToResolveMs: median(resolvedFindings.map((r) => r.timeToResolveMs))! }
+        : {}),
+      ...(latest ? { lastSweep: latest.at } : {}),
+    },
+    controls,
+    openFindings: input.findings.filter((f) => f.status === "OPEN").sort(bySeverityThenTime),
+    suppressedFindings: input.findings.filter((f) => f.status === "SUPPRESSED").sort(bySeverityThenTime),
+    resolvedFindings,
+    timeline: driftTimeline(input.history, (id) => controlIds.has(id)),
+    activity: [...detectors.values()].sort(
+      (a, b) =>
+        severityRank(b.severity) - severityRank(a.severity) || a.detectorId.localeCompare(b.detectorId),
+    ),
+    inventory: dataPathInventory(input.baseline, input.inventory, input.findings),
+    posture: [...(input.posture ?? [])]
+      .sort((a, b) => (a.at < b.at ? -1 : 1))
+      .map((p) => ({ at: p.at, open: p.open, resources: p.resources, unableTotal: p.unableTotal })),
+    unable: latest?.unable ?? [],
+  };
+}
+
+/** "3 d 4 h", "2 h 10 min", "45 s". */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}

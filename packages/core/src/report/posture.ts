@@ -1,0 +1,85 @@
+import type { Evaluation } from "../control/types.ts";
+import { type Finding, SEVERITIES, type Severity } from "../finding/types.ts";
+
+/**
+ * A read the sweep or scan could not make (denied, throttled past its retries, not found): the
+ * resources or checks behind it are "unable to evaluate" — reported with the reason, never a pass.
+ */
+export interface UnableToEvaluate {
+  /** Resource type the read was for (`AWS::S3::Bucket`), or `*` for account-wide reads. */
+  resourceType: string;
+  resourceId?: string;
+  region?: string;
+  /** The API operation, e.g. `kms:GetKeyRotationStatus`. */
+  operation: string;
+  /** Error name and short message (no PHI: AWS error messages name resources, not object contents). */
+  reason: string;
+}
+
+/** Evaluation counts of one control in one sweep. */
+export interface ControlCounts {
+  compliant: number;
+  nonCompliant: number;
+  notApplicable: number;
+  error: number;
+}
+
+/**
+ * Posture at one point in time: what one sweep (or scan) evaluated, per control and severity. Stored
+ * as a `POSTURE` item per sweep run, so posture can be charted over time.
+ */
+export interface PostureSnapshot {
+  at: string;
+  sweepId: string;
+  accounts: string[];
+  regions: string[];
+  /** Resources evaluated. */
+  resources: number;
+  controls: Record<string, ControlCounts>;
+  /** Open findings by severity after the run. */
+  open: Record<Severity, number>;
+  /** Reads that failed: the checks behind them could not be made. Capped at {@link MAX_UNABLE}. */
+  unable: UnableToEvaluate[];
+  /** Number of reads that failed (may exceed `unable.length`). */
+  unableTotal: number;
+  /** Findings resolved because their resource no longer exists. */
+  resolvedGone: number;
+  /** Findings whose status or severity changed in this run. */
+  transitions: number;
+  durationMs: number;
+}
+
+/** Most failed reads kept on one posture snapshot (items are capped at 400 KB). */
+export const MAX_UNABLE = 200;
+
+/** Zeroed open-by-severity counts. */
+export function emptySeverityCounts(): Record<Severity, number> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+}
+
+/**
+ * Count evaluations per control and open findings per severity.
+ *
+ * @example
+ * ```ts
+ * const { controls, open } = countPosture(evaluations, openFindings);
+ * controls["s3-encryption-cmk"].nonCompliant; // 1
+ * ```
+ */
+export function countPosture(
+  evaluations: readonly Evaluation[],
+  findings: readonly Finding[],
+): { controls: Record<string, ControlCounts>; open: Record<Severity, number> } {
+  const controls: Record<string, ControlCounts> = {};
+  for (const e of evaluations) {
+    const c = controls[e.controlId] ?? { compliant: 0, nonCompliant: 0, notApplicable: 0, error: 0 };
+    controls[e.controlId] = c;
+    if (e.status === "COMPLIANT") c.compliant++;
+    else if (e.status === "NON_COMPLIANT") c.nonCompliant++;
+    else if (e.status === "NOT_APPLICABLE") c.notApplicable++;
+    else c.error++;
+  }
+  const open = emptySeverityCounts();
+  for (const f of findings) if (f.status === "OPEN") open[f.severity]++;
+  return { controls, open };
+}

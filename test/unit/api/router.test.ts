@@ -1,0 +1,316 @@
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { Api, type Report } from "../../../packages/core/src/index.ts";
+import { driftFinding } from "../format/finding-fixtures.ts";
+import { MemoryFindingStore } from "./memory-store.ts";
+
+const NOW = new Date("2026-03-10T12:00:00.000Z");
+const CALLER = "arn:aws:iam::111122223333:user/compliance-ana";
+let store: MemoryFindingStore;
+let postures: Report.PostureSnapshot[];
+const deps = () => ({
+  findings: store,
+  posture: { list: async (q: { limit: number }) => postures.slice(0, q.limit) },
+  now: () => NOW,
+});
+const call = async (
+  method: string,
+  path: string,
+  query: Record<string, string> = {},
+  body?: unknown,
+  caller: string | null = CALLER,
+) => {
+  const res = await Api.handleApiRequest(
+    {
+      method,
+      path,
+      query,
+      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+      ...(caller ? { caller } : {}),
+    },
+    deps(),
+  );
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON answers
+  return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any>, headers: res.headers };
+};
+
+beforeEach(() => {
+  store = new MemoryFindingStore();
+  postures = [];
+  store.findings.set("f-0123456789abcdef01234567", driftFinding());
+  store.findings.set(
+    "f-00000000000000000000000b",
+    driftFinding({
+      findingId: "f-00000000000000000000000b",
+      ruleId: "s3-block-public-access",
+      severity: "critical",
+      subject: {
+        accountId: "444455556666",
+        region: "us-east-2",
+        resourceType: "AWS::S3::Bucket",
+        resourceId: "other",
+      },
+    }),
+  );
+});
+
+describe("api GET /findings", () => {
+  it("lists findings as JSON with no-store caching", async () => {
+    const r = await call("GET", "/findings");
+    expect(r.status).toBe(200);
+    expect(r.headers["cache-control"]).toBe("no-store");
+    expect(r.body.items).toHaveLength(2);
+  });
+
+  it("maps control, account, status and severity filters onto the store query", async () => {
+    const r = await call("GET", "/findings", {
+      control: "s3-encryption-cmk",
+      account: "111122223333",
+      status: "open",
+      severity: "high",
+    });
+    expect(r.status).toBe(200);
+    expect(store.queries.at(-1)).toMatchObject({
+      ruleId: "s3-encryption-cmk",
+      accountId: "111122223333",
+      status: "OPEN",
+      severity: "high",
+    });
+    expect(r.body.items.map((f: { ruleId: string }) => f.ruleId)).toEqual(["s3-encryption-cmk"]);
+  });
+
+  it("filters by region after the query", async () => {
+    const r = await call("GET", "/findings", { region: "us-east-2" });
+    expect(r.body.items.map((f: { subject: { resourceId: string } }) => f.subject.resourceId)).toEqual([
+      "other",
+    ]);
+  });
+
+  it("pages with the store's cursor", async () => {
+    const first = await call("GET", "/findings", { limit: "1" });
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.cursor).toBeTypeOf("string");
+    const second = await call("GET", "/findings", { limit: "1", cursor: first.body.cursor });
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].findingId).not.toBe(first.body.items[0].findingId);
+    expect(second.body.cursor).toBeUndefined();
+  });
+
+  it.each([
+    [{ status: "BROKEN" }, "query.status"],
+    [{ severity: "urgent" }, "query.severity"],
+    [{ account: "12" }, "query.account"],
+    [{ resource: "phi-recordings" }, "query.resource"],
+    [{ from: "yesterday" }, "query.from"],
+    [{ from: "2026-03-02", to: "2026-03-01" }, "query.from"],
+    [{ limit: "0" }, "query.limit"],
+    [{ limit: "501" }, "query.limit"],
+    [{ cursor: "not a cursor!" }, "query.cursor"],
+    [{ sort: "asc" }, "query"],
+    [{ control: "s3-tls-only", detector: "access-volume-spike" }, "query.detector"],
+  ])("rejects %j with 400 naming %s", async (query, field) => {
+    const r = await call("GET", "/findings", query as Record<string, string>);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("BadRequest");
+    expect(r.body.error.field).toBe(field);
+    expect(r.body.error.message).toContain(field);
+  });
+
+  it("rejects an over-long query value with 413", async () => {
+    const r = await call("GET", "/findings", {
+      resource: "x".repeat(3000),
+      account: "111122223333",
+      region: "us-east-1",
+    });
+    expect(r.status).toBe(413);
+  });
+});
+
+describe("api GET /findings/{id}", () => {
+  it("returns the finding with its full history", async () => {
+    await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "compensating control", until: "2026-04-01T00:00:00Z" },
+    );
+    const r = await call("GET", "/findings/f-0123456789abcdef01234567");
+    expect(r.status).toBe(200);
+    expect(r.body.finding.status).toBe("SUPPRESSED");
+    expect(r.body.history).toHaveLength(1);
+  });
+
+  it.each([
+    ["/findings/nope", 400],
+    ["/findings/f-ffffffffffffffffffffffff", 404],
+  ])("%s → %i", async (path, status) => {
+    expect((await call("GET", path)).status).toBe(status);
+  });
+});
+
+describe("api suppress/unsuppress", () => {
+  it("suppresses with reason, expiry and the caller's identity, recorded in history", async () => {
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "risk accepted until migration", until: "2026-04-01T00:00:00Z" },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.finding.suppression).toEqual({
+      reason: "risk accepted until migration",
+      until: "2026-04-01T00:00:00.000Z",
+      by: CALLER,
+    });
+    expect(store.history.at(-1)).toMatchObject({ from: "OPEN", to: "SUPPRESSED", cause: `user:${CALLER}` });
+  });
+
+  it("redacts PHI-shaped text in the reason", async () => {
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "patient 123-45-6789 complained", until: "2026-04-01T00:00:00Z" },
+    );
+    expect(r.body.finding.suppression.reason).not.toContain("123-45-6789");
+  });
+
+  it("unsuppresses back to OPEN with the caller in history", async () => {
+    await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "temporary", until: "2026-04-01T00:00:00Z" },
+    );
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/unsuppress",
+      {},
+      { reason: "exception withdrawn" },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.finding.status).toBe("OPEN");
+    expect(r.body.finding.suppression).toBeUndefined();
+    expect(store.history.map((h) => `${h.from}>${h.to}`)).toEqual(["OPEN>SUPPRESSED", "SUPPRESSED>OPEN"]);
+  });
+
+  it.each([
+    [{ reason: "ok reason", until: "2026-03-01T00:00:00Z" }, 400, "body.until"],
+    [{ reason: "ok reason", until: "2028-03-01T00:00:00Z" }, 400, "body.until"],
+    [{ reason: "x", until: "2026-04-01T00:00:00Z" }, 400, "body.reason"],
+    [{ reason: "ok reason" }, 400, "body.until"],
+    [{ reason: "ok reason", until: "2026-04-01T00:00:00Z", by: "someone-else" }, 400, "body"],
+    ["{not json", 400, "body"],
+    [`{"reason":"${"a".repeat(9000)}"}`, 413, "body"],
+  ])("rejects bad body #%#", async (body, status, field) => {
+    const r = await call("POST", "/findings/f-0123456789abcdef01234567/suppress", {}, body);
+    expect(r.status).toBe(status);
+    expect(r.body.error.field).toBe(field);
+  });
+
+  it("requires an IAM caller", async () => {
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "ok reason", until: "2026-04-01T00:00:00Z" },
+      null,
+    );
+    expect(r.status).toBe(401);
+  });
+
+  it("refuses to unsuppress a finding that is not suppressed", async () => {
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/unsuppress",
+      {},
+      { reason: "why not" },
+    );
+    expect(r.status).toBe(409);
+  });
+
+  it("refuses to suppress a resolved finding", async () => {
+    store.findings.set("f-0123456789abcdef01234567", driftFinding({ status: "RESOLVED" }));
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "ok reason", until: "2026-04-01T00:00:00Z" },
+    );
+    expect(r.status).toBe(409);
+  });
+});
+
+describe("api other routes", () => {
+  it("returns the drift history of a resource", async () => {
+    await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "temporary", until: "2026-04-01T00:00:00Z" },
+    );
+    const r = await call("GET", "/resources/phi-recordings/history", {
+      account: "111122223333",
+      region: "us-east-1",
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.history).toHaveLength(1);
+    expect((await call("GET", "/resources/phi-recordings/history")).status).toBe(400);
+  });
+
+  it("returns posture snapshots", async () => {
+    postures = [{ at: "2026-03-10T11:00:00.000Z" } as Report.PostureSnapshot];
+    const r = await call("GET", "/posture", { limit: "5" });
+    expect(r.body.items).toHaveLength(1);
+  });
+
+  it.each([
+    ["GET", "/nowhere", 404],
+    ["DELETE", "/findings", 405],
+    ["GET", "/findings/f-0123456789abcdef01234567/suppress", 405],
+  ])("%s %s → %i with a JSON error", async (method, path, status) => {
+    const r = await call(method, path);
+    expect(r.status).toBe(status);
+    expect(r.body.error.message).toBeTypeOf("string");
+  });
+});
+
+describe("api input parsing (property)", () => {
+  it("never throws on arbitrary query strings and paths: every answer is JSON with a status", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("GET", "POST", "PUT"),
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom("/findings", "/posture", "/findings/f-0123456789abcdef01234567/suppress"),
+        ),
+        fc.dictionary(
+          fc.constantFrom(
+            "status",
+            "severity",
+            "limit",
+            "from",
+            "to",
+            "cursor",
+            "account",
+            "region",
+            "resource",
+            "x",
+          ),
+          fc.string(),
+        ),
+        fc.option(fc.string()),
+        async (method, path, query, body) => {
+          const res = await Api.handleApiRequest(
+            { method, path, query, ...(body !== null ? { body } : {}), caller: CALLER },
+            deps(),
+          );
+          expect(res.statusCode).toBeGreaterThanOrEqual(200);
+          expect(res.statusCode).toBeLessThan(500);
+          expect(() => JSON.parse(res.body)).not.toThrow();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,279 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  bucketConfigurationItem,
+  kmsKeyConfigurationItem,
+} from "../../../packages/cli/src/demo/config-events.ts";
+import {
+  CONTROLS,
+  type Finding,
+  fromConfigurationItem,
+  type HistoryEntry,
+  Report,
+} from "../../../packages/core/src/index.ts";
+import { testBaseline } from "../../helpers/baseline.ts";
+import { activityFinding, driftFinding } from "../format/finding-fixtures.ts";
+
+const baseline = testBaseline({
+  organisation: { name: "Test <Health> & Co", timeZone: "America/New_York" },
+  principals: {
+    rawReaders: ["arn:aws:iam::111122223333:role/qa"],
+    analytics: [],
+    operators: [],
+    services: [],
+  },
+});
+const KEY = "6f2c1f1e-8c55-4c3a-9d2e-0a4b7e9d1c11";
+const inventory = [
+  fromConfigurationItem(
+    bucketConfigurationItem({
+      name: "phi-recordings",
+      capturedAt: "2026-03-03T10:00:00Z",
+      sse: { algorithm: "AES256" },
+      publicAccessBlock: {
+        blockPublicAcls: true,
+        ignorePublicAcls: false,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: false,
+      },
+      versioning: "Enabled",
+    }),
+  ),
+  fromConfigurationItem(
+    bucketConfigurationItem({
+      name: "phi-transcripts-2026",
+      capturedAt: "2026-03-03T10:00:00Z",
+      sse: { algorithm: "aws:kms", kmsKeyId: `arn:aws:kms:us-east-1:111122223333:key/${KEY}` },
+      lifecycle: [{ id: "retain", status: "Enabled", expirationInDays: 2555 }],
+    }),
+  ),
+  fromConfigurationItem(bucketConfigurationItem({ name: "not-phi", capturedAt: "2026-03-03T10:00:00Z" })),
+  {
+    ...fromConfigurationItem(
+      kmsKeyConfigurationItem({ keyId: KEY, keyManager: "CUSTOMER", capturedAt: "2026-03-03T09:00:00Z" }),
+    ),
+    supplementary: { KeyRotationStatus: true, RotationPeriodInDays: 365 },
+  },
+];
+
+const open = driftFinding();
+const resolved: Finding = driftFinding({
+  findingId: "f-00000000000000000000000a",
+  ruleId: "s3-block-public-access",
+  status: "RESOLVED",
+  severity: "critical",
+  firstSeen: "2026-03-01T00:00:00.000Z",
+  statusChangedAt: "2026-03-02T06:00:00.000Z",
+});
+const activity = activityFinding();
+const history: HistoryEntry[] = [
+  {
+    findingId: resolved.findingId,
+    ruleId: resolved.ruleId,
+    subject: resolved.subject,
+    at: "2026-03-01T00:00:00.000Z",
+    seq: 1,
+    from: "NEW",
+    to: "OPEN",
+    severity: "critical",
+    evidence: {},
+    cause: "e1",
+  },
+  {
+    findingId: open.findingId,
+    ruleId: open.ruleId,
+    subject: open.subject,
+    at: "2026-03-01T12:00:00.000Z",
+    seq: 1,
+    from: "NEW",
+    to: "OPEN",
+    severity: "high",
+    evidence: {},
+    cause: "e2",
+  },
+  {
+    findingId: resolved.findingId,
+    ruleId: resolved.ruleId,
+    subject: resolved.subject,
+    at: "2026-03-02T06:00:00.000Z",
+    seq: 2,
+    from: "OPEN",
+    to: "RESOLVED",
+    severity: "critical",
+    evidence: {},
+    cause: "e3",
+  },
+  {
+    findingId: activity.findingId,
+    ruleId: activity.ruleId,
+    subject: activity.subject,
+    at: "2026-03-02T07:00:00.000Z",
+    seq: 1,
+    from: "NEW",
+    to: "OPEN",
+    severity: "high",
+    evidence: {},
+    cause: "e4",
+  },
+];
+const posture: Report.PostureSnapshot = {
+  at: "2026-03-03T11:00:00.000Z",
+  sweepId: "s1",
+  accounts: ["111122223333"],
+  regions: ["us-east-1"],
+  resources: 4,
+  controls: {
+    "s3-encryption-cmk": { compliant: 1, nonCompliant: 1, notApplicable: 1, error: 0 },
+    "s3-tls-only": { compliant: 2, nonCompliant: 0, notApplicable: 1, error: 0 },
+    "kms-rotation": { compliant: 0, nonCompliant: 0, notApplicable: 0, error: 1 },
+  },
+  open: { info: 0, low: 0, medium: 0, high: 2, critical: 0 },
+  unable: [
+    {
+      resourceType: "AWS::KMS::Key",
+      resourceId: KEY,
+      operation: "kms:GetKeyRotationStatus",
+      reason: "AccessDeniedException: denied",
+    },
+  ],
+  unableTotal: 1,
+  resolvedGone: 0,
+  transitions: 0,
+  durationMs: 10,
+};
+const build = (over: Partial<Report.ReportInput> = {}) =>
+  Report.buildReport({
+    baseline,
+    controls: CONTROLS,
+    findings: [open, resolved, activity],
+    history,
+    inventory,
+    posture: [posture],
+    generatedAt: "2026-03-03T12:00:00.000Z",
+    ...over,
+  });
+
+describe("report model", () => {
+  it("gives every control a status and never calls an unchecked control passing", () => {
+    const r = build();
+    const byId = Object.fromEntries(r.controls.map((c) => [c.id, c]));
+    expect(r.controls).toHaveLength(CONTROLS.length);
+    expect(byId["s3-encryption-cmk"]!.status).toBe("FAILING");
+    expect(byId["s3-tls-only"]!.status).toBe("PASSING");
+    expect(byId["kms-rotation"]!.status).toBe("UNABLE_TO_EVALUATE");
+    expect(byId["s3-object-lock"]!.status).toBe("NOT_EVALUATED");
+    expect(byId["s3-encryption-cmk"]!.hipaa).toEqual(["164.312(a)(2)(iv)"]);
+    expect(r.controls[0]!.status).toBe("FAILING");
+    expect(build({ posture: [] }).controls.find((c) => c.id === "s3-tls-only")!.status).toBe("NOT_EVALUATED");
+  });
+
+  it("computes time to resolve and the median", () => {
+    const r = build();
+    expect(r.resolvedFindings).toHaveLength(1);
+    expect(r.resolvedFindings[0]!.timeToResolveMs).toBe(30 * 3600 * 1000);
+    expect(r.summary.medianTimeToResolveMs).toBe(30 * 3600 * 1000);
+    expect(Report.formatDuration(30 * 3600 * 1000)).toBe("30 h 0 min");
+  });
+
+  it("replays drift history into open counts per control family, without activity findings", () => {
+    const t = build().timeline;
+    expect(t.map((s) => s.family)).toEqual(["S3 buckets"]);
+    expect(t[0]!.points.map((p) => p.open)).toEqual([1, 2, 1]);
+  });
+
+  it("summarises activity detections by detector", () => {
+    const a = build().activity;
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ detectorId: "access-volume-spike", findings: 1, open: 1 });
+  });
+
+  it("inventories PHI buckets with key, rotation, retention and raw readers; names missing ones", () => {
+    const inv = build().inventory;
+    const names = inv.buckets.map((b) => b.name);
+    expect(names).toEqual(["phi-recordings", "phi-transcripts-2026"]);
+    const rec = inv.buckets[0]!;
+    expect(rec.encryption).toBe("AES256");
+    expect(rec.publicAccessBlock).toBe("off: ignorePublicAcls, restrictPublicBuckets");
+    expect(rec.retention).toBe("no expiration rule");
+    expect(rec.rawReaders.declared).toContain("arn:aws:iam::111122223333:role/qa");
+    const tr = inv.buckets[1]!;
+    expect(tr.keyManager).toBe("CUSTOMER");
+    expect(tr.keyRotation).toBe("on, every 365 days");
+    expect(tr.retention).toBe("expires after 2555 days");
+    expect(inv.keys.map((k) => k.keyId)).toEqual([KEY]);
+    const b2 = testBaseline({ phiBuckets: [{ name: "phi-missing", holds: ["recordings"] }] });
+    expect(build({ baseline: b2 }).inventory.buckets).toMatchObject([
+      { name: "phi-missing", observed: false },
+    ]);
+  });
+});
+
+describe("report rendering", () => {
+  it("renders self-contained HTML: no script, no external asset, print CSS", () => {
+    const html = Report.renderHtml(build());
+    expect(html).not.toMatch(/<script|<link|<img|src=|url\(|@import/i);
+    expect(new Set(html.match(/https?:\/\/[^\s"'<]*/g) ?? [])).toEqual(
+      new Set(["http://www.w3.org/2000/svg"]),
+    );
+    expect(html).toContain("@media print");
+    expect(html).toContain("Content-Security-Policy");
+    expect(html).toContain("45 CFR 164.312(a)(2)(iv)");
+    expect(html).toContain("<svg");
+    expect(html).toContain("Test &lt;Health&gt; &amp; Co");
+  });
+
+  it("escapes every stored string (a hostile resource id cannot inject markup)", () => {
+    const evil = driftFinding({
+      findingId: "f-0000000000000000000000ee",
+      subject: {
+        accountId: "111122223333",
+        region: "us-east-1",
+        resourceType: "AWS::S3::Bucket",
+        resourceId: '<img src=x onerror="alert(1)">',
+      },
+      summary: "</pre><script>alert(2)</script>",
+      evidence: { v: "<b>x</b>" },
+    });
+    const html = Report.renderHtml(build({ findings: [evil] }));
+    expect(html).not.toContain("<img src=x");
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    const md = Report.renderMarkdown(build({ findings: [evil] }));
+    expect(md).not.toContain("<script>");
+  });
+
+  it("renders Markdown with the same sections and escaped table cells", () => {
+    const md = Report.renderMarkdown(build({ findings: [driftFinding({ summary: "a | b" })] }));
+    for (const h of [
+      "## Controls",
+      "## Open findings (1)",
+      "## Resolved findings",
+      "## Drift timeline",
+      "## Activity detections",
+      "### PHI buckets",
+    ])
+      expect(md).toContain(h);
+    expect(md).toContain("a \\| b");
+  });
+
+  it("escapeHtml leaves no markup-significant character (property)", () => {
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(Report.escapeHtml(s)).not.toMatch(/[<>"']/);
+      }),
+    );
+  });
+
+  it("draws a timeline SVG whose points stay inside the box", () => {
+    const [series] = build().timeline;
+    const svg = Report.timelineSvg(series!, "2026-03-03T12:00:00.000Z", 640, 110);
+    const coords = [...svg.matchAll(/cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(coords.length).toBe(3);
+    for (const [x, y] of coords) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(640);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(y).toBeLessThanOrEqual(110);
+    }
+  });
+});
