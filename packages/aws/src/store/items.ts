@@ -36,7 +36,7 @@ const NON_FINDING_ATTRS = new Set([
 
 /** The finding held by an item (stream images and query results), or undefined for other item kinds. */
 export function findingFromItem(item: Record<string, unknown> | undefined): Finding | undefined {
-  if (!item || item.type !== "finding") return undefined;
+  if (item?.type !== "finding") return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) if (!NON_FINDING_ATTRS.has(k)) out[k] = v;
   return out as unknown as Finding;

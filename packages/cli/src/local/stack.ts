@@ -22,7 +22,8 @@ import { StreamPoller } from "./stream-poller.ts";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const REGION = "us-east-1";
 const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-let restoreDns: (() => void) | undefined;
+/** Patched once per process; the patch only maps `*.localhost` to 127.0.0.1. */
+let dnsIntercepted = false;
 
 /** Names of the local resources (the same links SST gives the functions in AWS). */
 export const LOCAL_NAMES = {
@@ -100,7 +101,10 @@ export class LocalStack {
       if (!opts.storeOnly) {
         // Queue URLs are http://sqs.<region>.localhost:<port>/…; resolve *.localhost to 127.0.0.1 in this
         // process (glibc does not), so the SDK's queue-URL endpoint logic works as it does against AWS.
-        restoreDns ??= interceptLocalhostDns("localhost");
+        if (!dnsIntercepted) {
+          interceptLocalhostDns("localhost");
+          dnsIntercepted = true;
+        }
         fauxqs = await startFauxqs({ port: 0, logger: false, host: "localhost", defaultRegion: REGION });
         const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
         const q = (name: string, attributes?: Record<string, string>) => {
