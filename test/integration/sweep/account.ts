@@ -1,0 +1,388 @@
+// A recorded AWS account for sweep tests: the demo health system's Config items (the same items the
+// event path replays) plus published real samples, served through aws-sdk-client-mock as the real
+// SDK clients would return them. Sources: test/fixtures/README.md (sweep/ and api/ rows).
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CloudTrailClient,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+} from "@aws-sdk/client-cloudtrail";
+import {
+  type BaseConfigurationItem,
+  BatchGetResourceConfigCommand,
+  ConfigServiceClient,
+  DescribeConfigurationRecorderStatusCommand,
+  DescribeConfigurationRecordersCommand,
+  ListDiscoveredResourcesCommand,
+} from "@aws-sdk/client-config-service";
+import {
+  ConnectClient,
+  DescribeContactFlowCommand,
+  DescribeContactFlowModuleCommand,
+  ListContactFlowModulesCommand,
+  ListContactFlowsCommand,
+  ListInstanceAttributesCommand,
+  ListInstanceStorageConfigsCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-connect";
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+} from "@aws-sdk/client-kms";
+import { GetPublicAccessBlockCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
+import { mockClient } from "aws-sdk-client-mock";
+import { DEMO, writeConfigScenario } from "../../../packages/cli/src/demo/config-scenario.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: recorded AWS JSON, navigated freely in tests
+type Json = Record<string, any>;
+const read = (p: string): Json => JSON.parse(readFileSync(p, "utf8"));
+const recorded = (p: string): Json => read(p).data;
+
+/** Revive the recordings' `{"__class__": "datetime", …}` values as Dates, as the SDK returns them. */
+function revive(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revive);
+  if (v && typeof v === "object") {
+    const o = v as Json;
+    if (o.__class__ === "datetime")
+      return new Date(
+        Date.UTC(o.year, o.month - 1, o.day, o.hour, o.minute, o.second, Math.floor(o.microsecond / 1000)),
+      );
+    return Object.fromEntries(
+      Object.entries(o)
+        .filter(([k]) => k !== "ResponseMetadata")
+        .map(([k, x]) => [k, revive(x)]),
+    );
+  }
+  return v;
+}
+
+/** A configuration item as BatchGetResourceConfig returns it: configuration and supplementary values as JSON strings. */
+export function baseItem(ci: Json): BaseConfigurationItem {
+  const sup: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ci.supplementaryConfiguration ?? {}))
+    sup[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return {
+    version: ci.configurationItemVersion ?? ci.version,
+    accountId: ci.awsAccountId ?? ci.accountId,
+    configurationItemCaptureTime: new Date(ci.configurationItemCaptureTime),
+    configurationItemStatus: ci.configurationItemStatus,
+    configurationStateId: String(ci.configurationStateId ?? "1"),
+    arn: ci.ARN ?? ci.arn,
+    resourceType: ci.resourceType,
+    resourceId: ci.resourceId,
+    ...(ci.resourceName ? { resourceName: ci.resourceName } : {}),
+    awsRegion: ci.awsRegion,
+    availabilityZone: ci.availabilityZone ?? "Not Applicable",
+    configuration: typeof ci.configuration === "string" ? ci.configuration : JSON.stringify(ci.configuration),
+    supplementaryConfiguration: sup,
+  };
+}
+
+/** The demo scenario's EventBridge events (as the event path replays them) and their items. */
+export function demoEvents(): { files: string[]; items: Json[] } {
+  const dir = mkdtempSync(join(tmpdir(), "phiwatch-sweep-"));
+  const files = writeConfigScenario(dir);
+  return { files, items: files.map((f) => read(f).detail.configurationItem) };
+}
+
+/** The real AWS-docs security group item, moved into the demo account. */
+export function realSecurityGroup(): Json {
+  const sg = read("test/fixtures/config/rdk__AWS_EC2_SecurityGroup.json");
+  return { ...sg, accountId: DEMO.accountId, arn: String(sg.arn).replace(sg.accountId, DEMO.accountId) };
+}
+
+const INSTANCE = "8dab73a7-51ab-4610-8c72-359333b63f10";
+
+/** Flow-language documents: the real GitLab flow (Contact Lens on, redaction Disabled) and the real health-clinic flow made to ask for a date of birth while recording. */
+export function flows(): Array<{ Id: string; Name: string; Content: string }> {
+  const gitlab = read("test/fixtures/connect/gitlabcicd__acme_outbound_flow1_AUTO.json");
+  const health = read("test/fixtures/connect/awssamples_health_clinical__contact-flow.json");
+  health.Actions.push({
+    Identifier: "rec",
+    Type: "UpdateContactRecordingBehavior",
+    Parameters: { RecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] } },
+    Transitions: { NextAction: health.StartAction },
+  });
+  health.StartAction = "rec";
+  health.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text =
+    "Please key in your date of birth.";
+  return [
+    {
+      Id: "flow-triage",
+      Name: "Nurse triage outbound",
+      Content: typeof gitlab.Content === "string" ? gitlab.Content : JSON.stringify(gitlab.Content ?? gitlab),
+    },
+    { Id: "flow-identify", Name: "Patient identification", Content: JSON.stringify(health) },
+  ];
+}
+
+export interface AccountOptions {
+  items: Json[];
+  /** Operations (SDK command names) that answer AccessDeniedException. */
+  deny?: string[];
+  /** ListDiscoveredResources answers ThrottlingException this many times first. */
+  throttle?: number;
+}
+
+export type Mocks = ReturnType<typeof mockAccount>;
+
+/**
+ * Mock every client the sweep uses over a recorded account. Mocks are installed on the client classes,
+ * so the real handler (functions/sweep.ts) sees them too. Call `restore()` after.
+ */
+export function mockAccount(opts: AccountOptions) {
+  const deny = new Set(opts.deny ?? []);
+  const denied = () =>
+    Object.assign(new Error("User is not authorized to perform this operation"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
+  let throttles = opts.throttle ?? 0;
+  const config = mockClient(ConfigServiceClient);
+  const kms = mockClient(KMSClient);
+  const cloudtrail = mockClient(CloudTrailClient);
+  const connect = mockClient(ConnectClient);
+  const s3control = mockClient(S3ControlClient);
+  const items = opts.items.map(baseItem);
+  const guard =
+    <T>(name: string, f: (input: Json) => T) =>
+    (input: Json) => {
+      if (deny.has(name)) throw denied();
+      return f(input);
+    };
+
+  config.on(DescribeConfigurationRecordersCommand).callsFake(
+    guard("DescribeConfigurationRecordersCommand", () => ({
+      ConfigurationRecorders: [
+        {
+          name: "default",
+          roleARN: `arn:aws:iam::${DEMO.accountId}:role/config`,
+          recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+        },
+      ],
+    })),
+  );
+  config.on(DescribeConfigurationRecorderStatusCommand).callsFake(
+    guard("DescribeConfigurationRecorderStatusCommand", () => ({
+      ConfigurationRecordersStatus: [{ name: "default", recording: true, lastStatus: "SUCCESS" }],
+    })),
+  );
+  config.on(ListDiscoveredResourcesCommand).callsFake(
+    guard("ListDiscoveredResourcesCommand", (input) => {
+      if (throttles > 0) {
+        throttles--;
+        throw Object.assign(new Error("Rate exceeded"), {
+          name: "ThrottlingException",
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      const ids = items
+        .filter((i) => i.resourceType === input.resourceType)
+        .map((i) => ({
+          resourceType: i.resourceType,
+          resourceId: i.resourceId,
+          resourceName: i.resourceName,
+        }));
+      // Two per page, to exercise pagination.
+      const start = input.nextToken ? Number(input.nextToken) : 0;
+      return {
+        resourceIdentifiers: ids.slice(start, start + 2),
+        ...(start + 2 < ids.length ? { nextToken: String(start + 2) } : {}),
+      };
+    }),
+  );
+  let firstBatch = true;
+  config.on(BatchGetResourceConfigCommand).callsFake(
+    guard("BatchGetResourceConfigCommand", (input) => {
+      const keys = input.resourceKeys as Array<{ resourceType: string; resourceId: string }>;
+      // The first batch leaves its last key unprocessed, as Config does under load.
+      const unprocessed = firstBatch && keys.length > 1 ? keys.slice(-1) : [];
+      firstBatch = false;
+      const served = keys.filter((k) => !unprocessed.includes(k));
+      return {
+        baseConfigurationItems: items.filter((i) =>
+          served.some((k) => k.resourceType === i.resourceType && k.resourceId === i.resourceId),
+        ),
+        unprocessedResourceKeys: unprocessed,
+      };
+    }),
+  );
+
+  const rotation = revive(
+    recorded("test/fixtures/api/custodian__kms.GetKeyRotationStatus_false.json"),
+  ) as Json;
+  kms.on(GetKeyRotationStatusCommand).callsFake(guard("GetKeyRotationStatusCommand", () => rotation));
+  kms
+    .on(GetKeyPolicyCommand)
+    .callsFake(
+      guard("GetKeyPolicyCommand", () => ({
+        PolicyName: "default",
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "Enable IAM User Permissions",
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${DEMO.accountId}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
+          ],
+        }),
+      })),
+    );
+  kms.on(DescribeKeyCommand).callsFake(
+    guard("DescribeKeyCommand", (input) => {
+      const d = revive(recorded("test/fixtures/api/custodian__kms.DescribeKey_CUSTOMER.json")) as Json;
+      return {
+        KeyMetadata: {
+          ...d.KeyMetadata,
+          Arn: String(input.KeyId).startsWith("arn:")
+            ? input.KeyId
+            : `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${input.KeyId}`,
+          KeyManager: "CUSTOMER",
+        },
+      };
+    }),
+  );
+
+  // Management events only, no data events: the trail of the story (selector shape as in the real GetEventSelectors sample).
+  cloudtrail.on(GetEventSelectorsCommand).callsFake(
+    guard("GetEventSelectorsCommand", (input) => ({
+      TrailARN: input.TrailName,
+      EventSelectors: [
+        {
+          ReadWriteType: "All",
+          IncludeManagementEvents: true,
+          DataResources: [],
+          ExcludeManagementEventSources: [],
+        },
+      ],
+    })),
+  );
+  cloudtrail.on(GetTrailStatusCommand).callsFake(
+    guard("GetTrailStatusCommand", () => {
+      const s = revive(
+        recorded("test/fixtures/api/custodian__cloudtrail.GetTrailStatus_IsLogging_false.json"),
+      ) as Json;
+      return { ...s, IsLogging: true };
+    }),
+  );
+
+  s3control.on(GetPublicAccessBlockCommand).callsFake(
+    guard("GetPublicAccessBlockCommand", () => {
+      const body = recorded("test/fixtures/api/custodian__s3.GetPublicAccessBlock_404_not_found.json");
+      throw Object.assign(new Error(body.Error.Message), {
+        name: body.Error.Code,
+        $metadata: { httpStatusCode: 404 },
+      });
+    }),
+  );
+
+  const instances = revive(recorded("test/fixtures/api/custodian__connect.ListInstances.json")) as Json;
+  const lens = recorded(
+    "test/fixtures/api/custodian__connect.DescribeInstanceAttribute_CONTACT_LENS_true.json",
+  ).Attribute;
+  connect.on(ListInstancesCommand).callsFake(guard("ListInstancesCommand", () => instances));
+  connect
+    .on(ListInstanceAttributesCommand)
+    .callsFake(
+      guard("ListInstanceAttributesCommand", () => ({
+        Attributes: [lens, { AttributeType: "INBOUND_CALLS", Value: "true" }],
+      })),
+    );
+  connect.on(ListInstanceStorageConfigsCommand).callsFake(
+    guard("ListInstanceStorageConfigsCommand", (input) => ({
+      StorageConfigs:
+        input.ResourceType === "CALL_RECORDINGS"
+          ? [
+              {
+                AssociationId: "a1",
+                StorageType: "S3",
+                S3Config: {
+                  BucketName: DEMO.recordingsBucket,
+                  BucketPrefix: `connect/${INSTANCE}/CallRecordings`,
+                  EncryptionConfig: {
+                    EncryptionType: "KMS",
+                    KeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
+                  },
+                },
+              },
+            ]
+          : input.ResourceType === "CHAT_TRANSCRIPTS"
+            ? [
+                {
+                  AssociationId: "a2",
+                  StorageType: "S3",
+                  S3Config: {
+                    BucketName: DEMO.transcriptsBucket,
+                    BucketPrefix: "connect/chat",
+                    EncryptionConfig: {
+                      EncryptionType: "KMS",
+                      KeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
+                    },
+                  },
+                },
+              ]
+            : [],
+    })),
+  );
+  const flowDocs = flows();
+  connect.on(ListContactFlowsCommand).callsFake(
+    guard("ListContactFlowsCommand", () => ({
+      ContactFlowSummaryList: flowDocs.map((f) => ({
+        Id: f.Id,
+        Name: f.Name,
+        Arn: `arn:aws:connect:${DEMO.region}:${DEMO.accountId}:instance/${INSTANCE}/contact-flow/${f.Id}`,
+        ContactFlowType: "CONTACT_FLOW",
+      })),
+    })),
+  );
+  connect.on(DescribeContactFlowCommand).callsFake(
+    guard("DescribeContactFlowCommand", (input) => {
+      const f = flowDocs.find((x) => x.Id === input.ContactFlowId)!;
+      return {
+        ContactFlow: {
+          Arn: `arn:aws:connect:${DEMO.region}:${DEMO.accountId}:instance/${INSTANCE}/contact-flow/${f.Id}`,
+          Id: f.Id,
+          Name: f.Name,
+          Type: "CONTACT_FLOW",
+          State: "ACTIVE",
+          Status: "PUBLISHED",
+          Content: f.Content,
+        },
+      };
+    }),
+  );
+  connect
+    .on(ListContactFlowModulesCommand)
+    .callsFake(guard("ListContactFlowModulesCommand", () => ({ ContactFlowModulesSummaryList: [] })));
+  connect.on(DescribeContactFlowModuleCommand).rejects(new Error("no modules"));
+
+  const all = { config, kms, cloudtrail, connect, s3control };
+  return {
+    ...all,
+    /** Names of every command sent, in order. */
+    sent(): string[] {
+      return Object.values(all).flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name));
+    },
+    restore() {
+      for (const m of Object.values(all)) m.restore();
+    },
+  };
+}
+
+/** Clients of the mocked account (the mocks answer for any instance). */
+export function clientsFor(region: string) {
+  return {
+    config: new ConfigServiceClient({ region }),
+    kms: new KMSClient({ region }),
+    cloudtrail: new CloudTrailClient({ region }),
+    connect: new ConnectClient({ region }),
+    s3control: new S3ControlClient({ region }),
+  };
+}

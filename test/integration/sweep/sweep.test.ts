@@ -1,0 +1,246 @@
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  DynamoFindingStore,
+  ensureTable,
+  InventoryStore,
+  PostureStore,
+  readOnlyPolicy,
+  runSweep,
+  SWEEP_COMMANDS,
+  type SweepDeps,
+} from "../../../packages/aws/src/index.ts";
+import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
+import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { CONTROLS, ControlSet, type Finding, parseBaseline } from "../../../packages/core/src/index.ts";
+import { clientsFor, demoEvents, type Mocks, mockAccount, realSecurityGroup } from "./account.ts";
+
+let stack: LocalStack;
+let mocks: Mocks | undefined;
+const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
+const controls = new ControlSet(CONTROLS);
+const noSleep = { sleep: async () => {} };
+let tables = 0;
+
+beforeAll(async () => {
+  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml" });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+afterEach(() => {
+  mocks?.restore();
+  mocks = undefined;
+});
+
+/** A fresh table in the same DynamoDB Local, with the stores the sweep needs. */
+async function freshDeps(): Promise<SweepDeps & { findings: DynamoFindingStore; posture: PostureStore }> {
+  const table = `sweep-${++tables}`;
+  await ensureTable(stack.ddb, table);
+  return {
+    baseline,
+    controls,
+    findings: new DynamoFindingStore(stack.ddb, table),
+    inventory: new InventoryStore(stack.ddb, table),
+    posture: new PostureStore(stack.ddb, table),
+    clientsFor,
+    backoff: noSleep,
+  };
+}
+
+async function all(store: DynamoFindingStore): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listFindings({ limit: 500, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out.sort((a, b) => a.findingId.localeCompare(b.findingId));
+}
+
+const view = (f: Finding) => ({
+  findingId: f.findingId,
+  ruleId: f.ruleId,
+  resourceId: f.subject.resourceId,
+  status: f.status,
+  severity: f.severity,
+  summary: f.summary,
+  evidence: f.evidence,
+});
+const sweepReq = (sweepId: string, now = "2026-03-03T15:00:00.000Z") => ({
+  accountId: DEMO.accountId,
+  regions: [DEMO.region],
+  sweepId,
+  now: new Date(now),
+});
+/** What only the API can tell (KMS, CloudTrail, Connect, S3 Control) denied: the sweep then knows what the event path knows. */
+const CONFIG_ONLY = [
+  "GetKeyRotationStatusCommand",
+  "GetKeyPolicyCommand",
+  "GetEventSelectorsCommand",
+  "GetTrailStatusCommand",
+  "GetPublicAccessBlockCommand",
+  "ListInstancesCommand",
+];
+
+describe("sweep over a recorded account", () => {
+  it("reproduces exactly the findings of the event path from the same configuration items", async () => {
+    const { files, items } = demoEvents();
+    const eventStore = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    for (const f of files) await stack.dispatch(JSON.parse(readFileSync(f, "utf8")));
+    const fromEvents = await all(eventStore);
+    expect(fromEvents.filter((f) => f.status === "OPEN").length).toBeGreaterThanOrEqual(5);
+
+    mocks = mockAccount({ items, deny: CONFIG_ONLY });
+    const deps = await freshDeps();
+    const { posture } = await runSweep(deps, sweepReq("sweep-1"));
+    const fromSweep = await all(deps.findings);
+
+    expect(fromSweep.map(view)).toEqual(fromEvents.map(view));
+    // The denied reads are reported as unable to evaluate, with the reason.
+    expect(posture.unable.map((u) => u.operation)).toEqual(
+      expect.arrayContaining([
+        "kms:GetKeyRotationStatus",
+        "cloudtrail:GetEventSelectors",
+        "connect:ListInstances",
+      ]),
+    );
+    expect(posture.unable.every((u) => u.reason.startsWith("AccessDeniedException"))).toBe(true);
+    // A denied read never passes: the key's rotation could not be read, so the control cannot prove it.
+    expect(fromSweep.find((f) => f.ruleId === "kms-rotation")).toMatchObject({
+      status: "OPEN",
+      evidence: { proof: "cannot prove" },
+    });
+  });
+
+  it("adds no history when it sweeps a store the event path already brought up to date", async () => {
+    const { items } = demoEvents();
+    mocks = mockAccount({ items, deny: CONFIG_ONLY });
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    const before = await all(store);
+    const historyBefore = (await Promise.all(before.map((f) => store.findingHistory(f.findingId)))).flat()
+      .length;
+    const { posture } = await runSweep(
+      {
+        baseline,
+        controls,
+        findings: store,
+        inventory: new InventoryStore(stack.ddb, LOCAL_NAMES.table),
+        clientsFor,
+        backoff: noSleep,
+      },
+      sweepReq("sweep-2"),
+    );
+    expect(posture.transitions).toBe(0);
+    const after = await all(store);
+    expect((await Promise.all(after.map((f) => store.findingHistory(f.findingId)))).flat().length).toBe(
+      historyBefore,
+    );
+    expect(after.map(view)).toEqual(before.map(view));
+  });
+
+  it("with read access, adds what only the API shows: Connect flows, Contact Lens, trail selectors, key rotation", async () => {
+    const { items } = demoEvents();
+    mocks = mockAccount({ items: [...items, realSecurityGroup()] });
+    const deps = await freshDeps();
+    const { posture } = await runSweep(deps, sweepReq("sweep-3"));
+    const open = (await all(deps.findings)).filter((f) => f.status === "OPEN");
+    const rules = new Set(open.map((f) => f.ruleId));
+    for (const id of [
+      "s3-encryption-cmk",
+      "s3-block-public-access",
+      "s3-retention-lifecycle",
+      "iam-analytics-no-raw-audio",
+      "cloudtrail-phi-data-events",
+      "connect-contact-lens-redaction",
+      "connect-flow-pause-recording",
+      "kms-rotation",
+      "sg-no-open-admin",
+    ])
+      expect(rules, id).toContain(id);
+    const flow = open.find((f) => f.ruleId === "connect-flow-pause-recording")!;
+    expect(flow.subject.resourceId).toBe("flow-identify");
+    expect(JSON.stringify(flow.evidence)).not.toContain("key in your date of birth");
+    const rotation = open.find((f) => f.ruleId === "kms-rotation")!;
+    expect(rotation.evidence).toMatchObject({ rotationEnabled: false });
+    // Now the trail's logging status and selectors are known: the account has a logging multi-region trail.
+    expect(open.find((f) => f.ruleId === "cloudtrail-enabled")).toBeUndefined();
+    expect(posture.unable).toEqual([]);
+    expect(posture.controls["connect-flow-pause-recording"]).toMatchObject({ nonCompliant: 1, compliant: 1 });
+    expect(posture.open.high).toBeGreaterThan(0);
+    const snaps = await deps.posture.list({ limit: 10 });
+    expect(snaps.map((p) => p.sweepId)).toEqual(["sweep-3"]);
+
+    // Every command sent is in the documented read-only policy, and every listed one is used.
+    const sent = new Set(mocks.sent());
+    for (const name of sent) expect(SWEEP_COMMANDS, name).toHaveProperty(name);
+    const unused = Object.keys(SWEEP_COMMANDS).filter(
+      (n) =>
+        !sent.has(n) &&
+        !["GetCallerIdentityCommand", "DescribeKeyCommand", "DescribeContactFlowModuleCommand"].includes(n),
+    );
+    expect(unused).toEqual([]);
+    const doc = readFileSync("docs/scan.md", "utf8");
+    const policy = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)![1]!);
+    expect(policy).toEqual(readOnlyPolicy());
+  });
+
+  it("resolves findings of resources that no longer exist, and leaves alone what it could not enumerate", async () => {
+    const { items } = demoEvents();
+    mocks = mockAccount({ items });
+    const deps = await freshDeps();
+    await runSweep(deps, sweepReq("sweep-4a"));
+    const recordingsOpen = (await all(deps.findings)).filter(
+      (f) => f.subject.resourceId === DEMO.recordingsBucket && f.status === "OPEN",
+    );
+    expect(recordingsOpen.length).toBeGreaterThan(0);
+    const iamOpen = (await all(deps.findings)).filter(
+      (f) => f.subject.resourceType === "AWS::IAM::Role" && f.status === "OPEN",
+    );
+    expect(iamOpen.length).toBeGreaterThan(0);
+    mocks.restore();
+
+    // The recordings bucket is deleted; IAM cannot be listed any more (permission removed).
+    const remaining = items.filter(
+      (i) => i.resourceId !== DEMO.recordingsBucket && i.resourceType !== "AWS::IAM::Role",
+    );
+    mocks = mockAccount({ items: remaining });
+    // Deny only the IAM enumeration.
+    const { ListDiscoveredResourcesCommand } = await import("@aws-sdk/client-config-service");
+    const denyIam = mocks.config.on(ListDiscoveredResourcesCommand, { resourceType: "AWS::IAM::Role" });
+    denyIam.rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    const { posture } = await runSweep(deps, sweepReq("sweep-4b", "2026-03-03T16:00:00.000Z"));
+
+    const after = await all(deps.findings);
+    for (const f of recordingsOpen) {
+      const now = after.find((x) => x.findingId === f.findingId)!;
+      expect(now.status).toBe("RESOLVED");
+      expect(now.summary).toMatch(/^Resolved: resource no longer exists/);
+      const h = await deps.findings.findingHistory(f.findingId);
+      expect(h.at(-1)).toMatchObject({ from: "OPEN", to: "RESOLVED", cause: "sweep:sweep-4b" });
+    }
+    for (const f of iamOpen) expect(after.find((x) => x.findingId === f.findingId)!.status).toBe("OPEN");
+    expect(posture.resolvedGone).toBe(recordingsOpen.length);
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({
+        resourceType: "AWS::IAM::Role",
+        operation: "config:ListDiscoveredResources",
+      }),
+    );
+  });
+
+  it("backs off and retries when Config throttles", async () => {
+    const { items } = demoEvents();
+    const sleeps: number[] = [];
+    mocks = mockAccount({ items, throttle: 3 });
+    const deps = await freshDeps();
+    const { posture } = await runSweep(
+      { ...deps, backoff: { sleep: async (ms) => void sleeps.push(ms), random: () => 1, baseMs: 100 } },
+      sweepReq("sweep-5"),
+    );
+    expect(sleeps).toEqual([100, 200, 400]);
+    expect(posture.unable).toEqual([]);
+    expect(posture.resources).toBeGreaterThanOrEqual(items.length);
+  });
+});
