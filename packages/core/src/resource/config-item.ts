@@ -1,20 +1,35 @@
 import { z } from "zod";
-import { InvalidEventError } from "../errors.ts";
+import { InputTooLargeError, InvalidEventError } from "../errors.ts";
 import type { ResourceSnapshot } from "./snapshot.ts";
 
-/** A configuration item as Config delivers it (EventBridge, SNS, Lambda rule, history API, snapshot file). */
+/** Longest JSON document Config may embed as a string that we parse (a bucket policy is ≤ 20 KB). */
+export const MAX_EMBEDDED_JSON_CHARS = 1024 * 1024;
+/** Nesting depth up to which embedded JSON strings are looked for (real items nest ≤ 8 levels). */
+const MAX_DEPTH = 12;
+
+/**
+ * A configuration item as Config delivers it (EventBridge, SNS, Lambda rule, history API, snapshot
+ * file, `BatchGetResourceConfig`). This schema documents the accepted input; `fromConfigurationItem`
+ * validates with a hand-written equivalent (same messages and fields) because it runs on every item of
+ * every evaluation, where zod dominated the cost.
+ */
 export const ConfigurationItemSchema = z
   .object({
-    configurationItemCaptureTime: z.string().min(1),
+    /** ISO-8601 string (events), or epoch seconds / milliseconds / `Date` (history API, SDK). */
+    configurationItemCaptureTime: z.union([z.string().min(1), z.number(), z.date()]),
     configurationItemStatus: z.string().min(1),
+    /** `accountId` in the API shape. */
     awsAccountId: z.string().regex(/^\d{12}$/, "12-digit account id"),
+    /** Derived from the ARN or `availabilityZone` when absent (old history API items). */
     awsRegion: z.string().min(1),
     resourceType: z.string().regex(/^AWS::\w+::\w+$/, "AWS::Service::Type"),
     resourceId: z.string().min(1),
     resourceName: z.string().nullish(),
     ARN: z.string().nullish(),
     arn: z.string().nullish(),
+    /** An object (events) or a JSON string (history API, `BatchGetResourceConfig`). */
     configuration: z.unknown().nullish(),
+    /** Values are objects (events) or JSON strings (history API, snapshot files, `BatchGetResourceConfig`). */
     supplementaryConfiguration: z.record(z.string(), z.unknown()).nullish(),
     tags: z.record(z.string(), z.unknown()).nullish(),
     relationships: z.array(z.record(z.string(), z.unknown())).nullish(),
@@ -22,10 +37,23 @@ export const ConfigurationItemSchema = z
   .passthrough();
 export type ConfigurationItem = z.infer<typeof ConfigurationItemSchema>;
 
+type Json = Record<string, unknown>;
+
 /**
- * Normalise a configuration item into a snapshot. Config nests JSON documents as strings (bucket
- * ACLs and policies, URL-encoded IAM policy documents): they are parsed here once, so controls see
- * objects. A string that does not parse is kept as-is, and the control that reads it says so.
+ * Normalise a configuration item into a snapshot, whatever the shape it came in:
+ * - events name the account `awsAccountId` and the ARN `ARN`; the APIs, snapshot files and
+ *   `rdk sample-ci` name them `accountId` and `arn`;
+ * - the capture time is an ISO-8601 string in events, epoch seconds in the history API's JSON, and a
+ *   `Date` from the SDK: all become an ISO-8601 string (epoch values below 1e11 are seconds, above
+ *   are milliseconds; a time without a zone is UTC);
+ * - `configuration` is an object in events and a JSON string from the history API;
+ * - supplementary values are objects in events and JSON strings from the APIs (every value, not only
+ *   policies): each top-level string value that holds JSON is parsed, and, inside documents, JSON (and
+ *   URL-encoded JSON, as IAM policy documents are) in policy fields or strings that open with `{`/`[`.
+ *
+ * So every control sees one shape. A string that does not parse is kept as-is, and the control that
+ * reads it says so. Bad input throws `InvalidEventError` naming the field (`InputTooLargeError` for an
+ * embedded document over `MAX_EMBEDDED_JSON_CHARS`), never anything else.
  *
  * @example
  * ```ts
@@ -34,61 +62,193 @@ export type ConfigurationItem = z.infer<typeof ConfigurationItemSchema>;
  * ```
  */
 export function fromConfigurationItem(input: unknown, path = "configurationItem"): ResourceSnapshot {
-  const parsed = ConfigurationItemSchema.safeParse(apiShapeToEventShape(input));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidEventError(issue.message, [path, ...issue.path.map(String)].join("."));
+  if (input === null || typeof input !== "object" || Array.isArray(input))
+    throw new InvalidEventError(`Invalid input: expected object, received ${typeName(input)}`, path);
+  const ci = input as Json;
+  const field = (name: string) => `${path}.${name}`;
+
+  const accountKey =
+    ci.awsAccountId === undefined && ci.accountId !== undefined ? "accountId" : "awsAccountId";
+  const accountId = requiredString(ci[accountKey], field(accountKey));
+  if (!isAccountId(accountId)) throw new InvalidEventError("12-digit account id", field(accountKey));
+  const resourceType = requiredString(ci.resourceType, field("resourceType"));
+  if (!RESOURCE_TYPE.test(resourceType))
+    throw new InvalidEventError("AWS::Service::Type", field("resourceType"));
+  const resourceId = requiredString(ci.resourceId, field("resourceId"));
+  const status = requiredString(ci.configurationItemStatus, field("configurationItemStatus"));
+  const capturedAt = captureTime(ci.configurationItemCaptureTime, field("configurationItemCaptureTime"));
+  const resourceName = optionalString(ci.resourceName, field("resourceName"));
+  const arn = optionalString(ci.ARN, field("ARN")) ?? optionalString(ci.arn, field("arn"));
+  const region = regionOf(ci, arn, field("awsRegion"));
+  const supplementaryIn = optionalRecord(ci.supplementaryConfiguration, field("supplementaryConfiguration"));
+  const tagsIn = optionalRecord(ci.tags, field("tags"));
+  const relationships = optionalRelationships(ci.relationships, field("relationships"));
+
+  const configuration = parseConfiguration(ci.configuration, field("configuration"));
+  const supplementary: Json = {};
+  if (supplementaryIn) {
+    const trail = [field("supplementaryConfiguration")];
+    for (const k of Object.keys(supplementaryIn)) {
+      trail.push(k);
+      setOwn(supplementary, k, parseTopLevel(supplementaryIn[k], trail));
+      trail.pop();
+    }
   }
-  const ci = parsed.data;
-  const configuration = parseConfiguration(ci.configuration);
-  const supplementary: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(ci.supplementaryConfiguration ?? {}))
-    supplementary[k] = deepParseJsonStrings(v);
   const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ci.tags ?? {})) if (typeof v === "string") tags[k] = v;
-  const status = ci.configurationItemStatus;
+  if (tagsIn)
+    for (const k of Object.keys(tagsIn)) if (typeof tagsIn[k] === "string") setOwn(tags, k, tagsIn[k]);
   const state =
     status === "ResourceNotRecorded"
       ? "not-recorded"
       : status.startsWith("ResourceDeleted")
         ? "deleted"
         : "present";
-  const arn = ci.ARN ?? ci.arn ?? undefined;
-  return {
-    accountId: ci.awsAccountId,
-    region: ci.awsRegion,
-    resourceType: ci.resourceType,
-    resourceId: ci.resourceId,
-    ...(ci.resourceName ? { resourceName: ci.resourceName } : {}),
-    ...(arn ? { arn } : {}),
-    capturedAt: new Date(ci.configurationItemCaptureTime).toISOString(),
-    state,
-    configuration,
-    supplementary,
-    tags,
-    source: "config",
-    ...(ci.relationships ? { relationships: ci.relationships as ResourceSnapshot["relationships"] } : {}),
-  };
+
+  // Built field by field, in the order stored snapshots have always used; optional fields are
+  // absent rather than undefined (snapshots are compared and stored as JSON).
+  const snapshot = { accountId, region, resourceType, resourceId } as ResourceSnapshot;
+  if (resourceName) snapshot.resourceName = resourceName;
+  if (arn) snapshot.arn = arn;
+  snapshot.capturedAt = capturedAt;
+  snapshot.state = state;
+  snapshot.configuration = configuration;
+  snapshot.supplementary = supplementary;
+  snapshot.tags = tags;
+  snapshot.source = "config";
+  if (relationships) snapshot.relationships = relationships as ResourceSnapshot["relationships"];
+  return snapshot;
+}
+
+const RESOURCE_TYPE = /^AWS::\w+::\w+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const AVAILABILITY_ZONE = /^([a-z]{2}(-[a-z]+)+-\d{1,2})[a-z]$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+const ISO_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
+const EPOCH = /^\d+(\.\d+)?$/;
+/** Epoch values below this are seconds (1e11 s is the year 5138; 1e11 ms is 1973). */
+const SECONDS_BELOW = 1e11;
+/** No Config item predates AWS: an epoch value before 2000 is a unit mistake, not a capture time. */
+const EARLIEST_EPOCH_MS = Date.UTC(2000, 0, 1);
+const MAX_DATE_MS = 8.64e15;
+
+function isAccountId(s: string): boolean {
+  if (s.length !== 12) return false;
+  for (let i = 0; i < 12; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (v instanceof Date) return "date";
+  return typeof v;
+}
+
+function requiredString(v: unknown, field: string): string {
+  if (typeof v !== "string")
+    throw new InvalidEventError(`Invalid input: expected string, received ${typeName(v)}`, field);
+  if (v.length === 0) throw new InvalidEventError("Too small: expected string to have >=1 characters", field);
+  return v;
+}
+
+function optionalString(v: unknown, field: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string")
+    throw new InvalidEventError(`Invalid input: expected string, received ${typeName(v)}`, field);
+  return v;
+}
+
+function isRecord(v: unknown): v is Json {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function optionalRecord(v: unknown, field: string): Json | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v))
+    throw new InvalidEventError(`Invalid input: expected record, received ${typeName(v)}`, field);
+  return v;
+}
+
+function optionalRelationships(v: unknown, field: string): Json[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v))
+    throw new InvalidEventError(`Invalid input: expected array, received ${typeName(v)}`, field);
+  for (let i = 0; i < v.length; i++)
+    if (!isRecord(v[i]))
+      throw new InvalidEventError(
+        `Invalid input: expected record, received ${typeName(v[i])}`,
+        `${field}.${i}`,
+      );
+  return v as Json[];
+}
+
+/** Define an own property even for `__proto__` (a JSON key like any other), never touching a prototype. */
+function setOwn(target: Json, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
- * Config's APIs (`GetResourceConfigHistory`, `BatchGetResourceConfig`, snapshot files, `rdk sample-ci`)
- * name two fields differently from its events: `accountId` for `awsAccountId`, `arn` for `ARN`.
+ * The capture time as ISO-8601. Accepts an ISO-8601 string (a time without a zone is UTC), epoch
+ * seconds or milliseconds (number or digit string: the history API's JSON has fractional seconds),
+ * or a `Date` (the SDK's deserialised form).
  */
-function apiShapeToEventShape(input: unknown): unknown {
-  if (!input || typeof input !== "object") return input;
-  const o = input as Record<string, unknown>;
-  if (o.awsAccountId === undefined && typeof o.accountId === "string")
-    return { ...o, awsAccountId: o.accountId };
-  return input;
+function captureTime(v: unknown, field: string): string {
+  let ms: number;
+  if (v instanceof Date) ms = v.getTime();
+  else if (typeof v === "number") ms = epochMs(v, field);
+  else if (typeof v === "string") {
+    if (v.length === 0)
+      throw new InvalidEventError("Too small: expected string to have >=1 characters", field);
+    if (EPOCH.test(v)) ms = epochMs(Number(v), field);
+    else if (ISO_DATE.test(v)) {
+      const hasTime = v.length > 10;
+      ms = Date.parse(hasTime && !ISO_ZONE.test(v) ? `${v.replace(" ", "T")}Z` : v);
+    } else throw new InvalidEventError("expected an ISO-8601 time or epoch seconds/milliseconds", field);
+  } else
+    throw new InvalidEventError(
+      `Invalid input: expected an ISO-8601 string, epoch number or Date, received ${typeName(v)}`,
+      field,
+    );
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS)
+    throw new InvalidEventError("not a valid time", field);
+  return new Date(ms).toISOString();
 }
 
-function parseConfiguration(value: unknown): Record<string, unknown> {
-  // The history API returns `configuration` as a JSON string; events carry an object.
-  const v = typeof value === "string" ? tryJson(value) : value;
-  return v && typeof v === "object" && !Array.isArray(v)
-    ? (deepParseJsonStrings(v) as Record<string, unknown>)
-    : {};
+function epochMs(n: number, field: string): number {
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidEventError("not a valid epoch time", field);
+  const ms = n < SECONDS_BELOW ? Math.round(n * 1000) : n;
+  if (ms < EARLIEST_EPOCH_MS)
+    throw new InvalidEventError("epoch time before 2000: not a configuration item capture time", field);
+  return ms;
+}
+
+/**
+ * `awsRegion`, or, on old history API items that lack it, the region of the ARN or of the
+ * `availabilityZone` (`us-east-1a` → `us-east-1`). Never guessed beyond that.
+ */
+function regionOf(ci: Json, arn: string | undefined, field: string): string {
+  const declared = ci.awsRegion;
+  if (declared !== undefined && declared !== null) return requiredString(declared, field);
+  const fromArn = arn?.split(":")[3];
+  if (fromArn && REGION.test(fromArn)) return fromArn;
+  const az = typeof ci.availabilityZone === "string" ? AVAILABILITY_ZONE.exec(ci.availabilityZone) : null;
+  if (az) return az[1]!;
+  throw new InvalidEventError(
+    "Invalid input: expected string, received undefined (and no region in the ARN or availabilityZone)",
+    field,
+  );
+}
+
+function parseConfiguration(value: unknown, field: string): Json {
+  // The history API and BatchGetResourceConfig return `configuration` as a JSON string; events an object.
+  const trail = [field];
+  const v = typeof value === "string" ? parseTopLevel(value, trail) : value;
+  return isRecord(v) ? (walk(v, undefined, 0, trail) as Json) : {};
 }
 
 const POLICY_KEYS = new Set([
@@ -99,37 +259,124 @@ const POLICY_KEYS = new Set([
   "AccessControlList",
 ]);
 
-/** Parse JSON (and URL-encoded JSON) documents that Config embeds as strings, in known fields. */
-function deepParseJsonStrings(value: unknown, key?: string, depth = 0): unknown {
-  if (depth > 12) return value;
-  if (typeof value === "string") {
-    if (key && (POLICY_KEYS.has(key) || /^\s*[{[]/.test(value))) {
-      const direct = tryJson(value);
-      if (direct !== undefined) return deepParseJsonStrings(direct, undefined, depth + 1);
-      if (value.startsWith("%7B") || value.startsWith("%7b")) {
-        try {
-          const decoded = tryJson(decodeURIComponent(value));
-          if (decoded !== undefined) return deepParseJsonStrings(decoded, undefined, depth + 1);
-        } catch {
-          // not URL-encoded after all: keep the string
-        }
-      }
-    }
-    return value;
+/**
+ * A top-level value (a supplementary value, or `configuration`): the APIs encode every one as a JSON
+ * string, sometimes JSON inside a JSON string, so any string holding JSON is parsed (up to 3 layers).
+ */
+function parseTopLevel(value: unknown, trail: string[]): unknown {
+  let v = value;
+  for (let layer = 0; layer < 3 && typeof v === "string"; layer++) {
+    const parsed = embeddedJson(v, true, trail);
+    if (parsed === NOT_JSON) break;
+    v = parsed;
   }
-  if (Array.isArray(value)) return value.map((v) => deepParseJsonStrings(v, key, depth + 1));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = deepParseJsonStrings(v, k, depth + 1);
-    return out;
-  }
-  return value;
+  return walk(v, undefined, 0, trail);
 }
 
-function tryJson(s: string): unknown {
+const NOT_JSON: unique symbol = Symbol("not JSON");
+
+/**
+ * Parse a string that may hold JSON. `anyJson` = also scalars (`"false"`, `"7"`): top-level API
+ * values encode those as JSON too. URL-encoded JSON (`%7B…`) is decoded first.
+ */
+function embeddedJson(s: string, anyJson: boolean, trail: string[]): unknown | typeof NOT_JSON {
+  let i = 0;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  if (i === s.length) return NOT_JSON;
+  const c = s.charCodeAt(i);
+  const opensDocument = c === 123 /* { */ || c === 91; /* [ */
+  const urlEncoded = c === 37 /* % */ && (s.startsWith("%7B", i) || s.startsWith("%7b", i));
+  const scalar =
+    anyJson &&
+    (c === 34 /* " */ ||
+      c === 45 /* - */ ||
+      (c >= 48 && c <= 57) ||
+      s === "true" ||
+      s === "false" ||
+      s === "null");
+  if (!opensDocument && !urlEncoded && !scalar) return NOT_JSON;
+  if (s.length > MAX_EMBEDDED_JSON_CHARS)
+    throw new InputTooLargeError(
+      `embedded JSON document longer than ${MAX_EMBEDDED_JSON_CHARS} characters`,
+      trail.join("."),
+    );
+  if (!urlEncoded) return tryJson(s);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(s);
+  } catch {
+    return NOT_JSON; // not URL-encoded after all: keep the string
+  }
+  return tryJson(decoded);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+function tryJson(s: string): unknown | typeof NOT_JSON {
   try {
     return JSON.parse(s);
   } catch {
-    return undefined;
+    return NOT_JSON;
   }
+}
+
+/**
+ * Parse JSON strings nested in a document: in policy fields (plain or URL-encoded) and strings that
+ * open a JSON document. Copy-on-write: containers are copied only on the path to a parsed string,
+ * so an item without embedded documents is not copied at all.
+ */
+function walk(value: unknown, key: string | undefined, depth: number, trail: string[]): unknown {
+  if (typeof value === "string") {
+    if (key === undefined) return value;
+    const policy = POLICY_KEYS.has(key);
+    let v: unknown = value;
+    for (let layer = 0; layer < 3 && typeof v === "string"; layer++) {
+      const c = firstNonSpace(v);
+      if (!policy && c !== 123 && c !== 91) break;
+      const parsed = embeddedJson(v, false, trail); // `trail` already ends with `key`
+      if (parsed === NOT_JSON) break;
+      v = parsed;
+    }
+    return v === value || depth >= MAX_DEPTH ? v : walk(v, undefined, depth + 1, trail);
+  }
+  if (value === null || typeof value !== "object" || depth >= MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v === null || (typeof v !== "object" && typeof v !== "string")) continue;
+      const w = walk(v, key, depth + 1, trail);
+      if (w !== v) {
+        out ??= value.slice();
+        out[i] = w;
+      }
+    }
+    return out ?? value;
+  }
+  if (value instanceof Date) return value;
+  const o = value as Json;
+  let out: Json | undefined;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === null || (typeof v !== "object" && typeof v !== "string")) continue;
+    trail.push(k);
+    const w = walk(v, k, depth + 1, trail);
+    trail.pop();
+    if (w !== v) {
+      if (!out) {
+        out = {};
+        for (const k2 of Object.keys(o)) setOwn(out, k2, o[k2]);
+      }
+      setOwn(out, k, w);
+    }
+  }
+  return out ?? o;
+}
+
+function firstNonSpace(s: string): number {
+  let i = 0;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i < s.length ? s.charCodeAt(i) : -1;
 }
