@@ -167,9 +167,9 @@ describe("tamper detectors on real CloudTrail samples", () => {
     expect(fired(rec).map((x) => x.ruleId)).not.toContain("root-activity");
   });
 
-  it("one finding per action and resource: the discriminator is the API action", () => {
+  it("one finding per action, resource and day: the discriminator is the API action and its day", () => {
     const d = fired(loadRecord("stratus__detonation_StopLogging.json"))[0]!;
-    expect(d.discriminator).toBe("StopLogging");
+    expect(d.discriminator).toBe("StopLogging:2024-07-31");
     expect(d.subject).toMatchObject({
       resourceType: "AWS::CloudTrail::Trail",
       resourceId: "stratus-red-team-ct-stop-trail-buykxbqejv",

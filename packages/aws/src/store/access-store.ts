@@ -144,6 +144,22 @@ export class DynamoAccessStore implements Activity.AccessStore {
     return unmarshall(r.Attributes ?? {});
   }
 
+  async flagWindows(
+    keys: ReadonlyArray<{ target: string; principal: string; windowStart: string }>,
+  ): Promise<void> {
+    for (const k of keys) {
+      this.writes += 1;
+      await this.ddb.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall(KEYS.accessWindow(k.target, k.principal, k.windowStart)),
+          UpdateExpression: "SET flagged = :t",
+          ExpressionAttributeValues: { ":t": { BOOL: true } },
+        }),
+      );
+    }
+  }
+
   async listWindows(
     target: string,
     principal: string,
@@ -275,5 +291,6 @@ function totalsOf(
     vpces: strings(item.vp),
     uaClasses: strings(item.ua),
     overflow: ovf > 0,
+    ...(item.flagged === true ? { flagged: true } : {}),
   };
 }

@@ -44,8 +44,14 @@ export function dailyThreshold(
   };
 }
 
-/** True when the principal's learned activity in this slot (±1 h) is usual. */
-export function usualSlot(profile: AccessProfile | undefined, slot: number, usualMean: number): boolean {
+/**
+ * True when the principal usually reads in this slot (±1 h): at least `usualShare` of the slot's
+ * windows had reads. Profiles written before `active` existed fall back to the mean.
+ */
+export function usualSlot(profile: AccessProfile | undefined, slot: number, usualShare: number): boolean {
   if (!profile) return false;
-  return [slot - 1, slot, slot + 1].some((s) => slotStats(profile, s).mean >= usualMean);
+  return [slot - 1, slot, slot + 1].some((s) => {
+    const i = ((s % 168) + 168) % 168;
+    return profile.active ? (profile.active[i] ?? 0) >= usualShare : slotStats(profile, s).mean >= usualShare;
+  });
 }

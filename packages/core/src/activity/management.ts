@@ -14,7 +14,10 @@ export function accountOf(r: CloudTrailRecord): string {
   return r.recipientAccountId ?? r.userIdentity.accountId ?? "";
 }
 
-/** Detection for a management event: discriminator = the API action (one finding per action and resource). */
+/**
+ * Detection for a management event. Discriminator = the API action and its UTC day: one finding per
+ * action, resource and day (a redelivered event changes nothing; the same change next week alerts again).
+ */
 export function managementDetection(
   r: CloudTrailRecord,
   ctx: RecordContext,
@@ -37,7 +40,7 @@ export function managementDetection(
     },
     observedAt: new Date(Date.parse(r.eventTime)).toISOString(),
     cause: r.eventID,
-    discriminator: r.eventName,
+    discriminator: `${r.eventName}:${new Date(Date.parse(r.eventTime)).toISOString().slice(0, 10)}`,
     ...extra,
   };
 }

@@ -13,6 +13,7 @@ interface MemWindow {
   networks: Set<string>;
   vpces: Set<string>;
   uaClasses: Set<string>;
+  flagged?: boolean;
 }
 
 /**
@@ -82,6 +83,15 @@ export class MemoryAccessStore implements AccessStore {
       .map(totals);
   }
 
+  async flagWindows(keys: ReadonlyArray<{ target: string; principal: string; windowStart: string }>) {
+    for (const k of keys) {
+      const w = this.windows.get(pairKey(k.target, k.principal))?.get(k.windowStart);
+      if (!w || w.flagged) continue;
+      this.writes += 1;
+      w.flagged = true;
+    }
+  }
+
   async getProfile(target: string, principal: string): Promise<AccessProfile | undefined> {
     const p = this.profiles.get(pairKey(target, principal));
     return p ? structuredClone(p) : undefined;
@@ -123,5 +133,6 @@ function totals(w: MemWindow): WindowTotals {
     vpces: [...w.vpces].sort(),
     uaClasses: [...w.uaClasses].sort(),
     overflow: false,
+    ...(w.flagged ? { flagged: true } : {}),
   };
 }

@@ -14,7 +14,7 @@ import type { FindingStore } from "../finding/ports.ts";
 import { recordObservation } from "../finding/record.ts";
 import type { Severity } from "../finding/types.ts";
 import type { AccessEvent } from "./access-event.ts";
-import { volumeThreshold } from "./expect.ts";
+import { dailyThreshold, volumeThreshold } from "./expect.ts";
 import type { AccessStore } from "./ports.ts";
 import { principalOf } from "./principal.ts";
 import { type AccessProfile, emptyProfile, type FoldSettings, foldWindows, localDate } from "./profile.ts";
@@ -49,6 +49,11 @@ function foldSettings(s: ResolvedSettings): FoldSettings {
     clip: (p, slot) =>
       Date.parse(p.foldedThrough) - Date.parse(p.firstSeen) >= learningMs
         ? volumeThreshold(p, slot, s.volume).threshold
+        : Number.POSITIVE_INFINITY,
+    clipDay: (p, dow) =>
+      Date.parse(p.foldedThrough) - Date.parse(p.firstSeen) >= learningMs
+        ? dailyThreshold(p, dow, { floor: s.daily.floor, sigma: s.volume.sigma, ratio: s.daily.ratio })
+            .threshold
         : Number.POSITIVE_INFINITY,
   };
 }
@@ -153,6 +158,26 @@ export async function processAccessEvents(
         for (const draft of drafts) result.detections.push(complete(det, draft, deps.baseline));
       }
     }
+    // Windows that raised a finding are flagged once, so folding does not learn an incident as routine.
+    const flag = new Map<string, { target: string; principal: string; windowStart: string }>();
+    for (let i = 0; i < deltas.length; i++) {
+      const d = deltas[i]!;
+      if (totals[i]!.flagged) continue;
+      if (
+        result.detections.some(
+          (x) =>
+            x.windowStart === d.windowStart &&
+            x.subject.resourceId === d.target &&
+            x.subject.principal === d.principal.id,
+        )
+      )
+        flag.set(`${pairKey(d.target, d.principal.id)}\u0000${d.windowStart}`, {
+          target: d.target,
+          principal: d.principal.id,
+          windowStart: d.windowStart,
+        });
+    }
+    if (flag.size > 0) await deps.store.flagWindows([...flag.values()]);
     if (deps.findings) {
       for (const det of result.detections) {
         const r = await recordObservation(deps.findings, observationOfDetection(det), now);

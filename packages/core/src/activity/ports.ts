@@ -22,6 +22,8 @@ export interface AccessStore {
   ): Promise<WindowTotals[]>;
   /** Windows of one (target, principal) with `fromIso <= windowStart < toIso`, in time order. */
   listWindows(target: string, principal: string, fromIso: string, toIso: string): Promise<WindowTotals[]>;
+  /** Mark windows a detector raised a finding on (folds then do not learn them as usual). */
+  flagWindows(keys: ReadonlyArray<{ target: string; principal: string; windowStart: string }>): Promise<void>;
   getProfile(target: string, principal: string): Promise<AccessProfile | undefined>;
   /**
    * Write a profile only if the stored one still has `expectFoldedThrough` (`null` = none stored):

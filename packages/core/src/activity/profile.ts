@@ -34,6 +34,11 @@ export interface AccessProfile {
   n: number[];
   mean: number[];
   variance: number[];
+  /**
+   * Share of the slot's windows with any read (EWMA of 0/1): a routine is active most weeks, while a
+   * single incident moves it by at most alpha.
+   */
+  active: number[];
   /** Reads per local day, per day-of-week (0 = Sunday). */
   dayN: number[];
   dayMean: number[];
@@ -63,6 +68,8 @@ export interface FoldSettings {
   ttlDays: number;
   /** Returns the cap of a sample in this slot, or Infinity while the profile is still learning. */
   clip?: (profile: AccessProfile, slot: number) => number;
+  /** Same for a whole day of this day-of-week. */
+  clipDay?: (profile: AccessProfile, dow: number) => number;
 }
 
 export function emptyProfile(
@@ -83,6 +90,7 @@ export function emptyProfile(
     n: Array(HOURS).fill(0),
     mean: Array(HOURS).fill(0),
     variance: Array(HOURS).fill(0),
+    active: Array(HOURS).fill(0),
     dayN: Array(7).fill(0),
     dayMean: Array(7).fill(0),
     dayVariance: Array(7).fill(0),
@@ -139,6 +147,10 @@ export function foldWindows(
     const cap = s.clip ? s.clip(p, slot) : Number.POSITIVE_INFINITY;
     const sample = Math.min(reads, cap);
     const u = ewma(p.n[slot]!, p.mean[slot]!, p.variance[slot]!, sample, s.alpha);
+    const a = Math.max(s.alpha, 1 / (p.n[slot]! + 1));
+    // A window a detector alerted on is never learned as "usual activity" (nor are its sources).
+    const usual = reads > 0 && !w?.flagged;
+    p.active[slot] = (p.active[slot] ?? 0) + a * ((usual ? 1 : 0) - (p.active[slot] ?? 0));
     p.n[slot] = u.n;
     p.mean[slot] = u.mean;
     p.variance[slot] = u.variance;
@@ -162,6 +174,7 @@ export function foldWindows(
       p.objVariance = o.variance;
     }
     const seen = at.toISOString();
+    if (w.flagged) continue;
     for (const x of w.networks) remember(p.networks, x, seen);
     for (const x of w.vpces) remember(p.vpces, x, seen);
     for (const x of w.uaClasses) remember(p.uaClasses, x, seen);
@@ -172,7 +185,8 @@ export function foldWindows(
 
 function closeDay(p: AccessProfile, s: FoldSettings): void {
   const d = p.dayOpen!;
-  const u = ewma(p.dayN[d.dow]!, p.dayMean[d.dow]!, p.dayVariance[d.dow]!, d.reads, s.alpha);
+  const sample = Math.min(d.reads, s.clipDay ? s.clipDay(p, d.dow) : Number.POSITIVE_INFINITY);
+  const u = ewma(p.dayN[d.dow]!, p.dayMean[d.dow]!, p.dayVariance[d.dow]!, sample, s.alpha);
   p.dayN[d.dow] = u.n;
   p.dayMean[d.dow] = u.mean;
   p.dayVariance[d.dow] = u.variance;

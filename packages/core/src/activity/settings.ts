@@ -25,8 +25,8 @@ export const AccessDetectorSettingsSchema = z
       .object({
         /** Reads outside business hours in one window before access-off-hours fires. */
         minReads: z.number().int().min(1).default(3),
-        /** A slot (±1 h) whose learned mean is at least this is "usual" for the principal. */
-        usualMean: z.number().min(0).default(0.25),
+        /** A slot (±1 h) with reads in at least this share of its windows is "usual" for the principal. */
+        usualShare: z.number().gt(0).max(1).default(0.2),
       })
       .strict()
       .prefault({}),

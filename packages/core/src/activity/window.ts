@@ -46,6 +46,8 @@ export interface WindowTotals {
   uaClasses: string[];
   /** Counts past the per-window set cap are approximate (see docs/detectors.md). */
   overflow: boolean;
+  /** A detector raised a finding on this window: folding never learns it as usual behaviour. */
+  flagged?: boolean;
 }
 
 export function pairKey(target: string, principal: string): string {

@@ -1,6 +1,6 @@
 import { usualSlot } from "../activity/expect.ts";
 import { slotLabel, slotStats } from "../activity/profile.ts";
-import { defineDetector, fmt, windowDetection } from "./types.ts";
+import { defineDetector, windowDetection } from "./types.ts";
 
 export default defineDetector({
   id: "access-off-hours",
@@ -17,19 +17,21 @@ export default defineDetector({
     if (!ctx.targetLearned || ctx.folded || !ctx.offHours || !ctx.profile) return [];
     const reads = ctx.totals.reads;
     if (reads < ctx.settings.offHours.minReads) return [];
-    if (usualSlot(ctx.profile, ctx.slot, ctx.settings.offHours.usualMean)) return [];
+    if (usualSlot(ctx.profile, ctx.slot, ctx.settings.offHours.usualShare)) return [];
     const bh = ctx.baseline.organisation.businessHours;
     const st = slotStats(ctx.profile, ctx.slot);
+    const share = Math.round((ctx.profile.active?.[ctx.slot] ?? 0) * 100);
     return [
       windowDetection(ctx, {
-        summary: `${reads} reads between ${ctx.localStart} and ${ctx.localEnd} ${ctx.settings.timeZone}, outside business hours (${bh.days.join(",")} ${bh.start}-${bh.end}); profile for ${slotLabel(ctx.slot)} (±1 h): ${fmt(st.mean)} per window`,
+        summary: `${reads} reads between ${ctx.localStart} and ${ctx.localEnd} ${ctx.settings.timeZone}, outside business hours (${bh.days.join(",")} ${bh.start}-${bh.end}); the principal read in ${share} % of ${slotLabel(ctx.slot)} windows (usual from ${Math.round(ctx.settings.offHours.usualShare * 100)} %, ±1 h)`,
         evidence: {
           reads,
           window: { start: ctx.delta.windowStart, local: `${ctx.localStart}-${ctx.localEnd}` },
           timeZone: ctx.settings.timeZone,
           businessHours: bh,
           expected: { slot: slotLabel(ctx.slot), mean: Math.round(st.mean * 100) / 100 },
-          usualMean: ctx.settings.offHours.usualMean,
+          usualShare: ctx.settings.offHours.usualShare,
+          learnedShare: Math.round((ctx.profile.active?.[ctx.slot] ?? 0) * 100) / 100,
         },
         count: reads,
         discriminator: `day:${ctx.day.date}`,
