@@ -1,0 +1,66 @@
+import type { FunctionName } from "./permissions.ts";
+
+export interface FunctionSettings {
+  /** SST handler path: `functions/<name>.handler`. */
+  handler: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Lambda runtime, set explicitly (SST 3 defaults to nodejs24.x). */
+  runtime: "nodejs22.x";
+  description: string;
+}
+
+const SETTINGS: Record<FunctionName, Omit<FunctionSettings, "handler" | "runtime">> = {
+  "config-change": {
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    description: "Config CI change → controls → findings",
+  },
+  tamper: {
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: "CloudTrail tamper events → detectors → findings",
+  },
+  access: {
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+    description: "CloudTrail data events / log files → access detectors",
+  },
+  notify: {
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: "Table stream → SNS alerts + webhook deliveries",
+  },
+  forward: { memoryMb: 256, timeoutSeconds: 60, description: "Webhook deliveries → SIEM" },
+  sweep: { memoryMb: 1024, timeoutSeconds: 900, description: "Hourly sweep of every in-scope resource" },
+  api: {
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    description: "Findings, history, posture and evidence API (IAM auth)",
+  },
+};
+
+/**
+ * Lambda settings of one function. The SQS visibility timeout of a queue is six times its consumer's
+ * timeout (AWS's guidance for event source mappings), see {@link queueVisibilitySeconds}.
+ *
+ * @example
+ * ```ts
+ * functionSettings("access").runtime; // "nodejs22.x"
+ * ```
+ */
+export function functionSettings(fn: FunctionName): FunctionSettings {
+  return { handler: `functions/${fn}.handler`, runtime: "nodejs22.x", ...SETTINGS[fn] };
+}
+
+/** Visibility timeout for a queue consumed by `fn`. */
+export function queueVisibilitySeconds(fn: FunctionName): number {
+  return SETTINGS[fn].timeoutSeconds * 6;
+}
+
+/** Messages are retried this many times before they move to the queue's DLQ. */
+export const MAX_RECEIVE_COUNT = 5;
+/** Access queue batching: up to this many records, waiting at most the window (cost vs latency). */
+export const ACCESS_BATCH = { size: 100, windowSeconds: 30 } as const;
+/** Retention of dead letters: the SQS maximum, so a long weekend never loses one. */
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;

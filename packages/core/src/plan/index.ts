@@ -1,0 +1,43 @@
+/**
+ * Pure resource plans that infra/ turns into AWS resources: names, table schema, event patterns from
+ * the baseline, IAM statements per function, key policy, alarms. Tested without AWS.
+ */
+export { type AlarmPlan, alarmPlans } from "./alarms.ts";
+export {
+  ACCESS_BATCH,
+  DLQ_RETENTION_SECONDS,
+  type FunctionSettings,
+  functionSettings,
+  MAX_RECEIVE_COUNT,
+  queueVisibilitySeconds,
+} from "./functions.ts";
+export { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type KeyPolicyInput, keyPolicy } from "./key-policy.ts";
+export { isProtectedStage, PROTECTED_STAGES, resourceName, resourceTags } from "./naming.ts";
+export {
+  ACCESS_S3_EVENTS,
+  accessPattern,
+  CLOUDTRAIL_DETAIL_TYPE,
+  cloudTrailEnvelope,
+  configChangePattern,
+  DENIED_ERROR_CODES,
+  eventRules,
+  type RulePlan,
+  tamperEvents,
+  tamperPattern,
+  trailLogKeyWildcard,
+  trailLogPattern,
+  watchedResourceTypes,
+} from "./patterns.ts";
+export {
+  type Destination,
+  FUNCTION_NAMES,
+  type FunctionName,
+  iamActionsOf,
+  iamStatements,
+  type ResourceArns,
+  SDK_CALLS,
+  type Statement,
+  TRIGGERS,
+  type Trigger,
+} from "./permissions.ts";
+export { type TableSpec, tableSpec } from "./table.ts";

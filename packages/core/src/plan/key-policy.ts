@@ -1,0 +1,115 @@
+/** KMS actions that administer a key (never use it): what key administrators get. */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListAliases",
+  "kms:ListGrants",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RevokeGrant",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
+] as const;
+
+/** KMS actions that use a key for data. */
+export const KEY_USE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"] as const;
+
+export interface KeyPolicyInput {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** Principals that administer the key (default: the account, i.e. IAM policies decide who). */
+  admins: string[];
+  /** phiwatch's function roles: use only. */
+  users: string[];
+}
+
+/**
+ * The key policy of phiwatch's own CMK, with administration and use separated (the
+ * kms-separation-of-duties control, applied to ourselves): administrators may manage but not
+ * decrypt; function roles may use but not manage; AWS services use the key only on behalf of this
+ * account's resources (conditions on source account). No `kms:*`, no `Principal: *`.
+ *
+ * @example
+ * ```ts
+ * keyPolicy({ partition: "aws", region: "us-east-1", accountId: "111122223333", admins: ["arn:aws:iam::111122223333:root"], users: [] });
+ * ```
+ */
+export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; Statement: unknown[] } {
+  const { partition: p, region, accountId } = input;
+  const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+  const statements: unknown[] = [
+    {
+      Sid: "KeyAdministration",
+      Effect: "Allow",
+      Principal: { AWS: [...input.admins].sort() },
+      Action: [...KEY_ADMIN_ACTIONS],
+      Resource: "*",
+    },
+  ];
+  if (input.users.length > 0) {
+    statements.push({
+      Sid: "PhiwatchFunctionsUse",
+      Effect: "Allow",
+      Principal: { AWS: [...input.users].sort() },
+      Action: [...KEY_USE_ACTIONS],
+      Resource: "*",
+    });
+  }
+  statements.push(
+    {
+      // EventBridge delivers to the encrypted access queue; CloudWatch alarms publish to the topic.
+      Sid: "ServicesDeliverToEncryptedQueuesAndTopic",
+      Effect: "Allow",
+      Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: sourceAccount,
+    },
+    {
+      Sid: "LogsEncryptFunctionLogs",
+      Effect: "Allow",
+      Principal: { Service: `logs.${region}.amazonaws.com` },
+      Action: [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:GenerateDataKey",
+        "kms:DescribeKey",
+      ],
+      Resource: "*",
+      Condition: {
+        ArnLike: {
+          "kms:EncryptionContext:aws:logs:arn": `arn:${p}:logs:${region}:${accountId}:log-group:phiwatch-*`,
+        },
+      },
+    },
+    {
+      // DynamoDB encrypts the table through grants it creates while the table is created or updated by
+      // the deployer; the grant only works through DynamoDB in this account.
+      Sid: "DynamoDBTableEncryption",
+      Effect: "Allow",
+      Principal: { AWS: [...input.admins].sort() },
+      Action: ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:ReEncrypt*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `dynamodb.${region}.amazonaws.com`,
+          "kms:CallerAccount": accountId,
+        },
+      },
+    },
+  );
+  return { Version: "2012-10-17", Statement: statements };
+}

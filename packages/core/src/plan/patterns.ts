@@ -1,0 +1,329 @@
+import type { Baseline } from "../baseline/schema.ts";
+import type { Control } from "../control/types.ts";
+import { CONTROLS } from "../controls/index.ts";
+import { DETECTORS } from "../detectors/index.ts";
+import type { Detector } from "../detectors/types.ts";
+import { DefinitionError } from "../errors.ts";
+import type { EventPattern } from "../eventpattern/match.ts";
+
+/** Detail type of CloudTrail API calls (management and data events) on EventBridge. */
+export const CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail";
+
+/** S3 data events the access function reads (successful or not); see activity/access-event.ts. */
+export const ACCESS_S3_EVENTS = [
+  "GetObject",
+  "SelectObjectContent",
+  "ListObjects",
+  "ListObjectsV2",
+  "ListObjectVersions",
+] as const;
+
+/**
+ * Error codes of a denied request (the access-denied-burst detector's probes). EventBridge's wildcard
+ * is case-sensitive; these are the spellings AWS services use.
+ */
+export const DENIED_ERROR_CODES: readonly EventPatternValue[] = [
+  { wildcard: "*AccessDenied*" },
+  { wildcard: "*UnauthorizedOperation*" },
+  { wildcard: "*Forbidden*" },
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+];
+
+type EventPatternValue = string | { [op: string]: unknown };
+
+/**
+ * Management detectors that read `*:*` (every call) but only for one kind of caller: the rule selects
+ * that caller instead of every event in the account.
+ */
+const CALLER_SCOPED: Record<string, EventPattern> = {
+  "root-activity": { userIdentity: { type: ["Root"] } },
+};
+
+/**
+ * Resource types whose Config changes phiwatch evaluates: every type a control names. Controls for
+ * any type (`*`, e.g. no-phi-in-metadata, region-allow-list) run on these types too; other types are
+ * not routed (an account records thousands of EC2 and network changes phiwatch has no control for).
+ *
+ * @example
+ * ```ts
+ * watchedResourceTypes().includes("AWS::S3::Bucket"); // true
+ * ```
+ */
+export function watchedResourceTypes(controls: readonly Control[] = CONTROLS): string[] {
+  const types = new Set<string>();
+  for (const c of controls) for (const t of c.resourceTypes) if (t !== "*") types.add(t);
+  return [...types].sort();
+}
+
+/**
+ * The AWS Config rule: configuration item changes (and oversized-item notifications) of watched types
+ * in the baseline's accounts. Every region: a PHI resource outside the allowed regions is itself a
+ * finding (region-allow-list), so the rule must not filter it away.
+ *
+ * @example
+ * ```ts
+ * compilePattern(configChangePattern(baseline)).matches(event);
+ * ```
+ */
+export function configChangePattern(
+  baseline: Baseline,
+  controls: readonly Control[] = CONTROLS,
+): EventPattern {
+  const types = watchedResourceTypes(controls);
+  return {
+    source: ["aws.config"],
+    "detail-type": ["Config Configuration Item Change"],
+    account: [...baseline.accounts],
+    detail: {
+      messageType: ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"],
+      $or: [
+        { configurationItem: { resourceType: types } },
+        { configurationItemSummary: { resourceType: types } },
+      ],
+    },
+  };
+}
+
+/** `eventSource:eventName` pairs of the management detectors, by event source. */
+export function tamperEvents(detectors: readonly Detector[] = DETECTORS): {
+  bySource: Map<string, string[]>;
+  callerScoped: EventPattern[];
+} {
+  const bySource = new Map<string, Set<string>>();
+  const callerScoped: EventPattern[] = [];
+  for (const d of detectors) {
+    if (d.input !== "management") continue;
+    for (const e of d.events) {
+      const [source, name] = e.split(":") as [string, string | undefined];
+      if (!name) throw new DefinitionError(`detector ${d.id}: event "${e}" is not eventSource:eventName`);
+      if (source === "*" && name === "*") {
+        const scope = CALLER_SCOPED[d.id];
+        if (!scope) {
+          throw new DefinitionError(
+            `detector ${d.id} reads every CloudTrail event ("*:*"): add its caller scope to CALLER_SCOPED in plan/patterns.ts`,
+          );
+        }
+        callerScoped.push(scope);
+        continue;
+      }
+      let set = bySource.get(source);
+      if (!set) {
+        set = new Set();
+        bySource.set(source, set);
+      }
+      set.add(name);
+    }
+  }
+  return {
+    bySource: new Map([...bySource].sort().map(([s, names]) => [s, [...names].sort()])),
+    callerScoped,
+  };
+}
+
+/**
+ * The tamper rule: CloudTrail management events that the tamper detectors read (trail, bucket, key,
+ * Config and Connect changes), failed ones included (a denied StopLogging is a probe), plus every call
+ * by the root user. S3 bucket events are kept for every bucket: the trail's own bucket and buckets
+ * matched by tag cannot be told apart in a pattern, and the detectors check PHI scope themselves.
+ *
+ * @example
+ * ```ts
+ * tamperPattern(baseline).$or; // one branch per event source, plus root activity
+ * ```
+ */
+export function tamperPattern(baseline: Baseline, detectors: readonly Detector[] = DETECTORS): EventPattern {
+  const { bySource, callerScoped } = tamperEvents(detectors);
+  const branches: EventPattern[] = [];
+  for (const [eventSource, names] of bySource) {
+    const wildcard = names.includes("*");
+    branches.push({
+      source: [`aws.${eventSource.replace(/\.amazonaws\.com$/, "")}`],
+      detail: { eventSource: [eventSource], ...(wildcard ? {} : { eventName: names }) },
+    });
+  }
+  for (const scope of callerScoped) branches.push({ detail: scope });
+  return {
+    "detail-type": [CLOUDTRAIL_DETAIL_TYPE],
+    account: [...baseline.accounts],
+    ...orOf(branches),
+  };
+}
+
+/**
+ * The access rule (path `eventbridge`): S3 reads and lists on PHI buckets and every denied S3 data
+ * event on them, and KMS Decrypt on PHI keys. Buckets declared by name match exactly, by prefix with
+ * `prefix`; a bucket declared by tag cannot be recognised in an event, so then every bucket's events
+ * are routed and the access function keeps the PHI ones. PHI keys declared with `?` wildcards are
+ * widened to `*` (EventBridge has no single-character wildcard); the function re-checks.
+ *
+ * @example
+ * ```ts
+ * accessPattern(baseline).$or.length; // 2 or 3 branches (reads, denied, decrypt)
+ * ```
+ */
+export function accessPattern(baseline: Baseline): EventPattern {
+  const byTag = baseline.phiBuckets.some((b) => b.tag !== undefined);
+  const buckets: EventPatternValue[] = byTag
+    ? []
+    : baseline.phiBuckets.map((b) => (b.name !== undefined ? b.name : { prefix: b.prefix! }));
+  const bucketFilter = byTag ? {} : { requestParameters: { bucketName: buckets } };
+  const branches: EventPattern[] = [
+    {
+      source: ["aws.s3"],
+      detail: { eventSource: ["s3.amazonaws.com"], eventName: [...ACCESS_S3_EVENTS], ...bucketFilter },
+    },
+    {
+      source: ["aws.s3"],
+      detail: {
+        eventSource: ["s3.amazonaws.com"],
+        eventCategory: ["Data"],
+        errorCode: [...DENIED_ERROR_CODES],
+        ...bucketFilter,
+      },
+    },
+  ];
+  const keys = phiKeyValues(baseline.phiKeys);
+  if (keys.length > 0) {
+    branches.push({
+      source: ["aws.kms"],
+      detail: { eventSource: ["kms.amazonaws.com"], eventName: ["Decrypt"], resources: { ARN: keys } },
+    });
+  }
+  return {
+    "detail-type": [CLOUDTRAIL_DETAIL_TYPE],
+    account: [...baseline.accounts],
+    ...orOf(branches),
+  };
+}
+
+/** Where the trail delivers log files under `ingest.trail` (prefix/AWSLogs/[org-id/]account/CloudTrail/…). */
+export function trailLogKeyWildcard(prefix: string): string {
+  const p = prefix === "" ? "" : `${prefix.replace(/\/+$/, "")}/`;
+  // Escape the characters the wildcard language gives meaning to, in the user's prefix.
+  return `${p.replace(/[\\*]/g, "\\$&")}AWSLogs/*/CloudTrail/*.json.gz`;
+}
+
+/**
+ * The trail-log rule (path `trail-logs`): S3 "Object Created" events of the trail's log files (not
+ * its digest files, `CloudTrail-Digest/`, nor CloudTrail Insights files) → SQS → access function,
+ * which reads the `.json.gz` files with the same parser as `phiwatch learn`. The trail bucket must
+ * send its events to EventBridge (a bucket setting that adds to, and does not replace, its other
+ * notifications); a bucket in another account forwards them with the member stack.
+ *
+ * @example
+ * ```ts
+ * trailLogPattern(baseline)?.detail; // { bucket: { name: ["org-trail-logs"] }, object: { key: [{ wildcard: "AWSLogs/*\/CloudTrail/*.json.gz" }] } }
+ * ```
+ */
+export function trailLogPattern(baseline: Baseline): EventPattern | undefined {
+  const trail = baseline.ingest.trail;
+  if (baseline.ingest.access !== "trail-logs" || !trail) return undefined;
+  return {
+    source: ["aws.s3"],
+    "detail-type": ["Object Created"],
+    detail: {
+      bucket: { name: [trail.bucket] },
+      object: { key: [{ wildcard: trailLogKeyWildcard(trail.prefix) }] },
+    },
+  };
+}
+
+/** The rules phiwatch deploys, by role, for one baseline. */
+export interface RulePlan {
+  id: "config-change" | "tamper" | "access" | "trail-logs";
+  description: string;
+  pattern: EventPattern;
+  target: "config-change" | "tamper" | "access-queue";
+}
+
+/**
+ * Every EventBridge rule for a baseline: Config changes and tamper events straight to their functions,
+ * data events (or trail log files, as the baseline chooses) to the access queue.
+ *
+ * @example
+ * ```ts
+ * eventRules(baseline).map((r) => r.id); // ["config-change", "tamper", "access"]
+ * ```
+ */
+export function eventRules(baseline: Baseline): RulePlan[] {
+  const rules: RulePlan[] = [
+    {
+      id: "config-change",
+      description: "Config configuration item changes of the resource types phiwatch controls",
+      pattern: configChangePattern(baseline),
+      target: "config-change",
+    },
+    {
+      id: "tamper",
+      description: "CloudTrail management events on the tamper list, and root activity",
+      pattern: tamperPattern(baseline),
+      target: "tamper",
+    },
+  ];
+  const trail = trailLogPattern(baseline);
+  if (trail) {
+    rules.push({
+      id: "trail-logs",
+      description: "CloudTrail log files delivered to the trail bucket",
+      pattern: trail,
+      target: "access-queue",
+    });
+  } else {
+    rules.push({
+      id: "access",
+      description: "S3 reads and denied data events on PHI buckets, KMS Decrypt on PHI keys",
+      pattern: accessPattern(baseline),
+      target: "access-queue",
+    });
+  }
+  return rules;
+}
+
+/**
+ * The EventBridge envelope AWS wraps around a CloudTrail record ("AWS API Call via CloudTrail"):
+ * `source` is `aws.` + the service of `eventSource`, `account` the recipient account, `region` the
+ * record's region, `detail` the record itself. Used to test the rules on published raw records.
+ *
+ * @example
+ * ```ts
+ * cloudTrailEnvelope(record)["detail-type"]; // "AWS API Call via CloudTrail"
+ * ```
+ */
+export function cloudTrailEnvelope(record: Record<string, unknown>): Record<string, unknown> {
+  const eventSource = String(record.eventSource ?? "");
+  return {
+    version: "0",
+    id: String(record.eventID ?? "00000000-0000-0000-0000-000000000000"),
+    "detail-type": CLOUDTRAIL_DETAIL_TYPE,
+    source: `aws.${eventSource.replace(/\.amazonaws\.com$/, "")}`,
+    account: String(
+      record.recipientAccountId ??
+        (record.userIdentity as { accountId?: string } | undefined)?.accountId ??
+        "",
+    ),
+    time: String(record.eventTime ?? ""),
+    region: String(record.awsRegion ?? ""),
+    resources: [],
+    detail: record,
+  };
+}
+
+function phiKeyValues(patterns: readonly string[]): EventPatternValue[] {
+  return patterns.map((p) => {
+    if (!/[*?]/.test(p)) return p;
+    // Collapse runs of wildcards: EventBridge refuses consecutive `*`.
+    return { wildcard: p.replace(/\?/g, "*").replace(/\*+/g, "*") };
+  });
+}
+
+/** One branch is the pattern itself; two or more become `$or` (which needs at least two). */
+function orOf(branches: EventPattern[]): EventPattern {
+  if (branches.length === 0) throw new DefinitionError("a rule needs at least one branch");
+  if (branches.length === 1) return mergeTop(branches[0]!);
+  return { $or: branches };
+}
+
+function mergeTop(p: EventPattern): EventPattern {
+  return { ...p };
+}

@@ -1,0 +1,261 @@
+// The EventBridge rules phiwatch deploys, evaluated on published real events (test/fixtures/infra/,
+// cited in test/fixtures/README.md). Raw CloudTrail records are wrapped in the envelope EventBridge
+// puts around them ("AWS API Call via CloudTrail", documented in the EventBridge user guide).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Control } from "../../../packages/core/src/control/types.ts";
+import { compilePattern } from "../../../packages/core/src/eventpattern/index.ts";
+import {
+  accessPattern,
+  cloudTrailEnvelope,
+  configChangePattern,
+  eventRules,
+  tamperEvents,
+  tamperPattern,
+  trailLogKeyWildcard,
+  trailLogPattern,
+  watchedResourceTypes,
+} from "../../../packages/core/src/plan/index.ts";
+import { testBaseline } from "../../helpers/baseline.ts";
+
+const DIR = "test/fixtures/infra";
+
+/** An EventBridge event from a fixture: envelopes as they are, raw records (or wrappers) wrapped. */
+function eventOf(file: string): Record<string, unknown> {
+  let json = JSON.parse(readFileSync(`${DIR}/${file}`, "utf8"));
+  if (Array.isArray(json)) json = json[0];
+  if (json.Log) json = json.Log; // panther wrapper
+  if (json["detail-type"]) return json;
+  return cloudTrailEnvelope(json);
+}
+
+const SAMPLE_ACCOUNTS = [
+  "012345678901",
+  "101010101111",
+  "111111111111",
+  "111122223333",
+  "123456789012",
+  "123456789123",
+  "143434273843",
+  "222222222222",
+  "847129010505",
+  "958312252124",
+];
+
+const baseline = testBaseline({
+  accounts: SAMPLE_ACCOUNTS,
+  phiBuckets: [
+    { name: "mordors3stack-s3bucket-llp2yingx64a", holds: ["recordings"] },
+    { prefix: "sensitive-data-", holds: ["transcripts"] },
+    { name: "development-songbird-20201028054020481800000001", holds: ["exports"] },
+  ],
+  phiKeys: ["arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+});
+
+describe("rule config-change", () => {
+  const rule = compilePattern(configChangePattern(baseline));
+
+  it("watches every resource type a control names, and only those", () => {
+    const types = watchedResourceTypes();
+    expect(types).toEqual(
+      expect.arrayContaining(["AWS::S3::Bucket", "AWS::KMS::Key", "AWS::CloudTrail::Trail"]),
+    );
+    expect(types).not.toContain("*");
+  });
+
+  it("matches the published EventBridge Config event when its type is watched (EFS sample, EFS control)", () => {
+    const efs = [{ resourceTypes: ["AWS::EFS::FileSystem"] }] as unknown as Control[];
+    const only = compilePattern(configChangePattern(testBaseline({ accounts: ["123456789012"] }), efs));
+    expect(only.matches(eventOf("awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json"))).toBe(true);
+    // The oversized notification carries the type in configurationItemSummary ($or branch).
+    const ssm = [{ resourceTypes: ["AWS::SSM::ManagedInstanceInventory"] }] as unknown as Control[];
+    const oversized = compilePattern(configChangePattern(testBaseline({ accounts: ["123456789012"] }), ssm));
+    expect(
+      oversized.matches(
+        eventOf("custodian_omnissm__eventbridge_OversizedConfigurationItemChangeNotification_SSM.json"),
+      ),
+    ).toBe(true);
+  });
+
+  it("matches a watched type (the EFS sample with its type set to AWS::S3::Bucket)", () => {
+    const event = eventOf("awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json");
+    (event.detail as { configurationItem: { resourceType: string } }).configurationItem.resourceType =
+      "AWS::S3::Bucket";
+    expect(rule.matches(event)).toBe(true);
+    expect(
+      compilePattern(configChangePattern(testBaseline({ accounts: ["999999999999"] }))).matches(event),
+    ).toBe(false);
+  });
+
+  it.each([
+    "awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json",
+    "custodian_omnissm__eventbridge_ConfigurationItemChangeNotification_EC2Instance.json",
+    "custodian_omnissm__eventbridge_OversizedConfigurationItemChangeNotification_SSM.json",
+    "cloudbuddy__eventbridge_DeleteBucketPolicy.json",
+    "whylabs__eventbridge_PutObject_data_event_SSE_KMS.json",
+  ])("rejects %s (unwatched type or not a Config event)", (file) => {
+    expect(rule.matches(eventOf(file))).toBe(false);
+  });
+});
+
+describe("rule tamper", () => {
+  const rule = compilePattern(tamperPattern(baseline));
+
+  it("is built from the management detectors' event lists", () => {
+    const { bySource } = tamperEvents();
+    expect(bySource.get("cloudtrail.amazonaws.com")).toEqual(
+      expect.arrayContaining(["StopLogging", "DeleteTrail"]),
+    );
+    expect(bySource.get("s3.amazonaws.com")).toContain("DeleteBucketEncryption");
+    expect(bySource.get("kms.amazonaws.com")).toContain("ScheduleKeyDeletion");
+  });
+
+  it.each([
+    "cloudbuddy__eventbridge_DeleteBucketPolicy.json",
+    "cloudbuddy__eventbridge_PutBucketPolicy_public_principal_star.json",
+    "stratus__detonation_StopLogging.json",
+    "stratus__detonation_DeleteTrail.json",
+    "stratus__detonation_PutEventSelectors.json",
+    "awsdocs_kms__DisableKeyRotation.json",
+    "awsdocs_kms__PutKeyPolicy.json",
+    "awsdocs_kms__ScheduleKeyDeletion.json",
+    // A denied attempt is a probe: routed too (the detector decides).
+    "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deletion_Failed.json",
+  ])("matches %s", (file) => {
+    expect(rule.matches(eventOf(file))).toBe(true);
+  });
+
+  it.each([
+    "custodian__eventbridge_CreateBucket.json",
+    "whylabs__eventbridge_PutObject_data_event_SSE_KMS.json",
+    "otrf__GetObject_stolen_instance_role.json",
+    "awsdocs_kms__Decrypt_symmetric.json",
+    "awsdocs_kms__GenerateDataKey.json",
+    "panther__AWS.S3.DeleteObject__DeleteObject.json",
+    "awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json",
+  ])("rejects %s", (file) => {
+    expect(rule.matches(eventOf(file))).toBe(false);
+  });
+
+  it("matches any call by the root user (root-activity), and only in the baseline's accounts", () => {
+    const event = eventOf("custodian__eventbridge_CreateBucket.json");
+    (event.detail as { userIdentity: Record<string, unknown> }).userIdentity = {
+      type: "Root",
+      principalId: "101010101111",
+      arn: "arn:aws:iam::101010101111:root",
+      accountId: "101010101111",
+    };
+    expect(rule.matches(event)).toBe(true);
+    expect(compilePattern(tamperPattern(testBaseline())).matches(event)).toBe(false);
+  });
+});
+
+describe("rule access (path eventbridge)", () => {
+  const rule = compilePattern(accessPattern(baseline));
+
+  it.each([
+    "otrf__GetObject_stolen_instance_role.json", // PHI bucket by name
+    "otrf__ListObjects_stolen_instance_role.json",
+    "panther__AWS.CloudTrail.VPCE.S3ExternalIP__External_IP_Access.json", // PHI bucket by prefix
+    "awsdocs_kms__Decrypt_symmetric.json", // PHI key
+  ])("matches %s", (file) => {
+    expect(rule.matches(eventOf(file))).toBe(true);
+  });
+
+  it.each([
+    "whylabs__eventbridge_PutObject_data_event_SSE_KMS.json", // a write, not a read
+    "panther__AWS.S3.DeleteObject__DeleteObject.json", // other bucket
+    "panther__AWS.S3.RansomwareNoteUpload__Normal_File_Upload_quarterly_report_pdf.json",
+    "panther__AWS.KMS.CustomerManagedKeyLoss__KMS_Key_Non_Deletion_Event.json", // Decrypt on another key
+    "awsdocs_kms__GenerateDataKey.json",
+    "cloudbuddy__eventbridge_DeleteBucketPolicy.json",
+    "stratus__detonation_StopLogging.json",
+  ])("rejects %s", (file) => {
+    expect(rule.matches(eventOf(file))).toBe(false);
+  });
+
+  it("matches a denied data event on a PHI bucket (the PutObject sample, denied)", () => {
+    const event = eventOf("whylabs__eventbridge_PutObject_data_event_SSE_KMS.json");
+    (event.detail as Record<string, unknown>).errorCode = "AccessDenied";
+    expect(rule.matches(event)).toBe(true);
+  });
+
+  it("routes every bucket's reads when a PHI bucket is declared by tag (the function filters)", () => {
+    const byTag = compilePattern(accessPattern(testBaseline({ phiBuckets: [{ tag: { key: "phi" } }] })));
+    const event = eventOf("panther__AWS.S3.DeleteObject__DeleteObject.json");
+    (event.detail as Record<string, unknown>).eventName = "GetObject";
+    expect(byTag.matches({ ...event, account: "111122223333" })).toBe(true);
+  });
+
+  it("widens ? in PHI key patterns to * (EventBridge has no single-character wildcard)", () => {
+    const b = testBaseline({
+      accounts: ["111122223333"],
+      phiKeys: ["arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890a?"],
+    });
+    expect(compilePattern(accessPattern(b)).matches(eventOf("awsdocs_kms__Decrypt_symmetric.json"))).toBe(
+      true,
+    );
+  });
+});
+
+describe("rule trail-logs (path trail-logs)", () => {
+  const b = testBaseline({
+    ingest: {
+      access: "trail-logs",
+      trail: { bucket: "org-trail-logs", prefix: "org", manageNotification: false },
+    },
+  });
+  const pattern = trailLogPattern(b)!;
+  const rule = compilePattern(pattern);
+  // S3 "Object Created" event as documented in the S3 user guide ("EventBridge event message structure").
+  const created = (key: string, bucket = "org-trail-logs") => ({
+    version: "0",
+    id: "17793124-05d4-b198-2fde-7ededc63b103",
+    "detail-type": "Object Created",
+    source: "aws.s3",
+    account: "111122223333",
+    time: "2021-11-12T00:00:00Z",
+    region: "ca-central-1",
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: "0",
+      bucket: { name: bucket },
+      object: { key, size: 5, etag: "b1946ac92492d2347c6235b4d2611184", sequencer: "00617F08299329D189" },
+      "request-id": "N4N7GDK58NMKJ12R",
+      requester: "cloudtrail.amazonaws.com",
+      "source-ip-address": "1.2.3.4",
+      reason: "PutObject",
+    },
+  });
+
+  it("replaces the data-event rule when the baseline chooses trail-logs", () => {
+    expect(eventRules(b).map((r) => r.id)).toEqual(["config-change", "tamper", "trail-logs"]);
+    expect(eventRules(baseline).map((r) => r.id)).toEqual(["config-change", "tamper", "access"]);
+    expect(trailLogPattern(baseline)).toBeUndefined();
+  });
+
+  it.each([
+    "org/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T0000Z_abc.json.gz",
+    "org/AWSLogs/o-exampleorgid/111122223333/CloudTrail/eu-west-1/2024/05/01/x.json.gz",
+  ])("matches log file %s", (key) => {
+    expect(rule.matches(created(key))).toBe(true);
+  });
+
+  it.each([
+    ["a digest file", "org/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/x.json.gz"],
+    ["another prefix", "other/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz"],
+    ["an Insights file", "org/AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/05/01/x.json.gz"],
+    ["not gzip JSON", "org/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json"],
+  ])("rejects %s", (_what, key) => {
+    expect(rule.matches(created(key))).toBe(false);
+  });
+
+  it("rejects another bucket's objects", () => {
+    expect(rule.matches(created("org/AWSLogs/1/CloudTrail/x.json.gz", "someone-else"))).toBe(false);
+  });
+
+  it("escapes wildcard characters in the user's prefix", () => {
+    expect(trailLogKeyWildcard("")).toBe("AWSLogs/*/CloudTrail/*.json.gz");
+    expect(trailLogKeyWildcard("a*b/")).toBe("a\\*b/AWSLogs/*/CloudTrail/*.json.gz");
+  });
+});
