@@ -16,6 +16,10 @@ Usage:
   phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
   phiwatch history <resource-id> [--account A] [--region R] [--json]
   phiwatch baseline check <file>
+  phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--fail-on SEV]
+                                              evaluate a live account with read-only credentials
+  phiwatch report [--out report.html] [--format html|json|md]   the evidence report for auditors
+  phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD  (--lift --reason "…" to undo)
   phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
 Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
@@ -38,6 +42,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   findings: async () => findingsCommand,
   history: async () => historyCommand,
   baseline: async () => baselineCommand,
+  scan: () => lazy("./commands/scan.ts", "scanCommand"),
+  report: () => lazy("./commands/report.ts", "reportCommand"),
+  suppress: () => lazy("./commands/suppress.ts", "suppressCommand"),
   forward: () => lazy("./commands/forward.ts", "forwardCommand"),
 };
 

@@ -26,9 +26,14 @@ const cite = (h: readonly string[]) =>
   h
     .map((c) => `<span class="cite">45 CFR ${escapeHtml(c.startsWith("164.") ? c : `164.${c}`)}</span>`)
     .join(" ");
-const resource = (f: Finding) =>
-  `${escapeHtml(f.subject.resourceType)} <code>${escapeHtml(f.subject.resourceId)}</code>` +
-  `<br><small>${escapeHtml(f.subject.accountId)} · ${escapeHtml(f.subject.region)}</small>`;
+const resource = (f: Finding) => {
+  const name = (f.subject as { resourceName?: string }).resourceName;
+  return (
+    `${escapeHtml(f.subject.resourceType)} <code>${escapeHtml(f.subject.resourceId)}</code>` +
+    (name && name !== f.subject.resourceId ? ` (${escapeHtml(name)})` : "") +
+    `<br><small>${escapeHtml(f.subject.accountId)} · ${escapeHtml(f.subject.region)}</small>`
+  );
+};
 
 function table(headers: string[], rows: string[][], cls = ""): string {
   if (rows.length === 0) return `<p class="none">None.</p>`;

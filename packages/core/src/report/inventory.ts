@@ -211,11 +211,15 @@ export function dataPathInventory(
             f.status === "OPEN" &&
             (f.ruleId === "iam-analytics-no-raw-audio" || f.ruleId === "iam-raw-readers-designated"),
         )
-        .map((f) =>
-          f.subject.resourceId.startsWith("arn:")
+        .map((f) => {
+          // Config ids IAM roles by their opaque id (AROA…): show the ARN the control evaluated.
+          const identity = f.evidence.identity;
+          if (typeof identity === "string" && identity.startsWith("arn:")) return identity;
+          const name = (f.subject as { resourceName?: string }).resourceName;
+          return f.subject.resourceId.startsWith("arn:")
             ? f.subject.resourceId
-            : `${f.subject.resourceType} ${f.subject.resourceId}`,
-        ),
+            : `${f.subject.resourceType} ${name ?? f.subject.resourceId}`;
+        }),
     ),
   ].sort();
   const declared = [...baseline.principals.rawReaders, ...baseline.principals.services];
