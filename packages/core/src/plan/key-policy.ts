@@ -91,7 +91,7 @@ export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; State
       Resource: "*",
       Condition: {
         ArnLike: {
-          "kms:EncryptionContext:aws:logs:arn": `arn:${p}:logs:${region}:${accountId}:log-group:phiwatch-*`,
+          "kms:EncryptionContext:aws:logs:arn": `arn:${p}:logs:${region}:${accountId}:log-group:/aws/lambda/phiwatch-*`,
         },
       },
     },

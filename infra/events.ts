@@ -1,0 +1,107 @@
+// EventBridge rules derived from the baseline (packages/core/src/plan/patterns.ts) and the access
+// queue that batches data events (or trail log-file notifications) for the access function.
+import { accountId, baseline, name, Plan, tags } from "./context";
+import { key } from "./storage";
+
+export const accessDlq = new aws.sqs.Queue("AccessDlq", {
+  name: name("access-dlq"),
+  kmsMasterKeyId: key.arn,
+  kmsDataKeyReusePeriodSeconds: 300,
+  messageRetentionSeconds: Plan.DLQ_RETENTION_SECONDS,
+  tags,
+});
+
+export const accessQueue = new aws.sqs.Queue("AccessQueue", {
+  name: name("access"),
+  kmsMasterKeyId: key.arn,
+  kmsDataKeyReusePeriodSeconds: 300,
+  visibilityTimeoutSeconds: Plan.queueVisibilitySeconds("access"),
+  redrivePolicy: $jsonStringify({
+    deadLetterTargetArn: accessDlq.arn,
+    maxReceiveCount: Plan.MAX_RECEIVE_COUNT,
+  }),
+  tags,
+});
+
+export const rules = Object.fromEntries(
+  Plan.eventRules(baseline).map((r) => [
+    r.id,
+    {
+      plan: r,
+      rule: new aws.cloudwatch.EventRule(`Rule-${r.id}`, {
+        name: name(r.id),
+        description: r.description,
+        eventPattern: JSON.stringify(r.pattern),
+        tags,
+      }),
+    },
+  ]),
+) as Record<Plan.RulePlan["id"], { plan: Plan.RulePlan; rule: aws.cloudwatch.EventRule } | undefined>;
+
+// EventBridge may send to the access queue only from phiwatch's own rules.
+const accessRuleArns = Object.values(rules)
+  .filter((r) => r?.plan.target === "access-queue")
+  .map((r) => r!.rule.arn);
+
+export const accessQueuePolicy = new aws.sqs.QueuePolicy("AccessQueuePolicy", {
+  queueUrl: accessQueue.url,
+  policy: $resolve([accessQueue.arn, accountId, ...accessRuleArns]).apply(
+    ([queueArn, account, ...ruleArns]) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "EventBridgeRules",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+            Condition: {
+              ArnEquals: { "aws:SourceArn": ruleArns },
+              StringEquals: { "aws:SourceAccount": account },
+            },
+          },
+        ],
+      }),
+  ),
+});
+
+// Undeliverable rule events (any target) land in the access DLQ, alarmed like the others.
+export const accessDlqPolicy = new aws.sqs.QueuePolicy("AccessDlqPolicy", {
+  queueUrl: accessDlq.url,
+  policy: $resolve([accessDlq.arn, accountId, ...Object.values(rules).map((r) => r!.rule.arn)]).apply(
+    ([queueArn, account, ...ruleArns]) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "EventBridgeRuleFailures",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+            Condition: {
+              ArnEquals: { "aws:SourceArn": ruleArns },
+              StringEquals: { "aws:SourceAccount": account },
+            },
+          },
+        ],
+      }),
+  ),
+});
+
+for (const r of Object.values(rules)) {
+  if (r?.plan.target !== "access-queue") continue;
+  new aws.cloudwatch.EventTarget(`Target-${r.plan.id}`, {
+    rule: r.rule.name,
+    arn: accessQueue.arn,
+    deadLetterConfig: { arn: accessDlq.arn },
+    retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+  });
+}
+
+/** Trail bucket: send its events to EventBridge when the baseline lets phiwatch manage it. */
+const trail = baseline.ingest.trail;
+if (baseline.ingest.access === "trail-logs" && trail?.manageNotification) {
+  new aws.s3.BucketNotification("TrailBucketToEventBridge", { bucket: trail.bucket, eventbridge: true });
+}

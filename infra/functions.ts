@@ -1,0 +1,238 @@
+// One role per function with exactly the statements of packages/core/src/plan/permissions.ts, the
+// functions themselves (nodejs22.x, KMS-encrypted environment and logs), their triggers, the key
+// policy that names the roles as the key's only users, and the alarms.
+
+import {
+  alerts,
+  alertsLink,
+  deadLetter,
+  deadLetterLink,
+  deliveries,
+  deliveriesDlq,
+  deliveriesDlqLink,
+  deliveriesLink,
+} from "./alerts";
+import {
+  accountId,
+  baseline,
+  baselineFile,
+  keyAdmins,
+  name,
+  Plan,
+  partitionName,
+  regionName,
+  stage,
+  tags,
+} from "./context";
+import { accessDlq, accessQueue, rules } from "./events";
+import { findingsLink, key, keyLink, table } from "./storage";
+
+/** Object-key hashes are keyed (docs/detectors.md): `npx sst secret set PhiwatchHashKey "$(openssl rand -hex 32)"`. */
+export const hashKey = new sst.Secret("PhiwatchHashKey");
+
+const arns = $resolve([
+  partitionName,
+  regionName,
+  accountId,
+  table.arn,
+  table.streamArn,
+  key.arn,
+  accessQueue.arn,
+  deliveries.arn,
+  deliveriesDlq.arn,
+  deadLetter.arn,
+  alerts.arn,
+]).apply(
+  ([
+    partition,
+    region,
+    account,
+    tableArn,
+    streamArn,
+    keyArn,
+    accessArn,
+    delArn,
+    delDlqArn,
+    dlArn,
+    alertsArn,
+  ]) =>
+    ({
+      partition,
+      region,
+      accountId: account,
+      table: tableArn,
+      tableStream: streamArn,
+      key: keyArn,
+      logGroup: (fn: Plan.FunctionName) =>
+        `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${name(fn)}`,
+      queues: { AccessQueue: accessArn, Deliveries: delArn, DeliveriesDlq: delDlqArn, DeadLetter: dlArn },
+      topics: { Alerts: alertsArn },
+    }) satisfies Plan.ResourceArns,
+);
+
+const LINKS = [findingsLink, keyLink, alertsLink, deliveriesLink, deliveriesDlqLink, deadLetterLink];
+
+function lambdaFor(fn: Plan.FunctionName) {
+  const settings = Plan.functionSettings(fn);
+  const role = new aws.iam.Role(`Role-${fn}`, {
+    name: name(`${fn}-role`),
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    }),
+    tags,
+  });
+  const policy = new aws.iam.RolePolicy(`Policy-${fn}`, {
+    role: role.id,
+    policy: arns.apply((a) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: Plan.iamStatements(fn, a, baseline).map((s) => ({
+          Sid: s.sid,
+          Effect: s.effect,
+          Action: s.actions,
+          Resource: s.resources,
+        })),
+      }),
+    ),
+  });
+  const func = new sst.aws.Function(
+    `Fn-${fn}`,
+    {
+      name: name(fn),
+      description: settings.description,
+      handler: settings.handler,
+      runtime: settings.runtime,
+      memory: `${settings.memoryMb} MB`,
+      timeout: `${settings.timeoutSeconds} seconds`,
+      role: role.arn,
+      link: LINKS,
+      copyFiles: [{ from: baselineFile, to: "baseline.yaml" }],
+      environment: {
+        PHIWATCH_BASELINE_FILE: "/var/task/baseline.yaml",
+        PHIWATCH_STAGE: stage,
+        ...(fn === "access" ? { PHIWATCH_HASH_KEY: hashKey.value } : {}),
+      },
+      logging: { retention: "1 year", format: "json" },
+      transform: {
+        function: { kmsKeyArn: key.arn, tags },
+        logGroup: { kmsKeyId: key.arn, tags },
+      },
+    },
+    { dependsOn: [policy] },
+  );
+  return { fn, role, policy, func };
+}
+
+export const functions = Object.fromEntries(Plan.FUNCTION_NAMES.map((fn) => [fn, lambdaFor(fn)])) as Record<
+  Plan.FunctionName,
+  ReturnType<typeof lambdaFor>
+>;
+
+// Rules → config-change and tamper.
+for (const target of ["config-change", "tamper"] as const) {
+  const r = rules[target];
+  if (!r) continue;
+  const f = functions[target].func;
+  new aws.lambda.Permission(`Invoke-${target}`, {
+    action: "lambda:InvokeFunction",
+    function: f.name,
+    principal: "events.amazonaws.com",
+    sourceArn: r.rule.arn,
+  });
+  new aws.cloudwatch.EventTarget(`Target-${target}`, {
+    rule: r.rule.name,
+    arn: f.arn,
+    deadLetterConfig: { arn: accessDlq.arn },
+    retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+  });
+}
+
+// Access queue → access (batched: cost per event falls with the batch size, latency rises by the window).
+new aws.lambda.EventSourceMapping("Esm-access", {
+  eventSourceArn: accessQueue.arn,
+  functionName: functions.access.func.name,
+  batchSize: Plan.ACCESS_BATCH.size,
+  maximumBatchingWindowInSeconds: Plan.ACCESS_BATCH.windowSeconds,
+  functionResponseTypes: ["ReportBatchItemFailures"],
+});
+
+// Webhook deliveries → forward (FIFO: batch of 10 at most).
+new aws.lambda.EventSourceMapping("Esm-forward", {
+  eventSourceArn: deliveries.arn,
+  functionName: functions.forward.func.name,
+  batchSize: 10,
+  functionResponseTypes: ["ReportBatchItemFailures"],
+});
+
+// Table stream → notify (the transactional outbox).
+new aws.lambda.EventSourceMapping("Esm-notify", {
+  eventSourceArn: table.streamArn,
+  functionName: functions.notify.func.name,
+  startingPosition: "TRIM_HORIZON",
+  batchSize: 100,
+  maximumRetryAttempts: 10,
+  bisectBatchOnFunctionError: true,
+  functionResponseTypes: ["ReportBatchItemFailures"],
+  destinationConfig: { onFailure: { destinationArn: deadLetter.arn } },
+});
+
+// Hourly sweep.
+const sweepRule = new aws.cloudwatch.EventRule("Rule-sweep", {
+  name: name("sweep"),
+  description: "Hourly sweep of every in-scope resource",
+  scheduleExpression: "rate(1 hour)",
+  tags,
+});
+new aws.lambda.Permission("Invoke-sweep", {
+  action: "lambda:InvokeFunction",
+  function: functions.sweep.func.name,
+  principal: "events.amazonaws.com",
+  sourceArn: sweepRule.arn,
+});
+new aws.cloudwatch.EventTarget("Target-sweep", { rule: sweepRule.name, arn: functions.sweep.func.arn });
+
+/** The key policy: administrators administer, function roles use, AWS services deliver. */
+export const keyPolicy = new aws.kms.KeyPolicy("PhiwatchKeyPolicy", {
+  keyId: key.keyId,
+  policy: $resolve([
+    $resolve([partitionName, regionName, accountId]),
+    keyAdmins,
+    $resolve(Plan.FUNCTION_NAMES.map((fn) => functions[fn].role.arn)),
+  ]).apply(([[partition, region, account], admins, users]) =>
+    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, admins, users })),
+  ),
+});
+
+// Alarms → alerts topic.
+const queueNames = {
+  AccessDlq: accessDlq.name,
+  DeliveriesDlq: deliveriesDlq.name,
+  DeadLetter: deadLetter.name,
+};
+export const alarms = Plan.alarmPlans().map(
+  (a) =>
+    new aws.cloudwatch.MetricAlarm(`Alarm-${a.id}`, {
+      name: name(a.id),
+      alarmDescription: a.description,
+      namespace: a.namespace,
+      metricName: a.metric,
+      dimensions: {
+        [a.dimension.name]:
+          a.dimension.name === "FunctionName"
+            ? functions[a.dimension.of as Plan.FunctionName].func.name
+            : queueNames[a.dimension.of as keyof typeof queueNames],
+      },
+      statistic: a.statistic,
+      period: a.periodSeconds,
+      evaluationPeriods: a.evaluationPeriods,
+      threshold: a.threshold,
+      comparisonOperator: a.comparison,
+      treatMissingData: a.treatMissingData,
+      alarmActions: [alerts.arn],
+      okActions: [alerts.arn],
+      tags,
+    }),
+);
