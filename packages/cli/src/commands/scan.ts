@@ -81,7 +81,21 @@ export async function scanCommand(
   const log = (s: string) => process.stderr.write(`${dim(s)}\n`);
   log(`scanning account ${accountId} in ${regions.join(", ")} (read-only)…`);
 
+  // The local stack points the process at itself with dummy credentials (for the handlers); the scan's
+  // AWS clients must keep the caller's own: put the caller's AWS_* variables back once it is up.
+  const CALLER_ENV = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_PROFILE",
+  ];
+  const saved = Object.fromEntries(CALLER_ENV.map((k) => [k, process.env[k]]));
   const stack = await LocalStack.start({ baselineFile, storeOnly: true, logLevel: "ERROR" });
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   try {
     const findings = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
     const first = clientsFor(regions[0]!);
