@@ -79,3 +79,41 @@ describe("access handler through the local stack (DynamoDB Local, SQS)", () => {
     ).toEqual(profile);
   });
 });
+
+describe("DynamoAccessStore on DynamoDB Local", () => {
+  it("deduplicates by event id across deliveries and counts past the per-window cap in the overflow counter", async () => {
+    const principal = Activity.principalOf({ type: "IAMUser", arn: "arn:aws:iam::111122223333:user/bulk" });
+    const delta = (from: number, n: number): Activity.WindowDelta => ({
+      target: "cap-test-bucket",
+      targetType: "AWS::S3::Bucket",
+      principal,
+      accountId: "111122223333",
+      region: "us-east-1",
+      windowStart: "2026-03-03T07:00:00.000Z",
+      windowStartMs: Date.parse("2026-03-03T07:00:00.000Z"),
+      readIds: new Set(Array.from({ length: n }, (_, i) => (from + i).toString(16).padStart(16, "0"))),
+      deniedIds: new Set(),
+      listIds: new Set(),
+      objects: new Set(Array.from({ length: n }, (_, i) => (from + i).toString(16).padStart(16, "0"))),
+      networks: new Set(["ip4:10.0.0.0/24"]),
+      vpces: new Set(),
+      uaClasses: new Set(["sdk-js"]),
+      events: [],
+    });
+    const exp = () => 2_000_000_000;
+    const [a] = await access.addWindows([delta(0, 5000)], exp);
+    expect(a).toMatchObject({ reads: 5000, objects: 5000, overflow: false });
+    const [again] = await access.addWindows([delta(0, 5000)], exp);
+    expect(again!.reads).toBe(5000);
+    const [more] = await access.addWindows([delta(5000, 9000)], exp);
+    expect(more!.overflow).toBe(true);
+    expect(more!.reads).toBeGreaterThanOrEqual(14_000);
+    const listed = await access.listWindows(
+      "cap-test-bucket",
+      principal.id,
+      "2026-03-03T00:00:00.000Z",
+      "2026-03-04T00:00:00.000Z",
+    );
+    expect(listed.map((w) => w.reads)).toEqual([more!.reads]);
+  });
+});

@@ -21,6 +21,8 @@ type TargetState = Activity.TargetState;
 export const WINDOW_SET_CAP = 12_000;
 /** Ids added per UpdateItem (keeps each request well under DynamoDB's request size limits). */
 const CHUNK = 4_000;
+/** Window updates in flight at once (a backfill touches thousands of windows). */
+const WRITE_CONCURRENCY = 16;
 /** Marker principal of the per-target learning state item. */
 const TARGET_MARKER = "*";
 
@@ -51,8 +53,16 @@ export class DynamoAccessStore implements Activity.AccessStore {
     deltas: readonly WindowDelta[],
     expiresAt: (delta: WindowDelta) => number,
   ): Promise<WindowTotals[]> {
-    const out: WindowTotals[] = [];
-    for (const d of deltas) out.push(await this.addWindow(d, expiresAt(d)));
+    // Keys are distinct within a call (one delta per window), so updates can run side by side.
+    const out: WindowTotals[] = new Array(deltas.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < deltas.length) {
+        const i = next++;
+        out[i] = await this.addWindow(deltas[i]!, expiresAt(deltas[i]!));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, deltas.length) }, worker));
     return out;
   }
 

@@ -31,9 +31,11 @@ export function logFiles(paths: readonly string[]): string[] {
 }
 
 /**
- * Backfill: add every PHI access in the log files to the access windows (the same idempotent updates
- * the access handler makes), then fold each touched profile once up to the end of the history. Files
- * may arrive in any order; running it twice changes nothing.
+ * Backfill: aggregate every PHI access of the log files into windows in memory (the same aggregation as
+ * the access handler), then fold each touched profile once, up to the end of the history, starting from
+ * the stored profile and writing it back conditionally. Only profiles and target states are written
+ * (a month of history is thousands of windows but a handful of profiles). Files may arrive in any order;
+ * running it twice changes nothing (the stored fold watermark is already past the history).
  */
 export async function learnFiles(
   files: readonly string[],
@@ -46,6 +48,7 @@ export async function learnFiles(
 ): Promise<LearnSummary> {
   const summary: LearnSummary = { files: files.length, records: 0, events: 0, windows: 0, profiles: 0 };
   const touched = new Map<string, { key: Activity.WindowDelta; maxAt: number }>();
+  const windows = new Activity.MemoryAccessStore();
   let minAt = Number.POSITIVE_INFINITY;
   let maxAt = 0;
   for (let i = 0; i < files.length; i++) {
@@ -55,7 +58,7 @@ export async function learnFiles(
     const events = records.flatMap((r) => Activity.toAccessEvent(r, deps.baseline, deps.hashKey) ?? []);
     summary.events += events.length;
     const r = await Activity.processAccessEvents(events, {
-      store: deps.store,
+      store: windows,
       baseline: deps.baseline,
       detectors: DETECTORS,
       mode: "learn",
@@ -73,8 +76,20 @@ export async function learnFiles(
   const settings = Activity.resolveSettings(deps.baseline);
   // Every profile is folded up to the end of the history (minus the grace for late delivery).
   const until = Activity.windowStartOf(maxAt - settings.foldGraceMinutes * 60_000, settings.windowMinutes);
-  for (const t of touched.values())
-    if (await Activity.foldProfile(deps.store, t.key, until, settings)) summary.profiles += 1;
+  for (const [target, state] of windows.targets) {
+    const stored = await deps.store.getTarget(target);
+    if (!stored || stored.firstSeen > state.firstSeen) await deps.store.touchTarget(target, state.firstSeen);
+  }
+  for (const t of touched.values()) {
+    const stored = await deps.store.getProfile(t.key.target, t.key.principal.id);
+    const k = Activity.pairKey(t.key.target, t.key.principal.id);
+    if (stored) windows.profiles.set(k, stored);
+    else windows.profiles.delete(k);
+    if (!(await Activity.foldProfile(windows, t.key, until, settings))) continue;
+    const next = windows.profiles.get(k)!;
+    if ((await deps.store.putProfile(next, stored?.foldedThrough ?? null)) === "applied")
+      summary.profiles += 1;
+  }
   if (summary.events > 0) {
     summary.from = new Date(minAt).toISOString();
     summary.to = new Date(maxAt).toISOString();
@@ -140,7 +155,7 @@ export async function learnCommand(argv: string[]): Promise<number> {
     });
     process.stdout.write(
       `learned from ${s.files} file(s), ${s.records} records, ${s.events} PHI accesses` +
-        `${s.from ? ` (${s.from} → ${s.to})` : ""}: ${s.windows} window updates, ${s.profiles} profile(s) updated` +
+        `${s.from ? ` (${s.from} → ${s.to})` : ""}: ${s.windows} windows, ${s.profiles} profile(s) updated` +
         ` in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
     return 0;
