@@ -216,25 +216,23 @@ export function mockAccount(opts: AccountOptions) {
     recorded("test/fixtures/api/custodian__kms.GetKeyRotationStatus_false.json"),
   ) as Json;
   kms.on(GetKeyRotationStatusCommand).callsFake(guard("GetKeyRotationStatusCommand", () => rotation));
-  kms
-    .on(GetKeyPolicyCommand)
-    .callsFake(
-      guard("GetKeyPolicyCommand", () => ({
-        PolicyName: "default",
-        Policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "Enable IAM User Permissions",
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${DEMO.accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
-          ],
-        }),
-      })),
-    );
+  kms.on(GetKeyPolicyCommand).callsFake(
+    guard("GetKeyPolicyCommand", () => ({
+      PolicyName: "default",
+      Policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "Enable IAM User Permissions",
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${DEMO.accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+          },
+        ],
+      }),
+    })),
+  );
   kms.on(DescribeKeyCommand).callsFake(
     guard("DescribeKeyCommand", (input) => {
       const d = revive(recorded("test/fixtures/api/custodian__kms.DescribeKey_CUSTOMER.json")) as Json;
@@ -288,13 +286,11 @@ export function mockAccount(opts: AccountOptions) {
     "test/fixtures/api/custodian__connect.DescribeInstanceAttribute_CONTACT_LENS_true.json",
   ).Attribute;
   connect.on(ListInstancesCommand).callsFake(guard("ListInstancesCommand", () => instances));
-  connect
-    .on(ListInstanceAttributesCommand)
-    .callsFake(
-      guard("ListInstanceAttributesCommand", () => ({
-        Attributes: [lens, { AttributeType: "INBOUND_CALLS", Value: "true" }],
-      })),
-    );
+  connect.on(ListInstanceAttributesCommand).callsFake(
+    guard("ListInstanceAttributesCommand", () => ({
+      Attributes: [lens, { AttributeType: "INBOUND_CALLS", Value: "true" }],
+    })),
+  );
   connect.on(ListInstanceStorageConfigsCommand).callsFake(
     guard("ListInstanceStorageConfigsCommand", (input) => ({
       StorageConfigs:
