@@ -243,4 +243,32 @@ describe("sweep over a recorded account", () => {
     expect(posture.unable).toEqual([]);
     expect(posture.resources).toBeGreaterThanOrEqual(items.length);
   });
+
+  it("runs as the scheduled Lambda handler (functions/sweep.ts) through the local stack", async () => {
+    const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const sts = mockClient(STSClient);
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: DEMO.accountId, Arn: `arn:aws:sts::${DEMO.accountId}:assumed-role/sweep/fn` });
+    process.env.PHIWATCH_SWEEP_REGIONS = DEMO.region;
+    mocks = mockAccount({ items: demoEvents().items });
+    try {
+      const out = (await stack.invoke("sweep", {
+        id: "scheduler-run-1",
+        "detail-type": "Scheduled Event",
+      })) as {
+        sweepId: string;
+        resources: number;
+        unable: number;
+      };
+      expect(out).toMatchObject({ sweepId: "scheduler-run-1", unable: 0 });
+      expect(out.resources).toBeGreaterThanOrEqual(5);
+      const snaps = await new PostureStore(stack.ddb, LOCAL_NAMES.table).list({ limit: 5 });
+      expect(snaps[0]?.sweepId).toBe("scheduler-run-1");
+    } finally {
+      sts.restore();
+      delete process.env.PHIWATCH_SWEEP_REGIONS;
+    }
+  });
 });
