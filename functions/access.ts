@@ -4,10 +4,9 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import middy from "@middy/core";
+import { DynamoAccessStore } from "@phiwatch/aws";
 import { Activity, type Baseline, DETECTORS } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-// TODO(lead): export DynamoAccessStore from @phiwatch/aws and import it from there.
-import { DynamoAccessStore } from "../packages/aws/src/store/access-store.ts";
 import { ddb, findingStore, loadBaseline, logger, offline, orDeadLetter, tableName } from "./lib/runtime.ts";
 
 const processor = new BatchProcessor(EventType.SQS);

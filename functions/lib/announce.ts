@@ -91,18 +91,19 @@ export async function announce(
   baseline: Baseline,
   now = new Date(),
 ): Promise<{ alerted: boolean; queued: number }> {
-  const policy = Format.AlertPolicySchema.parse((baseline as { alerts?: unknown }).alerts ?? {});
+  const policy = baseline.alerts;
+  // Flood collapse runs on event time: an incident's "still happening" updates are spaced by the
+  // events' own clock (replayed or late CloudTrail files must not page once per batch).
+  const eventNow = next.kind === "activity" ? new Date(next.lastSeen) : now;
   const decision = Format.decideAlert(old, next, {
     policy,
-    now,
-    businessHours: isBusinessHours(baseline, now),
+    now: eventNow,
+    businessHours: isBusinessHours(baseline, new Date(next.lastSeen)),
   });
   const transition = decision.transition ?? Format.classifyTransition(old, next);
-  // Repeated "still happening" announcements of one finding differ by their interval.
-  const bucket =
-    transition === "STILL_HAPPENING"
-      ? `:${Math.floor(now.getTime() / (policy.stillHappeningMinutes * 60_000))}`
-      : "";
+  // At most one "still happening" per finding per interval: the key names the interval, not the count.
+  const interval = Math.floor(eventNow.getTime() / (policy.stillHappeningMinutes * 60_000));
+  const stillKey = `${next.findingId}:still:${interval}`;
   let alerted = false;
   if (decision.alert) {
     const control = controls.controls.find((c) => c.id === next.ruleId);
@@ -113,7 +114,8 @@ export async function announce(
       decision.urgency,
       control ? { rationale: control.rationale } : {},
     );
-    await publishOnce({ key: `alert:${alert.dedupKey}${bucket}`, input: Format.snsPublishInput(alert) });
+    const key = decision.transition === "STILL_HAPPENING" ? stillKey : alert.dedupKey;
+    await publishOnce({ key: `alert:${key}`, input: Format.snsPublishInput(alert) });
     alerted = true;
   }
   // SIEMs get every lifecycle transition (not bare count/lastSeen refreshes), whatever the alert
@@ -121,13 +123,17 @@ export async function announce(
   const messages: DeliveryMessage[] = [];
   for (const target of baseline.webhooks) {
     const t = Format.shouldForward(old, next, target.minSeverity, {
-      now,
+      now: eventNow,
       intervalMinutes: policy.stillHappeningMinutes,
     });
     if (!t || (t === "STILL_HAPPENING" && !decision.alert)) continue;
     messages.push({ target: target.name, event: Format.findingEvent(old, next, t) });
   }
   if (messages.length === 0) return { alerted, queued: 0 };
-  await enqueueOnce({ key: `deliver:${messages[0]!.event.eventId}${bucket}`, messages });
+  const first = messages[0]!.event;
+  await enqueueOnce({
+    key: `deliver:${first.transition === "STILL_HAPPENING" ? stillKey : first.eventId}`,
+    messages,
+  });
   return { alerted, queued: messages.length };
 }

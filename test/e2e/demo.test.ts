@@ -24,6 +24,19 @@ describe("phiwatch demo (npm start) as a new user runs it", () => {
     expect(first.out).toMatch(/HIGH\s+OPEN\s+s3-encryption-cmk\s+northwind-connect-recordings/);
     expect(first.out).toMatch(/CRITICAL\s+OPEN\s+s3-block-public-access\s+northwind-connect-recordings/);
     expect(first.out).toMatch(/SNS alerts published this run: [1-9]/);
+    // The 2 AM service account: volume spike and off-hours; the analytics role: unauthorized on its first read.
+    expect(first.out).toMatch(
+      /access-volume-spike\s+northwind-connect-recordings ← role\/recording-export-svc\s+2000 reads between 02:00 and 02:15/,
+    );
+    expect(first.out).toMatch(/access-off-hours\s+northwind-connect-recordings ← role\/recording-export-svc/);
+    expect(first.out).toMatch(
+      /access-unauthorized-principal\s+northwind-connect-recordings ← role\/analytics-qa/,
+    );
+    // The Tuesday-afternoon QA supervisor fires nothing.
+    expect(first.out).not.toMatch(/QASupervisor|dana\.whitfield/);
+    expect(first.out).toMatch(
+      /Webhook deliveries received by the local SIEM: [1-9]\d* \(signature verified; 0 rejected\)/,
+    );
 
     const json = phiwatch("findings", "--json", "--dir", dir);
     expect(json.code).toBe(0);
@@ -43,6 +56,7 @@ describe("phiwatch demo (npm start) as a new user runs it", () => {
     const again = phiwatch("demo", "--dir", dir);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/SNS alerts published this run: 0/);
+    expect(again.out).toMatch(/Webhook deliveries received by the local SIEM: 0/);
     const after = phiwatch("findings", "--json", "--dir", dir).out;
     const count = (s: string) => s.trim().split("\n").length;
     expect(count(after)).toBe(count(before));

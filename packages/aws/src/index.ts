@@ -6,6 +6,7 @@ export { SqsDeadLetterSink } from "./dead-letter.ts";
 export { type DriftDeps, type DriftOutcome, evaluateAndRecord, processSnapshot } from "./drift-service.ts";
 export { clearFactCache, type FactSources, resolveFacts } from "./facts.ts";
 export { type RedriveResult, redriveDeliveries } from "./redrive.ts";
+export { DynamoAccessStore } from "./store/access-store.ts";
 export { DedupStore } from "./store/dedup-store.ts";
 export { DynamoFindingStore } from "./store/findings-store.ts";
 export { InventoryStore } from "./store/inventory-store.ts";

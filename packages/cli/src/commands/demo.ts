@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DynamoFindingStore, startReceiver } from "@phiwatch/aws";
-import { type Finding, severityRank } from "@phiwatch/core";
+import { DynamoAccessStore, DynamoFindingStore, startReceiver } from "@phiwatch/aws";
+import { Activity, type Finding, parseBaseline, severityRank } from "@phiwatch/core";
 import { DEFAULT_DIR } from "../context.ts";
+import { generateAccessScenario, TODAY } from "../demo/access-scenario.ts";
 import { writeConfigScenario } from "../demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../local/stack.ts";
 import { bold, dim, findingsTable, table } from "../output.ts";
+import { learnFiles } from "./learn.ts";
 import { replayFiles } from "./replay.ts";
 
 /**
@@ -32,6 +34,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   out(dim(`state in ${dir}; scenario files in ${scenarioDir}`));
 
   const configFiles = writeConfigScenario(join(scenarioDir, "config"));
+  const access = await generateAccessScenario(join(scenarioDir, "access"));
 
   // A local SIEM: a webhook receiver on loopback that verifies every signature. Its secret is made
   // for this run and handed to the handlers through the environment, as SSM would in AWS.
@@ -66,6 +69,27 @@ webhooks:
   try {
     out(dim(`replaying ${configFiles.length} AWS Config change events…`));
     await replayFiles(stack, configFiles);
+    await stack.drain();
+
+    // Backfill: four weeks of CloudTrail log files, as delivered to S3, become the access baseline.
+    const baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
+    const learned = await learnFiles(access.historyFiles, {
+      store: new DynamoAccessStore(stack.ddb, LOCAL_NAMES.table),
+      baseline,
+      hashKey: Activity.objectKeyHasher(Activity.hashSecret(process.env, LOCAL_NAMES.table)),
+    });
+    out(
+      dim(
+        `learned access profiles from ${learned.files} CloudTrail log files (${learned.events} PHI reads): ${learned.profiles} profiles updated`,
+      ),
+    );
+
+    out(
+      dim(
+        `replaying today (Tuesday ${TODAY}): ${access.todayFiles.length} files of CloudTrail S3 data events…`,
+      ),
+    );
+    await replayFiles(stack, access.todayFiles);
     await stack.drain();
 
     const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoAccessStore } from "@phiwatch/aws";
 import { Activity, type Baseline, DETECTORS, parseBaseline } from "@phiwatch/core";
-import { DynamoAccessStore } from "../../../aws/src/store/access-store.ts";
 import { DEFAULT_DIR, defaultBaseline, UsageError } from "../context.ts";
 import { LOCAL_NAMES, LocalStack } from "../local/stack.ts";
 

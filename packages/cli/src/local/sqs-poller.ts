@@ -1,4 +1,9 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
@@ -51,11 +56,11 @@ export async function pollQueueOnce(
     failed = new Set(messages.map((m) => m.MessageId!));
   }
   const done = messages.filter((m) => !failed.has(m.MessageId!));
-  if (done.length > 0) {
+  for (let i = 0; i < done.length; i += 10) {
     await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
   }

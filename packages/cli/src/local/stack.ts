@@ -21,6 +21,8 @@ import { StreamPoller } from "./stream-poller.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const REGION = "us-east-1";
+/** The access function's event-source batch size, as infra/ sets it (1000, with a batching window). */
+export const ACCESS_BATCH_SIZE = 1000;
 const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 /** Patched once per process; the patch only maps `*.localhost` to 127.0.0.1. */
 let dnsIntercepted = false;
@@ -261,7 +263,7 @@ export class LocalStack {
     let total = 0;
     while (Date.now() < deadline && quiet < (opts.quietRounds ?? 3)) {
       let moved = 0;
-      moved += await this.pollQueue(LOCAL_NAMES.access, "access");
+      moved += await this.pollQueue(LOCAL_NAMES.access, "access", ACCESS_BATCH_SIZE);
       moved += await this.pollStream();
       moved += await this.pollQueue(LOCAL_NAMES.deliveries, "forward");
       moved += await this.collectDeadLetters();
@@ -286,7 +288,7 @@ export class LocalStack {
     return n;
   }
 
-  private async pollQueue(name: string, fn: "access" | "forward"): Promise<number> {
+  private async pollQueue(name: string, fn: "access" | "forward", batchSize = 10): Promise<number> {
     if (!this.sqs) return 0;
     const q = this.queues[name]!;
     let moved = 0;
