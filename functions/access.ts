@@ -2,16 +2,23 @@
 // an EventBridge envelope of a data event, or an S3 notification of a CloudTrail log file to fetch.
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import middy from "@middy/core";
-import { DynamoAccessStore } from "@phiwatch/aws";
+import { DynamoAccessStore, readObject } from "@phiwatch/aws";
 import { Activity, type Baseline, DETECTORS } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
-import { ddb, findingStore, loadBaseline, logger, offline, orDeadLetter, tableName } from "./lib/runtime.ts";
+import {
+  clients,
+  ddb,
+  findingStore,
+  loadBaseline,
+  logger,
+  offline,
+  orDeadLetter,
+  tableName,
+} from "./lib/runtime.ts";
 
 const processor = new BatchProcessor(EventType.SQS);
 const store = new DynamoAccessStore(ddb, tableName());
-const s3 = new S3Client(offline ? { forcePathStyle: true } : {});
 // Object keys are counted as keyed hashes: the key comes from the environment (see docs/detectors.md).
 const hashKey = Activity.objectKeyHasher(Activity.hashSecret(process.env, tableName()));
 if (!process.env.PHIWATCH_HASH_KEY && !offline)
@@ -21,8 +28,7 @@ async function eventsOf(body: string, baseline: Baseline): Promise<Activity.Acce
   const msg = Activity.readAccessMessage(body);
   let records: Activity.CloudTrailRecord[] = msg.kind === "records" ? msg.records : [];
   for (const o of msg.kind === "log-files" ? msg.objects : []) {
-    const r = await s3.send(new GetObjectCommand({ Bucket: o.bucket, Key: o.key }));
-    const bytes = await r.Body!.transformToByteArray();
+    const bytes = await readObject(clients.s3(), o.bucket, o.key);
     records = records.concat(Activity.parseCloudTrailLogFile(bytes, `s3://${o.bucket}/${o.key}`));
   }
   return records.flatMap((rec) => Activity.toAccessEvent(rec, baseline, hashKey) ?? []);

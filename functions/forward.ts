@@ -5,19 +5,18 @@
 
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { ChangeMessageVisibilityCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
-import { deliverWebhook } from "@phiwatch/aws";
+import { deliverWebhook, FifoQueue } from "@phiwatch/aws";
 import { Delivery, Format, InvalidEventError } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { type DeliveryMessage, deliveryGroup } from "./lib/announce.ts";
-import { loadBaseline, logger, sqs } from "./lib/runtime.ts";
+import { clients, loadBaseline, logger } from "./lib/runtime.ts";
 import { secretSource } from "./lib/secrets.ts";
 
 const processor = new SqsFifoPartialProcessorAsync();
-/** SQS caps a visibility timeout at 12 hours. */
-const MAX_VISIBILITY_S = 12 * 3600;
+const queue = new FifoQueue(clients.sqs(), Resource.Deliveries.url);
+const dlq = new FifoQueue(clients.sqs(), Resource.DeliveriesDlq.url);
 
 export class DeliveryRetryError extends Error {
   override name = "DeliveryRetryError";
@@ -29,18 +28,12 @@ async function deadLetter(
   reason: string,
   attempts: number,
 ): Promise<void> {
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: Resource.DeliveriesDlq.url,
-      MessageBody: body,
-      MessageGroupId: m ? deliveryGroup(m) : "malformed",
-      MessageDeduplicationId: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
-      MessageAttributes: {
-        reason: { DataType: "String", StringValue: reason.slice(0, 256) },
-        attempts: { DataType: "Number", StringValue: String(attempts) },
-      },
-    }),
-  );
+  await dlq.send({
+    body,
+    groupId: m ? deliveryGroup(m) : "malformed",
+    deduplicationId: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    attributes: { reason, attempts: String(attempts) },
+  });
   logger.warn("delivery dead-lettered", { target: m?.target, eventId: m?.event.eventId, reason, attempts });
 }
 
@@ -95,13 +88,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   }
   if (step.action === "delivered") return;
   if (step.action === "dead-letter") return deadLetter(m, record.body, step.reason, attempt);
-  await sqs.send(
-    new ChangeMessageVisibilityCommand({
-      QueueUrl: Resource.Deliveries.url,
-      ReceiptHandle: record.receiptHandle,
-      VisibilityTimeout: Math.min(MAX_VISIBILITY_S, Math.ceil(step.delayMs / 1000)),
-    }),
-  );
+  await queue.delay(record.receiptHandle, step.delayMs / 1000);
   throw new DeliveryRetryError(`${m.target}: ${step.reason}; retry in ${Math.ceil(step.delayMs / 1000)} s`);
 }
 

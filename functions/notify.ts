@@ -2,21 +2,18 @@
 // is always announced; an announcement never precedes storage.
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import middy from "@middy/core";
-import { findingFromItem } from "@phiwatch/aws";
+import { findingChangeOf } from "@phiwatch/aws";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { announce, registerContext } from "./lib/announce.ts";
 import { loadBaseline, logger } from "./lib/runtime.ts";
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const image = (i: unknown) => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
-  const next = findingFromItem(image(record.dynamodb?.NewImage));
+  const { old, next } = findingChangeOf(record);
   if (!next) return; // history, inventory, profiles, idempotency records: nothing to announce
-  const outcome = await announce(findingFromItem(image(record.dynamodb?.OldImage)), next, loadBaseline());
+  const outcome = await announce(old, next, loadBaseline());
   if (outcome.alerted || outcome.queued)
     logger.info("announced", { findingId: next.findingId, ruleId: next.ruleId, ...outcome });
 }

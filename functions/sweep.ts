@@ -2,14 +2,8 @@
 // resolve findings of deleted resources, record a posture snapshot. Catches what events missed.
 import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { ConfigServiceClient } from "@aws-sdk/client-config-service";
-import { ConnectClient } from "@aws-sdk/client-connect";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { S3ControlClient } from "@aws-sdk/client-s3-control";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import middy from "@middy/core";
-import { PostureStore, type RegionClients, runSweep } from "@phiwatch/aws";
+import { callerAccount, PostureStore, regionalReadClients, runSweep } from "@phiwatch/aws";
 import {
   controls,
   ddb,
@@ -22,21 +16,7 @@ import {
 } from "./lib/runtime.ts";
 
 const posture = new PostureStore(ddb, tableName());
-const clients = new Map<string, RegionClients>();
-const clientsFor = (region: string): RegionClients => {
-  let c = clients.get(region);
-  if (!c) {
-    c = {
-      config: new ConfigServiceClient({ region }),
-      kms: new KMSClient({ region }),
-      cloudtrail: new CloudTrailClient({ region }),
-      connect: new ConnectClient({ region }),
-      s3control: new S3ControlClient({ region }),
-    };
-    clients.set(region, c);
-  }
-  return c;
-};
+const clientsFor = regionalReadClients();
 let accountId: string | undefined;
 
 /** Regions to sweep: PHIWATCH_SWEEP_REGIONS (comma-separated), else this region plus the baseline's allowed ones. */
@@ -50,8 +30,7 @@ export function sweepRegions(allowed: readonly string[]): string[] {
 
 export const lambdaHandler = async (event: { id?: string } = {}) => {
   const baseline = loadBaseline();
-  accountId ??= (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Account;
-  if (!accountId) throw new Error("GetCallerIdentity returned no account");
+  accountId ??= await callerAccount();
   const { posture: p } = await runSweep(
     { baseline, controls, findings: findingStore, inventory, ...(kms ? { kms } : {}), posture, clientsFor },
     { accountId, regions: sweepRegions(baseline.allowedRegions), sweepId: event.id ?? randomUUID() },

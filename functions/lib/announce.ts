@@ -4,13 +4,13 @@
 import { createHash } from "node:crypto";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { type AlertPublishInput, FifoQueue, SnsAlertPublisher } from "@phiwatch/aws";
 import { type Baseline, type Finding, Format, isBusinessHours } from "@phiwatch/core";
 import { Resource } from "sst";
-import { controls, ddb, sqs, tableName } from "./runtime.ts";
+import { clients, controls, ddb, tableName } from "./runtime.ts";
 
-const sns = new SNSClient({});
+const alerts = new SnsAlertPublisher(clients.sns(), Resource.Alerts.arn);
+const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url);
 const ONE_WEEK = 7 * 24 * 3600;
 
 const persistenceStore = new DynamoDBPersistenceLayer({
@@ -29,9 +29,8 @@ const idempotency = new IdempotencyConfig({
 
 /** Publish an alert once per key: a duplicate stream record finds the completed record and does nothing. */
 const publishOnce = makeIdempotent(
-  async (req: { key: string; input: ReturnType<typeof Format.snsPublishInput> }) => {
-    const r = await sns.send(new PublishCommand({ TopicArn: Resource.Alerts.arn, ...req.input }));
-    return { messageId: r.MessageId ?? "" };
+  async (req: { key: string; input: AlertPublishInput }) => {
+    return { messageId: await alerts.publish(req.input) };
   },
   { persistenceStore, config: idempotency },
 );
@@ -43,24 +42,13 @@ const publishOnce = makeIdempotent(
  */
 const enqueueOnce = makeIdempotent(
   async (req: { key: string; messages: DeliveryMessage[] }) => {
-    for (let i = 0; i < req.messages.length; i += 10) {
-      const batch = req.messages.slice(i, i + 10);
-      const r = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: Resource.Deliveries.url,
-          Entries: batch.map((m, j) => ({
-            Id: String(j),
-            MessageBody: JSON.stringify(m),
-            MessageGroupId: deliveryGroup(m),
-            MessageDeduplicationId: createHash("sha256")
-              .update(`${m.target}|${m.event.eventId}`)
-              .digest("hex"),
-          })),
-        }),
-      );
-      if (r.Failed && r.Failed.length > 0)
-        throw new Error(`SQS refused ${r.Failed.length} deliveries: ${r.Failed[0]?.Code}`);
-    }
+    await deliveries.sendAll(
+      req.messages.map((m) => ({
+        body: JSON.stringify(m),
+        groupId: deliveryGroup(m),
+        deduplicationId: createHash("sha256").update(`${m.target}|${m.event.eventId}`).digest("hex"),
+      })),
+    );
     return { queued: req.messages.length };
   },
   { persistenceStore, config: idempotency },

@@ -1,13 +1,10 @@
 // Dependencies every handler shares, built once per Lambda container (module scope) and read from SST
 // links (`Resource.*`) — the local stack sets the same links through SST_RESOURCE_* variables, so the
-// handlers are the same code in AWS, in `phiwatch` and in tests.
+// handlers are the same code in AWS, in `phiwatch` and in tests. SDK clients come from @phiwatch/aws,
+// the only package that imports the AWS SDK.
 import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { ConfigServiceClient } from "@aws-sdk/client-config-service";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoFindingStore, InventoryStore, SqsDeadLetterSink } from "@phiwatch/aws";
+import { DynamoFindingStore, InventoryStore, lazyClients, SqsDeadLetterSink } from "@phiwatch/aws";
 import {
   type Baseline,
   CONTROLS,
@@ -23,15 +20,15 @@ export const logger = new Logger({ serviceName: "phiwatch" });
 /** Local mode (`phiwatch`, tests): no KMS or Config endpoint exists, facts come from the inventory. */
 export const offline = process.env.PHIWATCH_OFFLINE === "1";
 
-export const ddb = new DynamoDBClient({});
+export const clients = lazyClients({ offline });
+export const ddb = clients.dynamodb();
 export const tableName = (): string => Resource.Findings.name;
 export const findingStore = new DynamoFindingStore(ddb, tableName());
 export const inventory = new InventoryStore(ddb, tableName());
-export const kms = offline ? undefined : new KMSClient({});
-export const configService = offline ? undefined : new ConfigServiceClient({});
+export const kms = clients.kms();
+export const configService = clients.config();
 export const controls = new ControlSet(CONTROLS);
-export const sqs = new SQSClient({});
-export const deadLetter: DeadLetterSink = new SqsDeadLetterSink(sqs, Resource.DeadLetter.url);
+export const deadLetter: DeadLetterSink = new SqsDeadLetterSink(clients.sqs(), Resource.DeadLetter.url);
 
 let baseline: Baseline | undefined;
 

@@ -1,10 +1,13 @@
 /**
  * @phiwatch/aws — adapters between the pure core and AWS. The only package that imports `@aws-sdk/*`.
  */
+export { callerAccount, lazyClients, regionalReadClients } from "./clients.ts";
 export { fetchConfigurationItem } from "./config-reader.ts";
 export { SqsDeadLetterSink } from "./dead-letter.ts";
 export { type DriftDeps, type DriftOutcome, evaluateAndRecord, processSnapshot } from "./drift-service.ts";
 export { clearFactCache, type FactSources, resolveFacts } from "./facts.ts";
+export { type AlertPublishInput, type FifoMessage, FifoQueue, SnsAlertPublisher } from "./messaging.ts";
+export { MAX_OBJECT_BYTES, readObject } from "./objects.ts";
 export { type RedriveResult, redriveDeliveries } from "./redrive.ts";
 export { DynamoAccessStore } from "./store/access-store.ts";
 export { DedupStore } from "./store/dedup-store.ts";
@@ -12,5 +15,7 @@ export { DynamoFindingStore } from "./store/findings-store.ts";
 export { InventoryStore } from "./store/inventory-store.ts";
 export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";
 export { ensureTable } from "./store/table-admin.ts";
+export { findingChangeOf } from "./stream.ts";
 export * from "./sweep/index.ts";
 export * from "./webhook/index.ts";
+export { secretsManagerFetcher, ssmFetcher } from "./webhook/secret-fetchers.ts";

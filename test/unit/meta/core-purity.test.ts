@@ -46,3 +46,17 @@ describe("registries", () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe("functions/ stay thin", () => {
+  it("import no AWS SDK: adapters in packages/aws do (the only package that does)", () => {
+    const offenders: string[] = [];
+    for (const file of tsFiles("functions")) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/from\s+["'](@aws-sdk\/[^"']+)["']/g)) {
+        if (!text.slice(Math.max(0, m.index - 20), m.index).includes("import type"))
+          offenders.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
