@@ -26,6 +26,18 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        extends: true,
+        test: {
+          // sst.config.ts + infra/ evaluated under Pulumi mocks (needs .sst/platform: scripts/ensure-sst.mjs).
+          name: "infra",
+          sequence: { groupOrder: 2 },
+          include: ["test/infra/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 // One role per function with exactly the statements of packages/core/src/plan/permissions.ts, the
 // functions themselves (nodejs22.x, KMS-encrypted environment and logs), their triggers, the key
 // policy that names the roles as the key's only users, and the alarms.
@@ -109,7 +110,8 @@ function lambdaFor(fn: Plan.FunctionName) {
       timeout: `${settings.timeoutSeconds} seconds`,
       role: role.arn,
       link: LINKS,
-      copyFiles: [{ from: baselineFile, to: "baseline.yaml" }],
+      // SST resolves `from` against the app root.
+      copyFiles: [{ from: relative(process.cwd(), baselineFile), to: "baseline.yaml" }],
       environment: {
         PHIWATCH_BASELINE_FILE: "/var/task/baseline.yaml",
         PHIWATCH_STAGE: stage,

@@ -3,6 +3,7 @@
 // Nothing else is needed on a fresh clone: servers and ports are started and stopped by the tests.
 import { spawnSync } from "node:child_process";
 import { ensureJava } from "./ensure-java.mjs";
+import { ensureSst } from "./ensure-sst.mjs";
 
 function run(cmd, args, label) {
   const started = Date.now();
@@ -16,6 +17,8 @@ function run(cmd, args, label) {
 }
 
 ensureJava();
+// SST platform for the infra project (typecheck + evaluation of sst.config.ts); skipped when current.
+ensureSst();
 const extra = process.argv.slice(2);
 run("npx", ["biome", "check", "."], "lint (biome)");
 run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"], "typecheck (tsc)");

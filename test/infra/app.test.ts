@@ -1,0 +1,257 @@
+// sst.config.ts + infra/ evaluated offline (Pulumi mocks, see harness.ts): what `sst deploy --stage prod`
+// would create, asserted resource by resource.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseBaseline } from "../../packages/core/src/baseline/index.ts";
+import {
+  alarmPlans,
+  eventRules,
+  FUNCTION_NAMES,
+  type FunctionName,
+  iamStatements,
+  PROTECTED_STAGES,
+} from "../../packages/core/src/plan/index.ts";
+import { ACCOUNT, type Evaluation, evaluateApp, REGION } from "./harness.ts";
+
+const BASELINE_FILE = "test/infra/baseline.yaml";
+const baseline = parseBaseline(readFileSync(BASELINE_FILE, "utf8"), BASELINE_FILE);
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+const q = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+
+let app: Evaluation;
+
+beforeAll(async () => {
+  app = await evaluateApp("prod", BASELINE_FILE);
+}, 60_000);
+
+const created = (type: string) => app.of(type).filter((r) => r.readId === undefined);
+const lambdas = () => created("aws:lambda/function:Function");
+
+describe("sst app, stage prod", () => {
+  it("deploys one Lambda per entry point, on nodejs22.x, with the baseline bundled", () => {
+    expect(
+      lambdas()
+        .map((f) => f.inputs.name)
+        .sort(),
+    ).toEqual(FUNCTION_NAMES.map((fn) => `phiwatch-prod-${fn}`).sort());
+    for (const f of lambdas()) {
+      expect(f.inputs.runtime, String(f.inputs.name)).toBe("nodejs22.x");
+      expect(f.inputs.environment, String(f.inputs.name)).toBeDefined();
+      const env = unsecret(f.inputs.environment) as { variables: Record<string, string> };
+      expect(env.variables.PHIWATCH_BASELINE_FILE).toBe("/var/task/baseline.yaml");
+      // The object-key hash secret reaches only the access function, as a Pulumi secret.
+      expect("PHIWATCH_HASH_KEY" in env.variables).toBe(f.inputs.name === "phiwatch-prod-access");
+    }
+    expect(app.builds.map((b) => b.handler).sort()).toEqual(
+      FUNCTION_NAMES.map((fn) => `functions/${fn}.handler`).sort(),
+    );
+    for (const b of app.builds) {
+      expect(b.copyFiles).toEqual([
+        expect.objectContaining({
+          from: expect.stringMatching(/test\/infra\/baseline\.yaml$/),
+          to: "baseline.yaml",
+        }),
+      ]);
+    }
+  });
+
+  it("gives each function its own role with exactly the planned statements (no SST-made roles)", () => {
+    for (const fn of FUNCTION_NAMES) {
+      const lambda = lambdas().find((f) => f.inputs.name === `phiwatch-prod-${fn}`)!;
+      expect(lambda.inputs.role).toBe(`arn:aws:iam::${ACCOUNT}:role/phiwatch-prod-${fn}-role`);
+      const policy = JSON.parse(
+        app.one("aws:iam/rolePolicy:RolePolicy", `Policy-${fn}`).inputs.policy as string,
+      );
+      const expected = iamStatements(fn as FunctionName, arnsFor(), baseline).map((s) => ({
+        Sid: s.sid,
+        Effect: s.effect,
+        Action: s.actions,
+        Resource: s.resources,
+      }));
+      expect(policy.Statement).toEqual(expected);
+      for (const s of policy.Statement as Array<{ Action: string[] }>) {
+        for (const a of s.Action) expect(a).not.toMatch(/\*/);
+      }
+    }
+    // SST only looks the given roles up; it creates none and attaches no managed policy.
+    const roles = created("aws:iam/role:Role");
+    expect(roles.map((r) => r.name).sort()).toEqual(FUNCTION_NAMES.map((fn) => `Role-${fn}`).sort());
+    for (const r of roles) expect(r.inputs.managedPolicyArns ?? []).toEqual([]);
+    expect(created("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+  });
+
+  it("encrypts every store with phiwatch's key", () => {
+    const table = app.one("aws:dynamodb/table:Table", "Findings");
+    expect(table.inputs.serverSideEncryption).toEqual({ enabled: true, kmsKeyArn: KEY_ARN });
+    const queues = created("aws:sqs/queue:Queue");
+    expect(queues.map((x) => x.name).sort()).toEqual([
+      "AccessDlq",
+      "AccessQueue",
+      "DeadLetter",
+      "Deliveries",
+      "DeliveriesDlq",
+    ]);
+    for (const x of queues) expect(x.inputs.kmsMasterKeyId).toBe(KEY_ARN);
+    for (const t of created("aws:sns/topic:Topic")) expect(t.inputs.kmsMasterKeyId).toBe(KEY_ARN);
+    const logs = created("aws:cloudwatch/logGroup:LogGroup");
+    expect(logs).toHaveLength(FUNCTION_NAMES.length);
+    for (const l of logs) expect(l.inputs.kmsKeyId).toBe(KEY_ARN);
+    for (const f of lambdas()) expect(f.inputs.kmsKeyArn).toBe(KEY_ARN);
+  });
+
+  it("rotates the key and separates administration from use", () => {
+    const key = app.one("aws:kms/key:Key", "PhiwatchKey");
+    expect(key.inputs.enableKeyRotation).toBe(true);
+    const policy = JSON.parse(
+      app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string,
+    );
+    const admin = policy.Statement.find((s: { Sid: string }) => s.Sid === "KeyAdministration");
+    expect(admin.Action).not.toContain("kms:Decrypt");
+    expect(admin.Action.some((a: string) => a.includes("*"))).toBe(false);
+    const use = policy.Statement.find((s: { Sid: string }) => s.Sid === "PhiwatchFunctionsUse");
+    expect(use.Principal.AWS).toEqual(
+      FUNCTION_NAMES.map((fn) => `arn:aws:iam::${ACCOUNT}:role/phiwatch-prod-${fn}-role`).sort(),
+    );
+    expect(use.Action).not.toContain("kms:PutKeyPolicy");
+    for (const s of policy.Statement) {
+      expect(s.Principal).not.toBe("*");
+      expect(s.Action).not.toContain("kms:*");
+    }
+  });
+
+  it("builds the table from TABLE: on demand, PITR, TTL, stream with both images, deletion protection", () => {
+    const t = app.one("aws:dynamodb/table:Table", "Findings").inputs;
+    expect(t).toMatchObject({
+      name: "phiwatch-prod-findings",
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "PK",
+      rangeKey: "SK",
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+      pointInTimeRecovery: { enabled: true },
+      ttl: { attributeName: "expiresAt", enabled: true },
+      deletionProtectionEnabled: true,
+    });
+    expect((t.globalSecondaryIndexes as unknown[]).length).toBe(4);
+  });
+
+  it("deploys the rules derived from the baseline, data events to the access queue", () => {
+    const rules = created("aws:cloudwatch/eventRule:EventRule").filter((r) => r.inputs.eventPattern);
+    const planned = eventRules(baseline);
+    expect(rules.map((r) => r.name).sort()).toEqual(planned.map((p) => `Rule-${p.id}`).sort());
+    for (const p of planned) {
+      const r = app.one("aws:cloudwatch/eventRule:EventRule", `Rule-${p.id}`);
+      expect(JSON.parse(r.inputs.eventPattern as string)).toEqual(p.pattern);
+    }
+    expect(app.one("aws:cloudwatch/eventTarget:EventTarget", "Target-access").inputs.arn).toBe(
+      q("phiwatch-prod-access"),
+    );
+    const esm = app.one("aws:lambda/eventSourceMapping:EventSourceMapping", "Esm-access").inputs;
+    expect(esm).toMatchObject({ batchSize: 100, maximumBatchingWindowInSeconds: 30 });
+    expect(
+      app.one("aws:lambda/eventSourceMapping:EventSourceMapping", "Esm-notify").inputs.startingPosition,
+    ).toBe("TRIM_HORIZON");
+    const sweep = app.one("aws:cloudwatch/eventRule:EventRule", "Rule-sweep");
+    expect(sweep.inputs.scheduleExpression).toBe("rate(1 hour)");
+  });
+
+  it("gives every work queue a DLQ and lets only phiwatch's rules send to the access queue", () => {
+    for (const name of ["AccessQueue", "Deliveries"]) {
+      const redrive = JSON.parse(app.one("aws:sqs/queue:Queue", name).inputs.redrivePolicy as string);
+      expect(redrive.maxReceiveCount).toBe(5);
+    }
+    const policy = JSON.parse(
+      app.one("aws:sqs/queuePolicy:QueuePolicy", "AccessQueuePolicy").inputs.policy as string,
+    );
+    expect(policy.Statement[0].Principal).toEqual({ Service: "events.amazonaws.com" });
+    expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toHaveLength(1);
+  });
+
+  it("protects the HTTP API with IAM authorisation", () => {
+    const route = app.one("aws:apigatewayv2/route:Route", "ApiRoute");
+    expect(route.inputs.authorizationType).toBe("AWS_IAM");
+  });
+
+  it("alarms on DLQ depth, function errors and throttles, to the alerts topic", () => {
+    const alarms = created("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms).toHaveLength(alarmPlans().length);
+    for (const a of alarms)
+      expect(a.inputs.alarmActions).toEqual([`arn:aws:sns:${REGION}:${ACCOUNT}:phiwatch-prod-alerts`]);
+    const metrics = new Set(alarms.map((a) => a.inputs.metricName));
+    expect(metrics).toEqual(new Set(["Errors", "Throttles", "ApproximateNumberOfMessagesVisible"]));
+  });
+
+  it("names every resource after the stage and tags none with baseline data", () => {
+    const secrets = [...baseline.phiBuckets.map((b) => b.name ?? b.prefix ?? ""), ...baseline.phiKeys].filter(
+      Boolean,
+    );
+    for (const r of app.resources.filter(
+      (x) => x.readId === undefined && typeof x.inputs.name === "string",
+    )) {
+      const n = r.inputs.name as string;
+      if (r.type.startsWith("aws:") && r.type !== "aws:apigatewayv2/stage:Stage")
+        expect(n).toMatch(/^(\/aws\/lambda\/|alias\/)?phiwatch-prod-/);
+      for (const s of secrets) expect(n).not.toContain(s);
+      for (const v of Object.values((r.inputs.tags as Record<string, string>) ?? {})) {
+        for (const s of secrets) expect(v).not.toContain(s);
+      }
+    }
+  });
+
+  it("links the resources the handlers read (functions/lib/links.d.ts)", () => {
+    const declared = [...readFileSync("functions/lib/links.d.ts", "utf8").matchAll(/^\s+(\w+): \{/gm)].map(
+      (m) => m[1],
+    );
+    expect(declared.length).toBeGreaterThan(0);
+    for (const b of app.builds) {
+      for (const name of declared) expect(Object.keys(b.links), `${b.handler} links ${name}`).toContain(name);
+      expect(b.links.Findings).toMatchObject({
+        name: "phiwatch-prod-findings",
+        arn: expect.stringContaining(":table/"),
+      });
+      expect(b.links.DeadLetter).toMatchObject({ url: expect.stringContaining("phiwatch-prod-dead-letter") });
+    }
+  });
+
+  it("sst.config.ts protects exactly PROTECTED_STAGES", () => {
+    const text = readFileSync("sst.config.ts", "utf8");
+    const list = /const PROTECTED = (\[[^\]]*\])/.exec(text)?.[1];
+    expect(JSON.parse(list ?? "[]")).toEqual([...PROTECTED_STAGES]);
+  });
+
+  it("pins sst exactly and infra/ + sst.config.ts typecheck", () => {
+    const pkg = JSON.parse(readFileSync("functions/package.json", "utf8"));
+    expect(pkg.dependencies.sst).toMatch(/^\d+\.\d+\.\d+$/);
+    const r = spawnSync("npx", ["tsc", "-p", "infra/tsconfig.json"], { encoding: "utf8" });
+    expect(r.stdout + r.stderr.replace(/npm warn .*\n/g, "")).toBe("");
+    expect(r.status).toBe(0);
+  }, 120_000);
+});
+
+/** Pulumi mocks pass secrets as `{ <secret signature>: …, value }`. */
+function unsecret(v: unknown): unknown {
+  const SIG = "4dabf18193072939515e22adb298388d";
+  if (v && typeof v === "object" && SIG in v) return unsecret((v as unknown as { value: unknown }).value);
+  return v;
+}
+
+function arnsFor() {
+  return {
+    partition: "aws",
+    region: REGION,
+    accountId: ACCOUNT,
+    table: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/phiwatch-prod-findings`,
+    tableStream: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/phiwatch-prod-findings/stream/2024-01-01T00:00:00.000`,
+    key: KEY_ARN,
+    logGroup: (fn: FunctionName) =>
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/phiwatch-prod-${fn}`,
+    queues: {
+      AccessQueue: q("phiwatch-prod-access"),
+      Deliveries: q("phiwatch-prod-deliveries.fifo"),
+      DeliveriesDlq: q("phiwatch-prod-deliveries-dlq.fifo"),
+      DeadLetter: q("phiwatch-prod-dead-letter"),
+    },
+    topics: { Alerts: `arn:aws:sns:${REGION}:${ACCOUNT}:phiwatch-prod-alerts` },
+  };
+}
