@@ -105,3 +105,18 @@ const trail = baseline.ingest.trail;
 if (baseline.ingest.access === "trail-logs" && trail?.manageNotification) {
   new aws.s3.BucketNotification("TrailBucketToEventBridge", { bucket: trail.bucket, eventbridge: true });
 }
+
+/**
+ * Member accounts may put events on this account's default bus (infra/member-account.yaml forwards
+ * them). One permission statement per account: added beside, never replacing, the bus's other
+ * permissions.
+ */
+export const memberPermissions = baseline.accounts.map(
+  (member) =>
+    new aws.cloudwatch.EventPermission(`MemberPutEvents-${member}`, {
+      principal: member,
+      statementId: `${name("member")}-${member}`,
+      action: "events:PutEvents",
+      eventBusName: "default",
+    }),
+);

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 // One role per function with exactly the statements of packages/core/src/plan/permissions.ts, the
 // functions themselves (nodejs22.x, KMS-encrypted environment and logs), their triggers, the key
@@ -238,3 +240,24 @@ export const alarms = Plan.alarmPlans().map(
       tags,
     }),
 );
+
+/**
+ * Deploy-time self-check: run the sweep once when the baseline changes, so the prerequisites it
+ * evaluates (Config recorder on for the watched types, a logging multi-region trail with PHI data
+ * events, the controls on phiwatch's own stores) are findings minutes after `sst deploy`, not an hour
+ * later. PHIWATCH_DEPLOY_SWEEP=0 skips it (e.g. a first deploy before the Config recorder exists).
+ */
+export const deploySweep =
+  process.env.PHIWATCH_DEPLOY_SWEEP === "0"
+    ? undefined
+    : new aws.lambda.Invocation(
+        "DeploySweep",
+        {
+          functionName: functions.sweep.func.name,
+          input: JSON.stringify({ id: "phiwatch-deploy-check" }),
+          triggers: {
+            baseline: createHash("sha256").update(readFileSync(baselineFile)).digest("hex"),
+          },
+        },
+        { dependsOn: [functions.sweep.policy, keyPolicy] },
+      );

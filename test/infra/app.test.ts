@@ -168,6 +168,16 @@ describe("sst app, stage prod", () => {
     expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toHaveLength(1);
   });
 
+  it("lets the baseline's member accounts put events on the default bus, one statement each", () => {
+    const perms = created("aws:cloudwatch/eventPermission:EventPermission").map((p) => p.inputs.principal);
+    expect(perms.sort()).toEqual([...baseline.accounts].sort());
+  });
+
+  it("runs the sweep once on deploy (prerequisite self-check), after the key policy", () => {
+    const inv = app.one("aws:lambda/invocation:Invocation", "DeploySweep");
+    expect(inv.inputs.functionName).toBe("phiwatch-prod-sweep");
+  });
+
   it("protects the HTTP API with IAM authorisation", () => {
     const route = app.one("aws:apigatewayv2/route:Route", "ApiRoute");
     expect(route.inputs.authorizationType).toBe("AWS_IAM");

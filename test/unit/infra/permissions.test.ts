@@ -158,6 +158,7 @@ const UNSCOPED_OK = new Set([
   "config:DescribeConfigurationRecorders",
   "config:DescribeConfigurationRecorderStatus",
   "connect:ListInstances",
+  "ds:DescribeDirectories",
   "s3:GetAccountPublicAccessBlock",
   "dynamodb:ListStreams",
 ]);

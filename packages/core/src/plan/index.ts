@@ -21,6 +21,7 @@ export {
   configChangePattern,
   DENIED_ERROR_CODES,
   eventRules,
+  memberForwardPattern,
   type RulePlan,
   tamperEvents,
   tamperPattern,

@@ -327,3 +327,35 @@ function orOf(branches: EventPattern[]): EventPattern {
 function mergeTop(p: EventPattern): EventPattern {
   return { ...p };
 }
+
+/**
+ * What a member account forwards to the security account's default event bus (infra/member-account.yaml):
+ * Config item changes, CloudTrail API calls of the services phiwatch watches (plus every root call),
+ * and the trail bucket's "Object Created" events when the trail bucket lives in that account. Coarser
+ * than the security account's rules on purpose: the template is static (StackSets deploy one template
+ * to every account) and the fine, baseline-derived filtering happens once, in the security account.
+ *
+ * @example
+ * ```ts
+ * memberForwardPattern("org-trail-logs").$or.length; // 3
+ * ```
+ */
+export function memberForwardPattern(
+  trailBucket: string,
+  detectors: readonly Detector[] = DETECTORS,
+): EventPattern {
+  const sources = new Set(["aws.config", "aws.s3", "aws.kms"]);
+  for (const source of tamperEvents(detectors).bySource.keys()) {
+    sources.add(`aws.${source.replace(/\.amazonaws\.com$/, "")}`);
+  }
+  return {
+    $or: [
+      {
+        source: [...sources].sort(),
+        "detail-type": ["Config Configuration Item Change", CLOUDTRAIL_DETAIL_TYPE],
+      },
+      { "detail-type": [CLOUDTRAIL_DETAIL_TYPE], detail: { userIdentity: { type: ["Root"] } } },
+      { source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: [trailBucket] } } },
+    ],
+  };
+}

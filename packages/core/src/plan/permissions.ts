@@ -25,6 +25,7 @@ export type Destination = "Alerts" | "Deliveries" | "DeliveriesDlq" | "DeadLette
 export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: readonly Destination[] }> = {
   "config-change": {
     calls: [
+      "sts:GetCallerIdentity",
       "config-service:GetResourceConfigHistory",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -38,6 +39,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   tamper: {
     calls: [
+      "sts:GetCallerIdentity",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -48,6 +50,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   access: {
     calls: [
+      "sts:GetCallerIdentity",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -60,6 +63,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   notify: {
     calls: [
+      "sts:GetCallerIdentity",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -67,6 +71,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "dynamodb:TransactWriteItems",
       "dynamodb:UpdateItem",
       "sns:Publish",
+      "sqs:ChangeMessageVisibility",
       "sqs:SendMessage",
       "sqs:SendMessageBatch",
     ],
@@ -74,6 +79,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   forward: {
     calls: [
+      "sts:GetCallerIdentity",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -119,6 +125,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   api: {
     calls: [
+      "sts:GetCallerIdentity",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -176,6 +183,7 @@ const UNSCOPED = new Set([
   "config:DescribeConfigurationRecorders",
   "config:DescribeConfigurationRecorderStatus",
   "connect:ListInstances",
+  "ds:DescribeDirectories",
   "s3:GetAccountPublicAccessBlock",
 ]);
 
@@ -200,6 +208,10 @@ export function iamActionsOf(call: string): string[] {
       return [`config:${command}`];
     case "secrets-manager":
       return [`secretsmanager:${command}`];
+    case "connect":
+      // ListInstances also reads the instances' Directory Service directories (Connect API reference).
+      if (command === "ListInstances") return ["connect:ListInstances", "ds:DescribeDirectories"];
+      return [`connect:${command}`];
     case "s3-control":
       if (command === "GetPublicAccessBlock") return ["s3:GetAccountPublicAccessBlock"];
       return [`s3:${command}`];
@@ -208,7 +220,6 @@ export function iamActionsOf(call: string): string[] {
     case "s3":
     case "ssm":
     case "cloudtrail":
-    case "connect":
       return [`${client}:${command}`];
     default:
       throw new DefinitionError(`no IAM mapping for "${call}": add it to plan/permissions.ts`);
