@@ -137,3 +137,27 @@ describe("control engine", () => {
     expect(e?.status).toBe("ERROR");
   });
 });
+
+describe("factRequests", () => {
+  it("keeps inventory requests of different resource types apart", async () => {
+    const { factRequests, defineControl, pass } = await import("../../../packages/core/src/index.ts");
+    const c = defineControl({
+      id: "test-two-inventories",
+      title: "t",
+      resourceTypes: ["AWS::S3::Bucket"],
+      hipaa: ["164.312(b)"],
+      severity: "low",
+      rationale: "r",
+      remediation: { console: "c", cli: "c" },
+      facts: (r) => [
+        { kind: "inventory", resourceType: "AWS::Connect::ContactFlow", accountId: r.accountId },
+        { kind: "inventory", resourceType: "AWS::Connect::ContactFlowModule", accountId: r.accountId },
+      ],
+      evaluate: () => pass("ok"),
+    });
+    const types = factRequests(new ControlSet([c]), bucket({}), testBaseline()).map((r) =>
+      r.kind === "inventory" ? r.resourceType : r.kind,
+    );
+    expect(types.sort()).toEqual(["AWS::Connect::ContactFlow", "AWS::Connect::ContactFlowModule"]);
+  });
+});

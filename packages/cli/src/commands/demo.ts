@@ -7,10 +7,12 @@ import { Activity, type Finding, parseBaseline, severityRank } from "@phiwatch/c
 import { DEFAULT_DIR } from "../context.ts";
 import { generateAccessScenario, TODAY } from "../demo/access-scenario.ts";
 import { writeConfigScenario } from "../demo/config-scenario.ts";
+import { writeConnectScenario } from "../demo/connect-scenario.ts";
 import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../local/stack.ts";
 import { bold, dim, findingsTable, table } from "../output.ts";
 import { learnFiles } from "./learn.ts";
 import { replayFiles } from "./replay.ts";
+import { collectReport, renderReport } from "./report.ts";
 
 /**
  * `phiwatch demo` (what `npm start` runs): start the local stack, replay the bundled scenario of the
@@ -34,6 +36,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   out(dim(`state in ${dir}; scenario files in ${scenarioDir}`));
 
   const configFiles = writeConfigScenario(join(scenarioDir, "config"));
+  const connectFiles = writeConnectScenario(join(scenarioDir, "config"));
   const access = await generateAccessScenario(join(scenarioDir, "access"));
 
   // A local SIEM: a webhook receiver on loopback that verifies every signature. Its secret is made
@@ -69,6 +72,12 @@ webhooks:
   try {
     out(dim(`replaying ${configFiles.length} AWS Config change events…`));
     await replayFiles(stack, configFiles);
+    out(
+      dim(
+        `replaying ${connectFiles.length} Amazon Connect reads (instance storage, contact flow) the hourly sweep makes…`,
+      ),
+    );
+    await replayFiles(stack, connectFiles);
     await stack.drain();
 
     // Backfill: four weeks of CloudTrail log files, as delivered to S3, become the access baseline.
@@ -134,6 +143,15 @@ webhooks:
         ),
       );
     }
+    // The evidence report: the current-state architecture document an auditor can read on day one.
+    const reportFile = join(scenarioDir, "report.html");
+    writeFileSync(
+      reportFile,
+      renderReport(await collectReport(stack.ddb, LOCAL_NAMES.table, baseline), "html"),
+    );
+    out(
+      `${bold("Evidence report")}: ${reportFile} ${dim("(self-contained HTML; open it in a browser or print it)")}`,
+    );
     out();
     if (stack.deadLettered > 0)
       out(`${stack.deadLettered} input(s) dead-lettered: see ${stack.deadLetterDir}`);

@@ -11,6 +11,8 @@ export const FACT_SOURCE_TYPES: readonly string[] = ["AWS::KMS::Key", "AWS::S3::
 export class ControlSet {
   private readonly byType = new Map<string, Control[]>();
   private readonly params = new Map<string, unknown>();
+  /** `for()` answers, built once per type: the list is asked for on every evaluation. */
+  private readonly forType = new Map<string, readonly Control[]>();
 
   constructor(readonly controls: readonly Control[]) {
     for (const c of controls) {
@@ -25,9 +27,14 @@ export class ControlSet {
 
   /** Controls for a resource type: its own, then the `"*"` controls that apply to every type. */
   for(resourceType: string): readonly Control[] {
-    const own = this.byType.get(resourceType) ?? [];
-    const any = resourceType === "*" ? [] : (this.byType.get("*") ?? []);
-    return any.length === 0 ? own : [...own, ...any];
+    let list = this.forType.get(resourceType);
+    if (!list) {
+      const own = this.byType.get(resourceType) ?? [];
+      const any = resourceType === "*" ? [] : (this.byType.get("*") ?? []);
+      list = any.length === 0 ? own : [...own, ...any];
+      if (this.forType.size < 1_000) this.forType.set(resourceType, list);
+    }
+    return list;
   }
 
   handles(resourceType: string): boolean {
@@ -58,20 +65,26 @@ export function factRequests(
   baseline: Baseline,
   now = new Date(),
 ): FactRequest[] {
-  const seen = new Map<string, FactRequest>();
-  const noFacts: FactLookup = {
-    kmsKey: () => undefined,
-    accountPublicAccessBlock: () => undefined,
-    inventory: () => undefined,
-  };
+  if (snapshot.state !== "present") return [];
+  let seen: Map<string, FactRequest> | undefined;
   for (const control of set.for(snapshot.resourceType)) {
-    if (!control.facts || snapshot.state !== "present") continue;
-    const ctx: EvaluationContext = { baseline, facts: noFacts, params: set.paramsOf(control.id), now };
-    for (const r of control.facts(snapshot, ctx))
-      seen.set(`${r.kind}|${r.accountId}|${r.region}|${r.ref ?? ""}`, r);
+    if (!control.facts) continue;
+    const ctx: EvaluationContext = { baseline, facts: NO_FACTS, params: set.paramsOf(control.id), now };
+    for (const r of control.facts(snapshot, ctx)) {
+      seen ??= new Map();
+      const type = r.kind === "inventory" ? r.resourceType : "";
+      seen.set(`${r.kind}|${type}|${r.accountId}|${r.region ?? ""}|${r.ref ?? ""}`, r);
+    }
   }
-  return [...seen.values()];
+  return seen ? [...seen.values()] : [];
 }
+
+/** The lookup `facts()` sees: facts are what it is asked for, so none are known yet. */
+const NO_FACTS: FactLookup = {
+  kmsKey: () => undefined,
+  accountPublicAccessBlock: () => undefined,
+  inventory: () => undefined,
+};
 
 /**
  * Evaluate every control that applies to the snapshot's resource type. A control that throws gives
@@ -87,46 +100,54 @@ export function evaluateSnapshot(
   snapshot: ResourceSnapshot,
   ctx: { baseline: Baseline; facts: FactLookup; now: Date },
 ): Evaluation[] {
-  const out: Evaluation[] = [];
-  for (const control of set.for(snapshot.resourceType)) {
-    const severity: Severity =
-      (ctx.baseline.severityOverrides[control.id] as Severity | undefined) ?? control.severity;
-    const base = {
+  const controls = set.for(snapshot.resourceType);
+  const out: Evaluation[] = new Array(controls.length);
+  const overrides = ctx.baseline.severityOverrides as Record<string, Severity | undefined>;
+  const present = snapshot.state === "present";
+  for (let i = 0; i < controls.length; i++) {
+    const control = controls[i]!;
+    let status: Evaluation["status"];
+    let summary: string;
+    let evidence: Evaluation["evidence"];
+    if (!present) {
+      status = "NOT_APPLICABLE";
+      summary = snapshot.state === "deleted" ? "resource deleted" : "resource no longer recorded by Config";
+      evidence = { configurationItemStatus: snapshot.state };
+    } else {
+      try {
+        const verdict = control.evaluate(snapshot, {
+          baseline: ctx.baseline,
+          facts: ctx.facts,
+          now: ctx.now,
+          params: set.paramsOf(control.id),
+        });
+        status = verdict.status;
+        summary = verdict.summary;
+        evidence = verdict.evidence;
+      } catch (error) {
+        status = "ERROR";
+        summary = `control failed to evaluate: ${(error as Error).name}: ${(error as Error).message}`.slice(
+          0,
+          300,
+        );
+        evidence = { error: (error as Error).name };
+      }
+    }
+    // One literal, in the historical key order (no spreads: this runs for every control of every item).
+    out[i] = {
       controlId: control.id,
       title: control.title,
       resourceType: snapshot.resourceType,
       resourceId: snapshot.resourceId,
       accountId: snapshot.accountId,
       region: snapshot.region,
-      severity,
+      severity: overrides[control.id] ?? control.severity,
       hipaa: control.hipaa,
       capturedAt: snapshot.capturedAt,
+      status,
+      summary,
+      evidence,
     };
-    if (snapshot.state !== "present") {
-      const summary =
-        snapshot.state === "deleted" ? "resource deleted" : "resource no longer recorded by Config";
-      out.push({
-        ...base,
-        status: "NOT_APPLICABLE",
-        summary,
-        evidence: { configurationItemStatus: snapshot.state },
-      });
-      continue;
-    }
-    try {
-      const verdict = control.evaluate(snapshot, { ...ctx, params: set.paramsOf(control.id) });
-      out.push({ ...base, status: verdict.status, summary: verdict.summary, evidence: verdict.evidence });
-    } catch (error) {
-      out.push({
-        ...base,
-        status: "ERROR",
-        summary: `control failed to evaluate: ${(error as Error).name}: ${(error as Error).message}`.slice(
-          0,
-          300,
-        ),
-        evidence: { error: (error as Error).name },
-      });
-    }
   }
   return out;
 }
