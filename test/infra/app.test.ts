@@ -148,7 +148,7 @@ describe("sst app, stage prod", () => {
       q("phiwatch-prod-access"),
     );
     const esm = app.one("aws:lambda/eventSourceMapping:EventSourceMapping", "Esm-access").inputs;
-    expect(esm).toMatchObject({ batchSize: 100, maximumBatchingWindowInSeconds: 30 });
+    expect(esm).toMatchObject({ batchSize: 1000, maximumBatchingWindowInSeconds: 30 });
     expect(
       app.one("aws:lambda/eventSourceMapping:EventSourceMapping", "Esm-notify").inputs.startingPosition,
     ).toBe("TRIM_HORIZON");
