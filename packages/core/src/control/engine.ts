@@ -67,10 +67,15 @@ export function factRequests(
 ): FactRequest[] {
   if (snapshot.state !== "present") return [];
   let seen: Map<string, FactRequest> | undefined;
+  // Controls that share a reader (the identity controls) return the same list: add it once.
+  const lists = new Set<readonly FactRequest[]>();
   for (const control of set.for(snapshot.resourceType)) {
     if (!control.facts) continue;
     const ctx: EvaluationContext = { baseline, facts: NO_FACTS, params: set.paramsOf(control.id), now };
-    for (const r of control.facts(snapshot, ctx)) {
+    const requests = control.facts(snapshot, ctx);
+    if (lists.has(requests)) continue;
+    lists.add(requests);
+    for (const r of requests) {
       seen ??= new Map();
       const type = r.kind === "inventory" ? r.resourceType : "";
       seen.set(`${r.kind}|${type}|${r.accountId}|${r.region ?? ""}|${r.ref ?? ""}`, r);

@@ -91,9 +91,52 @@ function decode(input: unknown, field: string, depth = 0): unknown {
   }
   // Config's IAM items (as the RDK samples show) may wrap the document in a one-element array.
   if (Array.isArray(input) && input.length === 1) return decode(input[0], field, depth + 1);
-  if (input && typeof input === "object" && JSON.stringify(input).length > MAX_POLICY_CHARS)
+  if (
+    input &&
+    typeof input === "object" &&
+    !surelyShorterThan(input, MAX_POLICY_CHARS) &&
+    JSON.stringify(input).length > MAX_POLICY_CHARS
+  )
     throw new InputTooLargeError(`policy document longer than ${MAX_POLICY_CHARS} characters`, field);
   return input;
+}
+
+/**
+ * True when the JSON text of `value` is certainly at most `limit` characters, from an upper bound
+ * (every string character counted as a 6-character escape): documents far below the limit, i.e.
+ * all real ones, skip serialising just to measure. Anything not plain JSON data (a `toJSON`, a
+ * prototype other than Object/Array), or a bound over the limit, answers false: the caller then
+ * measures exactly with `JSON.stringify`.
+ */
+function surelyShorterThan(value: unknown, limit: number): boolean {
+  let budget = limit;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") budget -= 6 * v.length + 2;
+    else if (typeof v === "number") budget -= 24;
+    else if (v === null || v === undefined || typeof v === "boolean") budget -= 5;
+    else if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+      budget -= 2 + v.length;
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else if (typeof v === "object") {
+      const proto = Object.getPrototypeOf(v);
+      if (
+        (proto !== Object.prototype && proto !== null) ||
+        typeof (v as { toJSON?: unknown }).toJSON === "function"
+      )
+        return false;
+      const keys = Object.keys(v);
+      budget -= 2 + keys.length;
+      for (const k of keys) {
+        budget -= 6 * k.length + 3;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    } else return false; // bigint, symbol, function: let JSON.stringify decide
+    if (budget < 0) return false;
+  }
+  return true;
 }
 
 function urlDecode(text: string, field: string): string {

@@ -66,8 +66,13 @@ function resourceApplies(s: Statement, resource: string): Tri {
 }
 
 function actionApplies(s: Statement, action: string): boolean {
-  if (s.action) return s.action.some((p) => actionMatches(p, action));
-  if (s.notAction) return !s.notAction.some((p) => actionMatches(p, action));
+  if (s.action) return anyActionMatches(s.action, action);
+  if (s.notAction) return !anyActionMatches(s.notAction, action);
+  return false;
+}
+
+function anyActionMatches(patterns: readonly string[], action: string): boolean {
+  for (let i = 0; i < patterns.length; i++) if (actionMatches(patterns[i]!, action)) return true;
   return false;
 }
 
@@ -79,7 +84,11 @@ function actionApplies(s: Statement, action: string): boolean {
  * statementApplies(doc.statements[0]!, { action: "s3:GetObject", resource: "arn:aws:s3:::b/k" });
  * ```
  */
-export function statementApplies(s: Statement, q: Question): { applies: Tri; undecided: string[] } {
+export function statementApplies(
+  s: Statement,
+  q: Question,
+  context?: RequestContext,
+): { applies: Tri; undecided: string[] } {
   if (!actionApplies(s, q.action)) return { applies: false, undecided: [] };
   let applies: Tri = resourceApplies(s, q.resource);
   if (applies === false) return { applies, undecided: [] };
@@ -97,10 +106,16 @@ export function statementApplies(s: Statement, q: Question): { applies: Tri; und
       applies = and(applies, p);
     }
   }
-  const context = q.principal ? { ...principalContext(q.principal), ...q.context } : (q.context ?? {});
-  const c = evaluateConditions(s.conditions, context);
+  // No conditions: nothing to decide (and no request context to build).
+  if (s.conditions.length === 0) return { applies, undecided };
+  const c = evaluateConditions(s.conditions, context ?? questionContext(q));
   if (c.result === false) return { applies: false, undecided: [] };
   return { applies: and(applies, c.result), undecided: [...undecided, ...c.undecided] };
+}
+
+/** The request context of a question: the principal's keys, then the keys the question fixes. */
+function questionContext(q: Question): RequestContext {
+  return q.principal ? { ...principalContext(q.principal), ...q.context } : (q.context ?? {});
 }
 
 function notExempt(t: Tri): Tri {
@@ -130,10 +145,15 @@ export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question):
   };
   const allows: Array<{ s: Statement; ref: StatementRef; definite: boolean }> = [];
   const denies: Array<{ s: Statement; policy: string }> = [];
+  // One context object per question, so condition evaluation can reuse its lower-cased keys.
+  let context: RequestContext | undefined;
   for (const { name, document } of policies) {
     for (const s of document.statements) {
       if (s.effect === "Deny") denies.push({ s, policy: name });
-      const r = statementApplies(s, q);
+      // Most statements are about other actions: the cheap test first (statementApplies starts with it).
+      if (!actionApplies(s, q.action)) continue;
+      if (s.conditions.length > 0) context ??= questionContext(q);
+      const r = statementApplies(s, q, context);
       if (r.applies === false) continue;
       const ref: StatementRef = { policy: name, statement: statementLabel(s) };
       if (r.applies === "maybe") ref.undecided = r.undecided;

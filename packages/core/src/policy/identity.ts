@@ -1,11 +1,13 @@
 import type { Baseline } from "../baseline/schema.ts";
 import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
+import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import { evaluateIdentity, type NamedPolicy } from "./evaluate.ts";
 import {
   baselineHasTagBuckets,
   bucketInventoryRequest,
   isUnreadable,
+  type PhiTarget,
   phiTargets,
   readDocument,
 } from "./resources.ts";
@@ -141,9 +143,21 @@ export function identityPolicies(s: ResourceSnapshot, facts: FactLookup): Identi
     add(p.name, p.document, `configuration.${inlineField}.policyDocument`);
   const managed = (ref: string, into: "policies" | "boundary") => {
     const found = facts.inventory("AWS::IAM::Policy", s.accountId, ref)?.find((x) => x.state === "present");
-    const doc = found ? managedPolicyDocument(found) : KNOWN_AWS_MANAGED[ref];
+    if (!found) {
+      const known = KNOWN_AWS_MANAGED[ref];
+      if (known === undefined) out.missing.push(ref);
+      else add(ref, known, `AWS::IAM::Policy ${ref}`, into);
+      return;
+    }
+    // A managed policy is attached to many roles: its document is parsed once per policy snapshot.
+    const doc = memoOn(found, `managedPolicy|${ref}`, [], () => {
+      const raw = managedPolicyDocument(found);
+      return raw === undefined ? undefined : readDocument(raw, `AWS::IAM::Policy ${ref}`);
+    });
     if (doc === undefined) out.missing.push(ref);
-    else add(ref, doc, `AWS::IAM::Policy ${ref}`, into);
+    else if (isUnreadable(doc)) out.unreadable.push(`${ref}: ${doc.unreadable}`);
+    else if (into === "boundary") out.boundary = { name: ref, document: doc };
+    else out.policies.push({ name: ref, document: doc });
   };
   for (const ref of attachedArns(c)) managed(ref, "policies");
   const b = boundaryArn(c);
@@ -236,6 +250,11 @@ export function accessVerdict(
 
 /** Fact requests of the identity controls: managed policies, groups, and bucket inventory for tag entries. */
 export function identityControlFacts(s: ResourceSnapshot, baseline: Baseline): FactRequest[] {
+  // Four identity controls ask the same: one list per snapshot and baseline (shared, read-only).
+  return memoOn(s, "identityControlFacts", [baseline], () => computeIdentityControlFacts(s, baseline));
+}
+
+function computeIdentityControlFacts(s: ResourceSnapshot, baseline: Baseline): FactRequest[] {
   return [
     ...(s.resourceType === "AWS::IAM::Policy" ? [] : identityFactRequests(s)),
     ...(baselineHasTagBuckets(baseline) ? [bucketInventoryRequest(s.accountId)] : []),
@@ -250,7 +269,18 @@ export function identityControlFacts(s: ResourceSnapshot, baseline: Baseline): F
  * const { ip, targets } = identityScope(roleSnapshot, ctx);
  * ```
  */
-export function identityScope(s: ResourceSnapshot, ctx: EvaluationContext) {
+export function identityScope(s: ResourceSnapshot, ctx: EvaluationContext): IdentityScope {
+  // Four identity controls ask the same of one role: compute it once per snapshot, facts and baseline.
+  return memoOn(s, "identityScope", [ctx.facts, ctx.baseline], () => computeIdentityScope(s, ctx));
+}
+
+/** An identity's policies and the PHI buckets as patterns (shared between controls: read-only). */
+export interface IdentityScope {
+  ip: IdentityPolicies;
+  targets: PhiTarget[];
+}
+
+function computeIdentityScope(s: ResourceSnapshot, ctx: EvaluationContext): IdentityScope {
   const ip = identityPolicies(s, ctx.facts);
   const { targets, incomplete } = phiTargets(
     ctx.baseline,

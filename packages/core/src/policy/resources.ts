@@ -3,6 +3,7 @@ import type { Baseline, PhiBucket } from "../baseline/schema.ts";
 import type { EvaluationContext, FactRequest, Verdict } from "../control/types.ts";
 import { notApplicable } from "../control/types.ts";
 import { InvalidEventError, PhiwatchError } from "../errors.ts";
+import { memoOn } from "../resource/memo.ts";
 import { bucketEncryption, bucketName } from "../resource/s3.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import { type PolicyDocument, parsePolicyDocument } from "./document.ts";
@@ -32,6 +33,11 @@ export interface Unreadable {
  * ```
  */
 export function bucketPolicy(s: ResourceSnapshot): PolicyDocument | undefined | Unreadable {
+  // Several S3 controls read it: parsed once per snapshot (shared, read-only).
+  return memoOn(s, "bucketPolicy", [], () => readBucketPolicy(s));
+}
+
+function readBucketPolicy(s: ResourceSnapshot): PolicyDocument | undefined | Unreadable {
   const holder = supplementaryObject(s, "BucketPolicy");
   // Config wraps the policy as `{ policyText }`; an API read may give the document itself.
   const text =
@@ -42,6 +48,10 @@ export function bucketPolicy(s: ResourceSnapshot): PolicyDocument | undefined | 
 
 /** The key policy of a KMS key snapshot (Config `supplementaryConfiguration.Policy`). */
 export function keyPolicy(s: ResourceSnapshot): PolicyDocument | undefined | Unreadable {
+  return memoOn(s, "keyPolicy", [], () => readKeyPolicy(s));
+}
+
+function readKeyPolicy(s: ResourceSnapshot): PolicyDocument | undefined | Unreadable {
   const text = s.supplementary.Policy ?? s.supplementary.KeyPolicy;
   if (text === null || text === undefined || text === "") return undefined;
   return readDocument(text, "supplementaryConfiguration.Policy");
@@ -94,6 +104,14 @@ export interface PhiTarget {
  * ```
  */
 export function phiTargets(
+  baseline: Baseline,
+  inventory: readonly ResourceSnapshot[] | undefined,
+): { targets: PhiTarget[]; incomplete: boolean } {
+  // Asked by every identity control of every role: once per baseline and inventory (shared, read-only).
+  return memoOn(baseline, "phiTargets", [inventory], () => computePhiTargets(baseline, inventory));
+}
+
+function computePhiTargets(
   baseline: Baseline,
   inventory: readonly ResourceSnapshot[] | undefined,
 ): { targets: PhiTarget[]; incomplete: boolean } {
@@ -166,14 +184,33 @@ export function phiKeyOf(
 ): { phi: boolean | "unknown"; via: string[]; unresolvedAliases: string[] } {
   const via = baseline.phiKeys.filter((p) => globMatch(p, key.arn)).map((p) => `baseline phiKeys ${p}`);
   const unresolvedAliases: string[] = [];
-  for (const b of inventory ?? []) {
-    if (b.state !== "present" || !phiBucketOf(baseline, bucketName(b), b.tags)) continue;
+  for (const b of inventory ? phiBucketsOf(baseline, inventory) : []) {
     const u = bucketUsesKey(b, key.arn, key.keyId);
     if (u.uses) via.push(`default encryption of PHI bucket ${bucketName(b)}`);
     unresolvedAliases.push(...u.aliases.filter((a) => !a.endsWith("alias/aws/s3")));
   }
   if (via.length > 0) return { phi: true, via, unresolvedAliases };
   return { phi: inventory === undefined ? "unknown" : false, via, unresolvedAliases };
+}
+
+/**
+ * The present PHI buckets of a bucket inventory, in inventory order. Every KMS and trail control
+ * asks it of the same inventory: computed once per baseline and inventory (shared, read-only).
+ *
+ * @example
+ * ```ts
+ * phiBucketsOf(baseline, facts.inventory("AWS::S3::Bucket", acct) ?? []).map(bucketName);
+ * ```
+ */
+export function phiBucketsOf(
+  baseline: Baseline,
+  inventory: readonly ResourceSnapshot[],
+): readonly ResourceSnapshot[] {
+  return memoOn(inventory, "phiBuckets", [baseline], () =>
+    inventory.filter(
+      (b) => b.state === "present" && phiBucketOf(baseline, bucketName(b), b.tags) !== undefined,
+    ),
+  );
 }
 
 /** Fact request for the bucket inventory that decides which keys are PHI keys. */

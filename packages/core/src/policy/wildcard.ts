@@ -4,16 +4,37 @@
  */
 const MAX_PATTERN = 2048;
 
-const cache = new Map<string, RegExp>();
+/**
+ * Compiled patterns, one cache per kind (no key concatenation or closure per call: these run for
+ * every statement of every policy of every evaluation). Bounded: cleared when full.
+ */
+type Matcher = (s: string) => boolean;
+const actionCache = new Map<string, Matcher>();
+const arnCache = new Map<string, Matcher>();
+const likeCache = new Map<string, RegExp>();
+const likeCaseCache = new Map<string, RegExp>();
+const CACHE_LIMIT = 5_000;
 
-function cached(key: string, build: () => RegExp): RegExp {
-  let re = cache.get(key);
-  if (!re) {
-    re = build();
-    if (cache.size > 5_000) cache.clear();
-    cache.set(key, re);
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size > CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/** ASCII case-insensitive equality: exactly what a literal ASCII pattern under the regex `i` flag matches. */
+function asciiEqualsIgnoreCase(lowerPattern: string, s: string): boolean {
+  if (s.length !== lowerPattern.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lowerPattern.charCodeAt(i)) return false;
   }
-  return re;
+  return true;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
 }
 
 const escapeRe = (c: string) => c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
@@ -29,12 +50,20 @@ const escapeRe = (c: string) => c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
  */
 export function actionMatches(pattern: string, action: string): boolean {
   if (pattern === "*") return true;
-  const re = cached(`a|${pattern}`, () => {
-    let src = "";
-    for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
-    return new RegExp(`^${src}$`, "is");
-  });
-  return re.test(action);
+  let m = actionCache.get(pattern);
+  if (!m) {
+    if (!hasWildcard(pattern) && isAscii(pattern)) {
+      const lower = pattern.toLowerCase();
+      m = (a) => asciiEqualsIgnoreCase(lower, a);
+    } else {
+      let src = "";
+      for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
+      const re = new RegExp(`^${src}$`, "is");
+      m = (a) => re.test(a);
+    }
+    remember(actionCache, pattern, m);
+  }
+  return m(action);
 }
 
 /**
@@ -50,19 +79,25 @@ export function actionMatches(pattern: string, action: string): boolean {
 export function arnMatches(pattern: string, arn: string): boolean {
   if (pattern === "*") return true;
   if (pattern.length > MAX_PATTERN) return true;
-  const re = cached(`r|${pattern}`, () => {
-    let src = "";
-    for (let i = 0; i < pattern.length; i++) {
-      const c = pattern[i]!;
-      if (c === "*") {
-        const next = pattern[i + 1];
-        src += next === undefined || next === ":" ? ".*" : "[^:]*";
-      } else if (c === "?") src += "[^:]";
-      else src += escapeRe(c);
+  let m = arnCache.get(pattern);
+  if (!m) {
+    if (!hasWildcard(pattern)) m = (a) => a === pattern;
+    else {
+      let src = "";
+      for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i]!;
+        if (c === "*") {
+          const next = pattern[i + 1];
+          src += next === undefined || next === ":" ? ".*" : "[^:]*";
+        } else if (c === "?") src += "[^:]";
+        else src += escapeRe(c);
+      }
+      const re = new RegExp(`^${src}$`, "s");
+      m = (a) => re.test(a);
     }
-    return new RegExp(`^${src}$`, "s");
-  });
-  return re.test(arn);
+    remember(arnCache, pattern, m);
+  }
+  return m(arn);
 }
 
 /**
@@ -74,11 +109,13 @@ export function arnMatches(pattern: string, arn: string): boolean {
  * ```
  */
 export function stringLike(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = cached(`s${ignoreCase ? "i" : ""}|${pattern}`, () => {
+  const cache = ignoreCase ? likeCaseCache : likeCache;
+  let re = cache.get(pattern);
+  if (!re) {
     let src = "";
     for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
-    return new RegExp(`^${src}$`, ignoreCase ? "is" : "s");
-  });
+    re = remember(cache, pattern, new RegExp(`^${src}$`, ignoreCase ? "is" : "s"));
+  }
   return re.test(value);
 }
 
@@ -125,6 +162,15 @@ export function globsIntersect(a: string, b: string, ignoreCase = false): boolea
   if (a.length > MAX_PATTERN || b.length > MAX_PATTERN) return true;
   const x = ignoreCase ? a.toLowerCase() : a;
   const y = ignoreCase ? b.toLowerCase() : b;
+  // Exact shortcuts before the quadratic search (this runs for every Resource of every statement
+  // against every PHI pattern): a string matching both must agree with both literal heads (before the
+  // first wildcard) and both literal tails (after the last); and a side without wildcards is one
+  // string, so the question is whether the other pattern matches it.
+  if (!literalEndsAgree(x, y)) return false;
+  const xWild = hasWildcard(x);
+  const yWild = hasWildcard(y);
+  if (!xWild) return globMatches(y, x);
+  if (!yWild) return globMatches(x, y);
   const A = x.length;
   const B = y.length;
   // memo[i * (B + 1) + j]: 0 unknown, 1 true, 2 false. Iterative-free recursion is bounded by A + B depth.
@@ -143,6 +189,38 @@ export function globsIntersect(a: string, b: string, ignoreCase = false): boolea
   };
   return go(0, 0);
 }
+
+/** The literal heads (and tails) of two patterns are compatible: position by position equal or `?`. */
+function literalEndsAgree(x: string, y: string): boolean {
+  const n = Math.min(x.length, y.length);
+  for (let k = 0; k < n; k++) {
+    const a = x.charCodeAt(k);
+    const b = y.charCodeAt(k);
+    if (a === 42 || b === 42) break; // a * can absorb what follows
+    if (a !== b && a !== 63 && b !== 63) return false;
+  }
+  for (let k = 1; k <= n; k++) {
+    const a = x.charCodeAt(x.length - k);
+    const b = y.charCodeAt(y.length - k);
+    if (a === 42 || b === 42) break;
+    if (a !== b && a !== 63 && b !== 63) return false;
+  }
+  // Without any *, lengths must match too (each ? is one character).
+  if (x.length !== y.length && !x.includes("*") && !y.includes("*")) return false;
+  return true;
+}
+
+/** Glob match of a literal string (`*` any run including colons, `?` one character), as the search does. */
+function globMatches(pattern: string, literal: string): boolean {
+  let re = globCache.get(pattern);
+  if (!re) {
+    let src = "";
+    for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
+    re = remember(globCache, pattern, new RegExp(`^${src}$`, "s"));
+  }
+  return re.test(literal);
+}
+const globCache = new Map<string, RegExp>();
 
 /**
  * Whether every string matching `inner` also matches the Resource pattern `outer`. Sound but

@@ -1,6 +1,6 @@
-import { phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
+import { phiBucketsOf } from "../../policy/resources.ts";
 import { bucketReadCoverage, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
 import { bucketName } from "../../resource/s3.ts";
 
@@ -41,9 +41,7 @@ export default defineControl({
         trail: name,
         proof: "cannot prove",
       });
-    const phi = buckets.filter(
-      (b) => b.state === "present" && phiBucketOf(ctx.baseline, bucketName(b), b.tags),
-    );
+    const phi = phiBucketsOf(ctx.baseline, buckets);
     if (phi.length === 0) return notApplicable("no PHI bucket recorded in this account", { trail: name });
     const inventory = ctx.facts.inventory(TRAIL_TYPE, resource.accountId) ?? [];
     // This snapshot is the newest state of this trail: it replaces the inventory's copy.

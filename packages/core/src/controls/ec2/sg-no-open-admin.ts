@@ -15,7 +15,8 @@ function obj(v: unknown): Record<string, unknown> | undefined {
 function field(o: Record<string, unknown> | undefined, name: string): unknown {
   if (!o) return undefined;
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === lower) return v;
+  // First key (in order) equal ignoring case; the length test skips most lower-casing.
+  for (const k of Object.keys(o)) if (k.length === lower.length && k.toLowerCase() === lower) return o[k];
   return undefined;
 }
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

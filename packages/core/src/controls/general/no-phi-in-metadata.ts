@@ -1,6 +1,6 @@
 import { contactAttributeKeys } from "../../connect/analyze.ts";
 import { parseFlow } from "../../connect/flow.ts";
-import { phiValueShapes, sensitiveTopics } from "../../connect/sensitive.ts";
+import { PHI_VALUE_PATTERNS, phiValueShapes, sensitiveTopics } from "../../connect/sensitive.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { CONNECT_FLOW, CONNECT_FLOW_MODULE, flowContentOf } from "../../resource/connect.ts";
@@ -10,9 +10,28 @@ const WORKFORCE_TAG_KEY = /owner|contact|created|author|team|maintainer|e-?mail|
 /** Resource types whose identity is a phone number. */
 const PHONE_IS_IDENTITY = new Set(["AWS::Connect::PhoneNumber"]);
 
+/**
+ * Every value shape known today needs a digit or an `@` (SSN, phone, MRN and date digits; e-mail `@`),
+ * so a string with neither cannot match and is not run through the regexes (most names and tag
+ * values). Checked against the pattern list at load: an unknown pattern turns the shortcut off.
+ */
+const SHAPES_NEED_DIGIT_OR_AT = PHI_VALUE_PATTERNS.every((p) =>
+  ["ssn-value", "email-value", "phone-value", "mrn-value", "dob-value"].includes(p.id),
+);
+function mayHoldValueShape(s: string): boolean {
+  if (!SHAPES_NEED_DIGIT_OR_AT) return true;
+  const n = Math.min(s.length, 10_000);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 64) return true;
+  }
+  return false;
+}
+const NONE: readonly string[] = Object.freeze([]);
+
 interface Hit {
   field: string;
-  patterns: string[];
+  patterns: readonly string[];
 }
 
 export default defineControl({
@@ -34,12 +53,14 @@ export default defineControl({
   evaluate(resource) {
     const hits: Hit[] = [];
     const skipPhone = PHONE_IS_IDENTITY.has(resource.resourceType);
-    const shapes = (s: string, allowWorkforce = false) =>
-      phiValueShapes(s).filter(
-        (p) =>
-          !(skipPhone && p === "phone-value") &&
-          !(allowWorkforce && (p === "email-value" || p === "phone-value")),
-      );
+    const shapes = (s: string, allowWorkforce = false): readonly string[] =>
+      !mayHoldValueShape(s)
+        ? NONE
+        : phiValueShapes(s).filter(
+            (p) =>
+              !(skipPhone && p === "phone-value") &&
+              !(allowWorkforce && (p === "email-value" || p === "phone-value")),
+          );
     const names = new Set([resource.resourceName, resource.resourceId].filter((n): n is string => !!n));
     for (const [i, name] of [...names].entries()) {
       const p = shapes(name);

@@ -1,0 +1,138 @@
+// The drift-evaluation optimisations (docs/performance.md) must not change any answer: each fast path
+// is checked here against the straightforward algorithm it replaced, on generated inputs.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { InputTooLargeError } from "../../../packages/core/src/index.ts";
+import { parsePolicyDocument } from "../../../packages/core/src/policy/document.ts";
+import { actionMatches, arnMatches, globsIntersect } from "../../../packages/core/src/policy/wildcard.ts";
+import { memoOn } from "../../../packages/core/src/resource/memo.ts";
+
+/** The quadratic search globsIntersect always did (before its literal-head/tail and literal-side shortcuts). */
+function referenceGlobsIntersect(a: string, b: string, ignoreCase = false): boolean {
+  if (a === "*" || b === "*") return true;
+  const x = ignoreCase ? a.toLowerCase() : a;
+  const y = ignoreCase ? b.toLowerCase() : b;
+  const A = x.length;
+  const B = y.length;
+  const memo = new Uint8Array((A + 1) * (B + 1));
+  const go = (i: number, j: number): boolean => {
+    const k = i * (B + 1) + j;
+    if (memo[k]) return memo[k] === 1;
+    let r: boolean;
+    if (i === A && j === B) r = true;
+    else if (i < A && x[i] === "*") r = go(i + 1, j) || (j < B && go(i, j + 1));
+    else if (j < B && y[j] === "*") r = go(i, j + 1) || (i < A && go(i + 1, j));
+    else if (i === A || j === B) r = false;
+    else r = (x[i] === "?" || y[j] === "?" || x[i] === y[j]) && go(i + 1, j + 1);
+    memo[k] = r ? 1 : 2;
+    return r;
+  };
+  return go(0, 0);
+}
+
+const escapeRe = (c: string) => c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+/** The regexes actionMatches and arnMatches always compiled. */
+function referenceAction(pattern: string, action: string): boolean {
+  if (pattern === "*") return true;
+  let src = "";
+  for (const c of pattern) src += c === "*" ? ".*" : c === "?" ? "." : escapeRe(c);
+  return new RegExp(`^${src}$`, "is").test(action);
+}
+function referenceArn(pattern: string, arn: string): boolean {
+  if (pattern === "*") return true;
+  let src = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*") src += pattern[i + 1] === undefined || pattern[i + 1] === ":" ? ".*" : "[^:]*";
+    else if (c === "?") src += "[^:]";
+    else src += escapeRe(c);
+  }
+  return new RegExp(`^${src}$`, "s").test(arn);
+}
+
+const glob = fc.string({
+  unit: fc.constantFrom("a", "b", "A", ":", "/", "*", "?", "K", "\u212a", "."),
+  maxLength: 12,
+});
+const text = fc.string({
+  unit: fc.constantFrom("a", "b", "A", ":", "/", "K", "k", "\u212a", "\u017f", "s", "."),
+  maxLength: 12,
+});
+
+describe("optimised matchers give the answers of the algorithms they replaced", () => {
+  it("globsIntersect", () => {
+    fc.assert(
+      fc.property(glob, glob, fc.boolean(), (a, b, ic) => {
+        expect(globsIntersect(a, b, ic)).toBe(referenceGlobsIntersect(a, b, ic));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("actionMatches, including non-ASCII case folding", () => {
+    fc.assert(
+      fc.property(glob, text, (p, a) => {
+        expect(actionMatches(p, a)).toBe(referenceAction(p, a));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(actionMatches("s3:GetObject", "S3:GETOBJECT")).toBe(true);
+    expect(actionMatches("s3:getobjectk", "s3:GetObject\u212a")).toBe(false); // Kelvin sign is not k
+  });
+
+  it("arnMatches", () => {
+    fc.assert(
+      fc.property(glob, text, (p, a) => {
+        expect(arnMatches(p, a)).toBe(referenceArn(p, a));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe("policy size limit without serialising", () => {
+  const doc = (text: string) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::b/${text}` }],
+  });
+
+  it("still refuses an object document whose JSON exceeds the limit", () => {
+    expect(() => parsePolicyDocument(doc("x".repeat(70_000)), "p")).toThrowError(InputTooLargeError);
+  });
+
+  it("accepts one just under it (the quick bound is not enough, the exact measure decides)", () => {
+    expect(parsePolicyDocument(doc("x".repeat(65_000)), "p").statements).toHaveLength(1);
+  });
+
+  it("measures escapes as JSON does", () => {
+    // 33 000 quotes are 66 000 characters of JSON: over the limit only with the escapes counted.
+    expect(() => parsePolicyDocument(doc(`${'"'.repeat(33_000)}`), "p")).toThrowError(InputTooLargeError);
+  });
+});
+
+describe("memoOn", () => {
+  it("computes once per owner, key and dependencies", () => {
+    const owner = {};
+    const a = {};
+    const b = {};
+    let calls = 0;
+    const f = () => ++calls;
+    expect(memoOn(owner, "k", [a], f)).toBe(1);
+    expect(memoOn(owner, "k", [a], f)).toBe(1);
+    expect(memoOn(owner, "k", [b], f)).toBe(2);
+    expect(memoOn(owner, "other", [b], f)).toBe(3);
+    expect(memoOn({}, "k", [b], f)).toBe(4);
+  });
+
+  it("does not remember a failure", () => {
+    const owner = {};
+    let n = 0;
+    const f = () => {
+      n++;
+      if (n === 1) throw new Error("first");
+      return n;
+    };
+    expect(() => memoOn(owner, "k", [], f)).toThrow("first");
+    expect(memoOn(owner, "k", [], f)).toBe(2);
+  });
+});
