@@ -32,6 +32,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
   mkdirSync(scenarioDir, { recursive: true });
 
   const out = (s = "") => process.stdout.write(`${s}\n`);
+  let lapAt = Date.now();
+  /** Seconds since the previous lap, for the progress lines. */
+  const lap = () => {
+    const s = ((Date.now() - lapAt) / 1000).toFixed(1);
+    lapAt = Date.now();
+    return `${s} s`;
+  };
   out(bold("phiwatch demo — Northwind Health's Amazon Connect contact center (account 111122223333)"));
   out(dim(`state in ${dir}; scenario files in ${scenarioDir}`));
 
@@ -70,15 +77,16 @@ webhooks:
     env: { PHIWATCH_DEMO_WEBHOOK_SECRET: secret },
   });
   try {
-    out(dim(`replaying ${configFiles.length} AWS Config change events…`));
+    out(dim(`local stack up (${lap()})`));
     await replayFiles(stack, configFiles);
-    out(
-      dim(
-        `replaying ${connectFiles.length} Amazon Connect reads (instance storage, contact flow) the hourly sweep makes…`,
-      ),
-    );
     await replayFiles(stack, connectFiles);
     await stack.drain();
+    out(
+      dim(
+        `replayed ${configFiles.length} AWS Config change events and ${connectFiles.length} Amazon Connect reads ` +
+          `(instance storage, contact flow) the hourly sweep makes (${lap()})`,
+      ),
+    );
 
     // Backfill: four weeks of CloudTrail log files, as delivered to S3, become the access baseline.
     const baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
@@ -89,17 +97,20 @@ webhooks:
     });
     out(
       dim(
-        `learned access profiles from ${learned.files} CloudTrail log files (${learned.events} PHI reads): ${learned.profiles} profiles updated`,
+        `learned access profiles from ${learned.files} CloudTrail log files (${learned.events} PHI reads): ` +
+          `${learned.profiles} profiles updated (${lap()})`,
       ),
     );
 
+    await replayFiles(stack, access.todayFiles);
+    const replayedAt = lap();
+    await stack.drain();
     out(
       dim(
-        `replaying today (Tuesday ${TODAY}): ${access.todayFiles.length} files of CloudTrail S3 data events…`,
+        `replayed today (Tuesday ${TODAY}): ${access.todayFiles.length} files of CloudTrail S3 data events ` +
+          `(${replayedAt}); handlers, stream and queues drained (${lap()})`,
       ),
     );
-    await replayFiles(stack, access.todayFiles);
-    await stack.drain();
 
     const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
     const findings = await allFindings(store);

@@ -7,6 +7,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -60,6 +61,25 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
  * SQS and stream event sources become pollers. The handlers find everything through SST links and
  * `AWS_ENDPOINT_URL_*`, so they run unmodified.
  */
+/**
+ * Where an event goes, following the EventBridge rules in infra/: Config item changes → config-change;
+ * CloudTrail data events (S3 object reads, KMS Decrypt) → the access queue; other CloudTrail
+ * management events → tamper; anything else → config-change, which dead-letters it with the reason.
+ */
+export function routeOf(envelope: Record<string, unknown>): "config-change" | "access" | "tamper" {
+  const detailType = envelope["detail-type"];
+  const detail = (envelope.detail ?? {}) as Record<string, unknown>;
+  if (envelope.source === "aws.config" && detailType === "Config Configuration Item Change")
+    return "config-change";
+  if (detailType === "AWS API Call via CloudTrail" || detailType === "AWS Service Event via CloudTrail") {
+    const isData =
+      detail.eventCategory === "Data" ||
+      (detail.eventSource === "kms.amazonaws.com" && detail.eventName === "Decrypt");
+    return isData ? "access" : "tamper";
+  }
+  return "config-change";
+}
+
 export class LocalStack {
   private handlers = new Map<string, Handler>();
   private streamPoller?: StreamPoller;
@@ -204,25 +224,36 @@ export class LocalStack {
    * access queue; other CloudTrail management events → tamper.
    */
   async dispatch(envelope: Record<string, unknown>): Promise<string> {
-    const detailType = envelope["detail-type"];
-    const detail = (envelope.detail ?? {}) as Record<string, unknown>;
-    if (envelope.source === "aws.config" && detailType === "Config Configuration Item Change") {
-      await this.invoke("config-change", envelope);
-      return "config-change";
-    }
-    if (detailType === "AWS API Call via CloudTrail" || detailType === "AWS Service Event via CloudTrail") {
-      const isData =
-        detail.eventCategory === "Data" ||
-        (detail.eventSource === "kms.amazonaws.com" && detail.eventName === "Decrypt");
-      if (isData) {
-        await this.sendToQueue(LOCAL_NAMES.access, JSON.stringify(envelope));
-        return "access";
+    const route = routeOf(envelope);
+    if (route === "access") await this.sendToQueue(LOCAL_NAMES.access, JSON.stringify(envelope));
+    else await this.invoke(route, envelope); // config-change dead-letters what it cannot read, with the reason
+    return route;
+  }
+
+  /** Dispatch many events in order; data events bound for the access queue are sent ten per call. */
+  async dispatchAll(envelopes: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+    let pending: string[] = [];
+    const flush = async () => {
+      for (let i = 0; i < pending.length; i += 10) {
+        const batch = pending.slice(i, i + 10);
+        const r = await this.sqs!.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.queues[LOCAL_NAMES.access]!.url,
+            Entries: batch.map((body, j) => ({ Id: String(j), MessageBody: body })),
+          }),
+        );
+        if (r.Failed?.length) throw new Error(`local SQS refused ${r.Failed.length} messages`);
       }
-      await this.invoke("tamper", envelope);
-      return "tamper";
+      pending = [];
+    };
+    for (const e of envelopes) {
+      if (routeOf(e) === "access") pending.push(JSON.stringify(e));
+      else {
+        await flush();
+        await this.dispatch(e);
+      }
     }
-    await this.invoke("config-change", envelope); // the handler dead-letters what it cannot read, with the reason
-    return "config-change";
+    await flush();
   }
 
   /** Put a CloudTrail log file in the local trail bucket and announce it as S3 does (ObjectCreated → SQS). */
