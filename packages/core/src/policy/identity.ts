@@ -2,7 +2,7 @@ import type { Baseline } from "../baseline/schema.ts";
 import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
-import { evaluateIdentity, type NamedPolicy } from "./evaluate.ts";
+import { evaluateIdentity, type NamedPolicy, policiesForAction } from "./evaluate.ts";
 import {
   baselineHasTagBuckets,
   bucketInventoryRequest,
@@ -208,9 +208,16 @@ export function identityAccess(
   resources: readonly string[],
 ): AccessFinding[] {
   const out: AccessFinding[] = [];
+  // Each action is asked about every resource: narrow the policies to its statements once.
+  const narrowed = actions.map((action) => ({
+    policies: policiesForAction(ip.policies, action),
+    boundary: ip.boundary ? policiesForAction([ip.boundary], action)[0] : undefined,
+  }));
   for (const resource of resources) {
-    for (const action of actions) {
-      const d = evaluateIdentity(ip.policies, { action, resource }, ip.boundary);
+    for (let a = 0; a < actions.length; a++) {
+      const action = actions[a]!;
+      const { policies, boundary } = narrowed[a]!;
+      const d = evaluateIdentity(policies, { action, resource }, boundary);
       if (d.effect !== "allow" && d.effect !== "conditional") continue;
       const refs = d.effect === "allow" ? d.allowedBy : [...d.allowedBy, ...d.conditionalAllow];
       const undecided = [...d.conditionalAllow, ...d.conditionalDeny].flatMap((r) => r.undecided ?? []);

@@ -204,7 +204,9 @@ function captureTime(v: unknown, field: string): string {
   else if (typeof v === "string") {
     if (v.length === 0)
       throw new InvalidEventError("Too small: expected string to have >=1 characters", field);
-    if (EPOCH.test(v)) ms = epochMs(Number(v), field);
+    // Config's own form, `2026-03-01T10:00:00.000Z`, skips the pattern tests below.
+    if (isCanonicalIso(v)) ms = Date.parse(v);
+    else if (EPOCH.test(v)) ms = epochMs(Number(v), field);
     else if (ISO_DATE.test(v)) {
       const hasTime = v.length > 10;
       ms = Date.parse(hasTime && !ISO_ZONE.test(v) ? `${v.replace(" ", "T")}Z` : v);
@@ -217,6 +219,19 @@ function captureTime(v: unknown, field: string): string {
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS)
     throw new InvalidEventError("not a valid time", field);
   return new Date(ms).toISOString();
+}
+
+function isCanonicalIso(v: string): boolean {
+  return (
+    v.length === 24 &&
+    v.charCodeAt(4) === 45 &&
+    v.charCodeAt(7) === 45 &&
+    v.charCodeAt(10) === 84 &&
+    v.charCodeAt(13) === 58 &&
+    v.charCodeAt(16) === 58 &&
+    v.charCodeAt(19) === 46 &&
+    v.charCodeAt(23) === 90
+  );
 }
 
 function epochMs(n: number, field: string): number {

@@ -29,6 +29,22 @@ function mayHoldValueShape(s: string): boolean {
 }
 const NONE: readonly string[] = Object.freeze([]);
 
+/**
+ * Sensitive topics of a tag key. Tag keys repeat across nearly every resource of an account (tag
+ * policies: `team`, `env`, `cost-center`), so the answer of this pure function is remembered per key
+ * (bounded).
+ */
+const topicsOfKey = new Map<string, readonly string[]>();
+function keyTopics(key: string): readonly string[] {
+  let t = topicsOfKey.get(key);
+  if (!t) {
+    t = Object.freeze(sensitiveTopics(key));
+    if (topicsOfKey.size >= 2_000) topicsOfKey.clear();
+    topicsOfKey.set(key, t);
+  }
+  return t;
+}
+
 interface Hit {
   field: string;
   patterns: readonly string[];
@@ -71,9 +87,9 @@ export default defineControl({
       const keyShapes = shapes(key);
       // A key that *is* an identifier is named by position only, never printed.
       if (keyShapes.length > 0) hits.push({ field: `tag key #${i + 1}`, patterns: keyShapes });
-      const keyTopics = sensitiveTopics(key);
-      if (keyTopics.length > 0 && keyShapes.length === 0)
-        hits.push({ field: `tag key ${key.slice(0, 64)}`, patterns: keyTopics });
+      const topics = keyTopics(key);
+      if (topics.length > 0 && keyShapes.length === 0)
+        hits.push({ field: `tag key ${key.slice(0, 64)}`, patterns: [...topics] });
       const valueShapes = shapes(value, WORKFORCE_TAG_KEY.test(key));
       if (valueShapes.length > 0)
         hits.push({
