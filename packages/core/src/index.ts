@@ -21,10 +21,14 @@ export {
   type WindowContext,
 } from "./detectors/types.ts";
 export * from "./errors.ts";
+/** EventBridge pattern matching (the rule language), namespaced: `EventPatterns.matchesPattern(…)`. */
+export * as EventPatterns from "./eventpattern/index.ts";
 export * from "./events/index.ts";
 export * from "./finding/index.ts";
 /** Alert, SIEM (OCSF, Splunk HEC, JSON) and signature formats, namespaced: `Format.buildAlert(…)`. */
 export * as Format from "./format/index.ts";
+/** Pure resource plans infra/ deploys (rules, IAM, alarms), namespaced: `Plan.eventRules(baseline)`. */
+export * as Plan from "./plan/index.ts";
 /** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */
 export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";

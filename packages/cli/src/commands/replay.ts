@@ -41,6 +41,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
     process.stdout.write(
       `replayed ${files.length} file(s): ${counts.events} event(s), ${counts.logFiles} CloudTrail log file(s); ` +
+        `${counts.unrouted ? `${counts.unrouted} matched no phiwatch rule (not delivered, as in EventBridge); ` : ""}` +
         `${alerts.length} alert(s) published; ${stack.deadLettered} dead-lettered` +
         `${stack.deadLettered ? ` (see ${stack.deadLetterDir})` : ""}\n`,
     );
@@ -54,20 +55,20 @@ export async function replayCommand(argv: string[]): Promise<number> {
 export async function replayFiles(
   stack: LocalStack,
   files: string[],
-): Promise<{ events: number; logFiles: number; invalid: number }> {
-  const counts = { events: 0, logFiles: 0, invalid: 0 };
+): Promise<{ events: number; logFiles: number; invalid: number; unrouted: number }> {
+  const counts = { events: 0, logFiles: 0, invalid: 0, unrouted: 0 };
   for (const file of files) {
     const items = readInputFile(file);
     // Consecutive EventBridge events go out together (data events are batched onto the access queue).
     const events = items.flatMap((i) => (i.kind === "eventbridge" ? [i.event] : []));
     if (events.length === items.length) {
-      await stack.dispatchAll(events);
+      counts.unrouted += (await stack.dispatchAll(events)).unrouted;
       counts.events += events.length;
       continue;
     }
     for (const item of items) {
       if (item.kind === "eventbridge") {
-        await stack.dispatch(item.event);
+        if ((await stack.dispatch(item.event)).length === 0) counts.unrouted++;
         counts.events++;
       } else if (item.kind === "config") {
         await stack.invoke("config-change", item.event);

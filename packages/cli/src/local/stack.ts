@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -12,6 +12,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { ensureTable } from "@phiwatch/aws";
+import { type Baseline, EventPatterns, Plan, parseBaseline } from "@phiwatch/core";
 import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { interceptLocalhostDns, startFauxqs } from "fauxqs";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo.ts";
@@ -61,27 +62,34 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
  * SQS and stream event sources become pollers. The handlers find everything through SST links and
  * `AWS_ENDPOINT_URL_*`, so they run unmodified.
  */
+export type Route = "config-change" | "access" | "tamper";
+
 /**
- * Where an event goes, following the EventBridge rules in infra/: Config item changes → config-change;
- * CloudTrail data events (S3 object reads, KMS Decrypt) → the access queue; other CloudTrail
- * management events → tamper; anything else → config-change, which dead-letters it with the reason.
+ * The local event bus: the same EventBridge rules infra/ deploys for this baseline (`Plan.eventRules`),
+ * matched with phiwatch's EventBridge pattern matcher. Returns the targets of every matching rule.
  */
-export function routeOf(envelope: Record<string, unknown>): "config-change" | "access" | "tamper" {
-  const detailType = envelope["detail-type"];
-  const detail = (envelope.detail ?? {}) as Record<string, unknown>;
-  if (envelope.source === "aws.config" && detailType === "Config Configuration Item Change")
-    return "config-change";
-  if (detailType === "AWS API Call via CloudTrail" || detailType === "AWS Service Event via CloudTrail") {
-    const isData =
-      detail.eventCategory === "Data" ||
-      (detail.eventSource === "kms.amazonaws.com" && detail.eventName === "Decrypt");
-    return isData ? "access" : "tamper";
+export class LocalEventBus {
+  private readonly rules: Array<{ id: string; matches: (e: unknown) => boolean; target: Route }>;
+
+  constructor(baseline: Baseline) {
+    this.rules = Plan.eventRules(baseline).map((r) => {
+      const compiled = EventPatterns.compilePattern(r.pattern);
+      return {
+        id: r.id,
+        matches: (e: unknown) => compiled.matches(e),
+        target: r.target === "access-queue" ? "access" : (r.target as Route),
+      };
+    });
   }
-  return "config-change";
+
+  routes(envelope: Record<string, unknown>): Route[] {
+    return this.rules.filter((r) => r.matches(envelope)).map((r) => r.target);
+  }
 }
 
 export class LocalStack {
   private handlers = new Map<string, Handler>();
+  private readonly bus: LocalEventBus;
   private streamPoller?: StreamPoller;
   readonly deadLetterDir?: string;
   private deadLetterCount = 0;
@@ -97,6 +105,7 @@ export class LocalStack {
     readonly opts: LocalStackOptions,
   ) {
     if (opts.dir) this.deadLetterDir = join(opts.dir, "dead-letter");
+    this.bus = new LocalEventBus(parseBaseline(readFileSync(opts.baselineFile, "utf8"), opts.baselineFile));
   }
 
   static async start(opts: LocalStackOptions): Promise<LocalStack> {
@@ -223,16 +232,24 @@ export class LocalStack {
    * Config item changes → config-change; CloudTrail data events (S3 object reads, KMS Decrypt) → the
    * access queue; other CloudTrail management events → tamper.
    */
-  async dispatch(envelope: Record<string, unknown>): Promise<string> {
-    const route = routeOf(envelope);
-    if (route === "access") await this.sendToQueue(LOCAL_NAMES.access, JSON.stringify(envelope));
-    else await this.invoke(route, envelope); // config-change dead-letters what it cannot read, with the reason
-    return route;
+  /**
+   * Put an event on the local bus: every rule that matches delivers it — Config changes and tamper
+   * events straight to their function, data events onto the access queue. Returns the targets; none
+   * means no rule matches (EventBridge would not deliver it either).
+   */
+  async dispatch(envelope: Record<string, unknown>): Promise<Route[]> {
+    const routes = this.bus.routes(envelope);
+    for (const route of routes) {
+      if (route === "access") await this.sendToQueue(LOCAL_NAMES.access, JSON.stringify(envelope));
+      else await this.invoke(route, envelope);
+    }
+    return routes;
   }
 
   /** Dispatch many events in order; data events bound for the access queue are sent ten per call. */
-  async dispatchAll(envelopes: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  async dispatchAll(envelopes: ReadonlyArray<Record<string, unknown>>): Promise<{ unrouted: number }> {
     let pending: string[] = [];
+    let unrouted = 0;
     const flush = async () => {
       for (let i = 0; i < pending.length; i += 10) {
         const batch = pending.slice(i, i + 10);
@@ -247,13 +264,16 @@ export class LocalStack {
       pending = [];
     };
     for (const e of envelopes) {
-      if (routeOf(e) === "access") pending.push(JSON.stringify(e));
+      const routes = this.bus.routes(e);
+      if (routes.length === 0) unrouted++;
+      else if (routes.length === 1 && routes[0] === "access") pending.push(JSON.stringify(e));
       else {
         await flush();
         await this.dispatch(e);
       }
     }
     await flush();
+    return { unrouted };
   }
 
   /** Put a CloudTrail log file in the local trail bucket and announce it as S3 does (ObjectCreated → SQS). */
