@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CONTROLS } from "../../../packages/core/src/index.ts";
+import { CONTROLS_DOC, renderControlsDoc } from "../../../scripts/gen-docs.ts";
+
+function* files(dir: string, suffix: string): Generator<string> {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* files(p, suffix);
+    else if (p.endsWith(suffix)) yield p;
+  }
+}
+
+describe("docs/controls.md", () => {
+  it("is generated from the current registries (run npm run gen:docs)", () => {
+    expect(readFileSync(CONTROLS_DOC, "utf8")).toBe(renderControlsDoc());
+  });
+});
+
+describe("control registry", () => {
+  const controlFiles = [...files("packages/core/src/controls", ".ts")].filter((f) =>
+    /export default defineControl\(/.test(readFileSync(f, "utf8")),
+  );
+
+  it("has unique ids", () => {
+    const ids = CONTROLS.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("holds every control file", () => {
+    expect(CONTROLS.length).toBe(controlFiles.length);
+  });
+
+  it.each(controlFiles)("%s: the control id equals the file name", async (file) => {
+    const mod = (await import(`../../../${file}`)) as { default: { id: string } };
+    expect(mod.default.id).toBe(basename(file, ".ts"));
+  });
+});
+
+/**
+ * Every control has at least one COMPLIANT and one NON_COMPLIANT case. Checked statically, robust to
+ * how a test is written: the tests of a control live in a top-level `describe("control <id>", …)`
+ * block (the house style), and that block — up to the next top-level `describe(` of its file —
+ * must name both statuses as string literals ("COMPLIANT" and "NON_COMPLIANT", as assertions and
+ * it.each tables write them). A block may be split over several files; their texts are joined.
+ */
+describe("control tests", () => {
+  const blocks = new Map<string, string>();
+  for (const file of files("test/unit", ".test.ts")) {
+    const text = readFileSync(file, "utf8");
+    const tops = [...text.matchAll(/^describe\(/gm)].map((m) => m.index ?? 0);
+    for (const m of text.matchAll(/^describe\(\s*["'`]control ([a-z0-9-]+)["'`]/gm)) {
+      const start = m.index ?? 0;
+      const end = tops.find((t) => t > start) ?? text.length;
+      blocks.set(m[1]!, (blocks.get(m[1]!) ?? "") + text.slice(start, end));
+    }
+  }
+
+  it.each(CONTROLS.map((c) => c.id))("%s has a COMPLIANT and a NON_COMPLIANT case", (id) => {
+    const block = blocks.get(id);
+    expect(block, `no top-level describe("control ${id}") block in test/unit`).toBeDefined();
+    expect(block).toMatch(/["'`]COMPLIANT["'`]/);
+    expect(block).toMatch(/["'`]NON_COMPLIANT["'`]/);
+  });
+});
