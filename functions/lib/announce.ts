@@ -88,7 +88,6 @@ export async function announce(
     now: eventNow,
     businessHours: isBusinessHours(baseline, new Date(next.lastSeen)),
   });
-  const transition = decision.transition ?? Format.classifyTransition(old, next);
   // At most one "still happening" per finding per interval: the key names the interval, not the count.
   const interval = Math.floor(eventNow.getTime() / (policy.stillHappeningMinutes * 60_000));
   const stillKey = `${next.findingId}:still:${interval}`;

@@ -9,8 +9,8 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 /**
- * Delivers an SQS queue to a handler as Lambda's SQS event source mapping does: batches up to 10
- * messages, deletes the ones that succeeded (`ReportBatchItemFailures`), leaves failed ones to become
+ * Delivers an SQS queue to a handler as Lambda's SQS event source mapping does: batches of up to
+ * `batchSize` messages, deletes the ones that succeeded (`ReportBatchItemFailures`), leaves failed ones to become
  * visible again — the queue's redrive policy moves them to its DLQ after maxReceiveCount.
  */
 export async function pollQueueOnce(
@@ -18,17 +18,24 @@ export async function pollQueueOnce(
   queueUrl: string,
   queueArn: string,
   handler: SqsHandler,
+  batchSize = 10,
 ): Promise<number> {
-  const r = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      WaitTimeSeconds: 0,
-      MessageSystemAttributeNames: ["All"],
-      MessageAttributeNames: ["All"],
-    }),
-  );
-  const messages = r.Messages ?? [];
+  // Like an event source mapping with a batching window: gather up to `batchSize` messages (SQS
+  // returns at most 10 per receive) before invoking once.
+  const messages: Message[] = [];
+  while (messages.length < batchSize) {
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, batchSize - messages.length),
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+      }),
+    );
+    if (!r.Messages || r.Messages.length === 0) break;
+    messages.push(...r.Messages);
+  }
   if (messages.length === 0) return 0;
   const event: SQSEvent = {
     Records: messages.map((m) => ({

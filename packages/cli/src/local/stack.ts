@@ -23,8 +23,8 @@ import { StreamPoller } from "./stream-poller.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const REGION = "us-east-1";
-/** The access function's event-source batch size, as infra/ sets it (1000, with a batching window). */
-export const ACCESS_BATCH_SIZE = 1000;
+/** The access function's event-source batch size, as infra/ sets it (with a batching window). */
+export const ACCESS_BATCH_SIZE = Plan.ACCESS_BATCH.size;
 const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 /** Patched once per process; the patch only maps `*.localhost` to 127.0.0.1. */
 let dnsIntercepted = false;
@@ -349,6 +349,7 @@ export class LocalStack {
         q.url,
         q.arn,
         (event: SQSEvent) => this.invoke(fn, event) as never,
+        batchSize,
       );
       moved += n;
       if (n === 0) break;
