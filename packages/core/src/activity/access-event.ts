@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, createSecretKey, hash } from "node:crypto";
 import { isRawObjectKey, matchesAny, phiBucketOf } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { InvalidEventError } from "../errors.ts";
@@ -53,7 +53,9 @@ export type KeyHasher = (objectKey: string) => string;
  */
 export function objectKeyHasher(secret: string): KeyHasher {
   if (secret.length < 16) throw new InvalidEventError("at least 16 characters", "PHIWATCH_HASH_KEY");
-  return (objectKey) => createHmac("sha256", secret).update(objectKey).digest("hex").slice(0, 16);
+  // One key object for every call: createHmac with a string key imports the key each time.
+  const key = createSecretKey(Buffer.from(secret, "utf8"));
+  return (objectKey) => createHmac("sha256", key).update(objectKey).digest("hex").slice(0, 16);
 }
 
 /**
@@ -65,7 +67,8 @@ export function hashSecret(env: Record<string, string | undefined>, tableName: s
 }
 
 export function eventIdHash(eventId: string): string {
-  return createHash("sha256").update(eventId).digest("hex").slice(0, 16);
+  // One-shot hash: no Hash object per event.
+  return hash("sha256", eventId).slice(0, 16);
 }
 
 const S3_READS = new Set(["GetObject", "SelectObjectContent"]);
@@ -133,7 +136,14 @@ export function toAccessEvent(
   const at = Date.parse(rec.eventTime);
   const tlsVersion = rec.tlsDetails?.tlsVersion;
   const ip = rec.sourceIPAddress;
-  return {
+  const addr = ip ? addressOf(ip) : undefined;
+  // Built field by field (no spreads: this runs for every event); the key order is the documented one.
+  const source = (
+    addr?.version ? { ip, network: addr.network } : { network: addr?.network ?? "none" }
+  ) as AccessEvent["source"];
+  if (rec.vpcEndpointId) source.vpce = sanitiseIdentityText(rec.vpcEndpointId, 64);
+  source.uaClass = userAgentClassCached(rec.userAgent);
+  const ev = {
     eventId: rec.eventID,
     idHash: eventIdHash(rec.eventID),
     eventTime: new Date(at).toISOString(),
@@ -143,25 +153,48 @@ export function toAccessEvent(
     eventName: rec.eventName,
     action,
     target,
-    ...(objectHash ? { objectHash } : {}),
-    rawAudio,
-    principal,
-    denied: rec.errorCode !== undefined && DENIED.test(rec.errorCode),
-    ...(rec.errorCode ? { errorCode: sanitiseIdentityText(rec.errorCode, 64) } : {}),
-    source: {
-      ...(ip && isIP(ip) ? { ip } : {}),
-      network: networkOf(ip),
-      ...(rec.vpcEndpointId ? { vpce: sanitiseIdentityText(rec.vpcEndpointId, 64) } : {}),
-      uaClass: userAgentClass(rec.userAgent),
-    },
-    ...(tlsVersion ? { tlsVersion: sanitiseIdentityText(tlsVersion, 16) } : {}),
-    insecureTransport: insecure(rec),
-    crossAccount:
-      principal.kind !== "service" &&
-      principal.accountId !== "" &&
-      recipient !== "" &&
-      principal.accountId !== recipient,
-  };
+  } as AccessEvent;
+  if (objectHash) ev.objectHash = objectHash;
+  ev.rawAudio = rawAudio;
+  ev.principal = principal;
+  ev.denied = rec.errorCode !== undefined && DENIED.test(rec.errorCode);
+  if (rec.errorCode) ev.errorCode = sanitiseIdentityText(rec.errorCode, 64);
+  ev.source = source;
+  if (tlsVersion) ev.tlsVersion = sanitiseIdentityText(tlsVersion, 16);
+  ev.insecureTransport = insecure(rec);
+  ev.crossAccount =
+    principal.kind !== "service" &&
+    principal.accountId !== "" &&
+    recipient !== "" &&
+    principal.accountId !== recipient;
+  return ev;
+}
+
+/** Caches of per-string derivations (callers, networks and clients repeat across a batch), bounded. */
+const MAX_CACHED = 4096;
+/** Longer strings are classified every time rather than cached (caller-supplied, unbounded). */
+const MAX_CACHED_LENGTH = 256;
+const addressCache = new Map<string, { version: 0 | 4 | 6; network: string }>();
+const uaCache = new Map<string, string>();
+
+function cached<V>(cache: Map<string, V>, key: string, compute: (k: string) => V): V {
+  if (key.length > MAX_CACHED_LENGTH) return compute(key);
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = compute(key);
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+/** `isIP(ip)` and `networkOf(ip)` of a non-empty source address. */
+function addressOf(ip: string): { version: 0 | 4 | 6; network: string } {
+  return cached(addressCache, ip, (k) => ({ version: isIP(k), network: networkOf(k) }));
+}
+
+function userAgentClassCached(ua: string | undefined): string {
+  return ua ? cached(uaCache, ua, userAgentClass) : "none";
 }
 
 function bucketOf(rec: CloudTrailRecord): string | undefined {

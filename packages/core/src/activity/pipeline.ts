@@ -1,4 +1,3 @@
-import { isBusinessHours, localTime } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import type {
   DayWindow,
@@ -15,9 +14,10 @@ import { recordObservation } from "../finding/record.ts";
 import type { Severity } from "../finding/types.ts";
 import type { AccessEvent } from "./access-event.ts";
 import { dailyThreshold, volumeThreshold } from "./expect.ts";
+import { isBusinessHoursAt, localDateAt, localTimeAt } from "./local-clock.ts";
 import type { AccessStore } from "./ports.ts";
 import { principalOf } from "./principal.ts";
-import { type AccessProfile, emptyProfile, type FoldSettings, foldWindows, localDate } from "./profile.ts";
+import { type AccessProfile, emptyProfile, type FoldSettings, foldWindows } from "./profile.ts";
 import type { CloudTrailRecord } from "./record.ts";
 import { aggregate, pairKey, type WindowDelta, windowStartOf } from "./window.ts";
 
@@ -250,13 +250,11 @@ async function windowContext(
   dayCache: Map<string, DayWindow[]>,
   now: Date,
 ): Promise<WindowContext> {
-  const start = new Date(delta.windowStartMs);
-  const end = new Date(delta.windowStartMs + s.windowMinutes * 60_000);
-  const lt = localTime(s.timeZone, start);
-  const le = localTime(s.timeZone, end);
+  const lt = localTimeAt(s.timeZone, delta.windowStartMs);
+  const le = localTimeAt(s.timeZone, delta.windowStartMs + s.windowMinutes * 60_000);
   const learningMs = s.learningDays * DAY_MS;
   const since = targetSince.get(delta.target)!;
-  const date = localDate(s.timeZone, start);
+  const date = localDateAt(s.timeZone, delta.windowStartMs);
   const dk = `${pairKey(delta.target, delta.principal.id)}\u0000${date}`;
   let dayWindows = dayCache.get(dk);
   if (dayWindows === undefined) {
@@ -264,9 +262,9 @@ async function windowContext(
     const to = new Date(delta.windowStartMs + DAY_MS).toISOString();
     const ws = await deps.store.listWindows(delta.target, delta.principal.id, from, to);
     dayWindows = ws
-      .filter((w) => localDate(s.timeZone, new Date(w.windowStart)) === date)
+      .filter((w) => localDateAt(s.timeZone, Date.parse(w.windowStart)) === date)
       .map((w) => {
-        const t = localTime(s.timeZone, new Date(w.windowStart));
+        const t = localTimeAt(s.timeZone, Date.parse(w.windowStart));
         return { windowStart: w.windowStart, reads: w.reads, slot: t.day * 24 + t.hour };
       });
     dayCache.set(dk, dayWindows);
@@ -290,7 +288,7 @@ async function windowContext(
     slot: lt.day * 24 + lt.hour,
     localStart: hhmm(lt.minutes),
     localEnd: hhmm(le.minutes),
-    offHours: !isBusinessHours(deps.baseline, start),
+    offHours: !isBusinessHoursAt(deps.baseline, delta.windowStartMs),
     day: { date, dow: lt.day, reads: dayWindows.reduce((a, w) => a + w.reads, 0), windows: dayWindows },
     subject: {
       accountId: delta.accountId,

@@ -66,6 +66,51 @@ function roleWithoutPath(arn: string): string {
  * ```
  */
 export function principalOf(u: UserIdentity, recipientAccountId = "", path = "userIdentity"): Principal {
+  // Every event of a batch carries a userIdentity, and a batch has a handful of distinct callers:
+  // normalise each distinct identity once. The key holds every field the normalisation reads.
+  const key = identityKey(u, recipientAccountId);
+  if (key === undefined) return normalise(u, recipientAccountId, path);
+  let p = principalCache.get(key);
+  if (p === undefined) {
+    p = normalise(u, recipientAccountId, path);
+    // Shared by every event of this caller: frozen, so no consumer can change it for the others.
+    Object.freeze(p.names);
+    Object.freeze(p);
+    if (principalCache.size >= MAX_CACHED_PRINCIPALS) principalCache.clear();
+    principalCache.set(key, p);
+  }
+  return p;
+}
+
+/** Distinct identities remembered (bounded memory in a long-lived Lambda); past it the cache starts over. */
+const MAX_CACHED_PRINCIPALS = 10_000;
+const principalCache = new Map<string, Principal>();
+
+/**
+ * An injective key of the fields `normalise` reads (length-prefixed, `-` for absent), or undefined
+ * when one is not a string (unvalidated input: normalised without the cache).
+ */
+function identityKey(u: UserIdentity, recipientAccountId: string): string | undefined {
+  let key = "";
+  for (const v of [
+    u.type,
+    u.arn,
+    u.accountId,
+    u.principalId,
+    u.userName,
+    u.invokedBy,
+    u.identityProvider,
+    u.sessionContext?.sessionIssuer?.arn,
+    recipientAccountId,
+  ]) {
+    if (v === undefined) key += "-";
+    else if (typeof v === "string") key += `${v.length}:${v}`;
+    else return undefined;
+  }
+  return key;
+}
+
+function normalise(u: UserIdentity, recipientAccountId: string, path: string): Principal {
   const account = u.accountId ?? accountOfArn(u.arn) ?? recipientAccountId;
   switch (u.type) {
     case "Root": {

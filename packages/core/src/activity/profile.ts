@@ -1,5 +1,5 @@
-import { localTime } from "../baseline/match.ts";
 import type { AccessTargetType } from "./access-event.ts";
+import { formatLocalDate, localDateAt, localTimeAt } from "./local-clock.ts";
 import type { WindowTotals } from "./window.ts";
 
 /** Most sources / user-agent classes / VPC endpoints a profile remembers (least recently seen evicted). */
@@ -141,7 +141,7 @@ export function foldWindows(
   for (let ws = start; ws + len <= untilMs; ws += len) {
     const w = byStart.get(ws);
     const at = new Date(ws);
-    const t = localTime(s.timeZone, at);
+    const t = localTimeAt(s.timeZone, ws);
     const slot = t.day * 24 + t.hour;
     const reads = w?.reads ?? 0;
     const cap = s.clip ? s.clip(p, slot) : Number.POSITIVE_INFINITY;
@@ -155,7 +155,7 @@ export function foldWindows(
     p.mean[slot] = u.mean;
     p.variance[slot] = u.variance;
     // Daily horizon: close the open day when the local date changes.
-    const day = localDate(s.timeZone, at);
+    const day = localDateAt(s.timeZone, ws);
     if (p.dayOpen && p.dayOpen.day !== day) closeDay(p, s);
     if (!p.dayOpen) p.dayOpen = { day, dow: t.day, reads: 0 };
     p.dayOpen.reads += sample;
@@ -208,15 +208,9 @@ function remember(map: Record<string, string>, key: string, at: string): void {
   delete map[oldest];
 }
 
-const dateCache = new Map<string, Intl.DateTimeFormat>();
 /** Local calendar date `YYYY-MM-DD` in the organisation's time zone. */
 export function localDate(timeZone: string, at: Date): string {
-  let f = dateCache.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    dateCache.set(timeZone, f);
-  }
-  return f.format(at);
+  return formatLocalDate(timeZone, at);
 }
 
 /** Mean and standard deviation of a slot (0 ± 0 when never sampled). */
