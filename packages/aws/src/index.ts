@@ -1,7 +1,7 @@
 /**
  * @phiwatch/aws — adapters between the pure core and AWS. The only package that imports `@aws-sdk/*`.
  */
-export { callerAccount, lazyClients, regionalReadClients } from "./clients.ts";
+export { lazyClients } from "./clients.ts";
 export { fetchConfigurationItem } from "./config-reader.ts";
 export { SqsDeadLetterSink } from "./dead-letter.ts";
 export { type DriftDeps, type DriftOutcome, evaluateAndRecord, processSnapshot } from "./drift-service.ts";
@@ -16,6 +16,7 @@ export { InventoryStore } from "./store/inventory-store.ts";
 export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";
 export { ensureTable } from "./store/table-admin.ts";
 export { findingChangeOf } from "./stream.ts";
+export { callerAccount, regionalReadClients } from "./sweep/clients.ts";
 export * from "./sweep/index.ts";
 export * from "./webhook/index.ts";
 export { secretsManagerFetcher, ssmFetcher } from "./webhook/secret-fetchers.ts";

@@ -25,7 +25,6 @@ export type Destination = "Alerts" | "Deliveries" | "DeliveriesDlq" | "DeadLette
 export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: readonly Destination[] }> = {
   "config-change": {
     calls: [
-      "sts:GetCallerIdentity",
       "config-service:GetResourceConfigHistory",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -39,7 +38,6 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   tamper: {
     calls: [
-      "sts:GetCallerIdentity",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -50,7 +48,6 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   access: {
     calls: [
-      "sts:GetCallerIdentity",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -63,7 +60,6 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   notify: {
     calls: [
-      "sts:GetCallerIdentity",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -79,7 +75,6 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   forward: {
     calls: [
-      "sts:GetCallerIdentity",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -125,7 +120,6 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   api: {
     calls: [
-      "sts:GetCallerIdentity",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
