@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONTROLS } from "../../../packages/core/src/index.ts";
+import { z } from "zod";
+import { BaselineSchema, CONTROLS, parseBaseline } from "../../../packages/core/src/index.ts";
 import { CONTROLS_DOC, renderControlsDoc } from "../../../scripts/gen-docs.ts";
 
 function* files(dir: string, suffix: string): Generator<string> {
@@ -62,5 +63,56 @@ describe("control tests", () => {
     expect(block, `no top-level describe("control ${id}") block in test/unit`).toBeDefined();
     expect(block).toMatch(/["'`]COMPLIANT["'`]/);
     expect(block).toMatch(/["'`]NON_COMPLIANT["'`]/);
+  });
+});
+
+/**
+ * docs/baseline.md documents every field of BaselineSchema: each field path (`organisation.timeZone`,
+ * `phiBuckets[].holds`, `webhooks[].secret.ssm`, …), read from the schema's JSON Schema, must appear in
+ * the page as a code span. The annotated example must itself be a valid baseline.
+ */
+describe("docs/baseline.md", () => {
+  const doc = readFileSync("docs/baseline.md", "utf8");
+
+  function fieldPaths(schema: unknown, path = "", out = new Set<string>()): Set<string> {
+    const s = schema as {
+      anyOf?: unknown[];
+      oneOf?: unknown[];
+      type?: string;
+      items?: unknown;
+      properties?: Record<string, unknown>;
+    };
+    if (!s || typeof s !== "object") return out;
+    for (const alt of s.anyOf ?? s.oneOf ?? []) fieldPaths(alt, path, out);
+    if (s.type === "array" && s.items) fieldPaths(s.items, `${path}[]`, out);
+    for (const [k, v] of Object.entries(s.properties ?? {})) {
+      const p = path ? `${path}.${k}` : k;
+      out.add(p);
+      fieldPaths(v, p, out);
+    }
+    return out;
+  }
+  const paths = [...fieldPaths(z.toJSONSchema(BaselineSchema, { io: "input", unrepresentable: "any" }))];
+
+  it("walks the whole schema (nested objects, lists and unions)", () => {
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "version",
+        "phiBuckets[].tag.key",
+        "webhooks[].secret.ssm",
+        "detectors.access.bulk.floor",
+      ]),
+    );
+  });
+
+  it.each(paths)("documents %s", (path) => {
+    expect(doc, `add \`${path}\` (type, default, meaning) to docs/baseline.md`).toContain(`\`${path}\``);
+  });
+
+  it("has an annotated example that validates", () => {
+    const example = /## Annotated example\s+```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const b = parseBaseline(example!, "docs/baseline.md#annotated-example");
+    expect(b.phiBuckets.length).toBeGreaterThanOrEqual(4);
   });
 });
