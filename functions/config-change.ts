@@ -1,7 +1,13 @@
 // EventBridge "Config Configuration Item Change" → evaluate every control for the item → findings.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { fetchConfigurationItem, processSnapshot } from "@phiwatch/aws";
+import {
+  ENRICHED_TYPES,
+  enrichmentClients,
+  enrichSnapshot,
+  fetchConfigurationItem,
+  processSnapshot,
+} from "@phiwatch/aws";
 import { PhiwatchError, readConfigChange } from "@phiwatch/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import {
@@ -12,10 +18,13 @@ import {
   kms,
   loadBaseline,
   logger,
+  offline,
   orDeadLetter,
 } from "./lib/runtime.ts";
 
 const deps = { controls, findings: findingStore, inventory, ...(kms ? { kms } : {}) };
+// Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does.
+const enrichment = offline ? undefined : enrichmentClients();
 
 export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
   orDeadLetter("config-change", event, async () => {
@@ -25,8 +34,17 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
         "oversized configuration item: GetResourceConfigHistory is not available offline",
       );
     }
-    const snapshot =
+    const read =
       change.kind === "item" ? change.snapshot : await fetchConfigurationItem(configService!, change.fetch);
+    const snapshot =
+      enrichment && read.state === "present" && ENRICHED_TYPES.includes(read.resourceType)
+        ? await enrichSnapshot(read, enrichment(read.region), {
+            now: new Date(),
+            keepCaptureTime: true,
+            unable: (u) =>
+              logger.warn("enrichment read failed", { operation: u.operation, reason: u.reason }),
+          })
+        : read;
     if (!controls.watches(snapshot.resourceType)) {
       logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
       return { evaluated: 0 };

@@ -1,4 +1,5 @@
 export { type BackoffOptions, isDenied, isThrottle, reasonOf, withBackoff } from "./backoff.ts";
+export { ENRICHED_TYPES, enrichmentClients, enrichSnapshot } from "./enrich.ts";
 export { readOnlyPolicy, SWEEP_COMMANDS } from "./permissions.ts";
 export { PostureStore } from "./posture-store.ts";
 export {

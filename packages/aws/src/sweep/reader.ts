@@ -1,8 +1,4 @@
-import {
-  type CloudTrailClient,
-  GetEventSelectorsCommand,
-  GetTrailStatusCommand,
-} from "@aws-sdk/client-cloudtrail";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import {
   type BaseConfigurationItem,
   BatchGetResourceConfigCommand,
@@ -24,7 +20,7 @@ import {
   ListInstanceStorageConfigsCommand,
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
-import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, type KMSClient } from "@aws-sdk/client-kms";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { GetPublicAccessBlockCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 import {
   CONNECT_FLOW,
@@ -35,6 +31,7 @@ import {
   type ResourceSnapshot,
 } from "@phiwatch/core";
 import { type BackoffOptions, reasonOf, withBackoff } from "./backoff.ts";
+import { enrichSnapshot } from "./enrich.ts";
 
 type UnableToEvaluate = Report.UnableToEvaluate;
 
@@ -154,7 +151,7 @@ export async function readAccount(
           continue;
         }
         if (s.state !== "present") continue;
-        add(await enrich(s, c, req, send, unable));
+        add(await enrichSnapshot(s, c, { now: req.now, send, unable }));
       }
     }
   }
@@ -359,90 +356,6 @@ export function snapshotOf(item: BaseConfigurationItem): ResourceSnapshot {
   );
   const tags = tagsOf(s.configuration, s.supplementary);
   return Object.keys(tags).length > 0 ? { ...s, tags: { ...tags, ...s.tags } } : s;
-}
-
-/** Add what Config does not record; marks the snapshot as an API read at `now` when anything was added. */
-async function enrich(
-  s: ResourceSnapshot,
-  c: RegionClients,
-  req: ReadRequest,
-  send: Send,
-  unable: (u: UnableToEvaluate) => void,
-): Promise<ResourceSnapshot> {
-  const extra: Record<string, unknown> = {};
-  const fail = (operation: string, error: unknown) =>
-    unable({
-      resourceType: s.resourceType,
-      resourceId: s.resourceId,
-      region: s.region,
-      operation,
-      reason: reasonOf(error),
-    });
-  if (s.resourceType === "AWS::KMS::Key" && s.configuration.keyManager !== "AWS") {
-    const keyId = s.arn ?? s.resourceId;
-    if (!c.kms)
-      unable({
-        resourceType: s.resourceType,
-        resourceId: s.resourceId,
-        region: s.region,
-        operation: "kms:GetKeyRotationStatus",
-        reason: "no KMS client configured",
-      });
-    else {
-      try {
-        const r = await send(() => c.kms!.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
-        extra.KeyRotationStatus = r.KeyRotationEnabled === true;
-        if (r.RotationPeriodInDays) extra.RotationPeriodInDays = r.RotationPeriodInDays;
-      } catch (error) {
-        fail("kms:GetKeyRotationStatus", error);
-      }
-      if (s.supplementary.Policy === undefined && s.supplementary.KeyPolicy === undefined) {
-        try {
-          const r = await send(() =>
-            c.kms!.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" })),
-          );
-          if (r.Policy) extra.Policy = JSON.parse(r.Policy);
-        } catch (error) {
-          fail("kms:GetKeyPolicy", error);
-        }
-      }
-    }
-  }
-  if (s.resourceType === "AWS::CloudTrail::Trail") {
-    const name =
-      s.arn ?? (typeof s.configuration.trailARN === "string" ? s.configuration.trailARN : s.resourceId);
-    if (!c.cloudtrail)
-      unable({
-        resourceType: s.resourceType,
-        resourceId: s.resourceId,
-        region: s.region,
-        operation: "cloudtrail:GetEventSelectors",
-        reason: "no CloudTrail client configured",
-      });
-    else {
-      try {
-        const r = await send(() => c.cloudtrail!.send(new GetEventSelectorsCommand({ TrailName: name })));
-        if (r.EventSelectors) extra.EventSelectors = r.EventSelectors;
-        if (r.AdvancedEventSelectors) extra.AdvancedEventSelectors = r.AdvancedEventSelectors;
-        if (!r.EventSelectors && !r.AdvancedEventSelectors) extra.EventSelectors = [];
-      } catch (error) {
-        fail("cloudtrail:GetEventSelectors", error);
-      }
-      try {
-        const r = await send(() => c.cloudtrail!.send(new GetTrailStatusCommand({ Name: name })));
-        extra.TrailStatus = { IsLogging: r.IsLogging === true };
-      } catch (error) {
-        fail("cloudtrail:GetTrailStatus", error);
-      }
-    }
-  }
-  if (Object.keys(extra).length === 0) return s;
-  return {
-    ...s,
-    supplementary: { ...s.supplementary, ...extra },
-    capturedAt: maxIso(s.capturedAt, req.now.toISOString()),
-    source: "api",
-  };
 }
 
 function maxIso(a: string, b: string): string {

@@ -25,12 +25,15 @@ export type Destination = "Alerts" | "Deliveries" | "DeliveriesDlq" | "DeadLette
 export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: readonly Destination[] }> = {
   "config-change": {
     calls: [
+      "cloudtrail:GetEventSelectors",
+      "cloudtrail:GetTrailStatus",
       "config-service:GetResourceConfigHistory",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:TransactWriteItems",
       "kms:DescribeKey",
+      "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
       "sqs:SendMessage",
     ],

@@ -1,0 +1,125 @@
+import {
+  CloudTrailClient,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+} from "@aws-sdk/client-cloudtrail";
+import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
+import type { Report, ResourceSnapshot } from "@phiwatch/core";
+import { reasonOf } from "./backoff.ts";
+import type { RegionClients } from "./reader.ts";
+
+/** Resource types Config records without what the controls need (rotation, key policy, selectors, status). */
+export const ENRICHED_TYPES: readonly string[] = ["AWS::KMS::Key", "AWS::CloudTrail::Trail"];
+
+/**
+ * Add what Config does not record — a key's rotation status and policy, a trail's event selectors and
+ * logging status — from the KMS and CloudTrail APIs. Marks the snapshot as an API read (at `now`,
+ * unless `keepCaptureTime`) when anything was added; a denied read is reported through `unable` and
+ * the controls then say "cannot prove". Used by the sweep and by the config-change handler, so both
+ * paths evaluate the same data.
+ */
+export async function enrichSnapshot(
+  s: ResourceSnapshot,
+  c: Pick<RegionClients, "kms" | "cloudtrail">,
+  opts: {
+    now: Date;
+    send?: <T>(fn: () => Promise<T>) => Promise<T>;
+    unable?: (u: Report.UnableToEvaluate) => void;
+    /** Keep the item's capture time (event path: the item is already the newest state). */
+    keepCaptureTime?: boolean;
+  },
+): Promise<ResourceSnapshot> {
+  const send = opts.send ?? (<T>(fn: () => Promise<T>) => fn());
+  const unable = opts.unable ?? (() => undefined);
+  const extra: Record<string, unknown> = {};
+  const fail = (operation: string, error: unknown) =>
+    unable({
+      resourceType: s.resourceType,
+      resourceId: s.resourceId,
+      region: s.region,
+      operation,
+      reason: reasonOf(error),
+    });
+  if (s.resourceType === "AWS::KMS::Key" && s.configuration.keyManager !== "AWS") {
+    const keyId = s.arn ?? s.resourceId;
+    if (!c.kms)
+      unable({
+        resourceType: s.resourceType,
+        resourceId: s.resourceId,
+        region: s.region,
+        operation: "kms:GetKeyRotationStatus",
+        reason: "no KMS client configured",
+      });
+    else {
+      try {
+        const r = await send(() => c.kms!.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
+        extra.KeyRotationStatus = r.KeyRotationEnabled === true;
+        if (r.RotationPeriodInDays) extra.RotationPeriodInDays = r.RotationPeriodInDays;
+      } catch (error) {
+        fail("kms:GetKeyRotationStatus", error);
+      }
+      if (s.supplementary.Policy === undefined && s.supplementary.KeyPolicy === undefined) {
+        try {
+          const r = await send(() =>
+            c.kms!.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" })),
+          );
+          if (r.Policy) extra.Policy = JSON.parse(r.Policy);
+        } catch (error) {
+          fail("kms:GetKeyPolicy", error);
+        }
+      }
+    }
+  }
+  if (s.resourceType === "AWS::CloudTrail::Trail") {
+    const name =
+      s.arn ?? (typeof s.configuration.trailARN === "string" ? s.configuration.trailARN : s.resourceId);
+    if (!c.cloudtrail)
+      unable({
+        resourceType: s.resourceType,
+        resourceId: s.resourceId,
+        region: s.region,
+        operation: "cloudtrail:GetEventSelectors",
+        reason: "no CloudTrail client configured",
+      });
+    else {
+      try {
+        const r = await send(() => c.cloudtrail!.send(new GetEventSelectorsCommand({ TrailName: name })));
+        if (r.EventSelectors) extra.EventSelectors = r.EventSelectors;
+        if (r.AdvancedEventSelectors) extra.AdvancedEventSelectors = r.AdvancedEventSelectors;
+        if (!r.EventSelectors && !r.AdvancedEventSelectors) extra.EventSelectors = [];
+      } catch (error) {
+        fail("cloudtrail:GetEventSelectors", error);
+      }
+      try {
+        const r = await send(() => c.cloudtrail!.send(new GetTrailStatusCommand({ Name: name })));
+        extra.TrailStatus = { IsLogging: r.IsLogging === true };
+      } catch (error) {
+        fail("cloudtrail:GetTrailStatus", error);
+      }
+    }
+  }
+  if (Object.keys(extra).length === 0) return s;
+  return {
+    ...s,
+    supplementary: { ...s.supplementary, ...extra },
+    capturedAt: opts.keepCaptureTime ? s.capturedAt : maxIso(s.capturedAt, opts.now.toISOString()),
+    source: "api",
+  };
+}
+
+function maxIso(a: string, b: string): string {
+  return a >= b ? a : b;
+}
+
+/** KMS and CloudTrail clients per region, created on first use (config-change handler). */
+export function enrichmentClients(): (region: string) => Pick<RegionClients, "kms" | "cloudtrail"> {
+  const cache = new Map<string, Pick<RegionClients, "kms" | "cloudtrail">>();
+  return (region) => {
+    let c = cache.get(region);
+    if (!c) {
+      c = { kms: new KMSClient({ region }), cloudtrail: new CloudTrailClient({ region }) };
+      cache.set(region, c);
+    }
+    return c;
+  };
+}
