@@ -10,7 +10,7 @@ import {
   type ResourceSnapshot,
   recordObservation,
 } from "@phiwatch/core";
-import { resolveFacts } from "./facts.ts";
+import { InventoryBatch, type InventoryReader, resolveFacts } from "./facts.ts";
 import type { InventoryStore } from "./store/inventory-store.ts";
 
 export interface DriftDeps {
@@ -59,9 +59,17 @@ export async function processSnapshot(
     if (c.dependsOn?.includes(snapshot.resourceType))
       for (const t of c.resourceTypes) if (t !== "*") dependantTypes.add(t);
   }
+  // The dependants are one batch: they share one read of each inventory list (not one per dependant).
+  const batch = new InventoryBatch(deps.inventory);
   for (const type of dependantTypes) {
-    for (const other of await deps.inventory.list(snapshot.accountId, type)) {
-      const r = await evaluateAndRecord(deps, other, `dependency:${snapshot.resourceType}:${cause}`);
+    for (const other of await batch.list(snapshot.accountId, type)) {
+      const r = await evaluateAndRecord(
+        deps,
+        other,
+        `dependency:${snapshot.resourceType}:${cause}`,
+        new Date(),
+        batch,
+      );
       transitions += r.transitions;
       dependants++;
     }
@@ -75,9 +83,11 @@ export async function evaluateAndRecord(
   snapshot: ResourceSnapshot,
   cause: string,
   now = new Date(),
+  /** Inventory reads to share with the other evaluations of a batch (default: the store, per call). */
+  inventory: InventoryReader = deps.inventory,
 ): Promise<{ evaluations: Evaluation[]; transitions: number }> {
   const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
-    inventory: deps.inventory,
+    inventory,
     ...(deps.kms ? { kms: deps.kms } : {}),
   });
   const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });

@@ -16,8 +16,80 @@ const MAX_CACHE = 5_000;
 /** Module-level cache: one DescribeKey per key per 10 minutes per warm Lambda. */
 const keyCache = new Map<string, { at: number; result: FactResult<KeyFacts> }>();
 
+/** The inventory reads fact resolution needs (an `InventoryStore`, or an `InventoryBatch` over one). */
+export type InventoryReader = Pick<InventoryStore, "list" | "get">;
+
+/**
+ * Inventory reads memoised for one batch of evaluations: each (account, type) list and each item is
+ * read once, however many evaluations ask (re-evaluating a trail's dependants asks for the same
+ * bucket and trail lists once per bucket: without it that is O(n²) reads). Concurrent asks share one
+ * read. Only for a batch that does not write the inventory between evaluations: a later batch makes
+ * a new one, so changes are seen.
+ *
+ * @example
+ * ```ts
+ * const batch = new InventoryBatch(inventoryStore);
+ * for (const bucket of await batch.list(account, "AWS::S3::Bucket"))
+ *   await evaluateAndRecord(deps, bucket, cause, new Date(), batch);
+ * ```
+ */
+export class InventoryBatch implements InventoryReader {
+  private readonly lists = new Map<string, Promise<ResourceSnapshot[]>>();
+  private readonly items = new Map<string, Promise<ResourceSnapshot | undefined>>();
+  /** Reads that reached the store (for tests and metrics). */
+  storeReads = 0;
+
+  constructor(private readonly store: InventoryReader) {}
+
+  list(accountId: string, resourceType: string): Promise<ResourceSnapshot[]> {
+    const k = `${accountId}|${resourceType}`;
+    let p = this.lists.get(k);
+    if (!p) {
+      this.storeReads++;
+      p = this.store.list(accountId, resourceType);
+      // A failed read is not remembered: the next ask retries.
+      p.catch(() => this.lists.delete(k));
+      this.lists.set(k, p);
+    }
+    return p;
+  }
+
+  get(accountId: string, region: string, resourceType: string, resourceId: string) {
+    const k = `${accountId}|${region}|${resourceType}|${resourceId}`;
+    let p = this.items.get(k);
+    if (!p) {
+      this.storeReads++;
+      p = this.store.get(accountId, region, resourceType, resourceId);
+      p.catch(() => this.items.delete(k));
+      this.items.set(k, p);
+    }
+    return p;
+  }
+}
+
+/** Snapshots of a list by resource id and by ARN, in list order (built once per list). */
+const listIndexes = new WeakMap<readonly ResourceSnapshot[], Map<string, ResourceSnapshot[]>>();
+function lookup(all: readonly ResourceSnapshot[], ref: string): ResourceSnapshot[] {
+  let index = listIndexes.get(all);
+  if (!index) {
+    index = new Map();
+    for (const s of all) {
+      const add = (key: string) => {
+        const xs = index!.get(key);
+        if (xs) xs.push(s);
+        else index!.set(key, [s]);
+      };
+      add(s.resourceId);
+      if (s.arn !== undefined && s.arn !== s.resourceId) add(s.arn);
+    }
+    listIndexes.set(all, index);
+  }
+  return [...(index.get(ref) ?? [])];
+}
+
 export interface FactSources {
-  inventory: InventoryStore;
+  /** Pass an `InventoryBatch` to share reads between the evaluations of a batch. */
+  inventory: InventoryReader;
   /** KMS client for DescribeKey; omit in local mode (no KMS endpoint): facts then come from the inventory only. */
   kms?: KMSClient;
 }
@@ -36,13 +108,18 @@ export async function resolveFacts(
   const keys = new Map<string, FactResult<KeyFacts>>();
   const pabs = new Map<string, FactResult<PublicAccessBlock>>();
   const inventories = new Map<string, ResourceSnapshot[]>();
+  // Requests are resolved concurrently: a per-call memo (unless the caller shares a batch one) makes
+  // two requests for the same list one read.
+  const inventory =
+    sources.inventory instanceof InventoryBatch ? sources.inventory : new InventoryBatch(sources.inventory);
+  const src: FactSources = { ...sources, inventory };
 
   await Promise.all(
     requests.map(async (r) => {
       if (r.kind === "kms-key")
-        keys.set(`${r.accountId}|${r.ref}`, await keyFacts(r.ref, r.accountId, r.region, sources, now));
+        keys.set(`${r.accountId}|${r.ref}`, await keyFacts(r.ref, r.accountId, r.region, src, now));
       else if (r.kind === "s3-account-public-access-block") {
-        const items = await sources.inventory.list(r.accountId, "AWS::S3::AccountPublicAccessBlock");
+        const items = await inventory.list(r.accountId, "AWS::S3::AccountPublicAccessBlock");
         pabs.set(
           r.accountId,
           items[0]
@@ -50,9 +127,10 @@ export async function resolveFacts(
             : { ok: false, reason: "no AWS::S3::AccountPublicAccessBlock item recorded" },
         );
       } else if (r.kind === "inventory") {
-        const k = `${r.accountId}|${r.resourceType}`;
-        if (!inventories.has(k))
-          inventories.set(k, await sources.inventory.list(r.accountId, r.resourceType));
+        inventories.set(
+          `${r.accountId}|${r.resourceType}`,
+          await inventory.list(r.accountId, r.resourceType),
+        );
       }
     }),
   );
@@ -63,9 +141,7 @@ export async function resolveFacts(
     inventory: (resourceType, accountId, resourceId) => {
       const all = inventories.get(`${accountId}|${resourceType}`);
       if (!all) return undefined;
-      return resourceId === undefined
-        ? all
-        : all.filter((s) => s.resourceId === resourceId || s.arn === resourceId);
+      return resourceId === undefined ? all : lookup(all, resourceId);
     },
   };
 }

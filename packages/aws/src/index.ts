@@ -5,7 +5,13 @@ export { lazyClients } from "./clients.ts";
 export { fetchConfigurationItem } from "./config-reader.ts";
 export { SqsDeadLetterSink } from "./dead-letter.ts";
 export { type DriftDeps, type DriftOutcome, evaluateAndRecord, processSnapshot } from "./drift-service.ts";
-export { clearFactCache, type FactSources, resolveFacts } from "./facts.ts";
+export {
+  clearFactCache,
+  type FactSources,
+  InventoryBatch,
+  type InventoryReader,
+  resolveFacts,
+} from "./facts.ts";
 export { type AlertPublishInput, type FifoMessage, FifoQueue, SnsAlertPublisher } from "./messaging.ts";
 export { MAX_OBJECT_BYTES, readObject } from "./objects.ts";
 export { type RedriveResult, redriveDeliveries } from "./redrive.ts";
