@@ -358,10 +358,6 @@ export function snapshotOf(item: BaseConfigurationItem): ResourceSnapshot {
   return Object.keys(tags).length > 0 ? { ...s, tags: { ...tags, ...s.tags } } : s;
 }
 
-function maxIso(a: string, b: string): string {
-  return a >= b ? a : b;
-}
-
 async function accountPublicAccessBlock(
   s3control: S3ControlClient | undefined,
   req: ReadRequest,
