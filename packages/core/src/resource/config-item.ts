@@ -84,16 +84,16 @@ export function fromConfigurationItem(input: unknown, path = "configurationItem"
   const tagsIn = optionalRecord(ci.tags, field("tags"));
   const relationships = optionalRelationships(ci.relationships, field("relationships"));
 
-  const configuration = parseConfiguration(ci.configuration, field("configuration"));
-  const supplementary: Json = {};
-  if (supplementaryIn) {
-    const trail = [field("supplementaryConfiguration")];
-    for (const k of Object.keys(supplementaryIn)) {
-      trail.push(k);
-      setOwn(supplementary, k, parseTopLevel(supplementaryIn[k], trail));
-      trail.pop();
-    }
+  // Fast pass without tracking where we are; an oversized embedded document is rare, and a second
+  // pass that tracks the path names the field in the error.
+  let documents: { configuration: Json; supplementary: Json };
+  try {
+    documents = parseDocuments(ci.configuration, supplementaryIn, null, field);
+  } catch (error) {
+    if (error !== OVERSIZED) throw error;
+    documents = parseDocuments(ci.configuration, supplementaryIn, [], field);
   }
+  const { configuration, supplementary } = documents;
   const tags: Record<string, string> = {};
   if (tagsIn)
     for (const k of Object.keys(tagsIn)) if (typeof tagsIn[k] === "string") setOwn(tags, k, tagsIn[k]);
@@ -259,9 +259,33 @@ function regionOf(ci: Json, arn: string | undefined, field: string): string {
   );
 }
 
-function parseConfiguration(value: unknown, field: string): Json {
+/** Thrown by the untracked pass when an embedded document is over the limit (then the tracked pass runs). */
+const OVERSIZED: unique symbol = Symbol("oversized embedded document");
+
+/** `trail` null = fast pass (no path tracking); an array = tracked pass that names the field. */
+type Trail = string[] | null;
+
+function parseDocuments(
+  configurationIn: unknown,
+  supplementaryIn: Json | undefined,
+  trail: Trail,
+  field: (name: string) => string,
+): { configuration: Json; supplementary: Json } {
+  const configuration = parseConfiguration(configurationIn, trail && [field("configuration")]);
+  const supplementary: Json = {};
+  if (supplementaryIn) {
+    const t = trail && [field("supplementaryConfiguration")];
+    for (const k of Object.keys(supplementaryIn)) {
+      t?.push(k);
+      setOwn(supplementary, k, parseTopLevel(supplementaryIn[k], t));
+      t?.pop();
+    }
+  }
+  return { configuration, supplementary };
+}
+
+function parseConfiguration(value: unknown, trail: Trail): Json {
   // The history API and BatchGetResourceConfig return `configuration` as a JSON string; events an object.
-  const trail = [field];
   const v = typeof value === "string" ? parseTopLevel(value, trail) : value;
   return isRecord(v) ? (walk(v, undefined, 0, trail) as Json) : {};
 }
@@ -278,7 +302,7 @@ const POLICY_KEYS = new Set([
  * A top-level value (a supplementary value, or `configuration`): the APIs encode every one as a JSON
  * string, sometimes JSON inside a JSON string, so any string holding JSON is parsed (up to 3 layers).
  */
-function parseTopLevel(value: unknown, trail: string[]): unknown {
+function parseTopLevel(value: unknown, trail: Trail): unknown {
   let v = value;
   for (let layer = 0; layer < 3 && typeof v === "string"; layer++) {
     const parsed = embeddedJson(v, true, trail);
@@ -294,7 +318,7 @@ const NOT_JSON: unique symbol = Symbol("not JSON");
  * Parse a string that may hold JSON. `anyJson` = also scalars (`"false"`, `"7"`): top-level API
  * values encode those as JSON too. URL-encoded JSON (`%7B…`) is decoded first.
  */
-function embeddedJson(s: string, anyJson: boolean, trail: string[]): unknown | typeof NOT_JSON {
+function embeddedJson(s: string, anyJson: boolean, trail: Trail): unknown | typeof NOT_JSON {
   let i = 0;
   while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   if (i === s.length) return NOT_JSON;
@@ -310,11 +334,13 @@ function embeddedJson(s: string, anyJson: boolean, trail: string[]): unknown | t
       s === "false" ||
       s === "null");
   if (!opensDocument && !urlEncoded && !scalar) return NOT_JSON;
-  if (s.length > MAX_EMBEDDED_JSON_CHARS)
+  if (s.length > MAX_EMBEDDED_JSON_CHARS) {
+    if (!trail) throw OVERSIZED;
     throw new InputTooLargeError(
       `embedded JSON document longer than ${MAX_EMBEDDED_JSON_CHARS} characters`,
       trail.join("."),
     );
+  }
   if (!urlEncoded) return tryJson(s);
   let decoded: string;
   try {
@@ -342,7 +368,7 @@ function tryJson(s: string): unknown | typeof NOT_JSON {
  * open a JSON document. Copy-on-write: containers are copied only on the path to a parsed string,
  * so an item without embedded documents is not copied at all.
  */
-function walk(value: unknown, key: string | undefined, depth: number, trail: string[]): unknown {
+function walk(value: unknown, key: string | undefined, depth: number, trail: Trail): unknown {
   if (typeof value === "string") {
     if (key === undefined) return value;
     const policy = POLICY_KEYS.has(key);
@@ -376,9 +402,9 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: str
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (v === null || (typeof v !== "object" && typeof v !== "string")) continue;
-    trail.push(k);
+    trail?.push(k);
     const w = walk(v, k, depth + 1, trail);
-    trail.pop();
+    trail?.pop();
     if (w !== v) {
       if (!out) {
         out = {};
