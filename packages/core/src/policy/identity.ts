@@ -209,14 +209,20 @@ export function identityAccess(
 ): AccessFinding[] {
   const out: AccessFinding[] = [];
   // Each action is asked about every resource: narrow the policies to its statements once.
-  const narrowed = actions.map((action) => ({
-    policies: policiesForAction(ip.policies, action),
-    boundary: ip.boundary ? policiesForAction([ip.boundary], action)[0] : undefined,
-  }));
+  const narrowed = actions.map((action) => {
+    const policies = policiesForAction(ip.policies, action);
+    return {
+      policies,
+      boundary: ip.boundary ? policiesForAction([ip.boundary], action)[0] : undefined,
+      none: policies.every((p) => p.document.statements.length === 0),
+    };
+  });
   for (const resource of resources) {
     for (let a = 0; a < actions.length; a++) {
       const action = actions[a]!;
-      const { policies, boundary } = narrowed[a]!;
+      const { policies, boundary, none } = narrowed[a]!;
+      // No identity statement is about this action: the implicit deny, whatever the resource.
+      if (none) continue;
       const d = evaluateIdentity(policies, { action, resource }, boundary);
       if (d.effect !== "allow" && d.effect !== "conditional") continue;
       const refs = d.effect === "allow" ? d.allowedBy : [...d.allowedBy, ...d.conditionalAllow];

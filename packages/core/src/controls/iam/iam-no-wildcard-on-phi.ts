@@ -15,11 +15,17 @@ function wildcards(s: Statement): { s3: string[]; kms: string[] } {
       : [`NotAction ${s.notAction.join(",")}`];
     return { s3, kms };
   }
-  const acts = s.action ?? [];
-  return {
-    s3: acts.filter((a) => a === "*" || a.toLowerCase() === "s3:*"),
-    kms: acts.filter((a) => a === "*" || a.toLowerCase() === "kms:*"),
-  };
+  // One pass, lower-casing only the few actions long enough to be `s3:*` / `kms:*`.
+  const s3: string[] = [];
+  const kms: string[] = [];
+  for (const a of s.action ?? []) {
+    if (a === "*") {
+      s3.push(a);
+      kms.push(a);
+    } else if (a.length === 4 && a.toLowerCase() === "s3:*") s3.push(a);
+    else if (a.length === 5 && a.toLowerCase() === "kms:*") kms.push(a);
+  }
+  return { s3, kms };
 }
 
 function reaches(s: Statement, patterns: readonly string[]): boolean {
