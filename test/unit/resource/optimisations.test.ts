@@ -2,7 +2,11 @@
 // is checked here against the straightforward algorithm it replaced, on generated inputs.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InputTooLargeError } from "../../../packages/core/src/index.ts";
+import {
+  fromConfigurationItem,
+  InputTooLargeError,
+  InvalidEventError,
+} from "../../../packages/core/src/index.ts";
 import { parsePolicyDocument } from "../../../packages/core/src/policy/document.ts";
 import { actionMatches, arnMatches, globsIntersect } from "../../../packages/core/src/policy/wildcard.ts";
 import { memoOn } from "../../../packages/core/src/resource/memo.ts";
@@ -134,5 +138,31 @@ describe("memoOn", () => {
     };
     expect(() => memoOn(owner, "k", [], f)).toThrow("first");
     expect(memoOn(owner, "k", [], f)).toBe(2);
+  });
+});
+
+describe("capture time fast path", () => {
+  const d = (n: number) => fc.integer({ min: 0, max: 10 ** n - 1 }).map((x) => String(x).padStart(n, "0"));
+  const canonicalShaped = fc
+    .tuple(d(4), d(2), d(2), d(2), d(2), d(2), d(3))
+    .map(([y, mo, da, h, mi, s, ms]) => `${y}-${mo}-${da}T${h}:${mi}:${s}.${ms}Z`);
+
+  it("gives what Date.parse → toISOString gives for every canonical-shaped string, or refuses it", () => {
+    fc.assert(
+      fc.property(canonicalShaped, (v) => {
+        const ms = Date.parse(v);
+        const item = {
+          configurationItemCaptureTime: v,
+          configurationItemStatus: "OK",
+          awsAccountId: "111122223333",
+          awsRegion: "us-east-1",
+          resourceType: "AWS::S3::Bucket",
+          resourceId: "b",
+        };
+        if (Number.isNaN(ms)) expect(() => fromConfigurationItem(item)).toThrowError(InvalidEventError);
+        else expect(fromConfigurationItem(item).capturedAt).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

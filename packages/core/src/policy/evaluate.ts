@@ -76,6 +76,12 @@ function anyActionMatches(patterns: readonly string[], action: string): boolean 
   return false;
 }
 
+/** Whether any statement of the policies is about `action` (Action matches, or NotAction does not). */
+export function mentionsAction(policies: readonly NamedPolicy[], action: string): boolean {
+  for (const p of policies) for (const s of p.document.statements) if (actionApplies(s, action)) return true;
+  return false;
+}
+
 /**
  * The policies with only the statements about `action` (Action matches, or NotAction does not). For
  * any question about that action, `evaluatePolicies` gives the same decision, evidence included, on

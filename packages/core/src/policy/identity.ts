@@ -2,7 +2,7 @@ import type { Baseline } from "../baseline/schema.ts";
 import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
-import { evaluateIdentity, type NamedPolicy, policiesForAction } from "./evaluate.ts";
+import { evaluateIdentity, mentionsAction, type NamedPolicy, policiesForAction } from "./evaluate.ts";
 import {
   baselineHasTagBuckets,
   bucketInventoryRequest,
@@ -209,14 +209,15 @@ export function identityAccess(
 ): AccessFinding[] {
   const out: AccessFinding[] = [];
   // Each action is asked about every resource: narrow the policies to its statements once.
-  const narrowed = actions.map((action) => {
-    const policies = policiesForAction(ip.policies, action);
-    return {
-      policies,
-      boundary: ip.boundary ? policiesForAction([ip.boundary], action)[0] : undefined,
-      none: policies.every((p) => p.document.statements.length === 0),
-    };
-  });
+  const narrowed = actions.map((action) =>
+    mentionsAction(ip.policies, action)
+      ? {
+          policies: policiesForAction(ip.policies, action),
+          boundary: ip.boundary ? policiesForAction([ip.boundary], action)[0] : undefined,
+          none: false,
+        }
+      : { policies: [], boundary: undefined, none: true },
+  );
   for (const resource of resources) {
     for (let a = 0; a < actions.length; a++) {
       const action = actions[a]!;

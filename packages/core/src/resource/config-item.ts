@@ -205,8 +205,11 @@ function captureTime(v: unknown, field: string): string {
     if (v.length === 0)
       throw new InvalidEventError("Too small: expected string to have >=1 characters", field);
     // Config's own form, `2026-03-01T10:00:00.000Z`, skips the pattern tests below.
-    if (isCanonicalIso(v)) ms = Date.parse(v);
-    else if (EPOCH.test(v)) ms = epochMs(Number(v), field);
+    if (isCanonicalIso(v)) {
+      // Already what toISOString would print when every component is in range (the usual case).
+      if (canonicalInRange(v)) return v;
+      ms = Date.parse(v);
+    } else if (EPOCH.test(v)) ms = epochMs(Number(v), field);
     else if (ISO_DATE.test(v)) {
       const hasTime = v.length > 10;
       ms = Date.parse(hasTime && !ISO_ZONE.test(v) ? `${v.replace(" ", "T")}Z` : v);
@@ -232,6 +235,33 @@ function isCanonicalIso(v: string): boolean {
     v.charCodeAt(19) === 46 &&
     v.charCodeAt(23) === 90
   );
+}
+
+function digits(v: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ` with a real date and a time before 24:00 (no rollover to normalise). */
+function canonicalInRange(v: string): boolean {
+  const year = digits(v, 0, 4);
+  const month = digits(v, 5, 7);
+  const day = digits(v, 8, 10);
+  const hour = digits(v, 11, 13);
+  const minute = digits(v, 14, 16);
+  const second = digits(v, 17, 19);
+  const milli = digits(v, 20, 23);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || milli < 0) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days;
 }
 
 function epochMs(n: number, field: string): number {
