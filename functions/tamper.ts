@@ -1,7 +1,7 @@
 // EventBridge CloudTrail management events (the tamper list, root activity) → tamper findings.
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { Activity, DETECTORS, recordObservation } from "@phiwatch/core";
+import { Activity, baselineSuppression, DETECTORS, recordObservation } from "@phiwatch/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import { findingStore, loadBaseline, logger, orDeadLetter } from "./lib/runtime.ts";
 
@@ -15,7 +15,9 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
       for (const e of r.errors) logger.error("detector failed", e);
       detections += r.detections.length;
       for (const d of r.detections) {
-        const outcome = await recordObservation(findingStore, Activity.observationOfDetection(d));
+        const obs = Activity.observationOfDetection(d);
+        const suppressedBy = baselineSuppression(baseline, obs.ruleId, obs.subject, new Date());
+        const outcome = await recordObservation(findingStore, suppressedBy ? { ...obs, suppressedBy } : obs);
         if (outcome.changed) recorded += 1;
       }
     }

@@ -1,6 +1,7 @@
 import type { KMSClient } from "@aws-sdk/client-kms";
 import {
   type Baseline,
+  baselineSuppression,
   type ControlSet,
   type Evaluation,
   evaluateSnapshot,
@@ -96,6 +97,9 @@ export async function evaluateAndRecord(
     const control = deps.controls.controls.find((c) => c.id === e.controlId);
     const obs = observationOf(e, snapshot, cause, control?.remediation.cli);
     if (!obs) continue;
+    const suppressedBy =
+      obs.verdict === "fail" ? baselineSuppression(deps.baseline, obs.ruleId, obs.subject, now) : undefined;
+    if (suppressedBy) obs.suppressedBy = suppressedBy;
     const r = await recordObservation(deps.findings, obs, now);
     if (r.transitioned) transitions++;
   }

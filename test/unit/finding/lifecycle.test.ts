@@ -84,3 +84,50 @@ describe("finding lifecycle", () => {
     expect(after?.next.status).toBe("OPEN");
   });
 });
+
+describe("baseline suppressions", () => {
+  const until = "2026-12-31T00:00:00.000Z";
+  const by = { reason: "legacy exports bucket, migration ticket SEC-42", until, by: "baseline" };
+
+  it("records a suppressed failure as SUPPRESSED from the start, in history", () => {
+    const c = decide(undefined, obs({ suppressedBy: by }), new Date("2026-03-03T10:00:00Z"))!;
+    expect(c.next.status).toBe("SUPPRESSED");
+    expect(c.next.suppression).toEqual(by);
+    expect(c.history).toMatchObject({ from: "NEW", to: "SUPPRESSED" });
+  });
+
+  it("suppresses an open finding once the baseline covers it, and re-opens it when the suppression expires", () => {
+    const open = decide(undefined, obs(), new Date("2026-03-03T10:00:00Z"))!.next;
+    const s = decide(
+      open,
+      obs({ observedAt: "2026-03-04T10:00:00.000Z", suppressedBy: by }),
+      new Date("2026-03-04T10:00:00Z"),
+    )!;
+    expect(s.history).toMatchObject({ from: "OPEN", to: "SUPPRESSED" });
+    const later = decide(
+      s.next,
+      obs({ observedAt: "2027-01-02T10:00:00.000Z" }),
+      new Date("2027-01-02T10:00:00Z"),
+    )!;
+    expect(later.next.status).toBe("OPEN");
+  });
+});
+
+describe("baselineSuppression", () => {
+  it("matches rule and resource globs, and ignores expired entries", async () => {
+    const { baselineSuppression } = await import("../../../packages/core/src/index.ts");
+    const { testBaseline } = await import("../../helpers/baseline.ts");
+    const b = testBaseline({
+      suppressions: [
+        { rule: "s3-*", resource: "legacy-*", reason: "migration SEC-42", until: "2026-12-31" },
+        { rule: "s3-tls-only", resource: "old-bucket", reason: "expired one", until: "2020-01-01" },
+      ],
+    });
+    const now = new Date("2026-03-03T00:00:00Z");
+    expect(baselineSuppression(b, "s3-acls-disabled", { resourceId: "legacy-exports" }, now)?.reason).toBe(
+      "migration SEC-42",
+    );
+    expect(baselineSuppression(b, "kms-rotation", { resourceId: "legacy-exports" }, now)).toBeUndefined();
+    expect(baselineSuppression(b, "s3-tls-only", { resourceId: "old-bucket" }, now)).toBeUndefined();
+  });
+});

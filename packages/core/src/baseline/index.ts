@@ -1,5 +1,6 @@
 export { MAX_BASELINE_BYTES, parseBaseline } from "./load.ts";
 export {
+  baselineSuppression,
   globMatch,
   hourOfWeek,
   isBusinessHours,

@@ -125,3 +125,31 @@ export function isBusinessHours(baseline: Baseline, at: Date): boolean {
   const [eh, em] = bh.end.split(":").map(Number) as [number, number];
   return t.minutes >= sh * 60 + sm && t.minutes < eh * 60 + em;
 }
+
+/**
+ * The baseline suppression covering a finding, if one is active at `now`: `rule` matches the control or
+ * detector id and `resource` the resource id, its display name or the principal (both IAM-style globs).
+ *
+ * @example
+ * ```ts
+ * baselineSuppression(baseline, "s3-acls-disabled", { resourceId: "legacy-exports" }, new Date());
+ * // → { reason: "…", until: "2026-12-31T00:00:00.000Z", by: "baseline" } | undefined
+ * ```
+ */
+export function baselineSuppression(
+  baseline: Baseline,
+  ruleId: string,
+  subject: { resourceId: string; resourceName?: string; principal?: string },
+  now: Date,
+): { reason: string; until: string; by: string } | undefined {
+  for (const s of baseline.suppressions) {
+    const until = new Date(s.until);
+    if (until.getTime() <= now.getTime() || !globMatch(s.rule, ruleId)) continue;
+    const candidates = [subject.resourceId, subject.resourceName, subject.principal].filter(
+      (x): x is string => !!x,
+    );
+    if (candidates.some((c) => globMatch(s.resource, c)))
+      return { reason: s.reason, until: until.toISOString(), by: "baseline" };
+  }
+  return undefined;
+}

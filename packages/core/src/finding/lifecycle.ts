@@ -32,6 +32,11 @@ export interface Observation {
   count?: number;
   /** Distinguishes several findings of one rule on one subject (activity: the incident window). */
   discriminator?: string;
+  /**
+   * An active suppression that covers this observation (from the baseline's `suppressions`, see
+   * `baselineSuppression`): a failure is then recorded as SUPPRESSED — in history, without an alert.
+   */
+  suppressedBy?: { reason: string; until: string; by: string };
 }
 
 /** A change to persist: the next state of the finding and, when its status or severity moved, one history entry. */
@@ -87,7 +92,7 @@ export function decide(
       ruleId: obs.ruleId,
       title: obs.title,
       severity: obs.severity,
-      status: "OPEN",
+      status: obs.suppressedBy ? "SUPPRESSED" : "OPEN",
       subject: obs.subject,
       hipaa: obs.hipaa,
       summary: obs.summary,
@@ -99,6 +104,7 @@ export function decide(
       transitions: 1,
       ...(obs.count !== undefined ? { count: obs.count } : {}),
       ...(obs.windowStart ? { windowStart: obs.windowStart } : {}),
+      ...(obs.suppressedBy ? { suppression: obs.suppressedBy } : {}),
     };
     return { next, expect: "absent", history: historyOf(next, "NEW", obs) };
   }
@@ -126,6 +132,24 @@ export function decide(
       lastSeen: maxIso(current.lastSeen, obs.observedAt),
       ...(obs.count !== undefined ? { count: Math.max(obs.count, current.count ?? 0) } : {}),
     };
+    // A baseline suppression that now covers an open (or re-failing) finding suppresses it, in history.
+    if (obs.suppressedBy && !suppressedActive && obs.suppressedBy.until > now.toISOString()) {
+      const next: Finding = {
+        ...base,
+        status: "SUPPRESSED",
+        suppression: obs.suppressedBy,
+        statusChangedAt: obs.observedAt,
+        transitions: current.transitions + 1,
+      };
+      return {
+        next,
+        expect,
+        history: {
+          ...historyOf(next, current.status, obs),
+          evidence: { ...obs.evidence, suppression: obs.suppressedBy },
+        },
+      };
+    }
     if (current.status === "RESOLVED" || (current.status === "SUPPRESSED" && !suppressedActive)) {
       const next: Finding = {
         ...base,
