@@ -160,7 +160,7 @@ export function toAccessEvent(
   ev.denied = rec.errorCode !== undefined && DENIED.test(rec.errorCode);
   if (rec.errorCode) ev.errorCode = sanitiseIdentityText(rec.errorCode, 64);
   ev.source = source;
-  if (tlsVersion) ev.tlsVersion = sanitiseIdentityText(tlsVersion, 16);
+  if (tlsVersion) ev.tlsVersion = cached(tlsCache, tlsVersion, tlsText);
   ev.insecureTransport = insecure(rec);
   ev.crossAccount =
     principal.kind !== "service" &&
@@ -176,6 +176,7 @@ const MAX_CACHED = 4096;
 const MAX_CACHED_LENGTH = 256;
 const addressCache = new Map<string, { version: 0 | 4 | 6; network: string }>();
 const uaCache = new Map<string, string>();
+const tlsCache = new Map<string, string>();
 
 function cached<V>(cache: Map<string, V>, key: string, compute: (k: string) => V): V {
   if (key.length > MAX_CACHED_LENGTH) return compute(key);
@@ -191,6 +192,10 @@ function cached<V>(cache: Map<string, V>, key: string, compute: (k: string) => V
 /** `isIP(ip)` and `networkOf(ip)` of a non-empty source address. */
 function addressOf(ip: string): { version: 0 | 4 | 6; network: string } {
   return cached(addressCache, ip, (k) => ({ version: isIP(k), network: networkOf(k) }));
+}
+
+function tlsText(v: string): string {
+  return sanitiseIdentityText(v, 16);
 }
 
 function userAgentClassCached(ua: string | undefined): string {

@@ -1,5 +1,5 @@
 import type { AccessStore, TargetState } from "./ports.ts";
-import type { AccessProfile } from "./profile.ts";
+import { type AccessProfile, cloneProfile } from "./profile.ts";
 import { pairKey, type WindowDelta, type WindowTotals } from "./window.ts";
 
 interface MemWindow {
@@ -94,7 +94,7 @@ export class MemoryAccessStore implements AccessStore {
 
   async getProfile(target: string, principal: string): Promise<AccessProfile | undefined> {
     const p = this.profiles.get(pairKey(target, principal));
-    return p ? structuredClone(p) : undefined;
+    return p ? cloneProfile(p) : undefined;
   }
 
   async putProfile(profile: AccessProfile, expect: string | null): Promise<"applied" | "conflict"> {
@@ -102,7 +102,7 @@ export class MemoryAccessStore implements AccessStore {
     const k = pairKey(profile.target, profile.principal);
     const cur = this.profiles.get(k);
     if ((cur?.foldedThrough ?? null) !== expect) return "conflict";
-    this.profiles.set(k, structuredClone(profile));
+    this.profiles.set(k, cloneProfile(profile));
     return "applied";
   }
 

@@ -451,7 +451,8 @@ export type AccessMessage =
  * ```
  */
 export function readAccessMessage(body: string): AccessMessage {
-  if (Buffer.byteLength(body, "utf8") > MAX_EVENT_BYTES)
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short bodies need no byte count.
+  if (body.length * 3 > MAX_EVENT_BYTES && Buffer.byteLength(body, "utf8") > MAX_EVENT_BYTES)
     throw new InputTooLargeError(`larger than ${MAX_EVENT_BYTES} bytes`, "body");
   let json: unknown;
   try {

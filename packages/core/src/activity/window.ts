@@ -64,11 +64,23 @@ export function pairKey(target: string, principal: string): string {
  * ```
  */
 export function aggregate(events: readonly AccessEvent[], windowMinutes: number): WindowDelta[] {
-  const byKey = new Map<string, WindowDelta>();
+  // target → principal → window start: nested maps hash short strings the events already hold
+  // (principal ids are shared by every event of a caller) instead of one long key per event.
+  const byKey = new Map<string, Map<string, Map<number, WindowDelta>>>();
+  const out: WindowDelta[] = [];
   for (const e of events) {
     const ws = windowStartOf(e.at, windowMinutes);
-    const k = `${pairKey(e.target.id, e.principal.id)}\u0000${ws}`;
-    let d = byKey.get(k);
+    let byPrincipal = byKey.get(e.target.id);
+    if (!byPrincipal) {
+      byPrincipal = new Map();
+      byKey.set(e.target.id, byPrincipal);
+    }
+    let byWindow = byPrincipal.get(e.principal.id);
+    if (!byWindow) {
+      byWindow = new Map();
+      byPrincipal.set(e.principal.id, byWindow);
+    }
+    let d = byWindow.get(ws);
     if (!d) {
       d = {
         target: e.target.id,
@@ -87,7 +99,8 @@ export function aggregate(events: readonly AccessEvent[], windowMinutes: number)
         uaClasses: new Set(),
         events: [],
       };
-      byKey.set(k, d);
+      byWindow.set(ws, d);
+      out.push(d);
     }
     d.events.push(e);
     if (e.denied) {
@@ -103,7 +116,6 @@ export function aggregate(events: readonly AccessEvent[], windowMinutes: number)
     if (e.source.vpce) d.vpces.add(e.source.vpce);
     d.uaClasses.add(e.source.uaClass);
   }
-  const out = [...byKey.values()];
   for (const d of out) d.events.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
   return out.sort((a, b) => a.windowStartMs - b.windowStartMs);
 }
