@@ -3,7 +3,9 @@
  * parsed identity policies of a role, whether it is a PHI bucket) are computed once per evaluation
  * instead of once per control. Keyed weakly on the snapshot (or another immutable input such as the
  * baseline), so entries die with it; `deps` are compared by identity, so a different baseline or fact
- * lookup recomputes. Values are shared between controls: treat them as read-only.
+ * lookup recomputes. Values are shared between controls: treat them as read-only. Snapshots are
+ * immutable once normalised (derive a new object to change one, as `{ ...s, supplementary }` does): a
+ * snapshot mutated in place after an evaluation would be answered from the memo.
  */
 const memos = new WeakMap<object, Map<string, { deps: readonly unknown[]; value: unknown }>>();
 
