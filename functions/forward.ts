@@ -6,8 +6,8 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { deliverWebhook, FifoQueue } from "@phiwatch/aws";
-import { Delivery, Format, InvalidEventError } from "@phiwatch/core";
+import { deliverEvent, FifoQueue } from "@phiwatch/aws";
+import { InvalidEventError } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { type DeliveryMessage, deliveryGroup } from "./lib/announce.ts";
@@ -37,12 +37,6 @@ async function deadLetter(
   logger.warn("delivery dead-lettered", { target: m?.target, eventId: m?.event.eventId, reason, attempts });
 }
 
-function retryPolicy(target: {
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
-}): Delivery.RetryPolicy {
-  return { ...Delivery.DEFAULT_RETRY_POLICY, ...target.retry };
-}
-
 function parse(body: string): DeliveryMessage {
   let m: unknown;
   try {
@@ -68,24 +62,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   const target = loadBaseline().webhooks.find((t) => t.name === m.target);
   if (!target) return deadLetter(m, record.body, `target "${m.target}" is not in the baseline`, attempt);
 
-  let step: Delivery.RetryDecision;
-  try {
-    const secrets = await secretSource.get(target.secret);
-    const hecToken = target.token ? (await secretSource.get(target.token))[0] : undefined;
-    step = { action: "delivered" };
-    for (const request of Format.encodeEvents(target.format, [m.event])) {
-      const result = await deliverWebhook({ target, request, secrets, ...(hecToken ? { hecToken } : {}) });
-      step = Delivery.nextStep(attempt, result.outcome, { policy: retryPolicy(target) });
-      if (step.action !== "delivered") break;
-    }
-  } catch (error) {
-    // A secret that cannot be read is a configuration problem: retry (it may be fixed), then DLQ.
-    step = Delivery.nextStep(
-      attempt,
-      { kind: "network-error", message: `${(error as Error).name}: ${(error as Error).message}` },
-      { policy: retryPolicy(target) },
-    );
-  }
+  const step = await deliverEvent(target, m.event, attempt, secretSource);
   if (step.action === "delivered") return;
   if (step.action === "dead-letter") return deadLetter(m, record.body, step.reason, attempt);
   await queue.delay(record.receiptHandle, step.delayMs / 1000);

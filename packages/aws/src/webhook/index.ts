@@ -1,3 +1,5 @@
+export { deliverEvent, retryPolicyOf } from "./deliver-event.ts";
+export { confirmHecAck, hecAckUrl, hecChannel } from "./hec-ack.ts";
 export {
   parseConcatenatedJson,
   type ReceivedDelivery,
