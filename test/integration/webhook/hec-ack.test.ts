@@ -48,8 +48,8 @@ const target = () =>
     },
   ])[0]!;
 const secrets = {
-  get: async (ref: { env?: string }) => [
-    ref.env === "Y" ? "hec-token-0123456789" : "signing-secret-0123456789",
+  get: async (ref: object) => [
+    "env" in ref && ref.env === "Y" ? "hec-token-0123456789" : "signing-secret-0123456789",
   ],
 };
 const event = Format.findingEvent(
