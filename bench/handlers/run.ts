@@ -1,0 +1,126 @@
+// Handler-path figures for docs/cost.md: the real handlers against DynamoDB Local (in memory) through
+// the local stack — wall time per invocation and DynamoDB requests per Config change and per access
+// event. DynamoDB Local is slower than DynamoDB, so wall times are upper bounds of billed duration.
+// Run: npm run bench -- handlers
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { generateAccessScenario } from "../../packages/cli/src/demo/access-scenario.ts";
+import { bucketConfigurationItem, configChangeEvent } from "../../packages/cli/src/demo/config-events.ts";
+import { LocalStack, REPO_ROOT } from "../../packages/cli/src/local/stack.ts";
+
+const stack = await LocalStack.start({
+  baselineFile: join(REPO_ROOT, "examples/baseline.yaml"),
+  logLevel: "ERROR",
+});
+const runtime = (await import(pathToFileURL(join(REPO_ROOT, "functions/lib/runtime.ts")).href)) as {
+  ddb: { middlewareStack: { add: (mw: unknown, opts: unknown) => void } };
+};
+const ops: Record<string, number> = {};
+runtime.ddb.middlewareStack.add(
+  (next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) =>
+    async (args: { input?: { TransactItems?: unknown[] } }) => {
+      const name = ctx.commandName ?? "?";
+      ops[name] =
+        (ops[name] ?? 0) +
+        (name === "TransactWriteItemsCommand" ? (args.input?.TransactItems?.length ?? 1) : 1);
+      return next(args);
+    },
+  { step: "initialize", name: "phiwatchBenchCounter" },
+);
+const snapshot = () => ({ ...ops });
+const diff = (a: Record<string, number>, b: Record<string, number>) => {
+  const out: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) out[k] = (b[k] ?? 0) - (a[k] ?? 0);
+  return out;
+};
+const reads = (d: Record<string, number>) =>
+  (d.GetItemCommand ?? 0) + (d.QueryCommand ?? 0) + (d.BatchGetItemCommand ?? 0);
+const writes = (d: Record<string, number>) =>
+  (d.PutItemCommand ?? 0) +
+  (d.UpdateItemCommand ?? 0) +
+  (d.TransactWriteItemsCommand ?? 0) +
+  (d.DeleteItemCommand ?? 0);
+
+// 1. Config changes: 200 bucket changes (half PHI, alternating compliant / not), one event at a time.
+const N = 200;
+const before = snapshot();
+const times: number[] = [];
+for (let i = 0; i < N; i++) {
+  const phi = i % 2 === 0;
+  const name = phi ? `northwind-ctr-${i % 20}` : `app-assets-${i}`;
+  const e = configChangeEvent(
+    bucketConfigurationItem({
+      name,
+      capturedAt: new Date(Date.UTC(2026, 2, 3, 10) + i * 60_000).toISOString(),
+      sse: i % 4 === 0 ? { algorithm: "AES256" } : { algorithm: "aws:kms", kmsKeyId: "alias/aws/s3" },
+      publicAccessBlock: {
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: i % 3 !== 0,
+      },
+    }),
+  );
+  const t0 = performance.now();
+  await stack.invoke("config-change", e);
+  times.push(performance.now() - t0);
+}
+const cfg = diff(before, snapshot());
+times.sort((a, b) => a - b);
+
+// 2. Access: the demo's Tuesday (2000-read burst, pipeline services, QA, analytics) in 1000-event batches.
+const dir = mkdtempSync(join(tmpdir(), "phiwatch-bench-handlers-"));
+const { todayFiles } = await generateAccessScenario(dir);
+const envelopes = todayFiles.flatMap((f) =>
+  readFileSync(f, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l)),
+);
+const beforeAccess = snapshot();
+const batches: number[] = [];
+for (let i = 0; i < envelopes.length; i += 1000) {
+  const slice = envelopes.slice(i, i + 1000);
+  const event = {
+    Records: slice.map((e, j) => ({
+      messageId: `m-${i + j}`,
+      receiptHandle: `r-${i + j}`,
+      body: JSON.stringify(e),
+      attributes: { ApproximateReceiveCount: "1" },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:phiwatch-local-access",
+      awsRegion: "us-east-1",
+    })),
+  };
+  const t0 = performance.now();
+  await stack.invoke("access", event);
+  batches.push(performance.now() - t0);
+}
+const acc = diff(beforeAccess, snapshot());
+await stack.stop();
+
+const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const result = {
+  configChange: {
+    events: N,
+    wallMsP50: +pct(times, 50).toFixed(1),
+    wallMsP95: +pct(times, 95).toFixed(1),
+    dynamodbReadsPerChange: +(reads(cfg) / N).toFixed(2),
+    dynamodbWritesPerChange: +(writes(cfg) / N).toFixed(2),
+    requests: cfg,
+  },
+  access: {
+    events: envelopes.length,
+    batches: batches.length,
+    wallMsPerBatch: batches.map((b) => +b.toFixed(0)),
+    dynamodbReadsPerEvent: +(reads(acc) / envelopes.length).toFixed(4),
+    dynamodbWritesPerEvent: +(writes(acc) / envelopes.length).toFixed(4),
+    requests: acc,
+  },
+};
+console.log(JSON.stringify(result, null, 2));
