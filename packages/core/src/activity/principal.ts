@@ -67,32 +67,42 @@ function roleWithoutPath(arn: string): string {
  */
 export function principalOf(u: UserIdentity, recipientAccountId = "", path = "userIdentity"): Principal {
   // Every event of a batch carries a userIdentity, and a batch has a handful of distinct callers:
-  // normalise each distinct identity once. The key holds every field the normalisation reads.
-  const key = identityKey(u, recipientAccountId);
-  if (key === undefined) return normalise(u, recipientAccountId, path);
-  let p = principalCache.get(key);
-  if (p === undefined) {
-    p = normalise(u, recipientAccountId, path);
-    // Shared by every event of this caller: frozen, so no consumer can change it for the others.
-    Object.freeze(p.names);
-    Object.freeze(p);
+  // normalise each distinct identity once. An entry holds every field the normalisation reads and is
+  // used only when all of them are equal (no key string is built per event).
+  const fields = identityFields(u, recipientAccountId);
+  if (fields === undefined) return normalisePrincipal(u, recipientAccountId, path);
+  const head = fields[1] ?? fields[5] ?? fields[3] ?? fields[0] ?? "";
+  let entries = principalCache.get(head);
+  if (entries !== undefined) {
+    for (const e of entries) if (sameFields(e.fields, fields)) return e.principal;
+  } else {
     if (principalCache.size >= MAX_CACHED_PRINCIPALS) principalCache.clear();
-    principalCache.set(key, p);
+    entries = [];
+    principalCache.set(head, entries);
   }
+  const p = normalisePrincipal(u, recipientAccountId, path);
+  // Shared by every event of this caller: frozen, so no consumer can change it for the others.
+  Object.freeze(p.names);
+  Object.freeze(p);
+  if (entries.length >= MAX_ENTRIES_PER_HEAD) entries.shift();
+  entries.push({ fields, principal: p });
   return p;
 }
 
 /** Distinct identities remembered (bounded memory in a long-lived Lambda); past it the cache starts over. */
 const MAX_CACHED_PRINCIPALS = 10_000;
-const principalCache = new Map<string, Principal>();
+/** Identities sharing an ARN (different sessions' issuers, accounts…) kept per ARN. */
+const MAX_ENTRIES_PER_HEAD = 16;
+type IdentityFields = Array<string | undefined>;
+const principalCache = new Map<string, Array<{ fields: IdentityFields; principal: Principal }>>();
 
 /**
- * An injective key of the fields `normalise` reads (length-prefixed, `-` for absent), or undefined
- * when one is not a string (unvalidated input: normalised without the cache).
+ * The fields `normalisePrincipal` reads (type, arn, accountId, principalId, userName, invokedBy,
+ * identityProvider, session issuer ARN, recipient account), or undefined when one is not a string
+ * (unvalidated input: normalised without the cache).
  */
-function identityKey(u: UserIdentity, recipientAccountId: string): string | undefined {
-  let key = "";
-  for (const v of [
+function identityFields(u: UserIdentity, recipientAccountId: string): IdentityFields | undefined {
+  const f = [
     u.type,
     u.arn,
     u.accountId,
@@ -102,15 +112,22 @@ function identityKey(u: UserIdentity, recipientAccountId: string): string | unde
     u.identityProvider,
     u.sessionContext?.sessionIssuer?.arn,
     recipientAccountId,
-  ]) {
-    if (v === undefined) key += "-";
-    else if (typeof v === "string") key += `${v.length}:${v}`;
-    else return undefined;
-  }
-  return key;
+  ];
+  for (const v of f) if (v !== undefined && typeof v !== "string") return undefined;
+  return f;
 }
 
-function normalise(u: UserIdentity, recipientAccountId: string, path: string): Principal {
+function sameFields(a: IdentityFields, b: IdentityFields): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `principalOf` without the cache (what the cache must always agree with). */
+export function normalisePrincipal(
+  u: UserIdentity,
+  recipientAccountId = "",
+  path = "userIdentity",
+): Principal {
   const account = u.accountId ?? accountOfArn(u.arn) ?? recipientAccountId;
   switch (u.type) {
     case "Root": {
