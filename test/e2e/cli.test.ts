@@ -1,0 +1,105 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bucketConfigurationItem } from "../../packages/cli/src/demo/config-events.ts";
+
+function phiwatch(...args: string[]) {
+  const r = spawnSync("node", ["packages/cli/bin/phiwatch.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "phiwatch-cli-"));
+const item = (name: string, algorithm: "AES256" | "aws:kms") =>
+  bucketConfigurationItem({
+    name,
+    capturedAt: "2026-03-03T10:00:00.000Z",
+    sse: { algorithm, kmsKeyId: algorithm === "aws:kms" ? "alias/aws/s3" : null },
+    publicAccessBlock: {
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    },
+  });
+
+describe("phiwatch evaluate (CI pipelines on IaC-produced configurations)", () => {
+  it("prints one JSON object per evaluation with the stable fields", () => {
+    const file = join(dir, "recordings.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--json");
+    expect(r.code).toBe(0);
+    const rows = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const cmk = rows.find((e) => e.controlId === "s3-encryption-cmk");
+    expect(Object.keys(cmk).sort()).toEqual([
+      "controlId",
+      "evidence",
+      "resourceId",
+      "resourceType",
+      "severity",
+      "status",
+      "summary",
+    ]);
+    expect(cmk).toMatchObject({
+      resourceType: "AWS::S3::Bucket",
+      resourceId: "northwind-connect-recordings",
+      status: "NON_COMPLIANT",
+      severity: "high",
+    });
+  });
+
+  it("exits 1 with --fail-on high when a high control fails, 0 when nothing reaches it, 2 on bad input", () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    expect(phiwatch("evaluate", bad, "--baseline", "examples/baseline.yaml", "--fail-on", "high").code).toBe(
+      1,
+    );
+    const other = join(dir, "other.json");
+    writeFileSync(other, JSON.stringify(item("marketing-site-assets", "AES256")));
+    expect(
+      phiwatch("evaluate", other, "--baseline", "examples/baseline.yaml", "--fail-on", "high").code,
+    ).toBe(0);
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{ not json");
+    const r = phiwatch("evaluate", broken, "--baseline", "examples/baseline.yaml");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/not valid JSON/);
+  });
+
+  it("evaluates a published real configuration item (rdk sample, API shape)", () => {
+    const r = phiwatch(
+      "evaluate",
+      "test/fixtures/config/rdk__AWS_S3_Bucket.json",
+      "--baseline",
+      "examples/baseline.yaml",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/"resourceId":"mborch-test-bucket-config-item"/);
+  });
+});
+
+describe("phiwatch baseline check", () => {
+  it("explains a valid baseline and names file, line and field of an invalid one", () => {
+    expect(phiwatch("baseline", "check", "examples/baseline.yaml").out).toMatch(
+      /valid examples\/baseline\.yaml — Northwind Health/,
+    );
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(
+      bad,
+      'version: 1\norganisation: { name: X, timeZone: Mars/Olympus }\naccounts: ["12"]\nallowedRegions: [us-east-1]\nphiBuckets: [{ name: b1 }]\n',
+    );
+    const r = phiwatch("baseline", "check", bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.yaml:2\s+organisation\.timeZone: an IANA time zone/);
+    expect(r.err).toMatch(/bad\.yaml:3\s+accounts\.0: a 12-digit AWS account id/);
+  });
+});
