@@ -2,7 +2,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findingItem } from "../../../packages/aws/src/index.ts";
 import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import type { Finding } from "../../../packages/core/src/index.ts";
+import { driftFinding } from "../../unit/format/finding-fixtures.ts";
 
 // The table stream delivers at least once: the same record (and the same transition in two records)
 // must give one SNS alert and one queued SIEM delivery.
@@ -14,27 +14,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const finding: Finding = {
+const finding = driftFinding({
   findingId: "f-0000000000000000000000aa",
-  kind: "drift",
-  ruleId: "s3-encryption-cmk",
-  title: "PHI buckets encrypt with a customer-managed KMS key",
-  severity: "high",
-  status: "OPEN",
   subject: {
     accountId: "111122223333",
     region: "us-east-1",
     resourceType: "AWS::S3::Bucket",
     resourceId: "northwind-connect-recordings",
   },
-  hipaa: ["164.312(a)(2)(iv)"],
-  summary: "SSE-S3 (AES256) instead of aws:kms with a customer-managed key",
-  evidence: { sseAlgorithm: "AES256" },
-  firstSeen: "2026-03-03T14:02:31.000Z",
-  lastSeen: "2026-03-03T14:02:31.000Z",
-  statusChangedAt: "2026-03-03T14:02:31.000Z",
-  transitions: 1,
-};
+});
 
 const record = (eventID: string, seq: string) => ({
   eventID,

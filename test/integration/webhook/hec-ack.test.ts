@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverEvent, hecAckUrl, hecChannel } from "../../../packages/aws/src/index.ts";
 import { BaselineSchema, Format } from "../../../packages/core/src/index.ts";
+import { driftFinding } from "../../unit/format/finding-fixtures.ts";
 
 // A Splunk HEC stand-in on loopback with indexer acknowledgement on: the event endpoint answers an
 // ackId; the ack endpoint confirms it only from its `confirmAfter`-th poll on.
@@ -52,31 +53,7 @@ const secrets = {
     "env" in ref && ref.env === "Y" ? "hec-token-0123456789" : "signing-secret-0123456789",
   ],
 };
-const event = Format.findingEvent(
-  undefined,
-  {
-    findingId: "f-000000000000000000000001",
-    kind: "drift",
-    ruleId: "s3-encryption-cmk",
-    title: "PHI buckets encrypt with a customer-managed KMS key",
-    severity: "high",
-    status: "OPEN",
-    subject: {
-      accountId: "111122223333",
-      region: "us-east-1",
-      resourceType: "AWS::S3::Bucket",
-      resourceId: "b",
-    },
-    hipaa: ["164.312(a)(2)(iv)"],
-    summary: "SSE-S3",
-    evidence: {},
-    firstSeen: "2026-03-03T00:00:00.000Z",
-    lastSeen: "2026-03-03T00:00:00.000Z",
-    statusChangedAt: "2026-03-03T00:00:00.000Z",
-    transitions: 1,
-  },
-  "OPENED",
-);
+const event = Format.findingEvent(undefined, driftFinding(), "OPENED");
 
 describe("Splunk HEC indexer acknowledgement", () => {
   it("derives the ack endpoint and a stable channel per target", () => {

@@ -12,7 +12,7 @@ import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../local/stack.ts";
 import { bold, dim, findingsTable, table } from "../output.ts";
 import { learnFiles } from "./learn.ts";
 import { replayFiles } from "./replay.ts";
-import { collectReport, renderReport } from "./report.ts";
+import { allFindings, collectReport, renderReport } from "./report.ts";
 
 /**
  * `phiwatch demo` (what `npm start` runs): start the local stack, replay the bundled scenario of the
@@ -113,7 +113,7 @@ webhooks:
     );
 
     const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
-    const findings = await allFindings(store);
+    const findings = await sortedFindings(store);
     const alerts = await stack.receivedAlerts();
 
     out();
@@ -178,15 +178,9 @@ webhooks:
   }
 }
 
-async function allFindings(store: DynamoFindingStore): Promise<Finding[]> {
-  const out: Finding[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listFindings({ limit: 500, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out.sort(
+/** Every finding, open first, then by severity. */
+async function sortedFindings(store: DynamoFindingStore): Promise<Finding[]> {
+  return (await allFindings(store)).sort(
     (a, b) =>
       (a.status === b.status ? 0 : a.status === "OPEN" ? -1 : 1) ||
       severityRank(b.severity) - severityRank(a.severity),
