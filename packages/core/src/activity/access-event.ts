@@ -2,6 +2,7 @@ import { createHash, createHmac, createSecretKey, hash } from "node:crypto";
 import { isRawObjectKey, matchesAny, phiBucketOf } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { InvalidEventError } from "../errors.ts";
+import { eventTimeIso, parseEventTime } from "./event-time.ts";
 import { type Principal, principalOf, sanitiseIdentityText } from "./principal.ts";
 import type { CloudTrailRecord } from "./record.ts";
 
@@ -133,7 +134,7 @@ export function toAccessEvent(
 
   const recipient = rec.recipientAccountId ?? rec.userIdentity.accountId ?? "";
   const principal = principalOf(rec.userIdentity, recipient);
-  const at = Date.parse(rec.eventTime);
+  const at = parseEventTime(rec.eventTime);
   const tlsVersion = rec.tlsDetails?.tlsVersion;
   const ip = rec.sourceIPAddress;
   const addr = ip ? addressOf(ip) : undefined;
@@ -146,7 +147,7 @@ export function toAccessEvent(
   const ev = {
     eventId: rec.eventID,
     idHash: eventIdHash(rec.eventID),
-    eventTime: new Date(at).toISOString(),
+    eventTime: eventTimeIso(rec.eventTime, at),
     at,
     accountId: recipient,
     region: rec.awsRegion,

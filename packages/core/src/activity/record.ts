@@ -2,6 +2,7 @@ import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { InputTooLargeError, InvalidEventError, UnsupportedEventError } from "../errors.ts";
 import { EventBridgeEnvelopeSchema, MAX_EVENT_BYTES, parseWith } from "../events/eventbridge.ts";
+import { parseEventTime } from "./event-time.ts";
 
 /** EventBridge detail-types that carry a CloudTrail record as `detail`. */
 export const CLOUDTRAIL_DETAIL_TYPES = [
@@ -322,7 +323,7 @@ function fastRecord(v: unknown): unknown {
   if (!plain(v)) return BAD;
   const { eventVersion, eventTime, eventSource, eventName, awsRegion, eventID } = v;
   if (!optStr(eventVersion)) return BAD;
-  if (!isStr(eventTime, 0, 64) || Number.isNaN(Date.parse(eventTime))) return BAD;
+  if (!isStr(eventTime, 0, 64) || Number.isNaN(parseEventTime(eventTime))) return BAD;
   if (!isStr(eventSource, 1, 256) || !isStr(eventName, 1, 256)) return BAD;
   if (!isStr(awsRegion, 1, 64) || !isStr(eventID, 1, 256)) return BAD;
   const { eventType, eventCategory, managementEvent, readOnly, recipientAccountId, sharedEventID } = v;
