@@ -15,6 +15,7 @@ const times = new Map<string, Map<number, LocalTime>>();
 const dates = new Map<string, Map<number, string>>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const business = new WeakMap<Baseline, Map<number, boolean>>();
+const isos = new Map<number, string>();
 
 function slot<V>(caches: Map<string, Map<number, V>>, timeZone: string): Map<number, V> {
   let m = caches.get(timeZone);
@@ -70,4 +71,15 @@ export function isBusinessHoursAt(baseline: Baseline, ms: number): boolean {
     m.set(ms, b);
   }
   return b;
+}
+
+/** `new Date(ms).toISOString()`, memoised (window starts recur for every pair and batch). */
+export function isoAt(ms: number): string {
+  let s = isos.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toISOString();
+    if (isos.size >= MAX_ENTRIES) isos.clear();
+    isos.set(ms, s);
+  }
+  return s;
 }

@@ -13,8 +13,9 @@ import type { FindingStore } from "../finding/ports.ts";
 import { recordObservation } from "../finding/record.ts";
 import type { Severity } from "../finding/types.ts";
 import type { AccessEvent } from "./access-event.ts";
+import { parseEventTime } from "./event-time.ts";
 import { dailyThreshold, volumeThreshold } from "./expect.ts";
-import { isBusinessHoursAt, localDateAt, localTimeAt } from "./local-clock.ts";
+import { isBusinessHoursAt, isoAt, localDateAt, localTimeAt } from "./local-clock.ts";
 import type { AccessStore } from "./ports.ts";
 import { principalOf } from "./principal.ts";
 import { type AccessProfile, emptyProfile, type FoldSettings, foldWindows } from "./profile.ts";
@@ -47,11 +48,11 @@ function foldSettings(s: ResolvedSettings): FoldSettings {
     // Once a profile is mature, a spike is folded in only up to the spike threshold: an incident
     // barely moves what is "normal", while a new routine is still learned within about a week.
     clip: (p, slot) =>
-      Date.parse(p.foldedThrough) - Date.parse(p.firstSeen) >= learningMs
+      parseEventTime(p.foldedThrough) - parseEventTime(p.firstSeen) >= learningMs
         ? volumeThreshold(p, slot, s.volume).threshold
         : Number.POSITIVE_INFINITY,
     clipDay: (p, dow) =>
-      Date.parse(p.foldedThrough) - Date.parse(p.firstSeen) >= learningMs
+      parseEventTime(p.foldedThrough) - parseEventTime(p.firstSeen) >= learningMs
         ? dailyThreshold(p, dow, { floor: s.daily.floor, sigma: s.volume.sigma, ratio: s.daily.ratio })
             .threshold
         : Number.POSITIVE_INFINITY,
@@ -210,10 +211,8 @@ export async function foldProfile(
   const len = s.windowMinutes * 60_000;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await store.getProfile(key.target, key.principal.id);
-    const from = current
-      ? new Date(Date.parse(current.foldedThrough) + len).toISOString()
-      : new Date(untilMs - 28 * DAY_MS).toISOString();
-    const until = new Date(untilMs).toISOString();
+    const from = current ? isoAt(parseEventTime(current.foldedThrough) + len) : isoAt(untilMs - 28 * DAY_MS);
+    const until = isoAt(untilMs);
     if (from >= until) return false;
     const windows = await store.listWindows(key.target, key.principal.id, from, until);
     let base = current;
@@ -258,13 +257,13 @@ async function windowContext(
   const dk = `${pairKey(delta.target, delta.principal.id)}\u0000${date}`;
   let dayWindows = dayCache.get(dk);
   if (dayWindows === undefined) {
-    const from = new Date(delta.windowStartMs - DAY_MS).toISOString();
-    const to = new Date(delta.windowStartMs + DAY_MS).toISOString();
+    const from = isoAt(delta.windowStartMs - DAY_MS);
+    const to = isoAt(delta.windowStartMs + DAY_MS);
     const ws = await deps.store.listWindows(delta.target, delta.principal.id, from, to);
     dayWindows = ws
-      .filter((w) => localDateAt(s.timeZone, Date.parse(w.windowStart)) === date)
+      .filter((w) => localDateAt(s.timeZone, parseEventTime(w.windowStart)) === date)
       .map((w) => {
-        const t = localTimeAt(s.timeZone, Date.parse(w.windowStart));
+        const t = localTimeAt(s.timeZone, parseEventTime(w.windowStart));
         return { windowStart: w.windowStart, reads: w.reads, slot: t.day * 24 + t.hour };
       });
     dayCache.set(dk, dayWindows);
@@ -282,8 +281,8 @@ async function windowContext(
     totals,
     principal: delta.principal,
     profile,
-    targetLearned: eventNow - Date.parse(since) >= learningMs,
-    principalMature: !!profile && eventNow - Date.parse(profile.firstSeen) >= learningMs,
+    targetLearned: eventNow - parseEventTime(since) >= learningMs,
+    principalMature: !!profile && eventNow - parseEventTime(profile.firstSeen) >= learningMs,
     folded: !!profile && profile.foldedThrough >= delta.windowStart,
     slot: lt.day * 24 + lt.hour,
     localStart: hhmm(lt.minutes),

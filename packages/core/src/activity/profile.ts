@@ -1,5 +1,6 @@
 import type { AccessTargetType } from "./access-event.ts";
-import { formatLocalDate, localDateAt, localTimeAt } from "./local-clock.ts";
+import { parseEventTime } from "./event-time.ts";
+import { formatLocalDate, isoAt, localDateAt, localTimeAt } from "./local-clock.ts";
 import type { WindowTotals } from "./window.ts";
 
 /** Most sources / user-agent classes / VPC endpoints a profile remembers (least recently seen evicted). */
@@ -167,12 +168,12 @@ export function foldWindows(
   const len = s.windowMinutes * 60_000;
   const p = cloneProfile(profile);
   if (p.windowMinutes !== s.windowMinutes) rescale(p, s.windowMinutes);
-  const byStart = new Map(windows.map((w) => [Date.parse(w.windowStart), w]));
-  let start = Date.parse(p.foldedThrough) + len;
+  const byStart = new Map(windows.map((w) => [parseEventTime(w.windowStart), w]));
+  let start = parseEventTime(p.foldedThrough) + len;
   start = Math.max(start, untilMs - MAX_FOLD_SPAN_MS - ((untilMs - MAX_FOLD_SPAN_MS) % len));
   for (let ws = start; ws + len <= untilMs; ws += len) {
     const w = byStart.get(ws);
-    const at = new Date(ws);
+    const iso = isoAt(ws);
     const t = localTimeAt(s.timeZone, ws);
     const slot = t.day * 24 + t.hour;
     const reads = w?.reads ?? 0;
@@ -192,26 +193,26 @@ export function foldWindows(
     if (!p.dayOpen) p.dayOpen = { day, dow: t.day, reads: 0 };
     p.dayOpen.reads += sample;
     p.windows += 1;
-    p.foldedThrough = at.toISOString();
+    p.foldedThrough = iso;
     if (!w) continue;
     p.lists += w.lists;
     if (reads > 0) {
       p.activeWindows += 1;
       p.totalReads += reads;
-      p.lastSeen = at.toISOString();
-      if (at.toISOString() < p.firstSeen) p.firstSeen = at.toISOString();
+      p.lastSeen = iso;
+      if (iso < p.firstSeen) p.firstSeen = iso;
       const o = ewma(p.objN, p.objMean, p.objVariance, Math.min(w.objects, cap), s.alpha);
       p.objN = o.n;
       p.objMean = o.mean;
       p.objVariance = o.variance;
     }
-    const seen = at.toISOString();
+    const seen = iso;
     if (w.flagged) continue;
     for (const x of w.networks) remember(p.networks, x, seen);
     for (const x of w.vpces) remember(p.vpces, x, seen);
     for (const x of w.uaClasses) remember(p.uaClasses, x, seen);
   }
-  p.expiresAt = Math.floor(Date.parse(p.lastSeen) / 1000) + s.ttlDays * 86_400;
+  p.expiresAt = Math.floor(parseEventTime(p.lastSeen) / 1000) + s.ttlDays * 86_400;
   return p;
 }
 

@@ -1,4 +1,5 @@
 import type { AccessEvent, AccessTargetType } from "./access-event.ts";
+import { isoAt } from "./local-clock.ts";
 import type { Principal } from "./principal.ts";
 
 /** Start of the window that holds `at` (windows are aligned on epoch multiples of their length). */
@@ -88,7 +89,7 @@ export function aggregate(events: readonly AccessEvent[], windowMinutes: number)
         principal: e.principal,
         accountId: e.accountId,
         region: e.region,
-        windowStart: new Date(ws).toISOString(),
+        windowStart: isoAt(ws),
         windowStartMs: ws,
         readIds: new Set(),
         deniedIds: new Set(),
