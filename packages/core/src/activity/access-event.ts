@@ -2,7 +2,7 @@ import { createHash, createHmac, createSecretKey, hash } from "node:crypto";
 import { isRawObjectKey, matchesAny, phiBucketOf } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { InvalidEventError } from "../errors.ts";
-import { eventTimeIso, parseEventTime } from "./event-time.ts";
+import { canonicalTimeMs, eventTimeIso } from "./event-time.ts";
 import { type Principal, principalOf, sanitiseIdentityText } from "./principal.ts";
 import type { CloudTrailRecord } from "./record.ts";
 
@@ -134,7 +134,8 @@ export function toAccessEvent(
 
   const recipient = rec.recipientAccountId ?? rec.userIdentity.accountId ?? "";
   const principal = principalOf(rec.userIdentity, recipient);
-  const at = parseEventTime(rec.eventTime);
+  const fastAt = canonicalTimeMs(rec.eventTime);
+  const at = Number.isNaN(fastAt) ? Date.parse(rec.eventTime) : fastAt;
   const tlsVersion = rec.tlsDetails?.tlsVersion;
   const ip = rec.sourceIPAddress;
   const addr = ip ? addressOf(ip) : undefined;
@@ -147,7 +148,7 @@ export function toAccessEvent(
   const ev = {
     eventId: rec.eventID,
     idHash: eventIdHash(rec.eventID),
-    eventTime: eventTimeIso(rec.eventTime, at),
+    eventTime: eventTimeIso(rec.eventTime, at, !Number.isNaN(fastAt)),
     at,
     accountId: recipient,
     region: rec.awsRegion,

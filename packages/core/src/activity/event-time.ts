@@ -43,8 +43,11 @@ export function parseEventTime(s: string): number {
   return Number.isNaN(ms) ? Date.parse(s) : ms;
 }
 
-/** `new Date(at).toISOString()` where `at = parseEventTime(s)`, built from `s` when it is canonical. */
-export function eventTimeIso(s: string, at: number): string {
-  if (!Number.isNaN(canonicalTimeMs(s))) return s.length === 24 ? s : `${s.slice(0, 19)}.000Z`;
+/**
+ * `new Date(at).toISOString()` where `at = parseEventTime(s)`, built from `s` when it is canonical
+ * (`canonical`: `canonicalTimeMs(s)` is a number, when the caller already knows).
+ */
+export function eventTimeIso(s: string, at: number, canonical = !Number.isNaN(canonicalTimeMs(s))): string {
+  if (canonical) return s.length === 24 ? s : `${s.slice(0, 19)}.000Z`;
   return new Date(at).toISOString();
 }
