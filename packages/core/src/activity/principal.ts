@@ -68,41 +68,15 @@ function roleWithoutPath(arn: string): string {
 export function principalOf(u: UserIdentity, recipientAccountId = "", path = "userIdentity"): Principal {
   // Every event of a batch carries a userIdentity, and a batch has a handful of distinct callers:
   // normalise each distinct identity once. An entry holds every field the normalisation reads and is
-  // used only when all of them are equal (no key string is built per event).
-  const fields = identityFields(u, recipientAccountId);
-  if (fields === undefined) return normalisePrincipal(u, recipientAccountId, path);
-  const head = fields[1] ?? fields[5] ?? fields[3] ?? fields[0] ?? "";
-  let entries = principalCache.get(head);
-  if (entries !== undefined) {
-    for (const e of entries) if (sameFields(e.fields, fields)) return e.principal;
-  } else {
-    if (principalCache.size >= MAX_CACHED_PRINCIPALS) principalCache.clear();
-    entries = [];
-    principalCache.set(head, entries);
-  }
+  // used only when all of them are equal (nothing is built per event to look it up).
+  const issuer = u.sessionContext?.sessionIssuer?.arn;
+  const head = u.arn ?? u.invokedBy ?? u.principalId ?? u.type;
+  let entries = typeof head === "string" ? principalCache.get(head) : undefined;
+  if (entries !== undefined)
+    for (const e of entries) if (sameIdentity(e, u, issuer, recipientAccountId)) return e.principal;
   const p = normalisePrincipal(u, recipientAccountId, path);
-  // Shared by every event of this caller: frozen, so no consumer can change it for the others.
-  Object.freeze(p.names);
-  Object.freeze(p);
-  if (entries.length >= MAX_ENTRIES_PER_HEAD) entries.shift();
-  entries.push({ fields, principal: p });
-  return p;
-}
-
-/** Distinct identities remembered (bounded memory in a long-lived Lambda); past it the cache starts over. */
-const MAX_CACHED_PRINCIPALS = 10_000;
-/** Identities sharing an ARN (different sessions' issuers, accounts…) kept per ARN. */
-const MAX_ENTRIES_PER_HEAD = 16;
-type IdentityFields = Array<string | undefined>;
-const principalCache = new Map<string, Array<{ fields: IdentityFields; principal: Principal }>>();
-
-/**
- * The fields `normalisePrincipal` reads (type, arn, accountId, principalId, userName, invokedBy,
- * identityProvider, session issuer ARN, recipient account), or undefined when one is not a string
- * (unvalidated input: normalised without the cache).
- */
-function identityFields(u: UserIdentity, recipientAccountId: string): IdentityFields | undefined {
-  const f = [
+  // Unvalidated input (a field that is not a string) is normalised without the cache.
+  const fields = [
     u.type,
     u.arn,
     u.accountId,
@@ -110,16 +84,66 @@ function identityFields(u: UserIdentity, recipientAccountId: string): IdentityFi
     u.userName,
     u.invokedBy,
     u.identityProvider,
-    u.sessionContext?.sessionIssuer?.arn,
-    recipientAccountId,
+    issuer,
   ];
-  for (const v of f) if (v !== undefined && typeof v !== "string") return undefined;
-  return f;
+  if (typeof head !== "string" || typeof recipientAccountId !== "string") return p;
+  for (const v of fields) if (v !== undefined && typeof v !== "string") return p;
+  if (entries === undefined) {
+    if (principalCache.size >= MAX_CACHED_PRINCIPALS) principalCache.clear();
+    entries = [];
+    principalCache.set(head, entries);
+  }
+  // Shared by every event of this caller: frozen, so no consumer can change it for the others.
+  Object.freeze(p.names);
+  Object.freeze(p);
+  if (entries.length >= MAX_ENTRIES_PER_HEAD) entries.shift();
+  entries.push({
+    type: u.type,
+    arn: u.arn,
+    accountId: u.accountId,
+    principalId: u.principalId,
+    userName: u.userName,
+    invokedBy: u.invokedBy,
+    identityProvider: u.identityProvider,
+    issuer,
+    recipient: recipientAccountId,
+    principal: p,
+  });
+  return p;
 }
 
-function sameFields(a: IdentityFields, b: IdentityFields): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** Distinct identities remembered (bounded memory in a long-lived Lambda); past it the cache starts over. */
+const MAX_CACHED_PRINCIPALS = 10_000;
+/** Identities sharing an ARN (different sessions' issuers, accounts…) kept per ARN. */
+const MAX_ENTRIES_PER_HEAD = 16;
+
+/** The fields `normalisePrincipal` reads, and its answer. */
+interface CachedIdentity {
+  type: string;
+  arn: string | undefined;
+  accountId: string | undefined;
+  principalId: string | undefined;
+  userName: string | undefined;
+  invokedBy: string | undefined;
+  identityProvider: string | undefined;
+  issuer: string | undefined;
+  recipient: string;
+  principal: Principal;
+}
+const principalCache = new Map<string, CachedIdentity[]>();
+
+function sameIdentity(e: CachedIdentity, u: UserIdentity, issuer: unknown, recipient: string): boolean {
+  return (
+    e.arn === u.arn &&
+    e.type === u.type &&
+    e.issuer === issuer &&
+    e.recipient === recipient &&
+    e.accountId === u.accountId &&
+    e.principalId === u.principalId &&
+    e.userName === u.userName &&
+    e.invokedBy === u.invokedBy &&
+    e.identityProvider === u.identityProvider
+  );
 }
 
 /** `principalOf` without the cache (what the cache must always agree with). */
