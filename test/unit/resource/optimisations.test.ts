@@ -166,3 +166,189 @@ describe("capture time fast path", () => {
     );
   });
 });
+
+describe("lazy embedded documents", () => {
+  const POLICY = [
+    "policyText",
+    "policyDocument",
+    "PolicyDocument",
+    "assumeRolePolicyDocument",
+    "AccessControlList",
+  ];
+  const ws = (s: string) => {
+    let i = 0;
+    while (i < s.length && " \t\n\r".includes(s[i]!)) i++;
+    return s.slice(i);
+  };
+  const tryParse = (s: string): { ok: true; v: unknown } | { ok: false } => {
+    try {
+      return { ok: true, v: JSON.parse(s) };
+    } catch {
+      return { ok: false };
+    }
+  };
+  /** The eager algorithm the normaliser always ran (before lazy documents), written plainly. */
+  function refString(s: string, key: string, depth: number): unknown {
+    let v: unknown = s;
+    for (let layer = 0; layer < 3 && typeof v === "string"; layer++) {
+      const t = ws(v);
+      const policy = POLICY.includes(key);
+      const doc = t.startsWith("{") || t.startsWith("[");
+      const url = policy && (t.startsWith("%7B") || t.startsWith("%7b"));
+      if (!doc && !url) break;
+      let text = v;
+      if (url && !doc) {
+        try {
+          text = decodeURIComponent(v);
+        } catch {
+          break;
+        }
+      }
+      const r = tryParse(text);
+      if (!r.ok) break;
+      v = r.v;
+    }
+    return v === s || depth >= 12 ? v : refWalk(v, undefined, depth + 1);
+  }
+  function refWalk(v: unknown, key: string | undefined, depth: number): unknown {
+    if (typeof v === "string") return key === undefined ? v : refString(v, key, depth);
+    if (v === null || typeof v !== "object" || depth >= 12) return v;
+    if (Array.isArray(v))
+      return v.map((x) =>
+        (x !== null && typeof x === "object") || typeof x === "string" ? refWalk(x, key, depth + 1) : x,
+      );
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = refWalk(x, k, depth + 1);
+    return out;
+  }
+  function refTop(v: unknown): unknown {
+    let x = v;
+    for (let layer = 0; layer < 3 && typeof x === "string"; layer++) {
+      const t = ws(x);
+      if (t === "") break;
+      const url = t.startsWith("%7B") || t.startsWith("%7b");
+      let text = x;
+      if (url) {
+        try {
+          text = decodeURIComponent(x);
+        } catch {
+          break;
+        }
+      }
+      const r = tryParse(text);
+      if (!r.ok || (!url && !/^[{["\-0-9]/.test(t) && !["true", "false", "null"].includes(x))) break;
+      x = r.v;
+    }
+    return refWalk(x, undefined, 0);
+  }
+
+  const doc = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }).map((j) => JSON.stringify(j)),
+    fc.jsonValue({ maxDepth: 2 }).map((j) => encodeURIComponent(JSON.stringify({ Statement: j }))),
+    fc.jsonValue({ maxDepth: 2 }).map((j) => ` ${JSON.stringify(JSON.stringify([j]))}`),
+    fc.constantFrom("{not json", "[1,", "%7Bbroken", "%E0%A4%A", "plain", "false", "7", ""),
+  );
+  const key = fc.constantFrom(...POLICY, "description", "Policy", "configuration", "x");
+  const nested: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small" },
+      doc,
+      fc.dictionary(key, tie("node"), { maxKeys: 4 }),
+      fc.array(tie("node"), { maxLength: 3 }),
+      fc.integer(),
+    ),
+  })).node;
+
+  it("every value read, and the snapshot's JSON, equal the eager parse", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, nested, { maxKeys: 5 }),
+        fc.dictionary(key, nested, { maxKeys: 4 }),
+        (configuration, sup) => {
+          const item = {
+            configurationItemCaptureTime: "2026-03-01T10:00:00.000Z",
+            configurationItemStatus: "OK",
+            awsAccountId: "111122223333",
+            awsRegion: "us-east-1",
+            resourceType: "AWS::S3::Bucket",
+            resourceId: "b",
+            configuration,
+            supplementaryConfiguration: sup,
+          };
+          const expectedConfiguration = refWalk(configuration, undefined, 0);
+          const expectedSup: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(sup)) expectedSup[k] = refTop(v);
+          // Read through the getters (deep equality reads every property) …
+          const s = fromConfigurationItem(item);
+          expect(s.configuration).toEqual(expectedConfiguration);
+          expect(s.supplementary).toEqual(expectedSup);
+          // … and serialised without any read before (a stored snapshot), in the same key order.
+          const t = fromConfigurationItem(item);
+          expect(JSON.stringify(t.configuration)).toBe(JSON.stringify(expectedConfiguration));
+          expect(JSON.stringify(t.supplementary)).toBe(JSON.stringify(expectedSup));
+          expect(Object.keys(t.supplementary)).toEqual(Object.keys(expectedSup));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("parses once: every read returns the same object; assignment replaces it; the input is not changed", () => {
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+    };
+    const input = {
+      configurationItemCaptureTime: "2026-03-01T10:00:00.000Z",
+      configurationItemStatus: "OK",
+      awsAccountId: "111122223333",
+      awsRegion: "us-east-1",
+      resourceType: "AWS::IAM::Role",
+      resourceId: "r",
+      configuration: {
+        rolePolicyList: [{ policyName: "p", policyDocument: encodeURIComponent(JSON.stringify(policy)) }],
+      },
+      supplementaryConfiguration: { BucketPolicy: JSON.stringify({ policyText: JSON.stringify(policy) }) },
+    };
+    const before = JSON.stringify(input);
+    const s = fromConfigurationItem(input);
+    const inline = (s.configuration.rolePolicyList as Array<Record<string, unknown>>)[0]!;
+    expect(inline.policyDocument).toEqual(policy);
+    expect(inline.policyDocument).toBe(inline.policyDocument);
+    expect(s.supplementary.BucketPolicy).toEqual({ policyText: policy });
+    expect(s.supplementary.BucketPolicy).toBe(s.supplementary.BucketPolicy);
+    expect({ ...s.supplementary }).toEqual({ BucketPolicy: { policyText: policy } });
+    inline.policyDocument = "replaced";
+    expect(inline.policyDocument).toBe("replaced");
+    expect(JSON.stringify(input)).toBe(before);
+  });
+
+  it("still refuses an oversized embedded document when normalising, naming the field", () => {
+    const big = `{"a":"${"x".repeat(1024 * 1024)}"}`;
+    const item = {
+      configurationItemCaptureTime: "2026-03-01T10:00:00.000Z",
+      configurationItemStatus: "OK",
+      awsAccountId: "111122223333",
+      awsRegion: "us-east-1",
+      resourceType: "AWS::IAM::Role",
+      resourceId: "r",
+      configuration: { rolePolicyList: [{ policyName: "p", policyDocument: big }] },
+      supplementaryConfiguration: { Policy: big },
+    };
+    const field = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputTooLargeError);
+        return (e as InputTooLargeError & { field?: string }).field;
+      }
+      return undefined;
+    };
+    expect(field(() => fromConfigurationItem(item, "ci"))).toBe(
+      "ci.configuration.rolePolicyList.policyDocument",
+    );
+    expect(field(() => fromConfigurationItem({ ...item, configuration: {} }, "ci"))).toBe(
+      "ci.supplementaryConfiguration.Policy",
+    );
+  });
+});

@@ -51,8 +51,9 @@ type Json = Record<string, unknown>;
  *   policies): each top-level string value that holds JSON is parsed, and, inside documents, JSON (and
  *   URL-encoded JSON, as IAM policy documents are) in policy fields or strings that open with `{`/`[`.
  *
- * So every control sees one shape. A string that does not parse is kept as-is, and the control that
- * reads it says so. Bad input throws `InvalidEventError` naming the field (`InputTooLargeError` for an
+ * So every control sees one shape. Documents are parsed on first read (a getter that becomes the
+ * parsed value; see `defineLazy`): same values, same JSON, but a document no control reads costs
+ * nothing. A string that does not parse is kept as-is, and the control that reads it says so. Bad input throws `InvalidEventError` naming the field (`InputTooLargeError` for an
  * embedded document over `MAX_EMBEDDED_JSON_CHARS`), never anything else.
  *
  * @example
@@ -306,8 +307,12 @@ function parseDocuments(
   if (supplementaryIn) {
     const t = trail && [field("supplementaryConfiguration")];
     for (const k of Object.keys(supplementaryIn)) {
+      const v = supplementaryIn[k];
       t?.push(k);
-      setOwn(supplementary, k, parseTopLevel(supplementaryIn[k], t));
+      if (typeof v === "string" && isDocumentCandidate(v, true)) {
+        checkSize(v, t);
+        defineLazy(supplementary, k, v, true, 0);
+      } else setOwn(supplementary, k, parseTopLevel(v, t));
       t?.pop();
     }
   }
@@ -340,6 +345,109 @@ function parseTopLevel(value: unknown, trail: Trail): unknown {
     v = parsed;
   }
   return walk(v, undefined, 0, trail);
+}
+
+/**
+ * Lazy embedded documents. Most controls on most resources never read an embedded document (a
+ * non-PHI bucket's policy, ACL and lifecycle, a role's trust policy, a key policy of a key that
+ * protects nothing), and parsing them cost more than parsing the item. So a string that opens a
+ * document (`{`, `[`, or URL-encoded `%7B` in a policy field) is not parsed here: its property becomes
+ * a getter that parses it on first read (exactly as the eager parse did: same layers, same nested
+ * parsing, same depth limit) and then replaces itself with a plain data property holding the result,
+ * so every later read (and every control) sees the same object.
+ *
+ * What stays eager, so nothing observable changes:
+ * - the size limit: whether a string is a candidate and its length are known without parsing, so an
+ *   oversized embedded document still throws `InputTooLargeError` naming the field from
+ *   `fromConfigurationItem` (a string found later inside a parsed document is shorter than the
+ *   document, which is within the limit, so no size error can arise on read);
+ * - top-level scalars (`"false"`, `"7"`) and strings that are not documents;
+ * - a string that does not parse: the getter returns the string, as the eager parse kept it.
+ * Only own enumerable properties of plain objects become getters (arrays stay eager), and they keep
+ * their key position, so `JSON.stringify` of a snapshot, `Object.keys`, spreads and deep equality give
+ * what they gave before: reading the property parses it (a stored snapshot is its parsed form).
+ */
+function isDocumentCandidate(s: string, policy: boolean): boolean {
+  let i = 0;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  if (i === s.length) return false;
+  const c = s.charCodeAt(i);
+  if (c === 123 /* { */ || c === 91 /* [ */) return true;
+  return policy && c === 37 /* % */ && (s.startsWith("%7B", i) || s.startsWith("%7b", i));
+}
+
+/** The size check `embeddedJson` makes before parsing, made now for a value parsed later. */
+function checkSize(s: string, trail: Trail): void {
+  if (s.length <= MAX_EMBEDDED_JSON_CHARS) return;
+  if (!trail) throw OVERSIZED;
+  throw new InputTooLargeError(
+    `embedded JSON document longer than ${MAX_EMBEDDED_JSON_CHARS} characters`,
+    trail.join("."),
+  );
+}
+
+/** Where a container keeps its not-yet-parsed documents (non-enumerable: JSON, keys and spreads skip it). */
+const PENDING: unique symbol = Symbol("phiwatch.pendingDocuments");
+
+interface Pending {
+  raw: string;
+  /** A supplementary value (parsed as a top-level value) rather than a string inside a document. */
+  top: boolean;
+  depth: number;
+  done: boolean;
+  value: unknown;
+}
+
+/**
+ * One getter/setter pair per key name, shared by every container with a lazy value under that key:
+ * objects that get the same accessors in the same order keep sharing hidden classes, so the property
+ * reads of controls stay as fast as on plain data (a closure per value would give every container its
+ * own shape). Bounded: beyond it, values under new key names are parsed eagerly (the same result).
+ */
+const accessors = new Map<string, PropertyDescriptor>();
+const MAX_LAZY_KEYS = 1_000;
+
+function accessorsFor(key: string): PropertyDescriptor | undefined {
+  let d = accessors.get(key);
+  if (d || accessors.size >= MAX_LAZY_KEYS) return d;
+  d = {
+    enumerable: true,
+    configurable: true,
+    get(this: Json): unknown {
+      const p = (this as { [PENDING]?: Record<string, Pending> })[PENDING]![key]!;
+      if (!p.done) {
+        p.value = p.top ? parseTopLevel(p.raw, null) : walkString(p.raw, key, p.depth, null);
+        p.done = true;
+      }
+      return p.value;
+    },
+    set(this: Json, value: unknown): void {
+      const p = (this as { [PENDING]?: Record<string, Pending> })[PENDING]![key]!;
+      p.value = value;
+      p.done = true;
+    },
+  };
+  accessors.set(key, d);
+  return d;
+}
+
+/**
+ * Append `key` to `target` as a document parsed on first read (see above), or parse it now when no
+ * shared accessor is left for a new key name. Size already checked by the caller.
+ */
+function defineLazy(target: Json, key: string, raw: string, top: boolean, depth: number): void {
+  const d = accessorsFor(key);
+  if (!d) {
+    setOwn(target, key, top ? parseTopLevel(raw, null) : walkString(raw, key, depth, null));
+    return;
+  }
+  let pending = (target as { [PENDING]?: Record<string, Pending> })[PENDING];
+  if (!pending) {
+    pending = Object.create(null) as Record<string, Pending>;
+    Object.defineProperty(target, PENDING, { value: pending, enumerable: false });
+  }
+  pending[key] = { raw, top, depth, done: false, value: undefined };
+  Object.defineProperty(target, key, d);
 }
 
 const NOT_JSON: unique symbol = Symbol("not JSON");
@@ -399,19 +507,7 @@ function tryJson(s: string): unknown | typeof NOT_JSON {
  * so an item without embedded documents is not copied at all.
  */
 function walk(value: unknown, key: string | undefined, depth: number, trail: Trail): unknown {
-  if (typeof value === "string") {
-    if (key === undefined) return value;
-    const policy = POLICY_KEYS.has(key);
-    let v: unknown = value;
-    for (let layer = 0; layer < 3 && typeof v === "string"; layer++) {
-      const c = firstNonSpace(v);
-      if (!policy && c !== 123 && c !== 91) break;
-      const parsed = embeddedJson(v, false, trail); // `trail` already ends with `key`
-      if (parsed === NOT_JSON) break;
-      v = parsed;
-    }
-    return v === value || depth >= MAX_DEPTH ? v : walk(v, undefined, depth + 1, trail);
-  }
+  if (typeof value === "string") return key === undefined ? value : walkString(value, key, depth, trail);
   if (value === null || typeof value !== "object" || depth >= MAX_DEPTH) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
@@ -429,21 +525,49 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
   if (value instanceof Date) return value;
   const o = value as Json;
   let out: Json | undefined;
-  for (const k of Object.keys(o)) {
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = o[k];
-    if (v === null || (typeof v !== "object" && typeof v !== "string")) continue;
-    trail?.push(k);
-    const w = walk(v, k, depth + 1, trail);
-    trail?.pop();
-    if (w !== v) {
-      if (!out) {
-        out = {};
-        for (const k2 of Object.keys(o)) setOwn(out, k2, o[k2]);
+    let w = v;
+    let lazy = false;
+    if (typeof v === "string") {
+      // A string that may hold a document is parsed on first read (see `defineLazy`); others stay.
+      if (isDocumentCandidate(v, POLICY_KEYS.has(k))) {
+        trail?.push(k);
+        checkSize(v, trail);
+        trail?.pop();
+        lazy = true;
       }
-      setOwn(out, k, w);
+    } else if (v !== null && typeof v === "object") {
+      trail?.push(k);
+      w = walk(v, k, depth + 1, trail);
+      trail?.pop();
     }
+    if (!out) {
+      if (!lazy && w === v) continue;
+      // Copy-on-write, key by key in order, so the copy keeps the key order of the input.
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, o[keys[j]!]);
+    }
+    if (lazy) defineLazy(out, k, v as string, false, depth + 1);
+    else setOwn(out, k, w);
   }
   return out ?? o;
+}
+
+/** A string under `key`: parsed when it holds JSON (plain or URL-encoded), with its nested documents. */
+function walkString(value: string, key: string, depth: number, trail: Trail): unknown {
+  const policy = POLICY_KEYS.has(key);
+  let v: unknown = value;
+  for (let layer = 0; layer < 3 && typeof v === "string"; layer++) {
+    const c = firstNonSpace(v);
+    if (!policy && c !== 123 && c !== 91) break;
+    const parsed = embeddedJson(v, false, trail); // `trail` already ends with `key`
+    if (parsed === NOT_JSON) break;
+    v = parsed;
+  }
+  return v === value || depth >= MAX_DEPTH ? v : walk(v, undefined, depth + 1, trail);
 }
 
 function firstNonSpace(s: string): number {

@@ -97,8 +97,12 @@ export default defineControl({
           patterns: valueShapes,
         });
     });
-    for (const [k, v] of Object.entries(resource.configuration)) {
-      if (!/description/i.test(k) || typeof v !== "string") continue;
+    // Keys first: a value is read only under a description key (reading every value would parse every
+    // embedded document of the item, which the normaliser leaves to the first read).
+    for (const k of Object.keys(resource.configuration)) {
+      if (!/description/i.test(k)) continue;
+      const v = resource.configuration[k];
+      if (typeof v !== "string") continue;
       const p = shapes(v);
       if (p.length > 0) hits.push({ field: `configuration.${k}`, patterns: p });
     }
