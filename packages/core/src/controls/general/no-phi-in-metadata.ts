@@ -30,6 +30,23 @@ function mayHoldValueShape(s: string): boolean {
 const NONE: readonly string[] = Object.freeze([]);
 
 /**
+ * All value shapes as one case-insensitive alternation: one scan tells whether any shape can match,
+ * so the common string that matches none (ids, names with digits) costs one regex pass instead of
+ * one per shape. It matches whenever some shape matches (an alternation of unanchored patterns, and
+ * case-insensitivity only widens them), so it only decides when to skip `phiValueShapes`, which still
+ * gives the answer. Built only when every pattern's flags are at most `i` (others could change meaning).
+ */
+const ANY_VALUE_SHAPE = PHI_VALUE_PATTERNS.every((p) => p.re.flags === "" || p.re.flags === "i")
+  ? new RegExp(PHI_VALUE_PATTERNS.map((p) => `(?:${p.re.source})`).join("|"), "i")
+  : undefined;
+function valueShapes(s: string): readonly string[] {
+  if (!mayHoldValueShape(s)) return NONE;
+  // phiValueShapes looks at the first 10,000 characters: so does the pre-check.
+  if (ANY_VALUE_SHAPE && !ANY_VALUE_SHAPE.test(s.length > 10_000 ? s.slice(0, 10_000) : s)) return NONE;
+  return phiValueShapes(s);
+}
+
+/**
  * Sensitive topics of a tag key. Tag keys repeat across nearly every resource of an account (tag
  * policies: `team`, `env`, `cost-center`), so the answer of this pure function is remembered per key
  * (bounded).
@@ -43,6 +60,21 @@ function keyTopics(key: string): readonly string[] {
     topicsOfKey.set(key, t);
   }
   return t;
+}
+
+/**
+ * The value shapes of `s` a finding reports: no phone when a phone number is the resource's identity;
+ * under a workforce tag key (`owner`, `team`, …), no e-mail or phone (the people who run it).
+ */
+function shapesOf(s: string, skipPhone: boolean, tagKey: string | undefined): readonly string[] {
+  const found = valueShapes(s);
+  if (found.length === 0) return NONE;
+  const allowWorkforce = tagKey !== undefined && WORKFORCE_TAG_KEY.test(tagKey);
+  return found.filter(
+    (p) =>
+      !(skipPhone && p === "phone-value") &&
+      !(allowWorkforce && (p === "email-value" || p === "phone-value")),
+  );
 }
 
 interface Hit {
@@ -69,34 +101,39 @@ export default defineControl({
   evaluate(resource) {
     const hits: Hit[] = [];
     const skipPhone = PHONE_IS_IDENTITY.has(resource.resourceType);
-    const shapes = (s: string, allowWorkforce = false): readonly string[] =>
-      !mayHoldValueShape(s)
-        ? NONE
-        : phiValueShapes(s).filter(
-            (p) =>
-              !(skipPhone && p === "phone-value") &&
-              !(allowWorkforce && (p === "email-value" || p === "phone-value")),
-          );
-    const names = new Set([resource.resourceName, resource.resourceId].filter((n): n is string => !!n));
-    for (const [i, name] of [...names].entries()) {
+    const shapes = (s: string): readonly string[] => shapesOf(s, skipPhone, undefined);
+    // The resource name, then its id when it differs (no closures or copies: this runs on every item).
+    const name = resource.resourceName;
+    const id = resource.resourceId;
+    let names = 0;
+    if (name) {
+      names++;
       const p = shapes(name);
-      if (p.length > 0)
-        hits.push({ field: i === 0 && resource.resourceName ? "resourceName" : "resourceId", patterns: p });
+      if (p.length > 0) hits.push({ field: "resourceName", patterns: p });
     }
-    Object.entries(resource.tags).forEach(([key, value], i) => {
+    if (id && id !== name) {
+      names++;
+      const p = shapes(id);
+      if (p.length > 0) hits.push({ field: "resourceId", patterns: p });
+    }
+    const tags = resource.tags;
+    const tagKeys = Object.keys(tags);
+    for (let i = 0; i < tagKeys.length; i++) {
+      const key = tagKeys[i]!;
+      const value = tags[key]!;
       const keyShapes = shapes(key);
       // A key that *is* an identifier is named by position only, never printed.
       if (keyShapes.length > 0) hits.push({ field: `tag key #${i + 1}`, patterns: keyShapes });
       const topics = keyTopics(key);
       if (topics.length > 0 && keyShapes.length === 0)
         hits.push({ field: `tag key ${key.slice(0, 64)}`, patterns: [...topics] });
-      const valueShapes = shapes(value, WORKFORCE_TAG_KEY.test(key));
+      const valueShapes = shapesOf(value, skipPhone, key);
       if (valueShapes.length > 0)
         hits.push({
           field: keyShapes.length > 0 ? `tag value #${i + 1}` : `tag ${key.slice(0, 64)}`,
           patterns: valueShapes,
         });
-    });
+    }
     // Keys first: a value is read only under a description key (reading every value would parse every
     // embedded document of the item, which the normaliser leaves to the first read).
     for (const k of Object.keys(resource.configuration)) {
@@ -129,8 +166,8 @@ export default defineControl({
       }
     }
     const checked = {
-      names: names.size,
-      tags: Object.keys(resource.tags).length,
+      names,
+      tags: tagKeys.length,
       contactAttributeKeys: attributeKeys,
     };
     if (hits.length > 0)
