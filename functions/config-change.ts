@@ -8,7 +8,7 @@ import {
   fetchConfigurationItem,
   processSnapshot,
 } from "@phiwatch/aws";
-import { PhiwatchError, readConfigChange } from "@phiwatch/core";
+import { PhiwatchError, phiBucketOf, readConfigChange } from "@phiwatch/core";
 import type { EventBridgeEvent } from "aws-lambda";
 import {
   configService,
@@ -41,6 +41,8 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
         ? await enrichSnapshot(read, enrichment(read.region), {
             now: new Date(),
             keepCaptureTime: true,
+            enrichBucket: (b) =>
+              phiBucketOf(loadBaseline(), b.resourceName ?? b.resourceId, b.tags) !== undefined,
             unable: (u) =>
               logger.warn("enrichment read failed", { operation: u.operation, reason: u.reason }),
           })

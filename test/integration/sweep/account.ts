@@ -33,6 +33,7 @@ import {
   GetKeyRotationStatusCommand,
   KMSClient,
 } from "@aws-sdk/client-kms";
+import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetPublicAccessBlockCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
 import { mockClient } from "aws-sdk-client-mock";
 import { DEMO, writeConfigScenario } from "../../../packages/cli/src/demo/config-scenario.ts";
@@ -147,6 +148,7 @@ export function mockAccount(opts: AccountOptions) {
   const cloudtrail = mockClient(CloudTrailClient);
   const connect = mockClient(ConnectClient);
   const s3control = mockClient(S3ControlClient);
+  const s3 = mockClient(S3Client);
   const items = opts.items.map(baseItem);
   const guard =
     <T>(name: string, f: (input: Json) => T) =>
@@ -359,7 +361,19 @@ export function mockAccount(opts: AccountOptions) {
     .callsFake(guard("ListContactFlowModulesCommand", () => ({ ContactFlowModulesSummaryList: [] })));
   connect.on(DescribeContactFlowModuleCommand).rejects(new Error("no modules"));
 
-  const all = { config, kms, cloudtrail, connect, s3control };
+  // Object Ownership: the transcripts bucket enforces bucket-owner; the recordings bucket never set it.
+  s3.on(GetBucketOwnershipControlsCommand).callsFake(
+    guard("GetBucketOwnershipControlsCommand", (input) => {
+      if (input.Bucket === DEMO.transcriptsBucket)
+        return { OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] } };
+      throw Object.assign(new Error("The bucket ownership controls were not found"), {
+        name: "OwnershipControlsNotFoundError",
+        $metadata: { httpStatusCode: 404 },
+      });
+    }),
+  );
+
+  const all = { config, kms, cloudtrail, connect, s3control, s3 };
   return {
     ...all,
     /** Names of every command sent, in order. */
@@ -380,5 +394,6 @@ export function clientsFor(region: string) {
     cloudtrail: new CloudTrailClient({ region }),
     connect: new ConnectClient({ region }),
     s3control: new S3ControlClient({ region }),
+    s3: new S3Client({ region }),
   };
 }

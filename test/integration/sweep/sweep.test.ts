@@ -81,6 +81,7 @@ const CONFIG_ONLY = [
   "GetEventSelectorsCommand",
   "GetTrailStatusCommand",
   "GetPublicAccessBlockCommand",
+  "GetBucketOwnershipControlsCommand",
   "ListInstancesCommand",
 ];
 

@@ -2,6 +2,7 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { ConnectClient } from "@aws-sdk/client-connect";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { S3Client } from "@aws-sdk/client-s3";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { RegionClients } from "./reader.ts";
@@ -20,6 +21,7 @@ export function regionalReadClients(): (region: string) => RegionClients {
         cloudtrail: new CloudTrailClient({ region }),
         connect: new ConnectClient({ region }),
         s3control: new S3ControlClient({ region }),
+        s3: new S3Client({ region }),
       };
       cache.set(region, c);
     }

@@ -4,25 +4,32 @@ import {
   GetTrailStatusCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Report, ResourceSnapshot } from "@phiwatch/core";
 import { reasonOf } from "./backoff.ts";
 import type { RegionClients } from "./reader.ts";
 
 /** Resource types Config records without what the controls need (rotation, key policy, selectors, status). */
-export const ENRICHED_TYPES: readonly string[] = ["AWS::KMS::Key", "AWS::CloudTrail::Trail"];
+export const ENRICHED_TYPES: readonly string[] = [
+  "AWS::KMS::Key",
+  "AWS::CloudTrail::Trail",
+  "AWS::S3::Bucket",
+];
 
 /**
  * Add what Config does not record — a key's rotation status and policy, a trail's event selectors and
- * logging status — from the KMS and CloudTrail APIs. Marks the snapshot as an API read (at `now`,
+ * logging status, a PHI bucket's Object Ownership — from the KMS, CloudTrail and S3 APIs. Marks the snapshot as an API read (at `now`,
  * unless `keepCaptureTime`) when anything was added; a denied read is reported through `unable` and
  * the controls then say "cannot prove". Used by the sweep and by the config-change handler, so both
  * paths evaluate the same data.
  */
 export async function enrichSnapshot(
   s: ResourceSnapshot,
-  c: Pick<RegionClients, "kms" | "cloudtrail">,
+  c: Pick<RegionClients, "kms" | "cloudtrail" | "s3">,
   opts: {
     now: Date;
+    /** Buckets whose Object Ownership to read (PHI buckets: the read costs a request per bucket). */
+    enrichBucket?: (s: ResourceSnapshot) => boolean;
     send?: <T>(fn: () => Promise<T>) => Promise<T>;
     unable?: (u: Report.UnableToEvaluate) => void;
     /** Keep the item's capture time (event path: the item is already the newest state). */
@@ -98,6 +105,25 @@ export async function enrichSnapshot(
       }
     }
   }
+  if (
+    s.resourceType === "AWS::S3::Bucket" &&
+    c.s3 &&
+    opts.enrichBucket?.(s) &&
+    s.supplementary.BucketOwnershipControls === undefined &&
+    s.supplementary.OwnershipControls === undefined
+  ) {
+    try {
+      const r = await send(() =>
+        c.s3!.send(new GetBucketOwnershipControlsCommand({ Bucket: s.resourceName ?? s.resourceId })),
+      );
+      if (r.OwnershipControls) extra.OwnershipControls = r.OwnershipControls;
+    } catch (error) {
+      // No ownership controls configured is an answer (ACLs enabled, the legacy default), not a failure.
+      if ((error as { name?: string }).name === "OwnershipControlsNotFoundError")
+        extra.OwnershipControls = { Rules: [] };
+      else fail("s3:GetBucketOwnershipControls", error);
+    }
+  }
   if (Object.keys(extra).length === 0) return s;
   return {
     ...s,
@@ -112,12 +138,16 @@ function maxIso(a: string, b: string): string {
 }
 
 /** KMS and CloudTrail clients per region, created on first use (config-change handler). */
-export function enrichmentClients(): (region: string) => Pick<RegionClients, "kms" | "cloudtrail"> {
-  const cache = new Map<string, Pick<RegionClients, "kms" | "cloudtrail">>();
+export function enrichmentClients(): (region: string) => Pick<RegionClients, "kms" | "cloudtrail" | "s3"> {
+  const cache = new Map<string, Pick<RegionClients, "kms" | "cloudtrail" | "s3">>();
   return (region) => {
     let c = cache.get(region);
     if (!c) {
-      c = { kms: new KMSClient({ region }), cloudtrail: new CloudTrailClient({ region }) };
+      c = {
+        kms: new KMSClient({ region }),
+        cloudtrail: new CloudTrailClient({ region }),
+        s3: new S3Client({ region }),
+      };
       cache.set(region, c);
     }
     return c;

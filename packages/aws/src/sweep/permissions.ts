@@ -16,6 +16,7 @@ export const SWEEP_COMMANDS: Readonly<Record<string, string>> = {
   GetEventSelectorsCommand: "cloudtrail:GetEventSelectors",
   GetTrailStatusCommand: "cloudtrail:GetTrailStatus",
   GetPublicAccessBlockCommand: "s3:GetAccountPublicAccessBlock",
+  GetBucketOwnershipControlsCommand: "s3:GetBucketOwnershipControls",
   ListInstancesCommand: "connect:ListInstances",
   ListInstanceAttributesCommand: "connect:ListInstanceAttributes",
   ListInstanceStorageConfigsCommand: "connect:ListInstanceStorageConfigs",

@@ -21,6 +21,7 @@ import {
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
 import type { KMSClient } from "@aws-sdk/client-kms";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { GetPublicAccessBlockCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 import {
   CONNECT_FLOW,
@@ -43,6 +44,8 @@ export interface RegionClients {
   connect?: ConnectClient;
   /** S3 Control is account-wide; the first region's client is used. */
   s3control?: S3ControlClient;
+  /** S3, for what bucket items lack (Object Ownership of PHI buckets). */
+  s3?: S3Client;
 }
 
 export interface ReadRequest {
@@ -54,6 +57,8 @@ export interface ReadRequest {
   connect: boolean;
   now: Date;
   backoff?: BackoffOptions;
+  /** Buckets whose Object Ownership to read (the PHI buckets of the baseline). */
+  enrichBucket?: (s: ResourceSnapshot) => boolean;
 }
 
 /** What one read of an account found. */
@@ -151,7 +156,14 @@ export async function readAccount(
           continue;
         }
         if (s.state !== "present") continue;
-        add(await enrichSnapshot(s, c, { now: req.now, send, unable }));
+        add(
+          await enrichSnapshot(s, c, {
+            now: req.now,
+            send,
+            unable,
+            ...(req.enrichBucket ? { enrichBucket: req.enrichBucket } : {}),
+          }),
+        );
       }
     }
   }

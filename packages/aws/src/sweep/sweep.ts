@@ -5,6 +5,7 @@ import {
   type Evaluation,
   FACT_SOURCE_TYPES,
   type Finding,
+  phiBucketOf,
   Report,
   type ResourceSnapshot,
 } from "@phiwatch/core";
@@ -88,6 +89,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     connect: wantsConnect,
     now,
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    enrichBucket: (s) => phiBucketOf(deps.baseline, s.resourceName ?? s.resourceId, s.tags) !== undefined,
   });
 
   // 1. The inventory first, so cross-resource controls see the whole account whatever the order.

@@ -35,6 +35,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "kms:DescribeKey",
       "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
+      "s3:GetBucketOwnershipControls",
       "sqs:SendMessage",
     ],
     sends: ["DeadLetter"],
@@ -116,6 +117,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
       "s3-control:GetPublicAccessBlock",
+      "s3:GetBucketOwnershipControls",
       "sqs:SendMessage",
       "sts:GetCallerIdentity",
     ],
@@ -288,6 +290,19 @@ export function iamStatements(fn: FunctionName, arns: ResourceArns, baseline: Ba
           );
           break;
         case "s3": {
+          if (action === "s3:GetBucketOwnershipControls") {
+            // Bucket-level read of the PHI buckets only (by name or prefix; a tag-matched bucket's name
+            // is unknown before deployment, so tag entries widen this one read action to every bucket).
+            const buckets = baseline.phiBuckets.map((b) =>
+              b.name !== undefined
+                ? `arn:${p}:s3:::${b.name}`
+                : b.prefix !== undefined
+                  ? `arn:${p}:s3:::${b.prefix}*`
+                  : `arn:${p}:s3:::*`,
+            );
+            add([...new Set(buckets)], [action]);
+            break;
+          }
           const trail = baseline.ingest.trail;
           if (action !== "s3:GetObject") throw new DefinitionError(`${fn}: no resource rule for ${action}`);
           if (!trail) continue; // only the trail-logs path reads objects (log files, never PHI)
