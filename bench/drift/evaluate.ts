@@ -81,7 +81,7 @@ function parseOnly(): number {
   for (const t of texts) n += (JSON.parse(t) as { resourceId: string }).resourceId.length;
   return n;
 }
-/** The floor under any evaluation: the item normalised (embedded JSON documents parsed), no control run. */
+/** The floor under any evaluation: the item normalised (embedded documents found, parsed when first read), no control run. */
 function parseAndNormalise(): number {
   let n = 0;
   for (const t of texts) n += fromConfigurationItem(JSON.parse(t)).resourceId.length;
