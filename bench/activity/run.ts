@@ -446,6 +446,8 @@ lines.push(
 const section = lines.join("\n");
 process.stdout.write(`${section}\n`);
 
+/** Marks the hand-written end of the docs section, which --write-docs keeps. */
+const HAND_WRITTEN = "<!-- hand-written below: kept by bench/activity/run.ts --write-docs -->";
 if (process.argv.includes("--write-docs")) {
   const file = "docs/performance.md";
   let doc = "";
@@ -459,7 +461,12 @@ if (process.argv.includes("--write-docs")) {
   if (startIdx < 0) doc = `${doc.trimEnd()}\n\n${section}`;
   else {
     const next = doc.indexOf("\n## ", startIdx + 5);
-    doc = doc.slice(0, startIdx) + section + (next < 0 ? "" : doc.slice(next + 1));
+    const old = doc.slice(startIdx, next < 0 ? undefined : next + 1);
+    // A hand-written tail of the section (the record of optimisations) is kept as it is.
+    const kept = old.indexOf(HAND_WRITTEN);
+    const tail = kept < 0 ? "" : `\n${old.slice(kept).trim()}\n`;
+    const rest = next < 0 ? "" : `\n${doc.slice(next + 1)}`;
+    doc = `${doc.slice(0, startIdx)}${section.trimEnd()}\n${tail}${rest}`;
   }
   writeFileSync(file, doc);
 }
