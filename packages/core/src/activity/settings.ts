@@ -24,7 +24,7 @@ export const AccessDetectorSettingsSchema = z
     offHours: z
       .object({
         /** Reads outside business hours in one window before access-off-hours fires. */
-        minReads: z.number().int().min(1).default(3),
+        minReads: z.number().int().min(1).default(1),
         /** A slot (±1 h) with reads in at least this share of its windows is "usual" for the principal. */
         usualShare: z.number().gt(0).max(1).default(0.2),
       })
