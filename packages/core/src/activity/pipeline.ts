@@ -1,3 +1,4 @@
+import { baselineSuppression } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import type {
   DayWindow,
@@ -181,7 +182,10 @@ export async function processAccessEvents(
     if (flag.size > 0) await deps.store.flagWindows([...flag.values()]);
     if (deps.findings) {
       for (const det of result.detections) {
-        const r = await recordObservation(deps.findings, observationOfDetection(det), now);
+        const obs = observationOfDetection(det);
+        // Baseline suppressions hold for activity findings too (recorded SUPPRESSED, never alerted).
+        const suppressedBy = baselineSuppression(deps.baseline, obs.ruleId, obs.subject, now);
+        const r = await recordObservation(deps.findings, suppressedBy ? { ...obs, suppressedBy } : obs, now);
         if (r.changed) result.recorded += 1;
       }
     }
