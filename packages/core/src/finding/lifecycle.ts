@@ -199,29 +199,8 @@ export function suppress(
   by: string,
   at: string,
 ): FindingChange {
-  const next: Finding = {
-    ...current,
-    status: "SUPPRESSED",
-    suppression: { reason, until, by },
-    statusChangedAt: at,
-    transitions: current.transitions + 1,
-  };
-  return {
-    next,
-    expect: { transitions: current.transitions, lastSeen: current.lastSeen },
-    history: {
-      findingId: current.findingId,
-      ruleId: current.ruleId,
-      subject: current.subject,
-      at,
-      seq: next.transitions,
-      from: current.status,
-      to: "SUPPRESSED",
-      severity: current.severity,
-      evidence: { reason, until },
-      cause: `user:${by}`,
-    },
-  };
+  const next: Finding = { ...current, status: "SUPPRESSED", suppression: { reason, until, by } };
+  return userTransition(current, next, { reason, until }, by, at);
 }
 
 /**
@@ -234,13 +213,20 @@ export function suppress(
  * ```
  */
 export function unsuppress(current: Finding, reason: string, by: string, at: string): FindingChange {
-  const next: Finding = {
-    ...current,
-    status: "OPEN",
-    statusChangedAt: at,
-    transitions: current.transitions + 1,
-  };
+  const next: Finding = { ...current, status: "OPEN" };
   delete next.suppression;
+  return userTransition(current, next, { reason }, by, at);
+}
+
+/** A status change a person made: one more transition, recorded with their identity as the cause. */
+function userTransition(
+  current: Finding,
+  target: Finding,
+  evidence: Evidence,
+  by: string,
+  at: string,
+): FindingChange {
+  const next: Finding = { ...target, statusChangedAt: at, transitions: current.transitions + 1 };
   return {
     next,
     expect: { transitions: current.transitions, lastSeen: current.lastSeen },
@@ -251,9 +237,9 @@ export function unsuppress(current: Finding, reason: string, by: string, at: str
       at,
       seq: next.transitions,
       from: current.status,
-      to: "OPEN",
+      to: next.status,
       severity: current.severity,
-      evidence: { reason },
+      evidence,
       cause: `user:${by}`,
     },
   };
