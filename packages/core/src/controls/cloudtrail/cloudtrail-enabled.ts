@@ -58,6 +58,9 @@ export default defineControl({
     const evidence: Record<string, unknown> = { trails: verdicts };
     if (others === undefined) evidence.proof = "cannot prove: the account's other trails are not known";
     else if (verdicts.some((v) => v.reason.endsWith("not read"))) evidence.proof = "cannot prove";
-    return fail("no multi-region trail is logging management events", evidence);
+    const summary = evidence.proof
+      ? "cannot prove a multi-region trail is logging management events (logging status or other trails not read)"
+      : "no multi-region trail is logging management events";
+    return fail(summary, evidence);
   },
 });
