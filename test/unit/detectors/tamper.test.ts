@@ -42,6 +42,7 @@ function fired(record: Activity.CloudTrailRecord, b: Baseline = baseline) {
 describe("tamper detectors on real CloudTrail samples", () => {
   it.each([
     ["stratus__detonation_StopLogging.json", "tamper-audit-logging"],
+    ["panther__AWS.ConfigService.DisabledDeleted__Config_Recorder_Deleted.json", "tamper-audit-logging"],
     ["stratus__detonation_DeleteTrail.json", "tamper-audit-logging"],
     ["stratus__detonation_PutEventSelectors.json", "tamper-audit-logging"],
     ["panther__AWS.CloudTrail.Stopped__CloudTrail_Was_Stopped.json", "tamper-audit-logging"],

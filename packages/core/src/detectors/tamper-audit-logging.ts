@@ -11,16 +11,34 @@ export default defineDetector({
     "cloudtrail.amazonaws.com:DeleteTrail",
     "cloudtrail.amazonaws.com:UpdateTrail",
     "cloudtrail.amazonaws.com:PutEventSelectors",
+    // AWS Config feeds drift monitoring: stopping or deleting its recorder or delivery channel blinds it.
+    "config.amazonaws.com:StopConfigurationRecorder",
+    "config.amazonaws.com:DeleteConfigurationRecorder",
+    "config.amazonaws.com:DeleteDeliveryChannel",
   ],
   hipaa: ["164.312(b)"],
   severity: "critical",
   rationale:
-    "Audit controls: stopping or deleting a trail, turning off log-file validation or encryption, or dropping the data-event selectors that record PHI reads blinds every other detector — the first move of an intruder.",
+    "Audit controls: stopping or deleting a trail, turning off log-file validation or encryption, or dropping the data-event selectors that record PHI reads blinds every other detector — the first move of an intruder. Stopping AWS Config's recorder or deleting its delivery channel blinds drift monitoring the same way.",
   remediation:
     "Restart logging (aws cloudtrail start-logging --name <trail>), restore validation/KMS/selectors, and find out who made the change; deny cloudtrail:StopLogging/DeleteTrail/UpdateTrail/PutEventSelectors with an SCP outside break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const req = r.requestParameters ?? {};
+    if (r.eventSource === "config.amazonaws.com") {
+      const name = String(req.configurationRecorderName ?? req.deliveryChannelName ?? "default").slice(
+        0,
+        256,
+      );
+      const subject = { resourceType: "AWS::Config::ConfigurationRecorder", resourceId: name };
+      const what =
+        r.eventName === "DeleteDeliveryChannel"
+          ? `AWS Config delivery channel ${name} deleted`
+          : r.eventName === "DeleteConfigurationRecorder"
+            ? `AWS Config recorder ${name} deleted`
+            : `AWS Config recorder ${name} stopped`;
+      return [managementDetection(r, ctx, subject, `${what}: configuration drift is no longer recorded`, {})];
+    }
     const trail = String(req.name ?? req.trailName ?? "unknown").slice(0, 512);
     const subject = { resourceType: "AWS::CloudTrail::Trail", resourceId: trail };
     const d = (summary: string, evidence: Record<string, unknown>) => [
