@@ -1,9 +1,5 @@
 import { readFileSync } from "node:fs";
-import {
-  type Baseline,
-  type BaselineInput,
-  BaselineSchema,
-} from "../../../../packages/core/src/baseline/index.ts";
+import type { BaselineInput } from "../../../../packages/core/src/baseline/index.ts";
 import {
   ControlSet,
   type Evaluation,
@@ -17,24 +13,9 @@ import {
   fromConfigurationItem,
   type ResourceSnapshot,
 } from "../../../../packages/core/src/resource/index.ts";
+import { testBaseline } from "../../../helpers/baseline.ts";
 
-/**
- * The same baseline as test/helpers/baseline.ts, built without importing the core barrel (so these
- * tests do not depend on modules other engineers are changing).
- */
-export function testBaseline(overrides: Partial<BaselineInput> = {}): Baseline {
-  return BaselineSchema.parse({
-    version: 1,
-    organisation: { name: "Test Health", timeZone: "America/New_York" },
-    accounts: ["111122223333"],
-    allowedRegions: ["us-east-1"],
-    phiBuckets: [
-      { name: "phi-recordings", holds: ["recordings"] },
-      { prefix: "phi-transcripts-", holds: ["transcripts"] },
-    ],
-    ...overrides,
-  });
-}
+export { testBaseline } from "../../../helpers/baseline.ts";
 
 export const set = new ControlSet(CONTROLS);
 export const ACCT = "111122223333";
