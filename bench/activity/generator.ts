@@ -1,6 +1,8 @@
 // A realistic 30-day access stream of a contact center, with labelled injected incidents of every
 // detector type. Deterministic (seeded). Records follow the CloudTrail shapes of test/fixtures/activity.
 
+import { rng } from "../../packages/cli/src/demo/access-scenario.ts";
+
 export const ACCT = "111122223333";
 const REGION = "us-east-1";
 export const RECORDINGS = "northwind-connect-recordings";
@@ -50,17 +52,6 @@ export interface Stream {
   start: number;
   evalStart: number;
   end: number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Ev {

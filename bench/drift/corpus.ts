@@ -25,6 +25,7 @@
 import { readFileSync } from "node:fs";
 import {
   bucketConfigurationItem,
+  denyInsecureTransport,
   kmsKeyConfigurationItem,
 } from "../../packages/cli/src/demo/config-events.ts";
 
@@ -429,17 +430,7 @@ function bucket(r: Rand, capturedAt: string, keys: string[]): Record<string, unk
     versioning: phi || r() < 0.5 ? "Enabled" : "Suspended",
     policy: {
       Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-        ...readers,
-      ],
+      Statement: [denyInsecureTransport(name), ...readers],
     },
     tags: { team: phi ? "contact-center" : "platform", "data-classification": phi ? "phi" : "internal" },
     lifecycle: [

@@ -11,14 +11,12 @@ import {
   CONTROLS,
   ControlSet,
   evaluateSnapshot,
-  type FactLookup,
   factRequests,
   fromConfigurationItem,
-  type KeyFacts,
   parseBaseline,
-  type ResourceSnapshot,
 } from "../../packages/core/src/index.ts";
 import { corpus, describeCorpus } from "./corpus.ts";
+import { corpusFacts, corpusInventory } from "./facts.ts";
 
 const N = Number(process.env.BENCH_CIS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -27,53 +25,7 @@ const bytes = texts.reduce((a, t) => a + t.length, 0);
 const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
 const set = new ControlSet(CONTROLS);
 
-// The inventory: latest snapshot of every resource in the corpus, and what DescribeKey says of each key.
-const inventory = new Map<string, Map<string, ResourceSnapshot>>();
-const keys = new Map<string, KeyFacts>();
-const refs = new Map<string, Map<string, ResourceSnapshot>>();
-for (const t of texts) {
-  const s = fromConfigurationItem(JSON.parse(t));
-  if (s.state !== "present") continue;
-  const byId = inventory.get(s.resourceType) ?? new Map<string, ResourceSnapshot>();
-  byId.set(s.resourceId, s);
-  inventory.set(s.resourceType, byId);
-  // Looked up by id or ARN (managed policies are referenced by ARN), as the inventory store does.
-  if (s.arn)
-    (refs.get(s.resourceType) ?? refs.set(s.resourceType, new Map()).get(s.resourceType)!).set(s.arn, s);
-  if (s.resourceType === "AWS::KMS::Key" && s.arn) {
-    const facts: KeyFacts = {
-      arn: s.arn,
-      keyManager: s.configuration.keyManager === "AWS" ? "AWS" : "CUSTOMER",
-      keyState: "Enabled",
-      rotationEnabled: s.supplementary.KeyRotationStatus === true,
-    };
-    keys.set(s.arn, facts);
-    keys.set(s.resourceId, facts);
-  }
-}
-const lists = new Map([...inventory].map(([type, byId]) => [type, [...byId.values()]]));
-const facts: FactLookup = {
-  kmsKey: (ref) => {
-    const k = keys.get(ref);
-    if (k) return { ok: true, value: k };
-    if (ref === "alias/aws/s3") return { ok: true, value: { arn: ref, keyManager: "AWS" } };
-    return { ok: false, reason: "NotFoundException" };
-  },
-  accountPublicAccessBlock: () => ({
-    ok: true,
-    value: {
-      blockPublicAcls: true,
-      ignorePublicAcls: true,
-      blockPublicPolicy: true,
-      restrictPublicBuckets: true,
-    },
-  }),
-  inventory: (type, _account, id) => {
-    if (id === undefined) return lists.get(type) ?? [];
-    const one = inventory.get(type)?.get(id) ?? refs.get(type)?.get(id);
-    return one ? [one] : [];
-  },
-};
+const facts = corpusFacts(corpusInventory(texts), true);
 const now = new Date("2026-03-10T00:00:00Z");
 
 function parseOnly(): number {

@@ -12,11 +12,10 @@ import {
   type FactLookup,
   factRequests,
   fromConfigurationItem,
-  type KeyFacts,
   parseBaseline,
-  type ResourceSnapshot,
 } from "../../packages/core/src/index.ts";
 import { corpus } from "./corpus.ts";
+import { corpusFacts, corpusInventory } from "./facts.ts";
 
 const yaml = readFileSync("examples/baseline.yaml", "utf8");
 const baselines = [
@@ -35,51 +34,9 @@ const now = new Date("2026-03-10T00:00:00Z");
 
 /** The bench's lookup (inventory of the corpus, DescribeKey of its keys), or a sparse one that cannot answer. */
 function lookups(texts: string[]): FactLookup[] {
-  const inventory = new Map<string, Map<string, ResourceSnapshot>>();
-  const refs = new Map<string, Map<string, ResourceSnapshot>>();
-  const keys = new Map<string, KeyFacts>();
-  for (const t of texts) {
-    const s = fromConfigurationItem(JSON.parse(t));
-    if (s.state !== "present") continue;
-    const byId = inventory.get(s.resourceType) ?? new Map<string, ResourceSnapshot>();
-    byId.set(s.resourceId, s);
-    inventory.set(s.resourceType, byId);
-    if (s.arn)
-      (refs.get(s.resourceType) ?? refs.set(s.resourceType, new Map()).get(s.resourceType)!).set(s.arn, s);
-    if (s.resourceType === "AWS::KMS::Key" && s.arn) {
-      const facts: KeyFacts = {
-        arn: s.arn,
-        keyManager: s.configuration.keyManager === "AWS" ? "AWS" : "CUSTOMER",
-        keyState: "Enabled",
-        rotationEnabled: s.supplementary.KeyRotationStatus === true,
-      };
-      keys.set(s.arn, facts);
-      keys.set(s.resourceId, facts);
-    }
-  }
-  const lists = new Map([...inventory].map(([type, byId]) => [type, [...byId.values()]]));
-  const full: FactLookup = {
-    kmsKey: (ref) => {
-      const k = keys.get(ref);
-      if (k) return { ok: true, value: k };
-      if (ref === "alias/aws/s3") return { ok: true, value: { arn: ref, keyManager: "AWS" } };
-      return { ok: false, reason: "NotFoundException" };
-    },
-    accountPublicAccessBlock: () => ({
-      ok: true,
-      value: {
-        blockPublicAcls: true,
-        ignorePublicAcls: true,
-        blockPublicPolicy: true,
-        restrictPublicBuckets: false,
-      },
-    }),
-    inventory: (type, _account, id) => {
-      if (id === undefined) return lists.get(type) ?? [];
-      const one = inventory.get(type)?.get(id) ?? refs.get(type)?.get(id);
-      return one ? [one] : [];
-    },
-  };
+  const inv = corpusInventory(texts);
+  const lists = inv.lists;
+  const full = corpusFacts(inv, false);
   const sparse: FactLookup = {
     kmsKey: () => ({ ok: false, reason: "AccessDeniedException" }),
     accountPublicAccessBlock: () => undefined,

@@ -1,18 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bucketConfigurationItem } from "../../packages/cli/src/demo/config-events.ts";
-
-function phiwatch(...args: string[]) {
-  const r = spawnSync("node", ["packages/cli/bin/phiwatch.js", ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { phiwatch } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-cli-"));
 const item = (name: string, algorithm: "AES256" | "aws:kms") =>

@@ -1,20 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { phiwatch } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function phiwatch(...args: string[]) {
-  const r = spawnSync("node", ["packages/cli/bin/phiwatch.js", ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-    timeout: 120_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe("phiwatch demo (npm start) as a new user runs it", () => {
   it("finds the recordings bucket on AWS-managed encryption, alerts once, and persists the findings", () => {

@@ -1,6 +1,6 @@
 /**
  * The findings table: one DynamoDB table for findings, drift history, the resource inventory, access
- * windows and profiles, posture snapshots and dedup records. This is the single source of truth for
+ * windows and profiles, posture snapshots and idempotency records. This is the single source of truth for
  * its keys, indexes, TTL and stream: `infra/storage.ts` and the local stack both read it.
  * The design and its access patterns are in `docs/data-model.md`.
  */
@@ -62,7 +62,5 @@ export const KEYS = {
   }),
   /** Learned access profile of one (target, principal). */
   accessProfile: (target: string, principal: string) => ({ PK: `P#${target}#${principal}`, SK: "PROFILE" }),
-  /** Dedup / idempotency record (expires through TTL). */
-  dedup: (scope: string, id: string) => ({ PK: `D#${scope}#${id}`, SK: "D" }),
   postureSnapshot: (at: string) => ({ PK: "POSTURE", SK: at }),
 } as const;

@@ -22,7 +22,7 @@ export const EXPORT_ROLE = `arn:aws:iam::${ACCOUNT}:role/recording-export-svc`;
 export const ANALYTICS_ROLE = `arn:aws:iam::${ACCOUNT}:role/analytics-qa`;
 
 /** Small deterministic PRNG (mulberry32): the same scenario on every run and machine. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

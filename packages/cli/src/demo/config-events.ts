@@ -314,3 +314,20 @@ export function trailConfigurationItem(t: {
     configurationStateMd5Hash: "",
   };
 }
+
+/** The statement that refuses plain HTTP to a bucket for everyone (what s3-tls-only asks for). */
+export function denyInsecureTransport(bucket: string) {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/** A bucket policy that only refuses plain HTTP. */
+export function tlsOnlyPolicy(bucket: string): { Version: string; Statement: unknown[] } {
+  return { Version: "2012-10-17", Statement: [denyInsecureTransport(bucket)] };
+}

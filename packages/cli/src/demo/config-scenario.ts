@@ -5,6 +5,7 @@ import {
   configChangeEvent,
   iamRoleConfigurationItem,
   kmsKeyConfigurationItem,
+  tlsOnlyPolicy,
   trailConfigurationItem,
 } from "./config-events.ts";
 
@@ -16,23 +17,6 @@ export const DEMO = {
   transcriptsBucket: "northwind-contact-lens-transcripts",
   phiKeyId: "6f2c1f1e-8c55-4c3a-9d2e-0a4b7e9d1c11",
 } as const;
-
-/** A bucket policy that refuses plain HTTP for everyone (what s3-tls-only asks for). */
-function tlsOnlyPolicy(bucket: string): unknown {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  };
-}
 
 /**
  * The configuration side of the pre-audit story, as AWS Config would report it on a Tuesday in

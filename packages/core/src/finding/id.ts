@@ -27,7 +27,3 @@ export function findingId(ruleId: string, subject: FindingSubject, discriminator
   return `f-${h.digest("hex").slice(0, 24)}`;
 }
 
-/** Key of a resource across the organisation. */
-export function resourceKey(subject: Pick<FindingSubject, "accountId" | "region" | "resourceId">): string {
-  return `${subject.accountId}#${subject.region}#${subject.resourceId}`;
-}

@@ -1,4 +1,4 @@
-export { findingId, resourceKey } from "./id.ts";
+export { findingId } from "./id.ts";
 export {
   decide,
   evidenceDigest,

@@ -35,4 +35,4 @@ export {
   type PublicAccessBlock,
   type PublicAccessFlag,
 } from "./s3.ts";
-export { type ResourceSnapshot, snapshotKey } from "./snapshot.ts";
+export type { ResourceSnapshot } from "./snapshot.ts";

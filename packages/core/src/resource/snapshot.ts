@@ -26,9 +26,3 @@ export interface ResourceSnapshot {
   relationships?: Array<{ resourceType?: string; resourceId?: string; resourceName?: string; name?: string }>;
 }
 
-/** Stable identity of a resource across the organisation. */
-export function snapshotKey(
-  s: Pick<ResourceSnapshot, "accountId" | "region" | "resourceType" | "resourceId">,
-): string {
-  return `${s.accountId}#${s.region}#${s.resourceType}#${s.resourceId}`;
-}

@@ -1,0 +1,11 @@
+import { spawnSync } from "node:child_process";
+
+/** Run the `phiwatch` command as a user would (no colours); returns exit code, stdout and stderr. */
+export function phiwatch(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync("node", ["packages/cli/bin/phiwatch.js", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
