@@ -26,4 +26,3 @@ export function findingId(ruleId: string, subject: FindingSubject, discriminator
   );
   return `f-${h.digest("hex").slice(0, 24)}`;
 }
-

@@ -25,4 +25,3 @@ export interface ResourceSnapshot {
   /** Config relationships (for cross-resource controls). */
   relationships?: Array<{ resourceType?: string; resourceId?: string; resourceName?: string; name?: string }>;
 }
-
