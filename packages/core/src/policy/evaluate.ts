@@ -65,7 +65,34 @@ function resourceApplies(s: Statement, resource: string): Tri {
   return false;
 }
 
+/**
+ * Whether a statement is about `action`, remembered per statement: every question of every identity
+ * control asks it of every statement (a managed policy's statements are shared by all the roles it is
+ * attached to), and matching each Action pattern again cost more than the rest of the evaluation.
+ * The answer depends only on the statement's Action/NotAction, which never change once parsed.
+ */
 function actionApplies(s: Statement, action: string): boolean {
+  let cache = (s as { [APPLIES]?: Map<string, boolean> })[APPLIES];
+  if (cache === undefined) {
+    // Statements frozen by a caller are matched every time (the same answer, uncached).
+    if (!Object.isExtensible(s)) return matchActionList(s, action);
+    cache = new Map();
+    Object.defineProperty(s, APPLIES, { value: cache });
+  }
+  let r = cache.get(action);
+  if (r === undefined) {
+    r = matchActionList(s, action);
+    if (cache.size < MAX_CACHED_ACTIONS) cache.set(action, r);
+  }
+  return r;
+}
+
+/** Per-statement answers of `actionApplies` (non-enumerable: JSON, keys and equality skip it). */
+const APPLIES: unique symbol = Symbol("phiwatch.actionApplies");
+/** Distinct actions remembered per statement (controls ask about a dozen). */
+const MAX_CACHED_ACTIONS = 64;
+
+function matchActionList(s: Statement, action: string): boolean {
   if (s.action) return anyActionMatches(s.action, action);
   if (s.notAction) return !anyActionMatches(s.notAction, action);
   return false;
@@ -80,31 +107,6 @@ function anyActionMatches(patterns: readonly string[], action: string): boolean 
 export function mentionsAction(policies: readonly NamedPolicy[], action: string): boolean {
   for (const p of policies) for (const s of p.document.statements) if (actionApplies(s, action)) return true;
   return false;
-}
-
-/**
- * The policies with only the statements about `action` (Action matches, or NotAction does not). For
- * any question about that action, `evaluatePolicies` gives the same decision, evidence included, on
- * the narrowed policies (statements about other actions never apply, allow, deny or cancel): callers
- * asking one action about many resources narrow once.
- *
- * @example
- * ```ts
- * const reads = policiesForAction(ip.policies, "s3:GetObject");
- * for (const resource of targets) evaluatePolicies(reads, { action: "s3:GetObject", resource });
- * ```
- */
-export function policiesForAction(policies: readonly NamedPolicy[], action: string): NamedPolicy[] {
-  const out: NamedPolicy[] = [];
-  for (const p of policies) {
-    const statements = p.document.statements.filter((s) => actionApplies(s, action));
-    out.push(
-      statements.length === p.document.statements.length
-        ? p
-        : { name: p.name, document: { ...p.document, statements } },
-    );
-  }
-  return out;
 }
 
 /**

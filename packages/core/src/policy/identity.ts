@@ -2,7 +2,7 @@ import type { Baseline } from "../baseline/schema.ts";
 import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
-import { evaluateIdentity, mentionsAction, type NamedPolicy, policiesForAction } from "./evaluate.ts";
+import { evaluateIdentity, mentionsAction, type NamedPolicy } from "./evaluate.ts";
 import {
   baselineHasTagBuckets,
   bucketInventoryRequest,
@@ -208,23 +208,15 @@ export function identityAccess(
   resources: readonly string[],
 ): AccessFinding[] {
   const out: AccessFinding[] = [];
-  // Each action is asked about every resource: narrow the policies to its statements once.
-  const narrowed = actions.map((action) =>
-    mentionsAction(ip.policies, action)
-      ? {
-          policies: policiesForAction(ip.policies, action),
-          boundary: ip.boundary ? policiesForAction([ip.boundary], action)[0] : undefined,
-          none: false,
-        }
-      : { policies: [], boundary: undefined, none: true },
-  );
+  // No identity statement is about an action: the implicit deny, whatever the resource. Statements
+  // about other actions never apply, allow, deny or cancel, and `evaluatePolicies` skips them with a
+  // remembered per-statement test, so the policies are asked as they are (no narrowed copies).
+  const none = actions.map((action) => !mentionsAction(ip.policies, action));
   for (const resource of resources) {
     for (let a = 0; a < actions.length; a++) {
+      if (none[a]) continue;
       const action = actions[a]!;
-      const { policies, boundary, none } = narrowed[a]!;
-      // No identity statement is about this action: the implicit deny, whatever the resource.
-      if (none) continue;
-      const d = evaluateIdentity(policies, { action, resource }, boundary);
+      const d = evaluateIdentity(ip.policies, { action, resource }, ip.boundary);
       if (d.effect !== "allow" && d.effect !== "conditional") continue;
       const refs = d.effect === "allow" ? d.allowedBy : [...d.allowedBy, ...d.conditionalAllow];
       const undecided = [...d.conditionalAllow, ...d.conditionalDeny].flatMap((r) => r.undecided ?? []);

@@ -525,9 +525,10 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
   if (value instanceof Date) return value;
   const o = value as Json;
   let out: Json | undefined;
-  const keys = Object.keys(o);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  // `for…in` over own keys (the order and set of Object.keys) without allocating a key array per
+  // object: this visits every object of every item.
+  for (const k in o) {
+    if (!hasOwn(o, k)) continue;
     const v = o[k];
     let w = v;
     let lazy = false;
@@ -548,13 +549,18 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
       if (!lazy && w === v) continue;
       // Copy-on-write, key by key in order, so the copy keeps the key order of the input.
       out = {};
-      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, o[keys[j]!]);
+      for (const j in o) {
+        if (j === k) break;
+        if (hasOwn(o, j)) setOwn(out, j, o[j]);
+      }
     }
     if (lazy) defineLazy(out, k, v as string, false, depth + 1);
     else setOwn(out, k, w);
   }
   return out ?? o;
 }
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** A string under `key`: parsed when it holds JSON (plain or URL-encoded), with its nested documents. */
 function walkString(value: string, key: string, depth: number, trail: Trail): unknown {
