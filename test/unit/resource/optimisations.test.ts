@@ -7,8 +7,25 @@ import {
   InputTooLargeError,
   InvalidEventError,
 } from "../../../packages/core/src/index.ts";
-import { parsePolicyDocument } from "../../../packages/core/src/policy/document.ts";
-import { actionMatches, arnMatches, globsIntersect } from "../../../packages/core/src/policy/wildcard.ts";
+import {
+  parsePolicyDocument,
+  type Statement,
+  statementLabel,
+} from "../../../packages/core/src/policy/document.ts";
+import {
+  type Decision,
+  evaluatePolicies,
+  type NamedPolicy,
+  type Question,
+  type StatementRef,
+  statementApplies,
+} from "../../../packages/core/src/policy/evaluate.ts";
+import {
+  actionMatches,
+  arnMatches,
+  globsIntersect,
+  hasWildcard,
+} from "../../../packages/core/src/policy/wildcard.ts";
 import { memoOn } from "../../../packages/core/src/resource/memo.ts";
 
 /** The quadratic search globsIntersect always did (before its literal-head/tail and literal-side shortcuts). */
@@ -349,6 +366,134 @@ describe("lazy embedded documents", () => {
     );
     expect(field(() => fromConfigurationItem({ ...item, configuration: {} }, "ci"))).toBe(
       "ci.supplementaryConfiguration.Policy",
+    );
+  });
+});
+
+/** The evaluator as it was before decision lists became lazy and the Deny scan moved into `cancelling`. */
+function referenceEvaluatePolicies(policies: readonly NamedPolicy[], q: Question): Decision {
+  const d: Decision = {
+    effect: "implicit-deny",
+    allowedBy: [],
+    deniedBy: [],
+    conditionalAllow: [],
+    conditionalDeny: [],
+  };
+  const allows: Array<{ s: Statement; ref: StatementRef; definite: boolean }> = [];
+  const denies: Array<{ s: Statement; policy: string }> = [];
+  for (const { name, document } of policies) {
+    for (const s of document.statements) {
+      if (s.effect === "Deny") denies.push({ s, policy: name });
+      const r = statementApplies(s, q);
+      if (r.applies === false) continue;
+      const ref: StatementRef = { policy: name, statement: statementLabel(s) };
+      if (r.applies === "maybe") ref.undecided = r.undecided;
+      if (s.effect === "Deny") (r.applies === true ? d.deniedBy : d.conditionalDeny).push(ref);
+      else allows.push({ s, ref, definite: r.applies === true });
+    }
+  }
+  if (d.deniedBy.length > 0) return { ...d, effect: "deny" };
+  for (const a of allows) {
+    let cancelledBy: StatementRef[] | undefined;
+    if (hasWildcard(q.resource) && a.s.resource) {
+      const reached = a.s.resource.filter((p) => globsIntersect(p, q.resource));
+      const used = new Map<Statement, StatementRef>();
+      cancelledBy = reached.length > 0 ? [] : undefined;
+      for (const p of reached) {
+        const by = denies.find((x) => statementApplies(x.s, { ...q, resource: p }).applies === true);
+        if (!by) {
+          cancelledBy = undefined;
+          break;
+        }
+        used.set(by.s, { policy: by.policy, statement: statementLabel(by.s) });
+      }
+      if (cancelledBy) cancelledBy = [...used.values()];
+    }
+    if (cancelledBy) d.deniedBy.push(...cancelledBy);
+    else (a.definite ? d.allowedBy : d.conditionalAllow).push(a.ref);
+  }
+  if (d.allowedBy.length > 0) d.effect = d.conditionalDeny.length > 0 ? "conditional" : "allow";
+  else if (d.conditionalAllow.length > 0) d.effect = "conditional";
+  else if (d.deniedBy.length > 0) d.effect = "deny";
+  return d;
+}
+
+const ACTIONS = [
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:DeleteObject",
+  "s3:PutBucketPolicy",
+  "kms:Decrypt",
+];
+const actionPattern = fc.constantFrom(
+  "*",
+  "s3:*",
+  "s3:Get*",
+  "s3:GetObject",
+  "S3:getobject",
+  "s3:Delete?bject",
+  "kms:*",
+  "dynamodb:*",
+);
+const resourcePattern = fc.constantFrom(
+  "*",
+  "arn:aws:s3:::phi-recordings/*",
+  "arn:aws:s3:::phi-recordings/connect/*",
+  "arn:aws:s3:::phi-*",
+  "arn:aws:s3:::phi-recordings",
+  "arn:aws:s3:::other/*",
+);
+const statement = fc
+  .record(
+    {
+      Effect: fc.constantFrom("Allow", "Deny"),
+      Action: fc.array(actionPattern, { minLength: 1, maxLength: 3 }),
+      NotAction: fc.array(actionPattern, { minLength: 1, maxLength: 2 }),
+      Resource: fc.array(resourcePattern, { minLength: 1, maxLength: 3 }),
+      Condition: fc.constant({ Bool: { "aws:MultiFactorAuthPresent": "true" } }),
+    },
+    { requiredKeys: ["Effect", "Resource"] },
+  )
+  .map((s) => {
+    const { Action, NotAction, ...rest } = s;
+    return NotAction && !Action ? { ...rest, NotAction } : { ...rest, Action: Action ?? ["s3:*"] };
+  });
+const policies = fc.array(fc.array(statement, { minLength: 1, maxLength: 4 }), {
+  minLength: 1,
+  maxLength: 3,
+});
+const questions = fc.array(
+  fc.record({
+    action: fc.constantFrom(...ACTIONS),
+    resource: fc.constantFrom(
+      "arn:aws:s3:::phi-recordings/*",
+      "arn:aws:s3:::phi-recordings",
+      "arn:aws:s3:::phi-recordings/connect/a.wav",
+      "arn:aws:s3:::other/*",
+    ),
+  }),
+  { minLength: 1, maxLength: 8 },
+);
+const parsed = (docs: unknown[][]): NamedPolicy[] =>
+  docs.map((Statement, i) => ({ name: `p${i}`, document: parsePolicyDocument({ Statement }) }));
+
+describe("policy evaluator fast paths", () => {
+  it("answers every question as the previous evaluator did, with the per-statement action memory warm, cold or unavailable", () => {
+    fc.assert(
+      fc.property(policies, questions, (docs, qs) => {
+        const shared = parsed(docs); // asked every question in turn: its statements remember actions
+        const frozen = parsed(docs).map((p) => ({
+          name: p.name,
+          document: { ...p.document, statements: p.document.statements.map((s) => Object.freeze(s)) },
+        }));
+        for (const q of qs) {
+          const expected = referenceEvaluatePolicies(parsed(docs), q);
+          expect(evaluatePolicies(shared, q)).toEqual(expected);
+          expect(evaluatePolicies(parsed(docs), q)).toEqual(expected);
+          expect(evaluatePolicies(frozen, q)).toEqual(expected);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });

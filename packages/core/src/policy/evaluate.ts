@@ -169,20 +169,15 @@ function notExempt(t: Tri): Tri {
  * ```
  */
 export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question): Decision {
-  const d: Decision = {
-    effect: "implicit-deny",
-    allowedBy: [],
-    deniedBy: [],
-    conditionalAllow: [],
-    conditionalDeny: [],
-  };
-  const allows: Array<{ s: Statement; ref: StatementRef; definite: boolean }> = [];
-  const denies: Array<{ s: Statement; policy: string }> = [];
+  // Lists are created when something goes in (most questions match no statement at all): this runs
+  // for every action and PHI pattern an identity control asks, of every role.
+  let deniedBy: StatementRef[] | undefined;
+  let conditionalDeny: StatementRef[] | undefined;
+  let allows: Array<{ s: Statement; ref: StatementRef; definite: boolean }> | undefined;
   // One context object per question, so condition evaluation can reuse its lower-cased keys.
   let context: RequestContext | undefined;
   for (const { name, document } of policies) {
     for (const s of document.statements) {
-      if (s.effect === "Deny") denies.push({ s, policy: name });
       // Most statements are about other actions: the cheap test first (statementApplies starts with it).
       if (!actionApplies(s, q.action)) continue;
       if (s.conditions.length > 0) context ??= questionContext(q);
@@ -190,33 +185,67 @@ export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question):
       if (r.applies === false) continue;
       const ref: StatementRef = { policy: name, statement: statementLabel(s) };
       if (r.applies === "maybe") ref.undecided = r.undecided;
-      if (s.effect === "Deny") (r.applies === true ? d.deniedBy : d.conditionalDeny).push(ref);
-      else allows.push({ s, ref, definite: r.applies === true });
+      if (s.effect === "Deny" && r.applies === true) deniedBy = append(deniedBy, ref);
+      else if (s.effect === "Deny") conditionalDeny = append(conditionalDeny, ref);
+      else allows = append(allows, { s, ref, definite: r.applies === true });
     }
   }
   // An explicit Deny of the whole question wins over everything.
-  if (d.deniedBy.length > 0) {
-    d.effect = "deny";
-    return d;
-  }
-  for (const a of allows) {
+  if (deniedBy) return decision("deny", undefined, deniedBy, undefined, conditionalDeny);
+  let allowedBy: StatementRef[] | undefined;
+  let conditionalAllow: StatementRef[] | undefined;
+  const set = allows !== undefined && hasWildcard(q.resource);
+  for (const a of allows ?? []) {
     // Asked about a set of resources, a Deny that covers everything this Allow reaches in the set
     // cancels it (Allow and Deny on `b/connect/*`, asked about `b/*`) even though it does not cover
     // the whole set.
-    const cancelledBy = hasWildcard(q.resource) ? cancelling(a.s, denies, q) : undefined;
-    if (cancelledBy) d.deniedBy.push(...cancelledBy);
-    else (a.definite ? d.allowedBy : d.conditionalAllow).push(a.ref);
+    const cancelledBy = set ? cancelling(a.s, policies, q) : undefined;
+    if (cancelledBy) for (const ref of cancelledBy) deniedBy = append(deniedBy, ref);
+    else if (a.definite) allowedBy = append(allowedBy, a.ref);
+    else conditionalAllow = append(conditionalAllow, a.ref);
   }
-  if (d.allowedBy.length > 0) d.effect = d.conditionalDeny.length > 0 ? "conditional" : "allow";
-  else if (d.conditionalAllow.length > 0) d.effect = "conditional";
-  else if (d.deniedBy.length > 0) d.effect = "deny";
-  return d;
+  const effect: Decision["effect"] = allowedBy
+    ? conditionalDeny
+      ? "conditional"
+      : "allow"
+    : conditionalAllow
+      ? "conditional"
+      : deniedBy
+        ? "deny"
+        : "implicit-deny";
+  return decision(effect, allowedBy, deniedBy, conditionalAllow, conditionalDeny);
 }
 
-/** Definite Deny statements that cover every pattern of `allow` that reaches the question's set. */
+/** `list` with `x` pushed, creating the list on first use. */
+function append<T>(list: T[] | undefined, x: T): T[] {
+  if (!list) return [x];
+  list.push(x);
+  return list;
+}
+
+function decision(
+  effect: Decision["effect"],
+  allowedBy: StatementRef[] | undefined,
+  deniedBy: StatementRef[] | undefined,
+  conditionalAllow: StatementRef[] | undefined,
+  conditionalDeny: StatementRef[] | undefined,
+): Decision {
+  return {
+    effect,
+    allowedBy: allowedBy ?? [],
+    deniedBy: deniedBy ?? [],
+    conditionalAllow: conditionalAllow ?? [],
+    conditionalDeny: conditionalDeny ?? [],
+  };
+}
+
+/**
+ * Definite Deny statements (of `policies`, in order) that cover every pattern of `allow` that reaches
+ * the question's set.
+ */
 function cancelling(
   allow: Statement,
-  denies: ReadonlyArray<{ s: Statement; policy: string }>,
+  policies: readonly NamedPolicy[],
   q: Question,
 ): StatementRef[] | undefined {
   if (!allow.resource) return undefined;
@@ -224,11 +253,21 @@ function cancelling(
   if (reached.length === 0) return undefined;
   const used = new Map<Statement, StatementRef>();
   for (const p of reached) {
-    const by = denies.find((x) => statementApplies(x.s, { ...q, resource: p }).applies === true);
+    const by = firstDenyCovering(policies, { ...q, resource: p });
     if (!by) return undefined;
     used.set(by.s, { policy: by.policy, statement: statementLabel(by.s) });
   }
   return [...used.values()];
+}
+
+function firstDenyCovering(
+  policies: readonly NamedPolicy[],
+  q: Question,
+): { s: Statement; policy: string } | undefined {
+  for (const { name, document } of policies)
+    for (const s of document.statements)
+      if (s.effect === "Deny" && statementApplies(s, q).applies === true) return { s, policy: name };
+  return undefined;
 }
 
 /**

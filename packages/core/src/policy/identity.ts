@@ -2,6 +2,7 @@ import type { Baseline } from "../baseline/schema.ts";
 import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
+import { type PolicyDocument, parsePolicyDocument } from "./document.ts";
 import { evaluateIdentity, mentionsAction, type NamedPolicy } from "./evaluate.ts";
 import {
   baselineHasTagBuckets,
@@ -62,6 +63,18 @@ export const KNOWN_AWS_MANAGED: Readonly<Record<string, object>> = {
     ],
   },
 };
+
+/** The parsed documents of `KNOWN_AWS_MANAGED`, parsed once (shared, read-only like every parsed policy). */
+const knownParsed = new Map<string, PolicyDocument>();
+
+function knownManagedDocument(arn: string): PolicyDocument | undefined {
+  let doc = knownParsed.get(arn);
+  if (doc === undefined && Object.hasOwn(KNOWN_AWS_MANAGED, arn)) {
+    doc = parsePolicyDocument(KNOWN_AWS_MANAGED[arn], `AWS::IAM::Policy ${arn}`);
+    knownParsed.set(arn, doc);
+  }
+  return doc;
+}
 
 /** The default version's document of an `AWS::IAM::Policy` snapshot. */
 export function managedPolicyDocument(s: ResourceSnapshot): unknown {
@@ -144,9 +157,10 @@ export function identityPolicies(s: ResourceSnapshot, facts: FactLookup): Identi
   const managed = (ref: string, into: "policies" | "boundary") => {
     const found = facts.inventory("AWS::IAM::Policy", s.accountId, ref)?.find((x) => x.state === "present");
     if (!found) {
-      const known = KNOWN_AWS_MANAGED[ref];
+      const known = knownManagedDocument(ref);
       if (known === undefined) out.missing.push(ref);
-      else add(ref, known, `AWS::IAM::Policy ${ref}`, into);
+      else if (into === "boundary") out.boundary = { name: ref, document: known };
+      else out.policies.push({ name: ref, document: known });
       return;
     }
     // A managed policy is attached to many roles: its document is parsed once per policy snapshot.

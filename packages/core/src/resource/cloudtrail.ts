@@ -24,7 +24,8 @@ function field(o: Record<string, unknown> | undefined, name: string): unknown {
   if (!o) return undefined;
   if (name in o) return o[name];
   const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(o)) if (k.toLowerCase() === lower) return v;
+  // for…in: own keys in Object.entries order, without allocating an entry per key.
+  for (const k in o) if (k.toLowerCase() === lower && Object.hasOwn(o, k)) return o[k];
   return undefined;
 }
 

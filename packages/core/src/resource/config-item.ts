@@ -560,7 +560,7 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
   return out ?? o;
 }
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 /** A string under `key`: parsed when it holds JSON (plain or URL-encoded), with its nested documents. */
 function walkString(value: string, key: string, depth: number, trail: Trail): unknown {

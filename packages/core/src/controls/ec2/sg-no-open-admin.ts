@@ -16,7 +16,9 @@ function field(o: Record<string, unknown> | undefined, name: string): unknown {
   if (!o) return undefined;
   const lower = name.toLowerCase();
   // First key (in order) equal ignoring case; the length test skips most lower-casing.
-  for (const k of Object.keys(o)) if (k.length === lower.length && k.toLowerCase() === lower) return o[k];
+  // for…in visits own keys in Object.keys order without allocating a key array (JSON objects inherit none).
+  for (const k in o)
+    if (k.length === lower.length && k.toLowerCase() === lower && Object.hasOwn(o, k)) return o[k];
   return undefined;
 }
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -4,8 +4,11 @@ import type { Statement } from "../../policy/document.ts";
 import { identityControlFacts, identityScope } from "../../policy/identity.ts";
 import type { PhiTarget } from "../../policy/resources.ts";
 import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
+import { memoOn } from "../../resource/memo.ts";
 
-/** The wildcard actions this control forbids on PHI resources. */
+const NONE: { s3: string[]; kms: string[] } = Object.freeze({ s3: [], kms: [] }) as never;
+
+/** The wildcard actions this control forbids on PHI resources (`NONE`, shared, when there are none). */
 function wildcards(s: Statement): { s3: string[]; kms: string[] } {
   if (s.notAction) {
     // NotAction allows everything it does not list: a wildcard unless it excludes the whole service.
@@ -15,29 +18,34 @@ function wildcards(s: Statement): { s3: string[]; kms: string[] } {
       : [`NotAction ${s.notAction.join(",")}`];
     return { s3, kms };
   }
-  // One pass, lower-casing only the few actions long enough to be `s3:*` / `kms:*`.
-  const s3: string[] = [];
-  const kms: string[] = [];
-  for (const a of s.action ?? []) {
-    if (a === "*") {
-      s3.push(a);
-      kms.push(a);
-    } else if (a.length === 4 && a.toLowerCase() === "s3:*") s3.push(a);
-    else if (a.length === 5 && a.toLowerCase() === "kms:*") kms.push(a);
+  // One pass, lower-casing only the few actions long enough to be `s3:*` / `kms:*`; arrays only when
+  // there is a wildcard (most statements of most policies name their actions).
+  let s3: string[] | undefined;
+  let kms: string[] | undefined;
+  const actions = s.action ?? [];
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    const forS3 = a === "*" || (a.length === 4 && a.toLowerCase() === "s3:*");
+    const forKms = a === "*" || (a.length === 5 && a.toLowerCase() === "kms:*");
+    if (forS3) s3 = s3 ? [...s3, a] : [a];
+    if (forKms) kms = kms ? [...kms, a] : [a];
   }
-  return { s3, kms };
+  return s3 || kms ? { s3: s3 ?? [], kms: kms ?? [] } : NONE;
 }
 
 function reaches(s: Statement, patterns: readonly string[]): boolean {
-  const hit = (p: string, target: string) =>
-    hasWildcard(target) ? globsIntersect(p, target) : arnMatches(p, target);
-  if (s.resource) return s.resource.some((p) => patterns.some((t) => hit(p, t)));
+  if (s.resource) {
+    for (const p of s.resource)
+      for (const t of patterns) if (hasWildcard(t) ? globsIntersect(p, t) : arnMatches(p, t)) return true;
+    return false;
+  }
   if (s.notResource) return true; // everything but a list: treat as reaching PHI (conservative)
   return false;
 }
 
-function s3Patterns(targets: readonly PhiTarget[]): string[] {
-  return targets.flatMap((t) => [t.bucketArn, t.objects]);
+/** Bucket and object patterns of the PHI targets (once per targets list: every role asks). */
+function s3Patterns(targets: readonly PhiTarget[]): readonly string[] {
+  return memoOn(targets, "s3Patterns", [], () => targets.flatMap((t) => [t.bucketArn, t.objects]));
 }
 
 export default defineControl({
@@ -71,6 +79,7 @@ export default defineControl({
       for (const s of document.statements) {
         if (s.effect !== "Allow") continue;
         const w = wildcards(s);
+        if (w === NONE) continue;
         const stmt = s.sid ?? `#${s.index}`;
         const cond = s.conditions.length
           ? { conditions: s.conditions.map((c) => `${c.operator} ${c.key}`) }
