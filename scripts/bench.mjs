@@ -11,7 +11,7 @@ const benches = readdirSync("bench", { withFileTypes: true })
   .filter((name) => wanted.length === 0 || wanted.includes(name));
 let failed = 0;
 for (const name of benches) {
-  for (const entry of ["run.ts", "evaluate.ts"]) {
+  for (const entry of ["run.ts", "evaluate.ts", "bundled.ts"]) {
     const file = `bench/${name}/${entry}`;
     if (!existsSync(file)) continue;
     process.stdout.write(`\n== bench/${name} (${entry})\n`);
