@@ -76,11 +76,10 @@ function parseAndEvaluate(): number {
  * time). The gap to `parseAndEvaluate` is what interleaving the types costs — caches and V8's inline
  * caches seeing every type's shapes in turn.
  */
-const byType = [...texts].sort((a, b) => {
-  const ta = (JSON.parse(a) as { resourceType: string }).resourceType;
-  const tb = (JSON.parse(b) as { resourceType: string }).resourceType;
-  return ta < tb ? -1 : ta > tb ? 1 : 0;
-});
+const byType = texts
+  .map((t) => ({ t, type: (JSON.parse(t) as { resourceType: string }).resourceType }))
+  .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+  .map((x) => x.t);
 function parseAndEvaluateGrouped(): number {
   let n = 0;
   for (const t of byType) {

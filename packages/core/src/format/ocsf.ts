@@ -207,33 +207,23 @@ function nameOf(id: string): string | undefined {
  * dotted paths. Tests and receivers check payloads against it.
  */
 export const OCSF_REQUIRED: Readonly<Record<2003 | 2004, readonly string[]>> = {
-  2003: [
-    "activity_id",
-    "category_uid",
-    "class_uid",
-    "type_uid",
-    "severity_id",
-    "time",
-    "metadata.version",
-    "metadata.product.vendor_name",
-    "metadata.product.name",
-    "finding_info.uid",
-    "finding_info.title",
-    "compliance.standards",
-    "cloud.provider",
-  ],
-  2004: [
-    "activity_id",
-    "category_uid",
-    "class_uid",
-    "type_uid",
-    "severity_id",
-    "time",
-    "metadata.version",
-    "metadata.product.vendor_name",
-    "metadata.product.name",
-    "finding_info.uid",
-    "finding_info.title",
-    "cloud.provider",
-  ],
+  2003: [...findingRequired(), "compliance.standards", "cloud.provider"],
+  2004: [...findingRequired(), "cloud.provider"],
 };
+
+/** Attributes both finding classes require, before their own. */
+function findingRequired(): string[] {
+  return [
+    "activity_id",
+    "category_uid",
+    "class_uid",
+    "type_uid",
+    "severity_id",
+    "time",
+    "metadata.version",
+    "metadata.product.vendor_name",
+    "metadata.product.name",
+    "finding_info.uid",
+    "finding_info.title",
+  ];
+}

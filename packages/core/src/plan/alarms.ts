@@ -32,49 +32,61 @@ export interface AlarmPlan {
 export function alarmPlans(): AlarmPlan[] {
   const plans: AlarmPlan[] = [];
   for (const fn of FUNCTION_NAMES) {
+    const lambda = (metric: string, description: string) =>
+      anyInFiveMinutes(
+        `${fn}-${metric.toLowerCase()}`,
+        "AWS/Lambda",
+        metric,
+        "FunctionName",
+        fn,
+        "Sum",
+        description,
+      );
     plans.push(
-      {
-        id: `${fn}-errors`,
-        namespace: "AWS/Lambda",
-        metric: "Errors",
-        dimension: { name: "FunctionName", of: fn },
-        statistic: "Sum",
-        periodSeconds: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparison: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        description: `phiwatch ${fn}: invocations failed (events may be retried or dead-lettered)`,
-      },
-      {
-        id: `${fn}-throttles`,
-        namespace: "AWS/Lambda",
-        metric: "Throttles",
-        dimension: { name: "FunctionName", of: fn },
-        statistic: "Sum",
-        periodSeconds: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparison: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        description: `phiwatch ${fn}: invocations throttled (raise reserved concurrency or account limits)`,
-      },
+      lambda("Errors", `phiwatch ${fn}: invocations failed (events may be retried or dead-lettered)`),
+      lambda(
+        "Throttles",
+        `phiwatch ${fn}: invocations throttled (raise reserved concurrency or account limits)`,
+      ),
     );
   }
   for (const q of ["AccessDlq", "DeliveriesDlq", "DeadLetter"] as const) {
-    plans.push({
-      id: `${q.toLowerCase()}-depth`,
-      namespace: "AWS/SQS",
-      metric: "ApproximateNumberOfMessagesVisible",
-      dimension: { name: "QueueName", of: q },
-      statistic: "Maximum",
-      periodSeconds: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparison: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      description: `phiwatch ${q}: messages waiting (inspect, fix, then \`phiwatch forward redrive\` or replay)`,
-    });
+    plans.push(
+      anyInFiveMinutes(
+        `${q.toLowerCase()}-depth`,
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "QueueName",
+        q,
+        "Maximum",
+        `phiwatch ${q}: messages waiting (inspect, fix, then \`phiwatch forward redrive\` or replay)`,
+      ),
+    );
   }
   return plans;
+}
+
+/** An alarm on any non-zero value of the metric over one 5-minute period (no data is not breaching). */
+function anyInFiveMinutes(
+  id: string,
+  namespace: AlarmPlan["namespace"],
+  metric: string,
+  dimensionName: AlarmPlan["dimension"]["name"],
+  of: AlarmPlan["dimension"]["of"],
+  statistic: AlarmPlan["statistic"],
+  description: string,
+): AlarmPlan {
+  return {
+    id,
+    namespace,
+    metric,
+    dimension: { name: dimensionName, of },
+    statistic,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparison: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    description,
+  };
 }

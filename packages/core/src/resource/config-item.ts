@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { digits } from "../activity/event-time.ts";
 import { InputTooLargeError, InvalidEventError } from "../errors.ts";
 import type { ResourceSnapshot } from "./snapshot.ts";
 
@@ -236,16 +237,6 @@ function isCanonicalIso(v: string): boolean {
     v.charCodeAt(19) === 46 &&
     v.charCodeAt(23) === 90
   );
-}
-
-function digits(v: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = v.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ` with a real date and a time before 24:00 (no rollover to normalise). */
@@ -528,7 +519,7 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
   // `for…in` over own keys (the order and set of Object.keys) without allocating a key array per
   // object: this visits every object of every item.
   for (const k in o) {
-    if (!hasOwn(o, k)) continue;
+    if (!Object.hasOwn(o, k)) continue;
     const v = o[k];
     let w = v;
     let lazy = false;
@@ -551,7 +542,7 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
       out = {};
       for (const j in o) {
         if (j === k) break;
-        if (hasOwn(o, j)) setOwn(out, j, o[j]);
+        if (Object.hasOwn(o, j)) setOwn(out, j, o[j]);
       }
     }
     if (lazy) defineLazy(out, k, v as string, false, depth + 1);
@@ -559,8 +550,6 @@ function walk(value: unknown, key: string | undefined, depth: number, trail: Tra
   }
   return out ?? o;
 }
-
-const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 /** A string under `key`: parsed when it holds JSON (plain or URL-encoded), with its nested documents. */
 function walkString(value: string, key: string, depth: number, trail: Trail): unknown {
