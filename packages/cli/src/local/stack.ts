@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Server } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -55,6 +56,38 @@ export interface LocalStackOptions {
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * fauxqs (1.9.2) listens on 0.0.0.0 whatever its options say. While it starts, a wildcard listen
+ * address (`0.0.0.0`, `::`, none) is rewritten to 127.0.0.1 — in place, so Fastify sees the address
+ * it got — and the patch is removed as soon as `startFauxqs` returns. A start that listened on any
+ * other address is refused.
+ */
+export async function startFauxqsOnLoopback(): Promise<Awaited<ReturnType<typeof startFauxqs>>> {
+  const listen = Server.prototype.listen;
+  const hosts: unknown[] = [];
+  Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    const o = args[0] as { host?: unknown } | undefined;
+    if (o && typeof o === "object") {
+      if (o.host === "0.0.0.0" || o.host === "::" || o.host === undefined) o.host = "127.0.0.1";
+      hosts.push(o.host);
+    } else hosts.push(typeof args[1] === "string" ? args[1] : undefined);
+    return (listen as (...a: unknown[]) => Server).apply(this, args);
+  } as typeof listen;
+  let server: Awaited<ReturnType<typeof startFauxqs>>;
+  try {
+    server = await startFauxqs({ port: 0, logger: false, host: "localhost", defaultRegion: REGION });
+  } finally {
+    Server.prototype.listen = listen;
+  }
+  if (hosts.length === 0 || hosts.some((h) => h !== "127.0.0.1" && h !== "::1")) {
+    await server.stop();
+    throw new Error(
+      `local SNS/SQS/S3 endpoint listened on ${hosts.map(String).join(", ") || "nothing"}, not 127.0.0.1 only: refusing to use it`,
+    );
+  }
+  return server;
+}
 
 /**
  * The local stack: AWS's DynamoDB Local (with its stream) and a local SNS/SQS/S3 endpoint (fauxqs) on
@@ -136,7 +169,7 @@ export class LocalStack {
           interceptLocalhostDns("localhost");
           dnsIntercepted = true;
         }
-        fauxqs = await startFauxqs({ port: 0, logger: false, host: "localhost", defaultRegion: REGION });
+        fauxqs = await startFauxqsOnLoopback();
         const sqsEndpoint = `http://sqs.${REGION}.localhost:${fauxqs.port}`;
         const q = (name: string, attributes?: Record<string, string>) => {
           const r = fauxqs!.createQueue(name, attributes ? { attributes } : undefined);
