@@ -3,7 +3,7 @@
 // so the catalog a compliance team reads is the code that runs. `--check` exits 1 when the file is
 // stale (test/unit/meta/docs.test.ts fails the same way). Run: npm run gen:docs
 import { readFileSync, writeFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import type { Control } from "../packages/core/src/control/types.ts";
 import type { Detector } from "../packages/core/src/detectors/types.ts";
 import { CONTROLS, DETECTORS } from "../packages/core/src/index.ts";

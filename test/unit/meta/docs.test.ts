@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { BaselineSchema, CONTROLS, parseBaseline } from "../../../packages/core/src/index.ts";
 import { CONTROLS_DOC, renderControlsDoc } from "../../../scripts/gen-docs.ts";
 

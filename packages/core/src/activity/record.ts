@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { z } from "zod";
+import * as z from "zod";
 import { InputTooLargeError, InvalidEventError, UnsupportedEventError } from "../errors.ts";
 import { EventBridgeEnvelopeSchema, MAX_EVENT_BYTES, parseWith } from "../events/eventbridge.ts";
 import { parseEventTime } from "./event-time.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { FINDING_STATUSES, SEVERITIES } from "../finding/types.ts";
 
 /** Largest request body the API accepts (suppress/unsuppress bodies are a few hundred bytes). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AccessDetectorSettingsSchema } from "../activity/settings.ts";
 import { SEVERITIES } from "../finding/types.ts";
 import { AlertPolicySchema, DEFAULT_ALERT_POLICY } from "../format/alert.ts";

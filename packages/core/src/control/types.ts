@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Baseline } from "../baseline/schema.ts";
 import type { Evidence, Severity } from "../finding/types.ts";
 import type { PublicAccessBlock } from "../resource/s3.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidEventError, UnsupportedEventError } from "../errors.ts";
 import { fromConfigurationItem } from "../resource/config-item.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";

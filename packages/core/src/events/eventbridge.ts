@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidEventError } from "../errors.ts";
 
 /** Maximum size of one event we accept (EventBridge caps events at 256 KB). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type Finding, SEVERITIES, type Severity, severityRank } from "../finding/types.ts";
 import { type FindingEvent, findingEvent } from "./json.ts";
 import type { RedactionOptions } from "./redact.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { digits } from "../activity/event-time.ts";
 import { InputTooLargeError, InvalidEventError } from "../errors.ts";
 import type { ResourceSnapshot } from "./snapshot.ts";
