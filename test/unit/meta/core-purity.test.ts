@@ -60,3 +60,16 @@ describe("functions/ stay thin", () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe("bundle size habits", () => {
+  it('zod is imported as a namespace (`import * as z from "zod"`): `{ z }` bundles all of zod, ≈ 340 KiB per function', () => {
+    const offenders: string[] = [];
+    for (const dir of ["packages", "functions"])
+      for (const file of tsFiles(dir)) {
+        if (file.includes("node_modules")) continue;
+        if (/import\s+(type\s+)?\{[^}]*\bz\b[^}]*\}\s+from\s+["']zod/.test(readFileSync(file, "utf8")))
+          offenders.push(file);
+      }
+    expect(offenders).toEqual([]);
+  });
+});
