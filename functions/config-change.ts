@@ -3,15 +3,18 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import {
   ENRICHED_TYPES,
+  type EnrichmentClients,
   enrichmentClients,
   enrichSnapshot,
   fetchConfigurationItem,
+  identityFromArn,
+  MemberRoles,
   processSnapshot,
 } from "@phiwatch/aws";
-import { PhiwatchError, phiBucketOf, readConfigChange } from "@phiwatch/core";
-import type { EventBridgeEvent } from "aws-lambda";
+import { PhiwatchError, phiBucketOf, type ResourceSnapshot, readConfigChange } from "@phiwatch/core";
+import type { Context, EventBridgeEvent } from "aws-lambda";
 import {
-  configService,
+  clients,
   controls,
   findingStore,
   inventory,
@@ -23,35 +26,61 @@ import {
 } from "./lib/runtime.ts";
 
 const deps = { controls, findings: findingStore, inventory, ...(kms ? { kms } : {}) };
-// Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does.
-const enrichment = offline ? undefined : enrichmentClients();
+// Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does —
+// in the item's own account (a member account of the baseline through its read role, like the sweep,
+// so both paths see the same data) and region. None offline: there is no KMS/CloudTrail/Config endpoint.
+const roles = offline ? undefined : new MemberRoles(clients.sts(), "phiwatch-config-change");
+const byAccount = new Map<string, (region: string) => EnrichmentClients>();
 
-export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
+function readClients(accountId: string, region: string, context: Context): EnrichmentClients | undefined {
+  if (!roles) return undefined;
+  const own = identityFromArn(context.invokedFunctionArn);
+  const credentials = roles.credentialsFor(own, loadBaseline().accounts, accountId);
+  const key = credentials ? accountId : "";
+  let c = byAccount.get(key);
+  if (!c) {
+    c = enrichmentClients(credentials);
+    byAccount.set(key, c);
+  }
+  return c(region);
+}
+
+export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, context: Context) =>
   orDeadLetter("config-change", event, async () => {
     const change = readConfigChange(event);
-    if (change.kind === "oversized" && !configService) {
-      throw new PhiwatchError(
-        "oversized configuration item: GetResourceConfigHistory is not available offline",
-      );
-    }
-    const read =
-      change.kind === "item" ? change.snapshot : await fetchConfigurationItem(configService!, change.fetch);
-    const snapshot =
-      enrichment && read.state === "present" && ENRICHED_TYPES.includes(read.resourceType)
-        ? await enrichSnapshot(read, enrichment(read.region), {
-            now: new Date(),
-            keepCaptureTime: true,
-            enrichBucket: (b) =>
-              phiBucketOf(loadBaseline(), b.resourceName ?? b.resourceId, b.tags) !== undefined,
-            unable: (u) =>
-              logger.warn("enrichment read failed", { operation: u.operation, reason: u.reason }),
-          })
-        : read;
+    let read: ResourceSnapshot;
+    if (change.kind === "oversized") {
+      const c = readClients(change.fetch.accountId, change.fetch.region, context);
+      if (!c)
+        throw new PhiwatchError(
+          "oversized configuration item: GetResourceConfigHistory is not available offline",
+        );
+      read = await fetchConfigurationItem(c.config, change.fetch);
+    } else read = change.snapshot;
+    const enrichment =
+      read.state === "present" && ENRICHED_TYPES.includes(read.resourceType)
+        ? readClients(read.accountId, read.region, context)
+        : undefined;
+    const snapshot = enrichment
+      ? await enrichSnapshot(read, enrichment, {
+          now: new Date(),
+          keepCaptureTime: true,
+          enrichBucket: (b) =>
+            phiBucketOf(loadBaseline(), b.resourceName ?? b.resourceId, b.tags) !== undefined,
+          unable: (u) => logger.warn("enrichment read failed", { operation: u.operation, reason: u.reason }),
+        })
+      : read;
     if (!controls.watches(snapshot.resourceType)) {
       logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
       return { evaluated: 0 };
     }
-    const outcome = await processSnapshot({ ...deps, baseline: loadBaseline() }, snapshot, change.eventId);
+    // Key facts (DescribeKey) of a member account's resources are read with its role too.
+    const own = readClients(snapshot.accountId, snapshot.region, context);
+    const outcome = await processSnapshot(
+      { ...deps, ...(own ? { kms: own.kms } : {}), baseline: loadBaseline() },
+      snapshot,
+      change.eventId,
+    );
     logger.info("evaluated", {
       resourceType: snapshot.resourceType,
       evaluations: outcome.evaluations.length,

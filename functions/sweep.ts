@@ -1,10 +1,23 @@
-// EventBridge Scheduler (hourly) → sweep the account: evaluate every control on every in-scope resource,
-// resolve findings of deleted resources, record a posture snapshot. Catches what events missed.
+// EventBridge Scheduler (hourly) → sweep the account phiwatch runs in and every member account of the
+// baseline (through the read-only role infra/member-read-role.yaml creates there): evaluate every
+// control on every in-scope resource, resolve findings of deleted resources, record one posture
+// snapshot. Catches what events missed, and evaluates what existed before phiwatch was deployed.
 import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { callerAccount, PostureStore, regionalReadClients, runSweep } from "@phiwatch/aws";
 import {
+  callerIdentity,
+  type Identity,
+  type MemberAccess,
+  MemberRoles,
+  PostureStore,
+  reasonOf,
+  regionalReadClients,
+  runSweep,
+} from "@phiwatch/aws";
+import { Plan } from "@phiwatch/core";
+import {
+  clients,
   controls,
   ddb,
   findingStore,
@@ -17,7 +30,41 @@ import {
 
 const posture = new PostureStore(ddb, tableName());
 const clientsFor = regionalReadClients();
-let accountId: string | undefined;
+let identity: Identity | undefined;
+const roles = new MemberRoles(clients.sts(), "phiwatch-sweep");
+/** Per member account: read clients signed with its role's credentials. */
+const memberClients = new Map<string, ReturnType<typeof regionalReadClients>>();
+
+/**
+ * How to read each member account: its clients once the role is assumed, or why it cannot be read
+ * (role missing, trust not naming this function's role…), which the posture reports as unable.
+ */
+async function memberAccess(accounts: readonly string[], own: Identity): Promise<MemberAccess[]> {
+  const out: MemberAccess[] = [];
+  const members = Plan.memberAccounts(accounts, own.accountId);
+  for (const accountId of members) {
+    const credentials = roles.credentialsFor(own, members, accountId)!;
+    try {
+      await credentials();
+    } catch (error) {
+      const reason = reasonOf(error);
+      logger.error("cannot read member account: its findings are left as they are", { accountId, reason });
+      const resourceId = Plan.memberReadRoleArn(own.partition, accountId);
+      out.push({
+        accountId,
+        unable: { resourceType: "AWS::IAM::Role", resourceId, operation: "sts:AssumeRole", reason },
+      });
+      continue;
+    }
+    let c = memberClients.get(accountId);
+    if (!c) {
+      c = regionalReadClients(credentials);
+      memberClients.set(accountId, c);
+    }
+    out.push({ accountId, clientsFor: c });
+  }
+  return out;
+}
 
 /** Regions to sweep: PHIWATCH_SWEEP_REGIONS (comma-separated), else this region plus the baseline's allowed ones. */
 export function sweepRegions(allowed: readonly string[]): string[] {
@@ -30,14 +77,20 @@ export function sweepRegions(allowed: readonly string[]): string[] {
 
 export const lambdaHandler = async (event: { id?: string } = {}) => {
   const baseline = loadBaseline();
-  accountId ??= await callerAccount();
+  identity ??= await callerIdentity(clients.sts());
   const { posture: p } = await runSweep(
     { baseline, controls, findings: findingStore, inventory, ...(kms ? { kms } : {}), posture, clientsFor },
-    { accountId, regions: sweepRegions(baseline.allowedRegions), sweepId: event.id ?? randomUUID() },
+    {
+      accountId: identity.accountId,
+      members: await memberAccess(baseline.accounts, identity),
+      regions: sweepRegions(baseline.allowedRegions),
+      sweepId: event.id ?? randomUUID(),
+    },
   );
   logger.info("swept", { ...p, unable: p.unable.slice(0, 20), controls: undefined });
   return {
     sweepId: p.sweepId,
+    accounts: p.accounts,
     resources: p.resources,
     transitions: p.transitions,
     unable: p.unableTotal,

@@ -1,4 +1,4 @@
-import { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -6,13 +6,14 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { STSClient } from "@aws-sdk/client-sts";
 
 export type { ConfigServiceClient, DynamoDBClient, KMSClient, S3Client, SNSClient, SQSClient };
 
 /**
  * SDK clients for the handlers, each created on first use and kept for the container's life.
  * Endpoints come from the standard configuration (`AWS_ENDPOINT_URL_<SERVICE>` in local mode).
- * `offline` (local mode): there is no KMS or Config endpoint, so those are not created, and S3 uses
+ * `offline` (local mode): there is no KMS endpoint, so that client is not created, and S3 uses
  * path-style addressing against the loopback endpoint.
  */
 export function lazyClients(opts: { offline: boolean }) {
@@ -31,6 +32,6 @@ export function lazyClients(opts: { offline: boolean }) {
     ssm: once(() => new SSMClient({})),
     secretsManager: once(() => new SecretsManagerClient({})),
     kms: opts.offline ? () => undefined : once(() => new KMSClient({})),
-    config: opts.offline ? () => undefined : once(() => new ConfigServiceClient({})),
+    sts: once(() => new STSClient({})),
   };
 }

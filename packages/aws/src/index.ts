@@ -21,7 +21,15 @@ export { InventoryStore } from "./store/inventory-store.ts";
 export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";
 export { ensureTable } from "./store/table-admin.ts";
 export { findingChangeOf } from "./stream.ts";
-export { callerAccount, regionalReadClients } from "./sweep/clients.ts";
+export {
+  type AssumeRoleOptions,
+  assumeRoleCredentials,
+  type Identity,
+  identityFromArn,
+  MemberRoles,
+  type TemporaryCredentials,
+} from "./sweep/assume.ts";
+export { callerIdentity, regionalReadClients } from "./sweep/clients.ts";
 export * from "./sweep/index.ts";
 export * from "./webhook/index.ts";
 export { secretsManagerFetcher, ssmFetcher } from "./webhook/secret-fetchers.ts";

@@ -127,6 +127,11 @@ export interface AccountOptions {
   deny?: string[];
   /** ListDiscoveredResources answers ThrottlingException this many times first. */
   throttle?: number;
+  /**
+   * Serve the items only to clients signed with this access key (an assumed member-account role);
+   * other clients (another account) see no resources.
+   */
+  servedTo?: string;
 }
 
 export type Mocks = ReturnType<typeof mockAccount>;
@@ -173,8 +178,12 @@ export function mockAccount(opts: AccountOptions) {
       ConfigurationRecordersStatus: [{ name: "default", recording: true, lastStatus: "SUCCESS" }],
     })),
   );
-  config.on(ListDiscoveredResourcesCommand).callsFake(
-    guard("ListDiscoveredResourcesCommand", (input) => {
+  config.on(ListDiscoveredResourcesCommand).callsFake(async (input: Json, getClient) => {
+    if (opts.servedTo !== undefined) {
+      const signer = await (getClient().config.credentials as () => Promise<{ accessKeyId: string }>)();
+      if (signer.accessKeyId !== opts.servedTo) return { resourceIdentifiers: [] };
+    }
+    return guard("ListDiscoveredResourcesCommand", (input) => {
       if (throttles > 0) {
         throttles--;
         throw Object.assign(new Error("Rate exceeded"), {
@@ -195,8 +204,8 @@ export function mockAccount(opts: AccountOptions) {
         resourceIdentifiers: ids.slice(start, start + 2),
         ...(start + 2 < ids.length ? { nextToken: String(start + 2) } : {}),
       };
-    }),
-  );
+    })(input);
+  });
   let firstBatch = true;
   config.on(BatchGetResourceConfigCommand).callsFake(
     guard("BatchGetResourceConfigCommand", (input) => {

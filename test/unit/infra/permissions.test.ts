@@ -139,6 +139,23 @@ describe("function permissions", () => {
     expect(get(trailBaseline).flatMap((s) => s.resources)).toEqual(["arn:aws:s3:::org-trail-logs/AWSLogs/*"]);
   });
 
+  it("lets only the sweep and config-change assume a role: the read role of each member account, none for a single account", () => {
+    const assume = (fn: FunctionName, accounts: string[]) =>
+      iamStatements(fn, ARNS, testBaseline({ accounts }))
+        .filter((s) => s.actions.includes("sts:AssumeRole"))
+        .flatMap((s) => s.resources)
+        .sort();
+    for (const fn of ["sweep", "config-change"] as const) {
+      expect(assume(fn, ["444455556666", "111122223333", ARNS.accountId, "111122223333"]), fn).toEqual([
+        "arn:aws:iam::111122223333:role/phiwatch-member-read",
+        "arn:aws:iam::444455556666:role/phiwatch-member-read",
+      ]);
+      expect(assume(fn, [ARNS.accountId]), fn).toEqual([]);
+    }
+    for (const fn of FUNCTION_NAMES.filter((f) => f !== "sweep" && f !== "config-change"))
+      expect(assume(fn, ["111122223333", "444455556666"]), fn).toEqual([]);
+  });
+
   it("reads webhook secrets only at the names the baseline gives", () => {
     const st = iamStatements("forward", ARNS, baseline);
     expect(st.find((s) => s.actions.includes("ssm:GetParameter"))?.resources).toEqual([

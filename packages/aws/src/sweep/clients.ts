@@ -5,23 +5,28 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { TemporaryCredentials } from "./assume.ts";
 import type { RegionClients } from "./reader.ts";
 
 /**
- * Read-only clients for one region (sweep and scan), created once per region per container.
+ * Read-only clients for one region (sweep and scan), created once per region per container: with
+ * the function's own credentials, or with `credentials` (a member account's assumed role).
  */
-export function regionalReadClients(): (region: string) => RegionClients {
+export function regionalReadClients(
+  credentials?: () => Promise<TemporaryCredentials>,
+): (region: string) => RegionClients {
   const cache = new Map<string, RegionClients>();
   return (region) => {
     let c = cache.get(region);
     if (!c) {
+      const cfg = { region, ...(credentials ? { credentials } : {}) };
       c = {
-        config: new ConfigServiceClient({ region }),
-        kms: new KMSClient({ region }),
-        cloudtrail: new CloudTrailClient({ region }),
-        connect: new ConnectClient({ region }),
-        s3control: new S3ControlClient({ region }),
-        s3: new S3Client({ region }),
+        config: new ConfigServiceClient(cfg),
+        kms: new KMSClient(cfg),
+        cloudtrail: new CloudTrailClient(cfg),
+        connect: new ConnectClient(cfg),
+        s3control: new S3ControlClient(cfg),
+        s3: new S3Client(cfg),
       };
       cache.set(region, c);
     }
@@ -29,9 +34,12 @@ export function regionalReadClients(): (region: string) => RegionClients {
   };
 }
 
-/** The account the credentials belong to (STS GetCallerIdentity). */
-export async function callerAccount(): Promise<string> {
-  const r = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+/** The account and partition the credentials belong to (STS GetCallerIdentity). */
+export async function callerIdentity(
+  sts = new STSClient({}),
+): Promise<{ accountId: string; partition: string }> {
+  const r = await sts.send(new GetCallerIdentityCommand({}));
   if (!r.Account) throw new Error("GetCallerIdentity returned no account");
-  return r.Account;
+  const partition = /^arn:([\w-]+):/.exec(r.Arn ?? "")?.[1] ?? "aws";
+  return { accountId: r.Account, partition };
 }

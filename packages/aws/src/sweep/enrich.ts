@@ -3,9 +3,11 @@ import {
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
 } from "@aws-sdk/client-cloudtrail";
+import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Report, ResourceSnapshot } from "@phiwatch/core";
+import type { TemporaryCredentials } from "./assume.ts";
 import { reasonOf } from "./backoff.ts";
 import type { RegionClients } from "./reader.ts";
 
@@ -137,16 +139,29 @@ function maxIso(a: string, b: string): string {
   return a >= b ? a : b;
 }
 
-/** KMS and CloudTrail clients per region, created on first use (config-change handler). */
-export function enrichmentClients(): (region: string) => Pick<RegionClients, "kms" | "cloudtrail" | "s3"> {
-  const cache = new Map<string, Pick<RegionClients, "kms" | "cloudtrail" | "s3">>();
+/** The clients the config-change handler reads an account's region with. */
+export type EnrichmentClients = Required<Pick<RegionClients, "kms" | "cloudtrail" | "s3">> & {
+  /** For oversized items (`GetResourceConfigHistory` in the item's own region). */
+  config: ConfigServiceClient;
+};
+
+/**
+ * KMS, CloudTrail, S3 and Config clients per region, created on first use (config-change handler):
+ * with the function's own credentials, or with `credentials` (a member account's read role).
+ */
+export function enrichmentClients(
+  credentials?: () => Promise<TemporaryCredentials>,
+): (region: string) => EnrichmentClients {
+  const cache = new Map<string, EnrichmentClients>();
   return (region) => {
     let c = cache.get(region);
     if (!c) {
+      const cfg = { region, ...(credentials ? { credentials } : {}) };
       c = {
-        kms: new KMSClient({ region }),
-        cloudtrail: new CloudTrailClient({ region }),
-        s3: new S3Client({ region }),
+        kms: new KMSClient(cfg),
+        cloudtrail: new CloudTrailClient(cfg),
+        s3: new S3Client(cfg),
+        config: new ConfigServiceClient(cfg),
       };
       cache.set(region, c);
     }

@@ -1,6 +1,6 @@
 export { type BackoffOptions, isDenied, isThrottle, reasonOf, withBackoff } from "./backoff.ts";
-export { ENRICHED_TYPES, enrichmentClients, enrichSnapshot } from "./enrich.ts";
-export { readOnlyPolicy, SWEEP_COMMANDS } from "./permissions.ts";
+export { ENRICHED_TYPES, type EnrichmentClients, enrichmentClients, enrichSnapshot } from "./enrich.ts";
+export { memberReadPolicy, readOnlyPolicy, SWEEP_COMMANDS } from "./permissions.ts";
 export { PostureStore } from "./posture-store.ts";
 export {
   type AccountRead,
@@ -12,6 +12,7 @@ export {
   snapshotOf,
 } from "./reader.ts";
 export {
+  type MemberAccess,
   runSweep,
   type SweepDeps,
   type SweepRequest,

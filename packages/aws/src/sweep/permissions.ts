@@ -50,3 +50,28 @@ export function readOnlyPolicy(): { Version: string; Statement: Array<Record<str
     ],
   };
 }
+
+/**
+ * The policy of the read role in each member account (`infra/member-read-role.yaml`): the sweep's
+ * read-only policy, plus `config:GetResourceConfigHistory` for the config-change handler, which
+ * fetches a member account's oversized configuration items with the same role.
+ *
+ * @example
+ * ```ts
+ * memberReadPolicy().Statement[0].Action.includes("config:GetResourceConfigHistory"); // true
+ * ```
+ */
+export function memberReadPolicy(): { Version: string; Statement: Array<Record<string, unknown>> } {
+  const [statement] = readOnlyPolicy().Statement as [{ Action: string[] }];
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "PhiwatchMemberRead",
+        Effect: "Allow",
+        Action: [...statement.Action, "config:GetResourceConfigHistory"].sort(),
+        Resource: "*",
+      },
+    ],
+  };
+}

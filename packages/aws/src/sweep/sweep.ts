@@ -25,11 +25,23 @@ export interface SweepDeps extends DriftDeps {
 }
 
 export interface SweepRequest {
+  /** The account `deps.clientsFor` reads (the one phiwatch runs in, or the one `scan` has credentials for). */
   accountId: string;
   regions: readonly string[];
   sweepId: string;
   now?: Date;
+  /**
+   * Further accounts swept in the same run, each read with its own clients (member accounts through
+   * their read role). An account whose access failed (`unable`: the reason) is reported as unable to
+   * evaluate, and its findings are left as they are.
+   */
+  members?: ReadonlyArray<MemberAccess>;
 }
+
+/** How the sweep reads one member account. */
+export type MemberAccess =
+  | { accountId: string; clientsFor: (region: string) => RegionClients }
+  | { accountId: string; unable: Report.UnableToEvaluate };
 
 export interface SweepResult {
   posture: Report.PostureSnapshot;
@@ -79,11 +91,67 @@ async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<voi
 export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<SweepResult> {
   const started = Date.now();
   const now = req.now ?? new Date();
+  const accounts = [{ accountId: req.accountId, clientsFor: deps.clientsFor }, ...(req.members ?? [])];
+  const evaluations: Evaluation[] = [];
+  const snapshots: ResourceSnapshot[] = [];
+  const unable: Report.UnableToEvaluate[] = [];
+  const open: Finding[] = [];
+  let transitions = 0;
+  let resolvedGone = 0;
+  for (const a of accounts) {
+    if ("unable" in a) {
+      unable.push({ ...a.unable, accountId: a.accountId });
+      continue;
+    }
+    const r = await sweepAccount(deps, a.clientsFor, a.accountId, req, now);
+    evaluations.push(...r.evaluations);
+    snapshots.push(...r.snapshots);
+    // Unable entries name their account when more than one is swept.
+    unable.push(
+      ...(accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable),
+    );
+    transitions += r.transitions;
+    resolvedGone += r.resolvedGone;
+    open.push(...(await liveFindings(deps, a.accountId)).filter((f) => f.status === "OPEN"));
+  }
+  const counts = Report.countPosture(evaluations, open);
+  const posture: Report.PostureSnapshot = {
+    at: now.toISOString(),
+    sweepId: req.sweepId,
+    accounts: accounts.map((a) => a.accountId),
+    regions: [...req.regions],
+    resources: snapshots.length,
+    controls: counts.controls,
+    open: counts.open,
+    unable: unable.slice(0, Report.MAX_UNABLE),
+    unableTotal: unable.length,
+    resolvedGone,
+    transitions,
+    durationMs: Date.now() - started,
+  };
+  await deps.posture?.put(posture);
+  return { posture, evaluations, snapshots };
+}
+
+/** Read, record and evaluate one account (the body of a sweep, per account). */
+async function sweepAccount(
+  deps: SweepDeps,
+  clientsFor: (region: string) => RegionClients,
+  accountId: string,
+  req: SweepRequest,
+  now: Date,
+): Promise<{
+  evaluations: Evaluation[];
+  snapshots: ResourceSnapshot[];
+  unable: Report.UnableToEvaluate[];
+  transitions: number;
+  resolvedGone: number;
+}> {
   const cause = `sweep:${req.sweepId}`;
   const resourceTypes = sweepResourceTypes(deps);
   const wantsConnect = deps.controls.controls.some((c) => c.resourceTypes.some((t) => CONNECT_TYPES.has(t)));
-  const read = await readAccount(deps.clientsFor, {
-    accountId: req.accountId,
+  const read = await readAccount(clientsFor, {
+    accountId,
     regions: req.regions,
     resourceTypes,
     connect: wantsConnect,
@@ -102,7 +170,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     const k = `${resourceType}|${region}|${resourceId}`;
     if (seen.has(k) || gone.has(k) || !read.complete.has(completeKey(resourceType, region))) return;
     gone.set(k, {
-      accountId: req.accountId,
+      accountId,
       region,
       resourceType,
       resourceId,
@@ -115,9 +183,9 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     });
   };
   for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])])
-    for (const s of await deps.inventory.list(req.accountId, type))
+    for (const s of await deps.inventory.list(accountId, type))
       consider(s.resourceType, s.region, s.resourceId);
-  for (const f of await liveFindings(deps, req.accountId))
+  for (const f of await liveFindings(deps, accountId))
     if (f.kind === "drift") consider(f.subject.resourceType, f.subject.region, f.subject.resourceId);
   for (const s of gone.values()) await deps.inventory.put(s);
 
@@ -136,25 +204,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     transitions += r.transitions;
     resolvedGone += r.transitions;
   });
-
-  const open = (await liveFindings(deps, req.accountId)).filter((f) => f.status === "OPEN");
-  const counts = Report.countPosture(evaluations, open);
-  const posture: Report.PostureSnapshot = {
-    at: now.toISOString(),
-    sweepId: req.sweepId,
-    accounts: [req.accountId],
-    regions: [...req.regions],
-    resources: read.snapshots.length,
-    controls: counts.controls,
-    open: counts.open,
-    unable: read.unable.slice(0, Report.MAX_UNABLE),
-    unableTotal: read.unable.length,
-    resolvedGone,
-    transitions,
-    durationMs: Date.now() - started,
-  };
-  await deps.posture?.put(posture);
-  return { posture, evaluations, snapshots: read.snapshots };
+  return { evaluations, snapshots: read.snapshots, unable: read.unable, transitions, resolvedGone };
 }
 
 /** OPEN and SUPPRESSED findings of an account (every page). */

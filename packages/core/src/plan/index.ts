@@ -12,7 +12,15 @@ export {
   queueVisibilitySeconds,
 } from "./functions.ts";
 export { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type KeyPolicyInput, keyPolicy } from "./key-policy.ts";
-export { isProtectedStage, PROTECTED_STAGES, resourceName, resourceTags } from "./naming.ts";
+export {
+  isProtectedStage,
+  MEMBER_READ_ROLE,
+  memberAccounts,
+  memberReadRoleArn,
+  PROTECTED_STAGES,
+  resourceName,
+  resourceTags,
+} from "./naming.ts";
 export {
   ACCESS_S3_EVENTS,
   accessPattern,

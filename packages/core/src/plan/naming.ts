@@ -41,3 +41,35 @@ export function resourceName(stage: string, what: string): string {
 export function resourceTags(stage: string): Record<string, string> {
   return { app: "phiwatch", stage, "data-classification": "security-metadata" };
 }
+
+/**
+ * The read-only role the sweep assumes in each member account (`infra/member-read-role.yaml`, one
+ * per account). Its policy is the sweep's read-only policy (docs/scan.md); its trust names only the
+ * security account's sweep role.
+ */
+export const MEMBER_READ_ROLE = "phiwatch-member-read";
+
+/**
+ * ARN of {@link MEMBER_READ_ROLE} in an account.
+ *
+ * @example
+ * ```ts
+ * memberReadRoleArn("aws", "111122223333"); // "arn:aws:iam::111122223333:role/phiwatch-member-read"
+ * ```
+ */
+export function memberReadRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${MEMBER_READ_ROLE}`;
+}
+
+/**
+ * Accounts the sweep reads through {@link MEMBER_READ_ROLE}: the baseline's accounts other than the
+ * one phiwatch runs in (which it reads with its own role), in baseline order, without repeats.
+ *
+ * @example
+ * ```ts
+ * memberAccounts(["111122223333", "999988887777"], "999988887777"); // ["111122223333"]
+ * ```
+ */
+export function memberAccounts(accounts: readonly string[], ownAccount: string): string[] {
+  return [...new Set(accounts)].filter((a) => a !== ownAccount);
+}

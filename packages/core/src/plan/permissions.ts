@@ -1,5 +1,6 @@
 import type { Baseline } from "../baseline/schema.ts";
 import { DefinitionError } from "../errors.ts";
+import { memberAccounts, memberReadRoleArn } from "./naming.ts";
 
 /** The Lambda entry points (`functions/<name>.ts`, each exporting `handler`). */
 export const FUNCTION_NAMES = [
@@ -37,6 +38,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "kms:GetKeyRotationStatus",
       "s3:GetBucketOwnershipControls",
       "sqs:SendMessage",
+      "sts:AssumeRole",
     ],
     sends: ["DeadLetter"],
   },
@@ -119,6 +121,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "s3-control:GetPublicAccessBlock",
       "s3:GetBucketOwnershipControls",
       "sqs:SendMessage",
+      "sts:AssumeRole",
       "sts:GetCallerIdentity",
     ],
     sends: ["DeadLetter"],
@@ -218,6 +221,7 @@ export function iamActionsOf(call: string): string[] {
     case "kms":
     case "s3":
     case "ssm":
+    case "sts":
     case "cloudtrail":
       return [`${client}:${command}`];
     default:
@@ -323,6 +327,14 @@ export function iamStatements(fn: FunctionName, arns: ResourceArns, baseline: Ba
               `arn:${p}:connect:*:${a}:instance/*`,
               `arn:${p}:connect:*:${a}:instance/*/*`,
             ]),
+            [action],
+          );
+          break;
+        case "sts":
+          // Only the sweep's read-only role in each member account of the baseline (none: no statement).
+          if (action !== "sts:AssumeRole") throw new DefinitionError(`${fn}: no resource rule for ${action}`);
+          add(
+            memberAccounts(baseline.accounts, accountId).map((a) => memberReadRoleArn(p, a)),
             [action],
           );
           break;

@@ -195,7 +195,7 @@ export function renderHtml(r: EvidenceReport): string {
           ["Operation", "Resource", "Reason"],
           r.unable.map((u) => [
             `<code>${escapeHtml(u.operation)}</code>`,
-            `${escapeHtml(u.resourceType)} ${escapeHtml(u.resourceId ?? "")} ${escapeHtml(u.region ?? "")}`,
+            `${u.accountId ? `${escapeHtml(u.accountId)} ` : ""}${escapeHtml(u.resourceType)} ${escapeHtml(u.resourceId ?? "")} ${escapeHtml(u.region ?? "")}`,
             escapeHtml(u.reason),
           ]),
         )}</section>`

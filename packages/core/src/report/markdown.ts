@@ -110,7 +110,7 @@ export function renderMarkdown(r: EvidenceReport): string {
             ["Operation", "Resource", "Reason"],
             r.unable.map((u) => [
               cell(u.operation),
-              cell(`${u.resourceType} ${u.resourceId ?? ""}`),
+              cell(`${u.accountId ? `${u.accountId} ` : ""}${u.resourceType} ${u.resourceId ?? ""}`),
               cell(u.reason),
             ]),
           ),

@@ -6,6 +6,8 @@ import { type Finding, SEVERITIES, type Severity } from "../finding/types.ts";
  * resources or checks behind it are "unable to evaluate" — reported with the reason, never a pass.
  */
 export interface UnableToEvaluate {
+  /** The account, when a sweep covers more than one. */
+  accountId?: string;
   /** Resource type the read was for (`AWS::S3::Bucket`), or `*` for account-wide reads. */
   resourceType: string;
   resourceId?: string;

@@ -1,0 +1,148 @@
+// The config-change handler in AWS (not offline) reads what Config does not record — and fetches
+// oversized items — in the item's own account and region: a member account of the baseline through
+// its read role (infra/member-read-role.yaml), as the sweep does, so both paths evaluate the same
+// data. Its own file: the handler keeps its member credentials for the container's life.
+import { GetResourceConfigHistoryCommand } from "@aws-sdk/client-config-service";
+import { GetBucketOwnershipControlsCommand } from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
+import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
+import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
+import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { baseItem, type Mocks, mockAccount } from "../sweep/account.ts";
+
+const ROLE = `arn:aws:iam::${DEMO.accountId}:role/phiwatch-member-read`;
+const MEMBER_KEY = "ASIAMEMBERREADROLE02";
+
+let stack: LocalStack;
+let mocks: Mocks;
+const sts = mockClient(STSClient);
+
+beforeAll(async () => {
+  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml" });
+  // As deployed: the KMS, CloudTrail, S3 and Config reads happen (against the mocks below).
+  process.env.PHIWATCH_OFFLINE = "0";
+  mocks = mockAccount({ items: [] });
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: MEMBER_KEY,
+      SecretAccessKey: "member-secret",
+      SessionToken: "member-token",
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  });
+});
+afterAll(async () => {
+  mocks?.restore();
+  sts.restore();
+  process.env.PHIWATCH_OFFLINE = "1";
+  await stack?.stop();
+});
+
+/** Access key and region each call of a mocked command was signed for. */
+async function signers(
+  calls: ReadonlyArray<{ thisValue: unknown }>,
+): Promise<Array<{ accessKeyId: string; region: string }>> {
+  return Promise.all(
+    calls.map(async (c) => {
+      const cfg = (
+        c.thisValue as {
+          config: { credentials: () => Promise<{ accessKeyId: string }>; region: () => Promise<string> };
+        }
+      ).config;
+      return { accessKeyId: (await cfg.credentials()).accessKeyId, region: await cfg.region() };
+    }),
+  );
+}
+
+const bucket = (accountId: string, capturedAt: string) => {
+  const ci = bucketConfigurationItem({
+    name: "northwind-connect-recordings",
+    capturedAt,
+    sse: { algorithm: "AES256", kmsKeyId: null },
+    publicAccessBlock: {
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    },
+  }) as Record<string, unknown>;
+  return { ...ci, awsAccountId: accountId };
+};
+
+describe("config-change reads a member account through its read role", () => {
+  it("reads a PHI bucket's Object Ownership with the member role's credentials", async () => {
+    expect(
+      await stack.dispatch(configChangeEvent(bucket(DEMO.accountId, "2026-03-03T15:00:00.000Z") as never)),
+    ).toEqual(["config-change"]);
+    const calls = mocks.s3.commandCalls(GetBucketOwnershipControlsCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([{ Bucket: "northwind-connect-recordings" }]);
+    // The mocks answer before signing: resolve the client's credentials as the SDK would to sign.
+    expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: DEMO.region }]);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleArn: ROLE, RoleSessionName: "phiwatch-config-change", DurationSeconds: 3600 },
+    ]);
+    const open = await new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table).listFindings({
+      status: "OPEN",
+      accountId: DEMO.accountId,
+    });
+    expect(open.items.map((f) => f.ruleId)).toContain("s3-encryption-cmk");
+  });
+
+  it("uses its own credentials for an account the baseline does not list", async () => {
+    const before = sts.commandCalls(AssumeRoleCommand).length;
+    mocks.s3.resetHistory();
+    // (EventBridge's rule would not deliver it: invoked directly, as a defence in depth.)
+    await stack.invoke(
+      "config-change",
+      configChangeEvent(bucket("444455556666", "2026-03-03T16:00:00.000Z") as never),
+    );
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(before);
+    const calls = mocks.s3.commandCalls(GetBucketOwnershipControlsCommand);
+    expect(await signers(calls)).toEqual([{ accessKeyId: "local", region: DEMO.region }]);
+  });
+
+  it("fetches an oversized item from the member account, in the item's own region", async () => {
+    const item = { ...bucket(DEMO.accountId, "2026-03-05T10:00:00.000Z"), awsRegion: "us-east-2" };
+    mocks.config
+      .on(GetResourceConfigHistoryCommand)
+      .resolves({ configurationItems: [baseItem(item) as never] });
+    const summary = {
+      ARN: "arn:aws:s3:::northwind-connect-recordings",
+      awsAccountId: DEMO.accountId,
+      awsRegion: "us-east-2",
+      changeType: "UPDATE",
+      configurationItemCaptureTime: "2026-03-05T10:00:00.000Z",
+      configurationItemStatus: "OK",
+      configurationItemVersion: "1.3",
+      configurationStateId: 1772704800000,
+      resourceId: "northwind-connect-recordings",
+      resourceName: "northwind-connect-recordings",
+      resourceType: "AWS::S3::Bucket",
+    };
+    await stack.dispatch({
+      version: "0",
+      id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+      "detail-type": "Config Configuration Item Change",
+      source: "aws.config",
+      account: DEMO.accountId,
+      time: "2026-03-05T10:00:01Z",
+      region: "us-east-2",
+      resources: [summary.ARN],
+      detail: {
+        recordVersion: "1.0",
+        messageType: "OversizedConfigurationItemChangeNotification",
+        notificationCreationTime: "2026-03-05T10:00:01.000Z",
+        configurationItemSummary: summary,
+        s3DeliverySummary: { s3BucketLocation: "config-bucket/oversized.json.gz" },
+      },
+    });
+    const calls = mocks.config.commandCalls(GetResourceConfigHistoryCommand);
+    expect(calls.map((c) => c.args[0].input)).toMatchObject([
+      { resourceType: "AWS::S3::Bucket", resourceId: "northwind-connect-recordings", limit: 1 },
+    ]);
+    expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: "us-east-2" }]);
+  });
+});
