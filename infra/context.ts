@@ -1,8 +1,9 @@
 // What every infra module shares: the stage, the baseline the rules and roles are derived from, the
 // account and region being deployed to, and the pure plans of packages/core/src/plan.
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Baseline, parseBaseline } from "../packages/core/src/baseline/index.ts";
+import { type Baseline, baselineJson, parseBaseline } from "../packages/core/src/baseline/index.ts";
 import * as Plan from "../packages/core/src/plan/index.ts";
 
 export { Plan };
@@ -22,7 +23,25 @@ if (!existsSync(baselineFile)) {
     `phiwatch: no baseline at ${baselineFile}. Write one (see docs/deploy.md) or set PHIWATCH_BASELINE=path/to/baseline.yaml`,
   );
 }
-export const baseline: Baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
+const baselineText = readFileSync(baselineFile, "utf8");
+export const baseline: Baseline = parseBaseline(baselineText, baselineFile);
+
+/**
+ * The JSON rendition of the baseline the functions read (`parseBaselineJson`: no YAML parser in the
+ * bundles), written under .sst/ and named by its content, so two evaluations of the app never
+ * write one file with different baselines.
+ */
+const json = baselineJson(baselineText, baselineFile);
+export const baselineJsonFile = resolve(
+  ".sst",
+  "phiwatch",
+  `baseline-${createHash("sha256").update(json).digest("hex").slice(0, 16)}.json`,
+);
+if (!existsSync(baselineJsonFile)) {
+  mkdirSync(resolve(".sst", "phiwatch"), { recursive: true });
+  writeFileSync(`${baselineJsonFile}.${process.pid}.tmp`, json);
+  renameSync(`${baselineJsonFile}.${process.pid}.tmp`, baselineJsonFile);
+}
 
 const identity = aws.getCallerIdentityOutput({});
 const region = aws.getRegionOutput({});

@@ -19,6 +19,7 @@ import {
   accountId,
   baseline,
   baselineFile,
+  baselineJsonFile,
   keyAdmins,
   name,
   Plan,
@@ -113,9 +114,9 @@ function lambdaFor(fn: Plan.FunctionName) {
       role: role.arn,
       link: LINKS,
       // SST resolves `from` against the app root.
-      copyFiles: [{ from: relative(process.cwd(), baselineFile), to: "baseline.yaml" }],
+      copyFiles: [{ from: relative(process.cwd(), baselineJsonFile), to: "baseline.json" }],
       environment: {
-        PHIWATCH_BASELINE_FILE: "/var/task/baseline.yaml",
+        PHIWATCH_BASELINE_FILE: "/var/task/baseline.json",
         PHIWATCH_STAGE: stage,
         ...(fn === "access" ? { PHIWATCH_HASH_KEY: hashKey.value } : {}),
       },

@@ -11,7 +11,7 @@ import {
   ControlSet,
   type DeadLetterSink,
   isInputError,
-  parseBaseline,
+  parseBaselineJson,
 } from "@phiwatch/core";
 import { Resource } from "sst";
 
@@ -32,15 +32,17 @@ export const deadLetter: DeadLetterSink = new SqsDeadLetterSink(clients.sqs(), R
 let baseline: Baseline | undefined;
 
 /**
- * The baseline, parsed once per container: from the file named by PHIWATCH_BASELINE_FILE (bundled with
- * the function), or inline YAML in PHIWATCH_BASELINE.
+ * The baseline, parsed once per container: the JSON rendition of the baseline YAML (written and
+ * validated at deploy time by infra/, or by the local stack; see `baselineJson`) from the file named
+ * by PHIWATCH_BASELINE_FILE (bundled with the function), or inline in PHIWATCH_BASELINE. JSON, so the
+ * bundles carry no YAML parser.
  */
 export function loadBaseline(): Baseline {
   if (baseline) return baseline;
   const file = process.env.PHIWATCH_BASELINE_FILE;
-  if (file) baseline = parseBaseline(readFileSync(file, "utf8"), file);
+  if (file) baseline = parseBaselineJson(readFileSync(file, "utf8"), file);
   else if (process.env.PHIWATCH_BASELINE)
-    baseline = parseBaseline(process.env.PHIWATCH_BASELINE, "PHIWATCH_BASELINE");
+    baseline = parseBaselineJson(process.env.PHIWATCH_BASELINE, "PHIWATCH_BASELINE");
   else throw new Error("no baseline: set PHIWATCH_BASELINE_FILE or PHIWATCH_BASELINE");
   return baseline;
 }

@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseBaseline } from "../../packages/core/src/baseline/index.ts";
+import { parseBaseline, parseBaselineJson } from "../../packages/core/src/baseline/index.ts";
 import {
   alarmPlans,
   eventRules,
@@ -39,7 +39,7 @@ describe("sst app, stage prod", () => {
       expect(f.inputs.runtime, String(f.inputs.name)).toBe("nodejs22.x");
       expect(f.inputs.environment, String(f.inputs.name)).toBeDefined();
       const env = unsecret(f.inputs.environment) as { variables: Record<string, string> };
-      expect(env.variables.PHIWATCH_BASELINE_FILE).toBe("/var/task/baseline.yaml");
+      expect(env.variables.PHIWATCH_BASELINE_FILE).toBe("/var/task/baseline.json");
       // The object-key hash secret reaches only the access function, as a Pulumi secret.
       expect("PHIWATCH_HASH_KEY" in env.variables).toBe(f.inputs.name === "phiwatch-prod-access");
     }
@@ -49,10 +49,15 @@ describe("sst app, stage prod", () => {
     for (const b of app.builds) {
       expect(b.copyFiles).toEqual([
         expect.objectContaining({
-          from: expect.stringMatching(/test\/infra\/baseline\.yaml$/),
-          to: "baseline.yaml",
+          from: expect.stringMatching(/\/\.sst\/phiwatch\/baseline-[0-9a-f]{16}\.json$/),
+          to: "baseline.json",
         }),
       ]);
+      // The functions read the JSON rendition of the deployed YAML: the same baseline.
+      const from = (b.copyFiles as Array<{ from: string }>)[0]!.from;
+      expect(parseBaselineJson(readFileSync(from, "utf8"), from)).toEqual(
+        parseBaseline(readFileSync(BASELINE_FILE, "utf8"), BASELINE_FILE),
+      );
     }
   });
 

@@ -1,5 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Server } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -13,7 +15,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { ensureTable } from "@phiwatch/aws";
-import { type Baseline, EventPatterns, Plan, parseBaseline } from "@phiwatch/core";
+import { type Baseline, baselineJson, EventPatterns, Plan, parseBaseline } from "@phiwatch/core";
 import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { interceptLocalhostDns, startFauxqs } from "fauxqs";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo.ts";
@@ -53,9 +55,35 @@ export interface LocalStackOptions {
   logLevel?: string;
   /** Extra environment for the handlers (webhook secrets, HMAC key…). */
   env?: Record<string, string>;
+  /**
+   * Where each handler module is: `functions/<name>.ts` by default; tests point it at esbuild bundles
+   * of the functions, the form Lambda runs.
+   */
+  handlerModule?: (name: string) => string;
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * The JSON rendition of a baseline YAML file, as infra/ ships it to the functions (they read JSON:
+ * no YAML parser in the bundles). Validated here, so a mistake is reported with its line before any
+ * handler runs. Written under the stack's directory, or the system's temporary directory, named by
+ * its content.
+ */
+function baselineJsonFor(yamlFile: string, dir: string | undefined): string {
+  const json = baselineJson(readFileSync(yamlFile, "utf8"), yamlFile);
+  const out = join(
+    dir ?? join(tmpdir(), "phiwatch-local"),
+    `baseline-${createHash("sha256").update(json).digest("hex").slice(0, 16)}.json`,
+  );
+  if (!existsSync(out)) {
+    // Written aside and renamed: tests start stacks in parallel, and a reader must never see half a file.
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(`${out}.${process.pid}.tmp`, json);
+    renameSync(`${out}.${process.pid}.tmp`, out);
+  }
+  return out;
+}
 
 /**
  * fauxqs (1.9.2) listens on 0.0.0.0 whatever its options say. While it starts, a wildcard listen
@@ -153,7 +181,7 @@ export class LocalStack {
         AWS_ENDPOINT_URL_DYNAMODB_STREAMS: ddbLocal.endpoint,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         PHIWATCH_OFFLINE: "1",
-        PHIWATCH_BASELINE_FILE: resolve(opts.baselineFile),
+        PHIWATCH_BASELINE_FILE: baselineJsonFor(opts.baselineFile, opts.dir),
         POWERTOOLS_LOG_LEVEL: opts.logLevel ?? "WARN",
         POWERTOOLS_DEV: "true",
         SST_RESOURCE_App: JSON.stringify({ name: "phiwatch", stage: "local" }),
@@ -247,9 +275,8 @@ export class LocalStack {
   ): Promise<Handler> {
     let h = this.handlers.get(name);
     if (!h) {
-      const mod = (await import(pathToFileURL(join(REPO_ROOT, "functions", `${name}.ts`)).href)) as {
-        handler: Handler;
-      };
+      const file = this.opts.handlerModule?.(name) ?? join(REPO_ROOT, "functions", `${name}.ts`);
+      const mod = (await import(pathToFileURL(file).href)) as { handler: Handler };
       h = mod.handler;
       this.handlers.set(name, h);
     }

@@ -1,4 +1,5 @@
-export { MAX_BASELINE_BYTES, parseBaseline } from "./load.ts";
+export { MAX_BASELINE_BYTES, parseBaselineJson } from "./json.ts";
+export { baselineJson, parseBaseline } from "./load.ts";
 export {
   baselineSuppression,
   globMatch,

@@ -1,9 +1,7 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { BaselineError } from "../errors.ts";
+import { MAX_BASELINE_BYTES } from "./json.ts";
 import { type Baseline, BaselineSchema } from "./schema.ts";
-
-/** Baseline files larger than this are refused (a baseline is a page of YAML, not a data set). */
-export const MAX_BASELINE_BYTES = 512 * 1024;
 
 /**
  * Parse and validate a baseline YAML text. Errors name the file, the line and the field.
@@ -14,6 +12,24 @@ export const MAX_BASELINE_BYTES = 512 * 1024;
  * ```
  */
 export function parseBaseline(text: string, file = "baseline.yaml"): Baseline {
+  return validated(text, file).baseline;
+}
+
+/**
+ * The JSON rendition of a baseline YAML text, for the functions (`parseBaselineJson`), after the
+ * same validation as `parseBaseline` — so a mistake is reported at deploy time with its line. It is
+ * the file's data as written (defaults are applied again when the functions parse it).
+ *
+ * @example
+ * ```ts
+ * writeFileSync(".sst/phiwatch/baseline.json", baselineJson(readFileSync("phiwatch.baseline.yaml", "utf8"), "phiwatch.baseline.yaml"));
+ * ```
+ */
+export function baselineJson(text: string, file = "baseline.yaml"): string {
+  return `${JSON.stringify(validated(text, file).data)}\n`;
+}
+
+function validated(text: string, file: string): { baseline: Baseline; data: unknown } {
   if (Buffer.byteLength(text) > MAX_BASELINE_BYTES) {
     throw new BaselineError(`${file}: larger than ${MAX_BASELINE_BYTES} bytes`, [
       { file, field: "(file)", message: "too large" },
@@ -30,8 +46,9 @@ export function parseBaseline(text: string, file = "baseline.yaml"): Baseline {
     }));
     throw new BaselineError(formatIssues(issues), issues);
   }
-  const result = BaselineSchema.safeParse(doc.toJS());
-  if (result.success) return result.data;
+  const data: unknown = doc.toJS();
+  const result = BaselineSchema.safeParse(data);
+  if (result.success) return { baseline: result.data, data };
   const issues = result.error.issues.map((issue) => {
     const path = issue.path.map(String);
     const line = lineOf(doc, lineCounter, issue.path as (string | number)[]);
