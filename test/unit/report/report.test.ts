@@ -256,6 +256,27 @@ describe("report rendering", () => {
     expect(md).toContain("a \\| b");
   });
 
+  it("names the account of an unable-to-evaluate entry in a multi-account sweep (HTML and Markdown)", () => {
+    const role = "arn:aws:iam::444455556666:role/phiwatch-member-read";
+    const multi: Report.PostureSnapshot = {
+      ...posture,
+      accounts: ["111122223333", "444455556666"],
+      unable: [
+        {
+          accountId: "444455556666",
+          resourceType: "AWS::IAM::Role",
+          resourceId: role,
+          operation: "sts:AssumeRole",
+          reason: "AccessDenied: not authorized",
+        },
+      ],
+    };
+    const r = build({ posture: [multi] });
+    expect(r.unable).toEqual(multi.unable);
+    expect(Report.renderMarkdown(r)).toContain(`| sts:AssumeRole | 444455556666 AWS::IAM::Role ${role} |`);
+    expect(Report.renderHtml(r)).toContain(`444455556666 AWS::IAM::Role ${role}`);
+  });
+
   it("escapeHtml leaves no markup-significant character (property)", () => {
     fc.assert(
       fc.property(fc.string(), (s) => {
