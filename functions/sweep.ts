@@ -48,7 +48,8 @@ async function memberAccess(accounts: readonly string[], own: Identity): Promise
       await credentials();
     } catch (error) {
       const reason = reasonOf(error);
-      logger.error("cannot read member account: its findings are left as they are", { accountId, reason });
+      // The exact message a CloudWatch Logs metric filter alarms on (Plan.logAlarmPlans).
+      logger.error(Plan.MEMBER_UNREADABLE_MESSAGE, { accountId, reason });
       const resourceId = Plan.memberReadRoleArn(own.partition, accountId);
       out.push({
         accountId,

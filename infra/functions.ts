@@ -242,6 +242,38 @@ export const alarms = Plan.alarmPlans().map(
     }),
 );
 
+// Log lines that must page (a member account the sweep cannot read): metric filter → alarm → alerts topic.
+export const logAlarms = Plan.logAlarmPlans(stage).map((a) => {
+  const filter = new aws.cloudwatch.LogMetricFilter(`LogMetric-${a.id}`, {
+    name: name(a.id),
+    logGroupName: functions[a.fn].func.nodes.logGroup.apply((l) => {
+      if (!l) throw new Error(`phiwatch: ${a.fn} has no log group for the ${a.id} metric filter`);
+      return l.name;
+    }),
+    pattern: Plan.logFilterPattern(a.message),
+    metricTransformation: { name: a.metric, namespace: a.namespace, value: "1" },
+  });
+  return new aws.cloudwatch.MetricAlarm(
+    `Alarm-${a.id}`,
+    {
+      name: name(a.id),
+      alarmDescription: a.description,
+      namespace: a.namespace,
+      metricName: a.metric,
+      statistic: "Sum",
+      period: a.periodSeconds,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [alerts.arn],
+      okActions: [alerts.arn],
+      tags,
+    },
+    { dependsOn: [filter] },
+  );
+});
+
 /**
  * Deploy-time self-check: run the sweep once when the baseline changes, so the prerequisites it
  * evaluates (Config recorder on for the watched types, a logging multi-region trail with PHI data

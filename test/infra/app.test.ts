@@ -10,6 +10,8 @@ import {
   FUNCTION_NAMES,
   type FunctionName,
   iamStatements,
+  logAlarmPlans,
+  MEMBER_UNREADABLE_MESSAGE,
   PROTECTED_STAGES,
 } from "../../packages/core/src/plan/index.ts";
 import { ACCOUNT, type Evaluation, evaluateApp, REGION } from "./harness.ts";
@@ -190,11 +192,34 @@ describe("sst app, stage prod", () => {
 
   it("alarms on DLQ depth, function errors and throttles, to the alerts topic", () => {
     const alarms = created("aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarms).toHaveLength(alarmPlans().length);
+    expect(alarms).toHaveLength(alarmPlans().length + logAlarmPlans("prod").length);
     for (const a of alarms)
       expect(a.inputs.alarmActions).toEqual([`arn:aws:sns:${REGION}:${ACCOUNT}:phiwatch-prod-alerts`]);
     const metrics = new Set(alarms.map((a) => a.inputs.metricName));
-    expect(metrics).toEqual(new Set(["Errors", "Throttles", "ApproximateNumberOfMessagesVisible"]));
+    expect(metrics).toEqual(
+      new Set(["Errors", "Throttles", "ApproximateNumberOfMessagesVisible", "MemberAccountUnreadable"]),
+    );
+  });
+
+  it("alarms when the sweep logs a member account it cannot read (metric filter on its log group)", () => {
+    const [filter] = created("aws:cloudwatch/logMetricFilter:LogMetricFilter");
+    expect(created("aws:cloudwatch/logMetricFilter:LogMetricFilter")).toHaveLength(1);
+    expect(filter!.inputs).toMatchObject({
+      logGroupName: "/aws/lambda/phiwatch-prod-sweep",
+      pattern: `{ $.message = ${JSON.stringify(MEMBER_UNREADABLE_MESSAGE)} }`,
+      metricTransformation: { name: "MemberAccountUnreadable", namespace: "phiwatch/prod", value: "1" },
+    });
+    const alarm = created("aws:cloudwatch/metricAlarm:MetricAlarm").find(
+      (a) => a.inputs.metricName === "MemberAccountUnreadable",
+    );
+    expect(alarm?.inputs).toMatchObject({
+      namespace: "phiwatch/prod",
+      statistic: "Sum",
+      period: 3600,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
   });
 
   it("names every resource after the stage and tags none with baseline data", () => {

@@ -4,10 +4,11 @@
 // Its own file: the handler keeps its identity and member credentials for the container's life.
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoFindingStore, PostureStore } from "../../../packages/aws/src/index.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import * as Plan from "../../../packages/core/src/plan/index.ts";
 import { demoEvents, type Mocks, mockAccount } from "./account.ts";
 
 const SECURITY = "999988887777";
@@ -63,7 +64,27 @@ describe("sweep of member accounts", () => {
           { name: "AccessDenied" },
         ),
       );
-    const out = await sweep("member-denied");
+    // Capture the handler's log (Powertools writes through the console in dev mode, as vitest runs it):
+    // the alarm's metric filter matches this exact message.
+    const logged: string[] = [];
+    const spies = (["log", "info", "warn", "error"] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map(String).join(" "));
+      }),
+    );
+    let out: Awaited<ReturnType<typeof sweep>>;
+    try {
+      out = await sweep("member-denied");
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const line = logged.map((l) => l.trim()).find((l) => l.includes(Plan.MEMBER_UNREADABLE_MESSAGE));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({
+      level: "ERROR",
+      message: Plan.MEMBER_UNREADABLE_MESSAGE,
+      accountId: DEMO.accountId,
+    });
     // (The Connect mocks answer every caller: the own account shows the instance and its flows.)
     expect(out).toMatchObject({ sweepId: "member-denied", accounts: [SECURITY, DEMO.accountId] });
     expect(out.unable).toBe(1);

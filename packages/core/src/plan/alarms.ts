@@ -90,3 +90,59 @@ function anyInFiveMinutes(
     description,
   };
 }
+
+/**
+ * A log line that must page: a CloudWatch Logs metric filter on the function's log group counts the
+ * line (Powertools JSON logs: matched on `message`), and an alarm on the count goes to the alerts topic.
+ */
+export interface LogAlarmPlan {
+  id: string;
+  fn: FunctionName;
+  /** The exact `message` the function logs (the code uses this constant). */
+  message: string;
+  namespace: string;
+  metric: string;
+  periodSeconds: number;
+  description: string;
+}
+
+/** Logged (ERROR) by the sweep for a member account whose read role cannot be assumed. */
+export const MEMBER_UNREADABLE_MESSAGE = "cannot read member account: its findings are left as they are";
+
+/**
+ * Log-based alarms. A member account the sweep cannot enter is not an invocation error (the deploy-time
+ * sweep must not fail a deploy for a member role deployed later), so it alarms from the log line: one
+ * period per hourly sweep, so the alarm stays in ALARM while the account stays unreadable.
+ *
+ * @example
+ * ```ts
+ * logAlarmPlans("prod")[0].namespace; // "phiwatch/prod"
+ * ```
+ */
+export function logAlarmPlans(stage: string): LogAlarmPlan[] {
+  return [
+    {
+      id: "sweep-member-unreadable",
+      fn: "sweep",
+      message: MEMBER_UNREADABLE_MESSAGE,
+      namespace: `phiwatch/${stage}`,
+      metric: "MemberAccountUnreadable",
+      periodSeconds: 3600,
+      description:
+        "phiwatch sweep: a member account's read role cannot be assumed, so its findings are not re-evaluated " +
+        "(deploy infra/member-read-role.yaml there, or fix its PhiwatchStage); the posture report lists the reason",
+    },
+  ];
+}
+
+/**
+ * The CloudWatch Logs filter pattern matching a JSON log line whose `message` is exactly `message`.
+ *
+ * @example
+ * ```ts
+ * logFilterPattern("a b"); // '{ $.message = "a b" }'
+ * ```
+ */
+export function logFilterPattern(message: string): string {
+  return `{ $.message = ${JSON.stringify(message)} }`;
+}

@@ -2,7 +2,14 @@
  * Pure resource plans that infra/ turns into AWS resources: names, table schema, event patterns from
  * the baseline, IAM statements per function, key policy, alarms. Tested without AWS.
  */
-export { type AlarmPlan, alarmPlans } from "./alarms.ts";
+export {
+  type AlarmPlan,
+  alarmPlans,
+  type LogAlarmPlan,
+  logAlarmPlans,
+  logFilterPattern,
+  MEMBER_UNREADABLE_MESSAGE,
+} from "./alarms.ts";
 export {
   ACCESS_BATCH,
   DLQ_RETENTION_SECONDS,
