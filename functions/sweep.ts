@@ -16,6 +16,7 @@ import {
   runSweep,
 } from "@phiwatch/aws";
 import { Plan } from "@phiwatch/core";
+import type { Context } from "aws-lambda";
 import {
   clients,
   controls,
@@ -76,7 +77,13 @@ export function sweepRegions(allowed: readonly string[]): string[] {
   return [...new Set([process.env.AWS_REGION ?? "us-east-1", ...allowed])];
 }
 
-export const lambdaHandler = async (event: { id?: string } = {}) => {
+/**
+ * Time kept back from the function's timeout (3 minutes, or a fifth of a short timeout): no account is
+ * started after it, so the posture is written before Lambda stops the run.
+ */
+const deadlineOf = (remainingMs: number) => Date.now() + remainingMs - Math.min(180_000, remainingMs / 5);
+
+export const lambdaHandler = async (event: { id?: string } = {}, context?: Context) => {
   const baseline = loadBaseline();
   identity ??= await callerIdentity(clients.sts());
   const { posture: p } = await runSweep(
@@ -86,6 +93,7 @@ export const lambdaHandler = async (event: { id?: string } = {}) => {
       members: await memberAccess(baseline.accounts, identity),
       regions: sweepRegions(baseline.allowedRegions),
       sweepId: event.id ?? randomUUID(),
+      ...(context ? { deadline: deadlineOf(context.getRemainingTimeInMillis()) } : {}),
     },
   );
   logger.info("swept", { ...p, unable: p.unable.slice(0, 20), controls: undefined });

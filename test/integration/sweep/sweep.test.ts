@@ -245,6 +245,45 @@ describe("sweep over a recorded account", () => {
     expect(posture.resources).toBeGreaterThanOrEqual(items.length);
   });
 
+  it("records a member account that fails mid-sweep, finishes the others, then fails the run", async () => {
+    mocks = mockAccount({ items: demoEvents().items });
+    const deps = await freshDeps();
+    const broken = () => {
+      throw Object.assign(new Error("connection reset"), { name: "NetworkingError" });
+    };
+    const run = runSweep(deps, {
+      ...sweepReq("sweep-member-fails"),
+      members: [{ accountId: "444455556666", clientsFor: broken }],
+    });
+    await expect(run).rejects.toThrow("connection reset");
+    const [p] = await deps.posture.list({ limit: 1 });
+    expect(p).toMatchObject({ sweepId: "sweep-member-fails", accounts: [DEMO.accountId, "444455556666"] });
+    expect(p!.resources).toBeGreaterThanOrEqual(5); // the own account was swept
+    expect(p!.unable).toContainEqual({
+      accountId: "444455556666",
+      resourceType: "*",
+      operation: "sweep",
+      reason: "sweep failed: NetworkingError: connection reset",
+    });
+  });
+
+  it("starts no account after the deadline, and still writes the posture snapshot", async () => {
+    mocks = mockAccount({ items: demoEvents().items });
+    const deps = await freshDeps();
+    const { posture } = await runSweep(deps, {
+      ...sweepReq("sweep-out-of-time"),
+      members: [{ accountId: "444455556666", clientsFor }],
+      deadline: Date.now() - 1,
+    });
+    expect(posture.resources).toBe(0);
+    expect(posture.unable.map((u) => [u.accountId, u.operation, u.reason.split(":")[0]])).toEqual([
+      [DEMO.accountId, "sweep", "not swept"],
+      ["444455556666", "sweep", "not swept"],
+    ]);
+    expect((await deps.posture.list({ limit: 1 }))[0]?.sweepId).toBe("sweep-out-of-time");
+    expect(mocks.sent()).toEqual([]);
+  });
+
   it("runs as the scheduled Lambda handler (functions/sweep.ts) through the local stack", async () => {
     const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
     const { mockClient } = await import("aws-sdk-client-mock");

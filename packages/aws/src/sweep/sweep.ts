@@ -36,6 +36,13 @@ export interface SweepRequest {
    * evaluate, and its findings are left as they are.
    */
   members?: ReadonlyArray<MemberAccess>;
+  /** Accounts swept at once. Default 4. */
+  accountConcurrency?: number;
+  /**
+   * Epoch ms after which no further account is started (the function's remaining time, less a margin):
+   * those accounts are listed as unable, so the posture is still written before the timeout.
+   */
+  deadline?: number;
 }
 
 /** How the sweep reads one member account. */
@@ -98,22 +105,46 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   const open: Finding[] = [];
   let transitions = 0;
   let resolvedGone = 0;
-  for (const a of accounts) {
+  const failures: unknown[] = [];
+  // Accounts are independent (their own API quotas): a few at a time, so a large organisation fits
+  // in the function's timeout. An account not started before the deadline is reported, not skipped.
+  await pool(accounts, req.accountConcurrency ?? 4, async (a) => {
     if ("unable" in a) {
       unable.push({ ...a.unable, accountId: a.accountId });
-      continue;
+      return;
     }
-    const r = await sweepAccount(deps, a.clientsFor, a.accountId, req, now);
-    evaluations.push(...r.evaluations);
-    snapshots.push(...r.snapshots);
-    // Unable entries name their account when more than one is swept.
-    unable.push(
-      ...(accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable),
-    );
-    transitions += r.transitions;
-    resolvedGone += r.resolvedGone;
-    open.push(...(await liveFindings(deps, a.accountId)).filter((f) => f.status === "OPEN"));
-  }
+    if (req.deadline !== undefined && Date.now() > req.deadline) {
+      unable.push({
+        accountId: a.accountId,
+        resourceType: "*",
+        operation: "sweep",
+        reason:
+          "not swept: the run's time budget was spent on other accounts (raise the timeout or shard accounts)",
+      });
+      return;
+    }
+    try {
+      const r = await sweepAccount(deps, a.clientsFor, a.accountId, req, now);
+      evaluations.push(...r.evaluations);
+      snapshots.push(...r.snapshots);
+      // Unable entries name their account when more than one is swept.
+      unable.push(
+        ...(accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable),
+      );
+      transitions += r.transitions;
+      resolvedGone += r.resolvedGone;
+      open.push(...(await liveFindings(deps, a.accountId)).filter((f) => f.status === "OPEN"));
+    } catch (error) {
+      // Recorded in the posture; rethrown once the posture is written (the invocation fails loudly).
+      failures.push(error);
+      unable.push({
+        accountId: a.accountId,
+        resourceType: "*",
+        operation: "sweep",
+        reason: `sweep failed: ${(error as Error).name}: ${String((error as Error).message).slice(0, 200)}`,
+      });
+    }
+  });
   const counts = Report.countPosture(evaluations, open);
   const posture: Report.PostureSnapshot = {
     at: now.toISOString(),
@@ -130,6 +161,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     durationMs: Date.now() - started,
   };
   await deps.posture?.put(posture);
+  if (failures.length > 0) throw failures[0];
   return { posture, evaluations, snapshots };
 }
 

@@ -284,7 +284,11 @@ export class LocalStack {
   }
 
   async invoke(name: Parameters<LocalStack["handler"]>[0], event: unknown): Promise<unknown> {
-    return (await this.handler(name))(event, lambdaContext(name));
+    // The context carries the deployed function's timeout (getRemainingTimeInMillis), as in Lambda.
+    return (await this.handler(name))(
+      event,
+      lambdaContext(name, Plan.functionSettings(name).timeoutSeconds * 1000),
+    );
   }
 
   /**
