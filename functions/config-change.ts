@@ -29,20 +29,13 @@ const deps = { controls, findings: findingStore, inventory, ...(kms ? { kms } : 
 // Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does —
 // in the item's own account (a member account of the baseline through its read role, like the sweep,
 // so both paths see the same data) and region. None offline: there is no KMS/CloudTrail/Config endpoint.
-const roles = offline ? undefined : new MemberRoles(clients.sts(), "phiwatch-config-change");
-const byAccount = new Map<string, (region: string) => EnrichmentClients>();
+const roles = offline
+  ? undefined
+  : new MemberRoles(clients.sts(), "phiwatch-config-change", enrichmentClients);
 
 function readClients(accountId: string, region: string, context: Context): EnrichmentClients | undefined {
-  if (!roles) return undefined;
-  const own = identityFromArn(context.invokedFunctionArn);
-  const credentials = roles.credentialsFor(own, loadBaseline().accounts, accountId);
-  const key = credentials ? accountId : "";
-  let c = byAccount.get(key);
-  if (!c) {
-    c = enrichmentClients(credentials);
-    byAccount.set(key, c);
-  }
-  return c(region);
+  const own = roles && identityFromArn(context.invokedFunctionArn);
+  return own && roles.for(own, loadBaseline().accounts, accountId).clients(region);
 }
 
 export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, context: Context) =>

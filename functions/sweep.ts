@@ -32,9 +32,7 @@ import {
 const posture = new PostureStore(ddb, tableName());
 const clientsFor = regionalReadClients();
 let identity: Identity | undefined;
-const roles = new MemberRoles(clients.sts(), "phiwatch-sweep");
-/** Per member account: read clients signed with its role's credentials. */
-const memberClients = new Map<string, ReturnType<typeof regionalReadClients>>();
+const roles = new MemberRoles(clients.sts(), "phiwatch-sweep", regionalReadClients);
 
 /**
  * How to read each member account: its clients once the role is assumed, or why it cannot be read
@@ -44,9 +42,9 @@ async function memberAccess(accounts: readonly string[], own: Identity): Promise
   const out: MemberAccess[] = [];
   const members = Plan.memberAccounts(accounts, own.accountId);
   for (const accountId of members) {
-    const credentials = roles.credentialsFor(own, members, accountId)!;
+    const m = roles.for(own, members, accountId);
     try {
-      await credentials();
+      await m.credentials?.();
     } catch (error) {
       const reason = reasonOf(error);
       // The exact message a CloudWatch Logs metric filter alarms on (Plan.logAlarmPlans).
@@ -58,12 +56,7 @@ async function memberAccess(accounts: readonly string[], own: Identity): Promise
       });
       continue;
     }
-    let c = memberClients.get(accountId);
-    if (!c) {
-      c = regionalReadClients(credentials);
-      memberClients.set(accountId, c);
-    }
-    out.push({ accountId, clientsFor: c });
+    out.push({ accountId, clientsFor: m.clients });
   }
   return out;
 }

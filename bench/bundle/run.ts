@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { RUNTIME_PROVIDED, SST_BUNDLE } from "./options.ts";
 
 const handlers = readdirSync("functions").filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
 const rows: Array<Record<string, string | number>> = [];
@@ -13,15 +14,10 @@ for (const file of handlers) {
     const outfile = join(tmpdir(), `phiwatch-bundle-${file.replace(".ts", "")}-${sdk}.mjs`);
     const started = performance.now();
     await build({
+      ...SST_BUNDLE,
       entryPoints: [join("functions", file)],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      minify: true,
       outfile,
-      external: sdk === "external" ? ["@aws-sdk/*", "@smithy/*"] : [],
-      banner: { js: "import { createRequire as _cr } from 'module'; const require = _cr(import.meta.url);" },
+      external: sdk === "external" ? RUNTIME_PROVIDED : [],
       logLevel: "silent",
     });
     const bytes = statSync(outfile).size;

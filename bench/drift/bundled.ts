@@ -8,21 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { SST_BUNDLE } from "../bundle/options.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-drift-bench-"));
 try {
   const outfile = join(dir, "evaluate.mjs");
-  await build({
-    entryPoints: ["bench/drift/evaluate.ts"],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    minify: true,
-    outfile,
-    banner: { js: "import { createRequire as _cr } from 'module'; const require = _cr(import.meta.url);" },
-    logLevel: "error",
-  });
+  await build({ ...SST_BUNDLE, entryPoints: ["bench/drift/evaluate.ts"], outfile, logLevel: "error" });
   const r = spawnSync("node", [outfile], {
     stdio: "inherit",
     env: { ...process.env, BENCH_FORM: "esbuild bundle, as deployed (minified, node22 target)" },

@@ -22,6 +22,7 @@ export { findingFromItem, findingItem, historyFromItem, historyItem } from "./st
 export { ensureTable } from "./store/table-admin.ts";
 export { findingChangeOf } from "./stream.ts";
 export {
+  type AccountAccess,
   type AssumeRoleOptions,
   assumeRoleCredentials,
   type Identity,

@@ -7,7 +7,7 @@ import { DynamoAccessStore } from "../../../packages/aws/src/store/access-store.
 import { learnFiles } from "../../../packages/cli/src/commands/learn.ts";
 import { generateAccessScenario } from "../../../packages/cli/src/demo/access-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { Activity, type Finding, parseBaseline } from "../../../packages/core/src/index.ts";
+import { Activity, allFindings, type Finding, parseBaseline } from "../../../packages/core/src/index.ts";
 
 let stack: LocalStack;
 let findings: DynamoFindingStore;
@@ -26,14 +26,7 @@ afterAll(async () => {
 });
 
 async function all(): Promise<Finding[]> {
-  const out: Finding[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await findings.listFindings({ ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out.filter((f) => f.kind === "activity");
+  return (await allFindings(findings)).filter((f) => f.kind === "activity");
 }
 
 async function replayToday(): Promise<void> {

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUNTIME_PROVIDED, SST_BUNDLE } from "../../../bench/bundle/options.ts";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
@@ -23,15 +24,10 @@ beforeAll(async () => {
   for (const fn of FUNCTION_NAMES) {
     const outfile = join(dir, `${fn}.mjs`);
     await build({
+      ...SST_BUNDLE,
       entryPoints: [join("functions", `${fn}.ts`)],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node22",
-      minify: true,
       outfile,
-      external: ["@aws-sdk/*", "@smithy/*"],
-      banner: { js: "import { createRequire as _cr } from 'module'; const require = _cr(import.meta.url);" },
+      external: RUNTIME_PROVIDED,
       logLevel: "error",
     });
     sizes[fn] = statSync(outfile).size;

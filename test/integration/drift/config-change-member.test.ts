@@ -11,9 +11,8 @@ import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { baseItem, type Mocks, mockAccount } from "../sweep/account.ts";
+import { assumedRole, baseItem, MEMBER_ROLE, type Mocks, mockAccount } from "../sweep/account.ts";
 
-const ROLE = `arn:aws:iam::${DEMO.accountId}:role/phiwatch-member-read`;
 const MEMBER_KEY = "ASIAMEMBERREADROLE02";
 
 let stack: LocalStack;
@@ -25,14 +24,7 @@ beforeAll(async () => {
   // As deployed: the KMS, CloudTrail, S3 and Config reads happen (against the mocks below).
   process.env.PHIWATCH_OFFLINE = "0";
   mocks = mockAccount({ items: [] });
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: MEMBER_KEY,
-      SecretAccessKey: "member-secret",
-      SessionToken: "member-token",
-      Expiration: new Date(Date.now() + 3_600_000),
-    },
-  });
+  sts.on(AssumeRoleCommand).resolves(assumedRole(MEMBER_KEY));
 });
 afterAll(async () => {
   mocks?.restore();
@@ -82,7 +74,7 @@ describe("config-change reads a member account through its read role", () => {
     // The mocks answer before signing: resolve the client's credentials as the SDK would to sign.
     expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: DEMO.region }]);
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
-      { RoleArn: ROLE, RoleSessionName: "phiwatch-config-change", DurationSeconds: 3600 },
+      { RoleArn: MEMBER_ROLE, RoleSessionName: "phiwatch-config-change", DurationSeconds: 3600 },
     ]);
     const open = await new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table).listFindings({
       status: "OPEN",

@@ -121,6 +121,21 @@ export function flows(): Array<{ Id: string; Name: string; Content: string }> {
   ];
 }
 
+/** The demo account's member read role (infra/member-read-role.yaml), as the security account assumes it. */
+export const MEMBER_ROLE = `arn:aws:iam::${DEMO.accountId}:role/phiwatch-member-read`;
+
+/** STS AssumeRole's answer for the member read role: one-hour credentials with this access key. */
+export function assumedRole(accessKeyId: string) {
+  return {
+    Credentials: {
+      AccessKeyId: accessKeyId,
+      SecretAccessKey: "member-secret",
+      SessionToken: "member-token",
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  };
+}
+
 export interface AccountOptions {
   items: Json[];
   /** Operations (SDK command names) that answer AccessDeniedException. */

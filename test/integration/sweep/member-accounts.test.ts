@@ -9,10 +9,9 @@ import { DynamoFindingStore, PostureStore } from "../../../packages/aws/src/inde
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import * as Plan from "../../../packages/core/src/plan/index.ts";
-import { demoEvents, type Mocks, mockAccount } from "./account.ts";
+import { assumedRole, demoEvents, MEMBER_ROLE, type Mocks, mockAccount } from "./account.ts";
 
 const SECURITY = "999988887777";
-const ROLE = `arn:aws:iam::${DEMO.accountId}:role/phiwatch-member-read`;
 const MEMBER_KEY = "ASIAMEMBERREADROLE01";
 
 let stack: LocalStack;
@@ -59,7 +58,7 @@ describe("sweep of member accounts", () => {
       .rejectsOnce(
         Object.assign(
           new Error(
-            `User: arn:aws:sts::${SECURITY}:assumed-role/phiwatch-prod-sweep-role/x is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`,
+            `User: arn:aws:sts::${SECURITY}:assumed-role/phiwatch-prod-sweep-role/x is not authorized to perform: sts:AssumeRole on resource: ${MEMBER_ROLE}`,
           ),
           { name: "AccessDenied" },
         ),
@@ -93,7 +92,7 @@ describe("sweep of member accounts", () => {
       {
         accountId: DEMO.accountId,
         resourceType: "AWS::IAM::Role",
-        resourceId: ROLE,
+        resourceId: MEMBER_ROLE,
         operation: "sts:AssumeRole",
         reason: expect.stringMatching(
           /^AccessDenied: sts:AssumeRole arn:aws:iam::111122223333:role\/phiwatch-member-read: User:/,
@@ -104,19 +103,12 @@ describe("sweep of member accounts", () => {
   });
 
   it("reads the member account with the role's credentials and records its findings", async () => {
-    sts.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: MEMBER_KEY,
-        SecretAccessKey: "member-secret",
-        SessionToken: "member-token",
-        Expiration: new Date(Date.now() + 3_600_000),
-      },
-    });
+    sts.on(AssumeRoleCommand).resolves(assumedRole(MEMBER_KEY));
     const out = await sweep("member-read");
     expect(out).toMatchObject({ sweepId: "member-read", accounts: [SECURITY, DEMO.accountId], unable: 0 });
     expect(out.resources).toBeGreaterThanOrEqual(5);
     expect(sts.commandCalls(AssumeRoleCommand).at(-1)?.args[0].input).toEqual({
-      RoleArn: ROLE,
+      RoleArn: MEMBER_ROLE,
       RoleSessionName: "phiwatch-sweep",
       DurationSeconds: 3600,
     });

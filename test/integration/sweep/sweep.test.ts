@@ -12,7 +12,13 @@ import {
 } from "../../../packages/aws/src/index.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { CONTROLS, ControlSet, type Finding, parseBaseline } from "../../../packages/core/src/index.ts";
+import {
+  allFindings,
+  CONTROLS,
+  ControlSet,
+  type Finding,
+  parseBaseline,
+} from "../../../packages/core/src/index.ts";
 import { clientsFor, demoEvents, type Mocks, mockAccount, realSecurityGroup } from "./account.ts";
 
 let stack: LocalStack;
@@ -49,14 +55,7 @@ async function freshDeps(): Promise<SweepDeps & { findings: DynamoFindingStore; 
 }
 
 async function all(store: DynamoFindingStore): Promise<Finding[]> {
-  const out: Finding[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listFindings({ limit: 500, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out.sort((a, b) => a.findingId.localeCompare(b.findingId));
+  return (await allFindings(store)).sort((a, b) => a.findingId.localeCompare(b.findingId));
 }
 
 const view = (f: Finding) => ({

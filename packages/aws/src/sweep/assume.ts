@@ -101,34 +101,42 @@ export function identityFromArn(arn: string): Identity {
   return { partition: m[1]!, accountId: m[2]! };
 }
 
+/** What {@link MemberRoles} keeps per account: the role's credentials (member accounts) and the clients. */
+export interface AccountAccess<T> {
+  /** The member role's credentials; none for the function's own account. */
+  credentials?: () => Promise<TemporaryCredentials>;
+  clients: T;
+}
+
 /**
- * Credentials for reading the baseline's member accounts through their read role
- * (`Plan.MEMBER_READ_ROLE`), one provider per account, kept for the container's life (each renews
- * its session before it expires). The account the function runs in, and accounts outside the
- * baseline, use the function's own credentials (`undefined`).
+ * Clients for reading an account, built by `make` once per account and kept for the container's
+ * life: for a member account of the baseline, signed with its read role (`Plan.MEMBER_READ_ROLE`,
+ * assumed on first use, renewed before it expires); for the account the function runs in, and any
+ * account outside the baseline, with the function's own credentials.
  */
-export class MemberRoles {
-  private readonly providers = new Map<string, () => Promise<TemporaryCredentials>>();
+export class MemberRoles<T> {
+  private readonly accounts = new Map<string, AccountAccess<T>>();
 
   constructor(
     private readonly sts: STSClient,
     /** Session name shown in the member account's CloudTrail (`phiwatch-sweep`, `phiwatch-config-change`). */
     private readonly sessionName: string,
+    private readonly make: (credentials?: () => Promise<TemporaryCredentials>) => T,
   ) {}
 
-  credentialsFor(
-    own: Identity,
-    members: readonly string[],
-    accountId: string,
-  ): (() => Promise<TemporaryCredentials>) | undefined {
-    if (accountId === own.accountId || !members.includes(accountId)) return undefined;
-    let p = this.providers.get(accountId);
-    if (!p) {
-      p = assumeRoleCredentials(this.sts, Plan.memberReadRoleArn(own.partition, accountId), {
-        sessionName: this.sessionName,
-      });
-      this.providers.set(accountId, p);
+  for(own: Identity, members: readonly string[], accountId: string): AccountAccess<T> {
+    const member = accountId !== own.accountId && members.includes(accountId);
+    const key = member ? accountId : "";
+    let a = this.accounts.get(key);
+    if (!a) {
+      const credentials = member
+        ? assumeRoleCredentials(this.sts, Plan.memberReadRoleArn(own.partition, accountId), {
+            sessionName: this.sessionName,
+          })
+        : undefined;
+      a = { ...(credentials ? { credentials } : {}), clients: this.make(credentials) };
+      this.accounts.set(key, a);
     }
-    return p;
+    return a;
   }
 }

@@ -6,32 +6,21 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { TemporaryCredentials } from "./assume.ts";
+import { perRegion } from "./per-region.ts";
 import type { RegionClients } from "./reader.ts";
 
-/**
- * Read-only clients for one region (sweep and scan), created once per region per container: with
- * the function's own credentials, or with `credentials` (a member account's assumed role).
- */
+/** Read-only clients for one region (sweep and scan), with the function's or a member role's credentials. */
 export function regionalReadClients(
   credentials?: () => Promise<TemporaryCredentials>,
 ): (region: string) => RegionClients {
-  const cache = new Map<string, RegionClients>();
-  return (region) => {
-    let c = cache.get(region);
-    if (!c) {
-      const cfg = { region, ...(credentials ? { credentials } : {}) };
-      c = {
-        config: new ConfigServiceClient(cfg),
-        kms: new KMSClient(cfg),
-        cloudtrail: new CloudTrailClient(cfg),
-        connect: new ConnectClient(cfg),
-        s3control: new S3ControlClient(cfg),
-        s3: new S3Client(cfg),
-      };
-      cache.set(region, c);
-    }
-    return c;
-  };
+  return perRegion(credentials, (cfg) => ({
+    config: new ConfigServiceClient(cfg),
+    kms: new KMSClient(cfg),
+    cloudtrail: new CloudTrailClient(cfg),
+    connect: new ConnectClient(cfg),
+    s3control: new S3ControlClient(cfg),
+    s3: new S3Client(cfg),
+  }));
 }
 
 /** The account and partition the credentials belong to (STS GetCallerIdentity). */

@@ -9,6 +9,7 @@ import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3"
 import type { Report, ResourceSnapshot } from "@phiwatch/core";
 import type { TemporaryCredentials } from "./assume.ts";
 import { reasonOf } from "./backoff.ts";
+import { perRegion } from "./per-region.ts";
 import type { RegionClients } from "./reader.ts";
 
 /** Resource types Config records without what the controls need (rotation, key policy, selectors, status). */
@@ -41,24 +42,12 @@ export async function enrichSnapshot(
   const send = opts.send ?? (<T>(fn: () => Promise<T>) => fn());
   const unable = opts.unable ?? (() => undefined);
   const extra: Record<string, unknown> = {};
-  const fail = (operation: string, error: unknown) =>
-    unable({
-      resourceType: s.resourceType,
-      resourceId: s.resourceId,
-      region: s.region,
-      operation,
-      reason: reasonOf(error),
-    });
+  const unableTo = (operation: string, reason: string) =>
+    unable({ resourceType: s.resourceType, resourceId: s.resourceId, region: s.region, operation, reason });
+  const fail = (operation: string, error: unknown) => unableTo(operation, reasonOf(error));
   if (s.resourceType === "AWS::KMS::Key" && s.configuration.keyManager !== "AWS") {
     const keyId = s.arn ?? s.resourceId;
-    if (!c.kms)
-      unable({
-        resourceType: s.resourceType,
-        resourceId: s.resourceId,
-        region: s.region,
-        operation: "kms:GetKeyRotationStatus",
-        reason: "no KMS client configured",
-      });
+    if (!c.kms) unableTo("kms:GetKeyRotationStatus", "no KMS client configured");
     else {
       try {
         const r = await send(() => c.kms!.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
@@ -82,14 +71,7 @@ export async function enrichSnapshot(
   if (s.resourceType === "AWS::CloudTrail::Trail") {
     const name =
       s.arn ?? (typeof s.configuration.trailARN === "string" ? s.configuration.trailARN : s.resourceId);
-    if (!c.cloudtrail)
-      unable({
-        resourceType: s.resourceType,
-        resourceId: s.resourceId,
-        region: s.region,
-        operation: "cloudtrail:GetEventSelectors",
-        reason: "no CloudTrail client configured",
-      });
+    if (!c.cloudtrail) unableTo("cloudtrail:GetEventSelectors", "no CloudTrail client configured");
     else {
       try {
         const r = await send(() => c.cloudtrail!.send(new GetEventSelectorsCommand({ TrailName: name })));
@@ -152,19 +134,10 @@ export type EnrichmentClients = Required<Pick<RegionClients, "kms" | "cloudtrail
 export function enrichmentClients(
   credentials?: () => Promise<TemporaryCredentials>,
 ): (region: string) => EnrichmentClients {
-  const cache = new Map<string, EnrichmentClients>();
-  return (region) => {
-    let c = cache.get(region);
-    if (!c) {
-      const cfg = { region, ...(credentials ? { credentials } : {}) };
-      c = {
-        kms: new KMSClient(cfg),
-        cloudtrail: new CloudTrailClient(cfg),
-        s3: new S3Client(cfg),
-        config: new ConfigServiceClient(cfg),
-      };
-      cache.set(region, c);
-    }
-    return c;
-  };
+  return perRegion(credentials, (cfg) => ({
+    kms: new KMSClient(cfg),
+    cloudtrail: new CloudTrailClient(cfg),
+    s3: new S3Client(cfg),
+    config: new ConfigServiceClient(cfg),
+  }));
 }

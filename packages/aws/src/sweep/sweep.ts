@@ -1,4 +1,5 @@
 import {
+  allFindings,
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
@@ -241,19 +242,8 @@ async function sweepAccount(
 
 /** OPEN and SUPPRESSED findings of an account (every page). */
 async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding[]> {
-  const out: Finding[] = [];
-  for (const status of ["OPEN", "SUPPRESSED"] as const) {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.findings.listFindings({
-        status,
-        accountId,
-        limit: 500,
-        ...(cursor ? { cursor } : {}),
-      });
-      out.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-  }
-  return out;
+  return [
+    ...(await allFindings(deps.findings, { status: "OPEN", accountId })),
+    ...(await allFindings(deps.findings, { status: "SUPPRESSED", accountId })),
+  ];
 }

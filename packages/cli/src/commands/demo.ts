@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoAccessStore, DynamoFindingStore, startReceiver } from "@phiwatch/aws";
-import { Activity, type Finding, parseBaseline, severityRank } from "@phiwatch/core";
+import { Activity, allFindings, type Finding, parseBaseline, severityRank } from "@phiwatch/core";
 import { DEFAULT_DIR } from "../context.ts";
 import { generateAccessScenario, TODAY } from "../demo/access-scenario.ts";
 import { writeConfigScenario } from "../demo/config-scenario.ts";
@@ -12,7 +12,7 @@ import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../local/stack.ts";
 import { bold, dim, findingsTable, table } from "../output.ts";
 import { learnFiles } from "./learn.ts";
 import { replayFiles } from "./replay.ts";
-import { allFindings, collectReport, renderReport } from "./report.ts";
+import { collectReport, renderReport } from "./report.ts";
 
 /**
  * `phiwatch demo` (what `npm start` runs): start the local stack, replay the bundled scenario of the

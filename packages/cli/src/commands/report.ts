@@ -4,11 +4,10 @@ import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoFindingStore, InventoryStore, PostureStore } from "@phiwatch/aws";
 import {
+  allFindings,
   type Baseline,
   CONNECT_INSTANCE,
   CONTROLS,
-  type Finding,
-  type FindingStore,
   type HistoryEntry,
   parseBaseline,
   Report,
@@ -27,18 +26,6 @@ export const REPORT_INVENTORY_TYPES = [
 ];
 
 export type ReportFormat = "html" | "json" | "md";
-
-/** Every finding of a store (all pages). */
-export async function allFindings(store: FindingStore): Promise<Finding[]> {
-  const out: Finding[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listFindings({ limit: 500, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
 
 /** Read what the evidence report needs from the findings table and build it. */
 export async function collectReport(

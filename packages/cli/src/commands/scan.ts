@@ -14,11 +14,19 @@ import {
   type RegionClients,
   runSweep,
 } from "@phiwatch/aws";
-import { CONTROLS, ControlSet, isSeverity, parseBaseline, type Severity, severityRank } from "@phiwatch/core";
+import {
+  allFindings,
+  CONTROLS,
+  ControlSet,
+  isSeverity,
+  parseBaseline,
+  type Severity,
+  severityRank,
+} from "@phiwatch/core";
 import { defaultBaseline, UsageError } from "../context.ts";
 import { LOCAL_NAMES, LocalStack } from "../local/stack.ts";
 import { bold, dim, findingsTable, table } from "../output.ts";
-import { allFindings, collectReport, renderReport } from "./report.ts";
+import { collectReport, renderReport } from "./report.ts";
 
 /** Clients of one region with the caller's credentials (profile or default chain). */
 export function awsClients(region: string, profile?: string): RegionClients & { sts: STSClient } {

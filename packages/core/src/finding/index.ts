@@ -9,7 +9,7 @@ export {
   suppress,
   unsuppress,
 } from "./lifecycle.ts";
-export type { FindingQuery, FindingStore, Page } from "./ports.ts";
+export { allFindings, type FindingQuery, type FindingStore, type Page } from "./ports.ts";
 export { recordObservation } from "./record.ts";
 export {
   type Evidence,

@@ -38,3 +38,25 @@ export interface FindingStore {
     resourceId: string;
   }): Promise<HistoryEntry[]>;
 }
+
+/**
+ * Every finding matching `query`, reading all pages (500 at a time).
+ *
+ * @example
+ * ```ts
+ * const open = await allFindings(store, { status: "OPEN", accountId: "111122223333" });
+ * ```
+ */
+export async function allFindings(
+  store: Pick<FindingStore, "listFindings">,
+  query: Omit<FindingQuery, "cursor" | "limit"> = {},
+): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listFindings({ ...query, limit: 500, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
