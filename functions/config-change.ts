@@ -8,6 +8,7 @@ import {
   enrichSnapshot,
   fetchConfigurationItem,
   identityFromArn,
+  type KmsFor,
   MemberRoles,
   processSnapshot,
 } from "@phiwatch/aws";
@@ -18,14 +19,13 @@ import {
   controls,
   findingStore,
   inventory,
-  kms,
   loadBaseline,
   logger,
   offline,
   orDeadLetter,
 } from "./lib/runtime.ts";
 
-const deps = { controls, findings: findingStore, inventory, ...(kms ? { kms } : {}) };
+const deps = { controls, findings: findingStore, inventory };
 // Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does —
 // in the item's own account (a member account of the baseline through its read role, like the sweep,
 // so both paths see the same data) and region. None offline: there is no KMS/CloudTrail/Config endpoint.
@@ -36,6 +36,16 @@ const roles = offline
 function readClients(accountId: string, region: string, context: Context): EnrichmentClients | undefined {
   const own = roles && identityFromArn(context.invokedFunctionArn);
   return own && roles.for(own, loadBaseline().accounts, accountId).clients(region);
+}
+
+/** DescribeKey in the key's account (this one or a member's, through its role) and region; none offline. */
+function kmsFor(context: Context): KmsFor | undefined {
+  const own = roles && identityFromArn(context.invokedFunctionArn);
+  if (!own) return undefined;
+  return (accountId, region) =>
+    accountId === own.accountId || loadBaseline().accounts.includes(accountId)
+      ? readClients(accountId, region, context)?.kms
+      : undefined;
 }
 
 export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, context: Context) =>
@@ -67,10 +77,10 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, co
       logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
       return { evaluated: 0 };
     }
-    // Key facts (DescribeKey) of a member account's resources are read with its role too.
-    const own = readClients(snapshot.accountId, snapshot.region, context);
+    // Key facts (DescribeKey) of a member account's keys are read with its role too.
+    const keys = kmsFor(context);
     const outcome = await processSnapshot(
-      { ...deps, ...(own ? { kms: own.kms } : {}), baseline: loadBaseline() },
+      { ...deps, ...(keys ? { kmsFor: keys } : {}), baseline: loadBaseline() },
       snapshot,
       change.eventId,
     );

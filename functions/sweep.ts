@@ -23,7 +23,6 @@ import {
   ddb,
   findingStore,
   inventory,
-  kms,
   loadBaseline,
   logger,
   tableName,
@@ -80,7 +79,7 @@ export const lambdaHandler = async (event: { id?: string } = {}, context?: Conte
   const baseline = loadBaseline();
   identity ??= await callerIdentity(clients.sts());
   const { posture: p } = await runSweep(
-    { baseline, controls, findings: findingStore, inventory, ...(kms ? { kms } : {}), posture, clientsFor },
+    { baseline, controls, findings: findingStore, inventory, posture, clientsFor },
     {
       accountId: identity.accountId,
       members: await memberAccess(baseline.accounts, identity),

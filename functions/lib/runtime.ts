@@ -25,7 +25,6 @@ export const ddb = clients.dynamodb();
 export const tableName = (): string => Resource.Findings.name;
 export const findingStore = new DynamoFindingStore(ddb, tableName());
 export const inventory = new InventoryStore(ddb, tableName());
-export const kms = clients.kms();
 export const controls = new ControlSet(CONTROLS);
 export const deadLetter: DeadLetterSink = new SqsDeadLetterSink(clients.sqs(), Resource.DeadLetter.url);
 

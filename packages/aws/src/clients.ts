@@ -1,6 +1,6 @@
 import type { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -13,8 +13,7 @@ export type { ConfigServiceClient, DynamoDBClient, KMSClient, S3Client, SNSClien
 /**
  * SDK clients for the handlers, each created on first use and kept for the container's life.
  * Endpoints come from the standard configuration (`AWS_ENDPOINT_URL_<SERVICE>` in local mode).
- * `offline` (local mode): there is no KMS endpoint, so that client is not created, and S3 uses
- * path-style addressing against the loopback endpoint.
+ * `offline` (local mode): S3 uses path-style addressing against the loopback endpoint.
  */
 export function lazyClients(opts: { offline: boolean }) {
   const once = <T>(make: () => T) => {
@@ -31,7 +30,6 @@ export function lazyClients(opts: { offline: boolean }) {
     s3: once(() => new S3Client(opts.offline ? { forcePathStyle: true } : {})),
     ssm: once(() => new SSMClient({})),
     secretsManager: once(() => new SecretsManagerClient({})),
-    kms: opts.offline ? () => undefined : once(() => new KMSClient({})),
     sts: once(() => new STSClient({})),
   };
 }

@@ -1,4 +1,3 @@
-import type { KMSClient } from "@aws-sdk/client-kms";
 import {
   type Baseline,
   baselineSuppression,
@@ -11,7 +10,7 @@ import {
   type ResourceSnapshot,
   recordObservation,
 } from "@phiwatch/core";
-import { InventoryBatch, type InventoryReader, resolveFacts } from "./facts.ts";
+import { InventoryBatch, type InventoryReader, type KmsFor, resolveFacts } from "./facts.ts";
 import type { InventoryStore } from "./store/inventory-store.ts";
 
 export interface DriftDeps {
@@ -19,7 +18,8 @@ export interface DriftDeps {
   controls: ControlSet;
   findings: FindingStore;
   inventory: InventoryStore;
-  kms?: KMSClient;
+  /** KMS clients for DescribeKey by account and region (none in local mode: see `FactSources.kmsFor`). */
+  kmsFor?: KmsFor;
 }
 
 export interface DriftOutcome {
@@ -89,7 +89,7 @@ export async function evaluateAndRecord(
 ): Promise<{ evaluations: Evaluation[]; transitions: number }> {
   const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
     inventory,
-    ...(deps.kms ? { kms: deps.kms } : {}),
+    ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}),
   });
   const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
   let transitions = 0;

@@ -11,6 +11,8 @@ import {
 import type { InventoryStore } from "./store/inventory-store.ts";
 
 const KEY_TTL_MS = 10 * 60 * 1000;
+/** A failed DescribeKey is asked again sooner (a member role deployed later, a throttle). */
+const KEY_FAILURE_TTL_MS = 60 * 1000;
 const MAX_CACHE = 5_000;
 
 /** Module-level cache: one DescribeKey per key per 10 minutes per warm Lambda. */
@@ -87,11 +89,18 @@ function lookup(all: readonly ResourceSnapshot[], ref: string): ResourceSnapshot
   return [...(index.get(ref) ?? [])];
 }
 
+/** A KMS client for the key's account and region (KMS answers only in the key's own region). */
+export type KmsFor = (accountId: string, region: string) => KMSClient | undefined;
+
 export interface FactSources {
   /** Pass an `InventoryBatch` to share reads between the evaluations of a batch. */
   inventory: InventoryReader;
-  /** KMS client for DescribeKey; omit in local mode (no KMS endpoint): facts then come from the inventory only. */
-  kms?: KMSClient;
+  /**
+   * The KMS client that can DescribeKey a key of this account and region (the function's own
+   * credentials, or a member account's read role), or undefined where phiwatch cannot enter that
+   * account. Omit in local mode (no KMS endpoint): facts then come from the inventory only.
+   */
+  kmsFor?: KmsFor;
 }
 
 /**
@@ -117,7 +126,10 @@ export async function resolveFacts(
   await Promise.all(
     requests.map(async (r) => {
       if (r.kind === "kms-key")
-        keys.set(`${r.accountId}|${r.ref}`, await keyFacts(r.ref, r.accountId, r.region, src, now));
+        keys.set(
+          `${r.accountId}|${r.region}|${r.ref}`,
+          await keyFacts(r.ref, r.accountId, r.region, src, now),
+        );
       else if (r.kind === "s3-account-public-access-block") {
         const items = await inventory.list(r.accountId, "AWS::S3::AccountPublicAccessBlock");
         pabs.set(
@@ -136,7 +148,8 @@ export async function resolveFacts(
   );
 
   return {
-    kmsKey: (ref, accountId) => keys.get(`${accountId}|${ref}`),
+    // An alias or key id names a key in the asking resource's region: the region is part of the key.
+    kmsKey: (ref, accountId, region) => keys.get(`${accountId}|${region}|${ref}`),
     accountPublicAccessBlock: (accountId) => pabs.get(accountId),
     inventory: (resourceType, accountId, resourceId) => {
       const all = inventories.get(`${accountId}|${resourceType}`);
@@ -162,10 +175,14 @@ async function keyFacts(
   now: number,
 ): Promise<FactResult<KeyFacts>> {
   let result: FactResult<KeyFacts> | undefined;
+  // A key ARN names the key's own account and region (a bucket may use another account's key, and
+  // KMS answers only in the key's region); a key id or alias is the item's account and region.
+  const arn = /^arn:aws[\w-]*:kms:([\w-]+):(\d{12}):/.exec(ref);
+  const keyRegion = arn?.[1] ?? region;
+  const keyAccount = arn?.[2] ?? accountId;
   const id = keyIdOf(ref);
   if (id) {
-    const keyRegion = /^arn:aws[\w-]*:kms:([\w-]+):/.exec(ref)?.[1] ?? region;
-    const item = await sources.inventory.get(accountId, keyRegion, "AWS::KMS::Key", id);
+    const item = await sources.inventory.get(keyAccount, keyRegion, "AWS::KMS::Key", id);
     const c = item?.configuration;
     if (c && (c.keyManager === "CUSTOMER" || c.keyManager === "AWS")) {
       result = {
@@ -179,14 +196,18 @@ async function keyFacts(
     }
   }
   if (result) return result;
-  if (!sources.kms)
+  if (!sources.kmsFor)
     return { ok: false, reason: "no KMS access in local mode and no AWS::KMS::Key item recorded" };
+  // The key's account where phiwatch can enter it; else the account that uses the key.
+  const kms = sources.kmsFor(keyAccount, keyRegion) ?? sources.kmsFor(accountId, keyRegion);
+  if (!kms)
+    return { ok: false, reason: `no KMS access to account ${keyAccount} and no AWS::KMS::Key item recorded` };
   // Only API answers are cached: the inventory is re-read, so a key recorded later is seen at once.
-  const cacheKey = `${accountId}|${region}|${ref}`;
+  const cacheKey = `${keyAccount}|${keyRegion}|${ref}`;
   const cached = keyCache.get(cacheKey);
-  if (cached && now - cached.at < KEY_TTL_MS) return cached.result;
+  if (cached && now - cached.at < (cached.result.ok ? KEY_TTL_MS : KEY_FAILURE_TTL_MS)) return cached.result;
   try {
-    const d = await sources.kms.send(new DescribeKeyCommand({ KeyId: ref }));
+    const d = await kms.send(new DescribeKeyCommand({ KeyId: ref }));
     const md = d.KeyMetadata;
     if (!md?.Arn || (md.KeyManager !== "CUSTOMER" && md.KeyManager !== "AWS")) {
       result = { ok: false, reason: "DescribeKey returned no KeyManager" };
@@ -198,7 +219,7 @@ async function keyFacts(
       };
       if (md.KeyManager === "CUSTOMER") {
         try {
-          const rot = await sources.kms.send(new GetKeyRotationStatusCommand({ KeyId: md.Arn }));
+          const rot = await kms.send(new GetKeyRotationStatusCommand({ KeyId: md.Arn }));
           value.rotationEnabled = rot.KeyRotationEnabled === true;
           if (rot.RotationPeriodInDays) value.rotationPeriodInDays = rot.RotationPeriodInDays;
         } catch {

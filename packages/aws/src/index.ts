@@ -10,6 +10,7 @@ export {
   type FactSources,
   InventoryBatch,
   type InventoryReader,
+  type KmsFor,
   resolveFacts,
 } from "./facts.ts";
 export { type AlertPublishInput, type FifoMessage, FifoQueue, SnsAlertPublisher } from "./messaging.ts";

@@ -3,6 +3,7 @@
 // its read role (infra/member-read-role.yaml), as the sweep does, so both paths evaluate the same
 // data. Its own file: the handler keeps its member credentials for the container's life.
 import { GetResourceConfigHistoryCommand } from "@aws-sdk/client-config-service";
+import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
@@ -11,7 +12,7 @@ import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { assumedRole, baseItem, MEMBER_ROLE, type Mocks, mockAccount } from "../sweep/account.ts";
+import { assumedRole, baseItem, MEMBER_ROLE, type Mocks, mockAccount, signers } from "../sweep/account.ts";
 
 const MEMBER_KEY = "ASIAMEMBERREADROLE02";
 
@@ -33,27 +34,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Access key and region each call of a mocked command was signed for. */
-async function signers(
-  calls: ReadonlyArray<{ thisValue: unknown }>,
-): Promise<Array<{ accessKeyId: string; region: string }>> {
-  return Promise.all(
-    calls.map(async (c) => {
-      const cfg = (
-        c.thisValue as {
-          config: { credentials: () => Promise<{ accessKeyId: string }>; region: () => Promise<string> };
-        }
-      ).config;
-      return { accessKeyId: (await cfg.credentials()).accessKeyId, region: await cfg.region() };
-    }),
-  );
-}
-
-const bucket = (accountId: string, capturedAt: string) => {
+const bucket = (accountId: string, capturedAt: string, kmsKeyId?: string) => {
   const ci = bucketConfigurationItem({
     name: "northwind-connect-recordings",
     capturedAt,
-    sse: { algorithm: "AES256", kmsKeyId: null },
+    sse: kmsKeyId ? { algorithm: "aws:kms", kmsKeyId } : { algorithm: "AES256", kmsKeyId: null },
     publicAccessBlock: {
       blockPublicAcls: true,
       ignorePublicAcls: true,
@@ -94,6 +79,22 @@ describe("config-change reads a member account through its read role", () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(before);
     const calls = mocks.s3.commandCalls(GetBucketOwnershipControlsCommand);
     expect(await signers(calls)).toEqual([{ accessKeyId: "local", region: DEMO.region }]);
+  });
+
+  it("asks KMS about a member account's key with its role, in the key's own region", async () => {
+    // A key ARN in another region than the function's: KMS answers only in the key's region.
+    const keyArn = `arn:aws:kms:us-west-2:${DEMO.accountId}:key/0f1e2d3c-4b5a-6978-8a9b-acbdcedf0011`;
+    mocks.kms.resetHistory();
+    await stack.dispatch(
+      configChangeEvent(bucket(DEMO.accountId, "2026-03-04T15:00:00.000Z", keyArn) as never),
+    );
+    const calls = mocks.kms.commandCalls(DescribeKeyCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([{ KeyId: keyArn }]);
+    expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: "us-west-2" }]);
+    const findings = await new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table).listFindings({
+      accountId: DEMO.accountId,
+    });
+    expect(findings.items.find((f) => f.ruleId === "s3-encryption-cmk")?.status).toBe("RESOLVED");
   });
 
   it("fetches an oversized item from the member account, in the item's own region", async () => {

@@ -421,3 +421,19 @@ export function clientsFor(region: string) {
     s3: new S3Client({ region }),
   };
 }
+
+/** Access key and region each call of a mocked command was signed for. */
+export async function signers(
+  calls: ReadonlyArray<{ thisValue: unknown }>,
+): Promise<Array<{ accessKeyId: string; region: string }>> {
+  return Promise.all(
+    calls.map(async (c) => {
+      const cfg = (
+        c.thisValue as {
+          config: { credentials: () => Promise<{ accessKeyId: string }>; region: () => Promise<string> };
+        }
+      ).config;
+      return { accessKeyId: (await cfg.credentials()).accessKeyId, region: await cfg.region() };
+    }),
+  );
+}

@@ -2,14 +2,16 @@
 // it reads each member account of the baseline through that account's read role
 // (infra/member-read-role.yaml), and an account it cannot enter is reported, not skipped silently.
 // Its own file: the handler keeps its identity and member credentials for the container's life.
+import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { clearFactCache } from "@phiwatch/aws";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoFindingStore, PostureStore } from "../../../packages/aws/src/index.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import * as Plan from "../../../packages/core/src/plan/index.ts";
-import { assumedRole, demoEvents, MEMBER_ROLE, type Mocks, mockAccount } from "./account.ts";
+import { assumedRole, demoEvents, MEMBER_ROLE, type Mocks, mockAccount, signers } from "./account.ts";
 
 const SECURITY = "999988887777";
 const MEMBER_KEY = "ASIAMEMBERREADROLE01";
@@ -123,5 +125,21 @@ describe("sweep of member accounts", () => {
     const calls = sts.commandCalls(AssumeRoleCommand).length;
     await sweep("member-read-2");
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(calls);
+  });
+  it("describes a member's key that Config does not record through the member role", async () => {
+    // The recorder does not record AWS::KMS::Key here: the key facts come from KMS DescribeKey,
+    // which must be asked in the key's account (through its read role) and region.
+    mocks.restore();
+    mocks = mockAccount({
+      items: demoEvents().items.filter((i) => i.resourceType !== "AWS::KMS::Key"),
+      servedTo: MEMBER_KEY,
+    });
+    clearFactCache();
+    await sweep("member-keys");
+    const describes = mocks.kms.commandCalls(DescribeKeyCommand);
+    expect(describes.length).toBeGreaterThan(0);
+    expect(await signers(describes)).toEqual(
+      describes.map(() => ({ accessKeyId: MEMBER_KEY, region: DEMO.region })),
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { InventoryBatch, type InventoryReader, resolveFacts } from "../../../packages/aws/src/facts.ts";
+import {
+  clearFactCache,
+  InventoryBatch,
+  type InventoryReader,
+  resolveFacts,
+} from "../../../packages/aws/src/facts.ts";
 import type { FactRequest, ResourceSnapshot } from "../../../packages/core/src/index.ts";
 
 const ACCT = "111122223333";
@@ -120,5 +125,90 @@ describe("resolveFacts inventory reads", () => {
     const batch = new InventoryBatch(reader);
     await expect(batch.list(ACCT, "AWS::S3::Bucket")).rejects.toThrow("throttled");
     await expect(batch.list(ACCT, "AWS::S3::Bucket")).resolves.toHaveLength(50);
+  });
+});
+
+describe("resolveFacts key facts: DescribeKey in the key's own account and region", () => {
+  const KEY = "1234abcd-12ab-34cd-56ef-1234567890ab";
+  const keyRequest = (ref: string): FactRequest => ({
+    kind: "kms-key",
+    ref,
+    accountId: ACCT,
+    region: "us-east-1",
+  });
+  /** A KMS client per (account, region) that records what it was asked and answers as KMS does. */
+  function kmsPerAccountRegion(reachable: (accountId: string) => boolean) {
+    const asked: string[] = [];
+    const kmsFor = (accountId: string, region: string) =>
+      reachable(accountId)
+        ? ({
+            send: async (cmd: { constructor: { name: string }; input: { KeyId: string } }) => {
+              asked.push(`${cmd.constructor.name} ${accountId} ${region} ${cmd.input.KeyId}`);
+              if (cmd.constructor.name === "DescribeKeyCommand")
+                return { KeyMetadata: { Arn: cmd.input.KeyId, KeyManager: "CUSTOMER", KeyState: "Enabled" } };
+              return { KeyRotationEnabled: true };
+            },
+          } as never)
+        : undefined;
+    return { asked, kmsFor };
+  }
+
+  it("asks the key's region and account named by its ARN, not the item's", async () => {
+    clearFactCache();
+    const { asked, kmsFor } = kmsPerAccountRegion(() => true);
+    const ref = `arn:aws:kms:eu-west-1:444455556666:key/${KEY}`;
+    const facts = await resolveFacts([keyRequest(ref)], { inventory: countingInventory([]).reader, kmsFor });
+    expect(facts.kmsKey(ref, ACCT, "us-east-1")).toMatchObject({
+      ok: true,
+      value: { keyManager: "CUSTOMER" },
+    });
+    expect(asked).toEqual([
+      `DescribeKeyCommand 444455556666 eu-west-1 ${ref}`,
+      `GetKeyRotationStatusCommand 444455556666 eu-west-1 ${ref}`,
+    ]);
+  });
+
+  it("falls back to the item's account when phiwatch cannot enter the key's account", async () => {
+    clearFactCache();
+    const { asked, kmsFor } = kmsPerAccountRegion((a) => a === ACCT);
+    const ref = `arn:aws:kms:us-east-2:444455556666:key/${KEY}`;
+    await resolveFacts([keyRequest(ref)], { inventory: countingInventory([]).reader, kmsFor });
+    expect(asked[0]).toBe(`DescribeKeyCommand ${ACCT} us-east-2 ${ref}`);
+  });
+
+  it("a key id or alias is the item's account and region", async () => {
+    clearFactCache();
+    const { asked, kmsFor } = kmsPerAccountRegion(() => true);
+    await resolveFacts([keyRequest("alias/aws/s3")], { inventory: countingInventory([]).reader, kmsFor });
+    expect(asked[0]).toBe(`DescribeKeyCommand ${ACCT} us-east-1 alias/aws/s3`);
+  });
+
+  it("reads a cross-account key's Config item in the key's account, without asking KMS", async () => {
+    clearFactCache();
+    const { asked, kmsFor } = kmsPerAccountRegion(() => true);
+    const key: ResourceSnapshot = {
+      ...snap("AWS::KMS::Key", KEY),
+      accountId: "444455556666",
+      region: "eu-west-1",
+      configuration: { keyManager: "AWS", arn: `arn:aws:kms:eu-west-1:444455556666:key/${KEY}` },
+    };
+    const ref = `arn:aws:kms:eu-west-1:444455556666:key/${KEY}`;
+    const facts = await resolveFacts([keyRequest(ref)], {
+      inventory: countingInventory([key]).reader,
+      kmsFor,
+    });
+    expect(facts.kmsKey(ref, ACCT, "us-east-1")).toMatchObject({ ok: true, value: { keyManager: "AWS" } });
+    expect(asked).toEqual([]);
+  });
+
+  it("says why when no account it can enter can answer", async () => {
+    clearFactCache();
+    const { kmsFor } = kmsPerAccountRegion(() => false);
+    const ref = `arn:aws:kms:us-east-1:444455556666:key/${KEY}`;
+    const facts = await resolveFacts([keyRequest(ref)], { inventory: countingInventory([]).reader, kmsFor });
+    expect(facts.kmsKey(ref, ACCT, "us-east-1")).toEqual({
+      ok: false,
+      reason: "no KMS access to account 444455556666 and no AWS::KMS::Key item recorded",
+    });
   });
 });

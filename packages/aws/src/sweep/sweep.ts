@@ -100,6 +100,11 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   const started = Date.now();
   const now = req.now ?? new Date();
   const accounts = [{ accountId: req.accountId, clientsFor: deps.clientsFor }, ...(req.members ?? [])];
+  // DescribeKey in the key's own account and region, with the clients that read that account (its
+  // read role for a member): one client for every key would ask the wrong region or account.
+  const readers = new Map<string, (region: string) => RegionClients>();
+  for (const a of accounts) if ("clientsFor" in a) readers.set(a.accountId, a.clientsFor);
+  const swept: SweepDeps = { ...deps, kmsFor: (accountId, region) => readers.get(accountId)?.(region).kms };
   const evaluations: Evaluation[] = [];
   const snapshots: ResourceSnapshot[] = [];
   const unable: Report.UnableToEvaluate[] = [];
@@ -125,7 +130,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       return;
     }
     try {
-      const r = await sweepAccount(deps, a.clientsFor, a.accountId, req, now);
+      const r = await sweepAccount(swept, a.clientsFor, a.accountId, req, now);
       evaluations.push(...r.evaluations);
       snapshots.push(...r.snapshots);
       // Unable entries name their account when more than one is swept.

@@ -106,7 +106,6 @@ export async function scanCommand(
   }
   try {
     const findings = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
-    const first = clientsFor(regions[0]!);
     const { posture } = await runSweep(
       {
         baseline,
@@ -115,7 +114,6 @@ export async function scanCommand(
         inventory: new InventoryStore(stack.ddb, LOCAL_NAMES.table),
         posture: new PostureStore(stack.ddb, LOCAL_NAMES.table),
         clientsFor,
-        ...(first.kms ? { kms: first.kms } : {}),
       },
       { accountId, regions, sweepId: `scan-${randomUUID()}` },
     );
