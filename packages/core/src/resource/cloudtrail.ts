@@ -146,9 +146,11 @@ function arnSetCoverage(
   if (positive === "none") return "none";
   // Exclusions: a whole-bucket exclusion removes it; any narrower one leaves part of it unrecorded.
   if (list("NotStartsWith").some((p) => bucketObjectPrefix.startsWith(p))) return "none";
+  // NotEquals names one object; the bucket prefix itself would be an object with an empty key,
+  // which S3 cannot hold, so it excludes nothing.
   const narrows =
     list("NotStartsWith").some((p) => p.startsWith(bucketObjectPrefix)) ||
-    list("NotEquals").some((v) => v.startsWith(bucketObjectPrefix)) ||
+    list("NotEquals").some((v) => v.startsWith(bucketObjectPrefix) && v !== bucketObjectPrefix) ||
     list("NotEndsWith").length > 0;
   return narrows ? "partial" : positive;
 }
@@ -158,7 +160,7 @@ const RANK = { none: 0, partial: 1, full: 2 } as const;
 /**
  * Coverage of S3 *object reads* (`GetObject`, read-only data events) of one bucket by a trail's
  * selectors — classic `EventSelectors` (`DataResources` of type `AWS::S3::Object` whose values are
- * ARN prefixes: `arn:aws:s3` or `arn:aws:s3:::` = every bucket, `arn:aws:s3:::bucket/` = the whole
+ * ARN prefixes in the trail's partition: `arn:aws:s3` or `arn:aws:s3:::` = every bucket, `arn:aws:s3:::bucket/` = the whole
  * bucket, longer = a prefix only) or `AdvancedEventSelectors` (`eventCategory` = Data,
  * `resources.type` = AWS::S3::Object, `resources.ARN` Equals / StartsWith / EndsWith and their Not*
  * forms, `readOnly`, `eventName`, `eventSource`; a filter on any other field records only some reads,
@@ -171,7 +173,9 @@ const RANK = { none: 0, partial: 1, full: 2 } as const;
  * ```
  */
 export function s3ReadCoverage(trail: TrailView, bucket: string): CoverageResult {
-  const objectPrefix = `arn:aws:s3:::${bucket}/`;
+  // Selectors name objects in the trail's own partition (`arn:aws-us-gov:s3:::bucket/` in GovCloud).
+  const partition = trail.arn?.startsWith("arn:") ? trail.arn.split(":")[1] || "aws" : "aws";
+  const objectPrefix = `arn:${partition}:s3:::${bucket}/`;
   if (trail.advancedEventSelectors && trail.advancedEventSelectors.length > 0) {
     let best: CoverageResult = { coverage: "none", reason: "no advanced selector records S3 object reads" };
     trail.advancedEventSelectors.forEach((raw, i) => {

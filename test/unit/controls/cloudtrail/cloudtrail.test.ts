@@ -280,3 +280,59 @@ describe("control cloudtrail-phi-data-events", () => {
     );
   });
 });
+
+describe("trail coverage of S3 object reads: AWS edge cases", () => {
+  /** A logging multi-region trail with the given selectors, in `partition`. */
+  const trailIn = (partition: string, region: string, supplementary: Record<string, unknown>) => {
+    const arn = `arn:${partition}:cloudtrail:${region}:111122223333:trail/phi`;
+    return apiSnapshot(
+      T,
+      arn,
+      { Name: "phi", TrailARN: arn, HomeRegion: region, IsMultiRegionTrail: true },
+      { arn, region, supplementary: { TrailStatus: { IsLogging: true }, ...supplementary } },
+    );
+  };
+  // API_AdvancedFieldSelector: S3 object ARNs are `arn:<partition>:s3:::<bucket_name>/`; a trail
+  // records the events of its own partition (GovCloud: aws-us-gov, China: aws-cn).
+  it.each([
+    ["aws-us-gov", "us-gov-west-1"],
+    ["aws-cn", "cn-north-1"],
+  ])("reads selectors written in the trail's partition (%s)", (partition, region) => {
+    const advanced = trailIn(partition, region, {
+      AdvancedEventSelectors: adv(DATA, OBJ, {
+        Field: "resources.ARN",
+        StartsWith: [`arn:${partition}:s3:::phi-recordings/`],
+      }),
+    });
+    const classic = trailIn(partition, region, {
+      EventSelectors: [
+        {
+          ReadWriteType: "All",
+          DataResources: [{ Type: "AWS::S3::Object", Values: [`arn:${partition}:s3`] }],
+        },
+      ],
+    });
+    for (const t of [advanced, classic])
+      expect(bucketReadCoverage([t], { name: "phi-recordings", region }).coverage).toBe("full");
+  });
+  it("still records nothing for a selector of another partition", () => {
+    const t = trailIn("aws-us-gov", "us-gov-west-1", {
+      AdvancedEventSelectors: adv(DATA, OBJ, {
+        Field: "resources.ARN",
+        StartsWith: ["arn:aws:s3:::phi-recordings/"],
+      }),
+    });
+    expect(bucketReadCoverage([t], { name: "phi-recordings", region: "us-gov-west-1" }).coverage).toBe(
+      "none",
+    );
+  });
+  // NotEquals excludes one exact object ARN. `arn:aws:s3:::bucket/` would be the object with an empty
+  // key, which S3 cannot hold, so it excludes nothing (terraform-provider-aws#28582: events of the
+  // "excluded" buckets kept being logged until NotStartsWith was used).
+  it("NotEquals on the bucket's own prefix excludes no object", () => {
+    const t = custodianTrail({
+      advanced: adv(DATA, OBJ, { Field: "resources.ARN", NotEquals: ["arn:aws:s3:::phi-recordings/"] }),
+    });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("full");
+  });
+});

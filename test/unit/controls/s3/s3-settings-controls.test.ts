@@ -128,9 +128,33 @@ describe("control s3-retention-lifecycle", () => {
   });
 
   it("passes a whole-bucket expiration at the retention period", () => {
+    // The RDK item is versioned: its noncurrent versions must expire too (see below).
     expect(
-      run(withSupplementary(phiBucket(), rule({ expirationInDays: 2555 })), "s3-retention-lifecycle").status,
+      run(
+        withSupplementary(
+          phiBucket(),
+          rule({ expirationInDays: 2555, noncurrentVersionExpirationInDays: 2555 }),
+        ),
+        "s3-retention-lifecycle",
+      ).status,
     ).toBe("COMPLIANT");
+  });
+
+  // S3 User Guide, lifecycle actions: in a versioning-enabled (or suspended) bucket, Expiration only
+  // adds a delete marker and the data stays as a noncurrent version; only NoncurrentVersionExpiration
+  // deletes it (API_NoncurrentVersionExpiration: "Upon expiration, Amazon S3 permanently deletes").
+  it("fails a versioned bucket whose whole-bucket rule expires only current versions", () => {
+    const e = run(withSupplementary(phiBucket(), rule({ expirationInDays: 2555 })), "s3-retention-lifecycle");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.lifecycle).toBe("no whole-bucket rule expires noncurrent versions");
+  });
+
+  it("counts current-version expiration alone as disposal on an unversioned bucket", () => {
+    const snap = withSupplementary(phiBucket(), {
+      ...rule({ expirationInDays: 2555 }),
+      BucketVersioningConfiguration: { status: "Off", isMfaDeleteEnabled: null },
+    });
+    expect(run(snap, "s3-retention-lifecycle").status).toBe("COMPLIANT");
   });
 
   it.each([

@@ -102,6 +102,21 @@ export default defineControl({
         ...evidence,
         lifecycle: lc ? "no whole-bucket expiration rule" : "none recorded",
       });
+    // With versioning Enabled or Suspended, Expiration only adds a delete marker: the object stays as
+    // a noncurrent version until a NoncurrentVersionExpiration deletes it.
+    const v = supplementaryObject(resource, "BucketVersioningConfiguration");
+    const versioning = v?.status ?? v?.Status;
+    const versioned = versioning === "Enabled" || versioning === "Suspended";
+    if (
+      ctx.baseline.s3.requireLifecycleExpiration &&
+      versioned &&
+      !enabled.some((r) => r.wholeBucket && r.noncurrentDays !== undefined)
+    )
+      return fail("versioned bucket: expired objects stay as noncurrent versions that no rule deletes", {
+        ...evidence,
+        versioning,
+        lifecycle: "no whole-bucket rule expires noncurrent versions",
+      });
     return pass(
       disposal
         ? `whole-bucket expiration after ${disposal.expirationDays} days`
