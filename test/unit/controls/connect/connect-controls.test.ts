@@ -77,6 +77,45 @@ describe("control connect-flow-pause-recording", () => {
     );
     expect(evaluate("connect-flow-pause-recording", flowSnapshot(doc)).status).toBe("NON_COMPLIANT");
   });
+  it("fails, saying why, when a flow module runs between the pause and the sensitive block", () => {
+    const doc = health();
+    doc.Actions.push(
+      {
+        Identifier: "pause",
+        Type: "UpdateContactRecordingBehavior",
+        Parameters: { RecordingBehavior: { RecordedParticipants: [], IVRRecordingBehavior: "Disabled" } },
+        Transitions: { NextAction: "module" },
+      },
+      {
+        Identifier: "module",
+        Type: "InvokeFlowModule",
+        Parameters: { FlowModuleId: "c9ef0aaa-4bd6-4bb9-8a1c-d9f4d2f6f0e1" },
+        Transitions: { NextAction: "1", Errors: [{ NextAction: "1", ErrorType: "NoMatchingError" }] },
+      },
+    );
+    doc.StartAction = "pause";
+    doc.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text = "Please key in your date of birth.";
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        block: "2",
+        recording: "unknown: a flow module on this path can change recording",
+        path: ["pause", "module", "1", "2"],
+      }),
+    ]);
+  });
+  it("cannot prove a flow whose reachable NextAction names no action of the flow (never a pass)", () => {
+    const doc = health();
+    const one = doc.Actions.find((a: Json) => a.Identifier === "1");
+    one.Transitions.NextAction = "deleted-block";
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({
+      proof: "cannot prove",
+      missingActions: [{ from: "1", to: "deleted-block" }],
+    });
+  });
   it("records ERROR, never a pass, on malformed flow content", () => {
     const e = evaluate("connect-flow-pause-recording", flowSnapshot('{"StartAction":"a"}'));
     expect(e.status).toBe("ERROR");
