@@ -229,6 +229,36 @@ describe("analyzeRecording", () => {
     expect(v?.block).toMatchObject({ id: "2", topics: ["encrypted-input"], sources: ["input encryption"] });
   });
 
+  it.each([
+    ["an audio prompt", { PromptId: "arn:aws:connect:us-east-1:111122223333:instance/i/prompt/p" }],
+    ["a prompt from an attribute", { Text: "$.Attributes.nextPrompt" }],
+    ["SSML with no words", { SSML: '<speak><audio src="s3://b/k.wav"/></speak>' }],
+  ])("does not call stored input behind %s harmless: it is reported as unreadable", (_n, prompt) => {
+    const doc = recordedDobFlow();
+    action(doc, "2").Parameters = {
+      ...prompt,
+      StoreInput: "True",
+      InputTimeLimitSeconds: "5",
+      InputValidation: { CustomValidation: { MaximumLength: "10" } },
+    };
+    action(doc, "2").Transitions = {
+      NextAction: "3",
+      Errors: [{ NextAction: "8", ErrorType: "NoMatchingError" }],
+    };
+    const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v?.block).toMatchObject({
+      id: "2",
+      topics: ["unreadable-prompt"],
+      sources: ["prompt not readable"],
+    });
+  });
+
+  it("leaves a menu (StoreInput False) behind an audio prompt alone", () => {
+    const doc = recordedDobFlow();
+    action(doc, "2").Parameters = { PromptId: "arn:aws:connect:us-east-1:111122223333:instance/i/prompt/p" };
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).sensitiveBlocks).toEqual([]);
+  });
+
   it("reads the real VMX core module: IVR recording on while waiting for the voicemail (not sensitive)", () => {
     const flow = parseFlow(readFileSync("test/fixtures/connect/vmx3__VMXCoreFlowModule.json", "utf8"));
     expect(recordingChange(flow.actions.get("Enable Automated Interaction Recording")!)).toEqual({

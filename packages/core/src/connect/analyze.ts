@@ -1,5 +1,5 @@
 import { type Flow, type FlowAction, reachableActions } from "./flow.ts";
-import { sensitiveTopics } from "./sensitive.ts";
+import { normaliseWords, sensitiveTopics } from "./sensitive.ts";
 
 /**
  * Recording of one part of a voice contact, as a flow path leaves it. `unknown` = a flow module ran on
@@ -36,7 +36,8 @@ export type SensitiveSource =
   | "Lex session attribute"
   | "condition operand"
   | "stored as attribute"
-  | "input encryption";
+  | "input encryption"
+  | "prompt not readable";
 
 /** An input-capture block that asks for sensitive data. */
 export interface SensitiveInputBlock {
@@ -125,6 +126,23 @@ function textsOf(a: FlowAction): Array<[SensitiveSource, string]> {
   return out;
 }
 
+/** GetParticipantInput with `StoreInput` "True" (or the legacy StoreUserInput): input kept as a value. */
+function storesInput(a: FlowAction): boolean {
+  const v = a.parameters.StoreInput;
+  return (
+    a.type === "StoreUserInput" ||
+    (a.type === "GetParticipantInput" && (v === "True" || v === true || v === "true"))
+  );
+}
+
+/** Static Text or SSML with words in it; a PromptId, Media, a `$.` reference or bare SSML tags are not. */
+function promptReadable(a: FlowAction): boolean {
+  return ["Text", "SSML"].some((k) => {
+    const v = a.parameters[k];
+    return typeof v === "string" && !v.trim().startsWith("$.") && normaliseWords(v) !== "";
+  });
+}
+
 /** Keys, within a few blocks after `a`, that receive the captured input or Lex slots. */
 function storedAs(flow: Flow, a: FlowAction): string[] {
   const keys: string[] = [];
@@ -181,6 +199,12 @@ export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock |
       attributeKeys.push(key.slice(0, 64));
       for (const id of t) topics.add(id);
     }
+  }
+  // Stored input (digits kept as a value, not a one-key menu choice) behind a prompt with no words to
+  // read: what it asks for is unknown, so it is not assumed harmless.
+  if (topics.size === 0 && storesInput(a) && !promptReadable(a)) {
+    topics.add("unreadable-prompt");
+    sources.add("prompt not readable");
   }
   if (topics.size === 0) return undefined;
   return { id: a.id, type: a.type, topics: [...topics].sort(), sources: [...sources], attributeKeys };

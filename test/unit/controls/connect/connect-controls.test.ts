@@ -116,6 +116,28 @@ describe("control connect-flow-pause-recording", () => {
       missingActions: [{ from: "1", to: "deleted-block" }],
     });
   });
+  it("cannot prove, rather than pass, stored input behind an audio prompt with recording not paused", () => {
+    const doc = health();
+    Object.assign(
+      doc.Actions.find((a: Json) => a.Identifier === "2"),
+      {
+        Parameters: {
+          PromptId: "arn:aws:connect:us-east-1:111122223333:instance/i/prompt/p",
+          StoreInput: "True",
+          InputTimeLimitSeconds: "5",
+          InputValidation: { CustomValidation: { MaximumLength: "10" } },
+        },
+        Transitions: { NextAction: "3", Errors: [{ NextAction: "8", ErrorType: "NoMatchingError" }] },
+      },
+    );
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toMatch(/^cannot prove/);
+    expect(e.evidence).toMatchObject({ proof: "cannot prove" });
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({ block: "2", asksFor: ["unreadable-prompt"] }),
+    ]);
+  });
   it("records ERROR, never a pass, on malformed flow content", () => {
     const e = evaluate("connect-flow-pause-recording", flowSnapshot('{"StartAction":"a"}'));
     expect(e.status).toBe("ERROR");

@@ -86,10 +86,15 @@ export default defineControl({
       path: v.path,
     }));
     const on = analysis.violations.filter((v) => v.recording === "on").length;
+    // Blocks flagged only because their prompt cannot be read are unknown, not known sensitive.
+    const unknownOnly = analysis.violations.every((v) => v.block.topics.join() === "unreadable-prompt");
     return fail(
-      `${analysis.violations.length} sensitive input block(s) reachable with recording ${on > 0 ? "on" : "not paused"}`,
+      unknownOnly
+        ? `cannot prove: ${analysis.violations.length} block(s) store input behind a prompt that cannot be read, reachable with recording ${on > 0 ? "on" : "not paused"}`
+        : `${analysis.violations.length} sensitive input block(s) reachable with recording ${on > 0 ? "on" : "not paused"}`,
       {
         ...base,
+        ...(unknownOnly ? { proof: "cannot prove" } : {}),
         violations,
         ...(analysis.violations.length > MAX_REPORTED
           ? { moreViolations: analysis.violations.length - MAX_REPORTED }
