@@ -180,6 +180,23 @@ describe("control connect-contact-lens-redaction", () => {
       "keeps the original, unredacted output (RedactedAndOriginal)",
     ]);
   });
+  it("does not take a dynamic AnalyticsRedactionResults for RedactedOnly when redacted-only is required", () => {
+    const doc = JSON.parse(gitlab().Content);
+    Object.assign(doc.Actions[0].Parameters.AnalyticsBehavior, {
+      AnalyticsRedactionBehavior: "Enabled",
+      AnalyticsRedactionResults: "$.Attributes.redactionResults",
+    });
+    const e = evaluate(
+      "connect-contact-lens-redaction",
+      flowSnapshot(doc),
+      testFacts(),
+      testBaseline({ connect: { requireRedactedOnly: true } as never }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.problems as Array<{ problem: string }>).map((p) => p.problem)).toEqual([
+      "redaction output set at run time ($.Attributes.redactionResults): RedactedOnly not proven",
+    ]);
+  });
   it("is not applicable to the real health flow (no analytics)", () => {
     expect(evaluate("connect-contact-lens-redaction", flowSnapshot(health())).status).toBe("NOT_APPLICABLE");
   });
