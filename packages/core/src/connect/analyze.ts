@@ -1,8 +1,12 @@
 import { type Flow, type FlowAction, reachableActions } from "./flow.ts";
-import { sensitiveTopics } from "./sensitive.ts";
+import { normaliseWords, sensitiveTopics } from "./sensitive.ts";
 
-/** Recording of one part of a voice contact, as a flow path leaves it. */
-export type RecordingSwitch = "on" | "off" | "inherited";
+/**
+ * Recording of one part of a voice contact, as a flow path leaves it. `unknown` = a flow module ran on
+ * the path: a module can change recording (the published VMX core module turns IVR recording on and
+ * can return with it on), and its content is not part of this flow.
+ */
+export type RecordingSwitch = "on" | "off" | "inherited" | "unknown";
 
 /** Recording state along a path: agent/customer conversation and IVR (automated interaction). */
 export interface RecordingState {
@@ -31,7 +35,9 @@ export type SensitiveSource =
   | "Lex bot"
   | "Lex session attribute"
   | "condition operand"
-  | "stored as attribute";
+  | "stored as attribute"
+  | "input encryption"
+  | "prompt not readable";
 
 /** An input-capture block that asks for sensitive data. */
 export interface SensitiveInputBlock {
@@ -47,12 +53,23 @@ export interface SensitiveInputBlock {
 export interface RecordedSensitiveInput {
   block: SensitiveInputBlock;
   state: RecordingState;
-  /** Why the path counts as recorded: `on` = a block turned recording on; `inherited` = never paused. */
-  recording: "on" | "inherited";
+  /**
+   * Why the path counts as recorded: `on` = a block turned recording on; `unknown` = a flow module ran
+   * after the last pause; `inherited` = never paused.
+   */
+  recording: "on" | "unknown" | "inherited";
   /** Identifiers from StartAction to the block (long paths keep both ends). */
   path: string[];
-  /** The recording blocks on that path, in order, with the state each one set. */
-  recordingBlocks: Array<{ id: string; conversation?: RecordingSwitch; ivr?: RecordingSwitch }>;
+  /**
+   * The recording blocks (and flow modules) on that path, in order, with the state each one sets.
+   * `viaError`: the path leaves the block by an error branch, so its change is not proven to apply.
+   */
+  recordingBlocks: Array<{
+    id: string;
+    conversation?: RecordingSwitch;
+    ivr?: RecordingSwitch;
+    viaError?: true;
+  }>;
 }
 
 export interface RecordingAnalysis {
@@ -66,6 +83,7 @@ export interface RecordingAnalysis {
 }
 
 const EXIT_TYPES = new Set(["TransferToFlow", "InvokeFlowModule", "TransferContactToQueue"]);
+const UNKNOWN: RecordingState = { conversation: "unknown", ivr: "unknown" };
 const MAX_PATH = 40;
 
 function obj(v: unknown): Record<string, unknown> | undefined {
@@ -108,6 +126,23 @@ function textsOf(a: FlowAction): Array<[SensitiveSource, string]> {
   return out;
 }
 
+/** GetParticipantInput with `StoreInput` "True" (or the legacy StoreUserInput): input kept as a value. */
+function storesInput(a: FlowAction): boolean {
+  const v = a.parameters.StoreInput;
+  return (
+    a.type === "StoreUserInput" ||
+    (a.type === "GetParticipantInput" && (v === "True" || v === true || v === "true"))
+  );
+}
+
+/** Static Text or SSML with words in it; a PromptId, Media, a `$.` reference or bare SSML tags are not. */
+function promptReadable(a: FlowAction): boolean {
+  return ["Text", "SSML"].some((k) => {
+    const v = a.parameters[k];
+    return typeof v === "string" && !v.trim().startsWith("$.") && normaliseWords(v) !== "";
+  });
+}
+
 /** Keys, within a few blocks after `a`, that receive the captured input or Lex slots. */
 function storedAs(flow: Flow, a: FlowAction): string[] {
   const keys: string[] = [];
@@ -148,6 +183,12 @@ export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock |
       for (const id of t) topics.add(id);
     }
   }
+  // Encrypting the input is the flow's own statement that it is sensitive (Store customer input exists
+  // to encrypt input such as card numbers), whatever the prompt says or whether it can be read.
+  if (obj(a.parameters.InputEncryption)) {
+    sources.add("input encryption");
+    topics.add("encrypted-input");
+  }
   const attributeKeys: string[] = [];
   const stored = storedAs(flow, a);
   for (let i = 0; i < stored.length; i += 2) {
@@ -159,20 +200,28 @@ export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock |
       for (const id of t) topics.add(id);
     }
   }
+  // Stored input (digits kept as a value, not a one-key menu choice) behind a prompt with no words to
+  // read: what it asks for is unknown, so it is not assumed harmless.
+  if (topics.size === 0 && storesInput(a) && !promptReadable(a)) {
+    topics.add("unreadable-prompt");
+    sources.add("prompt not readable");
+  }
   if (topics.size === 0) return undefined;
   return { id: a.id, type: a.type, topics: [...topics].sort(), sources: [...sources], attributeKeys };
 }
 
-const STATES: RecordingSwitch[] = ["on", "off", "inherited"];
+const STATES: RecordingSwitch[] = ["on", "off", "inherited", "unknown"];
 const stateKey = (id: string, s: RecordingState) =>
   `${STATES.indexOf(s.conversation)}${STATES.indexOf(s.ivr)}${id}`;
 
 /**
  * Track recording state along every path from StartAction (breadth-first over block × state, so
- * cycles terminate after at most 9 visits per block) and report every sensitive input block reached
- * with recording on — or never paused, when `assumeOnAtStart` — on at least one path. The path given
- * is the shortest one that shows it.
+ * cycles terminate after at most 16 visits per block) and report every sensitive input block reached
+ * with recording on — or never paused, when `assumeOnAtStart`, or unknown after a flow module — on at
+ * least one path. The path given is the shortest one that shows it.
  *
+ * An error branch of a recording block may be taken without the change applied, so it carries both
+ * the state before and the state after. After `InvokeFlowModule` recording is `unknown`.
  * Recording changed outside the flow (a Lambda calling SuspendContactRecording) is not visible here.
  *
  * @example
@@ -190,14 +239,15 @@ export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean
   const initial: RecordingState = options.assumeOnAtStart
     ? { conversation: "inherited", ivr: "inherited" }
     : { conversation: "off", ivr: "off" };
-  type Node = { id: string; state: RecordingState; parent?: Node };
+  /** `viaError`: entered by an error branch of the parent without the parent's change applied. */
+  type Node = { id: string; state: RecordingState; parent?: Node; viaError?: true };
   const seen = new Set<string>();
   const queue: Node[] = [];
-  const visit = (id: string, state: RecordingState, parent?: Node) => {
+  const visit = (id: string, state: RecordingState, parent?: Node, viaError?: true) => {
     const k = stateKey(id, state);
     if (seen.has(k) || !flow.actions.has(id)) return;
     seen.add(k);
-    queue.push({ id, state, ...(parent ? { parent } : {}) });
+    queue.push({ id, state, ...(parent ? { parent } : {}), ...(viaError ? { viaError } : {}) });
   };
   visit(flow.startAction, initial);
   const violations: RecordedSensitiveInput[] = [];
@@ -214,15 +264,21 @@ export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean
         violations.push(describe(flow, block, node, recording));
       }
     }
-    const change = recordingChange(action);
+    const change = effectOf(action);
     const after: RecordingState = { ...node.state, ...change };
-    for (const e of action.edges) visit(e.to, after, node);
+    const changes = Object.keys(change).length > 0;
+    for (const e of action.edges) {
+      visit(e.to, after, node);
+      if (changes && e.via === "error" && action.type !== "InvokeFlowModule")
+        visit(e.to, node.state, node, true);
+    }
   }
-  // One entry per block: `on` outranks `inherited`.
+  // One entry per block: `on` outranks `unknown`, which outranks `inherited`.
+  const rank = { on: 2, unknown: 1, inherited: 0 } as const;
   const byBlock = new Map<string, RecordedSensitiveInput>();
   for (const v of violations) {
     const prev = byBlock.get(v.block.id);
-    if (!prev || (prev.recording === "inherited" && v.recording === "on")) byBlock.set(v.block.id, v);
+    if (!prev || rank[v.recording] > rank[prev.recording]) byBlock.set(v.block.id, v);
   }
   const reachable = reachableActions(flow);
   const exits = [...flow.actions.values()]
@@ -240,16 +296,22 @@ export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean
     f: Flow,
     block: SensitiveInputBlock,
     node: Node,
-    recording: "on" | "inherited",
+    recording: "on" | "unknown" | "inherited",
   ): RecordedSensitiveInput {
-    const ids: string[] = [];
-    for (let n: Node | undefined = node; n; n = n.parent) ids.push(n.id);
-    ids.reverse();
-    const recordingBlocks = ids
-      .slice(0, -1)
-      .map((id) => ({ id, change: recordingChange(f.actions.get(id)!) }))
-      .filter((r) => Object.keys(r.change).length > 0)
-      .map((r) => ({ id: r.id, ...r.change }));
+    const nodes: Node[] = [];
+    for (let n: Node | undefined = node; n; n = n.parent) nodes.push(n);
+    nodes.reverse();
+    const ids = nodes.map((n) => n.id);
+    const recordingBlocks: RecordedSensitiveInput["recordingBlocks"] = [];
+    for (let i = 0; i < nodes.length - 1; i++) {
+      const change = effectOf(f.actions.get(nodes[i]!.id)!);
+      if (Object.keys(change).length === 0) continue;
+      recordingBlocks.push({
+        id: nodes[i]!.id,
+        ...change,
+        ...(nodes[i + 1]!.viaError ? { viaError: true } : {}),
+      });
+    }
     const path =
       ids.length <= MAX_PATH
         ? ids
@@ -258,8 +320,14 @@ export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean
   }
 }
 
-function recordedAs(s: RecordingState): "on" | "inherited" | undefined {
+/** What a block does to recording: its change, or `unknown` for both parts after a flow module. */
+function effectOf(action: FlowAction): Partial<RecordingState> {
+  return action.type === "InvokeFlowModule" ? UNKNOWN : recordingChange(action);
+}
+
+function recordedAs(s: RecordingState): "on" | "unknown" | "inherited" | undefined {
   if (s.conversation === "on" || s.ivr === "on") return "on";
+  if (s.conversation === "unknown" || s.ivr === "unknown") return "unknown";
   if (s.conversation === "inherited" || s.ivr === "inherited") return "inherited";
   return undefined;
 }

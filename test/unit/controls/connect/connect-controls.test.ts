@@ -77,6 +77,67 @@ describe("control connect-flow-pause-recording", () => {
     );
     expect(evaluate("connect-flow-pause-recording", flowSnapshot(doc)).status).toBe("NON_COMPLIANT");
   });
+  it("fails, saying why, when a flow module runs between the pause and the sensitive block", () => {
+    const doc = health();
+    doc.Actions.push(
+      {
+        Identifier: "pause",
+        Type: "UpdateContactRecordingBehavior",
+        Parameters: { RecordingBehavior: { RecordedParticipants: [], IVRRecordingBehavior: "Disabled" } },
+        Transitions: { NextAction: "module" },
+      },
+      {
+        Identifier: "module",
+        Type: "InvokeFlowModule",
+        Parameters: { FlowModuleId: "c9ef0aaa-4bd6-4bb9-8a1c-d9f4d2f6f0e1" },
+        Transitions: { NextAction: "1", Errors: [{ NextAction: "1", ErrorType: "NoMatchingError" }] },
+      },
+    );
+    doc.StartAction = "pause";
+    doc.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text = "Please key in your date of birth.";
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        block: "2",
+        recording: "unknown: a flow module on this path can change recording",
+        path: ["pause", "module", "1", "2"],
+      }),
+    ]);
+  });
+  it("cannot prove a flow whose reachable NextAction names no action of the flow (never a pass)", () => {
+    const doc = health();
+    const one = doc.Actions.find((a: Json) => a.Identifier === "1");
+    one.Transitions.NextAction = "deleted-block";
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({
+      proof: "cannot prove",
+      missingActions: [{ from: "1", to: "deleted-block" }],
+    });
+  });
+  it("cannot prove, rather than pass, stored input behind an audio prompt with recording not paused", () => {
+    const doc = health();
+    Object.assign(
+      doc.Actions.find((a: Json) => a.Identifier === "2"),
+      {
+        Parameters: {
+          PromptId: "arn:aws:connect:us-east-1:111122223333:instance/i/prompt/p",
+          StoreInput: "True",
+          InputTimeLimitSeconds: "5",
+          InputValidation: { CustomValidation: { MaximumLength: "10" } },
+        },
+        Transitions: { NextAction: "3", Errors: [{ NextAction: "8", ErrorType: "NoMatchingError" }] },
+      },
+    );
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toMatch(/^cannot prove/);
+    expect(e.evidence).toMatchObject({ proof: "cannot prove" });
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({ block: "2", asksFor: ["unreadable-prompt"] }),
+    ]);
+  });
   it("records ERROR, never a pass, on malformed flow content", () => {
     const e = evaluate("connect-flow-pause-recording", flowSnapshot('{"StartAction":"a"}'));
     expect(e.status).toBe("ERROR");
@@ -117,6 +178,23 @@ describe("control connect-contact-lens-redaction", () => {
     expect((e.evidence.problems as Array<{ problem: string }>).map((p) => p.problem)).toEqual([
       "redaction entities omit NAME, ADDRESS, PHONE, EMAIL, CREDIT_DEBIT_NUMBER",
       "keeps the original, unredacted output (RedactedAndOriginal)",
+    ]);
+  });
+  it("does not take a dynamic AnalyticsRedactionResults for RedactedOnly when redacted-only is required", () => {
+    const doc = JSON.parse(gitlab().Content);
+    Object.assign(doc.Actions[0].Parameters.AnalyticsBehavior, {
+      AnalyticsRedactionBehavior: "Enabled",
+      AnalyticsRedactionResults: "$.Attributes.redactionResults",
+    });
+    const e = evaluate(
+      "connect-contact-lens-redaction",
+      flowSnapshot(doc),
+      testFacts(),
+      testBaseline({ connect: { requireRedactedOnly: true } as never }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.problems as Array<{ problem: string }>).map((p) => p.problem)).toEqual([
+      "redaction output set at run time ($.Attributes.redactionResults): RedactedOnly not proven",
     ]);
   });
   it("is not applicable to the real health flow (no analytics)", () => {

@@ -44,6 +44,12 @@ function redactionProblems(
     }
     if (baseline.connect.requireRedactedOnly && s.redaction.results === "RedactedAndOriginal")
       problems.push({ ...at, problem: "keeps the original, unredacted output (RedactedAndOriginal)" });
+    // The results setting "can be set dynamically" (Flow language): a reference proves nothing.
+    else if (baseline.connect.requireRedactedOnly && s.redaction.results?.trim().startsWith("$."))
+      problems.push({
+        ...at,
+        problem: `redaction output set at run time (${s.redaction.results.slice(0, 80)}): RedactedOnly not proven`,
+      });
   }
   return { enabling: enabled.length, problems };
 }

@@ -1,5 +1,5 @@
 import { analyzeRecording } from "../../connect/analyze.ts";
-import { parseFlow } from "../../connect/flow.ts";
+import { parseFlow, reachableActions } from "../../connect/flow.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import { CONNECT_FLOW, CONNECT_FLOW_MODULE, flowContentOf, inConnectScope } from "../../resource/connect.ts";
@@ -45,6 +45,15 @@ export default defineControl({
       reachableBlocks: analysis.reachable,
       recordingAtFlowStart: ctx.baseline.connect.recordingAtFlowStart,
     };
+    // A path that leaves the document (a NextAction naming no action) goes where nothing can be checked.
+    const reachable = reachableActions(flow);
+    const missing = flow.danglingEdges.filter((e) => reachable.has(e.from));
+    if (missing.length > 0 && analysis.violations.length === 0)
+      return fail("cannot prove: a reachable transition names an action the flow does not contain", {
+        ...base,
+        proof: "cannot prove",
+        missingActions: missing.slice(0, MAX_REPORTED),
+      });
     if (analysis.sensitiveBlocks.length === 0)
       return pass("no block captures sensitive input", { ...base, sensitiveBlocks: 0 });
     if (analysis.violations.length === 0)
@@ -70,15 +79,22 @@ export default defineControl({
           ? `on (${[v.state.conversation === "on" ? "agent/customer" : "", v.state.ivr === "on" ? "IVR" : ""]
               .filter(Boolean)
               .join(" + ")})`
-          : "never paused on this path (state inherited from the caller)",
+          : v.recording === "unknown"
+            ? "unknown: a flow module on this path can change recording"
+            : "never paused on this path (state inherited from the caller)",
       recordingBlocksOnPath: v.recordingBlocks,
       path: v.path,
     }));
     const on = analysis.violations.filter((v) => v.recording === "on").length;
+    // Blocks flagged only because their prompt cannot be read are unknown, not known sensitive.
+    const unknownOnly = analysis.violations.every((v) => v.block.topics.join() === "unreadable-prompt");
     return fail(
-      `${analysis.violations.length} sensitive input block(s) reachable with recording ${on > 0 ? "on" : "not paused"}`,
+      unknownOnly
+        ? `cannot prove: ${analysis.violations.length} block(s) store input behind a prompt that cannot be read, reachable with recording ${on > 0 ? "on" : "not paused"}`
+        : `${analysis.violations.length} sensitive input block(s) reachable with recording ${on > 0 ? "on" : "not paused"}`,
       {
         ...base,
+        ...(unknownOnly ? { proof: "cannot prove" } : {}),
         violations,
         ...(analysis.violations.length > MAX_REPORTED
           ? { moreViolations: analysis.violations.length - MAX_REPORTED }
