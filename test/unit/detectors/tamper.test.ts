@@ -177,3 +177,64 @@ describe("tamper detectors on real CloudTrail samples", () => {
     });
   });
 });
+
+// PutEventSelectors as CloudTrail records it: requestParameters in camelCase, nested keys included
+// (`advancedEventSelectors[].fieldSelectors[].field/equals`), on the Stratus sample's envelope.
+describe("tamper-audit-logging reads the new selectors as the trail control does", () => {
+  const rec = loadRecord("stratus__detonation_PutEventSelectors.json");
+  const put = (requestParameters: Record<string, unknown>, awsRegion = rec.awsRegion) =>
+    fired({ ...rec, awsRegion, requestParameters: { trailName: "org-trail", ...requestParameters } });
+  const mgmt = { name: "management", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] };
+  const s3Data = (arn?: Record<string, unknown>) => ({
+    name: "phi reads",
+    fieldSelectors: [
+      { field: "eventCategory", equals: ["Data"] },
+      { field: "resources.type", equals: ["AWS::S3::Object"] },
+      ...(arn ? [{ field: "resources.ARN", ...arn }] : []),
+    ],
+  });
+
+  it("does not fire when advanced selectors keep management events and every S3 object read", () => {
+    expect(put({ advancedEventSelectors: [mgmt, s3Data()] })).toEqual([]);
+  });
+
+  it("does not fire when the selectors name each PHI bucket's objects", () => {
+    const buckets = baseline.phiBuckets.map((b) => `arn:aws:s3:::${b.name}/`);
+    expect(put({ advancedEventSelectors: [mgmt, s3Data({ startsWith: buckets })] })).toEqual([]);
+    expect(
+      put({
+        eventSelectors: [
+          {
+            readWriteType: "All",
+            includeManagementEvents: true,
+            dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3:::"] }],
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it("fires when an advanced selector stops recording GetObject (eventName filter)", () => {
+    const writesOnly = s3Data();
+    writesOnly.fieldSelectors.push({ field: "eventName", equals: ["PutObject"] } as never);
+    const d = put({ advancedEventSelectors: [mgmt, writesOnly] });
+    expect(d.map((x) => x.ruleId)).toEqual(["tamper-audit-logging"]);
+    expect(String(d[0]!.evidence.weakened)).toMatch(/S3 read data events not recorded/);
+  });
+
+  it("fires when management events are limited to reads (StopLogging is a write)", () => {
+    const readOnly = {
+      ...mgmt,
+      fieldSelectors: [...mgmt.fieldSelectors, { field: "readOnly", equals: ["true"] }],
+    };
+    const d = put({ advancedEventSelectors: [readOnly, s3Data()] });
+    expect(d[0]?.evidence.weakened).toContain("management events no longer recorded");
+  });
+
+  it("reads S3 object ARNs in the partition of the record's region (GovCloud)", () => {
+    const gov = (arn: string) =>
+      put({ advancedEventSelectors: [mgmt, s3Data({ startsWith: [arn] })] }, "us-gov-west-1");
+    expect(gov("arn:aws-us-gov:s3:::")).toEqual([]);
+    expect(gov("arn:aws:s3:::").map((x) => x.ruleId)).toEqual(["tamper-audit-logging"]);
+  });
+});

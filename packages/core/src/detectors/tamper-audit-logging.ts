@@ -1,5 +1,6 @@
 import { managementDetection, succeeded } from "../activity/management.ts";
 import type { Baseline } from "../baseline/schema.ts";
+import { recordsManagementEvents, s3ReadCoverage, type TrailView } from "../resource/cloudtrail.ts";
 import { defineDetector } from "./types.ts";
 
 export default defineDetector({
@@ -59,7 +60,7 @@ export default defineDetector({
         return d(`CloudTrail trail ${trail} weakened: ${weak.join(", ")}`, { weakened: weak });
       }
       case "PutEventSelectors": {
-        const weak = selectorWeaknesses(req, ctx.baseline);
+        const weak = selectorWeaknesses(req, r.awsRegion, ctx.baseline);
         if (weak.length === 0) return [];
         return d(`CloudTrail trail ${trail} selectors weakened: ${weak.join(", ")}`, { weakened: weak });
       }
@@ -69,63 +70,67 @@ export default defineDetector({
   },
 });
 
-type Sel = Record<string, unknown>;
+/**
+ * The new selectors as the trail controls read them. CloudTrail records `requestParameters` in
+ * camelCase at every depth (`advancedEventSelectors[].fieldSelectors[].field/equals`); the controls
+ * read the API's PascalCase (`FieldSelectors[].Field/Equals`), so keys are turned to PascalCase (values
+ * stay as they are). Bounded: at most 5 selectors of 500 values each are accepted by CloudTrail.
+ */
+function pascalKeys(v: unknown, depth = 0): unknown {
+  if (depth > 6) return undefined;
+  if (Array.isArray(v)) return v.slice(0, 1000).map((x) => pascalKeys(x, depth + 1));
+  if (!v || typeof v !== "object") return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v))
+    out[k.charAt(0).toUpperCase() + k.slice(1)] = pascalKeys(x, depth + 1);
+  return out;
+}
 
-/** What the new selectors stop recording: management events, reads of PHI buckets. */
-function selectorWeaknesses(req: Record<string, unknown>, baseline: Baseline): string[] {
-  const basic = Array.isArray(req.eventSelectors) ? (req.eventSelectors as Sel[]) : [];
-  const advanced = Array.isArray(req.advancedEventSelectors) ? (req.advancedEventSelectors as Sel[]) : [];
+/** The partition of a region (`us-gov-west-1` → `aws-us-gov`), for the S3 object ARNs selectors name. */
+function partitionOf(region: string | undefined): string {
+  if (/^us-gov-[a-z]+-\d+$/.test(region ?? "")) return "aws-us-gov";
+  if (/^cn-[a-z]+-\d+$/.test(region ?? "")) return "aws-cn";
+  if (/^us-isob-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso-b";
+  if (/^us-iso-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso";
+  return "aws";
+}
+
+/**
+ * What the new selectors stop recording: management write events, or full reads of a PHI bucket —
+ * judged by the same coverage rules as `cloudtrail-phi-data-events` (`s3ReadCoverage`): anything short
+ * of "full" for a PHI bucket is a weakening.
+ */
+function selectorWeaknesses(
+  req: Record<string, unknown>,
+  region: string | undefined,
+  baseline: Baseline,
+): string[] {
+  const basic = Array.isArray(req.eventSelectors) ? req.eventSelectors : undefined;
+  const advanced = Array.isArray(req.advancedEventSelectors) ? req.advancedEventSelectors : undefined;
+  const view: TrailView = {
+    name: "new selectors",
+    arn: `arn:${partitionOf(region)}:cloudtrail:${region ?? "us-east-1"}:000000000000:trail/new-selectors`,
+    homeRegion: region ?? "us-east-1",
+    multiRegion: true,
+    organization: false,
+    logFileValidation: true,
+    eventSelectors: basic ? (pascalKeys(basic) as unknown[]) : [],
+    ...(advanced ? { advancedEventSelectors: pascalKeys(advanced) as unknown[] } : {}),
+  };
   const weak: string[] = [];
-  const mgmt =
-    basic.some((s) => s.includeManagementEvents !== false && s.readWriteType !== "WriteOnly") ||
-    advanced.some((s) =>
-      fields(s).some((f) => f.Field === "eventCategory" && list(f.Equals).includes("Management")),
-    );
-  if (!mgmt) weak.push("management events no longer recorded");
+  if (recordsManagementEvents(view) !== true) weak.push("management events no longer recorded");
+  // A prefix pattern stands for its buckets: the selectors must cover every name it matches. Tagged
+  // buckets can be any bucket: only a selector that covers every bucket covers them.
   const uncovered = baseline.phiBuckets
-    .map((b) => b.name ?? (b.prefix ? `${b.prefix}*` : undefined) ?? "(tagged buckets)")
-    .filter((name) => !covers(basic, advanced, name));
+    .map((b) =>
+      b.name !== undefined
+        ? { label: b.name, bucket: b.name }
+        : b.prefix !== undefined
+          ? { label: `${b.prefix}*`, bucket: b.prefix }
+          : { label: "(tagged buckets)", bucket: "\u0000" },
+    )
+    .filter((b) => s3ReadCoverage(view, b.bucket).coverage !== "full")
+    .map((b) => b.label);
   if (uncovered.length > 0) weak.push(`S3 read data events not recorded for ${uncovered.join(", ")}`);
   return weak;
-}
-
-function covers(basic: Sel[], advanced: Sel[], bucket: string): boolean {
-  const name = bucket.replace(/\*$/, "");
-  const tagged = bucket === "(tagged buckets)";
-  const matchArn = (v: string) =>
-    v === "arn:aws:s3" ||
-    v === "arn:aws:s3:::" ||
-    (!tagged && `arn:aws:s3:::${name}/`.startsWith(v.endsWith("/") ? v : `${v}/`)) ||
-    (!tagged &&
-      !bucket.endsWith("*") &&
-      (v === `arn:aws:s3:::${name}` || v.startsWith(`arn:aws:s3:::${name}/`)));
-  for (const s of basic) {
-    if (s.readWriteType === "WriteOnly") continue;
-    const res = Array.isArray(s.dataResources) ? (s.dataResources as Sel[]) : [];
-    if (res.some((d) => d.type === "AWS::S3::Object" && list(d.values).some(matchArn))) return true;
-  }
-  for (const s of advanced) {
-    const f = fields(s);
-    const eq = (field: string) => f.filter((x) => x.Field === field).flatMap((x) => list(x.Equals));
-    if (!eq("eventCategory").includes("Data") || !eq("resources.type").includes("AWS::S3::Object")) continue;
-    if (eq("readOnly").includes("false")) continue;
-    const starts = f
-      .filter((x) => x.Field === "resources.ARN")
-      .flatMap((x) => [...list(x.StartsWith), ...list(x.Equals)]);
-    const notStarts = f.filter((x) => x.Field === "resources.ARN").flatMap((x) => list(x.NotStartsWith));
-    if (!tagged && notStarts.some((v) => `arn:aws:s3:::${name}/`.startsWith(v))) continue;
-    if (starts.length === 0 || starts.some(matchArn)) return true;
-  }
-  return false;
-}
-
-function fields(
-  s: Sel,
-): Array<{ Field?: unknown; Equals?: unknown; StartsWith?: unknown; NotStartsWith?: unknown }> {
-  const f = s.FieldSelectors ?? s.fieldSelectors;
-  return Array.isArray(f) ? f : [];
-}
-
-function list(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
