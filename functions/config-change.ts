@@ -12,7 +12,7 @@ import {
   MemberRoles,
   processSnapshot,
 } from "@phiwatch/aws";
-import { PhiwatchError, phiBucketOf, type ResourceSnapshot, readConfigChange } from "@phiwatch/core";
+import { phiBucketOf, type ResourceSnapshot, readConfigChange, UnsupportedEventError } from "@phiwatch/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import {
   clients,
@@ -54,9 +54,11 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, co
     let read: ResourceSnapshot;
     if (change.kind === "oversized") {
       const c = readClients(change.fetch.accountId, change.fetch.region, context);
+      // Offline only (in AWS there are always clients): not retriable, so dead-lettered with the reason.
       if (!c)
-        throw new PhiwatchError(
+        throw new UnsupportedEventError(
           "oversized configuration item: GetResourceConfigHistory is not available offline",
+          "event.detail.configurationItemSummary",
         );
       read = await fetchConfigurationItem(c.config, change.fetch);
     } else read = change.snapshot;

@@ -65,6 +65,44 @@ describe("phiwatch evaluate (CI pipelines on IaC-produced configurations)", () =
     expect(r.err).toMatch(/not valid JSON/);
   });
 
+  it("exits 2 (not 1, which means findings) when an input path or the baseline cannot be read", () => {
+    const missing = phiwatch(
+      "evaluate",
+      join(dir, "no-such-file.json"),
+      "--baseline",
+      "examples/baseline.yaml",
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no-such-file\.json/);
+    expect(missing.err).not.toMatch(/at statSync/);
+    const file = join(dir, "ok.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const baselineDir = phiwatch("evaluate", file, "--baseline", dir);
+    expect(baselineDir.code).toBe(2);
+    expect(baselineDir.err).not.toMatch(/EISDIR/);
+  });
+
+  it("reads a file named on the command line whatever its extension, and refuses to evaluate nothing", () => {
+    // A CI pipeline that passes `bucket.ci` must not get exit 0 with no evaluation at all.
+    const file = join(dir, "recordings.ci");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const r = phiwatch(
+      "evaluate",
+      file,
+      "--baseline",
+      "examples/baseline.yaml",
+      "--json",
+      "--fail-on",
+      "high",
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/"controlId":"s3-encryption-cmk"/);
+    const empty = mkdtempSync(join(tmpdir(), "phiwatch-cli-empty-"));
+    const none = phiwatch("evaluate", empty, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/no \.json, \.jsonl or \.json\.gz files/);
+  });
+
   it("evaluates a published real configuration item (rdk sample, API shape)", () => {
     const r = phiwatch(
       "evaluate",

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoFindingStore } from "@phiwatch/aws";
@@ -16,6 +16,7 @@ export function defaultBaseline(given?: string): string {
   const file =
     given ?? (existsSync("baseline.yaml") ? "baseline.yaml" : resolve(REPO_ROOT, "examples/baseline.yaml"));
   if (!existsSync(file)) throw new UsageError(`baseline file not found: ${file}`);
+  if (!statSync(file).isFile()) throw new UsageError(`baseline is not a file: ${file}`);
   return file;
 }
 

@@ -12,15 +12,26 @@ export type InputItem =
   | { kind: "cloudtrail-log"; source: string; body: Buffer; records: number }
   | { kind: "invalid"; source: string; error: InvalidEventError; payload: unknown };
 
-/** Files under the given paths (directories recursively, in name order): .json, .json.gz, .jsonl. */
+/**
+ * Files under the given paths: a file named on the command line whatever its extension (skipping it
+ * silently would let a CI run pass having evaluated nothing), and in directories (recursively, in
+ * name order) the .json, .json.gz and .jsonl files. A path that cannot be read is an input error.
+ */
 export function listInputFiles(paths: string[]): string[] {
   const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name));
-    else if (/\.(json|jsonl|json\.gz)$/.test(p)) out.push(p);
+  const walk = (p: string, named: boolean) => {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch (error) {
+      throw new InvalidEventError(`cannot read (${(error as NodeJS.ErrnoException).code ?? "error"})`, p, {
+        cause: error,
+      });
+    }
+    if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name), false);
+    else if (named || /\.(json|jsonl|json\.gz)$/.test(p)) out.push(p);
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) walk(p, true);
   return out;
 }
 
@@ -29,7 +40,13 @@ export function listInputFiles(paths: string[]): string[] {
  * Config notifications or bare configuration items, or a CloudTrail log file (`{"Records":[…]}`).
  */
 export function readInputFile(file: string): InputItem[] {
-  const raw = readFileSync(file);
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    return [invalid(file, `cannot read (${code})`, "(file)", null)];
+  }
   const text = (file.endsWith(".gz") ? gunzipSync(raw, { maxOutputLength: MAX_INPUT_BYTES }) : raw).toString(
     "utf8",
   );

@@ -85,13 +85,50 @@ describe("config-change handler through the local stack", () => {
     expect(after.items[0]!.lastSeen).toBe(before.items[0]!.lastSeen);
   });
 
+  it("dead-letters an oversized notification offline, with the reason (no Config API locally)", async () => {
+    const before = stack.deadLettered;
+    const summary = {
+      ARN: "arn:aws:s3:::northwind-connect-recordings",
+      awsAccountId: "111122223333",
+      awsRegion: "us-east-1",
+      changeType: "UPDATE",
+      configurationItemCaptureTime: "2026-03-05T10:00:00.000Z",
+      configurationItemStatus: "OK",
+      configurationItemVersion: "1.3",
+      configurationStateId: 1772704800000,
+      resourceId: "northwind-connect-recordings",
+      resourceType: "AWS::S3::Bucket",
+    };
+    const routes = await stack.dispatch({
+      version: "0",
+      id: "7d2a61e0-5b0c-4f7e-9a51-3c1d0e2f4a6b",
+      "detail-type": "Config Configuration Item Change",
+      source: "aws.config",
+      account: "111122223333",
+      time: "2026-03-05T10:00:01Z",
+      region: "us-east-1",
+      resources: [summary.ARN],
+      detail: {
+        recordVersion: "1.0",
+        messageType: "OversizedConfigurationItemChangeNotification",
+        notificationCreationTime: "2026-03-05T10:00:01.000Z",
+        configurationItemSummary: summary,
+        s3DeliverySummary: { s3BucketLocation: "config-bucket/oversized.json.gz" },
+      },
+    });
+    expect(routes).toEqual(["config-change"]);
+    await stack.drain({ maxMs: 5000 });
+    expect(stack.deadLettered).toBe(before + 1);
+  });
+
   it("dead-letters a malformed event with the field at fault", async () => {
     const bad = recordings("2026-03-06T00:00:00.000Z") as {
       detail: { configurationItem: Record<string, unknown> };
     };
     bad.detail.configurationItem.awsAccountId = "not-an-account";
+    const before = stack.deadLettered;
     await stack.dispatch(bad as never);
     await stack.drain({ maxMs: 5000 });
-    expect(stack.deadLettered).toBe(1);
+    expect(stack.deadLettered).toBe(before + 1);
   });
 });

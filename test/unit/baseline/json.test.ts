@@ -56,3 +56,39 @@ describe("baseline JSON rendition", () => {
     );
   });
 });
+
+describe("baseline severityOverrides", () => {
+  const withOverrides = (lines: string) =>
+    readFileSync("examples/baseline.yaml", "utf8").replace(
+      /^suppressions: \[\]/m,
+      `severityOverrides:\n${lines}\nsuppressions: []`,
+    );
+
+  it("applies an override of a control or a detector", () => {
+    const b = parseBaseline(
+      withOverrides("  s3-encryption-cmk: low\n  access-off-hours: critical"),
+      "b.yaml",
+    );
+    expect(b.severityOverrides).toEqual({ "s3-encryption-cmk": "low", "access-off-hours": "critical" });
+  });
+
+  it("refuses an override of an id that is no control or detector (a typo would be ignored silently)", () => {
+    const yaml = withOverrides("  s3-encryption-cmk: low\n  s3-encrypton-cmk: critical");
+    const line = yaml.split("\n").findIndex((l) => l.includes("s3-encrypton-cmk")) + 1;
+    let error: unknown;
+    try {
+      parseBaseline(yaml, "b.yaml");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BaselineError);
+    expect((error as BaselineError).issues).toEqual([
+      {
+        file: "b.yaml",
+        line,
+        field: "severityOverrides.s3-encrypton-cmk",
+        message: "not a control or detector id",
+      },
+    ]);
+  });
+});

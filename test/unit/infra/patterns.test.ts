@@ -3,8 +3,10 @@
 // puts around them ("AWS API Call via CloudTrail", documented in the EventBridge user guide).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { ControlSet, FACT_SOURCE_TYPES } from "../../../packages/core/src/control/engine.ts";
 import type { Control } from "../../../packages/core/src/control/types.ts";
 import { compilePattern } from "../../../packages/core/src/eventpattern/index.ts";
+import { CONTROLS } from "../../../packages/core/src/index.ts";
 import {
   accessPattern,
   cloudTrailEnvelope,
@@ -61,6 +63,26 @@ describe("rule config-change", () => {
       expect.arrayContaining(["AWS::S3::Bucket", "AWS::KMS::Key", "AWS::CloudTrail::Trail"]),
     );
     expect(types).not.toContain("*");
+  });
+
+  it.each(["AWS::IAM::Group", "AWS::S3::AccountPublicAccessBlock", "AWS::KMS::Key", "AWS::S3::Bucket"])(
+    "delivers changes of %s, a type the handler keeps (evaluated, depended on, or a fact source)",
+    (type) => {
+      expect(new ControlSet(CONTROLS).watches(type)).toBe(true);
+      const event = eventOf("awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json");
+      (event.detail as { configurationItem: { resourceType: string } }).configurationItem.resourceType = type;
+      const own = compilePattern(configChangePattern(testBaseline({ accounts: ["123456789012"] })));
+      expect(own.matches(event)).toBe(true);
+    },
+  );
+
+  it("watches every type the config-change handler keeps", () => {
+    const set = new ControlSet(CONTROLS);
+    const kept = new Set<string>(FACT_SOURCE_TYPES);
+    for (const c of CONTROLS) for (const t of [...c.resourceTypes, ...(c.dependsOn ?? [])]) kept.add(t);
+    kept.delete("*");
+    for (const t of kept) expect(set.watches(t)).toBe(true);
+    expect(watchedResourceTypes()).toEqual([...kept].sort());
   });
 
   it("matches the published EventBridge Config event when its type is watched (EFS sample, EFS control)", () => {

@@ -7,7 +7,7 @@ import { KEYS, type ResourceSnapshot } from "@phiwatch/core";
  * The resource inventory: the latest snapshot of every resource phiwatch evaluated, for cross-resource
  * controls (trail coverage of a bucket, keys that protect PHI buckets). Snapshots are stored gzip'd
  * (IAM and Connect items can be large; DynamoDB caps items at 400 KB). A put only lands if it is newer
- * than what is stored, so out-of-order Config deliveries never roll the inventory back.
+ * than (or as new as) what is stored, so out-of-order Config deliveries never roll the inventory back.
  */
 export class InventoryStore {
   constructor(
@@ -15,7 +15,12 @@ export class InventoryStore {
     private readonly tableName: string,
   ) {}
 
-  /** Store a snapshot unless a newer one is stored; returns false when it was older (or equal). */
+  /**
+   * Store a snapshot unless a newer one is stored; returns false when it was older. An item with the
+   * stored capture time (a redelivery, or Lambda's retry of an attempt that failed after this write)
+   * is stored and evaluated again: the lifecycle makes that a no-op when everything was recorded, and
+   * records what a failed attempt did not.
+   */
   async put(s: ResourceSnapshot): Promise<boolean> {
     const key = KEYS.inventory(s.accountId, s.region, s.resourceType, s.resourceId);
     const body = gzipSync(JSON.stringify(s));
@@ -36,7 +41,7 @@ export class InventoryStore {
             GSI3PK: `INV#${s.accountId}#${s.resourceType}`,
             GSI3SK: `${s.region}#${s.resourceId}`,
           }),
-          ConditionExpression: "attribute_not_exists(PK) OR capturedAt < :c",
+          ConditionExpression: "attribute_not_exists(PK) OR capturedAt <= :c",
           ExpressionAttributeValues: marshall({ ":c": s.capturedAt }),
         }),
       );

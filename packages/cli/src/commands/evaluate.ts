@@ -45,9 +45,12 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const file = defaultBaseline(values.baseline);
   const baseline = parseBaseline(readFileSync(file, "utf8"), file);
 
+  const files = listInputFiles(positionals);
+  if (files.length === 0) throw new UsageError("no .json, .jsonl or .json.gz files in the given paths");
+
   const snapshots: ResourceSnapshot[] = [];
   let inputErrors = 0;
-  for (const f of listInputFiles(positionals)) {
+  for (const f of files) {
     for (const item of readInputFile(f)) {
       if (item.kind === "invalid" || item.kind === "cloudtrail-log") {
         if (item.kind === "invalid") {

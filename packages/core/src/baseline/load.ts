@@ -1,4 +1,6 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
+import { CONTROLS } from "../controls/index.ts";
+import { DETECTORS } from "../detectors/index.ts";
 import { BaselineError } from "../errors.ts";
 import { MAX_BASELINE_BYTES } from "./json.ts";
 import { type Baseline, BaselineSchema } from "./schema.ts";
@@ -48,13 +50,28 @@ function validated(text: string, file: string): { baseline: Baseline; data: unkn
   }
   const data: unknown = doc.toJS();
   const result = BaselineSchema.safeParse(data);
-  if (result.success) return { baseline: result.data, data };
-  const issues = result.error.issues.map((issue) => {
+  const found = result.success
+    ? unknownOverrides(result.data).map((id) => ({
+        path: ["severityOverrides", id],
+        message: "not a control or detector id",
+      }))
+    : result.error.issues;
+  if (result.success && found.length === 0) return { baseline: result.data, data };
+  const issues = found.map((issue) => {
     const path = issue.path.map(String);
     const line = lineOf(doc, lineCounter, issue.path as (string | number)[]);
     return { file, ...(line ? { line } : {}), field: path.join(".") || "(root)", message: issue.message };
   });
   throw new BaselineError(formatIssues(issues), issues);
+}
+
+/**
+ * Override keys that name no control or detector: an override is looked up by id, so a misspelt one
+ * would be ignored without a word and the built-in severity would stay.
+ */
+function unknownOverrides(b: Baseline): string[] {
+  const ids = new Set<string>([...CONTROLS.map((c) => c.id), ...DETECTORS.map((d) => d.id)]);
+  return Object.keys(b.severityOverrides).filter((id) => !ids.has(id));
 }
 
 function formatIssues(

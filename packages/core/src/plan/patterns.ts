@@ -1,4 +1,5 @@
 import type { Baseline } from "../baseline/schema.ts";
+import { FACT_SOURCE_TYPES } from "../control/engine.ts";
 import type { Control } from "../control/types.ts";
 import { CONTROLS } from "../controls/index.ts";
 import { DETECTORS } from "../detectors/index.ts";
@@ -41,9 +42,12 @@ const CALLER_SCOPED: Record<string, EventPattern> = {
 };
 
 /**
- * Resource types whose Config changes phiwatch evaluates: every type a control names. Controls for
- * any type (`*`, e.g. no-phi-in-metadata, region-allow-list) run on these types too; other types are
- * not routed (an account records thousands of EC2 and network changes phiwatch has no control for).
+ * Resource types whose Config changes phiwatch evaluates: every type a control names, depends on (an
+ * IAM group's policy changes what its users may do) or reads facts from (account-level Block Public
+ * Access, KMS keys) — the types the config-change handler keeps (`ControlSet.watches`) and the sweep
+ * enumerates. Controls for any type (`*`, e.g. no-phi-in-metadata, region-allow-list) run on these
+ * types too; other types are not routed (an account records thousands of EC2 and network changes
+ * phiwatch has no control for).
  *
  * @example
  * ```ts
@@ -51,8 +55,11 @@ const CALLER_SCOPED: Record<string, EventPattern> = {
  * ```
  */
 export function watchedResourceTypes(controls: readonly Control[] = CONTROLS): string[] {
-  const types = new Set<string>();
-  for (const c of controls) for (const t of c.resourceTypes) if (t !== "*") types.add(t);
+  const types = new Set<string>(FACT_SOURCE_TYPES);
+  for (const c of controls) {
+    for (const t of c.resourceTypes) if (t !== "*") types.add(t);
+    for (const t of c.dependsOn ?? []) types.add(t);
+  }
   return [...types].sort();
 }
 
