@@ -155,6 +155,19 @@ for (const target of ["config-change", "tamper"] as const) {
   });
 }
 
+// EventBridge invokes config-change, tamper and sweep asynchronously: the rule's DLQ only catches
+// events EventBridge could not hand to Lambda. An invocation that fails (throttled table, an empty
+// GetResourceConfigHistory…) is retried twice by Lambda and then sent, with the error, to the dead-letter
+// queue (alarmed) instead of being dropped.
+for (const target of ["config-change", "tamper", "sweep"] as const) {
+  new aws.lambda.FunctionEventInvokeConfig(`InvokeConfig-${target}`, {
+    functionName: functions[target].func.name,
+    maximumRetryAttempts: 2,
+    maximumEventAgeInSeconds: 6 * 60 * 60,
+    destinationConfig: { onFailure: { destination: deadLetter.arn } },
+  });
+}
+
 // Access queue → access (batched: cost per event falls with the batch size, latency rises by the window).
 new aws.lambda.EventSourceMapping("Esm-access", {
   eventSourceArn: accessQueue.arn,

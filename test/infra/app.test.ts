@@ -163,6 +163,20 @@ describe("sst app, stage prod", () => {
     expect(sweep.inputs.scheduleExpression).toBe("rate(1 hour)");
   });
 
+  it("sends asynchronous invocations that still fail after Lambda's retries to the dead-letter queue", () => {
+    const configs = created("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+    expect(configs.map((c) => c.inputs.functionName).sort()).toEqual([
+      "phiwatch-prod-config-change",
+      "phiwatch-prod-sweep",
+      "phiwatch-prod-tamper",
+    ]);
+    for (const c of configs)
+      expect(c.inputs).toMatchObject({
+        maximumRetryAttempts: 2,
+        destinationConfig: { onFailure: { destination: q("phiwatch-prod-dead-letter") } },
+      });
+  });
+
   it("gives every work queue a DLQ and lets only phiwatch's rules send to the access queue", () => {
     for (const name of ["AccessQueue", "Deliveries"]) {
       const redrive = JSON.parse(app.one("aws:sqs/queue:Queue", name).inputs.redrivePolicy as string);
