@@ -83,13 +83,17 @@ export function principalMatches(el: PrincipalElement, p: RequestPrincipal): Tri
  * Does a NotPrincipal element *exempt* the requester (so the statement does not apply)? AWS checks
  * the caller's own ARN and its account separately: to exempt an IAM user both must be listed; a role
  * is exempted only session by session (assumed-role ARNs), so naming the role ARN alone exempts none
- * of its sessions.
+ * of its sessions. Asked for `everyone`, it answers whether *some* caller is exempted.
  */
 export function notPrincipalExempts(el: PrincipalElement, p: RequestPrincipal): Tri {
   if (el.any) return true;
   switch (p.kind) {
     case "everyone":
-      return false; // some principal is always left out of a finite list
+      // "Does it exempt some caller?" (so the statement does not reach all callers): a listed account
+      // exempts at least its root user, a listed service itself; a role ARN, or a user or session
+      // whose account is not listed, exempts no one. Federated and canonical users: not decided here.
+      if (el.aws.some((v) => isRootOf(v, accountOf(v) ?? "")) || el.service.length > 0) return true;
+      return el.federated.length > 0 || el.canonicalUser.length > 0 ? "maybe" : false;
     case "anonymous":
       return false;
     case "service":

@@ -69,6 +69,14 @@ describe("control s3-tls-only", () => {
   it("is not applicable outside the baseline", () => {
     expect(run(phiBucket("marketing-assets"), "s3-tls-only").status).toBe("NOT_APPLICABLE");
   });
+  it("fails when the Deny uses NotPrincipal: the exempted account and user may use plain HTTP", () => {
+    const { Principal: _, ...rest } = TLS_DENY;
+    const deny = {
+      ...rest,
+      NotPrincipal: { AWS: [`arn:aws:iam::${ACCT}:root`, `arn:aws:iam::${ACCT}:user/ops`] },
+    };
+    expect(run(withSupplementary(phiBucket(), policyText(deny)), "s3-tls-only").status).toBe("NON_COMPLIANT");
+  });
 });
 
 describe("control s3-policy-least-privilege", () => {
@@ -165,6 +173,24 @@ describe("control s3-policy-least-privilege", () => {
     });
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("does not let a NotPrincipal Deny cancel a grant to everyone (the exempted account can still read)", () => {
+    const deny = {
+      Effect: "Deny",
+      NotPrincipal: { AWS: "arn:aws:iam::444455556666:root" },
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor("*"), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
   });
 
   it("fails when an analytics role is granted raw recordings", () => {
