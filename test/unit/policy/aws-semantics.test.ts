@@ -48,3 +48,59 @@ describe("NotPrincipal with Deny, asked for every caller", () => {
     expect(evaluatePolicies(p, q({ principal: { kind: "everyone" } })).effect).toBe("deny");
   });
 });
+
+describe("policy variables in Resource and NotResource", () => {
+  // IAM User Guide, "IAM JSON policy elements: Version" and "Policy variables": under Version
+  // 2012-10-17 `${…}` in Resource is replaced by the request's value; under 2008-10-17 (or no Version)
+  // it is a literal string.
+  const RAW = "arn:aws:s3:::phi-recordings/connect/*/CallRecordings/*";
+  const abac = {
+    Effect: "Allow",
+    Action: "s3:GetObject",
+    Resource: `arn:aws:s3:::\${aws:PrincipalTag/bucket}/*`,
+  };
+
+  it("an Allow whose Resource takes a principal tag may reach a PHI bucket: not an implicit deny", () => {
+    const d = evaluatePolicies(policy(abac), q());
+    expect(d.effect).toBe("conditional");
+    expect(d.conditionalAllow[0]?.undecided).toEqual([`Resource arn:aws:s3:::\${aws:PrincipalTag/bucket}/*`]);
+  });
+
+  it("an Allow on a per-user prefix may reach the raw-recording prefixes", () => {
+    const p = policy({ ...abac, Resource: `arn:aws:s3:::phi-recordings/\${aws:username}/*` });
+    expect(evaluatePolicies(p, q({ resource: RAW })).effect).toBe("conditional");
+    expect(evaluatePolicies(p, q({ resource: "arn:aws:s3:::phi-recordings/bob/a.wav" })).effect).toBe(
+      "conditional",
+    );
+    expect(evaluatePolicies(p, q({ resource: "arn:aws:s3:::other/bob/a.wav" })).effect).toBe("implicit-deny");
+  });
+
+  it("reads policy variables literally under Version 2008-10-17", () => {
+    const p: NamedPolicy[] = [
+      { name: "p", document: parsePolicyDocument({ Version: "2008-10-17", Statement: [abac] }) },
+    ];
+    expect(evaluatePolicies(p, q()).effect).toBe("implicit-deny");
+  });
+
+  it("a Deny whose NotResource takes a principal tag is not proven to cover the bucket", () => {
+    const p = policy(
+      { Effect: "Allow", Action: "s3:*", Resource: "*" },
+      { Effect: "Deny", Action: "s3:*", NotResource: `arn:aws:s3:::\${aws:PrincipalTag/bucket}/*` },
+    );
+    expect(evaluatePolicies(p, q()).effect).toBe("conditional");
+  });
+});
+
+describe("policy variables and a Deny over part of the set", () => {
+  it("a Deny on one prefix does not cancel an Allow whose other Resource takes a principal tag", () => {
+    const p = policy(
+      {
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: ["arn:aws:s3:::phi-recordings/connect/*", `arn:aws:s3:::\${aws:PrincipalTag/bucket}/*`],
+      },
+      { Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::phi-recordings/connect/*" },
+    );
+    expect(evaluatePolicies(p, q()).effect).not.toBe("deny");
+  });
+});

@@ -272,6 +272,34 @@ describe("control iam-no-wildcard-on-phi", () => {
   });
 });
 
+describe("identity controls and policy variables in Resource", () => {
+  // Under Version 2012-10-17 AWS substitutes `${…}` per request: the tag may name a PHI bucket.
+  const abac = (Action: string) =>
+    doc({ Effect: "Allow", Action, Resource: `arn:aws:s3:::\${aws:PrincipalTag/bucket}/*` });
+  const app = `arn:aws:iam::${ACCT}:role/app`;
+
+  it("iam-raw-readers-designated says cannot prove, not pass, for a tag-named bucket", () => {
+    const e = run(role(app, [abac("s3:GetObject")]), "iam-raw-readers-designated", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("iam-analytics-no-raw-audio says cannot prove for a tag-named prefix of the recordings bucket", () => {
+    const perUser = doc({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:::phi-recordings/\${aws:PrincipalTag/team}/*`,
+    });
+    const e = run(role(ANALYTICS, [perUser]), "iam-analytics-no-raw-audio", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("iam-no-wildcard-on-phi fails s3:* on a tag-named bucket", () => {
+    expect(run(role(app, [abac("s3:*")]), "iam-no-wildcard-on-phi", facts()).status).toBe("NON_COMPLIANT");
+  });
+});
+
 describe("identity controls with PHI buckets matched by tag", () => {
   const tagged = { phiBuckets: [{ tag: { key: "phi", value: "true" }, holds: ["recordings"] }] } as never;
   it("ask for the bucket inventory, also for a managed policy item", () => {

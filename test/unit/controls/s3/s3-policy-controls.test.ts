@@ -204,6 +204,14 @@ describe("control s3-policy-least-privilege", () => {
     );
   });
 
+  it("fails when an analytics role is granted a prefix named by its tag, which may be the raw-recording prefix", () => {
+    const grant = { ...readFor({ AWS: ANALYTICS }), Resource: `${BUCKET}/\${aws:PrincipalTag/prefix}*` };
+    const e = run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
   it("requires the explicit Deny for outsiders when the baseline asks for it", () => {
     const s3 = { denyOutsiders: true };
     const without = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA })));

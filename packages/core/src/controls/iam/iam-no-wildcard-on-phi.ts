@@ -1,6 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
-import type { Statement } from "../../policy/document.ts";
+import { type Statement, widenVariables } from "../../policy/document.ts";
 import { identityControlFacts, identityScope } from "../../policy/identity.ts";
 import type { PhiTarget } from "../../policy/resources.ts";
 import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
@@ -35,8 +35,11 @@ function wildcards(s: Statement): { s3: string[]; kms: string[] } {
 
 function reaches(s: Statement, patterns: readonly string[]): boolean {
   if (s.resource) {
-    for (const p of s.resource)
+    for (const r of s.resource) {
+      // A policy variable may take any value (a tag naming a PHI bucket): read it as `*`.
+      const p = s.variables ? widenVariables(r) : r;
       for (const t of patterns) if (hasWildcard(t) ? globsIntersect(p, t) : arnMatches(p, t)) return true;
+    }
     return false;
   }
   if (s.notResource) return true; // everything but a list: treat as reaching PHI (conservative)
