@@ -255,6 +255,20 @@ describe("control iam-no-wildcard-on-phi", () => {
       { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::phi-transcripts-2024/*" },
     ],
     ["kms:* on every key", { Effect: "Allow", Action: "kms:*", Resource: "*" }],
+    // A `*` that ends an ARN segment runs on across colons (IAM Resource element), so these name every key.
+    ["kms:* on arn:aws:kms:*", { Effect: "Allow", Action: "kms:*", Resource: "arn:aws:kms:*" }],
+    [
+      "kms:* on a key named by a principal tag",
+      {
+        Effect: "Allow",
+        Action: "kms:*",
+        Resource: `arn:aws:kms:us-east-1:${ACCT}:key/\${aws:PrincipalTag/key}`,
+      },
+    ],
+    [
+      "kms:* on arn:aws:kms:us-east-1:*",
+      { Effect: "Allow", Action: "kms:*", Resource: "arn:aws:kms:us-east-1:*" },
+    ],
     ["NotAction", { Effect: "Allow", NotAction: "iam:*", Resource: "*" }],
   ])("fails on %s", (_n, stmt) => {
     expect(

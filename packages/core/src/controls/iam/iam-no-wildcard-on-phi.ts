@@ -46,6 +46,9 @@ function reaches(s: Statement, patterns: readonly string[]): boolean {
   return false;
 }
 
+/** A key id no literal pattern names: a pattern matching a key ARN with it names every key there. */
+const ANY_KEY_ID = "\u0001".repeat(40);
+
 /** Bucket and object patterns of the PHI targets (once per targets list: every role asks). */
 function s3Patterns(targets: readonly PhiTarget[]): readonly string[] {
   return memoOn(targets, "s3Patterns", [], () => targets.flatMap((t) => [t.bucketArn, t.objects]));
@@ -73,9 +76,15 @@ export default defineControl({
     const { ip, targets } = identityScope(resource, ctx);
     const s3 = s3Patterns(targets);
     // kms:* reaches PHI keys when it names every key (`*`, `arn:aws:kms:*:ACCT:key/*`) or a baseline PHI key.
+    const anyKeyArns = ctx.baseline.allowedRegions.map(
+      (r) => `arn:aws:kms:${r}:${resource.accountId}:key/${ANY_KEY_ID}`,
+    );
     const reachesKey = (p: string) =>
       p === "*" ||
       /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(key\/)?\*$/.test(p) ||
+      // A `*` ending a segment runs on across colons: `arn:aws:kms:*` and `arn:aws:kms:us-east-1:*`
+      // name every key of the account in the PHI regions too.
+      anyKeyArns.some((k) => arnMatches(p, k)) ||
       ctx.baseline.phiKeys.some((k) => globsIntersect(p, k));
     const violations: Record<string, unknown>[] = [];
     for (const { name, document } of ip.policies) {
@@ -95,7 +104,12 @@ export default defineControl({
             resources: s.resource ?? { NotResource: s.notResource },
             ...cond,
           });
-        else if (w.kms.length && (s.resource ? s.resource.some(reachesKey) : s.notResource !== undefined))
+        else if (
+          w.kms.length &&
+          (s.resource
+            ? s.resource.some((p) => reachesKey(s.variables ? widenVariables(p) : p))
+            : s.notResource !== undefined)
+        )
           violations.push({
             policy: name,
             statement: stmt,
