@@ -193,6 +193,40 @@ describe("control s3-policy-least-privilege", () => {
     expect(e.status).toBe("NON_COMPLIANT");
   });
 
+  it("does not let a Deny for another account's root user cancel a grant to the whole account", () => {
+    // Principal {"AWS": account} reaches every identity of the account; this Deny reaches only its root user.
+    const deny = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+      Condition: { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444455556666:root" } },
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor({ AWS: "444455556666" }), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("still lets a Deny for a whole other account cancel a grant to it", () => {
+    const deny = {
+      Effect: "Deny",
+      Principal: { AWS: "444455556666" },
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor({ AWS: "444455556666" }), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+
   it("fails when an analytics role is granted raw recordings", () => {
     const grant = readFor({ AWS: ANALYTICS });
     const e = run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
