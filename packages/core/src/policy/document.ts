@@ -39,6 +39,11 @@ export interface Statement {
   principal?: PrincipalElement;
   notPrincipal?: PrincipalElement;
   conditions: ConditionEntry[];
+  /**
+   * Resource or NotResource holds a policy variable (`${aws:username}`), which AWS replaces with the
+   * request's value. Only under Version 2012-10-17: earlier versions read `${…}` as literal text.
+   */
+  variables?: true;
 }
 
 export interface PolicyDocument {
@@ -71,8 +76,34 @@ export function parsePolicyDocument(input: unknown, field = "policy"): PolicyDoc
   return {
     ...(typeof doc.Version === "string" ? { version: doc.Version } : {}),
     ...(typeof doc.Id === "string" ? { id: doc.Id } : {}),
-    statements: list.map((s, i) => parseStatement(s, i, `${field}.Statement[${i}]`)),
+    statements: list.map((s, i) => {
+      const st = parseStatement(s, i, `${field}.Statement[${i}]`);
+      if (
+        doc.Version === "2012-10-17" &&
+        [...(st.resource ?? []), ...(st.notResource ?? [])].some(hasVariable)
+      )
+        st.variables = true;
+      return st;
+    }),
   };
+}
+
+/** Whether a Resource pattern holds a policy variable (`${…}`). */
+export function hasVariable(pattern: string): boolean {
+  return pattern.includes("${");
+}
+
+/**
+ * A Resource pattern with each policy variable replaced by `*`: every resource some request's values
+ * could make it name.
+ *
+ * @example
+ * ```ts
+ * widenVariables("arn:aws:s3:::${aws:PrincipalTag/bucket}/*"); // "arn:aws:s3:::*\/*"
+ * ```
+ */
+export function widenVariables(pattern: string): string {
+  return pattern.replace(/\$\{[^}]*\}/g, "*");
 }
 
 function decode(input: unknown, field: string, depth = 0): unknown {

@@ -1,5 +1,11 @@
 import { and, evaluateConditions, type RequestContext, type Tri } from "./condition.ts";
-import { type PolicyDocument, type Statement, statementLabel } from "./document.ts";
+import {
+  hasVariable,
+  type PolicyDocument,
+  type Statement,
+  statementLabel,
+  widenVariables,
+} from "./document.ts";
 import {
   notPrincipalExempts,
   principalContext,
@@ -50,6 +56,22 @@ export interface NamedPolicy {
 }
 
 function resourceApplies(s: Statement, resource: string): Tri {
+  const r = literalResourceApplies(s, resource);
+  if (!s.variables) return r;
+  // A policy variable takes the requester's value (a tag, a user name): an answer that some value
+  // could change is undecided. Read literally, a pattern with a variable neither covers a set nor
+  // leaves one out, so only the other answer needs the widened pattern.
+  if (s.effect === "Allow") return r === false && variableReaches(s.resource, resource) ? "maybe" : r;
+  if (r === false) return variableReaches(s.resource, resource) ? "maybe" : false;
+  return variableReaches(s.notResource, resource) ? "maybe" : r;
+}
+
+/** Whether a pattern of `patterns` with a policy variable could name (part of) `resource` for some value. */
+function variableReaches(patterns: readonly string[] | undefined, resource: string): boolean {
+  return !!patterns?.some((p) => hasVariable(p) && globsIntersect(widenVariables(p), resource));
+}
+
+function literalResourceApplies(s: Statement, resource: string): Tri {
   const set = hasWildcard(resource);
   if (s.effect === "Allow") {
     // Some resource of the set is reached.
@@ -126,6 +148,7 @@ export function statementApplies(
   let applies: Tri = resourceApplies(s, q.resource);
   if (applies === false) return { applies, undecided: [] };
   const undecided: string[] = [];
+  if (applies === "maybe") undecided.push(...variablePatterns(s));
   if (s.principal || s.notPrincipal) {
     if (!q.principal) {
       applies = "maybe";
@@ -144,6 +167,14 @@ export function statementApplies(
   const c = evaluateConditions(s.conditions, context ?? questionContext(q));
   if (c.result === false) return { applies: false, undecided: [] };
   return { applies: and(applies, c.result), undecided: [...undecided, ...c.undecided] };
+}
+
+/** `Resource p` / `NotResource p` for each pattern of the statement that holds a policy variable. */
+function variablePatterns(s: Statement): string[] {
+  return [
+    ...(s.resource ?? []).filter(hasVariable).map((p) => `Resource ${p}`),
+    ...(s.notResource ?? []).filter(hasVariable).map((p) => `NotResource ${p}`),
+  ];
 }
 
 /** The request context of a question: the principal's keys, then the keys the question fixes. */
@@ -249,7 +280,9 @@ function cancelling(
   q: Question,
 ): StatementRef[] | undefined {
   if (!allow.resource) return undefined;
-  const reached = allow.resource.filter((p) => globsIntersect(p, q.resource));
+  // A pattern with a policy variable is cancelled only where every value of it is denied.
+  const patterns = allow.variables ? allow.resource.map(widenVariables) : allow.resource;
+  const reached = patterns.filter((p) => globsIntersect(p, q.resource));
   if (reached.length === 0) return undefined;
   const used = new Map<Statement, StatementRef>();
   for (const p of reached) {

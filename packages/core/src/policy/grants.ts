@@ -1,5 +1,11 @@
 import { evaluateConditions, type RequestContext } from "./condition.ts";
-import { type ConditionEntry, type PolicyDocument, type Statement, statementLabel } from "./document.ts";
+import {
+  type ConditionEntry,
+  type PolicyDocument,
+  type Statement,
+  statementLabel,
+  widenVariables,
+} from "./document.ts";
 import { accountOf } from "./principal.ts";
 import { actionMatches, arnMatches, arnPatternCovers, globsIntersect, hasWildcard } from "./wildcard.ts";
 
@@ -67,7 +73,11 @@ export function principalGrants(
 function reaches(s: Statement, resource: string): boolean {
   const set = hasWildcard(resource);
   if (s.resource)
-    return s.resource.some((p) => (set ? globsIntersect(p, resource) : arnMatches(p, resource)));
+    return s.resource.some((p) => {
+      // A policy variable may take any value: the grant counts where some value reaches the resource.
+      if (s.variables) p = widenVariables(p);
+      return set ? globsIntersect(p, resource) : arnMatches(p, resource);
+    });
   if (s.notResource) return !s.notResource.some((p) => arnPatternCovers(p, resource));
   return true;
 }

@@ -7,10 +7,13 @@ import type { PrincipalElement } from "./document.ts";
  * - `aws`: an IAM role, user or account root, by its stable ARN (for a role, any of its sessions).
  * - `service`: an AWS service principal such as `connect.amazonaws.com`.
  * - `anonymous`: an unauthenticated request.
+ * - `account`: every identity of one account at once (its root user, roles and users) — "does this
+ *   Deny apply to all of them?", as asked of a grant to the account.
  * - `everyone`: every possible principal at once — "does this Deny apply to all callers?".
  */
 export type RequestPrincipal =
   | { kind: "aws"; arn: string }
+  | { kind: "account"; accountId: string }
   | { kind: "service"; service: string }
   | { kind: "anonymous" }
   | { kind: "everyone" };
@@ -67,6 +70,9 @@ export function principalMatches(el: PrincipalElement, p: RequestPrincipal): Tri
       return false;
     case "service":
       return el.service.some((s) => s.toLowerCase() === p.service.toLowerCase());
+    case "account":
+      // All of the account's identities only through the account itself (a role or user is one of them).
+      return el.aws.some((v) => isRootOf(v, p.accountId));
     case "aws": {
       let r: Tri = false;
       for (const v of el.aws) {
@@ -83,17 +89,24 @@ export function principalMatches(el: PrincipalElement, p: RequestPrincipal): Tri
  * Does a NotPrincipal element *exempt* the requester (so the statement does not apply)? AWS checks
  * the caller's own ARN and its account separately: to exempt an IAM user both must be listed; a role
  * is exempted only session by session (assumed-role ARNs), so naming the role ARN alone exempts none
- * of its sessions.
+ * of its sessions. Asked for `everyone`, it answers whether *some* caller is exempted.
  */
 export function notPrincipalExempts(el: PrincipalElement, p: RequestPrincipal): Tri {
   if (el.any) return true;
   switch (p.kind) {
     case "everyone":
-      return false; // some principal is always left out of a finite list
+      // "Does it exempt some caller?" (so the statement does not reach all callers): a listed account
+      // exempts at least its root user, a listed service itself; a role ARN, or a user or session
+      // whose account is not listed, exempts no one. Federated and canonical users: not decided here.
+      if (el.aws.some((v) => isRootOf(v, accountOf(v) ?? "")) || el.service.length > 0) return true;
+      return el.federated.length > 0 || el.canonicalUser.length > 0 ? "maybe" : false;
     case "anonymous":
       return false;
     case "service":
       return el.service.some((s) => s.toLowerCase() === p.service.toLowerCase());
+    case "account":
+      // Some identity of the account is exempted when the account is listed (its root user at least).
+      return el.aws.some((v) => isRootOf(v, p.accountId));
     case "aws": {
       const account = accountOf(p.arn);
       const accountListed = account !== undefined && el.aws.some((v) => isRootOf(v, account));
@@ -127,6 +140,13 @@ export function principalContext(p: RequestPrincipal): Record<string, string | n
         "aws:principalorgid": null,
         "aws:principalisawsservice": "true",
         "aws:principalservicename": p.service,
+      };
+    case "account":
+      // aws:PrincipalArn differs between the account's identities: left undecided.
+      return {
+        "aws:principalaccount": p.accountId,
+        "aws:principalisawsservice": "false",
+        "aws:principalservicename": null,
       };
     case "aws": {
       const account = accountOf(p.arn);

@@ -255,6 +255,20 @@ describe("control iam-no-wildcard-on-phi", () => {
       { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::phi-transcripts-2024/*" },
     ],
     ["kms:* on every key", { Effect: "Allow", Action: "kms:*", Resource: "*" }],
+    // A `*` that ends an ARN segment runs on across colons (IAM Resource element), so these name every key.
+    ["kms:* on arn:aws:kms:*", { Effect: "Allow", Action: "kms:*", Resource: "arn:aws:kms:*" }],
+    [
+      "kms:* on a key named by a principal tag",
+      {
+        Effect: "Allow",
+        Action: "kms:*",
+        Resource: `arn:aws:kms:us-east-1:${ACCT}:key/\${aws:PrincipalTag/key}`,
+      },
+    ],
+    [
+      "kms:* on arn:aws:kms:us-east-1:*",
+      { Effect: "Allow", Action: "kms:*", Resource: "arn:aws:kms:us-east-1:*" },
+    ],
     ["NotAction", { Effect: "Allow", NotAction: "iam:*", Resource: "*" }],
   ])("fails on %s", (_n, stmt) => {
     expect(
@@ -269,6 +283,34 @@ describe("control iam-no-wildcard-on-phi", () => {
       ),
     ]);
     expect(run(r, "iam-no-wildcard-on-phi", facts()).status).toBe("COMPLIANT");
+  });
+});
+
+describe("identity controls and policy variables in Resource", () => {
+  // Under Version 2012-10-17 AWS substitutes `${…}` per request: the tag may name a PHI bucket.
+  const abac = (Action: string) =>
+    doc({ Effect: "Allow", Action, Resource: `arn:aws:s3:::\${aws:PrincipalTag/bucket}/*` });
+  const app = `arn:aws:iam::${ACCT}:role/app`;
+
+  it("iam-raw-readers-designated says cannot prove, not pass, for a tag-named bucket", () => {
+    const e = run(role(app, [abac("s3:GetObject")]), "iam-raw-readers-designated", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("iam-analytics-no-raw-audio says cannot prove for a tag-named prefix of the recordings bucket", () => {
+    const perUser = doc({
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `arn:aws:s3:::phi-recordings/\${aws:PrincipalTag/team}/*`,
+    });
+    const e = run(role(ANALYTICS, [perUser]), "iam-analytics-no-raw-audio", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("iam-no-wildcard-on-phi fails s3:* on a tag-named bucket", () => {
+    expect(run(role(app, [abac("s3:*")]), "iam-no-wildcard-on-phi", facts()).status).toBe("NON_COMPLIANT");
   });
 });
 

@@ -192,6 +192,35 @@ describe("control kms-separation-of-duties", () => {
       }),
     ]);
   });
+  it("fails when use is granted to Principal * (through S3 in the account) and a role administers", () => {
+    // Principal * reaches every principal, the key administrator included: it may decrypt through S3.
+    const snap = customerKey(
+      policy(
+        {
+          Sid: "Admins",
+          Effect: "Allow",
+          Principal: { AWS: ADMIN },
+          Action: ["kms:Put*", "kms:ScheduleKeyDeletion", "kms:Disable*"],
+          Resource: "*",
+        },
+        {
+          Sid: "UseThroughS3",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+          Resource: "*",
+          Condition: {
+            StringEquals: { "kms:CallerAccount": ACCT, "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+          },
+        },
+      ),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({ principal: ADMIN, why: "administers and uses the key", conditional: true }),
+    );
+  });
   it("fails on Principal * without conditions", () => {
     const snap = customerKey(
       policy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }),

@@ -69,6 +69,14 @@ describe("control s3-tls-only", () => {
   it("is not applicable outside the baseline", () => {
     expect(run(phiBucket("marketing-assets"), "s3-tls-only").status).toBe("NOT_APPLICABLE");
   });
+  it("fails when the Deny uses NotPrincipal: the exempted account and user may use plain HTTP", () => {
+    const { Principal: _, ...rest } = TLS_DENY;
+    const deny = {
+      ...rest,
+      NotPrincipal: { AWS: [`arn:aws:iam::${ACCT}:root`, `arn:aws:iam::${ACCT}:user/ops`] },
+    };
+    expect(run(withSupplementary(phiBucket(), policyText(deny)), "s3-tls-only").status).toBe("NON_COMPLIANT");
+  });
 });
 
 describe("control s3-policy-least-privilege", () => {
@@ -167,6 +175,58 @@ describe("control s3-policy-least-privilege", () => {
     expect(e.evidence.proof).toBe("cannot prove");
   });
 
+  it("does not let a NotPrincipal Deny cancel a grant to everyone (the exempted account can still read)", () => {
+    const deny = {
+      Effect: "Deny",
+      NotPrincipal: { AWS: "arn:aws:iam::444455556666:root" },
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor("*"), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("does not let a Deny for another account's root user cancel a grant to the whole account", () => {
+    // Principal {"AWS": account} reaches every identity of the account; this Deny reaches only its root user.
+    const deny = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+      Condition: { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444455556666:root" } },
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor({ AWS: "444455556666" }), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("still lets a Deny for a whole other account cancel a grant to it", () => {
+    const deny = {
+      Effect: "Deny",
+      Principal: { AWS: "444455556666" },
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor({ AWS: "444455556666" }), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+
   it("fails when an analytics role is granted raw recordings", () => {
     const grant = readFor({ AWS: ANALYTICS });
     const e = run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
@@ -176,6 +236,14 @@ describe("control s3-policy-least-privilege", () => {
     expect(e.evidence.violations).toContainEqual(
       expect.objectContaining({ why: "analytics principal can read raw audio" }),
     );
+  });
+
+  it("fails when an analytics role is granted a prefix named by its tag, which may be the raw-recording prefix", () => {
+    const grant = { ...readFor({ AWS: ANALYTICS }), Resource: `${BUCKET}/\${aws:PrincipalTag/prefix}*` };
+    const e = run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
   });
 
   it("requires the explicit Deny for outsiders when the baseline asks for it", () => {

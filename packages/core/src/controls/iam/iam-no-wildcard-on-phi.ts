@@ -1,6 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
-import type { Statement } from "../../policy/document.ts";
+import { type Statement, widenVariables } from "../../policy/document.ts";
 import { identityControlFacts, identityScope } from "../../policy/identity.ts";
 import type { PhiTarget } from "../../policy/resources.ts";
 import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
@@ -35,13 +35,19 @@ function wildcards(s: Statement): { s3: string[]; kms: string[] } {
 
 function reaches(s: Statement, patterns: readonly string[]): boolean {
   if (s.resource) {
-    for (const p of s.resource)
+    for (const r of s.resource) {
+      // A policy variable may take any value (a tag naming a PHI bucket): read it as `*`.
+      const p = s.variables ? widenVariables(r) : r;
       for (const t of patterns) if (hasWildcard(t) ? globsIntersect(p, t) : arnMatches(p, t)) return true;
+    }
     return false;
   }
   if (s.notResource) return true; // everything but a list: treat as reaching PHI (conservative)
   return false;
 }
+
+/** A key id no literal pattern names: a pattern matching a key ARN with it names every key there. */
+const ANY_KEY_ID = "\u0001".repeat(40);
 
 /** Bucket and object patterns of the PHI targets (once per targets list: every role asks). */
 function s3Patterns(targets: readonly PhiTarget[]): readonly string[] {
@@ -70,9 +76,15 @@ export default defineControl({
     const { ip, targets } = identityScope(resource, ctx);
     const s3 = s3Patterns(targets);
     // kms:* reaches PHI keys when it names every key (`*`, `arn:aws:kms:*:ACCT:key/*`) or a baseline PHI key.
+    const anyKeyArns = ctx.baseline.allowedRegions.map(
+      (r) => `arn:aws:kms:${r}:${resource.accountId}:key/${ANY_KEY_ID}`,
+    );
     const reachesKey = (p: string) =>
       p === "*" ||
       /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(key\/)?\*$/.test(p) ||
+      // A `*` ending a segment runs on across colons: `arn:aws:kms:*` and `arn:aws:kms:us-east-1:*`
+      // name every key of the account in the PHI regions too.
+      anyKeyArns.some((k) => arnMatches(p, k)) ||
       ctx.baseline.phiKeys.some((k) => globsIntersect(p, k));
     const violations: Record<string, unknown>[] = [];
     for (const { name, document } of ip.policies) {
@@ -92,7 +104,12 @@ export default defineControl({
             resources: s.resource ?? { NotResource: s.notResource },
             ...cond,
           });
-        else if (w.kms.length && (s.resource ? s.resource.some(reachesKey) : s.notResource !== undefined))
+        else if (
+          w.kms.length &&
+          (s.resource
+            ? s.resource.some((p) => reachesKey(s.variables ? widenVariables(p) : p))
+            : s.notResource !== undefined)
+        )
           violations.push({
             policy: name,
             statement: stmt,

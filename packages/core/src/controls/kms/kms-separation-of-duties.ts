@@ -105,7 +105,18 @@ export default defineControl({
       if (g.undecided.length) h.undecided = true;
       held.set(who, h);
     }
-    for (const [principal, h] of held) {
+    // What Principal * is granted reaches every principal, so it adds to what each one holds.
+    const all = held.get("*");
+    for (const [principal, own] of held) {
+      const h =
+        all && principal !== "*" && !(own.admin.size > 0 && own.use.size > 0)
+          ? {
+              admin: new Set([...own.admin, ...all.admin]),
+              use: new Set([...own.use, ...all.use]),
+              statements: new Set([...own.statements, ...all.statements]),
+              undecided: own.undecided || all.undecided,
+            }
+          : own;
       if (h.admin.size > 0 && h.use.size > 0)
         violations.push({
           principal,

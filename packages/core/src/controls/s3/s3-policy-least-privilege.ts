@@ -48,7 +48,8 @@ function label(p: GrantPrincipal): string {
 /** The principal as a concrete requester, when it is one (patterns and unknown ids are not). */
 function requester(p: GrantPrincipal): RequestPrincipal | undefined {
   if (p.kind === "everyone") return { kind: "everyone" };
-  if (p.kind === "account") return { kind: "aws", arn: `arn:aws:iam::${p.accountId}:root` };
+  // A grant to an account reaches all its identities: a Deny must reach all of them, not the root user only.
+  if (p.kind === "account") return { kind: "account", accountId: p.accountId };
   if (p.kind === "arn" && !hasWildcard(p.arn)) return { kind: "aws", arn: p.arn };
   if (p.kind === "service") return { kind: "service", service: p.service };
   return undefined;
