@@ -7,6 +7,8 @@ export default defineControl({
   id: "s3-block-public-access",
   title: "PHI buckets block all public access",
   resourceTypes: ["AWS::S3::Bucket"],
+  // The account's flags count for every bucket: a change of them re-evaluates the account's buckets.
+  dependsOn: ["AWS::S3::AccountPublicAccessBlock"],
   hipaa: ["164.312(a)(1)"],
   severity: "critical",
   rationale:
