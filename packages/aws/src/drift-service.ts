@@ -47,6 +47,10 @@ export async function processSnapshot(
   snapshot: ResourceSnapshot,
   cause: string,
 ): Promise<DriftOutcome> {
+  // Config stopped recording it: unknown, not fixed. Findings stay as they are (the lifecycle records
+  // nothing for it) and the inventory keeps the last configuration recorded.
+  if (snapshot.state === "not-recorded")
+    return { evaluations: [], transitions: 0, dependants: 0, stale: false };
   const fresh = await deps.inventory.put(snapshot);
   if (!fresh) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
   const own = deps.controls.handles(snapshot.resourceType)

@@ -20,8 +20,13 @@ export class InventoryStore {
    * stored capture time (a redelivery, or Lambda's retry of an attempt that failed after this write)
    * is stored and evaluated again: the lifecycle makes that a no-op when everything was recorded, and
    * records what a failed attempt did not.
+   *
+   * A `not-recorded` snapshot (Config stopped recording the resource) is never stored: its
+   * configuration is unknown, not changed, so the last one recorded stays for the cross-resource
+   * controls that read it. Returns false.
    */
   async put(s: ResourceSnapshot): Promise<boolean> {
+    if (s.state === "not-recorded") return false;
     const key = KEYS.inventory(s.accountId, s.region, s.resourceType, s.resourceId);
     const body = gzipSync(JSON.stringify(s));
     try {
