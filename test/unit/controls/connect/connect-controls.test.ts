@@ -197,6 +197,21 @@ describe("control connect-contact-lens-redaction", () => {
       "redaction output set at run time ($.Attributes.redactionResults): RedactedOnly not proven",
     ]);
   });
+  it("does not take a left-out output setting for RedactedOnly when redacted-only is required (no documented default)", () => {
+    const doc = JSON.parse(gitlab().Content);
+    const ab = doc.Actions[0].Parameters.AnalyticsBehavior;
+    ab.AnalyticsRedactionBehavior = "Enabled";
+    delete ab.AnalyticsRedactionResults;
+    const strict = testBaseline({ connect: { requireRedactedOnly: true } as never });
+    const e = evaluate("connect-contact-lens-redaction", flowSnapshot(doc), testFacts(), strict);
+    expect((e.evidence.problems as Array<{ problem: string }>).map((p) => p.problem)).toEqual([
+      "redaction output not set: RedactedOnly not proven",
+    ]);
+    ab.AnalyticsRedactionResults = "RedactedOnly";
+    expect(evaluate("connect-contact-lens-redaction", flowSnapshot(doc), testFacts(), strict).status).toBe(
+      "COMPLIANT",
+    );
+  });
   it("is not applicable to the real health flow (no analytics)", () => {
     expect(evaluate("connect-contact-lens-redaction", flowSnapshot(health())).status).toBe("NOT_APPLICABLE");
   });

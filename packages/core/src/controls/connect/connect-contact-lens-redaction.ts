@@ -42,7 +42,10 @@ function redactionProblems(
       if (missing.length > 0)
         problems.push({ ...at, problem: `redaction entities omit ${missing.join(", ")}` });
     }
-    if (baseline.connect.requireRedactedOnly && s.redaction.results === "RedactedAndOriginal")
+    // Connect documents no default for the output setting: left out, RedactedOnly is not proven.
+    if (baseline.connect.requireRedactedOnly && s.redaction.results === undefined)
+      problems.push({ ...at, problem: "redaction output not set: RedactedOnly not proven" });
+    else if (baseline.connect.requireRedactedOnly && s.redaction.results === "RedactedAndOriginal")
       problems.push({ ...at, problem: "keeps the original, unredacted output (RedactedAndOriginal)" });
     // The results setting "can be set dynamically" (Flow language): a reference proves nothing.
     else if (baseline.connect.requireRedactedOnly && s.redaction.results?.trim().startsWith("$."))
