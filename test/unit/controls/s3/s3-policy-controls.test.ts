@@ -246,6 +246,50 @@ describe("control s3-policy-least-privilege", () => {
     expect(e.status).toBe("NON_COMPLIANT");
   });
 
+  it("fails when an operator is granted object reads: managing the bucket is not reading PHI (as iam-raw-readers-designated asks of identity policies)", () => {
+    const OPS = `arn:aws:iam::${ACCT}:role/ops`;
+    const manage = {
+      Sid: "Manage",
+      Effect: "Allow",
+      Principal: { AWS: OPS },
+      Action: ["s3:PutLifecycleConfiguration", "s3:PutBucketVersioning"],
+      Resource: BUCKET,
+    };
+    const ok = run(
+      withSupplementary(phiBucket(), policyText(manage)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(ok.status).toBe("COMPLIANT");
+    const e = run(
+      withSupplementary(phiBucket(), policyText(manage, readFor({ AWS: OPS }))),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      {
+        statement: "Read",
+        principal: OPS,
+        why: "can read PHI objects but is not a designated raw reader",
+        actions: ["s3:GetObject"],
+      },
+    ]);
+    // A raw reader and an analytics role may read objects (analytics: not the raw prefixes).
+    for (const who of [QA, ANALYTICS]) {
+      const grant = { ...readFor({ AWS: who }), Resource: `${BUCKET}/transcripts/*` };
+      expect(
+        run(withSupplementary(phiBucket(), policyText(grant)), "s3-policy-least-privilege", undefined, {
+          principals,
+        }).status,
+      ).toBe("COMPLIANT");
+    }
+  });
+
   it("requires the explicit Deny for outsiders when the baseline asks for it", () => {
     const s3 = { denyOutsiders: true };
     const without = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA })));

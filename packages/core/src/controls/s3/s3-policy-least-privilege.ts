@@ -17,6 +17,7 @@ const OBJECT_ACTIONS = [
   "s3:PutObjectAcl",
   "s3:RestoreObject",
 ];
+const READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
 const BUCKET_ACTIONS = [
   "s3:ListBucket",
   "s3:ListBucketVersions",
@@ -64,7 +65,8 @@ export default defineControl({
   rationale:
     "A bucket policy is the one place where access can be granted to anyone, to another account or to a " +
     "principal the IAM review never sees. Every grant must name a raw reader, analytics role, operator or " +
-    "pipeline service from the baseline; with denyOutsiders, an explicit Deny must also refuse everyone else.",
+    "pipeline service from the baseline — and only raw readers and analytics roles (never raw audio) may read " +
+    "objects; with denyOutsiders, an explicit Deny must also refuse everyone else.",
   remediation: {
     console:
       "S3 › bucket › Permissions › Bucket policy › remove statements that allow *, other accounts or principals " +
@@ -114,16 +116,31 @@ export default defineControl({
       }
     };
 
+    // A baseline principal that is neither a raw reader nor analytics (an operator) may manage the
+    // bucket but not read its objects — as iam-raw-readers-designated asks of identity policies: in the
+    // same account a bucket-policy grant is enough to read, with no identity policy at all.
+    const readsWithoutDesignation = (g: Grant & { resource: string }): string[] =>
+      g.principal.kind === "arn" &&
+      g.resource === arns.objects &&
+      !matchesAny(p.rawReaders, g.principal.arn) &&
+      !matchesAny(p.analytics, g.principal.arn)
+        ? g.actions.filter((a) => READ_ACTIONS.includes(a))
+        : [];
+
     const violations: Record<string, unknown>[] = [];
     for (const g of grants) {
-      const why = outside(g.principal);
+      const reads = readsWithoutDesignation(g);
+      const why =
+        outside(g.principal) ??
+        (reads.length > 0 ? "can read PHI objects but is not a designated raw reader" : undefined);
       if (!why) continue;
-      // An explicit Deny for this very principal on every granted action cancels the grant.
+      // An explicit Deny for this very principal on every action at fault cancels the grant.
+      const atFault = outside(g.principal) ? g.actions : reads;
       const who = requester(g.principal);
       if (
         who &&
         g.undecided.length === 0 &&
-        g.actions.every(
+        atFault.every(
           (action) =>
             evaluatePolicies(policies, { action, resource: g.resource, principal: who }).effect === "deny",
         )
@@ -133,7 +150,7 @@ export default defineControl({
         statement: g.statement,
         principal: label(g.principal),
         why,
-        actions: g.actions,
+        actions: atFault,
         ...(g.undecided.length
           ? { undecided: g.undecided, proof: "cannot prove the conditions restrict it" }
           : {}),
