@@ -28,6 +28,14 @@ export async function fetchConfigurationItem(
     throw new PhiwatchError(
       `Config has no history item for ${ref.resourceType} ${ref.resourceId} at ${ref.capturedAt}`,
     );
+  // History can lag the notification: an older item is not the configuration announced. Failing lets
+  // Lambda retry later (and, when retries run out, keeps the event in the dead-letter queue) instead
+  // of evaluating a configuration that no longer holds. One second of slack for time precision.
+  const at = item.configurationItemCaptureTime?.getTime();
+  if (at === undefined || at < Date.parse(ref.capturedAt) - 1000)
+    throw new PhiwatchError(
+      `Config history has no item captured at ${ref.capturedAt} yet for ${ref.resourceType} ${ref.resourceId} (newest: ${item.configurationItemCaptureTime?.toISOString() ?? "no capture time"})`,
+    );
   return fromConfigurationItem(
     {
       ...item,
