@@ -235,7 +235,14 @@ describe("lazy embedded documents", () => {
         (x !== null && typeof x === "object") || typeof x === "string" ? refWalk(x, key, depth + 1) : x,
       );
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = refWalk(x, k, depth + 1);
+    // As JSON.parse does: `__proto__` is an own key like any other (assignment would set the prototype).
+    for (const [k, x] of Object.entries(v))
+      Object.defineProperty(out, k, {
+        value: refWalk(x, k, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   }
   function refTop(v: unknown): unknown {
@@ -275,6 +282,26 @@ describe("lazy embedded documents", () => {
       fc.integer(),
     ),
   })).node;
+
+  it("keeps a `__proto__` key of an embedded document as an own key, as JSON.parse does (fast-check counterexample, seed -1425505171)", () => {
+    const item = {
+      configurationItemCaptureTime: "2026-03-01T10:00:00.000Z",
+      configurationItemStatus: "OK",
+      awsAccountId: "111122223333",
+      awsRegion: "us-east-1",
+      resourceType: "AWS::S3::Bucket",
+      resourceId: "b",
+      configuration: {},
+      supplementaryConfiguration: {
+        policyText: encodeURIComponent('{"Statement":{"__proto__":{"Effect":"Allow"}}}'),
+      },
+    };
+    const doc = fromConfigurationItem(item).supplementary.policyText as { Statement: object };
+    expect(Object.getPrototypeOf(doc.Statement)).toBe(Object.prototype);
+    expect(Object.hasOwn(doc.Statement, "__proto__")).toBe(true);
+    expect((doc.Statement as { Effect?: unknown }).Effect).toBeUndefined();
+    expect(JSON.stringify(doc)).toBe('{"Statement":{"__proto__":{"Effect":"Allow"}}}');
+  });
 
   it("every value read, and the snapshot's JSON, equal the eager parse", () => {
     fc.assert(
