@@ -64,12 +64,14 @@ export const PHI_VALUE_PATTERNS: readonly SensitivePattern[] = [
   {
     id: "mrn-value",
     label: "medical record number",
-    re: /\bMRN[\s:#=_-]*\d{4,}/i,
+    // No word boundary before the label: `PatientMRN=…` and `pt_mrn:…` glue it to a word.
+    re: /MRN[\s:#=_-]*\d{4,}/i,
   },
   {
     id: "dob-value",
     label: "date of birth",
-    re: /\b(dob|birth ?date|date[ _-]?of[ _-]?birth)[\s:=_-]*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/i,
+    // No word boundary before the label (`PatientDOB=…`, `patient_dob:…`): the date after it decides.
+    re: /(dob|birth ?date|date[ _-]?of[ _-]?birth)[\s:=_-]*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/i,
   },
 ];
 

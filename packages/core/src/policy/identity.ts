@@ -26,6 +26,11 @@ export interface IdentityPolicies {
   boundary?: NamedPolicy;
   /** Policies (ARNs, group names) attached but not available: the answer may be incomplete. */
   missing: string[];
+  /**
+   * The permissions boundary set but not available (not in the inventory, or unreadable). A boundary
+   * grants nothing, so it matters only when the identity policies allow: that access is then unproven.
+   */
+  boundaryUnavailable?: string;
   /** Documents that did not parse (`name: reason`). */
   unreadable: string[];
 }
@@ -158,7 +163,8 @@ export function identityPolicies(s: ResourceSnapshot, facts: FactLookup): Identi
     const found = facts.inventory("AWS::IAM::Policy", s.accountId, ref)?.find((x) => x.state === "present");
     if (!found) {
       const known = knownManagedDocument(ref);
-      if (known === undefined) out.missing.push(ref);
+      if (known === undefined && into === "boundary") out.boundaryUnavailable = ref;
+      else if (known === undefined) out.missing.push(ref);
       else if (into === "boundary") out.boundary = { name: ref, document: known };
       else out.policies.push({ name: ref, document: known });
       return;
@@ -168,7 +174,9 @@ export function identityPolicies(s: ResourceSnapshot, facts: FactLookup): Identi
       const raw = managedPolicyDocument(found);
       return raw === undefined ? undefined : readDocument(raw, `AWS::IAM::Policy ${ref}`);
     });
-    if (doc === undefined) out.missing.push(ref);
+    if (into === "boundary" && (doc === undefined || isUnreadable(doc)))
+      out.boundaryUnavailable = doc === undefined ? ref : `${ref}: ${doc.unreadable}`;
+    else if (doc === undefined) out.missing.push(ref);
     else if (isUnreadable(doc)) out.unreadable.push(`${ref}: ${doc.unreadable}`);
     else if (into === "boundary") out.boundary = { name: ref, document: doc };
     else out.policies.push({ name: ref, document: doc });
@@ -248,18 +256,21 @@ export function identityAccess(
 
 /**
  * Turn an access analysis into a verdict's parts: fail when some access is proven or conditional,
- * or when policies are missing/unreadable (cannot prove); else pass.
+ * or when policies are missing/unreadable (cannot prove); else pass. An unavailable permissions
+ * boundary makes found access unproven, and changes nothing when none is found.
  */
 export function accessVerdict(
   ip: IdentityPolicies,
   found: AccessFinding[],
 ): { ok: boolean; proven: boolean; evidence: Record<string, unknown> } {
-  const proven = found.some((f) => f.effect === "allow");
+  // Without its boundary an identity's access is an upper bound: the boundary may take it away.
+  const proven = found.some((f) => f.effect === "allow") && ip.boundaryUnavailable === undefined;
   const incomplete = ip.missing.length > 0 || ip.unreadable.length > 0;
   const evidence: Record<string, unknown> = {
     identity: ip.arn,
     policiesEvaluated: ip.policies.map((p) => p.name),
     ...(ip.boundary ? { permissionsBoundary: ip.boundary.name } : {}),
+    ...(ip.boundaryUnavailable ? { permissionsBoundaryUnavailable: ip.boundaryUnavailable } : {}),
     ...(found.length ? { access: found } : {}),
     ...(ip.missing.length ? { missingPolicies: ip.missing } : {}),
     ...(ip.unreadable.length ? { unreadablePolicies: ip.unreadable } : {}),

@@ -83,6 +83,29 @@ describe("control no-phi-in-metadata", () => {
     for (const v of ["123-45-6789", "jane.doe", "555-0100", "00482913"])
       expect(JSON.stringify(e)).not.toContain(v);
   });
+  it.each([
+    ["a camelCase DOB label", { Note: "PatientDOB=1984-02-11" }, "dob-value"],
+    ["a snake_case DOB label", { Note: "patient_dob: 02/11/1984" }, "dob-value"],
+    ["a camelCase MRN label", { Note: "PatientMRN=00482913" }, "mrn-value"],
+    ["a snake_case MRN label", { Note: "pt_mrn#00482913" }, "mrn-value"],
+  ])("finds a value behind %s (the label glued to a word)", (_n, tags, pattern) => {
+    const e = evaluate("no-phi-in-metadata", apiSnapshot("AWS::S3::Bucket", "exports", {}, { tags }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.hits).toEqual([{ field: "tag Note", patterns: [pattern] }]);
+  });
+  it.each([
+    ["PatientDOB=1984-02-11", "1984-02-11"],
+    ["PatientSSN=123456789", "123456789"],
+    ["member_id_00482913", "00482913"],
+  ])("never prints a PHI-named tag key that may carry a value (%s)", (key, value) => {
+    const e = evaluate(
+      "no-phi-in-metadata",
+      apiSnapshot("AWS::S3::Bucket", "exports", {}, { tags: { team: "a", [key]: "x" } }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(JSON.stringify(e)).not.toContain(value);
+    expect((e.evidence.hits as Array<{ field: string }>)[0]!.field).toBe("tag key #2");
+  });
   it("allows workforce e-mail in ownership tags", () => {
     const snap = apiSnapshot(
       "AWS::S3::Bucket",

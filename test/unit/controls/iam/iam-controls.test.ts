@@ -189,6 +189,33 @@ describe("control iam-raw-readers-designated", () => {
     ).toBe("NON_COMPLIANT");
   });
 
+  describe("with a permissions boundary that is not available (an AWS-managed policy Config does not record)", () => {
+    const boundary = {
+      permissionsBoundary: {
+        permissionsBoundaryType: "PermissionsBoundaryPolicy",
+        permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess",
+      },
+    };
+    const describeOnly = doc({ Effect: "Allow", Action: "ec2:Describe*", Resource: "*" });
+    const noPolicies = facts({ inventory: { "AWS::IAM::Policy": [] } });
+    it.each(["iam-raw-readers-designated", "iam-no-phi-delete", "iam-no-wildcard-on-phi"])(
+      "%s passes when the identity policies grant nothing on PHI (a boundary only takes access away)",
+      (id) => {
+        const r = role(`arn:aws:iam::${ACCT}:role/app`, [describeOnly], boundary);
+        const e = run(r, id, noPolicies, { principals });
+        expect(e.status).toBe("COMPLIANT");
+        expect(e.evidence.proof).toBeUndefined();
+      },
+    );
+    it("says cannot prove, not proven, when the identity policies grant access the boundary may cut", () => {
+      const r = role(`arn:aws:iam::${ACCT}:role/app`, [readPhiWildcard], boundary);
+      const e = run(r, "iam-raw-readers-designated", noPolicies, { principals });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.permissionsBoundaryUnavailable).toBe("arn:aws:iam::aws:policy/PowerUserAccess");
+    });
+  });
+
   it("is not applicable to a designated raw reader", () => {
     expect(
       run(role(QA, [readPhiWildcard]), "iam-raw-readers-designated", facts(), { principals }).status,

@@ -77,6 +77,12 @@ function shapesOf(s: string, skipPhone: boolean, tagKey: string | undefined): re
   );
 }
 
+/**
+ * Whether a tag key may be printed in evidence: only when it holds no digit or `@`. A PHI-named key
+ * may carry a value no shape matches (`PatientSSN=123456789`): such a key is named by position.
+ */
+const printableKey = (key: string): boolean => !/[\d@]/.test(key);
+
 interface Hit {
   field: string;
   patterns: readonly string[];
@@ -126,11 +132,15 @@ export default defineControl({
       if (keyShapes.length > 0) hits.push({ field: `tag key #${i + 1}`, patterns: keyShapes });
       const topics = keyTopics(key);
       if (topics.length > 0 && keyShapes.length === 0)
-        hits.push({ field: `tag key ${key.slice(0, 64)}`, patterns: [...topics] });
+        hits.push({
+          field: printableKey(key) ? `tag key ${key.slice(0, 64)}` : `tag key #${i + 1}`,
+          patterns: [...topics],
+        });
       const valueShapes = shapesOf(value, skipPhone, key);
       if (valueShapes.length > 0)
         hits.push({
-          field: keyShapes.length > 0 ? `tag value #${i + 1}` : `tag ${key.slice(0, 64)}`,
+          field:
+            keyShapes.length > 0 || !printableKey(key) ? `tag value #${i + 1}` : `tag ${key.slice(0, 64)}`,
           patterns: valueShapes,
         });
     }
