@@ -115,6 +115,16 @@ describe("control no-phi-in-metadata", () => {
     );
     expect(evaluate("no-phi-in-metadata", snap).status).toBe("COMPLIANT");
   });
+  it.each([
+    ["PatientContact", "555-123-4567"],
+    ["member_email", "jane.doe@example.org"],
+    ["CallerPhone", "(555) 123-4567"],
+  ])("does not take a key about the people served (%s) for workforce contact data", (key, value) => {
+    const snap = apiSnapshot("AWS::S3::Bucket", "exports", {}, { tags: { [key]: value } });
+    const e = evaluate("no-phi-in-metadata", snap);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(JSON.stringify(e)).not.toContain(value);
+  });
   it("flags the PHI-named contact attribute patient_id in the real health-clinic flow", () => {
     const content = readFileSync(
       "test/fixtures/connect/awssamples_health_clinical__contact-flow.json",

@@ -7,6 +7,8 @@ import { CONNECT_FLOW, CONNECT_FLOW_MODULE, flowContentOf } from "../../resource
 
 /** Tag keys that name the people who run a resource: their e-mail or phone there is workforce data. */
 const WORKFORCE_TAG_KEY = /owner|contact|created|author|team|maintainer|e-?mail|support|on-?call|requester/i;
+/** …unless the key is about the people the contact center serves (`PatientContact`, `member_email`). */
+const SERVED_PERSON_KEY = /patient|member|caller|customer|beneficiar|enrollee|subscriber|guarantor/i;
 /** Resource types whose identity is a phone number. */
 const PHONE_IS_IDENTITY = new Set(["AWS::Connect::PhoneNumber"]);
 
@@ -69,7 +71,8 @@ function keyTopics(key: string): readonly string[] {
 function shapesOf(s: string, skipPhone: boolean, tagKey: string | undefined): readonly string[] {
   const found = valueShapes(s);
   if (found.length === 0) return NONE;
-  const allowWorkforce = tagKey !== undefined && WORKFORCE_TAG_KEY.test(tagKey);
+  const allowWorkforce =
+    tagKey !== undefined && WORKFORCE_TAG_KEY.test(tagKey) && !SERVED_PERSON_KEY.test(tagKey);
   return found.filter(
     (p) =>
       !(skipPhone && p === "phone-value") &&
