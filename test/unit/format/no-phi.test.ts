@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { phiValueShapes } from "../../../packages/core/src/connect/sensitive.ts";
 import {
   buildAlert,
   encodeWebhook,
@@ -10,7 +11,7 @@ import {
   toHec,
   toOcsf,
 } from "../../../packages/core/src/format/index.ts";
-import { PHI_NEEDLES, phiLadenFinding } from "./finding-fixtures.ts";
+import { driftFinding, PHI_NEEDLES, phiLadenFinding } from "./finding-fixtures.ts";
 
 const TRANSITIONS: Transition[] = [
   "OPENED",
@@ -131,6 +132,43 @@ describe("no PHI in any payload", () => {
         const once = redactText(text);
         expect(once).not.toContain(secret);
         expect(redactText(once)).toBe(once);
+      }),
+    );
+  });
+});
+
+describe("redaction covers every value shape no-phi-in-metadata calls PHI", () => {
+  // The control flags these in a resource name (an IAM role, a DynamoDB table, a Connect flow): the
+  // finding's subject is that resource, so the same text reaches the SNS alert and SIEM payloads.
+  it.each([
+    ["jdoe123-45-6789", "123-45-6789"],
+    ["Callback (555)123-4567", "123-4567"],
+    ["intake-dob_84-2-11", "84-2-11"],
+  ])("%j: the shape the control finds is not in any payload", (name, needle) => {
+    expect(phiValueShapes(name).length).toBeGreaterThan(0);
+    const f = driftFinding({
+      ruleId: "no-phi-in-metadata",
+      subject: { ...driftFinding().subject, resourceType: "AWS::IAM::Role", resourceId: name },
+      summary: "PHI patterns in resourceName",
+    });
+    const payloads = [
+      JSON.stringify(toOcsf(undefined, f, "OPENED")),
+      JSON.stringify(toHec(undefined, f, "OPENED")),
+      JSON.stringify(snsPublishInput(buildAlert(undefined, f, "OPENED", "notify"))),
+    ];
+    for (const p of payloads) expect(p).not.toContain(needle);
+  });
+
+  it("redactText leaves no value shape behind (property)", () => {
+    const shaped = fc.oneof(
+      fc.stringMatching(/^[a-z]{0,3}\d{3}-\d{2}-\d{4}[a-z]{0,3}$/),
+      fc.stringMatching(/^\(\d{3}\) ?\d{3}[-. ]\d{4}$/),
+      fc.stringMatching(/^(dob|DOB|birthdate|date_of_birth)[_:= -]?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$/),
+      fc.stringMatching(/^MRN[\s:#=_-]?\d{4,9}$/),
+    );
+    fc.assert(
+      fc.property(fc.string(), shaped, fc.string(), (pre, secret, post) => {
+        expect(phiValueShapes(redactText(`${pre} ${secret} ${post}`))).toEqual([]);
       }),
     );
   });

@@ -242,6 +242,33 @@ describe("report rendering", () => {
     expect(md).not.toContain("<script>");
   });
 
+  it("shows no PHI-shaped text of a finding (HTML, Markdown and JSON), as SIEM payloads do not", () => {
+    // A role named after a patient (what no-phi-in-metadata flags), an Identity Center session whose
+    // name is an e-mail, a suppression reason and evidence carrying PHI-shaped values.
+    const named = driftFinding({
+      findingId: "f-00000000000000000000phi1",
+      ruleId: "no-phi-in-metadata",
+      subject: { ...driftFinding().subject, resourceType: "AWS::IAM::Role", resourceId: "jdoe123-45-6789" },
+      summary: "PHI patterns in resourceName",
+      evidence: { hits: [{ field: "resourceName", patterns: ["ssn-value"] }], note: "DOB 01/02/1980" },
+    });
+    const suppressed = driftFinding({
+      findingId: "f-00000000000000000000phi2",
+      status: "SUPPRESSED",
+      suppression: { reason: "call (555) 123-4567", until: "2026-04-01T00:00:00.000Z", by: "local:ops" },
+    });
+    const reader = activityFinding({
+      subject: {
+        ...activityFinding().subject,
+        principal: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_QA_0123/jane.doe@example.org",
+      },
+    });
+    const r = build({ findings: [named, suppressed, reader] });
+    for (const text of [Report.renderHtml(r), Report.renderMarkdown(r), JSON.stringify(r)])
+      for (const needle of ["123-45-6789", "01/02/1980", "123-4567", "jane.doe@example.org"])
+        expect(text).not.toContain(needle);
+  });
+
   it("renders Markdown with the same sections and escaped table cells", () => {
     const md = Report.renderMarkdown(build({ findings: [driftFinding({ summary: "a | b" })] }));
     for (const h of [

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { PHI_VALUE_PATTERNS } from "../connect/sensitive.ts";
 
 /**
  * PHI scrubbing for everything phiwatch sends out (SNS alerts, SIEM payloads). Findings are built
@@ -33,6 +34,15 @@ interface Rule {
 // AWS account ids are left alone while free-standing numbers are caught.
 const NB = "(?<![A-Za-z0-9])";
 const NA = "(?![A-Za-z0-9])";
+
+/** Redaction kind of each `PHI_VALUE_PATTERNS` id. */
+const SHAPE_KINDS: Record<string, RedactedKind> = {
+  "ssn-value": "ssn",
+  "email-value": "email",
+  "phone-value": "phone",
+  "mrn-value": "mrn",
+  "dob-value": "dob",
+};
 
 const RULES: readonly Rule[] = [
   // Labelled identifiers first: "MRN: 12345", "member id 8812", "DOB 01/02/1980", "SSN 123456789".
@@ -71,6 +81,14 @@ const RULES: readonly Rule[] = [
     ),
   },
   { kind: "ssn", re: new RegExp(`${NB}\\d{9}${NA}`, "g") },
+  // Last, every value shape `no-phi-in-metadata` calls PHI (an SSN glued to letters, "(555)123-4567",
+  // "dob_84-2-11"): a resource that control flags by its name is the finding's subject, so whatever
+  // the control recognises must not leave in clear either.
+  ...PHI_VALUE_PATTERNS.map((p): Rule => {
+    const kind = SHAPE_KINDS[p.id];
+    if (!kind) throw new Error(`redact: no redaction kind for value pattern ${p.id}`);
+    return { kind, re: new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`) };
+  }),
 ];
 
 /**

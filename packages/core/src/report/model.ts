@@ -1,6 +1,7 @@
 import type { Baseline } from "../baseline/schema.ts";
 import type { Control } from "../control/types.ts";
 import { type Finding, type HistoryEntry, type Severity, severityRank } from "../finding/types.ts";
+import { publicFinding } from "../format/json.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import { type DataPathInventory, dataPathInventory } from "./inventory.ts";
 import { emptySeverityCounts, type PostureSnapshot, type UnableToEvaluate } from "./posture.ts";
@@ -106,8 +107,12 @@ function median(xs: number[]): number | undefined {
 export function buildReport(input: ReportInput): EvidenceReport {
   const controlIds = new Set(input.controls.map((c) => c.id));
   const latest = [...(input.posture ?? [])].sort((a, b) => (a.at < b.at ? 1 : -1))[0];
-  const drift = input.findings.filter((f) => f.kind === "drift");
-  const activity = input.findings.filter((f) => f.kind === "activity");
+  // The report leaves the account like an alert: findings are shown as SIEM payloads carry them,
+  // PHI-shaped text redacted (a resource named after a patient, an e-mail session name, a reason).
+  // The inventory joins stored ids with snapshots, so it reads the findings as stored.
+  const findings: Finding[] = input.findings.map((f) => publicFinding(f));
+  const drift = findings.filter((f) => f.kind === "drift");
+  const activity = findings.filter((f) => f.kind === "activity");
 
   const controls: ControlRow[] = input.controls.map((c) => {
     const mine = drift.filter((f) => f.ruleId === c.id);
@@ -154,7 +159,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
       a.id.localeCompare(b.id),
   );
 
-  const resolvedFindings: ResolvedRow[] = input.findings
+  const resolvedFindings: ResolvedRow[] = findings
     .filter((f) => f.status === "RESOLVED")
     .map((f) => ({
       finding: f,
@@ -184,7 +189,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
   }
 
   const open = emptySeverityCounts();
-  for (const f of input.findings) if (f.status === "OPEN") open[f.severity]++;
+  for (const f of findings) if (f.status === "OPEN") open[f.severity]++;
   const statusCounts = Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as Record<ControlStatus, number>;
   for (const c of controls) statusCounts[c.status]++;
 
@@ -204,15 +209,15 @@ export function buildReport(input: ReportInput): EvidenceReport {
       open,
       controls: statusCounts,
       resolved: resolvedFindings.length,
-      suppressed: input.findings.filter((f) => f.status === "SUPPRESSED").length,
+      suppressed: findings.filter((f) => f.status === "SUPPRESSED").length,
       ...(resolvedFindings.length
         ? { medianTimeToResolveMs: median(resolvedFindings.map((r) => r.timeToResolveMs))! }
         : {}),
       ...(latest ? { lastSweep: latest.at } : {}),
     },
     controls,
-    openFindings: input.findings.filter((f) => f.status === "OPEN").sort(bySeverityThenTime),
-    suppressedFindings: input.findings.filter((f) => f.status === "SUPPRESSED").sort(bySeverityThenTime),
+    openFindings: findings.filter((f) => f.status === "OPEN").sort(bySeverityThenTime),
+    suppressedFindings: findings.filter((f) => f.status === "SUPPRESSED").sort(bySeverityThenTime),
     resolvedFindings,
     timeline: driftTimeline(input.history, (id) => controlIds.has(id)),
     activity: [...detectors.values()].sort(

@@ -302,6 +302,30 @@ describe("control iam-no-wildcard-on-phi", () => {
       run(role(`arn:aws:iam::${ACCT}:role/app`, [doc(stmt)]), "iam-no-wildcard-on-phi", facts()).status,
     ).toBe("NON_COMPLIANT");
   });
+  it("never puts an object key named in a policy Resource into its evidence", () => {
+    const key = "connect/northwind/CallRecordings/2026/03/jane-doe-dob-1984-02-11.wav";
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc(
+        { Effect: "Allow", Action: "s3:*", Resource: `arn:aws:s3:::phi-recordings/${key}` },
+        { Effect: "Allow", Action: "s3:*", NotResource: `arn:aws:s3:::phi-recordings/jane-doe-*` },
+        { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::phi-transcripts-2024/*" },
+      ),
+    ]);
+    const e = run(r, "iam-no-wildcard-on-phi", facts());
+    expect(e.status).toBe("NON_COMPLIANT");
+    const text = JSON.stringify(e);
+    expect(text).not.toContain("jane");
+    expect(text).not.toContain("CallRecordings/2026");
+    // The bucket, and whether one object or a pattern of objects, stay readable.
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({ statement: "#0", resources: ["arn:aws:s3:::phi-recordings/[object key]"] }),
+      expect.objectContaining({
+        statement: "#1",
+        resources: { NotResource: ["arn:aws:s3:::phi-recordings/[object key pattern]"] },
+      }),
+      expect.objectContaining({ statement: "#2", resources: ["arn:aws:s3:::phi-transcripts-2024/*"] }),
+    ]);
+  });
   it("passes s3:* on a non-PHI bucket and named actions on PHI", () => {
     const r = role(`arn:aws:iam::${ACCT}:role/app`, [
       doc(

@@ -46,6 +46,26 @@ function reaches(s: Statement, patterns: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * A Resource entry as evidence shows it: the object-key part of an S3 ARN (a policy may name one
+ * recording, `…/CallRecordings/2026/03/jane-doe-dob-1984-02-11.wav`) never leaves in clear — findings
+ * carry no object keys. The bucket stays, and so does a key part made only of wildcards (`bucket/*`);
+ * anything else says whether it named one object or a pattern of objects.
+ */
+function resourceForEvidence(resource: string): string {
+  const m = /^(arn:[\w-]*:s3:[^:]*:[^:]*:(?:accesspoint\/[^/]+\/object\/|[^/]+\/))(.+)$/.exec(resource);
+  if (!m) return resource;
+  const key = m[2]!;
+  if (/^[*?/]+$/.test(key)) return resource;
+  return `${m[1]}${hasWildcard(key) ? "[object key pattern]" : "[object key]"}`;
+}
+
+function resourcesForEvidence(s: Statement): unknown {
+  return s.resource
+    ? s.resource.map(resourceForEvidence)
+    : { NotResource: (s.notResource ?? []).map(resourceForEvidence) };
+}
+
 /** A key id no literal pattern names: a pattern matching a key ARN with it names every key there. */
 const ANY_KEY_ID = "\u0001".repeat(40);
 
@@ -101,7 +121,7 @@ export default defineControl({
             policy: name,
             statement: stmt,
             actions: w.s3,
-            resources: s.resource ?? { NotResource: s.notResource },
+            resources: resourcesForEvidence(s),
             ...cond,
           });
         else if (
@@ -114,7 +134,7 @@ export default defineControl({
             policy: name,
             statement: stmt,
             actions: w.kms,
-            resources: s.resource ?? { NotResource: s.notResource },
+            resources: resourcesForEvidence(s),
             ...cond,
           });
       }
