@@ -132,6 +132,10 @@ export function toAccessEvent(
     return undefined;
   }
 
+  // A call that failed for another reason than a denial (NoSuchKey, InvalidRange, a bad ciphertext)
+  // read nothing: it is neither a read nor a probe the policy stopped.
+  const denied = rec.errorCode !== undefined && DENIED.test(rec.errorCode);
+  if (rec.errorCode && !denied) return undefined;
   const recipient = rec.recipientAccountId ?? rec.userIdentity.accountId ?? "";
   const principal = principalOf(rec.userIdentity, recipient);
   const fastAt = canonicalTimeMs(rec.eventTime);
@@ -159,7 +163,7 @@ export function toAccessEvent(
   if (objectHash) ev.objectHash = objectHash;
   ev.rawAudio = rawAudio;
   ev.principal = principal;
-  ev.denied = rec.errorCode !== undefined && DENIED.test(rec.errorCode);
+  ev.denied = denied;
   if (rec.errorCode) ev.errorCode = sanitiseIdentityText(rec.errorCode, 64);
   ev.source = source;
   if (tlsVersion) ev.tlsVersion = cached(tlsCache, tlsVersion, tlsText);

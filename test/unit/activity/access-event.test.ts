@@ -1,0 +1,66 @@
+// How CloudTrail data events become PHI access events: which records count as reads of PHI.
+import { describe, expect, it } from "vitest";
+import { Activity, DETECTORS } from "../../../packages/core/src/index.ts";
+import { demoBaseline, HASH } from "./helpers.ts";
+
+const ACCT = "111122223333";
+const RECORDINGS = "northwind-connect-recordings";
+const RAW_KEY = "connect/northwind-prod/CallRecordings/2026/03/03/c-1.wav";
+const b = demoBaseline();
+
+let seq = 0;
+/** An S3 data event as CloudTrail records it (fields of the OTRF GetObject capture), with overrides. */
+function s3Record(over: Record<string, unknown>): Record<string, unknown> {
+  return {
+    eventVersion: "1.09",
+    eventTime: "2026-03-03T15:00:00Z",
+    eventSource: "s3.amazonaws.com",
+    eventName: "GetObject",
+    awsRegion: "us-east-1",
+    eventID: `ae-${++seq}`,
+    eventType: "AwsApiCall",
+    eventCategory: "Data",
+    managementEvent: false,
+    readOnly: true,
+    recipientAccountId: ACCT,
+    sourceIPAddress: "198.51.100.23",
+    userAgent: "[aws-cli/2.17.60 md/awscrt#0.21.2]",
+    userIdentity: {
+      type: "AssumedRole",
+      principalId: "AROAEXAMPLE:dev-session",
+      arn: `arn:aws:sts::${ACCT}:assumed-role/analytics-qa/dev-session`,
+      accountId: ACCT,
+      sessionContext: {
+        sessionIssuer: { type: "Role", arn: `arn:aws:iam::${ACCT}:role/analytics-qa`, accountId: ACCT },
+      },
+    },
+    requestParameters: { bucketName: RECORDINGS, Host: `${RECORDINGS}.s3.amazonaws.com`, key: RAW_KEY },
+    additionalEventData: { SignatureVersion: "SigV4", CipherSuite: "TLS_AES_128_GCM_SHA256" },
+    tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256" },
+    ...over,
+  };
+}
+const accessOf = (r: Record<string, unknown>) =>
+  Activity.toAccessEvent(Activity.readCloudTrail(r)[0]!, b, HASH);
+
+async function detect(records: Record<string, unknown>[]) {
+  const events = records.flatMap((r) => accessOf(r) ?? []);
+  const r = await Activity.processAccessEvents(events, {
+    store: new Activity.MemoryAccessStore(),
+    baseline: b,
+    detectors: DETECTORS,
+    now: new Date("2026-03-04T00:00:00Z"),
+  });
+  expect(r.errors).toEqual([]);
+  return [...new Set(r.detections.map((d) => d.ruleId))].sort();
+}
+
+describe("access events: failed reads", () => {
+  it("does not count a GetObject that failed with NoSuchKey as a read of PHI", async () => {
+    // The analytics role reading raw audio fires on the first successful read…
+    expect(await detect([s3Record({})])).toContain("access-unauthorized-principal");
+    // …but a GetObject that returned NoSuchKey read nothing (no object, no bytes).
+    const failed = s3Record({ errorCode: "NoSuchKey", errorMessage: "The specified key does not exist." });
+    expect(await detect([failed])).toEqual([]);
+  });
+});
