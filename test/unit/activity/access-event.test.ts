@@ -64,3 +64,48 @@ describe("access events: failed reads", () => {
     expect(await detect([failed])).toEqual([]);
   });
 });
+
+describe("access events: server-side copies out of a PHI bucket", () => {
+  // CloudTrail records CopyObject under the destination bucket; the source is only in the
+  // `x-amz-copy-source` request header ("bucket/key"), and `resources` names only the destination —
+  // shape of the sample CopyObject record in DataDog/stratus-red-team @ aace0f856fe8,
+  // docs/attack-techniques/AWS/aws.impact.s3-ransomware-client-side-encryption.md.
+  const copy = (source: string, over: Record<string, unknown> = {}) =>
+    s3Record({
+      eventName: "CopyObject",
+      readOnly: false,
+      requestParameters: {
+        bucketName: "exfil-drop-bucket",
+        Host: "exfil-drop-bucket.s3.us-east-1.amazonaws.com",
+        "x-amz-copy-source": source,
+        key: "loot/c-1.wav",
+        "x-id": "CopyObject",
+      },
+      resources: [
+        { type: "AWS::S3::Object", ARN: "arn:aws:s3:::exfil-drop-bucket/loot/c-1.wav" },
+        { accountId: "444455556666", type: "AWS::S3::Bucket", ARN: "arn:aws:s3:::exfil-drop-bucket" },
+      ],
+      ...over,
+    });
+
+  it("reads a CopyObject whose source is a PHI object as a read of the source bucket", async () => {
+    const ev = accessOf(copy(`${RECORDINGS}/${RAW_KEY}`));
+    expect(ev).toMatchObject({ action: "read", target: { type: "AWS::S3::Bucket", id: RECORDINGS } });
+    expect(ev?.rawAudio).toBe(true);
+    // The same object fetched with GetObject hashes the same: distinct objects count once.
+    expect(ev?.objectHash).toBe(accessOf(s3Record({}))?.objectHash);
+    // The analytics role copying raw audio out is the same unauthorized read as downloading it.
+    expect(await detect([copy(`${RECORDINGS}/${RAW_KEY}`)])).toContain("access-unauthorized-principal");
+  });
+
+  it("reads the URL-encoded, slash-led and versioned forms SDKs send (UploadPartCopy too)", () => {
+    const encoded = `/${RECORDINGS}/${RAW_KEY.replace(/\//g, "%2F")}?versionId=3HL4kqtJlcpXroDTDmJ`;
+    const ev = accessOf(copy(encoded, { eventName: "UploadPartCopy" }));
+    expect(ev).toMatchObject({ action: "read", target: { id: RECORDINGS }, rawAudio: true });
+    expect(ev?.objectHash).toBe(accessOf(s3Record({}))?.objectHash);
+  });
+
+  it("ignores copies between buckets that hold no PHI", () => {
+    expect(accessOf(copy("public-assets/logo.png"))).toBeUndefined();
+  });
+});
