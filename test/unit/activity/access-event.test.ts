@@ -109,3 +109,32 @@ describe("access events: server-side copies out of a PHI bucket", () => {
     expect(accessOf(copy("public-assets/logo.png"))).toBeUndefined();
   });
 });
+
+describe("access events: denied probes of other object calls", () => {
+  // The access rule routes every denied S3 data event on a PHI bucket (eventCategory Data, errorCode
+  // AccessDenied), as the AccessDenied ListObjects and VpceAccessDenied GetObject captures show them.
+  it("counts denied HeadObject / PutObject / DeleteObject on a PHI bucket towards access-denied-burst", async () => {
+    const probes = ["HeadObject", "GetObjectAttributes", "PutObject", "DeleteObject"].flatMap((eventName) =>
+      [0, 1, 2].map((i) =>
+        s3Record({
+          eventName,
+          eventTime: `2026-03-03T15:0${i}:00Z`,
+          errorCode: "AccessDenied",
+          errorMessage: "Access Denied",
+          requestParameters: { bucketName: RECORDINGS, key: `${RAW_KEY}.${i}` },
+        }),
+      ),
+    );
+    expect(probes.map((p) => accessOf(p)?.denied)).toEqual(probes.map(() => true));
+    expect(await detect(probes)).toEqual(["access-denied-burst"]);
+  });
+
+  it("still ignores successful calls other than reads and lists, and denied calls on other buckets", () => {
+    expect(accessOf(s3Record({ eventName: "HeadObject" }))).toBeUndefined();
+    expect(accessOf(s3Record({ eventName: "PutObject", readOnly: false }))).toBeUndefined();
+    const other = { bucketName: "public-assets", key: "logo.png" };
+    expect(
+      accessOf(s3Record({ eventName: "HeadObject", errorCode: "AccessDenied", requestParameters: other })),
+    ).toBeUndefined();
+  });
+});

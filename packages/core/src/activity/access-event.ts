@@ -140,6 +140,19 @@ export function toAccessEvent(
     const phi = matchesAny(baseline.phiKeys, keyArn) || (!!ctxBucket && !!phiBucketOf(baseline, ctxBucket));
     if (!phi) return undefined;
     target = { type: "AWS::KMS::Key", id: keyArn };
+  } else if (
+    rec.eventSource === "s3.amazonaws.com" &&
+    rec.errorCode !== undefined &&
+    DENIED.test(rec.errorCode) &&
+    rec.managementEvent !== true &&
+    rec.eventCategory !== "Management"
+  ) {
+    // Any other object call denied on a PHI bucket (HeadObject, PutObject, DeleteObject…) is a probe
+    // the policy stopped: it only feeds access-denied-burst (denied events are never reads).
+    const bucket = bucketOf(rec);
+    if (!bucket || !phiBucketOf(baseline, bucket)) return undefined;
+    action = "read";
+    target = { type: "AWS::S3::Bucket", id: bucket };
   } else {
     return undefined;
   }
