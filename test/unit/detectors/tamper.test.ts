@@ -238,3 +238,54 @@ describe("tamper-audit-logging reads the new selectors as the trail control does
     expect(gov("arn:aws:s3:::").map((x) => x.ruleId)).toEqual(["tamper-audit-logging"]);
   });
 });
+
+describe("tamper-connect storage re-pointing", () => {
+  // No Connect admin CloudTrail record is published (test/fixtures/README.md): the AWS-docs Connect
+  // record (GetContactAttributes) with the eventName and request parameters of
+  // UpdateInstanceStorageConfig / DisassociateInstanceStorageConfig as the Connect API reference
+  // documents them (InstanceId, AssociationId, ResourceType, StorageConfig).
+  const connectRecord = (eventName: string, requestParameters: Record<string, unknown>) => {
+    const doc = JSON.parse(readFileSync(`${DIR}/awsdocs_connect__GetContactAttributes.json`, "utf8"));
+    return Activity.readCloudTrail({ ...doc, eventName, readOnly: false, requestParameters })[0]!;
+  };
+  const s3 = {
+    BucketName: "exfil-drop-bucket",
+    BucketPrefix: "x",
+    EncryptionConfig: { EncryptionType: "KMS", KeyId: "arn:aws:kms:us-west-2:123456789012:key/k" },
+  };
+
+  // Chat and email attachments and e-mail messages are what patients send: PHI like recordings.
+  it.each(["CALL_RECORDINGS", "ATTACHMENTS", "EMAIL_MESSAGES"])(
+    "fires when %s storage is re-pointed to a bucket that is not a PHI bucket",
+    (type) => {
+      const r = connectRecord("UpdateInstanceStorageConfig", {
+        InstanceId: "00fbeee1-123e-111e-93e3-11111bfbfcc1",
+        AssociationId: "a1",
+        ResourceType: type,
+        StorageConfig: { StorageType: "S3", S3Config: s3 },
+      });
+      expect(fired(r).map((d) => d.ruleId)).toEqual(["tamper-connect"]);
+    },
+  );
+
+  it.each(["ATTACHMENTS", "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS"])(
+    "fires when %s storage is disassociated",
+    (type) => {
+      const r = connectRecord("DisassociateInstanceStorageConfig", {
+        InstanceId: "00fbeee1-123e-111e-93e3-11111bfbfcc1",
+        AssociationId: "a1",
+        ResourceType: type,
+      });
+      expect(fired(r).map((d) => d.ruleId)).toEqual(["tamper-connect"]);
+    },
+  );
+
+  it("does not fire for agent event streams (no PHI)", () => {
+    const r = connectRecord("DisassociateInstanceStorageConfig", {
+      InstanceId: "00fbeee1-123e-111e-93e3-11111bfbfcc1",
+      AssociationId: "a1",
+      ResourceType: "AGENT_EVENTS",
+    });
+    expect(fired(r)).toEqual([]);
+  });
+});

@@ -202,6 +202,28 @@ describe("rule access (path eventbridge)", () => {
     expect(rule.matches(event)).toBe(true);
   });
 
+  it("matches a server-side copy whose source is a PHI object, whatever the destination", () => {
+    // CopyObject is recorded under the destination; the source is the x-amz-copy-source header
+    // (shape: DataDog/stratus-red-team docs, aws.impact.s3-ransomware-client-side-encryption).
+    const event = eventOf("whylabs__eventbridge_PutObject_data_event_SSE_KMS.json");
+    const detail = event.detail as Record<string, unknown>;
+    const copyTo = (source: string, eventName = "CopyObject") => ({
+      ...event,
+      detail: {
+        ...detail,
+        eventName,
+        requestParameters: { bucketName: "exfil-drop-bucket", key: "k", "x-amz-copy-source": source },
+      },
+    });
+    expect(rule.matches(copyTo("mordors3stack-s3bucket-llp2yingx64a/ring.txt"))).toBe(true);
+    expect(rule.matches(copyTo("/mordors3stack-s3bucket-llp2yingx64a/ring.txt", "UploadPartCopy"))).toBe(
+      true,
+    );
+    expect(rule.matches(copyTo("sensitive-data-eu/a.json"))).toBe(true); // PHI bucket by prefix
+    expect(rule.matches(copyTo("public-assets/logo.png"))).toBe(false);
+    expect(rule.matches(copyTo("mordors3stack-s3bucket-llp2yingx64a-other/x"))).toBe(false);
+  });
+
   it("routes every bucket's reads when a PHI bucket is declared by tag (the function filters)", () => {
     const byTag = compilePattern(accessPattern(testBaseline({ phiBuckets: [{ tag: { key: "phi" } }] })));
     const event = eventOf("panther__AWS.S3.DeleteObject__DeleteObject.json");

@@ -73,6 +73,8 @@ export function eventIdHash(eventId: string): string {
 }
 
 const S3_READS = new Set(["GetObject", "SelectObjectContent"]);
+/** Server-side copies: they read the object named by `x-amz-copy-source`. */
+const S3_COPIES = new Set(["CopyObject", "UploadPartCopy"]);
 const S3_LISTS = new Set(["ListObjects", "ListObjectsV2", "ListObjectVersions", "ListBucket"]);
 const KMS_READS = new Set(["Decrypt"]);
 const DENIED = /AccessDenied|UnauthorizedOperation|Forbidden|InvalidAccessKeyId|SignatureDoesNotMatch/i;
@@ -114,6 +116,16 @@ export function toAccessEvent(
       objectHash = hashKey(key);
       rawAudio = isRawObjectKey(entry, key);
     }
+  } else if (rec.eventSource === "s3.amazonaws.com" && S3_COPIES.has(rec.eventName)) {
+    // A server-side copy reads its source: copying recordings to another bucket (any account) is a
+    // read of the PHI bucket, recorded only under the destination with the source in a header.
+    const src = copySourceOf(req["x-amz-copy-source"]);
+    const entry = src && phiBucketOf(baseline, src.bucket);
+    if (!src || !entry) return undefined;
+    action = "read";
+    target = { type: "AWS::S3::Bucket", id: src.bucket };
+    objectHash = hashKey(src.key);
+    rawAudio = isRawObjectKey(entry, src.key);
   } else if (rec.eventSource === "kms.amazonaws.com" && KMS_READS.has(rec.eventName)) {
     action = "decrypt";
     const keyArn =
@@ -128,10 +140,27 @@ export function toAccessEvent(
     const phi = matchesAny(baseline.phiKeys, keyArn) || (!!ctxBucket && !!phiBucketOf(baseline, ctxBucket));
     if (!phi) return undefined;
     target = { type: "AWS::KMS::Key", id: keyArn };
+  } else if (
+    rec.eventSource === "s3.amazonaws.com" &&
+    rec.errorCode !== undefined &&
+    DENIED.test(rec.errorCode) &&
+    rec.managementEvent !== true &&
+    rec.eventCategory !== "Management"
+  ) {
+    // Any other object call denied on a PHI bucket (HeadObject, PutObject, DeleteObject…) is a probe
+    // the policy stopped: it only feeds access-denied-burst (denied events are never reads).
+    const bucket = bucketOf(rec);
+    if (!bucket || !phiBucketOf(baseline, bucket)) return undefined;
+    action = "read";
+    target = { type: "AWS::S3::Bucket", id: bucket };
   } else {
     return undefined;
   }
 
+  // A call that failed for another reason than a denial (NoSuchKey, InvalidRange, a bad ciphertext)
+  // read nothing: it is neither a read nor a probe the policy stopped.
+  const denied = rec.errorCode !== undefined && DENIED.test(rec.errorCode);
+  if (rec.errorCode && !denied) return undefined;
   const recipient = rec.recipientAccountId ?? rec.userIdentity.accountId ?? "";
   const principal = principalOf(rec.userIdentity, recipient);
   const fastAt = canonicalTimeMs(rec.eventTime);
@@ -159,7 +188,7 @@ export function toAccessEvent(
   if (objectHash) ev.objectHash = objectHash;
   ev.rawAudio = rawAudio;
   ev.principal = principal;
-  ev.denied = rec.errorCode !== undefined && DENIED.test(rec.errorCode);
+  ev.denied = denied;
   if (rec.errorCode) ev.errorCode = sanitiseIdentityText(rec.errorCode, 64);
   ev.source = source;
   if (tlsVersion) ev.tlsVersion = cached(tlsCache, tlsVersion, tlsText);
@@ -217,6 +246,26 @@ function objectKeyOf(rec: CloudTrailRecord, bucket: string): string | undefined 
   const arn = rec.resources?.find((r) => r.type === "AWS::S3::Object")?.ARN;
   const prefix = `arn:aws:s3:::${bucket}/`;
   return arn?.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+}
+
+/**
+ * Source bucket and key of `x-amz-copy-source` as sent: `bucket/key` or `/bucket/key`, the key
+ * URL-encoded or not, optionally `?versionId=…`. Access-point sources (`arn:…`) name no bucket.
+ */
+function copySourceOf(v: unknown): { bucket: string; key: string } | undefined {
+  if (typeof v !== "string") return undefined;
+  const s = v.startsWith("/") ? v.slice(1) : v;
+  const slash = s.indexOf("/");
+  if (slash <= 0 || s.startsWith("arn:")) return undefined;
+  const q = s.indexOf("?versionId=");
+  const raw = s.slice(slash + 1, q > slash ? q : undefined);
+  let key = raw;
+  try {
+    key = decodeURIComponent(raw);
+  } catch {
+    // Not URL-encoded (a literal `%`): the key as written.
+  }
+  return key ? { bucket: s.slice(0, slash), key } : undefined;
 }
 
 /**

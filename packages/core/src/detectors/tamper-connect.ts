@@ -2,6 +2,7 @@ import { managementDetection, succeeded } from "../activity/management.ts";
 import { phiBucketOf } from "../baseline/match.ts";
 import { defineDetector } from "./types.ts";
 
+/** Storage types that hold PHI: every InstanceStorageResourceType but AGENT_EVENTS. */
 const PHI_STORAGE = new Set([
   "CALL_RECORDINGS",
   "CHAT_TRANSCRIPTS",
@@ -10,6 +11,12 @@ const PHI_STORAGE = new Set([
   "CONTACT_TRACE_RECORDS",
   "SCREEN_RECORDINGS",
   "CONTACT_EVALUATIONS",
+  // Files and e-mails customers send, and Contact Lens real-time transcript segments.
+  "ATTACHMENTS",
+  "EMAIL_MESSAGES",
+  "REAL_TIME_CONTACT_ANALYSIS_SEGMENTS",
+  "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS",
+  "REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS",
 ]);
 
 export default defineDetector({

@@ -29,6 +29,7 @@ export {
   resourceTags,
 } from "./naming.ts";
 export {
+  ACCESS_S3_COPY_EVENTS,
   ACCESS_S3_EVENTS,
   accessPattern,
   CLOUDTRAIL_DETAIL_TYPE,

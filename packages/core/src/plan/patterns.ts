@@ -31,6 +31,9 @@ export const DENIED_ERROR_CODES: readonly EventPatternValue[] = [
   "SignatureDoesNotMatch",
 ];
 
+/** S3 server-side copies: they read the PHI object named by `x-amz-copy-source`, whatever the destination. */
+export const ACCESS_S3_COPY_EVENTS = ["CopyObject", "UploadPartCopy"] as const;
+
 type EventPatternValue = string | { [op: string]: unknown };
 
 /**
@@ -166,7 +169,7 @@ export function tamperPattern(baseline: Baseline, detectors: readonly Detector[]
  *
  * @example
  * ```ts
- * accessPattern(baseline).$or.length; // 2 or 3 branches (reads, denied, decrypt)
+ * accessPattern(baseline).$or.length; // 3 or 4 branches (reads, copies, denied, decrypt)
  * ```
  */
 export function accessPattern(baseline: Baseline): EventPattern {
@@ -175,10 +178,20 @@ export function accessPattern(baseline: Baseline): EventPattern {
     ? []
     : baseline.phiBuckets.map((b) => (b.name !== undefined ? b.name : { prefix: b.prefix! }));
   const bucketFilter = byTag ? {} : { requestParameters: { bucketName: buckets } };
+  // The copy source is `bucket/key` or `/bucket/key`.
+  const sources: EventPatternValue[] = baseline.phiBuckets.flatMap((b) => {
+    const head = b.name !== undefined ? `${b.name}/` : b.prefix!;
+    return [{ prefix: head }, { prefix: `/${head}` }];
+  });
+  const copyFilter = byTag ? {} : { requestParameters: { "x-amz-copy-source": sources } };
   const branches: EventPattern[] = [
     {
       source: ["aws.s3"],
       detail: { eventSource: ["s3.amazonaws.com"], eventName: [...ACCESS_S3_EVENTS], ...bucketFilter },
+    },
+    {
+      source: ["aws.s3"],
+      detail: { eventSource: ["s3.amazonaws.com"], eventName: [...ACCESS_S3_COPY_EVENTS], ...copyFilter },
     },
     {
       source: ["aws.s3"],
