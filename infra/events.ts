@@ -24,7 +24,9 @@ export const accessQueue = new aws.sqs.Queue("AccessQueue", {
 });
 
 export const rules = Object.fromEntries(
-  Plan.eventRules(baseline).map((r) => [
+  Plan.eventRules(baseline, {
+    maxPatternChars: Plan.eventPatternMax(process.env.PHIWATCH_EVENT_PATTERN_MAX),
+  }).map((r) => [
     r.id,
     {
       plan: r,

@@ -6,12 +6,14 @@ import { describe, expect, it } from "vitest";
 import { ControlSet, FACT_SOURCE_TYPES } from "../../../packages/core/src/control/engine.ts";
 import type { Control } from "../../../packages/core/src/control/types.ts";
 import { compilePattern } from "../../../packages/core/src/eventpattern/index.ts";
-import { CONTROLS } from "../../../packages/core/src/index.ts";
+import { CONTROLS, parseBaseline } from "../../../packages/core/src/index.ts";
 import {
   accessPattern,
   cloudTrailEnvelope,
   configChangePattern,
+  eventPatternMax,
   eventRules,
+  oversizedRules,
   tamperEvents,
   tamperPattern,
   trailLogKeyWildcard,
@@ -302,4 +304,44 @@ describe("rule trail-logs (path trail-logs)", () => {
     expect(trailLogKeyWildcard("")).toBe("AWSLogs/*/CloudTrail/*.json.gz");
     expect(trailLogKeyWildcard("a*b/")).toBe("a\\*b/AWSLogs/*/CloudTrail/*.json.gz");
   });
+});
+
+describe("EventBridge pattern size quota", () => {
+  // PHI buckets named one by one (a health system listing each clinic's recordings bucket).
+  const clinics = (n: number) =>
+    testBaseline({
+      phiBuckets: Array.from({ length: n }, (_, i) => ({
+        name: `northwind-clinic-${String(i).padStart(2, "0")}-connect-recordings`,
+        holds: ["recordings" as const],
+      })),
+    });
+  const many = clinics(20);
+
+  it("refuses, naming the rule and its size, a pattern over the default 2048 characters (AWS would refuse it at deploy)", () => {
+    expect(() => eventRules(many)).toThrow(
+      /EventBridge rule pattern too large: access \d{4} characters .*quota is 2048.*trail-logs/,
+    );
+    expect(oversizedRules(eventRules(many, { maxPatternChars: 100_000 })).map((r) => r.id)).toEqual([
+      "access",
+    ]);
+  });
+
+  it("accepts the same baseline with bucket prefixes, or a raised quota", () => {
+    const byPrefix = testBaseline({ phiBuckets: [{ prefix: "northwind-clinic-", holds: ["recordings"] }] });
+    expect(eventRules(byPrefix).map((r) => r.id)).toEqual(["config-change", "tamper", "access"]);
+    expect(() => eventRules(clinics(10))).toThrow(/access/);
+    expect(eventRules(clinics(10), { maxPatternChars: eventPatternMax("4096") })).toHaveLength(3);
+  });
+
+  it("keeps the example baseline's rules within the default quota", () => {
+    const example = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
+    expect(oversizedRules(eventRules(example, { maxPatternChars: 100_000 }))).toEqual([]);
+  });
+
+  it.each(["1024", "5000", "2k"])(
+    "refuses PHIWATCH_EVENT_PATTERN_MAX=%s (the quota ranges from 2048 to 4096)",
+    (v) => {
+      expect(() => eventPatternMax(v)).toThrow(/from 2048 to 4096/);
+    },
+  );
 });

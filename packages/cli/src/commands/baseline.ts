@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Baseline, BaselineError, parseBaseline } from "@phiwatch/core";
+import { type Baseline, BaselineError, PhiwatchError, Plan, parseBaseline } from "@phiwatch/core";
 import { UsageError } from "../context.ts";
 import { bold, dim } from "../output.ts";
 
@@ -23,6 +23,16 @@ export async function baselineCommand(argv: string[]): Promise<number> {
       process.stderr.write(`  ${i.file}${i.line ? `:${i.line}` : ""}  ${i.field}: ${i.message}\n`);
     return 2;
   }
+  // The EventBridge rules this baseline deploys must fit the account's pattern-size quota.
+  const max = Plan.eventPatternMax(process.env.PHIWATCH_EVENT_PATTERN_MAX);
+  let rules: Plan.RulePlan[];
+  try {
+    rules = Plan.eventRules(b, { maxPatternChars: max });
+  } catch (error) {
+    if (!(error instanceof PhiwatchError)) throw error;
+    process.stderr.write(`${file} cannot be deployed as it is:\n  ${error.message}\n`);
+    return 2;
+  }
   const out = [
     `${bold("valid")} ${file} — ${b.organisation.name}`,
     `  accounts        ${b.accounts.join(", ")}`,
@@ -34,6 +44,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     `  retention       ${b.retentionDays} days`,
     `  detectors       learning ${b.detectors.learningDays} d, window ${b.detectors.windowMinutes} min, volume floor ${b.detectors.volume.floor}`,
     `  suppressions    ${b.suppressions.length}; webhooks ${b.webhooks.length}`,
+    `  event rules     ${rules.map((r) => `${r.id} ${JSON.stringify(r.pattern).length}`).join(", ")} ${dim(`(characters; quota ${max})`)}`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);
   return 0;

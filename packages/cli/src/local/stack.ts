@@ -133,7 +133,9 @@ export class LocalEventBus {
   private readonly rules: Array<{ id: string; matches: (e: unknown) => boolean; target: Route }>;
 
   constructor(baseline: Baseline) {
-    this.rules = Plan.eventRules(baseline).map((r) => {
+    this.rules = Plan.eventRules(baseline, {
+      maxPatternChars: Plan.eventPatternMax(process.env.PHIWATCH_EVENT_PATTERN_MAX),
+    }).map((r) => {
       const compiled = EventPatterns.compilePattern(r.pattern);
       return {
         id: r.id,

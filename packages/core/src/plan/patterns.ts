@@ -4,7 +4,7 @@ import type { Control } from "../control/types.ts";
 import { CONTROLS } from "../controls/index.ts";
 import { DETECTORS } from "../detectors/index.ts";
 import type { Detector } from "../detectors/types.ts";
-import { DefinitionError } from "../errors.ts";
+import { DefinitionError, PhiwatchError } from "../errors.ts";
 import type { EventPattern } from "../eventpattern/match.ts";
 
 /** Detail type of CloudTrail API calls (management and data events) on EventBridge. */
@@ -178,11 +178,12 @@ export function accessPattern(baseline: Baseline): EventPattern {
     ? []
     : baseline.phiBuckets.map((b) => (b.name !== undefined ? b.name : { prefix: b.prefix! }));
   const bucketFilter = byTag ? {} : { requestParameters: { bucketName: buckets } };
-  // The copy source is `bucket/key` or `/bucket/key`.
-  const sources: EventPatternValue[] = baseline.phiBuckets.flatMap((b) => {
-    const head = b.name !== undefined ? `${b.name}/` : b.prefix!;
-    return [{ prefix: head }, { prefix: `/${head}` }];
-  });
+  // The copy source is `bucket/key` or `/bucket/key`: one wildcard per bucket covers both (it may also
+  // match a longer bucket name ending the same way; the function filters exactly), which keeps the
+  // pattern within EventBridge's size quota for more buckets than two prefixes each would.
+  const sources: EventPatternValue[] = baseline.phiBuckets.map((b) =>
+    b.name !== undefined ? { wildcard: `*${b.name}/*` } : { wildcard: `*${b.prefix!}*` },
+  );
   const copyFilter = byTag ? {} : { requestParameters: { "x-amz-copy-source": sources } };
   const branches: EventPattern[] = [
     {
@@ -266,7 +267,53 @@ export interface RulePlan {
  * eventRules(baseline).map((r) => r.id); // ["config-change", "tamper", "access"]
  * ```
  */
-export function eventRules(baseline: Baseline): RulePlan[] {
+/**
+ * EventBridge's default "Event pattern size" quota, in characters (adjustable to 4096 on request): a
+ * larger pattern is refused when the rule is created, so the deploy would fail half-way.
+ */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
+
+/**
+ * The quota from `PHIWATCH_EVENT_PATTERN_MAX` (an account that raised it): an integer from 2048 to
+ * 4096, the quota's range; unset = the default.
+ *
+ * @example
+ * ```ts
+ * eventPatternMax(process.env.PHIWATCH_EVENT_PATTERN_MAX); // 2048
+ * ```
+ */
+export function eventPatternMax(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return EVENT_PATTERN_MAX_CHARS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < EVENT_PATTERN_MAX_CHARS || n > 4096)
+    throw new PhiwatchError(
+      `PHIWATCH_EVENT_PATTERN_MAX must be an integer from 2048 to 4096, got "${value.slice(0, 20)}"`,
+    );
+  return n;
+}
+
+/**
+ * The rules whose pattern is over `max` characters (as deployed: `JSON.stringify`), with their size.
+ *
+ * @example
+ * ```ts
+ * oversizedRules(eventRules(baseline, { maxPatternChars: Infinity })); // [] for the example baseline
+ * ```
+ */
+export function oversizedRules(
+  rules: readonly RulePlan[],
+  max = EVENT_PATTERN_MAX_CHARS,
+): Array<{ id: RulePlan["id"]; chars: number }> {
+  return rules
+    .map((r) => ({ id: r.id, chars: JSON.stringify(r.pattern).length }))
+    .filter((r) => r.chars > max);
+}
+
+export function eventRules(
+  baseline: Baseline,
+  /** The account's "Event pattern size" quota (default 2048); a pattern over it is an error here, not at deploy. */
+  opts: { maxPatternChars?: number } = {},
+): RulePlan[] {
   const rules: RulePlan[] = [
     {
       id: "config-change",
@@ -297,6 +344,15 @@ export function eventRules(baseline: Baseline): RulePlan[] {
       target: "access-queue",
     });
   }
+  const max = opts.maxPatternChars ?? EVENT_PATTERN_MAX_CHARS;
+  const over = oversizedRules(rules, max);
+  if (over.length > 0)
+    throw new PhiwatchError(
+      `EventBridge rule pattern too large: ${over.map((r) => `${r.id} ${r.chars} characters`).join(", ")} ` +
+        `(the account's "Event pattern size" quota is ${max}). Name PHI buckets by prefix or tag instead ` +
+        "of one by one, use `ingest.access: trail-logs` for the access rule, or raise the quota (up to 4096) " +
+        "and set PHIWATCH_EVENT_PATTERN_MAX to it.",
+    );
   return rules;
 }
 
