@@ -4,11 +4,12 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { DynamoAccessStore, readObject } from "@phiwatch/aws";
-import { Activity, type Baseline, DETECTORS } from "@phiwatch/core";
+import { Activity, type Baseline, DETECTORS, type InvalidEventError, isInputError } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import {
   clients,
   ddb,
+  deadLetter,
   findingStore,
   loadBaseline,
   logger,
@@ -24,14 +25,45 @@ const hashKey = Activity.objectKeyHasher(Activity.hashSecret(process.env, tableN
 if (!process.env.PHIWATCH_HASH_KEY && !offline)
   logger.warn("PHIWATCH_HASH_KEY unset: object-key hashes use a key derived from the table name");
 
+/**
+ * The access events of one queue message. A record that cannot be read is dead-lettered alone, with
+ * its reason: the file's other records still count (one odd record must not cost a whole log file).
+ */
 async function eventsOf(body: string, baseline: Baseline): Promise<Activity.AccessEvent[]> {
   const msg = Activity.readAccessMessage(body);
+  const rejected: Array<{ source: string; error: InvalidEventError; payload: unknown }> = [];
   let records: Activity.CloudTrailRecord[] = msg.kind === "records" ? msg.records : [];
   for (const o of msg.kind === "log-files" ? msg.objects : []) {
     const bytes = await readObject(clients.s3(), o.bucket, o.key);
-    records = records.concat(Activity.parseCloudTrailLogFile(bytes, `s3://${o.bucket}/${o.key}`));
+    const source = `s3://${o.bucket}/${o.key}`;
+    records = records.concat(
+      Activity.parseCloudTrailLogFile(bytes, source, {
+        onRejected: (index, error, record) =>
+          rejected.push({ source: `access:${source}#${index}`, error, payload: record }),
+      }),
+    );
   }
-  return records.flatMap((rec) => Activity.toAccessEvent(rec, baseline, hashKey) ?? []);
+  const events: Activity.AccessEvent[] = [];
+  for (const rec of records) {
+    try {
+      const ev = Activity.toAccessEvent(rec, baseline, hashKey);
+      if (ev) events.push(ev);
+    } catch (error) {
+      if (!isInputError(error)) throw error;
+      rejected.push({ source: `access:${rec.eventID}`, error, payload: rec });
+    }
+  }
+  for (const r of rejected) {
+    logger.warn("record dead-lettered", { source: r.source, reason: r.error.name, field: r.error.field });
+    await deadLetter.put({
+      reason: r.error.name,
+      message: r.error.message,
+      field: r.error.field,
+      source: r.source,
+      payload: r.payload,
+    });
+  }
+  return events;
 }
 
 export const lambdaHandler = async (event: SQSEvent, context: Context) => {

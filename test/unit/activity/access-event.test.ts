@@ -138,3 +138,21 @@ describe("access events: denied probes of other object calls", () => {
     ).toBeUndefined();
   });
 });
+
+describe("access events: object key from the resource ARN", () => {
+  it("reads the key in the record's partition when requestParameters has none (GovCloud)", () => {
+    const rec = (partition: string) =>
+      s3Record({
+        awsRegion: "us-gov-west-1",
+        requestParameters: { bucketName: RECORDINGS },
+        resources: [
+          { type: "AWS::S3::Object", ARN: `arn:${partition}:s3:::${RECORDINGS}/${RAW_KEY}` },
+          { accountId: ACCT, type: "AWS::S3::Bucket", ARN: `arn:${partition}:s3:::${RECORDINGS}` },
+        ],
+      });
+    const gov = accessOf(rec("aws-us-gov"));
+    const std = accessOf(s3Record({}));
+    expect(gov?.objectHash).toBe(std?.objectHash);
+    expect(gov?.rawAudio).toBe(true);
+  });
+});

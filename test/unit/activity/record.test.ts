@@ -41,6 +41,21 @@ describe("CloudTrail record parser", () => {
     );
   });
 
+  it("skips and reports one bad record of a log file when asked, keeping the others (the access function dead-letters it alone)", () => {
+    const log = fixture("awsdocs_s3__logfile_ListBuckets_PutBucketAcl_GetBucketVersioning.json");
+    log.Records[1].eventName = 42;
+    const body = gzipSync(JSON.stringify(log));
+    expect(() => Activity.parseCloudTrailLogFile(body, "s3://trail/x.json.gz")).toThrow(
+      expect.objectContaining({ field: "Records.1.eventName" }),
+    );
+    const rejected: Array<[number, string | undefined, unknown]> = [];
+    const records = Activity.parseCloudTrailLogFile(body, "s3://trail/x.json.gz", {
+      onRejected: (i, e, rec) => rejected.push([i, e.field, rec]),
+    });
+    expect(records.map((r) => r.eventName)).toEqual(["ListBuckets", "GetBucketVersioning"]);
+    expect(rejected).toEqual([[1, "Records.1.eventName", log.Records[1]]]);
+  });
+
   it("refuses non-CloudTrail EventBridge events and oversized messages", () => {
     const env = fixture("whylabs__eventbridge_PutObject_data_event_SSE_KMS.json");
     expect(() => Activity.readCloudTrail({ ...env, "detail-type": "Object Created" })).toThrow(

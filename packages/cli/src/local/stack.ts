@@ -231,7 +231,9 @@ export class LocalStack {
         Object.assign(env, {
           AWS_ENDPOINT_URL_SNS: fauxqs.address,
           AWS_ENDPOINT_URL_SQS: sqsEndpoint,
-          AWS_ENDPOINT_URL_S3: `http://s3.localhost:${fauxqs.port}`,
+          // Path-style on the loopback address (functions set forcePathStyle offline): a `s3.localhost`
+          // host is read by fauxqs as a virtual-hosted bucket named `s3`.
+          AWS_ENDPOINT_URL_S3: fauxqs.address,
           SST_RESOURCE_Alerts: JSON.stringify({ arn: topicArn, type: "sst.aws.SnsTopic" }),
           SST_RESOURCE_Deliveries: JSON.stringify({
             url: queues[LOCAL_NAMES.deliveries]!.url,

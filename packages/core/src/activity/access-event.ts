@@ -244,8 +244,11 @@ function objectKeyOf(rec: CloudTrailRecord, bucket: string): string | undefined 
   const k = rec.requestParameters?.key;
   if (typeof k === "string" && k) return k;
   const arn = rec.resources?.find((r) => r.type === "AWS::S3::Object")?.ARN;
-  const prefix = `arn:aws:s3:::${bucket}/`;
-  return arn?.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+  // In the record's own partition (`arn:aws-us-gov:s3:::bucket/key` in GovCloud).
+  const at = arn?.indexOf(`:s3:::${bucket}/`) ?? -1;
+  return arn !== undefined && at > 4 && /^arn:[\w-]+$/.test(arn.slice(0, at))
+    ? arn.slice(at + `:s3:::${bucket}/`.length)
+    : undefined;
 }
 
 /**

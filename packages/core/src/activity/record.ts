@@ -403,7 +403,17 @@ const ACCOUNT = /^\d{12}$/;
  * const records = parseCloudTrailLogFile(await s3Body.transformToByteArray(), "s3://trail/…json.gz");
  * ```
  */
-export function parseCloudTrailLogFile(bytes: Uint8Array, source: string): CloudTrailRecord[] {
+export function parseCloudTrailLogFile(
+  bytes: Uint8Array,
+  source: string,
+  opts: {
+    /**
+     * Called for each record that is not a valid CloudTrail record (it is skipped): without it, one
+     * bad record refuses the whole file. A file that is not a log file at all always throws.
+     */
+    onRejected?: (index: number, error: InvalidEventError, record: unknown) => void;
+  } = {},
+): CloudTrailRecord[] {
   let text: string;
   try {
     const gz = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -425,7 +435,30 @@ export function parseCloudTrailLogFile(bytes: Uint8Array, source: string): Cloud
   }
   if (!json || typeof json !== "object" || !Array.isArray((json as { Records?: unknown }).Records))
     throw new InvalidEventError("a CloudTrail log file is {Records:[…]}", `${source}.Records`);
-  return readCloudTrail(json);
+  const onRejected = opts.onRejected;
+  if (!onRejected) return readCloudTrail(json);
+  try {
+    return readCloudTrail(json);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError) || error instanceof InputTooLargeError) throw error;
+  }
+  // One record at a time, so a bad record costs only itself (the file's other reads still count).
+  const out: CloudTrailRecord[] = [];
+  const records = (json as { Records: unknown[] }).Records;
+  for (let i = 0; i < records.length; i++) {
+    try {
+      out.push(...readCloudTrail({ Records: [records[i]] }));
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      // Parsed alone, the record is `Records.0`: name it by its place in the file.
+      const field = error.field.replace(/^Records\.0(?=\.|$)/, `Records.${i}`);
+      const message = error.message.startsWith(`${error.field}: `)
+        ? error.message.slice(error.field.length + 2)
+        : error.message;
+      onRejected(i, new InvalidEventError(message, field, { cause: error }), records[i]);
+    }
+  }
+  return out;
 }
 
 /** An S3 object to fetch (a CloudTrail log file announced by S3, EventBridge or CloudTrail's SNS topic). */
