@@ -156,3 +156,50 @@ describe("access events: object key from the resource ARN", () => {
     expect(gov?.rawAudio).toBe(true);
   });
 });
+
+describe("access events: a cross-account read delivered to both accounts", () => {
+  // CloudTrail delivers a cross-account call to the caller's account and to the owner's, with
+  // different eventIDs and one sharedEventID; the bucket's resource entry names its owner.
+  const CALLER = "444455556666";
+  const copy = (recipient: string, eventID: string) =>
+    s3Record({
+      eventID,
+      sharedEventID: "5f8a0d2c-3b1e-4c7a-9f60-2d4e8b1a7c35",
+      recipientAccountId: recipient,
+      userIdentity: {
+        type: "AssumedRole",
+        principalId: "AROAPARTNER:etl",
+        arn: `arn:aws:sts::${CALLER}:assumed-role/partner-etl/etl`,
+        accountId: CALLER,
+        sessionContext: {
+          sessionIssuer: { type: "Role", arn: `arn:aws:iam::${CALLER}:role/partner-etl`, accountId: CALLER },
+        },
+      },
+      resources: [
+        { type: "AWS::S3::Object", ARN: `arn:aws:s3:::${RECORDINGS}/${RAW_KEY}` },
+        { accountId: ACCT, type: "AWS::S3::Bucket", ARN: `arn:aws:s3:::${RECORDINGS}` },
+      ],
+    });
+
+  it("is one read, of the bucket owner's account, cross-account in both copies", async () => {
+    const owners = accessOf(copy(ACCT, "owner-copy"))!;
+    const callers = accessOf(copy(CALLER, "caller-copy"))!;
+    expect(callers.idHash).toBe(owners.idHash);
+    expect([owners.accountId, callers.accountId]).toEqual([ACCT, ACCT]);
+    expect([owners.crossAccount, callers.crossAccount]).toEqual([true, true]);
+    const store = new Activity.MemoryAccessStore();
+    await Activity.processAccessEvents([owners, callers], {
+      store,
+      baseline: b,
+      detectors: DETECTORS,
+      now: new Date("2026-03-04T00:00:00Z"),
+    });
+    const windows = await store.listWindows(
+      RECORDINGS,
+      owners.principal.id,
+      "2026-03-03T00:00:00.000Z",
+      "2026-03-04T00:00:00.000Z",
+    );
+    expect(windows.map((w) => w.reads)).toEqual([1]);
+  });
+});

@@ -163,6 +163,9 @@ export function toAccessEvent(
   if (rec.errorCode && !denied) return undefined;
   const recipient = rec.recipientAccountId ?? rec.userIdentity.accountId ?? "";
   const principal = principalOf(rec.userIdentity, recipient);
+  // A cross-account call is delivered to both accounts, the caller's copy with the caller's account
+  // as recipient: the target's owner is read from the record's resources when it names it.
+  const owner = ownerOf(rec, target) ?? recipient;
   const fastAt = canonicalTimeMs(rec.eventTime);
   const at = Number.isNaN(fastAt) ? Date.parse(rec.eventTime) : fastAt;
   const tlsVersion = rec.tlsDetails?.tlsVersion;
@@ -176,10 +179,11 @@ export function toAccessEvent(
   source.uaClass = userAgentClassCached(rec.userAgent);
   const ev = {
     eventId: rec.eventID,
-    idHash: eventIdHash(rec.eventID),
+    // Both copies of a cross-account call share `sharedEventID`: one read, counted once.
+    idHash: eventIdHash(rec.sharedEventID ?? rec.eventID),
     eventTime: eventTimeIso(rec.eventTime, at, !Number.isNaN(fastAt)),
     at,
-    accountId: recipient,
+    accountId: owner,
     region: rec.awsRegion,
     eventName: rec.eventName,
     action,
@@ -196,8 +200,8 @@ export function toAccessEvent(
   ev.crossAccount =
     principal.kind !== "service" &&
     principal.accountId !== "" &&
-    recipient !== "" &&
-    principal.accountId !== recipient;
+    owner !== "" &&
+    principal.accountId !== owner;
   return ev;
 }
 
@@ -231,6 +235,14 @@ function tlsText(v: string): string {
 
 function userAgentClassCached(ua: string | undefined): string {
   return ua ? cached(uaCache, ua, userAgentClass) : "none";
+}
+
+/** The account owning the target, when the record names it: the bucket's resource entry, the key's ARN. */
+function ownerOf(rec: CloudTrailRecord, target: AccessEvent["target"]): string | undefined {
+  if (target.type === "AWS::KMS::Key") return /^arn:[\w-]+:kms:[^:]*:(\d{12}):/.exec(target.id)?.[1];
+  const suffix = `:::${target.id}`;
+  const r = rec.resources?.find((x) => x.type === "AWS::S3::Bucket" && x.ARN?.endsWith(suffix));
+  return r?.accountId && /^\d{12}$/.test(r.accountId) ? r.accountId : undefined;
 }
 
 function bucketOf(rec: CloudTrailRecord): string | undefined {
