@@ -175,6 +175,35 @@ describe("report model", () => {
     expect(Report.formatDuration(30 * 3600 * 1000)).toBe("30 h 0 min");
   });
 
+  it("measures time to resolve from the last reopening, not from first seen", () => {
+    // Opened on the 1st, fixed, regressed on the 2nd at 04:00, fixed again at 06:00: two hours.
+    const h = (
+      at: string,
+      seq: number,
+      from: HistoryEntry["from"],
+      to: HistoryEntry["to"],
+    ): HistoryEntry => ({
+      findingId: resolved.findingId,
+      ruleId: resolved.ruleId,
+      subject: resolved.subject,
+      at,
+      seq,
+      from,
+      to,
+      severity: "critical",
+      evidence: {},
+      cause: `e${seq}`,
+    });
+    const reopened = [
+      h("2026-03-01T00:00:00.000Z", 1, "NEW", "OPEN"),
+      h("2026-03-01T08:00:00.000Z", 2, "OPEN", "RESOLVED"),
+      h("2026-03-02T04:00:00.000Z", 3, "RESOLVED", "OPEN"),
+      h("2026-03-02T06:00:00.000Z", 4, "OPEN", "RESOLVED"),
+    ];
+    const r = build({ history: reopened });
+    expect(r.resolvedFindings[0]!.timeToResolveMs).toBe(2 * 3600 * 1000);
+  });
+
   it("replays drift history into open counts per control family, without activity findings", () => {
     const t = build().timeline;
     expect(t.map((s) => s.family)).toEqual(["S3 buckets"]);

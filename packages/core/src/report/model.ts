@@ -159,12 +159,19 @@ export function buildReport(input: ReportInput): EvidenceReport {
       a.id.localeCompare(b.id),
   );
 
+  // Time to resolve runs from the last time the finding (re)opened: a finding that regressed and was
+  // fixed again took the time since the regression, not since it was first seen. The history gives
+  // the reopening; without it, first seen.
+  const lastOpened = new Map<string, string>();
+  for (const h of input.history)
+    if (h.to === "OPEN" && (lastOpened.get(h.findingId) ?? "") < h.at) lastOpened.set(h.findingId, h.at);
   const resolvedFindings: ResolvedRow[] = findings
     .filter((f) => f.status === "RESOLVED")
-    .map((f) => ({
-      finding: f,
-      timeToResolveMs: Math.max(0, Date.parse(f.statusChangedAt) - Date.parse(f.firstSeen)),
-    }))
+    .map((f) => {
+      const opened = lastOpened.get(f.findingId);
+      const from = opened !== undefined && opened <= f.statusChangedAt ? opened : f.firstSeen;
+      return { finding: f, timeToResolveMs: Math.max(0, Date.parse(f.statusChangedAt) - Date.parse(from)) };
+    })
     .sort((a, b) => (a.finding.statusChangedAt < b.finding.statusChangedAt ? 1 : -1));
 
   const detectors = new Map<string, DetectorRow>();
