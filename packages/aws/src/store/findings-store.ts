@@ -102,19 +102,27 @@ export class DynamoFindingStore implements FindingStore {
   async listFindings(q: FindingQuery): Promise<Page<Finding>> {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), MAX_PAGE);
     const plans = this.plan(q);
-    let cursor = decodeCursor(q.cursor);
+    let cursor = cursorOf(q.cursor, plans);
     const items: Finding[] = [];
     for (let p = cursor?.p ?? 0; p < plans.length && items.length < limit; p++) {
       let startKey = cursor?.p === p ? cursor.k : undefined;
+      let fromCaller = startKey !== undefined;
       cursor = undefined;
       do {
-        const r = await this.ddb.send(
-          new QueryCommand({
-            ...plans[p]!,
-            Limit: limit - items.length,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
+        const r = await this.ddb
+          .send(
+            new QueryCommand({
+              ...plans[p]!,
+              Limit: limit - items.length,
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          )
+          .catch((error: unknown) => {
+            // DynamoDB refuses a start key outside the key condition: the caller's cursor is not of this query.
+            if (fromCaller && (error as Error).name === "ValidationException") throw notThisQuery(error);
+            throw error;
+          });
+        fromCaller = false;
         for (const raw of r.Items ?? []) {
           const f = findingFromItem(unmarshall(raw));
           if (f && matches(f, q)) items.push(f);
@@ -255,6 +263,34 @@ type Cursor = { p: number; k: NonNullable<QueryCommandInput["ExclusiveStartKey"]
 
 function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function notThisQuery(cause?: unknown): InvalidEventError {
+  return new InvalidEventError(
+    "not a cursor of this query (pass it back with the filters of the page it came from)",
+    "cursor",
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * The caller's cursor, checked against this query's plans: a partition index of one of them and a
+ * start key made of exactly that index's key attributes (strings), in that plan's partition. The
+ * cursor is not signed, so nothing in it may widen what the query reads.
+ */
+function cursorOf(s: string | undefined, plans: readonly QueryCommandInput[]): Cursor | undefined {
+  const c = decodeCursor(s);
+  if (!c) return undefined;
+  const plan = Number.isInteger(c.p) && c.p >= 0 ? plans[c.p] : undefined;
+  if (!plan?.IndexName || c.k === null || Array.isArray(c.k)) throw notThisQuery();
+  const index = plan.IndexName;
+  const names = ["PK", "SK", `${index}PK`, `${index}SK`];
+  const k = c.k as Record<string, Record<string, unknown> | undefined>;
+  const isString = (v: Record<string, unknown> | undefined) =>
+    typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof v.S === "string";
+  if (Object.keys(k).length !== names.length || !names.every((n) => isString(k[n]))) throw notThisQuery();
+  if (k[`${index}PK`]!.S !== plan.ExpressionAttributeValues?.[":pk"]?.S) throw notThisQuery();
+  return c;
 }
 
 function decodeCursor(s: string | undefined): Cursor | undefined {
