@@ -26,9 +26,12 @@ export const deliveries = new aws.sqs.Queue("Deliveries", {
   kmsMasterKeyId: key.arn,
   kmsDataKeyReusePeriodSeconds: 300,
   visibilityTimeoutSeconds: Plan.queueVisibilitySeconds("forward"),
+  // Retries are delayed on the queue itself (forward's backoff): keep messages through the longest.
+  messageRetentionSeconds: Plan.DLQ_RETENTION_SECONDS,
+  // forward dead-letters with the reason after the last attempt; SQS's redrive is only the backstop.
   redrivePolicy: $jsonStringify({
     deadLetterTargetArn: deliveriesDlq.arn,
-    maxReceiveCount: Plan.MAX_RECEIVE_COUNT,
+    maxReceiveCount: Plan.DELIVERY_MAX_RECEIVE_COUNT,
   }),
   tags,
 });

@@ -61,10 +61,20 @@ export function queueVisibilitySeconds(fn: FunctionName): number {
 /** Messages are retried this many times before they move to the queue's DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
 /**
+ * The webhook delivery queue's `maxReceiveCount`. functions/forward counts attempts itself and
+ * dead-letters with the reason after `webhooks[].retry.maxAttempts` (at most 20); SQS's redrive is
+ * only the backstop for a consumer that crashes, so it must come later — also for a message waiting
+ * behind a failing one in its FIFO group, which is received and skipped once per attempt ahead of it.
+ */
+export const DELIVERY_MAX_RECEIVE_COUNT = 50;
+/**
  * Access queue batching: up to this many records, waiting at most the window (cost vs latency). The
  * activity benchmark (docs/performance.md) measures 0.0415 DynamoDB writes per event at batches of
  * 100 and 0.0060 at 1000; Lambda also caps a batch at 6 MB of payload.
  */
 export const ACCESS_BATCH = { size: 1000, windowSeconds: 30 } as const;
-/** Retention of dead letters: the SQS maximum, so a long weekend never loses one. */
+/**
+ * Retention of dead letters and of webhook deliveries: the SQS maximum, so a long weekend never loses
+ * one, and longer than the slowest retry schedule the baseline allows (20 attempts × 12 h).
+ */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;

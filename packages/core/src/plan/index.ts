@@ -12,6 +12,7 @@ export {
 } from "./alarms.ts";
 export {
   ACCESS_BATCH,
+  DELIVERY_MAX_RECEIVE_COUNT,
   DLQ_RETENTION_SECONDS,
   type FunctionSettings,
   functionSettings,
