@@ -11,7 +11,7 @@ import { InvalidEventError } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { type DeliveryMessage, deliveryGroup } from "./lib/announce.ts";
-import { clients, loadBaseline, logger } from "./lib/runtime.ts";
+import { clients, loadBaseline, logger, offline } from "./lib/runtime.ts";
 import { secretSource } from "./lib/secrets.ts";
 
 const processor = new SqsFifoPartialProcessorAsync();
@@ -61,6 +61,14 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   }
   const target = loadBaseline().webhooks.find((t) => t.name === m.target);
   if (!target) return deadLetter(m, record.body, `target "${m.target}" is not in the baseline`, attempt);
+  // Plain http to loopback is for the local receiver; in Lambda, loopback is the Runtime API.
+  if (target.allowInsecureLocal && !offline)
+    return deadLetter(
+      m,
+      record.body,
+      `target "${m.target}": allowInsecureLocal is for local mode only`,
+      attempt,
+    );
 
   const step = await deliverEvent(target, m.event, attempt, secretSource);
   if (step.action === "delivered") return;
