@@ -115,6 +115,27 @@ describe("api handler (functions/api.ts)", () => {
     expect(pages).toBeGreaterThan(1);
   });
 
+  it("lists findings first seen in a time range that starts decades back or ends far ahead", async () => {
+    const all = (await store.listFindings({ limit: 500 })).items.map((f) => f.findingId).sort();
+    expect(all.length).toBeGreaterThan(0);
+    for (const range of [
+      { from: "1990-01-01" },
+      { from: "2000-01-01", to: "2099-12-31" },
+      { to: "2099-12-31" },
+    ]) {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const r = await call("GET", "/findings", { ...range, limit: "500", ...(cursor ? { cursor } : {}) });
+        expect(r.status).toBe(200);
+        ids.push(...r.body.items.map((f: Finding) => f.findingId));
+        cursor = r.body.cursor;
+      } while (cursor && ++pages < 20);
+      expect(ids.sort(), JSON.stringify(range)).toEqual(all);
+    }
+  });
+
   it("suppresses with the caller's IAM identity and shows it in the finding's history", async () => {
     const s = await call("POST", `/findings/${target.findingId}/suppress`, undefined, {
       reason: "migration to CMK scheduled",

@@ -205,7 +205,9 @@ export class DynamoFindingStore implements FindingStore {
       ];
     }
     if ((q.from || q.to) && !q.status) {
-      return monthsBetween(q.from ?? "2020-01", q.to ?? new Date().toISOString())
+      // Nothing is first seen in the future (a day's margin for clocks): a far `to` reads no empty months.
+      const soon = new Date(Date.now() + 86_400_000).toISOString();
+      return monthsBetween(q.from ?? "2020-01", q.to && q.to < soon ? q.to : soon)
         .reverse()
         .map((m) => ({
           TableName: t,
@@ -242,20 +244,16 @@ function matches(f: Finding, q: FindingQuery): boolean {
   return true;
 }
 
-function monthsBetween(from: string, to: string): string[] {
+/**
+ * The months from `from` to `to` (ISO dates), oldest first; at most the newest 240 (twenty years,
+ * longer than CloudTrail and Config exist), so a `from` decades back still reaches the present.
+ */
+function monthsBetween(from: string, to: string, max = 240): string[] {
+  const index = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7)) - 1;
+  const end = index(to);
   const out: string[] = [];
-  let y = Number(from.slice(0, 4));
-  let m = Number(from.slice(5, 7));
-  const ey = Number(to.slice(0, 4));
-  const em = Number(to.slice(5, 7));
-  while ((y < ey || (y === ey && m <= em)) && out.length < 240) {
-    out.push(`${y}-${String(m).padStart(2, "0")}`);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
+  for (let i = Math.max(index(from), end - max + 1); i <= end; i++)
+    out.push(`${String(Math.floor(i / 12)).padStart(4, "0")}-${String((i % 12) + 1).padStart(2, "0")}`);
   return out;
 }
 
