@@ -165,6 +165,20 @@ describe("api suppress/unsuppress", () => {
     expect(store.history.at(-1)).toMatchObject({ from: "OPEN", to: "SUPPRESSED", cause: `user:${CALLER}` });
   });
 
+  it.each(["2026-06-31T00:00:00Z", "2026-04-31", "2027-02-29"])(
+    "refuses an expiry on a day the calendar does not have (%s), rather than moving it",
+    async (until) => {
+      const r = await call(
+        "POST",
+        "/findings/f-0123456789abcdef01234567/suppress",
+        {},
+        { reason: "risk accepted until migration", until },
+      );
+      expect(r).toMatchObject({ status: 400, body: { error: { field: "body.until" } } });
+      expect(store.findings.get("f-0123456789abcdef01234567")?.status).toBe("OPEN");
+    },
+  );
+
   it("redacts PHI-shaped text in the reason", async () => {
     const r = await call(
       "POST",

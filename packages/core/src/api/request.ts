@@ -23,8 +23,16 @@ export class ApiError extends Error {
 const iso = z
   .string()
   .max(40)
-  .refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}/.test(s), "an ISO-8601 date or time")
+  .refine(
+    (s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}/.test(s) && dayExists(s.slice(0, 10)),
+    "an ISO-8601 date or time (of a day that exists)",
+  )
   .transform((s) => new Date(s).toISOString());
+/** Date.parse rolls a day the month does not have over (2026-04-31 → 1 May): refuse it instead. */
+function dayExists(day: string): boolean {
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+}
 const accountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^global$/, "an AWS region such as us-east-1");
 const ruleId = z
