@@ -118,7 +118,7 @@ describe("api handler (functions/api.ts)", () => {
   it("lists findings first seen in a time range that starts decades back or ends far ahead", async () => {
     const all = (await store.listFindings({ limit: 500 })).items.map((f) => f.findingId).sort();
     expect(all.length).toBeGreaterThan(0);
-    for (const range of [
+    for (const range of <Record<string, string>[]>[
       { from: "1990-01-01" },
       { from: "2000-01-01", to: "2099-12-31" },
       { to: "2099-12-31" },

@@ -283,7 +283,7 @@ function cursorOf(s: string | undefined, plans: readonly QueryCommandInput[]): C
   if (!plan?.IndexName || c.k === null || Array.isArray(c.k)) throw notThisQuery();
   const index = plan.IndexName;
   const names = ["PK", "SK", `${index}PK`, `${index}SK`];
-  const k = c.k as Record<string, Record<string, unknown> | undefined>;
+  const k = c.k as unknown as Record<string, Record<string, unknown> | undefined>;
   const isString = (v: Record<string, unknown> | undefined) =>
     typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof v.S === "string";
   if (Object.keys(k).length !== names.length || !names.every((n) => isString(k[n]))) throw notThisQuery();
