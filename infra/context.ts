@@ -25,6 +25,9 @@ if (!existsSync(baselineFile)) {
 }
 const baselineText = readFileSync(baselineFile, "utf8");
 export const baseline: Baseline = parseBaseline(baselineText, baselineFile);
+const refusals = Plan.deployRefusals(baseline);
+if (refusals.length > 0)
+  throw new Error(`phiwatch: ${baselineFile} cannot be deployed: ${refusals.join("; ")}`);
 
 /**
  * The JSON rendition of the baseline the functions read (`parseBaselineJson`: no YAML parser in the

@@ -7,6 +7,7 @@ import { ControlSet, FACT_SOURCE_TYPES } from "../../../packages/core/src/contro
 import type { Control } from "../../../packages/core/src/control/types.ts";
 import { compilePattern } from "../../../packages/core/src/eventpattern/index.ts";
 import { CONTROLS, parseBaseline } from "../../../packages/core/src/index.ts";
+import { deployRefusals } from "../../../packages/core/src/plan/functions.ts";
 import {
   accessPattern,
   cloudTrailEnvelope,
@@ -344,4 +345,15 @@ describe("EventBridge pattern size quota", () => {
       expect(() => eventPatternMax(v)).toThrow(/from 2048 to 4096/);
     },
   );
+});
+
+describe("what a deploy refuses", () => {
+  it("refuses a webhook target with allowInsecureLocal (local receivers only), naming it", () => {
+    const target = (name: string, allowInsecureLocal: boolean) => ({ name, allowInsecureLocal });
+    const webhooks = [target("siem", false), target("local-receiver", true)] as never;
+    expect(deployRefusals({ webhooks })).toEqual([
+      'webhooks "local-receiver": allowInsecureLocal is for local mode only; use an https URL to deploy',
+    ]);
+    expect(deployRefusals(testBaseline({}))).toEqual([]);
+  });
 });

@@ -1,3 +1,4 @@
+import type { Baseline } from "../baseline/schema.ts";
 import type { FunctionName } from "./permissions.ts";
 
 export interface FunctionSettings {
@@ -78,3 +79,21 @@ export const ACCESS_BATCH = { size: 1000, windowSeconds: 30 } as const;
  * one, and longer than the slowest retry schedule the baseline allows (20 attempts × 12 h).
  */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * What in a baseline must not be deployed to AWS: a webhook target with `allowInsecureLocal` (plain
+ * http to private addresses is for the local receiver; in Lambda, loopback is the Runtime API). The
+ * deployed forward function dead-letters such a target too; refusing it here stops it before a deploy.
+ *
+ * @example
+ * ```ts
+ * deployRefusals(baseline); // [] for a baseline fit to deploy
+ * ```
+ */
+export function deployRefusals(baseline: Pick<Baseline, "webhooks">): string[] {
+  return baseline.webhooks
+    .filter((w) => w.allowInsecureLocal)
+    .map(
+      (w) => `webhooks "${w.name}": allowInsecureLocal is for local mode only; use an https URL to deploy`,
+    );
+}

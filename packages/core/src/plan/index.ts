@@ -14,6 +14,7 @@ export {
   ACCESS_BATCH,
   DELIVERY_MAX_RECEIVE_COUNT,
   DLQ_RETENTION_SECONDS,
+  deployRefusals,
   type FunctionSettings,
   functionSettings,
   MAX_RECEIVE_COUNT,
