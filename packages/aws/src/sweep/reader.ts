@@ -75,6 +75,40 @@ export interface AccountRead {
 
 /** IAM types Config records once per account, with region `global`. */
 const GLOBAL_TYPES = new Set(["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Policy", "AWS::IAM::Group"]);
+/**
+ * Regions where AWS Config was available before February 2022: the only ones where it can record the
+ * global IAM types, whatever the recording group says (AWS Config developer guide, "Recording AWS
+ * resources | Global resources"). Elsewhere (Hyderabad, Melbourne, Spain, Zurich, Tel Aviv, UAE,
+ * Calgary and later Regions) an empty IAM listing proves nothing, so it is never read as complete.
+ */
+const IAM_RECORDING_REGIONS = new Set([
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "af-south-1",
+  "ap-east-1",
+  "ap-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-south-1",
+  "eu-north-1",
+  "me-south-1",
+  "sa-east-1",
+  "us-gov-east-1",
+  "us-gov-west-1",
+  "cn-north-1",
+  "cn-northwest-1",
+]);
 /** Connect storage associations read per instance (those the controls and the report look at). */
 export const CONNECT_STORAGE_TYPES = [
   "CALL_RECORDINGS",
@@ -239,12 +273,13 @@ async function recordedTypes(
         let yes: boolean;
         if (strategy === "INCLUSION_BY_RESOURCE_TYPES" || (g && g.allSupported === false && !strategy))
           yes = (g?.resourceTypes ?? []).includes(t as ResourceType);
+        // Exclusion records every type not excluded, the IAM types included: includeGlobalResourceTypes
+        // has no effect on this strategy (API reference, ExclusionByResourceTypes / RecordingGroup).
         else if (strategy === "EXCLUSION_BY_RESOURCE_TYPES")
           yes = !(g?.exclusionByResourceTypes?.resourceTypes ?? []).includes(t as ResourceType);
-        else yes = !global || g?.includeGlobalResourceTypes === true || g === undefined;
-        // Since 2023 AWS records IAM types only where includeGlobalResourceTypes is set, with allSupported.
-        if (global && strategy !== "INCLUSION_BY_RESOURCE_TYPES" && g?.includeGlobalResourceTypes !== true)
-          yes = false;
+        // All supported types: the IAM types only with includeGlobalResourceTypes (not by default).
+        else yes = !global || g?.includeGlobalResourceTypes === true;
+        if (global && !IAM_RECORDING_REGIONS.has(region)) yes = false;
         if (yes) out.add(t);
       }
     }
