@@ -114,3 +114,28 @@ describe("sweep reader: recorder semantics", () => {
     },
   );
 });
+
+describe("sweep reader: complete enumeration only", () => {
+  it("does not call a type complete when an item it fetched could not be read", async () => {
+    recorder({ allSupported: true, includeGlobalResourceTypes: true });
+    config.on(ListDiscoveredResourcesCommand).resolves({
+      resourceIdentifiers: [
+        { resourceType: "AWS::S3::Bucket", resourceId: "ok-bucket" },
+        { resourceType: "AWS::S3::Bucket", resourceId: "huge-bucket" },
+      ],
+    });
+    // An embedded document over the parser's limit: the item exists, but cannot be turned into a snapshot.
+    const huge = JSON.stringify({ policy: "x".repeat(1024 * 1024 + 10) });
+    config.on(BatchGetResourceConfigCommand).resolves({
+      baseConfigurationItems: [
+        item("AWS::S3::Bucket", "ok-bucket", "us-east-1"),
+        item("AWS::S3::Bucket", "huge-bucket", "us-east-1", huge),
+      ],
+    });
+    const read = await readAccount(clientsFor, req(["AWS::S3::Bucket"]));
+    expect(read.snapshots.map((s) => s.resourceId)).toEqual(["ok-bucket"]);
+    expect(read.unable).toContainEqual(expect.objectContaining({ resourceId: "huge-bucket" }));
+    // huge-bucket still exists: it must not be resolved as deleted.
+    expect(read.complete.has("AWS::S3::Bucket|us-east-1")).toBe(false);
+  });
+});

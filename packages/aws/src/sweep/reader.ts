@@ -174,12 +174,14 @@ export async function readAccount(
       }
       const read = await readType(c.config, region, type, send, unable);
       if (!read) continue;
-      if (recorded && read.complete) out.complete.add(completeKey(type, region));
+      // An item that exists but could not be read must not look deleted.
+      let allRead = true;
       for (const item of read.items) {
         let s: ResourceSnapshot;
         try {
           s = snapshotOf(item);
         } catch (error) {
+          allRead = false;
           unable({
             resourceType: type,
             resourceId: item.resourceId,
@@ -199,6 +201,7 @@ export async function readAccount(
           }),
         );
       }
+      if (recorded && read.complete && allRead) out.complete.add(completeKey(type, region));
     }
   }
 
