@@ -8,7 +8,15 @@ import {
   ListDiscoveredResourcesCommand,
   type RecordingGroup,
 } from "@aws-sdk/client-config-service";
-import { ConnectClient } from "@aws-sdk/client-connect";
+import {
+  ConnectClient,
+  DescribeContactFlowCommand,
+  ListContactFlowModulesCommand,
+  ListContactFlowsCommand,
+  ListInstanceAttributesCommand,
+  ListInstanceStorageConfigsCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-connect";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { readAccount } from "../../../packages/aws/src/sweep/reader.ts";
@@ -137,5 +145,75 @@ describe("sweep reader: complete enumeration only", () => {
     expect(read.unable).toContainEqual(expect.objectContaining({ resourceId: "huge-bucket" }));
     // huge-bucket still exists: it must not be resolved as deleted.
     expect(read.complete.has("AWS::S3::Bucket|us-east-1")).toBe(false);
+  });
+
+  it("does not call a type complete when it stops listing with a nextToken left", async () => {
+    recorder({ allSupported: true, includeGlobalResourceTypes: true });
+    let page = 0;
+    config.on(ListDiscoveredResourcesCommand).callsFake(() => {
+      page++;
+      return {
+        resourceIdentifiers: [{ resourceType: "AWS::S3::Bucket", resourceId: `bucket-${page}` }],
+        nextToken: `t${page}`, // always another page
+      };
+    });
+    config.on(BatchGetResourceConfigCommand).callsFake((input) => ({
+      baseConfigurationItems: input.resourceKeys.map((k: { resourceId: string }) =>
+        item("AWS::S3::Bucket", k.resourceId, "us-east-1"),
+      ),
+    }));
+    const read = await readAccount(clientsFor, req(["AWS::S3::Bucket"]));
+    expect(read.complete.has("AWS::S3::Bucket|us-east-1")).toBe(false);
+    expect(read.unable).toContainEqual(
+      expect.objectContaining({
+        resourceType: "AWS::S3::Bucket",
+        operation: "config:ListDiscoveredResources",
+      }),
+    );
+  });
+});
+
+describe("sweep reader: Connect", () => {
+  function connectInstance(flowCount: number) {
+    recorder({ allSupported: true, includeGlobalResourceTypes: true });
+    connect.on(ListInstancesCommand).resolves({
+      InstanceSummaryList: [{ Id: "inst-1", Arn: "arn:aws:connect:us-east-1:111122223333:instance/inst-1" }],
+    });
+    connect.on(ListInstanceAttributesCommand).resolves({ Attributes: [] });
+    connect.on(ListInstanceStorageConfigsCommand).resolves({ StorageConfigs: [] });
+    connect.on(ListContactFlowModulesCommand).resolves({ ContactFlowModulesSummaryList: [] });
+    const PAGE = 1000; // ListContactFlows' MaxResults maximum
+    connect.on(ListContactFlowsCommand).callsFake((input) => {
+      const start = input.NextToken ? Number(input.NextToken) : 0;
+      const end = Math.min(start + PAGE, flowCount);
+      return {
+        ContactFlowSummaryList: Array.from({ length: end - start }, (_, i) => ({
+          Id: `flow-${start + i}`,
+          Name: `flow ${start + i}`,
+        })),
+        ...(end < flowCount ? { NextToken: String(end) } : {}),
+      };
+    });
+    connect.on(DescribeContactFlowCommand).callsFake((input) => ({
+      ContactFlow: { Id: input.ContactFlowId, Content: "{}", Status: "PUBLISHED", State: "ACTIVE" },
+    }));
+  }
+
+  it("does not call flows complete when it stops listing an instance's flows with a NextToken left", async () => {
+    connectInstance(2500);
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    const flows = read.snapshots.filter((s) => s.resourceType === "AWS::Connect::ContactFlow");
+    // Every flow exists: one that was not read must not be resolved as deleted, and is reported.
+    const allRead = flows.length === 2500;
+    expect(read.complete.has("AWS::Connect::ContactFlow|us-east-1")).toBe(allRead);
+    if (!allRead)
+      expect(read.unable).toContainEqual(expect.objectContaining({ operation: "connect:ListContactFlows" }));
+  });
+
+  it("calls flows complete when every page was read", async () => {
+    connectInstance(1500);
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    expect(read.snapshots.filter((s) => s.resourceType === "AWS::Connect::ContactFlow")).toHaveLength(1500);
+    expect(read.complete.has("AWS::Connect::ContactFlow|us-east-1")).toBe(true);
   });
 });

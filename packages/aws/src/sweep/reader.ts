@@ -307,6 +307,7 @@ async function readType(
   unable: (u: UnableToEvaluate) => void,
 ): Promise<{ items: BaseConfigurationItem[]; complete: boolean } | undefined> {
   const keys: ResourceKey[] = [];
+  let incomplete = false;
   try {
     let nextToken: string | undefined;
     let pages = 0;
@@ -324,6 +325,16 @@ async function readType(
         if (id.resourceId) keys.push({ resourceType: type as ResourceType, resourceId: id.resourceId });
       nextToken = r.nextToken;
     } while (nextToken && ++pages < MAX_PAGES);
+    if (nextToken) {
+      // Stopped with pages left: what was listed is evaluated, but the rest is not known to be gone.
+      unable({
+        resourceType: type,
+        region,
+        operation: "config:ListDiscoveredResources",
+        reason: `stopped after ${MAX_PAGES} pages with more left`,
+      });
+      incomplete = true;
+    }
   } catch (error) {
     unable({
       resourceType: type,
@@ -334,7 +345,6 @@ async function readType(
     return undefined;
   }
   const items: BaseConfigurationItem[] = [];
-  let incomplete = false;
   for (let i = 0; i < keys.length; i += BATCH) {
     let pending = keys.slice(i, i + BATCH);
     for (let round = 0; pending.length > 0 && round < 5; round++) {
@@ -499,17 +509,18 @@ async function readConnect(
     source: "api",
   });
   const instances: Array<Record<string, unknown>> = [];
+  let instancesLeft: string | undefined;
   try {
-    let token: string | undefined;
     let pages = 0;
     do {
+      const token = instancesLeft;
       const r = await send(() =>
         connect.send(new ListInstancesCommand({ ...(token ? { NextToken: token } : {}) })),
       );
       for (const i of r.InstanceSummaryList ?? [])
         instances.push(JSON.parse(JSON.stringify(i)) as Record<string, unknown>);
-      token = r.NextToken;
-    } while (token && ++pages < MAX_PAGES);
+      instancesLeft = r.NextToken;
+    } while (instancesLeft && ++pages < MAX_PAGES);
   } catch (error) {
     unable({
       resourceType: CONNECT_INSTANCE,
@@ -519,8 +530,16 @@ async function readConnect(
     });
     return { snapshots, complete };
   }
-  complete.push(completeKey(CONNECT_INSTANCE, region));
-  let flowsComplete = true;
+  // Instances left unlisted (and their flows) are not known to be gone.
+  let flowsComplete = !instancesLeft;
+  if (instancesLeft)
+    unable({
+      resourceType: CONNECT_INSTANCE,
+      region,
+      operation: "connect:ListInstances",
+      reason: `stopped after ${MAX_PAGES} pages with more left`,
+    });
+  else complete.push(completeKey(CONNECT_INSTANCE, region));
   for (const inst of instances) {
     const id = String(inst.Id);
     const fail = (operation: string, error: unknown, resourceType = CONNECT_INSTANCE, resourceId = id) =>
@@ -583,8 +602,8 @@ async function readConnect(
       [CONNECT_FLOW_MODULE, "modules", "module"],
     ] as const) {
       const summaries: Array<{ Id?: string; Arn?: string; Name?: string }> = [];
+      let token: string | undefined;
       try {
-        let token: string | undefined;
         do {
           const r =
             list === "flows"
@@ -612,6 +631,17 @@ async function readConnect(
         fail(list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules", error, type);
         flowsComplete = false;
         continue;
+      }
+      if (token) {
+        // Capped with pages left: the ones read are evaluated, the rest are not known to be gone.
+        unable({
+          resourceType: type,
+          resourceId: id,
+          region,
+          operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
+          reason: `stopped after ${MAX_FLOWS_PER_INSTANCE} ${list} of this instance with more left`,
+        });
+        flowsComplete = false;
       }
       for (const f of summaries) {
         if (!f.Id) continue;
