@@ -1,38 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type Receiver, redriveDeliveries, startReceiver } from "@phiwatch/aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { webhookBaseline } from "./baseline.ts";
 
 const SECRET = "test-webhook-secret-0123456789abcdef";
 let stack: LocalStack;
 let receiver: Receiver;
-
-function baselineWith(url: string, maxAttempts: number): string {
-  const dir = mkdtempSync(join(tmpdir(), "phiwatch-forward-"));
-  const file = join(dir, "baseline.yaml");
-  writeFileSync(
-    file,
-    `version: 1
-organisation: { name: Test Health, timeZone: America/New_York }
-accounts: ["111122223333"]
-allowedRegions: [us-east-1]
-phiBuckets:
-  - name: northwind-connect-recordings
-webhooks:
-  - name: siem
-    url: ${url}
-    format: ocsf
-    secret: { env: PHIWATCH_TEST_WEBHOOK_SECRET }
-    minSeverity: low
-    allowInsecureLocal: true
-    retry: { maxAttempts: ${maxAttempts}, baseDelayMs: 200, maxDelayMs: 1000 }
-`,
-  );
-  return file;
-}
 
 const bucket = (capturedAt: string, fixed: boolean) =>
   configChangeEvent(
@@ -52,7 +26,7 @@ const bucket = (capturedAt: string, fixed: boolean) =>
 beforeAll(async () => {
   receiver = await startReceiver({ secrets: [SECRET], failFirst: 3, failStatus: 503, retryAfter: "1" });
   stack = await LocalStack.start({
-    baselineFile: baselineWith(receiver.url, 4),
+    baselineFile: webhookBaseline(receiver.url, 4),
     logLevel: "ERROR",
     env: { PHIWATCH_TEST_WEBHOOK_SECRET: SECRET },
   });
