@@ -210,6 +210,25 @@ describe("sweep reader: Connect", () => {
       expect(read.unable).toContainEqual(expect.objectContaining({ operation: "connect:ListContactFlows" }));
   });
 
+  it("skips a flow that was saved but never published (it takes no contacts) without making flows incomplete", async () => {
+    connectInstance(3);
+    connect.on(DescribeContactFlowCommand).callsFake((input) => {
+      if (input.ContactFlowId === "flow-1")
+        throw Object.assign(new Error("The flow has not been published."), {
+          name: "ContactFlowNotPublishedException",
+          $metadata: { httpStatusCode: 400 },
+        });
+      return {
+        ContactFlow: { Id: input.ContactFlowId, Content: "{}", Status: "PUBLISHED", State: "ACTIVE" },
+      };
+    });
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    const flows = read.snapshots.filter((s) => s.resourceType === "AWS::Connect::ContactFlow");
+    expect(flows.map((f) => f.resourceId)).toEqual(["flow-0", "flow-2"]);
+    expect(read.complete.has("AWS::Connect::ContactFlow|us-east-1")).toBe(true);
+    expect(read.unable).toEqual([]);
+  });
+
   it("calls flows complete when every page was read", async () => {
     connectInstance(1500);
     const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
