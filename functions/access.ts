@@ -9,7 +9,7 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import {
   clients,
   ddb,
-  deadLetter,
+  deadLetterInput,
   findingStore,
   loadBaseline,
   logger,
@@ -53,16 +53,7 @@ async function eventsOf(body: string, baseline: Baseline): Promise<Activity.Acce
       rejected.push({ source: `access:${rec.eventID}`, error, payload: rec });
     }
   }
-  for (const r of rejected) {
-    logger.warn("record dead-lettered", { source: r.source, reason: r.error.name, field: r.error.field });
-    await deadLetter.put({
-      reason: r.error.name,
-      message: r.error.message,
-      field: r.error.field,
-      source: r.source,
-      payload: r.payload,
-    });
-  }
+  for (const r of rejected) await deadLetterInput(r.source, r.error, r.payload);
   return events;
 }
 

@@ -42,9 +42,10 @@ function readClients(accountId: string, region: string, context: Context): Enric
 function kmsFor(context: Context): KmsFor | undefined {
   const own = roles && identityFromArn(context.invokedFunctionArn);
   if (!own) return undefined;
+  const members = loadBaseline().accounts;
   return (accountId, region) =>
-    accountId === own.accountId || loadBaseline().accounts.includes(accountId)
-      ? readClients(accountId, region, context)?.kms
+    roles.enters(own, members, accountId)
+      ? roles.for(own, members, accountId).clients(region).kms
       : undefined;
 }
 

@@ -10,6 +10,7 @@ import {
   CONTROLS,
   ControlSet,
   type DeadLetterSink,
+  type InvalidEventError,
   isInputError,
   parseBaselineJson,
 } from "@phiwatch/core";
@@ -59,8 +60,17 @@ export async function orDeadLetter<T>(
     return await work();
   } catch (error) {
     if (!isInputError(error)) throw error;
-    logger.warn("input dead-lettered", { source, reason: error.name, field: error.field });
-    await deadLetter.put({ reason: error.name, message: error.message, field: error.field, source, payload });
+    await deadLetterInput(source, error, payload);
     return undefined;
   }
+}
+
+/** Put one input that failed validation on the dead letter with its reason (the log line names no payload). */
+export async function deadLetterInput(
+  source: string,
+  error: InvalidEventError,
+  payload: unknown,
+): Promise<void> {
+  logger.warn("input dead-lettered", { source, reason: error.name, field: error.field });
+  await deadLetter.put({ reason: error.name, message: error.message, field: error.field, source, payload });
 }

@@ -9,7 +9,11 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
-import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
+import {
+  bucketConfigurationItem,
+  configChangeEvent,
+  oversizedBucketChangeEvent,
+} from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import { assumedRole, baseItem, MEMBER_ROLE, type Mocks, mockAccount, signers } from "../sweep/account.ts";
@@ -102,36 +106,15 @@ describe("config-change reads a member account through its read role", () => {
     mocks.config
       .on(GetResourceConfigHistoryCommand)
       .resolves({ configurationItems: [baseItem(item) as never] });
-    const summary = {
-      ARN: "arn:aws:s3:::northwind-connect-recordings",
-      awsAccountId: DEMO.accountId,
-      awsRegion: "us-east-2",
-      changeType: "UPDATE",
-      configurationItemCaptureTime: "2026-03-05T10:00:00.000Z",
-      configurationItemStatus: "OK",
-      configurationItemVersion: "1.3",
-      configurationStateId: 1772704800000,
-      resourceId: "northwind-connect-recordings",
-      resourceName: "northwind-connect-recordings",
-      resourceType: "AWS::S3::Bucket",
-    };
-    await stack.dispatch({
-      version: "0",
-      id: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
-      "detail-type": "Config Configuration Item Change",
-      source: "aws.config",
-      account: DEMO.accountId,
-      time: "2026-03-05T10:00:01Z",
-      region: "us-east-2",
-      resources: [summary.ARN],
-      detail: {
-        recordVersion: "1.0",
-        messageType: "OversizedConfigurationItemChangeNotification",
-        notificationCreationTime: "2026-03-05T10:00:01.000Z",
-        configurationItemSummary: summary,
-        s3DeliverySummary: { s3BucketLocation: "config-bucket/oversized.json.gz" },
-      },
-    });
+    await stack.dispatch(
+      oversizedBucketChangeEvent({
+        name: "northwind-connect-recordings",
+        accountId: DEMO.accountId,
+        region: "us-east-2",
+        capturedAt: "2026-03-05T10:00:00.000Z",
+        eventId: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+      }),
+    );
     const calls = mocks.config.commandCalls(GetResourceConfigHistoryCommand);
     expect(calls.map((c) => c.args[0].input)).toMatchObject([
       { resourceType: "AWS::S3::Bucket", resourceId: "northwind-connect-recordings", limit: 1 },

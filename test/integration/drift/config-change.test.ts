@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
-import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
+import {
+  bucketConfigurationItem,
+  configChangeEvent,
+  oversizedBucketChangeEvent,
+} from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 
 let stack: LocalStack;
@@ -87,35 +91,15 @@ describe("config-change handler through the local stack", () => {
 
   it("dead-letters an oversized notification offline, with the reason (no Config API locally)", async () => {
     const before = stack.deadLettered;
-    const summary = {
-      ARN: "arn:aws:s3:::northwind-connect-recordings",
-      awsAccountId: "111122223333",
-      awsRegion: "us-east-1",
-      changeType: "UPDATE",
-      configurationItemCaptureTime: "2026-03-05T10:00:00.000Z",
-      configurationItemStatus: "OK",
-      configurationItemVersion: "1.3",
-      configurationStateId: 1772704800000,
-      resourceId: "northwind-connect-recordings",
-      resourceType: "AWS::S3::Bucket",
-    };
-    const routes = await stack.dispatch({
-      version: "0",
-      id: "7d2a61e0-5b0c-4f7e-9a51-3c1d0e2f4a6b",
-      "detail-type": "Config Configuration Item Change",
-      source: "aws.config",
-      account: "111122223333",
-      time: "2026-03-05T10:00:01Z",
-      region: "us-east-1",
-      resources: [summary.ARN],
-      detail: {
-        recordVersion: "1.0",
-        messageType: "OversizedConfigurationItemChangeNotification",
-        notificationCreationTime: "2026-03-05T10:00:01.000Z",
-        configurationItemSummary: summary,
-        s3DeliverySummary: { s3BucketLocation: "config-bucket/oversized.json.gz" },
-      },
-    });
+    const routes = await stack.dispatch(
+      oversizedBucketChangeEvent({
+        name: "northwind-connect-recordings",
+        accountId: "111122223333",
+        region: "us-east-1",
+        capturedAt: "2026-03-05T10:00:00.000Z",
+        eventId: "7d2a61e0-5b0c-4f7e-9a51-3c1d0e2f4a6b",
+      }),
+    );
     expect(routes).toEqual(["config-change"]);
     await stack.drain({ maxMs: 5000 });
     expect(stack.deadLettered).toBe(before + 1);

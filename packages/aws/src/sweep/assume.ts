@@ -124,6 +124,11 @@ export class MemberRoles<T> {
     private readonly make: (credentials?: () => Promise<TemporaryCredentials>) => T,
   ) {}
 
+  /** Whether phiwatch can act as `accountId`: its own account, or a member's through the read role. */
+  enters(own: Identity, members: readonly string[], accountId: string): boolean {
+    return accountId === own.accountId || members.includes(accountId);
+  }
+
   for(own: Identity, members: readonly string[], accountId: string): AccountAccess<T> {
     const member = accountId !== own.accountId && members.includes(accountId);
     const key = member ? accountId : "";

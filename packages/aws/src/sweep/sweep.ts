@@ -4,11 +4,11 @@ import {
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
   type Evaluation,
-  FACT_SOURCE_TYPES,
   type Finding,
   phiBucketOf,
   Report,
   type ResourceSnapshot,
+  watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
 import type { BackoffOptions } from "./backoff.ts";
@@ -63,13 +63,7 @@ export interface SweepResult {
  * fact sources (KMS keys, account Block Public Access). Connect is read from its own API.
  */
 export function sweepResourceTypes(deps: Pick<DriftDeps, "controls">): string[] {
-  const types = new Set<string>(FACT_SOURCE_TYPES);
-  for (const c of deps.controls.controls) {
-    for (const t of c.resourceTypes) if (t !== "*") types.add(t);
-    for (const t of c.dependsOn ?? []) types.add(t);
-  }
-  for (const t of CONNECT_TYPES) types.delete(t);
-  return [...types].sort();
+  return watchedTypes(deps.controls.controls).filter((t) => !CONNECT_TYPES.has(t));
 }
 
 async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {

@@ -44,7 +44,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     `  retention       ${b.retentionDays} days`,
     `  detectors       learning ${b.detectors.learningDays} d, window ${b.detectors.windowMinutes} min, volume floor ${b.detectors.volume.floor}`,
     `  suppressions    ${b.suppressions.length}; webhooks ${b.webhooks.length}`,
-    `  event rules     ${rules.map((r) => `${r.id} ${JSON.stringify(r.pattern).length}`).join(", ")} ${dim(`(characters; quota ${max})`)}`,
+    `  event rules     ${rules.map((r) => `${r.id} ${Plan.patternChars(r)}`).join(", ")} ${dim(`(characters; quota ${max})`)}`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);
   return 0;

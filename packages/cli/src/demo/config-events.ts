@@ -162,6 +162,50 @@ export function configChangeEvent(
   };
 }
 
+/**
+ * The EventBridge event Config sends for a bucket item over 256 KB: a summary only, the item to be
+ * fetched with GetResourceConfigHistory (shape of the published oversized-notification sample).
+ */
+export function oversizedBucketChangeEvent(b: {
+  name: string;
+  accountId: string;
+  region: string;
+  capturedAt: string;
+  eventId: string;
+}): Record<string, unknown> {
+  const summary = {
+    ARN: `arn:aws:s3:::${b.name}`,
+    awsAccountId: b.accountId,
+    awsRegion: b.region,
+    changeType: "UPDATE",
+    configurationItemCaptureTime: b.capturedAt,
+    configurationItemStatus: "OK",
+    configurationItemVersion: "1.3",
+    configurationStateId: Date.parse(b.capturedAt),
+    resourceId: b.name,
+    resourceName: b.name,
+    resourceType: "AWS::S3::Bucket",
+  };
+  const notified = new Date(Date.parse(b.capturedAt) + 1000).toISOString();
+  return {
+    version: "0",
+    id: b.eventId,
+    "detail-type": "Config Configuration Item Change",
+    source: "aws.config",
+    account: b.accountId,
+    time: `${notified.slice(0, 19)}Z`,
+    region: b.region,
+    resources: [summary.ARN],
+    detail: {
+      recordVersion: "1.0",
+      messageType: "OversizedConfigurationItemChangeNotification",
+      notificationCreationTime: notified,
+      configurationItemSummary: summary,
+      s3DeliverySummary: { s3BucketLocation: "config-bucket/oversized.json.gz" },
+    },
+  };
+}
+
 /** A configuration item of a KMS key (shape of AWS Config's AWS::KMS::Key items). */
 export function kmsKeyConfigurationItem(k: {
   keyId: string;

@@ -133,15 +133,27 @@ function readTransitions(t: unknown, at: string): { edges: FlowEdge[]; operands:
   return { edges, operands };
 }
 
+const reachableOf = new WeakMap<Flow, ReadonlySet<string>>();
+
 /**
- * Identifiers of the actions reachable from StartAction (each once, cycles included).
+ * Identifiers of the actions reachable from StartAction (each once, cycles included). Computed once
+ * per parsed flow: the recording analysis, the analytics settings and the controls all ask.
  *
  * @example
  * ```ts
  * reachableActions(flow).has("fe0cff31-99e2-4b4a-b1ec-ff7baa711d7b"); // true
  * ```
  */
-export function reachableActions(flow: Flow): Set<string> {
+export function reachableActions(flow: Flow): ReadonlySet<string> {
+  let r = reachableOf.get(flow);
+  if (!r) {
+    r = computeReachable(flow);
+    reachableOf.set(flow, r);
+  }
+  return r;
+}
+
+function computeReachable(flow: Flow): Set<string> {
   const seen = new Set<string>([flow.startAction]);
   const queue = [flow.startAction];
   while (queue.length > 0) {

@@ -7,12 +7,32 @@ import type { Control, Evaluation, EvaluationContext, FactLookup, FactRequest } 
 /** Resource types whose items answer fact requests (see `resolveFacts` in @phiwatch/aws). */
 export const FACT_SOURCE_TYPES: readonly string[] = ["AWS::KMS::Key", "AWS::S3::AccountPublicAccessBlock"];
 
+/**
+ * Resource types phiwatch keeps: every type a control evaluates (not `*`), depends on, or reads facts
+ * from — what the config-change handler keeps (`ControlSet.watches`), its EventBridge rule routes and
+ * the sweep enumerates. Sorted.
+ *
+ * @example
+ * ```ts
+ * watchedTypes(CONTROLS).includes("AWS::IAM::Group"); // true: the identity controls depend on it
+ * ```
+ */
+export function watchedTypes(controls: readonly Control[]): string[] {
+  const types = new Set<string>(FACT_SOURCE_TYPES);
+  for (const c of controls) {
+    for (const t of c.resourceTypes) if (t !== "*") types.add(t);
+    for (const t of c.dependsOn ?? []) types.add(t);
+  }
+  return [...types].sort();
+}
+
 /** Controls indexed by resource type, with their params parsed once. */
 export class ControlSet {
   private readonly byType = new Map<string, Control[]>();
   private readonly params = new Map<string, unknown>();
   /** `for()` answers, built once per type: the list is asked for on every evaluation. */
   private readonly forType = new Map<string, readonly Control[]>();
+  private watched: ReadonlySet<string> | undefined;
 
   constructor(readonly controls: readonly Control[]) {
     for (const c of controls) {
@@ -46,11 +66,8 @@ export class ControlSet {
    * sources of facts (a KMS key's manager, account-level Block Public Access).
    */
   watches(resourceType: string): boolean {
-    return (
-      this.byType.has(resourceType) ||
-      FACT_SOURCE_TYPES.includes(resourceType) ||
-      this.controls.some((c) => c.dependsOn?.includes(resourceType))
-    );
+    this.watched ??= new Set(watchedTypes(this.controls));
+    return this.watched.has(resourceType);
   }
 
   paramsOf(id: string): unknown {

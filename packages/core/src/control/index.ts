@@ -1,5 +1,12 @@
 export { defineControl } from "./define.ts";
-export { ControlSet, evaluateSnapshot, FACT_SOURCE_TYPES, factRequests, observationOf } from "./engine.ts";
+export {
+  ControlSet,
+  evaluateSnapshot,
+  FACT_SOURCE_TYPES,
+  factRequests,
+  observationOf,
+  watchedTypes,
+} from "./engine.ts";
 export {
   type Control,
   type ControlDefinition,

@@ -70,22 +70,6 @@ export default defineDetector({
   },
 });
 
-/**
- * The new selectors as the trail controls read them. CloudTrail records `requestParameters` in
- * camelCase at every depth (`advancedEventSelectors[].fieldSelectors[].field/equals`); the controls
- * read the API's PascalCase (`FieldSelectors[].Field/Equals`), so keys are turned to PascalCase (values
- * stay as they are). Bounded: at most 5 selectors of 500 values each are accepted by CloudTrail.
- */
-function pascalKeys(v: unknown, depth = 0): unknown {
-  if (depth > 6) return undefined;
-  if (Array.isArray(v)) return v.slice(0, 1000).map((x) => pascalKeys(x, depth + 1));
-  if (!v || typeof v !== "object") return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v))
-    out[k.charAt(0).toUpperCase() + k.slice(1)] = pascalKeys(x, depth + 1);
-  return out;
-}
-
 /** The partition of a region (`us-gov-west-1` → `aws-us-gov`), for the S3 object ARNs selectors name. */
 function partitionOf(region: string | undefined): string {
   if (/^us-gov-[a-z]+-\d+$/.test(region ?? "")) return "aws-us-gov";
@@ -114,8 +98,9 @@ function selectorWeaknesses(
     multiRegion: true,
     organization: false,
     logFileValidation: true,
-    eventSelectors: basic ? (pascalKeys(basic) as unknown[]) : [],
-    ...(advanced ? { advancedEventSelectors: pascalKeys(advanced) as unknown[] } : {}),
+    // CloudTrail records requestParameters in camelCase; the trail readers take either casing.
+    eventSelectors: basic ?? [],
+    ...(advanced ? { advancedEventSelectors: advanced } : {}),
   };
   const weak: string[] = [];
   if (recordsManagementEvents(view) !== true) weak.push("management events no longer recorded");

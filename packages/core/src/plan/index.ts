@@ -43,6 +43,7 @@ export {
   eventRules,
   memberForwardPattern,
   oversizedRules,
+  patternChars,
   type RulePlan,
   tamperEvents,
   tamperPattern,

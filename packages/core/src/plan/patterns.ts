@@ -1,5 +1,5 @@
 import type { Baseline } from "../baseline/schema.ts";
-import { FACT_SOURCE_TYPES } from "../control/engine.ts";
+import { watchedTypes } from "../control/engine.ts";
 import type { Control } from "../control/types.ts";
 import { CONTROLS } from "../controls/index.ts";
 import { DETECTORS } from "../detectors/index.ts";
@@ -48,7 +48,7 @@ const CALLER_SCOPED: Record<string, EventPattern> = {
  * Resource types whose Config changes phiwatch evaluates: every type a control names, depends on (an
  * IAM group's policy changes what its users may do) or reads facts from (account-level Block Public
  * Access, KMS keys) — the types the config-change handler keeps (`ControlSet.watches`) and the sweep
- * enumerates. Controls for any type (`*`, e.g. no-phi-in-metadata, region-allow-list) run on these
+ * enumerates (one definition: `watchedTypes`). Controls for any type (`*`, e.g. no-phi-in-metadata, region-allow-list) run on these
  * types too; other types are not routed (an account records thousands of EC2 and network changes
  * phiwatch has no control for).
  *
@@ -58,12 +58,7 @@ const CALLER_SCOPED: Record<string, EventPattern> = {
  * ```
  */
 export function watchedResourceTypes(controls: readonly Control[] = CONTROLS): string[] {
-  const types = new Set<string>(FACT_SOURCE_TYPES);
-  for (const c of controls) {
-    for (const t of c.resourceTypes) if (t !== "*") types.add(t);
-    for (const t of c.dependsOn ?? []) types.add(t);
-  }
-  return [...types].sort();
+  return watchedTypes(controls);
 }
 
 /**
@@ -259,15 +254,6 @@ export interface RulePlan {
 }
 
 /**
- * Every EventBridge rule for a baseline: Config changes and tamper events straight to their functions,
- * data events (or trail log files, as the baseline chooses) to the access queue.
- *
- * @example
- * ```ts
- * eventRules(baseline).map((r) => r.id); // ["config-change", "tamper", "access"]
- * ```
- */
-/**
  * EventBridge's default "Event pattern size" quota, in characters (adjustable to 4096 on request): a
  * larger pattern is refused when the rule is created, so the deploy would fail half-way.
  */
@@ -304,11 +290,23 @@ export function oversizedRules(
   rules: readonly RulePlan[],
   max = EVENT_PATTERN_MAX_CHARS,
 ): Array<{ id: RulePlan["id"]; chars: number }> {
-  return rules
-    .map((r) => ({ id: r.id, chars: JSON.stringify(r.pattern).length }))
-    .filter((r) => r.chars > max);
+  return rules.map((r) => ({ id: r.id, chars: patternChars(r) })).filter((r) => r.chars > max);
 }
 
+/** A rule's pattern size as EventBridge counts it: the characters of the pattern as deployed. */
+export function patternChars(rule: RulePlan): number {
+  return JSON.stringify(rule.pattern).length;
+}
+
+/**
+ * Every EventBridge rule for a baseline: Config changes and tamper events straight to their functions,
+ * data events (or trail log files, as the baseline chooses) to the access queue.
+ *
+ * @example
+ * ```ts
+ * eventRules(baseline).map((r) => r.id); // ["config-change", "tamper", "access"]
+ * ```
+ */
 export function eventRules(
   baseline: Baseline,
   /** The account's "Event pattern size" quota (default 2048); a pattern over it is an error here, not at deploy. */

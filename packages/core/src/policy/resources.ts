@@ -268,3 +268,17 @@ export function supplementaryObject(
   }
   return undefined;
 }
+
+/**
+ * A bucket's versioning status as recorded (`Enabled`, `Suspended`, `Off`), in Config's camelCase or
+ * the API's PascalCase; null when not recorded.
+ *
+ * @example
+ * ```ts
+ * bucketVersioningStatus(snapshot); // "Enabled"
+ * ```
+ */
+export function bucketVersioningStatus(s: ResourceSnapshot): string | null {
+  const v = supplementaryObject(s, "BucketVersioningConfiguration");
+  return typeof v?.status === "string" ? v.status : typeof v?.Status === "string" ? v.Status : null;
+}

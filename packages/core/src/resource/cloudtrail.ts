@@ -10,7 +10,8 @@ import type { ResourceSnapshot } from "./snapshot.ts";
  * - `supplementary.EventSelectors`: GetEventSelectors `.EventSelectors` (classic selectors);
  * - `supplementary.AdvancedEventSelectors`: GetEventSelectors `.AdvancedEventSelectors`;
  * - `supplementary.TrailStatus`: GetTrailStatus response (`IsLogging`, …).
- * Settings are read from Config's camelCase or DescribeTrails' PascalCase alike. Missing selectors
+ * Settings are read from Config's camelCase or DescribeTrails' PascalCase alike, and so are selectors
+ * (the API's PascalCase, or the camelCase of a CloudTrail record's `PutEventSelectors` parameters). Missing selectors
  * or status make coverage "unknown", which the controls report as "cannot prove", never as a pass.
  */
 export const TRAIL_TYPE = "AWS::CloudTrail::Trail";
@@ -27,6 +28,14 @@ function field(o: Record<string, unknown> | undefined, name: string): unknown {
   // for…in: own keys in Object.entries order, without allocating an entry per key.
   for (const k in o) if (k.toLowerCase() === lower && Object.hasOwn(o, k)) return o[k];
   return undefined;
+}
+
+/** The field selectors of an advanced selector (`FieldSelectors`, or CloudTrail's `fieldSelectors`). */
+function fieldSelectors(
+  sel: Record<string, unknown> | undefined,
+): Array<Record<string, unknown> | undefined> {
+  const f = field(sel, "FieldSelectors");
+  return Array.isArray(f) ? f.map(obj) : [];
 }
 
 const bool = (v: unknown): boolean | undefined =>
@@ -180,7 +189,8 @@ export function s3ReadCoverage(trail: TrailView, bucket: string): CoverageResult
     let best: CoverageResult = { coverage: "none", reason: "no advanced selector records S3 object reads" };
     trail.advancedEventSelectors.forEach((raw, i) => {
       const sel = obj(raw);
-      const name = typeof sel?.Name === "string" ? ` "${sel.Name.slice(0, 64)}"` : "";
+      const n = field(sel, "Name");
+      const name = typeof n === "string" ? ` "${n.slice(0, 64)}"` : "";
       const label = `AdvancedEventSelectors[${i}]${name}`;
       const r = advancedSelectorCoverage(sel, objectPrefix);
       if (RANK[r.coverage] > RANK[best.coverage as keyof typeof RANK])
@@ -195,13 +205,16 @@ export function s3ReadCoverage(trail: TrailView, bucket: string): CoverageResult
   let best: CoverageResult = { coverage: "none", reason: "no classic selector records S3 object reads" };
   trail.eventSelectors.forEach((raw, i) => {
     const sel = obj(raw);
-    const rw = typeof sel?.ReadWriteType === "string" ? sel.ReadWriteType : "All";
+    const rwField = field(sel, "ReadWriteType");
+    const rw = typeof rwField === "string" ? rwField : "All";
     if (rw === "WriteOnly") return;
-    const resources = Array.isArray(sel?.DataResources) ? sel.DataResources : [];
+    const dataResources = field(sel, "DataResources");
+    const resources = Array.isArray(dataResources) ? dataResources : [];
     for (const dr of resources) {
       const d = obj(dr);
-      if (d?.Type !== "AWS::S3::Object" || !Array.isArray(d.Values)) continue;
-      for (const v of d.Values) {
+      const values = field(d, "Values");
+      if (field(d, "Type") !== "AWS::S3::Object" || !Array.isArray(values)) continue;
+      for (const v of values) {
         if (typeof v !== "string") continue;
         let c: "full" | "partial" | "none" = "none";
         if (objectPrefix.startsWith(v)) c = "full";
@@ -231,13 +244,14 @@ function advancedSelectorCoverage(
   sel: Record<string, unknown> | undefined,
   objectPrefix: string,
 ): { coverage: "full" | "partial" | "none"; reason: string } {
-  const fields = Array.isArray(sel?.FieldSelectors) ? sel.FieldSelectors.map(obj) : [];
+  const fields = fieldSelectors(sel);
   const byField = new Map<string, Record<string, unknown>[]>();
   for (const f of fields) {
-    if (!f || typeof f.Field !== "string") continue;
-    const list = byField.get(f.Field) ?? [];
+    const name = field(f, "Field");
+    if (!f || typeof name !== "string") continue;
+    const list = byField.get(name) ?? [];
     list.push(f);
-    byField.set(f.Field, list);
+    byField.set(name, list);
   }
   const all = (name: string, value: string) => (byField.get(name) ?? []).every((f) => fieldMatches(f, value));
   if (!byField.has("eventCategory") || !all("eventCategory", "Data"))
@@ -270,11 +284,9 @@ function advancedSelectorCoverage(
 export function recordsManagementEvents(trail: TrailView): boolean | undefined {
   if (trail.advancedEventSelectors && trail.advancedEventSelectors.length > 0) {
     return trail.advancedEventSelectors.some((raw) => {
-      const fields = Array.isArray(obj(raw)?.FieldSelectors)
-        ? (obj(raw)!.FieldSelectors as unknown[]).map(obj)
-        : [];
-      const cat = fields.filter((f) => f?.Field === "eventCategory");
-      const ro = fields.filter((f) => f?.Field === "readOnly");
+      const fields = fieldSelectors(obj(raw));
+      const cat = fields.filter((f) => field(f, "Field") === "eventCategory");
+      const ro = fields.filter((f) => field(f, "Field") === "readOnly");
       return (
         cat.length > 0 &&
         cat.every((f) => fieldMatches(f!, "Management")) &&
@@ -286,7 +298,7 @@ export function recordsManagementEvents(trail: TrailView): boolean | undefined {
   if (trail.eventSelectors.length === 0) return false;
   return trail.eventSelectors.some((raw) => {
     const sel = obj(raw);
-    return sel?.IncludeManagementEvents !== false && sel?.ReadWriteType !== "ReadOnly";
+    return field(sel, "IncludeManagementEvents") !== false && field(sel, "ReadWriteType") !== "ReadOnly";
   });
 }
 

@@ -129,13 +129,13 @@ export default defineControl({
 
     const violations: Record<string, unknown>[] = [];
     for (const g of grants) {
-      const reads = readsWithoutDesignation(g);
+      const out = outside(g.principal);
+      const reads = out ? [] : readsWithoutDesignation(g);
       const why =
-        outside(g.principal) ??
-        (reads.length > 0 ? "can read PHI objects but is not a designated raw reader" : undefined);
+        out ?? (reads.length > 0 ? "can read PHI objects but is not a designated raw reader" : undefined);
       if (!why) continue;
       // An explicit Deny for this very principal on every action at fault cancels the grant.
-      const atFault = outside(g.principal) ? g.actions : reads;
+      const atFault = out ? g.actions : reads;
       const who = requester(g.principal);
       if (
         who &&

@@ -1,7 +1,7 @@
 import { phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { supplementaryObject } from "../../policy/resources.ts";
+import { bucketVersioningStatus, supplementaryObject } from "../../policy/resources.ts";
 import { bucketName } from "../../resource/s3.ts";
 
 function obj(v: unknown): Record<string, unknown> | undefined {
@@ -104,8 +104,7 @@ export default defineControl({
       });
     // With versioning Enabled or Suspended, Expiration only adds a delete marker: the object stays as
     // a noncurrent version until a NoncurrentVersionExpiration deletes it.
-    const v = supplementaryObject(resource, "BucketVersioningConfiguration");
-    const versioning = v?.status ?? v?.Status;
+    const versioning = bucketVersioningStatus(resource);
     const versioned = versioning === "Enabled" || versioning === "Suspended";
     if (
       ctx.baseline.s3.requireLifecycleExpiration &&

@@ -1,7 +1,7 @@
 import { phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { supplementaryObject } from "../../policy/resources.ts";
+import { bucketVersioningStatus, supplementaryObject } from "../../policy/resources.ts";
 import { bucketName } from "../../resource/s3.ts";
 
 export default defineControl({
@@ -24,7 +24,7 @@ export default defineControl({
     if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags))
       return notApplicable("not a PHI bucket in the baseline");
     const v = supplementaryObject(resource, "BucketVersioningConfiguration");
-    const status = typeof v?.status === "string" ? v.status : typeof v?.Status === "string" ? v.Status : null;
+    const status = bucketVersioningStatus(resource);
     const raw = v?.isMfaDeleteEnabled ?? v?.MFADelete;
     const mfaDelete = raw === true || raw === "true" || raw === "Enabled";
     const evidence = {
