@@ -124,6 +124,30 @@ describe("tamper detectors on real CloudTrail samples", () => {
     expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-key", "critical"]]);
   });
 
+  it("fires tamper-key critical when imported key material is deleted from a PHI key (AWS docs DisableKeyRotation record, renamed)", () => {
+    const rec = loadRecord("awsdocs_kms__DisableKeyRotation.json");
+    const d = fired({ ...rec, eventName: "DeleteImportedKeyMaterial" });
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-key", "critical"]]);
+    expect(d[0]!.summary).toMatch(/imported key material deleted/);
+  });
+
+  it("qualifies a bare key id in the partition of the record's region (GovCloud)", () => {
+    const rec = loadRecord("awsdocs_kms__DisableKeyRotation.json");
+    const gov = {
+      ...rec,
+      awsRegion: "us-gov-west-1",
+      requestParameters: { keyId: "1234abcd-12ab-34cd-56ef-1234567890ab" },
+      resources: undefined,
+    };
+    const onlyGov = { ...baseline, phiKeys: ["arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/*"] };
+    expect(fired(gov, onlyGov).map((x) => [x.ruleId, x.subject.resourceId])).toEqual([
+      [
+        "tamper-key",
+        "arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      ],
+    ]);
+  });
+
   it("rejects a hand-written record without eventID, naming the field (Panther's minimal VPCE UpdateTrail test log)", () => {
     expect(() =>
       loadRecord("panther__AWS.CloudTrail.VPCE.SensitiveAPICalls__CloudTrail_API_Call_Via_VPC_Endpoint.json"),

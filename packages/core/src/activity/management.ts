@@ -52,14 +52,26 @@ export function phiBucketOfRecord(r: CloudTrailRecord, baseline: Baseline): stri
   return phiBucketOf(baseline, b) ? b : undefined;
 }
 
-/** Key ARN of a KMS management event (a bare key id is qualified with the event's account and region). */
+/** The partition of a region (`us-gov-west-1` → `aws-us-gov`), for ARNs built from a record. */
+export function partitionOf(region: string | undefined): string {
+  if (/^us-gov-[a-z]+-\d+$/.test(region ?? "")) return "aws-us-gov";
+  if (/^cn-[a-z]+-\d+$/.test(region ?? "")) return "aws-cn";
+  if (/^us-isob-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso-b";
+  if (/^us-iso-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso";
+  return "aws";
+}
+
+/**
+ * Key ARN of a KMS management event (a bare key id is qualified with the event's partition, account
+ * and region).
+ */
 export function keyArnOf(r: CloudTrailRecord): string | undefined {
   const fromResources = r.resources?.find((x) => x.type === "AWS::KMS::Key")?.ARN;
   if (fromResources) return fromResources;
   const id = r.requestParameters?.keyId;
   if (typeof id !== "string" || id === "") return undefined;
   if (id.startsWith("arn:")) return id;
-  return `arn:aws:kms:${r.awsRegion}:${accountOf(r)}:${id.startsWith("alias/") ? id : `key/${id}`}`;
+  return `arn:${partitionOf(r.awsRegion)}:kms:${r.awsRegion}:${accountOf(r)}:${id.startsWith("alias/") ? id : `key/${id}`}`;
 }
 
 export function isPhiKey(baseline: Baseline, arn: string): boolean {

@@ -1,4 +1,4 @@
-import { managementDetection, succeeded } from "../activity/management.ts";
+import { managementDetection, partitionOf, succeeded } from "../activity/management.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { recordsManagementEvents, s3ReadCoverage, type TrailView } from "../resource/cloudtrail.ts";
 import { defineDetector } from "./types.ts";
@@ -69,15 +69,6 @@ export default defineDetector({
     }
   },
 });
-
-/** The partition of a region (`us-gov-west-1` → `aws-us-gov`), for the S3 object ARNs selectors name. */
-function partitionOf(region: string | undefined): string {
-  if (/^us-gov-[a-z]+-\d+$/.test(region ?? "")) return "aws-us-gov";
-  if (/^cn-[a-z]+-\d+$/.test(region ?? "")) return "aws-cn";
-  if (/^us-isob-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso-b";
-  if (/^us-iso-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso";
-  return "aws";
-}
 
 /**
  * What the new selectors stop recording: management write events, or full reads of a PHI bucket —

@@ -18,13 +18,14 @@ export default defineDetector({
     "kms.amazonaws.com:ScheduleKeyDeletion",
     "kms.amazonaws.com:PutKeyPolicy",
     "kms.amazonaws.com:CreateGrant",
+    "kms.amazonaws.com:DeleteImportedKeyMaterial",
   ],
   hipaa: ["164.312(a)(2)(iv)"],
   severity: "high",
   rationale:
     "Encryption: disabling or scheduling deletion of the key that protects recordings makes them unreadable (availability) and a key policy or grant that admits outsiders makes them decryptable by others.",
   remediation:
-    "Cancel the deletion (aws kms cancel-key-deletion), re-enable the key and its rotation, restore the key policy, revoke unexpected grants (aws kms revoke-grant); restrict kms:ScheduleKeyDeletion/DisableKey/PutKeyPolicy to key administrators.",
+    "Cancel the deletion (aws kms cancel-key-deletion), re-enable the key and its rotation, re-import deleted key material (aws kms import-key-material, same material), restore the key policy, revoke unexpected grants (aws kms revoke-grant); restrict kms:ScheduleKeyDeletion/DisableKey/DeleteImportedKeyMaterial/PutKeyPolicy to key administrators.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const key = keyArnOf(r);
@@ -45,6 +46,13 @@ export default defineDetector({
         return d(
           `PHI key ${key} scheduled for deletion in ${Number(req.pendingWindowInDays ?? 30)} days`,
           { pendingWindowInDays: Number(req.pendingWindowInDays ?? 30) },
+          "critical",
+        );
+      case "DeleteImportedKeyMaterial":
+        // A key with imported (EXTERNAL) material becomes PendingImport at once: no waiting period.
+        return d(
+          `imported key material deleted from PHI key ${key} (recordings unreadable until it is re-imported)`,
+          {},
           "critical",
         );
       case "PutKeyPolicy": {
