@@ -148,6 +148,53 @@ describe("tamper detectors on real CloudTrail samples", () => {
     ]);
   });
 
+  describe("on Panther's DeleteBucketEncryption record, re-issued as other bucket calls", () => {
+    const base = loadRecord(
+      "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deleted_Successfully.json",
+    );
+    const as = (eventName: string, extra: Record<string, unknown>) =>
+      fired({ ...base, eventName, requestParameters: { ...base.requestParameters, ...extra } });
+    const sse = (keyId: string) => ({
+      ServerSideEncryptionConfiguration: {
+        Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: keyId } },
+      },
+    });
+
+    it("PutBucketEncryption to a key in another account is critical (S3 ransomware pattern)", () => {
+      const d = as(
+        "PutBucketEncryption",
+        sse("arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+      );
+      expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-bucket-protection", "critical"]]);
+      expect(d[0]!.evidence.weakened).toEqual([
+        "default encryption uses a KMS key in account 999999999999 outside the baseline",
+      ]);
+    });
+
+    it("PutBucketEncryption to a customer-managed key in a baseline account does not fire", () => {
+      expect(
+        as(
+          "PutBucketEncryption",
+          sse("arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ),
+      ).toEqual([]);
+    });
+
+    it("PutBucketOwnershipControls away from BucketOwnerEnforced fires; to it does not", () => {
+      const rule = (o: string) => ({ OwnershipControls: { Rule: { ObjectOwnership: o } } });
+      expect(as("PutBucketOwnershipControls", rule("ObjectWriter"))[0]!.evidence.weakened).toEqual([
+        "object ownership no longer BucketOwnerEnforced (ACLs enabled again)",
+      ]);
+      expect(as("PutBucketOwnershipControls", rule("BucketOwnerEnforced"))).toEqual([]);
+    });
+
+    it("DeleteBucketOwnershipControls fires", () => {
+      expect(as("DeleteBucketOwnershipControls", {}).map((x) => x.ruleId)).toEqual([
+        "tamper-bucket-protection",
+      ]);
+    });
+  });
+
   it("rejects a hand-written record without eventID, naming the field (Panther's minimal VPCE UpdateTrail test log)", () => {
     expect(() =>
       loadRecord("panther__AWS.CloudTrail.VPCE.SensitiveAPICalls__CloudTrail_API_Call_Via_VPC_Endpoint.json"),

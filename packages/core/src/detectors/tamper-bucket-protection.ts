@@ -28,13 +28,15 @@ export default defineDetector({
     "s3.amazonaws.com:PutObjectLockConfiguration",
     "s3.amazonaws.com:PutBucketVersioning",
     "s3.amazonaws.com:PutBucketLogging",
+    "s3.amazonaws.com:PutBucketOwnershipControls",
+    "s3.amazonaws.com:DeleteBucketOwnershipControls",
   ],
   hipaa: ["164.312(a)(1)"],
   severity: "high",
   rationale:
-    "Access control: removing encryption, opening the policy or ACL, disabling Block Public Access, replicating elsewhere or shortening retention on a bucket of recordings changes who can read PHI — detected in real time instead of at the next configuration sweep.",
+    "Access control: removing encryption or moving it to another account's key, opening the policy or ACL (or turning ACLs back on), disabling Block Public Access, replicating elsewhere or shortening retention on a bucket of recordings changes who can read PHI — detected in real time instead of at the next configuration sweep.",
   remediation:
-    "Revert the change (restore the bucket policy, encryption, Block Public Access, lifecycle or Object Lock from the drift history evidence) and review who made it; restrict s3:PutBucket*/DeleteBucket* on PHI buckets to the baseline's operators.",
+    "Revert the change (restore the bucket policy, encryption, Block Public Access, object ownership (BucketOwnerEnforced), lifecycle or Object Lock from the drift history evidence) and review who made it; restrict s3:PutBucket*/DeleteBucket* on PHI buckets to the baseline's operators.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const bucket = phiBucketOfRecord(r, ctx.baseline);
@@ -51,6 +53,14 @@ export default defineDetector({
         if (/"AES256"/.test(text)) weak.push("default encryption downgraded to SSE-S3 (AES256)");
         else if (/aws:kms/.test(text) && (!/KMSMasterKeyID/.test(text) || /alias\/aws\/s3/.test(text)))
           weak.push("default encryption uses the AWS-managed key aws/s3");
+        // A key in an account outside the baseline: new objects are encrypted under someone else's key
+        // (the S3 ransomware pattern: the key's owner can revoke the bucket's access to its own data).
+        for (const m of text.matchAll(/"KMSMasterKeyID":"arn:[\w-]+:kms:[^:"]*:(\d{12}):/g)) {
+          if (!ctx.baseline.accounts.includes(m[1]!)) {
+            weak.push(`default encryption uses a KMS key in account ${m[1]} outside the baseline`);
+            severity = "critical";
+          }
+        }
         break;
       }
       case "PutBucketPolicy": {
@@ -123,6 +133,14 @@ export default defineDetector({
         if (/"MfaDelete":\s*"Disabled"/.test(text)) weak.push("MFA delete disabled");
         break;
       }
+      case "PutBucketOwnershipControls":
+        // Anything but BucketOwnerEnforced turns ACLs back on (ObjectWriter, BucketOwnerPreferred).
+        if (!/"ObjectOwnership":"BucketOwnerEnforced"/.test(JSON.stringify(req)))
+          weak.push("object ownership no longer BucketOwnerEnforced (ACLs enabled again)");
+        break;
+      case "DeleteBucketOwnershipControls":
+        weak.push("ownership controls deleted (ACLs enabled again: ObjectWriter)");
+        break;
       case "PutBucketLogging": {
         const status = req.BucketLoggingStatus as Record<string, unknown> | undefined;
         if (!status || !("LoggingEnabled" in status)) weak.push("server access logging disabled");
