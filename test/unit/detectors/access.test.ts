@@ -219,6 +219,43 @@ describe("Amazon Connect's service-linked role (recording playback in Connect)",
   });
 });
 
+describe("AWSService identities (a service reading with its own credentials)", () => {
+  // The shape of the published voiceid record (awsdocs_connect__voiceid_…_AWSService.json): type
+  // AWSService, invokedBy the service, no ARN and no account.
+  const asService = (service: string, i: number) => {
+    const r = rec({ at: local(TUE, 11, i), key: RAW(i), ip: service, ua: service });
+    r.userIdentity = { type: "AWSService", invokedBy: service };
+    return Activity.toAccessEvent(Activity.readCloudTrail(r)[0]!, base, HASH)!;
+  };
+
+  it("are keyed by the service, counted as reads, never cross-account, authorized only when listed", async () => {
+    const listed = asService("transcribe.amazonaws.com", 1);
+    expect(listed.principal).toMatchObject({
+      id: "transcribe.amazonaws.com",
+      kind: "service",
+      accountId: ACCT,
+    });
+    expect(listed).toMatchObject({ action: "read", rawAudio: true, crossAccount: false });
+    const store = await learned(base);
+    const quiet = await Activity.processAccessEvents([listed], {
+      store,
+      baseline: base,
+      detectors: DETECTORS,
+      now: new Date("2026-03-04T00:00:00Z"),
+    });
+    expect(ids(quiet.detections)).not.toContain("access-unauthorized-principal");
+    const other = await Activity.processAccessEvents([asService("macie.amazonaws.com", 2)], {
+      store,
+      baseline: base,
+      detectors: DETECTORS,
+      now: new Date("2026-03-04T00:00:00Z"),
+    });
+    expect(
+      other.detections.find((x) => x.ruleId === "access-unauthorized-principal")?.subject.principal,
+    ).toBe("macie.amazonaws.com");
+  });
+});
+
 describe("detector access-off-hours", () => {
   it("fires for a daytime principal reading at 23:00, not for the same reads at 11:00", async () => {
     const night = await run(
