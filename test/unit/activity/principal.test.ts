@@ -49,6 +49,43 @@ describe("principal normalisation", () => {
     expect(Activity.principalOf(u)).toMatchObject({ id, kind });
   });
 
+  // A service-linked role session, in the shape CloudTrail records one (Sumo Logic's published
+  // AWSServiceRoleForConfig record: AssumedRole, sessionIssuer under role/aws-service-role/<service>/,
+  // invokedBy the service), here Amazon Connect's role as custodian__connect.ListInstances.json names it.
+  // Connect reads recordings with it when a supervisor plays one in Connect, and only Connect can assume
+  // it (IAM reserves the /aws-service-role/ path for service-linked roles).
+  const SLR =
+    "arn:aws:iam::644160558196:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_6JQPfnt3cg0pKYjDucIX";
+  const slrSession = (issuer: string, invokedBy?: string) => ({
+    type: "AssumedRole",
+    principalId: "AROA55SVHNHFJXEXAMPLE:ConnectSession",
+    arn: `arn:aws:sts::644160558196:assumed-role/${issuer.split("/").pop()}/ConnectSession`,
+    accountId: "644160558196",
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        principalId: "AROA55SVHNHFJXEXAMPLE",
+        arn: issuer,
+        accountId: "644160558196",
+      },
+      attributes: { creationDate: "2026-03-03T14:00:00Z", mfaAuthenticated: "false" },
+    },
+    ...(invokedBy ? { invokedBy } : {}),
+  });
+
+  it("keys a service-linked role session by its role and also names it by the service that owns the role", () => {
+    const p = Activity.principalOf(slrSession(SLR, "connect.amazonaws.com"));
+    expect(p).toMatchObject({ id: SLR, kind: "role" });
+    expect(p.names).toContain("connect.amazonaws.com");
+    expect(p.names).toContain(SLR);
+  });
+
+  it("does not name an ordinary role by a service, even when a service invoked the call", () => {
+    const role = "arn:aws:iam::644160558196:role/service-role/connect.amazonaws.com/export";
+    const p = Activity.principalOf(slrSession(role, "connect.amazonaws.com"));
+    expect(p.names).not.toContain("connect.amazonaws.com");
+  });
+
   it("names the field when the identity cannot be keyed", () => {
     expect(() => Activity.principalOf({ type: "IAMUser" }, "", "detail.userIdentity")).toThrow(
       expect.objectContaining({ field: "detail.userIdentity.arn" }),

@@ -6,6 +6,7 @@ import { MemoryFindingStore } from "./memory-store.ts";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
 const CALLER = "arn:aws:iam::111122223333:user/compliance-ana";
+const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 let store: MemoryFindingStore;
 let postures: Report.PostureSnapshot[];
 const deps = () => ({
@@ -270,6 +271,43 @@ describe("api other routes", () => {
     expect(r.status).toBe(200);
     expect(r.body.history).toHaveLength(1);
     expect((await call("GET", "/resources/phi-recordings/history")).status).toBe(400);
+  });
+
+  // HTTP APIs hand the function `rawPath` already percent-decoded (a client's `%2F` arrives as `/`):
+  // a resource id with a slash — a KMS key ARN, the subject of kms-decrypt-anomaly and tamper-key
+  // findings — must still reach its history, and the path must not decide anything else.
+  it.each([
+    ["as HTTP API delivers it (decoded)", `/resources/${KEY_ARN}/history`],
+    ["percent-encoded", `/resources/${encodeURIComponent(KEY_ARN)}/history`],
+  ])("returns the history of a resource whose id holds a slash, %s", async (_how, path) => {
+    store.findings.set(
+      "f-0123456789abcdef01234567",
+      driftFinding({
+        subject: { ...driftFinding().subject, resourceType: "AWS::KMS::Key", resourceId: KEY_ARN },
+      }),
+    );
+    await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      {
+        reason: "temporary",
+        until: "2026-04-01T00:00:00Z",
+      },
+    );
+    const r = await call("GET", path, { account: "111122223333", region: "us-east-1" });
+    expect(r.status).toBe(200);
+    expect(r.body.resource.resourceId).toBe(KEY_ARN);
+    expect(r.body.history).toHaveLength(1);
+  });
+
+  it.each([
+    ["GET", "/resources/history", 404],
+    ["GET", "/resources//history", 404],
+    ["POST", `/resources/${KEY_ARN}/history`, 405],
+    ["GET", "/resources/a/b/history/x", 404],
+  ])("%s %s → %i", async (method, path, status) => {
+    expect((await call(method, path, { account: "111122223333", region: "us-east-1" })).status).toBe(status);
   });
 
   it("returns posture snapshots", async () => {

@@ -22,6 +22,7 @@ interface Ev {
   tls?: string;
   account?: string;
   session?: string;
+  invokedBy?: string;
 }
 function rec(e: Ev): Record<string, unknown> {
   const role = e.role ?? EXPORT;
@@ -43,6 +44,7 @@ function rec(e: Ev): Record<string, unknown> {
       arn: `arn:aws:sts::${account}:assumed-role/${roleArn.split("/").pop()}/${e.session ?? "s"}`,
       accountId: account,
       sessionContext: { sessionIssuer: { type: "Role", arn: roleArn, accountId: account } },
+      ...(e.invokedBy ? { invokedBy: e.invokedBy } : {}),
     },
     requestParameters: kms
       ? { keyId: KEY }
@@ -178,6 +180,79 @@ describe("detector access-unauthorized-principal", () => {
     expect(d.find((x) => x.ruleId === "access-unauthorized-principal")?.evidence.reason).toBe(
       "not a designated raw-audio reader",
     );
+  });
+});
+
+// Amazon Connect plays a recording for a supervisor by reading it with the instance's service-linked
+// role (the role's policy grants s3:GetObject on the recordings bucket; the key grant, Decrypt): CloudTrail
+// names the role and `invokedBy: connect.amazonaws.com`, never the Connect user.
+const CONNECT_SLR = `arn:aws:iam::${ACCT}:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_6JQPfnt3cg0pKYjDucIX`;
+const playback = (i: number, over: Partial<Ev> = {}): Ev => ({
+  role: CONNECT_SLR,
+  session: "ConnectSession",
+  invokedBy: "connect.amazonaws.com",
+  ip: "connect.amazonaws.com",
+  ua: "connect.amazonaws.com",
+  at: local(TUE, 11, i),
+  key: RAW(i),
+  ...over,
+});
+
+describe("Amazon Connect's service-linked role (recording playback in Connect)", () => {
+  it("is the Connect service of principals.services: its raw-audio reads and Decrypts are not unauthorized", async () => {
+    const d = await run(base, [playback(1), playback(2), playback(3, { eventName: "Decrypt" })]);
+    expect(ids(d)).not.toContain("access-unauthorized-principal");
+    expect(ids(d)).not.toContain("kms-decrypt-anomaly");
+    // Still one principal with its own profile: the role, not a person CloudTrail does not name.
+    expect(d.every((x) => x.subject.principal === CONNECT_SLR)).toBe(true);
+  });
+
+  it("is unauthorized like any reader once the baseline no longer lists connect.amazonaws.com", async () => {
+    const b = BaselineSchema.parse({
+      ...base,
+      principals: { ...base.principals, services: ["transcribe.amazonaws.com"] },
+    });
+    const d = await run(b, [playback(1)]);
+    expect(d.find((x) => x.ruleId === "access-unauthorized-principal")?.evidence.reason).toBe(
+      "not a designated raw-audio reader",
+    );
+  });
+});
+
+describe("AWSService identities (a service reading with its own credentials)", () => {
+  // The shape of the published voiceid record (awsdocs_connect__voiceid_…_AWSService.json): type
+  // AWSService, invokedBy the service, no ARN and no account.
+  const asService = (service: string, i: number) => {
+    const r = rec({ at: local(TUE, 11, i), key: RAW(i), ip: service, ua: service });
+    r.userIdentity = { type: "AWSService", invokedBy: service };
+    return Activity.toAccessEvent(Activity.readCloudTrail(r)[0]!, base, HASH)!;
+  };
+
+  it("are keyed by the service, counted as reads, never cross-account, authorized only when listed", async () => {
+    const listed = asService("transcribe.amazonaws.com", 1);
+    expect(listed.principal).toMatchObject({
+      id: "transcribe.amazonaws.com",
+      kind: "service",
+      accountId: ACCT,
+    });
+    expect(listed).toMatchObject({ action: "read", rawAudio: true, crossAccount: false });
+    const store = await learned(base);
+    const quiet = await Activity.processAccessEvents([listed], {
+      store,
+      baseline: base,
+      detectors: DETECTORS,
+      now: new Date("2026-03-04T00:00:00Z"),
+    });
+    expect(ids(quiet.detections)).not.toContain("access-unauthorized-principal");
+    const other = await Activity.processAccessEvents([asService("macie.amazonaws.com", 2)], {
+      store,
+      baseline: base,
+      detectors: DETECTORS,
+      now: new Date("2026-03-04T00:00:00Z"),
+    });
+    expect(
+      other.detections.find((x) => x.ruleId === "access-unauthorized-principal")?.subject.principal,
+    ).toBe("macie.amazonaws.com");
   });
 });
 

@@ -2,6 +2,7 @@
 // the evaluator once got wrong in the direction of a pass.
 import { describe, expect, it } from "vitest";
 import {
+  evaluateConditions,
   evaluatePolicies,
   type NamedPolicy,
   parsePolicyDocument,
@@ -102,5 +103,52 @@ describe("policy variables and a Deny over part of the set", () => {
       { Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::phi-recordings/connect/*" },
     );
     expect(evaluatePolicies(p, q()).effect).not.toBe("deny");
+  });
+});
+
+describe("ARN condition operators with a pattern that is not a six-part ARN", () => {
+  // IAM User Guide, "Condition operators › Amazon Resource Name (ARN)": ArnLike/ArnEquals check each of
+  // the six colon-delimited components separately. How AWS reads a pattern with fewer components
+  // (`arn:aws:iam::*`, a forgotten colon in `arn:aws:iam::111122223333*`, a bare `*`) is not
+  // documented — and for the Resource element a `*` that ends a segment runs on across colons, which
+  // would make such a pattern match every IAM ARN. Either answer is a guess, so it stays undecided.
+  const ROLE = "arn:aws:iam::999988887777:role/outsider";
+  const ctx = { "aws:PrincipalArn": ROLE };
+  const cond = (operator: string, values: string[]) =>
+    evaluateConditions([{ operator, key: "aws:PrincipalArn", values }], ctx);
+
+  it.each([["arn:aws:iam::*"], [`arn:aws:iam::${ACCT}*`], ["*"], ["arn:aws:iam"]])(
+    "leaves ArnLike and ArnNotLike undecided for %s",
+    (pattern) => {
+      for (const op of ["ArnLike", "ArnNotLike", "ArnEquals", "ArnNotEquals", "ForAnyValue:ArnLike"])
+        expect(cond(op, [pattern]).result).toBe("maybe");
+    },
+  );
+
+  it("still decides six-part patterns, and a value another pattern of the list settles", () => {
+    expect(cond("ArnLike", [`arn:aws:iam::${ACCT}:*`]).result).toBe(false);
+    expect(cond("ArnNotLike", [`arn:aws:iam::${ACCT}:*`]).result).toBe(true);
+    expect(cond("ArnLike", ["arn:aws:iam::*:role/*"]).result).toBe(true);
+    // One six-part pattern matches: ArnLike is true and ArnNotLike false whatever the short one means.
+    expect(cond("ArnLike", ["arn:aws:iam::*", "arn:aws:iam::*:role/outsider"]).result).toBe(true);
+    expect(cond("ArnNotLike", ["arn:aws:iam::*", "arn:aws:iam::*:role/outsider"]).result).toBe(false);
+    // A short pattern identical to the value is the one reading every interpretation shares.
+    expect(evaluateConditions([{ operator: "ArnEquals", key: "k", values: ["x"] }], { k: "x" }).result).toBe(
+      true,
+    );
+  });
+
+  it("does not prove a Deny for outsiders whose ArnNotLike pattern lost a colon", () => {
+    const p = policy({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: OBJ,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [`arn:aws:iam::${ACCT}*`] } },
+    });
+    const outsider = { kind: "aws" as const, arn: `arn:aws:iam::${ACCT}:role/outsider` };
+    const d = evaluatePolicies(p, q({ principal: outsider }));
+    expect(d.effect).not.toBe("deny");
+    expect(d.conditionalDeny[0]?.undecided).toEqual(["ArnNotLike aws:PrincipalArn"]);
   });
 });

@@ -36,6 +36,9 @@ export interface Principal {
 }
 
 const SSO_ROLE = /^AWSReservedSSO_/;
+/** `arn:aws:iam::A:role/aws-service-role/<service principal>/<name>`: a service-linked role and its service. */
+const SERVICE_LINKED =
+  /^arn:[\w-]+:iam::\d{12}:role\/aws-service-role\/([a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?)\//;
 /** What AWS allows in a role session name (and what we keep of caller-supplied identity strings). */
 const SESSION_CHARS = /[^\w+=,.@-]/g;
 
@@ -180,7 +183,17 @@ export function normalisePrincipal(
       // Identity Center role paths may or may not carry the region (`sso.amazonaws.com/us-east-1/`):
       // offer both so one baseline pattern matches either.
       const noRegion = roleArn.replace(/(\/sso\.amazonaws\.com\/)[a-z]{2}(-gov)?-[a-z]+-\d\//, "$1");
-      const names = unique([roleArn, noRegion, roleWithoutPath(roleArn), ...(assumed ? [assumed] : [])]);
+      // A service-linked role is the service acting (only it can assume the role, and IAM reserves the
+      // /aws-service-role/ path): it also goes by the service principal, so `principals.services` covers
+      // it — Amazon Connect reads recordings with its role when a supervisor plays one in Connect.
+      const owner = SERVICE_LINKED.exec(roleArn)?.[1];
+      const names = unique([
+        roleArn,
+        noRegion,
+        roleWithoutPath(roleArn),
+        ...(assumed ? [assumed] : []),
+        ...(owner ? [owner] : []),
+      ]);
       if (SSO_ROLE.test(roleName) && session) {
         const acct = accountOfArn(roleArn) ?? account;
         const id = `arn:aws:sts::${acct}:assumed-role/${roleName}/${sanitiseIdentityText(session)}`;

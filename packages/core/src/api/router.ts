@@ -89,8 +89,13 @@ export function matchRoute(method: string, path: string): Route {
     return want("POST", { name: "suppress", id: decode(parts[1]!) });
   if (parts[0] === "findings" && parts.length === 3 && parts[2] === "unsuppress")
     return want("POST", { name: "unsuppress", id: decode(parts[1]!) });
-  if (parts[0] === "resources" && parts.length === 3 && parts[2] === "history")
-    return want("GET", { name: "resourceHistory", resourceId: decode(parts[1]!) });
+  // HTTP APIs pass `rawPath` percent-decoded, so a resource id with a slash (a KMS key ARN) arrives
+  // as several segments: the id is everything between `resources/` and the final `/history`.
+  if (parts[0] === "resources" && parts.length >= 3 && parts.at(-1) === "history") {
+    const trimmed = path.replace(/^\/+|\/+$/g, "");
+    const resourceId = trimmed.slice("resources/".length, -"/history".length);
+    return want("GET", { name: "resourceHistory", resourceId: decode(resourceId) });
+  }
   if (parts[0] === "posture" && parts.length === 1) return want("GET", { name: "posture" });
   throw new ApiError(404, "NotFound", `no route for ${path}`);
 }

@@ -118,13 +118,24 @@ function evaluateEntry(entry: ConditionEntry, context: Map<string, ContextValue>
     return negated; // a negated operator on a missing key is true (AWS documents this)
   }
   const values: readonly string[] = typeof raw === "string" ? [raw] : raw;
-  const test = (v: string) => matchesOne(op.base, entry.values, v);
-  if (op.set === "all") return values.every(test);
-  return values.some(test);
+  const tests = values.map((v) => matchesOne(op.base, entry.values, v));
+  if (op.set === "all") return tests.includes(false) ? false : tests.includes("maybe") ? "maybe" : true;
+  return tests.includes(true) ? true : tests.includes("maybe") ? "maybe" : false;
+}
+
+/** Any of the ARN patterns matches `v`: true on a match, `"maybe"` when only an undecided one might. */
+function anyArnLike(policyValues: readonly string[], v: string): Tri {
+  let r: Tri = false;
+  for (const p of policyValues) {
+    const m = arnLike(p, v);
+    if (m === true) return true;
+    if (m === "maybe") r = "maybe";
+  }
+  return r;
 }
 
 /** Whether the single context value `v` satisfies the base operator against the policy values. */
-function matchesOne(base: string, policyValues: readonly string[], v: string): boolean {
+function matchesOne(base: string, policyValues: readonly string[], v: string): Tri {
   switch (base) {
     case "stringequals":
       return policyValues.includes(v);
@@ -140,10 +151,12 @@ function matchesOne(base: string, policyValues: readonly string[], v: string): b
       return !policyValues.some((p) => stringLike(p, v));
     case "arnequals":
     case "arnlike":
-      return policyValues.some((p) => arnLike(p, v));
+      return anyArnLike(policyValues, v);
     case "arnnotequals":
-    case "arnnotlike":
-      return !policyValues.some((p) => arnLike(p, v));
+    case "arnnotlike": {
+      const m = anyArnLike(policyValues, v);
+      return m === "maybe" ? m : !m;
+    }
     case "bool":
       return policyValues.some((p) => p.toLowerCase() === v.toLowerCase());
     default:

@@ -122,16 +122,22 @@ export function stringLike(pattern: string, value: string, ignoreCase = false): 
 /**
  * IAM `ArnLike`: each of the six colon-delimited parts (`arn:partition:service:region:account:resource`)
  * is matched separately, with `*` and `?` wildcards; the resource part may itself contain colons.
+ * A pattern with fewer than six parts (`arn:aws:iam::*`, `*`) is `"maybe"` unless it equals the value:
+ * AWS documents ArnLike only per six components, and for the Resource element a `*` ending a segment
+ * runs on across colons, so "matches nothing" and "matches every IAM ARN" are both guesses.
  *
  * @example
  * ```ts
  * arnLike("arn:aws:iam::111122223333:role/*", "arn:aws:iam::111122223333:role/qa"); // true
+ * arnLike("arn:aws:iam::*", "arn:aws:iam::111122223333:role/qa"); // "maybe"
  * ```
  */
-export function arnLike(pattern: string, value: string): boolean {
+export function arnLike(pattern: string, value: string): boolean | "maybe" {
+  if (pattern === value) return true;
   const p = splitArn(pattern);
+  if (!p) return "maybe";
   const v = splitArn(value);
-  if (!p || !v) return pattern === value;
+  if (!v) return false;
   for (let i = 0; i < 6; i++) if (!stringLike(p[i]!, v[i]!)) return false;
   return true;
 }

@@ -308,6 +308,21 @@ describe("control s3-policy-least-privilege", () => {
       "COMPLIANT",
     );
   });
+
+  it("cannot prove the Deny for outsiders when its ArnNotLike pattern is not a six-part ARN", () => {
+    // `arn:aws:iam::111122223333*` (a colon lost before the star) has five parts: AWS documents
+    // ArnLike per six components only, so whether the Deny reaches an outsider is not provable.
+    const deny = {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+      Condition: { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS, `arn:aws:iam::${ACCT}*`] } },
+    };
+    const snap = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA }), deny));
+    const e = run(snap, "s3-policy-least-privilege", undefined, { principals, s3: { denyOutsiders: true } });
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
 });
 
 describe("control s3-acls-disabled", () => {
