@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { serviceOfLinkedRole } from "../baseline/match.ts";
 import { InvalidEventError } from "../errors.ts";
 import type { UserIdentity } from "./record.ts";
 
@@ -36,9 +37,6 @@ export interface Principal {
 }
 
 const SSO_ROLE = /^AWSReservedSSO_/;
-/** `arn:aws:iam::A:role/aws-service-role/<service principal>/<name>`: a service-linked role and its service. */
-const SERVICE_LINKED =
-  /^arn:[\w-]+:iam::\d{12}:role\/aws-service-role\/([a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?)\//;
 /** What AWS allows in a role session name (and what we keep of caller-supplied identity strings). */
 const SESSION_CHARS = /[^\w+=,.@-]/g;
 
@@ -186,7 +184,7 @@ export function normalisePrincipal(
       // A service-linked role is the service acting (only it can assume the role, and IAM reserves the
       // /aws-service-role/ path): it also goes by the service principal, so `principals.services` covers
       // it — Amazon Connect reads recordings with its role when a supervisor plays one in Connect.
-      const owner = SERVICE_LINKED.exec(roleArn)?.[1];
+      const owner = serviceOfLinkedRole(roleArn);
       const names = unique([
         roleArn,
         noRegion,

@@ -69,6 +69,31 @@ function prefixMatch(prefix: string, key: string): boolean {
   return true;
 }
 
+/** `arn:aws:iam::A:role/aws-service-role/<service principal>/<name>`: a service-linked role and its service. */
+const SERVICE_LINKED =
+  /^arn:[\w-]+:iam::\d{12}:role\/aws-service-role\/([a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?)\//;
+
+/**
+ * The service principal of a service-linked role ARN (IAM reserves the `/aws-service-role/` path for
+ * them, only the service can assume one, and their permissions are the service's own: customers cannot
+ * attach or edit policies on them), or undefined.
+ *
+ * @example
+ * ```ts
+ * serviceOfLinkedRole("arn:aws:iam::111122223333:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_abc");
+ * // "connect.amazonaws.com"
+ * ```
+ */
+export function serviceOfLinkedRole(arn: string): string | undefined {
+  return SERVICE_LINKED.exec(arn)?.[1];
+}
+
+/** The pipeline service (`principals.services`) whose service-linked role this is, if any. */
+export function pipelineServiceOf(baseline: Baseline, arn: string): string | undefined {
+  const service = serviceOfLinkedRole(arn);
+  return service && baseline.principals.services.includes(service) ? service : undefined;
+}
+
 export type PrincipalRole = "rawReader" | "analytics" | "operator" | "service";
 
 /** Roles the baseline gives an identity (a principal may be both operator and raw reader). */

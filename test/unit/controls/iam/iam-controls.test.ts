@@ -396,3 +396,47 @@ describe("identity controls with PHI buckets matched by tag", () => {
     expect(e.evidence.access).toContainEqual(expect.objectContaining({ resource: "arn:aws:s3:::rec-1/*" }));
   });
 });
+
+describe("service-linked roles of the baseline's pipeline services (principals.services)", () => {
+  // Amazon Connect reads recordings with its service-linked role when a supervisor plays one; its
+  // permissions are AWS's, not editable by the customer.
+  const CONNECT_SLR = `arn:aws:iam::${ACCT}:role/aws-service-role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_abc123`;
+  const connectAccess = doc({
+    Effect: "Allow",
+    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+    Resource: "arn:aws:s3:::phi-*/*",
+  });
+  const withServices = (services: string[]) => ({ principals: { ...principals, services } });
+
+  it("are not applicable to iam-raw-readers-designated and iam-no-phi-delete", () => {
+    for (const id of ["iam-raw-readers-designated", "iam-no-phi-delete"]) {
+      const e = run(role(CONNECT_SLR, [connectAccess]), id, facts(), withServices(["connect.amazonaws.com"]));
+      expect([id, e.status, e.summary]).toEqual([
+        id,
+        "NOT_APPLICABLE",
+        "the service-linked role of connect.amazonaws.com, a pipeline service (principals.services)",
+      ]);
+    }
+  });
+
+  it("are still evaluated when the service is not listed", () => {
+    const e = run(
+      role(CONNECT_SLR, [connectAccess]),
+      "iam-raw-readers-designated",
+      facts(),
+      withServices(["transcribe.amazonaws.com"]),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("exempt only the reserved path, not a role merely named after a service", () => {
+    const lookalike = `arn:aws:iam::${ACCT}:role/connect.amazonaws.com/AWSServiceRoleForAmazonConnect_abc123`;
+    const e = run(
+      role(lookalike, [connectAccess]),
+      "iam-raw-readers-designated",
+      facts(),
+      withServices(["connect.amazonaws.com"]),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+});

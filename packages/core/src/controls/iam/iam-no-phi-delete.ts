@@ -1,4 +1,4 @@
-import { matchesAny } from "../../baseline/match.ts";
+import { matchesAny, pipelineServiceOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import { accessVerdict, identityAccess, identityControlFacts, identityScope } from "../../policy/identity.ts";
@@ -28,6 +28,14 @@ export default defineControl({
     const { ip, targets } = identityScope(resource, ctx);
     if (matchesAny(ctx.baseline.principals.operators, ip.arn))
       return notApplicable("an operator in the baseline", { identity: ip.arn });
+    const service = pipelineServiceOf(ctx.baseline, ip.arn);
+    if (service)
+      return notApplicable(
+        `the service-linked role of ${service}, a pipeline service (principals.services)`,
+        {
+          identity: ip.arn,
+        },
+      );
     const found = [
       ...identityAccess(
         ip,
