@@ -110,6 +110,24 @@ export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; State
         },
       },
     },
+    {
+      // Lambda encrypts each function's environment with the key when the deployer creates or updates
+      // the function, using the deployer's permissions to create a grant and encrypt ("Securing
+      // environment variables", Lambda developer guide). Without this, every deploy after the key
+      // policy is in place fails to create or update the functions. No Decrypt: deploys do not read
+      // the environment back, so administrators still cannot read it (PHIWATCH_HASH_KEY).
+      Sid: "LambdaFunctionEnvironments",
+      Effect: "Allow",
+      Principal: { AWS: [...input.admins].sort() },
+      Action: ["kms:CreateGrant", "kms:Encrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `lambda.${region}.amazonaws.com`,
+          "kms:CallerAccount": accountId,
+        },
+      },
+    },
   );
   return { Version: "2012-10-17", Statement: statements };
 }
