@@ -239,6 +239,8 @@ describe("sst app, stage prod", () => {
   it("lets the baseline's member accounts put events on the default bus, one statement each", () => {
     const perms = created("aws:cloudwatch/eventPermission:EventPermission").map((p) => p.inputs.principal);
     expect(perms.sort()).toEqual([...baseline.accounts].sort());
+    // The member stacks of every region forward to this region's bus (their SecurityRegion).
+    expect(app.outputs.region).toBe(REGION);
   });
 
   it("runs the sweep once on deploy (prerequisite self-check), after the key policy", () => {
