@@ -149,6 +149,27 @@ describe("sst app, stage prod", () => {
     expect(ask("kms:CreateGrant", `sqs.${REGION}.amazonaws.com`)).toBe("implicit-deny");
   });
 
+  it("lets EventBridge and CloudWatch encrypt to the queues and topic without source keys on the request, and no other account's resources", () => {
+    const doc = parsePolicyDocument(
+      JSON.parse(app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string),
+    );
+    const ask = (service: string, action: string, sourceAccount: string | null) =>
+      evaluatePolicies([{ name: "key-policy", document: doc }], {
+        action,
+        resource: KEY_ARN,
+        principal: { kind: "service", service },
+        context: { "aws:SourceAccount": sourceAccount },
+      }).effect;
+    for (const service of ["events.amazonaws.com", "cloudwatch.amazonaws.com"]) {
+      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+        // A rule delivering to the access queue or its DLQ: SQS asks KMS without aws:SourceAccount.
+        expect(ask(service, action, null), `${service} ${action}`).toBe("allow");
+        expect(ask(service, action, ACCOUNT), `${service} ${action}`).toBe("allow");
+        expect(ask(service, action, "111111111111"), `${service} ${action}`).toBe("implicit-deny");
+      }
+    }
+  });
+
   it("puts the key policy in place before creating what AWS checks it for (log groups, functions)", () => {
     // The key starts with KMS's default policy: CloudWatch Logs refuses to create a log group on it,
     // and once the key policy replaces it, Lambda needs its LambdaFunctionEnvironments statement.

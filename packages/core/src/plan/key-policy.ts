@@ -47,7 +47,12 @@ export interface KeyPolicyInput {
  */
 export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; Statement: unknown[] } {
   const { partition: p, region, accountId } = input;
-  const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+  // SQS and SNS encrypt a message for the service that sends it, and for EventBridge the KMS request
+  // carries no aws:SourceAccount (SNS developer guide, "Key management": the source condition keys are
+  // not supported for EventBridge-to-encrypted topics; the SQS guide's statement has no condition). A
+  // StringEquals would deny every delivery — access events and dead letters lost, alarms unsent. When
+  // the key is present (EventBridge encrypting an event bus with this key, CloudWatch), it must be ours.
+  const sourceAccount = { StringEqualsIfExists: { "aws:SourceAccount": accountId } };
   const statements: unknown[] = [
     {
       Sid: "KeyAdministration",
