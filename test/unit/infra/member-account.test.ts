@@ -48,6 +48,7 @@ describe("member-account template", () => {
     // phiwatch's rules and this account's bus permission exist in the region phiwatch is deployed in
     // only: every region's stack forwards there, not to the security account's bus in its own region.
     expect(target.Arn["Fn::Sub"]).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
       "arn:${AWS::Partition}:events:${SecurityRegion}:${SecurityAccountId}:event-bus/default",
     );
     expect(template.Parameters.SecurityRegion.Default).toBeUndefined();
