@@ -76,8 +76,8 @@ const arns = $resolve([
 
 const LINKS = [findingsLink, keyLink, alertsLink, deliveriesLink, deliveriesDlqLink, deadLetterLink];
 
-function lambdaFor(fn: Plan.FunctionName) {
-  const settings = Plan.functionSettings(fn);
+/** Each function's role and its inline policy: exactly the statements of Plan.iamStatements. */
+function roleFor(fn: Plan.FunctionName) {
   const role = new aws.iam.Role(`Role-${fn}`, {
     name: name(`${fn}-role`),
     assumeRolePolicy: JSON.stringify({
@@ -102,6 +102,34 @@ function lambdaFor(fn: Plan.FunctionName) {
       }),
     ),
   });
+  return { role, policy };
+}
+
+const roles = Object.fromEntries(Plan.FUNCTION_NAMES.map((fn) => [fn, roleFor(fn)])) as Record<
+  Plan.FunctionName,
+  ReturnType<typeof roleFor>
+>;
+
+/**
+ * The key policy: administrators administer, function roles use, AWS services deliver. It names the
+ * roles, so it comes after them, and before everything AWS checks it for when creating it: CloudWatch
+ * Logs refuses a log group whose key does not let it in, and Lambda encrypts a function's environment
+ * with the deployer's grant (the key is created with KMS's default policy, which allows neither).
+ */
+export const keyPolicy = new aws.kms.KeyPolicy("PhiwatchKeyPolicy", {
+  keyId: key.keyId,
+  policy: $resolve([
+    $resolve([partitionName, regionName, accountId]),
+    keyAdmins,
+    $resolve(Plan.FUNCTION_NAMES.map((fn) => roles[fn].role.arn)),
+  ]).apply(([[partition, region, account], admins, users]) =>
+    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, admins, users })),
+  ),
+});
+
+function lambdaFor(fn: Plan.FunctionName) {
+  const settings = Plan.functionSettings(fn);
+  const { role, policy } = roles[fn];
   const func = new sst.aws.Function(
     `Fn-${fn}`,
     {
@@ -122,11 +150,20 @@ function lambdaFor(fn: Plan.FunctionName) {
       },
       logging: { retention: "1 year", format: "json" },
       transform: {
-        function: { kmsKeyArn: key.arn, tags },
-        logGroup: { kmsKeyId: key.arn, tags },
+        // SST does not pass the component's dependsOn on to the log group: name the key policy on each.
+        function: (args, opts) => {
+          args.kmsKeyArn = key.arn;
+          args.tags = tags;
+          opts.dependsOn = [policy, keyPolicy];
+        },
+        logGroup: (args, opts) => {
+          args.kmsKeyId = key.arn;
+          args.tags = tags;
+          opts.dependsOn = [keyPolicy];
+        },
       },
     },
-    { dependsOn: [policy] },
+    { dependsOn: [policy, keyPolicy] },
   );
   return { fn, role, policy, func };
 }
@@ -211,18 +248,6 @@ new aws.lambda.Permission("Invoke-sweep", {
   sourceArn: sweepRule.arn,
 });
 new aws.cloudwatch.EventTarget("Target-sweep", { rule: sweepRule.name, arn: functions.sweep.func.arn });
-
-/** The key policy: administrators administer, function roles use, AWS services deliver. */
-export const keyPolicy = new aws.kms.KeyPolicy("PhiwatchKeyPolicy", {
-  keyId: key.keyId,
-  policy: $resolve([
-    $resolve([partitionName, regionName, accountId]),
-    keyAdmins,
-    $resolve(Plan.FUNCTION_NAMES.map((fn) => functions[fn].role.arn)),
-  ]).apply(([[partition, region, account], admins, users]) =>
-    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, admins, users })),
-  ),
-});
 
 // Alarms → alerts topic.
 const queueNames = {

@@ -3,13 +3,15 @@
 
 import { alerts, deadLetter, deliveries } from "./alerts";
 import { api } from "./api";
-import { baseline, stage } from "./context";
+import { baseline, regionName, stage } from "./context";
 import { accessQueue } from "./events";
 import { functions } from "./functions";
 import { key, table } from "./storage";
 
 export const outputs = {
   stage,
+  /** Where phiwatch's rules are: infra/member-account.yaml's SecurityRegion in every member region. */
+  region: regionName,
   accessPath: baseline.ingest.access,
   table: table.name,
   key: key.arn,

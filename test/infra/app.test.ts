@@ -14,6 +14,8 @@ import {
   MEMBER_UNREADABLE_MESSAGE,
   PROTECTED_STAGES,
 } from "../../packages/core/src/plan/index.ts";
+import { evaluatePolicies } from "../../packages/core/src/policy/evaluate.ts";
+import { parsePolicyDocument } from "../../packages/core/src/policy/index.ts";
 import { ACCOUNT, type Evaluation, evaluateApp, REGION } from "./harness.ts";
 
 const BASELINE_FILE = "test/infra/baseline.yaml";
@@ -127,6 +129,58 @@ describe("sst app, stage prod", () => {
     }
   });
 
+  it("lets the deployer encrypt function environments through Lambda, and nothing more (Lambda creates a grant with the deployer's permissions)", () => {
+    const doc = parsePolicyDocument(
+      JSON.parse(app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string),
+    );
+    const deployer = { kind: "aws" as const, arn: `arn:aws:iam::${ACCOUNT}:role/deployer` };
+    const ask = (action: string, viaService: string) =>
+      evaluatePolicies([{ name: "key-policy", document: doc }], {
+        action,
+        resource: KEY_ARN,
+        principal: deployer,
+        context: { "kms:ViaService": viaService, "kms:CallerAccount": ACCOUNT },
+      }).effect;
+    const lambda = `lambda.${REGION}.amazonaws.com`;
+    expect(ask("kms:CreateGrant", lambda)).toBe("allow");
+    expect(ask("kms:Encrypt", lambda)).toBe("allow");
+    // Administrators still cannot read what the key protects, through Lambda or directly.
+    expect(ask("kms:Decrypt", lambda)).toBe("implicit-deny");
+    expect(ask("kms:CreateGrant", `sqs.${REGION}.amazonaws.com`)).toBe("implicit-deny");
+  });
+
+  it("lets EventBridge and CloudWatch encrypt to the queues and topic without source keys on the request, and no other account's resources", () => {
+    const doc = parsePolicyDocument(
+      JSON.parse(app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string),
+    );
+    const ask = (service: string, action: string, sourceAccount: string | null) =>
+      evaluatePolicies([{ name: "key-policy", document: doc }], {
+        action,
+        resource: KEY_ARN,
+        principal: { kind: "service", service },
+        context: { "aws:SourceAccount": sourceAccount },
+      }).effect;
+    for (const service of ["events.amazonaws.com", "cloudwatch.amazonaws.com"]) {
+      for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+        // A rule delivering to the access queue or its DLQ: SQS asks KMS without aws:SourceAccount.
+        expect(ask(service, action, null), `${service} ${action}`).toBe("allow");
+        expect(ask(service, action, ACCOUNT), `${service} ${action}`).toBe("allow");
+        expect(ask(service, action, "111111111111"), `${service} ${action}`).toBe("implicit-deny");
+      }
+    }
+  });
+
+  it("puts the key policy in place before creating what AWS checks it for (log groups, functions)", () => {
+    // The key starts with KMS's default policy: CloudWatch Logs refuses to create a log group on it,
+    // and once the key policy replaces it, Lambda needs its LambdaFunctionEnvironments statement.
+    const waiting = [...created("aws:cloudwatch/logGroup:LogGroup"), ...lambdas()];
+    expect(waiting).toHaveLength(2 * FUNCTION_NAMES.length);
+    for (const r of waiting) expect(r.dependsOn, r.name).toContain("PhiwatchKeyPolicy");
+    expect(app.one("aws:lambda/invocation:Invocation", "DeploySweep").dependsOn).toContain(
+      "PhiwatchKeyPolicy",
+    );
+  });
+
   it("builds the table from TABLE: on demand, PITR, TTL, stream with both images, deletion protection", () => {
     const t = app.one("aws:dynamodb/table:Table", "Findings").inputs;
     expect(t).toMatchObject({
@@ -206,6 +260,8 @@ describe("sst app, stage prod", () => {
   it("lets the baseline's member accounts put events on the default bus, one statement each", () => {
     const perms = created("aws:cloudwatch/eventPermission:EventPermission").map((p) => p.inputs.principal);
     expect(perms.sort()).toEqual([...baseline.accounts].sort());
+    // The member stacks of every region forward to this region's bus (their SecurityRegion).
+    expect(app.outputs.region).toBe(REGION);
   });
 
   it("runs the sweep once on deploy (prerequisite self-check), after the key policy", () => {

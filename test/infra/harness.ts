@@ -18,6 +18,11 @@ export interface Recorded {
   inputs: Record<string, unknown>;
   /** Set for reads of existing resources (`Resource.get`), which create nothing. */
   readId?: string;
+  /**
+   * Logical names of the resources this one waits for (explicit `dependsOn` and the resources its
+   * inputs come from), as sent to the engine: the deploy creates it only after they exist.
+   */
+  dependsOn: string[];
 }
 
 export interface Evaluation {
@@ -113,6 +118,7 @@ export async function evaluateApp(stage: string, baselineFile: string): Promise<
     throw new Error("no .sst/platform: run `node scripts/ensure-sst.mjs` (npm test does it)");
   }
   const resources: Recorded[] = [];
+  let registering: string[] | undefined;
   const builds: Evaluation["builds"] = [];
   const server = await rpcServer(builds);
   const port = (server.address() as AddressInfo).port;
@@ -132,8 +138,10 @@ export async function evaluateApp(stage: string, baselineFile: string): Promise<
             type: args.type,
             name: args.name,
             inputs: args.inputs,
+            dependsOn: registering ?? [],
             ...(args.id ? { readId: args.id } : {}),
           });
+          registering = undefined;
           return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
         },
         call(args: { token: string; inputs: Record<string, unknown> }) {
@@ -162,6 +170,16 @@ export async function evaluateApp(stage: string, baselineFile: string): Promise<
       stage,
       false,
     );
+    // The mocks are given a resource's inputs only; its dependencies are on the engine request, and
+    // the mock monitor calls newResource synchronously inside registerResource (reads pass no request).
+    const monitor = pulumi.runtime.getMonitor() as {
+      registerResource(req: { getDependenciesList(): string[] }, cb: unknown): unknown;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+      registering = req.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf("::") + 2));
+      return register(req, cb);
+    };
     const awsProvider = await platformImport("node_modules/@pulumi/aws/index.js");
     const g = globalThis as Record<string, unknown>;
     // The globals SST's runtime defines before it loads the config (src/shim/run.js).

@@ -45,7 +45,16 @@ describe("member-account template", () => {
 
   it("targets the security account's default bus through a role that may only PutEvents there", () => {
     const target = template.Resources.ForwardRule.Properties.Targets[0];
-    expect(target.Arn["Fn::Sub"]).toMatch(/:\$\{SecurityAccountId\}:event-bus\/default$/);
+    // phiwatch's rules and this account's bus permission exist in the region phiwatch is deployed in
+    // only: every region's stack forwards there, not to the security account's bus in its own region.
+    expect(target.Arn["Fn::Sub"]).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
+      "arn:${AWS::Partition}:events:${SecurityRegion}:${SecurityAccountId}:event-bus/default",
+    );
+    expect(template.Parameters.SecurityRegion.Default).toBeUndefined();
+    const region = new RegExp(template.Parameters.SecurityRegion.AllowedPattern);
+    for (const r of ["us-east-1", "eu-central-2", "us-gov-west-1"]) expect(r).toMatch(region);
+    for (const r of ["", "us-east-1 ", "arn:aws:events:us-east-1"]) expect(r).not.toMatch(region);
     const statement = template.Resources.ForwardRole.Properties.Policies[0].PolicyDocument.Statement;
     expect(statement).toEqual([{ Effect: "Allow", Action: "events:PutEvents", Resource: target.Arn }]);
   });

@@ -47,7 +47,12 @@ export interface KeyPolicyInput {
  */
 export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; Statement: unknown[] } {
   const { partition: p, region, accountId } = input;
-  const sourceAccount = { StringEquals: { "aws:SourceAccount": accountId } };
+  // SQS and SNS encrypt a message for the service that sends it, and for EventBridge the KMS request
+  // carries no aws:SourceAccount (SNS developer guide, "Key management": the source condition keys are
+  // not supported for EventBridge-to-encrypted topics; the SQS guide's statement has no condition). A
+  // StringEquals would deny every delivery — access events and dead letters lost, alarms unsent. When
+  // the key is present (EventBridge encrypting an event bus with this key, CloudWatch), it must be ours.
+  const sourceAccount = { StringEqualsIfExists: { "aws:SourceAccount": accountId } };
   const statements: unknown[] = [
     {
       Sid: "KeyAdministration",
@@ -106,6 +111,24 @@ export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; State
       Condition: {
         StringEquals: {
           "kms:ViaService": `dynamodb.${region}.amazonaws.com`,
+          "kms:CallerAccount": accountId,
+        },
+      },
+    },
+    {
+      // Lambda encrypts each function's environment with the key when the deployer creates or updates
+      // the function, using the deployer's permissions to create a grant and encrypt ("Securing
+      // environment variables", Lambda developer guide). Without this, every deploy after the key
+      // policy is in place fails to create or update the functions. No Decrypt: deploys do not read
+      // the environment back, so administrators still cannot read it (PHIWATCH_HASH_KEY).
+      Sid: "LambdaFunctionEnvironments",
+      Effect: "Allow",
+      Principal: { AWS: [...input.admins].sort() },
+      Action: ["kms:CreateGrant", "kms:Encrypt"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `lambda.${region}.amazonaws.com`,
           "kms:CallerAccount": accountId,
         },
       },
