@@ -68,27 +68,39 @@ export const accessQueuePolicy = new aws.sqs.QueuePolicy("AccessQueuePolicy", {
   ),
 });
 
+/** The hourly sweep's schedule (its target, the sweep function, is in functions.ts). */
+export const sweepRule = new aws.cloudwatch.EventRule("Rule-sweep", {
+  name: name("sweep"),
+  description: "Hourly sweep of every in-scope resource",
+  scheduleExpression: "rate(1 hour)",
+  tags,
+});
+
 // Undeliverable rule events (any target) land in the access DLQ, alarmed like the others.
 export const accessDlqPolicy = new aws.sqs.QueuePolicy("AccessDlqPolicy", {
   queueUrl: accessDlq.url,
-  policy: $resolve([accessDlq.arn, accountId, ...Object.values(rules).map((r) => r!.rule.arn)]).apply(
-    ([queueArn, account, ...ruleArns]) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "EventBridgeRuleFailures",
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: queueArn,
-            Condition: {
-              ArnEquals: { "aws:SourceArn": ruleArns },
-              StringEquals: { "aws:SourceAccount": account },
-            },
+  policy: $resolve([
+    accessDlq.arn,
+    accountId,
+    ...Object.values(rules).map((r) => r!.rule.arn),
+    sweepRule.arn,
+  ]).apply(([queueArn, account, ...ruleArns]) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EventBridgeRuleFailures",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: queueArn,
+          Condition: {
+            ArnEquals: { "aws:SourceArn": ruleArns },
+            StringEquals: { "aws:SourceAccount": account },
           },
-        ],
-      }),
+        },
+      ],
+    }),
   ),
 });
 

@@ -28,7 +28,7 @@ import {
   stage,
   tags,
 } from "./context";
-import { accessDlq, accessQueue, rules } from "./events";
+import { accessDlq, accessQueue, rules, sweepRule } from "./events";
 import { findingsLink, key, keyLink, table } from "./storage";
 
 /** Object-key hashes are keyed (docs/detectors.md): `npx sst secret set PhiwatchHashKey "$(openssl rand -hex 32)"`. */
@@ -234,20 +234,20 @@ new aws.lambda.EventSourceMapping("Esm-notify", {
   destinationConfig: { onFailure: { destinationArn: deadLetter.arn } },
 });
 
-// Hourly sweep.
-const sweepRule = new aws.cloudwatch.EventRule("Rule-sweep", {
-  name: name("sweep"),
-  description: "Hourly sweep of every in-scope resource",
-  scheduleExpression: "rate(1 hour)",
-  tags,
-});
+// Hourly sweep (its rule is in events.ts, for the dead-letter queue policy).
 new aws.lambda.Permission("Invoke-sweep", {
   action: "lambda:InvokeFunction",
   function: functions.sweep.func.name,
   principal: "events.amazonaws.com",
   sourceArn: sweepRule.arn,
 });
-new aws.cloudwatch.EventTarget("Target-sweep", { rule: sweepRule.name, arn: functions.sweep.func.arn });
+new aws.cloudwatch.EventTarget("Target-sweep", {
+  rule: sweepRule.name,
+  arn: functions.sweep.func.arn,
+  deadLetterConfig: { arn: accessDlq.arn },
+  // A sweep not started within the hour is superseded by the next one.
+  retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 185 },
+});
 
 // Alarms → alerts topic.
 const queueNames = {

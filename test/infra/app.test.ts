@@ -243,6 +243,25 @@ describe("sst app, stage prod", () => {
     expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toHaveLength(1);
   });
 
+  it("gives every EventBridge target a dead-letter queue that admits its rule (the hourly sweep too)", () => {
+    const dlqPolicy = JSON.parse(
+      app.one("aws:sqs/queuePolicy:QueuePolicy", "AccessDlqPolicy").inputs.policy as string,
+    );
+    const admitted: string[] = dlqPolicy.Statement[0].Condition.ArnEquals["aws:SourceArn"];
+    const rules = new Map(
+      created("aws:cloudwatch/eventRule:EventRule").map((r) => [
+        r.inputs.name as string,
+        `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:${r.inputs.name}`,
+      ]),
+    );
+    const targets = created("aws:cloudwatch/eventTarget:EventTarget");
+    expect(targets.map((t) => t.name)).toContain("Target-sweep");
+    for (const t of targets) {
+      expect(t.inputs.deadLetterConfig, t.name).toEqual({ arn: q("phiwatch-prod-access-dlq") });
+      expect(admitted, t.name).toContain(rules.get(t.inputs.rule as string));
+    }
+  });
+
   it("keeps a webhook delivery on its queue for every attempt the baseline allows, so forward dead-letters it with the reason", () => {
     // Baseline schema limits: webhooks[].retry.maxAttempts ≤ 20, maxDelayMs ≤ 12 h.
     const MOST_ATTEMPTS = 20;
