@@ -173,6 +173,35 @@ describe("sweep reader: complete enumeration only", () => {
   });
 });
 
+describe("sweep reader: unprocessed keys", () => {
+  // BatchGetResourceConfig answers 200 with `unprocessedResourceKeys` when Config is busy; the SDK does
+  // not retry those. Asking again at once meets the same load: the reader waits (backoff, full jitter).
+  it("backs off before asking again for keys Config left unprocessed, and then reads them", async () => {
+    recorder({ allSupported: true, includeGlobalResourceTypes: true });
+    config.on(ListDiscoveredResourcesCommand).resolves({
+      resourceIdentifiers: [{ resourceType: "AWS::S3::Bucket", resourceId: "busy-bucket" }],
+    });
+    const unprocessed = {
+      unprocessedResourceKeys: [{ resourceType: "AWS::S3::Bucket" as const, resourceId: "busy-bucket" }],
+    };
+    config
+      .on(BatchGetResourceConfigCommand)
+      .resolvesOnce(unprocessed)
+      .resolvesOnce(unprocessed)
+      .resolvesOnce(unprocessed)
+      .resolves({ baseConfigurationItems: [item("AWS::S3::Bucket", "busy-bucket", "us-east-1")] });
+    const sleeps: number[] = [];
+    const read = await readAccount(clientsFor, {
+      ...req(["AWS::S3::Bucket"]),
+      backoff: { sleep: async (ms: number) => void sleeps.push(ms), random: () => 1, baseMs: 100 },
+    });
+    expect(sleeps).toEqual([100, 200, 400]);
+    expect(read.snapshots.map((s) => s.resourceId)).toEqual(["busy-bucket"]);
+    expect(read.complete.has("AWS::S3::Bucket|us-east-1")).toBe(true);
+    expect(read.unable).toEqual([]);
+  });
+});
+
 describe("sweep reader: Connect", () => {
   function connectInstance(flowCount: number) {
     recorder({ allSupported: true, includeGlobalResourceTypes: true });

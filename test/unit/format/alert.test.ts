@@ -7,6 +7,7 @@ import {
   DEFAULT_ALERT_POLICY,
   decideAlert,
   isStillHappening,
+  SNS_MESSAGE_MAX_BYTES,
   shouldForward,
   snsPublishInput,
   snsSubject,
@@ -224,6 +225,44 @@ describe("alert message", () => {
     expect(plain.MessageStructure).toBeUndefined();
     expect(plain.Message).toBe(a.text);
     expect(Buffer.byteLength(input.Message)).toBeLessThan(256 * 1024);
+  });
+
+  it("fits SNS's 256 KB with evidence too large to repeat per protocol, leaving the evidence to the API", () => {
+    // 200 entries (what redaction keeps of a list) of ~300 bytes: ~60 KB, nine copies in the message.
+    const access = Array.from({ length: 200 }, (_, i) => ({
+      action: "s3:DeleteObjectVersion",
+      resource: `arn:aws:s3:::nw-phi-tagged-recordings-bucket-${String(i).padStart(4, "0")}/*`,
+      effect: "allow",
+      allowedBy: ["managed:arn:aws:iam::aws:policy/AdministratorAccess#0", "inline:admin/legacy-s3:AllowAll"],
+    }));
+    const big = driftFinding({
+      ruleId: "iam-no-phi-delete",
+      evidence: { identity: "arn:aws:iam::1:role/a", access },
+    });
+    const input = snsPublishInput(buildAlert(undefined, big, "OPENED", "notify"));
+    const attributes = Object.entries(input.MessageAttributes).map(
+      ([k, v]) => k + v.DataType + v.StringValue,
+    );
+    expect(
+      Buffer.byteLength(input.Message) +
+        Buffer.byteLength(input.Subject) +
+        Buffer.byteLength(attributes.join("")),
+    ).toBeLessThanOrEqual(SNS_MESSAGE_MAX_BYTES);
+    const payload = JSON.parse((JSON.parse(input.Message) as { sqs: string }).sqs);
+    expect(payload.finding.evidence.omitted).toContain(`GET /findings/${big.findingId}`);
+    expect(payload).toMatchObject({
+      transition: "OPENED",
+      finding: { findingId: big.findingId, summary: big.summary },
+    });
+    // Evidence that fits is sent as it is.
+    const small = JSON.parse(
+      (
+        JSON.parse(snsPublishInput(buildAlert(undefined, open, "OPENED", "notify")).Message) as {
+          sqs: string;
+        }
+      ).sqs,
+    );
+    expect(small.finding.evidence).toEqual(open.evidence);
   });
 
   it("defaults parse to a working policy", () => {

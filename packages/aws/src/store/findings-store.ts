@@ -19,6 +19,7 @@ import {
   type Page,
   severityRank,
 } from "@phiwatch/core";
+import { type BackoffOptions, backoffPause } from "../sweep/backoff.ts";
 import { findingFromItem, findingItem, historyFromItem, historyItem } from "./items.ts";
 
 const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
@@ -41,6 +42,8 @@ export class DynamoFindingStore implements FindingStore {
   constructor(
     private readonly ddb: DynamoDBClient,
     private readonly tableName: string,
+    /** Pauses between attempts of a throttled transaction (tests pass a recording `sleep`). */
+    private readonly opts: { backoff?: BackoffOptions } = {},
   ) {}
 
   async getFinding(findingId: string): Promise<Finding | undefined> {
@@ -71,31 +74,38 @@ export class DynamoFindingStore implements FindingStore {
       Item: marshall(findingItem(change.next), MARSHALL),
       ...condition,
     };
-    try {
-      if (!change.history) {
-        await this.ddb.send(new PutItemCommand(put));
-      } else {
-        await this.ddb.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              { Put: put },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: marshall(historyItem(change.history), MARSHALL),
-                  ConditionExpression: "attribute_not_exists(PK)",
+    const history = change.history;
+    const write = (): Promise<unknown> =>
+      history
+        ? this.ddb.send(
+            new TransactWriteItemsCommand({
+              TransactItems: [
+                { Put: put },
+                {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: marshall(historyItem(history), MARSHALL),
+                    ConditionExpression: "attribute_not_exists(PK)",
+                  },
                 },
-              },
-            ],
-          }),
-        );
+              ],
+            }),
+          )
+        : this.ddb.send(new PutItemCommand(put));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return "applied";
+      } catch (error) {
+        const outcome = cancellation(error);
+        if (outcome === "conflict") return "conflict";
+        // The SDK retries a throttled PutItem, not a cancelled transaction: pause and try again.
+        if (outcome === "throttled" && attempt < TRANSACTION_ATTEMPTS) {
+          await backoffPause(attempt, this.opts.backoff);
+          continue;
+        }
+        throw error;
       }
-      return "applied";
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === "ConditionalCheckFailedException" || name === "TransactionCanceledException")
-        return "conflict";
-      throw error;
     }
   }
 
@@ -231,6 +241,28 @@ export class DynamoFindingStore implements FindingStore {
       ScanIndexForward: false,
     }));
   }
+}
+
+/** Attempts of a transaction DynamoDB cancels for throttling (the first included). */
+const TRANSACTION_ATTEMPTS = 5;
+
+/**
+ * What a failed write means. A failed condition — or another transaction on the item — is a race:
+ * re-read and re-decide. DynamoDB cancels a transaction with the same exception for throttling and for
+ * invalid items, naming the reason per item in `CancellationReasons`: those are not races.
+ */
+function cancellation(error: unknown): "conflict" | "throttled" | "other" {
+  const name = (error as Error).name;
+  if (name === "ConditionalCheckFailedException") return "conflict";
+  if (name !== "TransactionCanceledException") return "other";
+  const codes = ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [])
+    .map((r) => r.Code)
+    .filter((c) => c !== undefined && c !== "None");
+  if (codes.length === 0 || codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
+    return "conflict";
+  if (codes.every((c) => c === "ThrottlingError" || c === "ProvisionedThroughputExceeded"))
+    return "throttled";
+  return "other";
 }
 
 function matches(f: Finding, q: FindingQuery): boolean {

@@ -54,18 +54,31 @@ export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, 
  */
 export async function withBackoff<T>(fn: () => Promise<T>, opts: BackoffOptions = {}): Promise<T> {
   const max = opts.maxAttempts ?? 6;
-  const base = opts.baseMs ?? 200;
-  const cap = opts.capMs ?? 10_000;
-  const sleep = opts.sleep ?? realSleep;
-  const random = opts.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
       if (!isThrottle(error) || attempt >= max) throw error;
-      await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
+      await backoffPause(attempt, opts);
     }
   }
+}
+
+/**
+ * Wait before retry number `attempt` (1 = the first retry): full jitter, `random(0, min(cap, base·2^(n-1)))`.
+ * For work a call hands back rather than throws (BatchGetResourceConfig's unprocessed keys).
+ *
+ * @example
+ * ```ts
+ * for (let round = 0; pending.length > 0; round++) { if (round > 0) await backoffPause(round); … }
+ * ```
+ */
+export async function backoffPause(attempt: number, opts: BackoffOptions = {}): Promise<void> {
+  const base = opts.baseMs ?? 200;
+  const cap = opts.capMs ?? 10_000;
+  const sleep = opts.sleep ?? realSleep;
+  const random = opts.random ?? Math.random;
+  await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
 }
 
 /** "AccessDeniedException: User … is not authorized …" cut to one short line (AWS messages carry no PHI). */

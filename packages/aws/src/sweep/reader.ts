@@ -31,7 +31,7 @@ import {
   type Report,
   type ResourceSnapshot,
 } from "@phiwatch/core";
-import { type BackoffOptions, reasonOf, withBackoff } from "./backoff.ts";
+import { type BackoffOptions, backoffPause, reasonOf, withBackoff } from "./backoff.ts";
 import { enrichSnapshot } from "./enrich.ts";
 
 type UnableToEvaluate = Report.UnableToEvaluate;
@@ -172,7 +172,9 @@ export async function readAccount(
           });
         continue;
       }
-      const read = await readType(c.config, region, type, send, unable);
+      const read = await readType(c.config, region, type, send, unable, (round) =>
+        backoffPause(round, req.backoff),
+      );
       if (!read) continue;
       // An item that exists but could not be read must not look deleted.
       let allRead = true;
@@ -305,6 +307,8 @@ async function readType(
   type: string,
   send: Send,
   unable: (u: UnableToEvaluate) => void,
+  /** Wait before asking again for unprocessed keys (round 1, 2, …). */
+  pause: (round: number) => Promise<void>,
 ): Promise<{ items: BaseConfigurationItem[]; complete: boolean } | undefined> {
   const keys: ResourceKey[] = [];
   let incomplete = false;
@@ -348,6 +352,9 @@ async function readType(
   for (let i = 0; i < keys.length; i += BATCH) {
     let pending = keys.slice(i, i + BATCH);
     for (let round = 0; pending.length > 0 && round < 5; round++) {
+      // Unprocessed keys come back when Config is busy, and the SDK does not retry them: asking again
+      // at once meets the same load, so each round waits longer (as a throttled call would).
+      if (round > 0) await pause(round);
       try {
         const r = await send(() => config.send(new BatchGetResourceConfigCommand({ resourceKeys: pending })));
         items.push(...(r.baseConfigurationItems ?? []));

@@ -272,20 +272,48 @@ export function snsPublishInput(
   for (const [k, v] of Object.entries(alert.attributes))
     MessageAttributes[k] = { DataType: "String", StringValue: String(v) };
   if (options.structured === false) return { Subject: alert.subject, Message: alert.text, MessageAttributes };
-  const json = JSON.stringify(alert.payload);
-  const Message = JSON.stringify({
-    default: alert.text,
-    email: alert.text,
-    sms: alert.subject,
-    sqs: json,
-    lambda: json,
-    http: json,
-    https: json,
-    firehose: json,
-    "email-json": json,
-  });
+  const structured = (payload: AlertMessage["payload"]) => {
+    const json = JSON.stringify(payload);
+    return JSON.stringify({
+      default: alert.text,
+      email: alert.text,
+      sms: alert.subject,
+      sqs: json,
+      lambda: json,
+      http: json,
+      https: json,
+      firehose: json,
+      "email-json": json,
+    });
+  };
+  let Message = structured(alert.payload);
+  // The payload is in the message once per machine protocol: large evidence (an identity control's
+  // access list over many PHI buckets) passes SNS's limit, and a refused publish would be retried
+  // until the stream record is dead-lettered — the alert lost. Send it without the evidence instead.
+  const attributeBytes = Object.entries(MessageAttributes).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.StringValue) + v.DataType.length,
+    0,
+  );
+  const fits = (m: string) =>
+    Buffer.byteLength(m) + Buffer.byteLength(alert.subject) + attributeBytes <= SNS_MESSAGE_MAX_BYTES;
+  if (!fits(Message)) {
+    const f = alert.payload.finding;
+    const bytes = Buffer.byteLength(JSON.stringify(f.evidence));
+    Message = structured({
+      ...alert.payload,
+      finding: {
+        ...f,
+        evidence: {
+          omitted: `evidence too large for an SNS alert (${bytes} bytes): GET /findings/${f.findingId} returns it`,
+        },
+      },
+    });
+  }
   return { Subject: alert.subject, Message, MessageStructure: "json", MessageAttributes };
 }
+
+/** SNS `Publish` limit: Message, Subject and message attributes together, in UTF-8 bytes (256 KB). */
+export const SNS_MESSAGE_MAX_BYTES = 262_144;
 
 /**
  * An SNS-safe subject: printable ASCII, one line, starting with a letter, digit or punctuation,

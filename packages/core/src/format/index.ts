@@ -10,6 +10,7 @@ export {
   buildAlert,
   DEFAULT_ALERT_POLICY,
   decideAlert,
+  SNS_MESSAGE_MAX_BYTES,
   SNS_SUBJECT_MAX,
   snsPublishInput,
   snsSubject,
