@@ -12,6 +12,7 @@ export const alerts = new aws.sns.Topic("Alerts", {
 export const deliveriesDlq = new aws.sqs.Queue("DeliveriesDlq", {
   name: `${name("deliveries-dlq")}.fifo`,
   fifoQueue: true,
+  maxMessageSize: Plan.QUEUE_MESSAGE_MAX_BYTES,
   kmsMasterKeyId: key.arn,
   kmsDataKeyReusePeriodSeconds: 300,
   messageRetentionSeconds: Plan.DLQ_RETENTION_SECONDS,
@@ -23,6 +24,8 @@ export const deliveries = new aws.sqs.Queue("Deliveries", {
   fifoQueue: true,
   // Message ids are per (target, finding, transition): the queue's dedup uses them, not a body hash.
   contentBasedDeduplication: false,
+  // The size announce (functions/lib/announce.ts) keeps each delivery within.
+  maxMessageSize: Plan.QUEUE_MESSAGE_MAX_BYTES,
   kmsMasterKeyId: key.arn,
   kmsDataKeyReusePeriodSeconds: 300,
   visibilityTimeoutSeconds: Plan.queueVisibilitySeconds("forward"),

@@ -5,12 +5,14 @@ import { createHash } from "node:crypto";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { type AlertPublishInput, FifoQueue, SnsAlertPublisher } from "@phiwatch/aws";
-import { type Baseline, type Finding, Format, isBusinessHours } from "@phiwatch/core";
+import { type Baseline, type Finding, Format, isBusinessHours, Plan } from "@phiwatch/core";
 import { Resource } from "sst";
 import { clients, controls, ddb, tableName } from "./runtime.ts";
 
 const alerts = new SnsAlertPublisher(clients.sns(), Resource.Alerts.arn);
-const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url);
+const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url, Plan.QUEUE_MESSAGE_MAX_BYTES);
+/** A queued delivery's body, leaving room for forward's dead-letter attributes (reason, attempts). */
+const DELIVERY_BODY_MAX_BYTES = Plan.QUEUE_MESSAGE_MAX_BYTES - 8 * 1024;
 const ONE_WEEK = 7 * 24 * 3600;
 
 const persistenceStore = new DynamoDBPersistenceLayer({
@@ -44,7 +46,7 @@ const enqueueOnce = makeIdempotent(
   async (req: { key: string; messages: DeliveryMessage[] }) => {
     await deliveries.sendAll(
       req.messages.map((m) => ({
-        body: JSON.stringify(m),
+        body: deliveryBody(m),
         groupId: deliveryGroup(m),
         deduplicationId: createHash("sha256").update(`${m.target}|${m.event.eventId}`).digest("hex"),
       })),
@@ -56,6 +58,17 @@ const enqueueOnce = makeIdempotent(
 
 export function registerContext(context: Parameters<IdempotencyConfig["registerLambdaContext"]>[0]): void {
   idempotency.registerLambdaContext(context);
+}
+
+/**
+ * The queued body of a delivery. A finding whose evidence would pass the queue's message limit is
+ * queued without it (a pointer to the API instead): SQS would refuse it on every retry, and the
+ * delivery would be lost with the stream record.
+ */
+export function deliveryBody(m: DeliveryMessage, max = DELIVERY_BODY_MAX_BYTES): string {
+  const body = JSON.stringify(m);
+  if (Buffer.byteLength(body) <= max) return body;
+  return JSON.stringify({ ...m, event: Format.withEvidenceOmitted(m.event, "a queued SIEM delivery") });
 }
 
 /** FIFO message group of a delivery: order is kept per finding per target. */

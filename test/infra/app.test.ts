@@ -13,6 +13,7 @@ import {
   logAlarmPlans,
   MEMBER_UNREADABLE_MESSAGE,
   PROTECTED_STAGES,
+  QUEUE_MESSAGE_MAX_BYTES,
 } from "../../packages/core/src/plan/index.ts";
 import { evaluatePolicies } from "../../packages/core/src/policy/evaluate.ts";
 import { parsePolicyDocument } from "../../packages/core/src/policy/index.ts";
@@ -274,6 +275,11 @@ describe("sst app, stage prod", () => {
     expect(redrive.maxReceiveCount).toBeGreaterThan(2 * MOST_ATTEMPTS);
     // A message older than the retention is deleted by SQS: silently, mid-retry.
     expect(deliveries.messageRetentionSeconds).toBeGreaterThanOrEqual(MOST_ATTEMPTS * LONGEST_DELAY_S);
+    // The size notify keeps each delivery (and each batch) within.
+    expect(deliveries.maxMessageSize).toBe(QUEUE_MESSAGE_MAX_BYTES);
+    expect(app.one("aws:sqs/queue:Queue", "DeliveriesDlq").inputs.maxMessageSize).toBe(
+      QUEUE_MESSAGE_MAX_BYTES,
+    );
   });
 
   it("lets the baseline's member accounts put events on the default bus, one statement each", () => {

@@ -35,17 +35,43 @@ export interface FifoMessage {
   attributes?: Record<string, string>;
 }
 
+/** What SQS counts of a message against its size limits: body, attribute names, types and values. */
+export function fifoMessageBytes(m: FifoMessage): number {
+  let n = Buffer.byteLength(m.body);
+  for (const [k, v] of Object.entries(m.attributes ?? {}))
+    n += Buffer.byteLength(k) + "String".length + Buffer.byteLength(v);
+  return n;
+}
+
 /** A FIFO queue (webhook deliveries and their dead-letter queue). */
 export class FifoQueue {
   constructor(
     private readonly sqs: SQSClient,
     readonly url: string,
+    /** SendMessageBatch payload limit (the queue's MaximumMessageSize, `Plan.QUEUE_MESSAGE_MAX_BYTES`). */
+    private readonly maxBatchBytes = 262_144,
   ) {}
 
-  /** Send in batches of ten; throws when SQS refuses any message (the caller retries the whole call). */
+  /**
+   * Send in order, in batches of at most ten messages and `maxBatchBytes` in all (SQS refuses a whole
+   * batch over its payload limit); throws when SQS refuses any message (the caller retries the whole
+   * call). A message over the limit on its own is sent alone, and SQS's refusal names it.
+   */
   async sendAll(messages: readonly FifoMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      const batch = messages.slice(i, i + 10);
+    const batches: FifoMessage[][] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = fifoMessageBytes(m);
+      const last = batches.at(-1);
+      if (last && last.length < 10 && bytes + size <= this.maxBatchBytes) {
+        last.push(m);
+        bytes += size;
+      } else {
+        batches.push([m]);
+        bytes = size;
+      }
+    }
+    for (const batch of batches) {
       const r = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.url,

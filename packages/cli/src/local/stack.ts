@@ -212,9 +212,15 @@ export class LocalStack {
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: accessDlq.queueArn, maxReceiveCount: 3 }),
         });
         // FIFO: one message group per (target, finding) keeps each finding's events in order.
-        const deliveriesDlq = q(LOCAL_NAMES.deliveriesDlq, { FifoQueue: "true" });
+        // The message size the deployed queues have (fauxqs defaults to SQS's newer 1 MiB).
+        const maxSize = String(Plan.QUEUE_MESSAGE_MAX_BYTES);
+        const deliveriesDlq = q(LOCAL_NAMES.deliveriesDlq, {
+          FifoQueue: "true",
+          MaximumMessageSize: maxSize,
+        });
         q(LOCAL_NAMES.deliveries, {
           FifoQueue: "true",
+          MaximumMessageSize: maxSize,
           VisibilityTimeout: "30",
           // Above the webhook retry budget: forward dead-letters with the reason before SQS would.
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deliveriesDlq.queueArn, maxReceiveCount: 25 }),

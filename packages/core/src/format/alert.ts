@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { type Finding, SEVERITIES, type Severity, severityRank } from "../finding/types.ts";
-import { type FindingEvent, findingEvent } from "./json.ts";
+import { type FindingEvent, findingEvent, withEvidenceOmitted } from "./json.ts";
 import type { RedactionOptions } from "./redact.ts";
 import { redactText } from "./redact.ts";
 import {
@@ -296,19 +296,7 @@ export function snsPublishInput(
   );
   const fits = (m: string) =>
     Buffer.byteLength(m) + Buffer.byteLength(alert.subject) + attributeBytes <= SNS_MESSAGE_MAX_BYTES;
-  if (!fits(Message)) {
-    const f = alert.payload.finding;
-    const bytes = Buffer.byteLength(JSON.stringify(f.evidence));
-    Message = structured({
-      ...alert.payload,
-      finding: {
-        ...f,
-        evidence: {
-          omitted: `evidence too large for an SNS alert (${bytes} bytes): GET /findings/${f.findingId} returns it`,
-        },
-      },
-    });
-  }
+  if (!fits(Message)) Message = structured(withEvidenceOmitted(alert.payload, "an SNS alert"));
   return { Subject: alert.subject, Message, MessageStructure: "json", MessageAttributes };
 }
 

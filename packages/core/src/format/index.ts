@@ -36,6 +36,7 @@ export {
   findingEvent,
   type PublicFinding,
   publicFinding,
+  withEvidenceOmitted,
 } from "./json.ts";
 export {
   HIPAA_STANDARD,

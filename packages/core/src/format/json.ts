@@ -46,6 +46,30 @@ export interface FindingEvent {
   finding: PublicFinding;
 }
 
+/**
+ * The event with its finding's evidence replaced by a pointer to the API, for a carrier with a size
+ * limit (an SNS alert, a queued SIEM delivery): the finding still goes out, its evidence stays stored.
+ *
+ * @example
+ * ```ts
+ * withEvidenceOmitted(event, "an SNS alert").finding.evidence;
+ * // { omitted: "evidence too large for an SNS alert (312040 bytes): GET /findings/f-… returns it" }
+ * ```
+ */
+export function withEvidenceOmitted<E extends FindingEvent>(event: E, carrier: string): E {
+  const f = event.finding;
+  const bytes = Buffer.byteLength(JSON.stringify(f.evidence));
+  return {
+    ...event,
+    finding: {
+      ...f,
+      evidence: {
+        omitted: `evidence too large for ${carrier} (${bytes} bytes): GET /findings/${f.findingId} returns it`,
+      },
+    },
+  };
+}
+
 // Identifiers phiwatch produces itself (account ids, regions, resource types, rule ids) follow strict
 // shapes; anything else in those fields is treated as caller-supplied text and redacted.
 const SAFE_ID = /^[A-Za-z0-9:._/+=,@*-]{0,256}$/;

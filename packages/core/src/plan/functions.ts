@@ -69,6 +69,12 @@ export const MAX_RECEIVE_COUNT = 5;
  */
 export const DELIVERY_MAX_RECEIVE_COUNT = 50;
 /**
+ * Largest message (and SendMessageBatch payload) the webhook delivery queues take, in bytes: SQS's
+ * `MaximumMessageSize` as the provider creates queues (256 KiB), set explicitly in infra/alerts.ts and
+ * on the local stack's queues. A finding event larger than this is queued without its evidence.
+ */
+export const QUEUE_MESSAGE_MAX_BYTES = 262_144;
+/**
  * Access queue batching: up to this many records, waiting at most the window (cost vs latency). The
  * activity benchmark (docs/performance.md) measures 0.0415 DynamoDB writes per event at batches of
  * 100 and 0.0060 at 1000; Lambda also caps a batch at 6 MB of payload.

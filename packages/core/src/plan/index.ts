@@ -18,6 +18,7 @@ export {
   type FunctionSettings,
   functionSettings,
   MAX_RECEIVE_COUNT,
+  QUEUE_MESSAGE_MAX_BYTES,
   queueVisibilitySeconds,
 } from "./functions.ts";
 export { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS, type KeyPolicyInput, keyPolicy } from "./key-policy.ts";
