@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 import {
+  CONTROLS,
+  DETECTORS,
   FINDING_STATUSES,
   type Finding,
   type FindingStatus,
@@ -38,6 +40,11 @@ export async function findingsCommand(argv: string[]): Promise<number> {
     if (v && !isSeverity(v))
       throw new UsageError(`--${flag} must be one of info, low, medium, high, critical`);
   }
+  // A misspelt id would list nothing and pass --fail-on: every rule id is a control or a detector.
+  if (values.rule && ![...CONTROLS, ...DETECTORS].some((r) => r.id === values.rule))
+    throw new UsageError(
+      `--rule: "${values.rule}" is no control or detector id (the ids are listed in docs/controls.md)`,
+    );
   const { store, close } = await openStore(values);
   try {
     const findings: Finding[] = [];
