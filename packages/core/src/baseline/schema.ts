@@ -39,6 +39,17 @@ export const PhiBucketSchema = z
     message: "give exactly one of name, prefix or tag",
   });
 
+/**
+ * An ISO-8601 date or date-time of a day that exists. `Date.parse` alone accepts "Dec 31" (read as
+ * 2001, an expiry long past) and rolls 2026-02-30 over to 2 March: a suppression would end on a day
+ * nobody wrote.
+ */
+function isoDateOrTime(s: string): boolean {
+  const day = /^(\d{4}-\d{2}-\d{2})(T.+)?$/.exec(s)?.[1];
+  if (!day || Number.isNaN(Date.parse(s))) return false;
+  return new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+}
+
 export const WebhookTargetSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes"),
@@ -277,7 +288,9 @@ export const BaselineSchema = z
             rule: z.string().min(1),
             resource: z.string().min(1),
             reason: z.string().min(3).max(500),
-            until: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO-8601 date"),
+            until: z
+              .string()
+              .refine(isoDateOrTime, "an ISO-8601 date (YYYY-MM-DD) or date-time, of a day the calendar has"),
           })
           .strict(),
       )
