@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -199,5 +200,24 @@ describe("phiwatch scan without usable AWS credentials", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/phiwatch scan: cannot use the AWS credentials.*no-such-profile/s);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("phiwatch output into a pipe that closes early (| head)", () => {
+  it("stops quietly and still exits with the --fail-on verdict", () => {
+    // Far more output than a pipe buffer holds: head closes the pipe while phiwatch is still writing.
+    const many = join(dir, "many.jsonl");
+    const line = JSON.stringify(item("northwind-connect-recordings", "AES256"));
+    writeFileSync(many, `${Array.from({ length: 1500 }, () => line).join("\n")}\n`);
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `node packages/cli/bin/phiwatch.js evaluate ${many} --baseline examples/baseline.yaml --json --fail-on high | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 },
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(r.stdout.trim()).toBe("exit=1");
   });
 });
