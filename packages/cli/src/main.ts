@@ -14,9 +14,10 @@ Usage:
                                               evaluate configuration items, no store, no AWS
   phiwatch learn <dir|files…> [--baseline f]   build access profiles from CloudTrail log files
   phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
-  phiwatch history <resource-id> [--account A] [--region R] [--json]
+  phiwatch history <resource-id|name> [--account A] [--region R] [--json]
   phiwatch baseline check <file>
-  phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--fail-on SEV]
+  phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--out f]
+                [--fail-on SEV]
                                               evaluate a live account with read-only credentials
   phiwatch report [--out report.html] [--format html|json|md]   the evidence report for auditors
   phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD  (--lift --reason "…" to undo)
