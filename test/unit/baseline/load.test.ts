@@ -71,4 +71,31 @@ describe("baseline loading: file, line and field of every mistake", () => {
     expect(parseBaseline(suppression("2026-12-31"), "b.yaml").suppressions[0]!.until).toBe("2026-12-31");
     expect(parseBaseline(suppression("2026-12-31T17:00:00Z"), "b.yaml").suppressions).toHaveLength(1);
   });
+
+  const webhook = (url: string, extra = "") =>
+    [...VALID, "webhooks:", "  - name: siem", `    url: ${url}`, "    secret: { env: SIEM_SECRET }", extra]
+      .filter(Boolean)
+      .join("\n");
+
+  it.each([
+    ["http://siem.example.org/hook", /plain http/],
+    ["https://10.1.2.3/hook", /10\.1\.2\.3 is in/],
+    ["https://169.254.169.254/latest/meta-data", /169\.254\.169\.254 is in/],
+    ["https://user:pw@siem.example.org/hook", /credentials in the URL/],
+  ])("refuses webhook URL %s, which the sender would refuse on every delivery", (url, message) => {
+    const found = issues(webhook(url));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ field: "webhooks.0.url", line: 8 });
+    expect(found[0]!.message).toMatch(message);
+  });
+
+  it("accepts an https URL on a DNS name, and plain http to loopback with allowInsecureLocal", () => {
+    expect(
+      parseBaseline(webhook("https://siem.example.org:8088/services/collector"), "b.yaml").webhooks,
+    ).toHaveLength(1);
+    expect(
+      parseBaseline(webhook("http://127.0.0.1:37099/hook", "    allowInsecureLocal: true"), "b.yaml")
+        .webhooks,
+    ).toHaveLength(1);
+  });
 });

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccessDetectorSettingsSchema } from "../activity/settings.ts";
+import { checkUrl } from "../delivery/ssrf.ts";
 import { SEVERITIES } from "../finding/types.ts";
 import { AlertPolicySchema, DEFAULT_ALERT_POLICY } from "../format/alert.ts";
 
@@ -89,7 +90,13 @@ export const WebhookTargetSchema = z
     /** Allow plain http / private addresses (only for loopback receivers in local mode). */
     allowInsecureLocal: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    // The sender's own static checks (scheme, credentials, literal private or metadata addresses): a
+    // URL they refuse would dead-letter every delivery, so it is refused here, at check and deploy time.
+    const checked = checkUrl(t.url, { allowInsecureLocal: t.allowInsecureLocal });
+    if (!checked.ok) ctx.addIssue({ code: "custom", path: ["url"], message: checked.message });
+  });
 
 const CONNECT_DEFAULTS = {
   instances: [] as string[],
