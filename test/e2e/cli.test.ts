@@ -1,9 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { bucketConfigurationItem } from "../../packages/cli/src/demo/config-events.ts";
-import { phiwatch } from "../helpers/cli.ts";
+import { phiwatch, phiwatchWith } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-cli-"));
 const item = (name: string, algorithm: "AES256" | "aws:kms") =>
@@ -130,5 +132,92 @@ describe("phiwatch baseline check", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.yaml:2\s+organisation\.timeZone: an IANA time zone/);
     expect(r.err).toMatch(/bad\.yaml:3\s+accounts\.0: a 12-digit AWS account id/);
+  });
+});
+
+describe("phiwatch evaluate refuses what it cannot evaluate", () => {
+  it("exits 2, not 0, when given only CloudTrail log files (they are for replay and learn)", () => {
+    // A CI job pointed at the wrong directory must not pass having evaluated nothing.
+    const log = join(dir, "111122223333_CloudTrail_us-east-1_20260303T0200Z_abc.json.gz");
+    const record = {
+      eventVersion: "1.09",
+      eventSource: "s3.amazonaws.com",
+      eventName: "GetObject",
+      eventTime: "2026-03-03T07:00:00Z",
+      awsRegion: "us-east-1",
+    };
+    writeFileSync(log, gzipSync(JSON.stringify({ Records: [record] })));
+    const r = phiwatch("evaluate", log, "--baseline", "examples/baseline.yaml", "--fail-on", "low");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/CloudTrail log file.*phiwatch replay/);
+  });
+});
+
+describe("phiwatch findings --rule", () => {
+  it("refuses a rule id that is no control or detector (a typo must not read as 'no findings')", () => {
+    const empty = mkdtempSync(join(tmpdir(), "phiwatch-cli-store-"));
+    const r = phiwatch("findings", "--rule", "s3-tls-onyl", "--fail-on", "high", "--dir", empty);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--rule: "s3-tls-onyl" is no control or detector id/);
+    // A real id gets past the check (and then needs a store).
+    const ok = phiwatch("findings", "--rule", "access-off-hours", "--dir", empty);
+    expect(ok.code).toBe(2);
+    expect(ok.err).toMatch(/no local store/);
+  });
+});
+
+describe("phiwatch <command> --help", () => {
+  it("prints the command's usage and exits 0", () => {
+    for (const command of ["findings", "evaluate", "scan", "report", "suppress"]) {
+      const r = phiwatch(command, "--help");
+      expect(r.code, command).toBe(0);
+      expect(r.out, command).toMatch(new RegExp(`phiwatch ${command} `));
+      expect(r.err, command).toBe("");
+    }
+    const r = phiwatch("baseline", "check", "--help");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/phiwatch baseline check <file>/);
+  });
+});
+
+describe("phiwatch scan without usable AWS credentials", () => {
+  it("exits 2 with the reason, not 1 (findings) with a stack trace", () => {
+    const home = mkdtempSync(join(tmpdir(), "phiwatch-cli-aws-"));
+    const r = phiwatchWith(
+      {
+        AWS_CONFIG_FILE: join(home, "config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+      "scan",
+      "--profile",
+      "no-such-profile",
+      "--baseline",
+      "examples/baseline.yaml",
+      "--fail-on",
+      "high",
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/phiwatch scan: cannot use the AWS credentials.*no-such-profile/s);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("phiwatch output into a pipe that closes early (| head)", () => {
+  it("stops quietly and still exits with the --fail-on verdict", () => {
+    // Far more output than a pipe buffer holds: head closes the pipe while phiwatch is still writing.
+    const many = join(dir, "many.jsonl");
+    const line = JSON.stringify(item("northwind-connect-recordings", "AES256"));
+    writeFileSync(many, `${Array.from({ length: 1500 }, () => line).join("\n")}\n`);
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `node packages/cli/bin/phiwatch.js evaluate ${many} --baseline examples/baseline.yaml --json --fail-on high | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}"`,
+      ],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000 },
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(r.stdout.trim()).toBe("exit=1");
   });
 });

@@ -14,16 +14,43 @@ Usage:
                                               evaluate configuration items, no store, no AWS
   phiwatch learn <dir|files…> [--baseline f]   build access profiles from CloudTrail log files
   phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
-  phiwatch history <resource-id> [--account A] [--region R] [--json]
+  phiwatch history <resource-id|name> [--account A] [--region R] [--json]
   phiwatch baseline check <file>
-  phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--fail-on SEV]
+  phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--out f]
+                [--fail-on SEV]
                                               evaluate a live account with read-only credentials
   phiwatch report [--out report.html] [--format html|json|md]   the evidence report for auditors
   phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD  (--lift --reason "…" to undo)
   phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
 Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
-Exit codes: 0 ok, 1 findings at/above --fail-on, 2 usage or input error.`;
+Exit codes: 0 ok, 1 findings at/above --fail-on, 2 usage, input or AWS access error.`;
+
+/** The usage lines of one command (and its continuation lines), for `phiwatch <command> --help`. */
+function commandUsage(name: string): string {
+  const lines = USAGE.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith(`  phiwatch ${name} `) && lines[i] !== `  phiwatch ${name}`) continue;
+    out.push(lines[i]!);
+    while (lines[i + 1]?.startsWith("      ")) out.push(lines[++i]!);
+  }
+  return `Usage:\n${out.join("\n")}\n\n${lines.slice(-2).join("\n")}`;
+}
+
+/**
+ * An error from AWS (credentials that cannot be loaded, a denied or failed call): the user's
+ * environment, not a phiwatch bug, and not findings — exit 2 with AWS's message, no stack trace.
+ */
+function isAwsAccessError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === "CredentialsProviderError" ||
+    error.name === "TokenProviderError" ||
+    "$metadata" in error ||
+    "$fault" in error
+  );
+}
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -60,6 +87,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`phiwatch: unknown command "${name}"\n\n${USAGE}\n`);
     return 2;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${commandUsage(name)}\n`);
+    return 0;
+  }
   try {
     return await (await load())(rest);
   } catch (error) {
@@ -69,6 +100,10 @@ export async function main(argv: string[]): Promise<number> {
       (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
       process.stderr.write(`phiwatch ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (isAwsAccessError(error)) {
+      process.stderr.write(`phiwatch ${name}: AWS: ${error.message}\n`);
       return 2;
     }
     if (error instanceof BaselineError) {

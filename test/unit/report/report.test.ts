@@ -312,6 +312,42 @@ describe("report rendering", () => {
     expect(md).toContain("a \\| b");
   });
 
+  it("gives Markdown readers the facts the HTML report shows: sweep counts, versioning, replication, logging, account Block Public Access", () => {
+    const apab = fromConfigurationItem({
+      version: "1.3",
+      accountId: "111122223333",
+      configurationItemCaptureTime: "2026-03-03T10:00:00.000Z",
+      configurationItemStatus: "OK",
+      configurationStateId: "1",
+      resourceType: "AWS::S3::AccountPublicAccessBlock",
+      resourceId: "111122223333",
+      awsRegion: "us-east-1",
+      configuration: {
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: true,
+      },
+      supplementaryConfiguration: {},
+    });
+    const r = build({ inventory: [...inventory, apab] });
+    const md = Report.renderMarkdown(r);
+    const html = Report.renderHtml(r);
+    // The sweep's evaluation counts behind a PASSING status (pass / fail / n.a. / error).
+    expect(html).toContain("2 / 0 / 1 / 0");
+    expect(md).toMatch(/\| s3-tls-only \|.*\| PASSING \| 0 \| 2 \/ 0 \/ 1 \/ 0 \|/);
+    // Per PHI bucket: versioning, replication and server access logging, as in the HTML.
+    const row = md.split("\n").find((l) => l.startsWith("| phi-recordings |"))!;
+    expect(html).toContain("Server access logging");
+    expect(md).toContain("| Versioning |");
+    expect(md).toContain("| Replication |");
+    expect(md).toContain("| Access logging |");
+    expect(row).toContain("| Enabled |");
+    // Account-level Block Public Access.
+    expect(md).toContain("### Account-level Block Public Access");
+    expect(md).toContain("| 111122223333 | all four on |");
+  });
+
   it("names the account of an unable-to-evaluate entry in a multi-account sweep (HTML and Markdown)", () => {
     const role = "arn:aws:iam::444455556666:role/phiwatch-member-read";
     const multi: Report.PostureSnapshot = {

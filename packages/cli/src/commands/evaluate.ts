@@ -52,11 +52,17 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   let inputErrors = 0;
   for (const f of files) {
     for (const item of readInputFile(f)) {
-      if (item.kind === "invalid" || item.kind === "cloudtrail-log") {
-        if (item.kind === "invalid") {
-          inputErrors++;
-          process.stderr.write(`${item.source}: ${item.error.message}\n`);
-        }
+      if (item.kind === "invalid") {
+        inputErrors++;
+        process.stderr.write(`${item.source}: ${item.error.message}\n`);
+        continue;
+      }
+      if (item.kind === "cloudtrail-log") {
+        // Skipping it would let a CI run given only log files pass having evaluated nothing.
+        inputErrors++;
+        process.stderr.write(
+          `${item.source}: a CloudTrail log file, not configuration items (use phiwatch replay or learn)\n`,
+        );
         continue;
       }
       try {

@@ -1,8 +1,12 @@
 import { parseArgs } from "node:util";
 import {
+  allFindings,
+  CONTROLS,
+  DETECTORS,
   FINDING_STATUSES,
   type Finding,
   type FindingStatus,
+  type FindingStore,
   isSeverity,
   type Severity,
   severityRank,
@@ -38,6 +42,11 @@ export async function findingsCommand(argv: string[]): Promise<number> {
     if (v && !isSeverity(v))
       throw new UsageError(`--${flag} must be one of info, low, medium, high, critical`);
   }
+  // A misspelt id would list nothing and pass --fail-on: every rule id is a control or a detector.
+  if (values.rule && ![...CONTROLS, ...DETECTORS].some((r) => r.id === values.rule))
+    throw new UsageError(
+      `--rule: "${values.rule}" is no control or detector id (the ids are listed in docs/controls.md)`,
+    );
   const { store, close } = await openStore(values);
   try {
     const findings: Finding[] = [];
@@ -86,25 +95,49 @@ export async function historyCommand(argv: string[]): Promise<number> {
     );
   const { store, close } = await openStore(values);
   try {
-    let accounts = values.account ? [values.account] : [];
-    let region = values.region;
-    if (accounts.length === 0 || !region) {
-      // Find the resource's account and region from its findings.
-      const page = await store.listFindings({ limit: 500 });
-      const match = page.items.find((f) => f.subject.resourceId === resourceId);
-      if (!match) throw new UsageError(`no findings for ${resourceId}: pass --account and --region`);
-      accounts = [match.subject.accountId];
-      region ??= match.subject.region;
+    let places: Array<{ accountId: string; region: string; resourceId: string }>;
+    if (values.account && values.region)
+      places = [{ accountId: values.account, region: values.region, resourceId }];
+    else {
+      places = (await resourceLocations(store, resourceId)).filter(
+        (p) =>
+          (!values.account || p.accountId === values.account) &&
+          (!values.region || p.region === values.region),
+      );
+      if (places.length === 0)
+        throw new UsageError(`no findings for ${resourceId}: pass --account and --region`);
     }
-    const entries = (
-      await Promise.all(
-        accounts.map((accountId) => store.resourceHistory({ accountId, region: region!, resourceId })),
-      )
-    ).flat();
+    const entries = (await Promise.all(places.map((p) => store.resourceHistory(p))))
+      .flat()
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     if (values.json) for (const h of entries) process.stdout.write(`${JSON.stringify(h)}\n`);
     else process.stdout.write(`${historyTable(entries)}\n`);
     return 0;
   } finally {
     await close();
   }
+}
+
+/**
+ * Where a resource has findings — account, region and the resource id the history is kept under —
+ * found by id or by the name the findings table shows (a role's name, a contact flow's name), over
+ * every page of the table (a deployed table holds thousands). Each place once: a role name can exist
+ * in several accounts.
+ */
+export async function resourceLocations(
+  store: Pick<FindingStore, "listFindings">,
+  resource: string,
+): Promise<Array<{ accountId: string; region: string; resourceId: string }>> {
+  const places = new Map<string, { accountId: string; region: string; resourceId: string }>();
+  for (const f of await allFindings(store)) {
+    if (f.subject.resourceId !== resource && f.subject.resourceName !== resource) continue;
+    const { accountId, region, resourceId } = f.subject;
+    places.set(`${accountId}/${region}/${resourceId}`, { accountId, region, resourceId });
+  }
+  return [...places.values()].sort(
+    (a, b) =>
+      a.accountId.localeCompare(b.accountId) ||
+      a.region.localeCompare(b.region) ||
+      a.resourceId.localeCompare(b.resourceId),
+  );
 }

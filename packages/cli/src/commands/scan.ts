@@ -82,9 +82,19 @@ export async function scanCommand(
       }
       return c;
     });
-  const accountId =
-    deps.accountId ??
-    (await awsClients(regions[0]!, values.profile).sts.send(new GetCallerIdentityCommand({}))).Account;
+  let accountId = deps.accountId;
+  if (!accountId) {
+    try {
+      accountId = (await awsClients(regions[0]!, values.profile).sts.send(new GetCallerIdentityCommand({})))
+        .Account;
+    } catch (error) {
+      // No credentials, an unknown profile, no network: the environment, not findings (exit 2).
+      throw new UsageError(
+        `cannot use the AWS credentials (${values.profile ? `profile ${values.profile}` : "default credential chain"}, sts:GetCallerIdentity in ${regions[0]}): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
   if (!accountId) throw new UsageError("could not tell the account: GetCallerIdentity returned none");
   const log = (s: string) => process.stderr.write(`${dim(s)}\n`);
   log(`scanning account ${accountId} in ${regions.join(", ")} (read-only)…`);

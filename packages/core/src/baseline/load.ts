@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { CONTROLS } from "../controls/index.ts";
 import { DETECTORS } from "../detectors/index.ts";
 import { BaselineError } from "../errors.ts";
@@ -42,7 +42,8 @@ function validated(text: string, file: string): { baseline: Baseline; data: unkn
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((e) => ({
       file,
-      line: e.linePos?.[0]?.line,
+      // linePos is only filled in with prettyErrors; the offset always is.
+      line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line,
       field: "(yaml)",
       message: e.message.split("\n")[0] ?? e.message,
     }));
@@ -59,7 +60,12 @@ function validated(text: string, file: string): { baseline: Baseline; data: unkn
   if (result.success && found.length === 0) return { baseline: result.data, data };
   const issues = found.map((issue) => {
     const path = issue.path.map(String);
-    const line = lineOf(doc, lineCounter, issue.path as (string | number)[]);
+    // An unknown key is reported on the object that holds it: point at the key's own line.
+    const keys =
+      (issue as { code?: string; keys?: string[] }).code === "unrecognized_keys"
+        ? ((issue as { keys?: string[] }).keys ?? []).slice(0, 1)
+        : [];
+    const line = lineOf(doc, lineCounter, [...(issue.path as (string | number)[]), ...keys]);
     return { file, ...(line ? { line } : {}), field: path.join(".") || "(root)", message: issue.message };
   });
   throw new BaselineError(formatIssues(issues), issues);
@@ -80,15 +86,25 @@ function formatIssues(
   return issues.map((i) => `${i.file}${i.line ? `:${i.line}` : ""}: ${i.field}: ${i.message}`).join("\n");
 }
 
-/** Line of the deepest existing node on the path (a missing field points at its parent). */
+/**
+ * Line of the deepest existing node on the path (a missing field points at its parent). A field of a
+ * mapping is reported on its key's line: its value may start on the next one (a block mapping).
+ */
 function lineOf(
   doc: ReturnType<typeof parseDocument>,
   lc: LineCounter,
   path: (string | number)[],
 ): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+  for (let n = path.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
+    const last = path[n - 1];
+    const node = isMap(parent)
+      ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(last))?.key
+      : isSeq(parent)
+        ? parent.items[Number(last)]
+        : undefined;
     if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
   }
-  return undefined;
+  const root = doc.contents;
+  return isNode(root) && root.range ? lc.linePos(root.range[0]).line : undefined;
 }

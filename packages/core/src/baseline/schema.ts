@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AccessDetectorSettingsSchema } from "../activity/settings.ts";
+import { checkUrl } from "../delivery/ssrf.ts";
 import { SEVERITIES } from "../finding/types.ts";
 import { AlertPolicySchema, DEFAULT_ALERT_POLICY } from "../format/alert.ts";
 
@@ -38,6 +39,17 @@ export const PhiBucketSchema = z
   .refine((b) => [b.name, b.prefix, b.tag].filter(Boolean).length === 1, {
     message: "give exactly one of name, prefix or tag",
   });
+
+/**
+ * An ISO-8601 date or date-time of a day that exists. `Date.parse` alone accepts "Dec 31" (read as
+ * 2001, an expiry long past) and rolls 2026-02-30 over to 2 March: a suppression would end on a day
+ * nobody wrote.
+ */
+function isoDateOrTime(s: string): boolean {
+  const day = /^(\d{4}-\d{2}-\d{2})(T.+)?$/.exec(s)?.[1];
+  if (!day || Number.isNaN(Date.parse(s))) return false;
+  return new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+}
 
 export const WebhookTargetSchema = z
   .object({
@@ -78,7 +90,13 @@ export const WebhookTargetSchema = z
     /** Allow plain http / private addresses (only for loopback receivers in local mode). */
     allowInsecureLocal: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    // The sender's own static checks (scheme, credentials, literal private or metadata addresses): a
+    // URL they refuse would dead-letter every delivery, so it is refused here, at check and deploy time.
+    const checked = checkUrl(t.url, { allowInsecureLocal: t.allowInsecureLocal });
+    if (!checked.ok) ctx.addIssue({ code: "custom", path: ["url"], message: checked.message });
+  });
 
 const CONNECT_DEFAULTS = {
   instances: [] as string[],
@@ -277,7 +295,9 @@ export const BaselineSchema = z
             rule: z.string().min(1),
             resource: z.string().min(1),
             reason: z.string().min(3).max(500),
-            until: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO-8601 date"),
+            until: z
+              .string()
+              .refine(isoDateOrTime, "an ISO-8601 date (YYYY-MM-DD) or date-time, of a day the calendar has"),
           })
           .strict(),
       )

@@ -35,10 +35,16 @@ export interface Refusal {
   message: string;
 }
 
+/**
+ * A parsed URL. Spelt as the constructor's instance type: infra's typecheck (sst.config.ts, which reads
+ * the baseline schema) sees a second declaration of the name `URL` that is not the instance type.
+ */
+type ParsedUrl = InstanceType<typeof URL>;
+
 /** A URL that passed the static checks, with what the resolver must do next. */
 export interface CheckedUrl {
   ok: true;
-  url: URL;
+  url: ParsedUrl;
   /** Host name to resolve, or the canonical literal address when the host is an IP. */
   host: string;
   /** The literal address when the host is an IP (no DNS lookup then). */
@@ -68,7 +74,7 @@ export function checkUrl(raw: string, policy: TargetPolicy = {}): CheckedUrl | R
     return refuse("invalid-url", `URL must be 1..${MAX_URL_LENGTH} characters`);
   if (hasUnsafeChar(raw))
     return refuse("invalid-url", "URL contains whitespace, control characters or backslashes");
-  let url: URL;
+  let url: ParsedUrl;
   try {
     url = new URL(raw);
   } catch {
@@ -117,7 +123,7 @@ export function checkUrl(raw: string, policy: TargetPolicy = {}): CheckedUrl | R
 /** The outcome for a resolved name: the address to connect to, pinned. */
 export interface PinnedTarget {
   ok: true;
-  url: URL;
+  url: ParsedUrl;
   host: string;
   port: number;
   secure: boolean;

@@ -86,7 +86,7 @@ export function renderMarkdown(r: EvidenceReport): string {
     "## Controls",
     "",
     table(
-      ["Control", "Title", "HIPAA", "Severity", "Status", "Open"],
+      ["Control", "Title", "HIPAA", "Severity", "Status", "Open", "Last sweep: pass / fail / n.a. / error"],
       r.controls.map((c) => [
         cell(c.id),
         cell(c.title),
@@ -94,6 +94,9 @@ export function renderMarkdown(r: EvidenceReport): string {
         c.severity,
         c.status.replace(/_/g, " "),
         String(c.open),
+        c.evaluated
+          ? `${c.evaluated.compliant} / ${c.evaluated.nonCompliant} / ${c.evaluated.notApplicable} / ${c.evaluated.error}`
+          : "—",
       ]),
     ),
     `## Open findings (${r.openFindings.length})`,
@@ -158,8 +161,11 @@ export function renderMarkdown(r: EvidenceReport): string {
         "Encryption",
         "Key rotation",
         "Block Public Access",
+        "Versioning",
         "Object Lock",
         "Retention",
+        "Replication",
+        "Access logging",
         "Trail coverage",
         "Raw readers",
       ],
@@ -169,8 +175,11 @@ export function renderMarkdown(r: EvidenceReport): string {
         cell(`${b.encryption}${b.kmsKey ? ` ${b.kmsKey}` : ""}${b.keyManager ? ` (${b.keyManager})` : ""}`),
         cell(b.keyRotation ?? "n/a"),
         cell(b.publicAccessBlock),
+        cell(b.versioning),
         cell(b.objectLock),
         cell(b.retention),
+        cell(b.replication),
+        cell(b.accessLogging),
         cell(b.trailCoverage),
         cell(
           [...b.rawReaders.declared, ...b.rawReaders.undesignated.map((u) => `${u} (undesignated)`)].join(
@@ -211,6 +220,12 @@ export function renderMarkdown(r: EvidenceReport): string {
           cell(x.encryption),
         ]),
       ),
+    ),
+    "### Account-level Block Public Access",
+    "",
+    table(
+      ["Account", "Flags"],
+      inv.accountPublicAccessBlock.map((a) => [cell(a.accountId), cell(a.flags)]),
     ),
   ];
   return `${out.join("\n")}\n`;
