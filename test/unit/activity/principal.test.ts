@@ -49,6 +49,21 @@ describe("principal normalisation", () => {
     expect(Activity.principalOf(u)).toMatchObject({ id, kind });
   });
 
+  it("names another account acting through a service by the account, not the service", () => {
+    const u = { type: "AWSAccount", accountId: "999988887777", invokedBy: "athena.amazonaws.com" };
+    // In the bucket owner's copy of the record: the caller is account 999988887777.
+    expect(Activity.principalOf(u, "111122223333")).toMatchObject({
+      id: "arn:aws:iam::999988887777:root",
+      kind: "account",
+      names: ["arn:aws:iam::999988887777:root"],
+    });
+    // The same account's own service call stays the service.
+    expect(Activity.principalOf({ ...u, accountId: "111122223333" }, "111122223333")).toMatchObject({
+      id: "athena.amazonaws.com",
+      kind: "service",
+    });
+  });
+
   // A service-linked role session, in the shape CloudTrail records one (Sumo Logic's published
   // AWSServiceRoleForConfig record: AssumedRole, sessionIssuer under role/aws-service-role/<service>/,
   // invokedBy the service), here Amazon Connect's role as custodian__connect.ListInstances.json names it.

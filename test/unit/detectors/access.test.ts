@@ -256,6 +256,25 @@ describe("AWSService identities (a service reading with its own credentials)", (
   });
 });
 
+describe("another account reading through a service (AWSAccount with invokedBy)", () => {
+  it("is that account, cross-account and unauthorized, not the pipeline service it went through", async () => {
+    const r = rec({ at: local(TUE, 11, 1), key: RAW(1), ip: "transcribe.amazonaws.com", ua: "x" });
+    r.userIdentity = { type: "AWSAccount", accountId: "999988887777", invokedBy: "transcribe.amazonaws.com" };
+    const ev = Activity.toAccessEvent(Activity.readCloudTrail(r)[0]!, base, HASH)!;
+    expect(ev.principal).toMatchObject({ id: "arn:aws:iam::999988887777:root", kind: "account" });
+    expect(ev.crossAccount).toBe(true);
+    const d = await Activity.processAccessEvents([ev], {
+      store: await learned(base),
+      baseline: base,
+      detectors: DETECTORS,
+      now: new Date("2026-03-04T00:00:00Z"),
+    });
+    expect(ids(d.detections)).toEqual(
+      expect.arrayContaining(["access-cross-account", "access-unauthorized-principal"]),
+    );
+  });
+});
+
 describe("detector access-off-hours", () => {
   it("fires for a daytime principal reading at 23:00, not for the same reads at 11:00", async () => {
     const night = await run(

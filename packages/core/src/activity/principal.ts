@@ -222,7 +222,12 @@ export function normalisePrincipal(
       return { id, kind: "service", accountId: account, names: [id] };
     }
     case "AWSAccount": {
-      if (u.invokedBy) {
+      // Another account acting through a service (its Athena or Glue reading our bucket): the account
+      // is the caller, not the service. Named by the service, it would pass as a pipeline service
+      // (`principals.services`) and never count as cross-account.
+      const otherAccount =
+        /^\d{12}$/.test(u.accountId ?? "") && recipientAccountId !== "" && u.accountId !== recipientAccountId;
+      if (u.invokedBy && !otherAccount) {
         const id = sanitiseIdentityText(u.invokedBy, 128);
         return { id, kind: "service", accountId: account, names: [id] };
       }
