@@ -195,6 +195,34 @@ describe("tamper detectors on real CloudTrail samples", () => {
     });
   });
 
+  describe("phiwatch's own EventBridge rules (Stratus StopLogging record, re-issued as EventBridge calls)", () => {
+    const base = loadRecord("stratus__detonation_StopLogging.json");
+    const as = (eventName: string, requestParameters: Record<string, unknown>) =>
+      fired({ ...base, eventSource: "events.amazonaws.com", eventName, requestParameters });
+
+    it.each([
+      ["DisableRule", { name: "phiwatch-prod-access", eventBusName: "default" }, "disabled"],
+      ["DeleteRule", { name: "phiwatch-prod-config-change" }, "deleted"],
+      ["RemoveTargets", { rule: "phiwatch-forward", ids: ["phiwatch-security-bus"] }, "stripped of targets"],
+      [
+        "PutRule",
+        { name: "phiwatch-prod-tamper", state: "DISABLED", eventPattern: "{}" },
+        "disabled (PutRule)",
+      ],
+    ])("%s on a phiwatch rule fires critical", (eventName, req, what) => {
+      const d = as(eventName, req);
+      expect(d.map((x) => [x.ruleId, x.severity, x.subject.resourceType])).toEqual([
+        ["tamper-audit-logging", "critical", "AWS::Events::Rule"],
+      ]);
+      expect(d[0]!.summary).toContain(what);
+    });
+
+    it("does not fire for other rules, or for PutRule keeping a phiwatch rule enabled", () => {
+      expect(as("DisableRule", { name: "billing-nightly" })).toEqual([]);
+      expect(as("PutRule", { name: "phiwatch-prod-access", state: "ENABLED" })).toEqual([]);
+    });
+  });
+
   it("rejects a hand-written record without eventID, naming the field (Panther's minimal VPCE UpdateTrail test log)", () => {
     expect(() =>
       loadRecord("panther__AWS.CloudTrail.VPCE.SensitiveAPICalls__CloudTrail_API_Call_Via_VPC_Endpoint.json"),

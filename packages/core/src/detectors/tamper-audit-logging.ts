@@ -1,7 +1,8 @@
 import { managementDetection, partitionOf, succeeded } from "../activity/management.ts";
+import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { recordsManagementEvents, s3ReadCoverage, type TrailView } from "../resource/cloudtrail.ts";
-import { defineDetector } from "./types.ts";
+import { type DetectionDraft, defineDetector, type RecordContext } from "./types.ts";
 
 export default defineDetector({
   id: "tamper-audit-logging",
@@ -16,13 +17,19 @@ export default defineDetector({
     "config.amazonaws.com:StopConfigurationRecorder",
     "config.amazonaws.com:DeleteConfigurationRecorder",
     "config.amazonaws.com:DeleteDeliveryChannel",
+    // phiwatch's own EventBridge rules (`phiwatch-<stage>-…`, and `phiwatch-forward` in member accounts):
+    // disabling or deleting one, or removing its target, silently stops what it feeds.
+    "events.amazonaws.com:DisableRule",
+    "events.amazonaws.com:DeleteRule",
+    "events.amazonaws.com:RemoveTargets",
+    "events.amazonaws.com:PutRule",
   ],
   hipaa: ["164.312(b)"],
   severity: "critical",
   rationale:
-    "Audit controls: stopping or deleting a trail, turning off log-file validation or encryption, or dropping the data-event selectors that record PHI reads blinds every other detector — the first move of an intruder. Stopping AWS Config's recorder or deleting its delivery channel blinds drift monitoring the same way.",
+    "Audit controls: stopping or deleting a trail, turning off log-file validation or encryption, or dropping the data-event selectors that record PHI reads blinds every other detector — the first move of an intruder. Stopping AWS Config's recorder or deleting its delivery channel blinds drift monitoring the same way, as does disabling or deleting phiwatch's own EventBridge rules.",
   remediation:
-    "Restart logging (aws cloudtrail start-logging --name <trail>), restore validation/KMS/selectors, and find out who made the change; deny cloudtrail:StopLogging/DeleteTrail/UpdateTrail/PutEventSelectors with an SCP outside break-glass roles.",
+    "Restart logging (aws cloudtrail start-logging --name <trail>), restore validation/KMS/selectors, and find out who made the change; re-enable phiwatch's rules (aws events enable-rule --name <rule>, or redeploy); deny cloudtrail:StopLogging/DeleteTrail/UpdateTrail/PutEventSelectors and events:DisableRule/DeleteRule/RemoveTargets on phiwatch-* with an SCP outside break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const req = r.requestParameters ?? {};
@@ -40,6 +47,7 @@ export default defineDetector({
             : `AWS Config recorder ${name} stopped`;
       return [managementDetection(r, ctx, subject, `${what}: configuration drift is no longer recorded`, {})];
     }
+    if (r.eventSource === "events.amazonaws.com") return phiwatchRuleTampering(r, ctx);
     const trail = String(req.name ?? req.trailName ?? "unknown").slice(0, 512);
     const subject = { resourceType: "AWS::CloudTrail::Trail", resourceId: trail };
     const d = (summary: string, evidence: Record<string, unknown>) => [
@@ -69,6 +77,40 @@ export default defineDetector({
     }
   },
 });
+
+/** Names of the EventBridge rules phiwatch deploys (infra/, `Plan.resourceName`) and the member stack's. */
+const PHIWATCH_RULE = /^phiwatch-[a-z0-9-]{1,58}$/;
+
+/**
+ * A phiwatch rule disabled (DisableRule, or PutRule with state DISABLED), deleted, or stripped of a
+ * target. Only events a still-enabled tamper rule sees can be judged: the tamper rule's own disabling,
+ * and the member stack's forwarding rule, go unseen (docs/detectors.md).
+ */
+function phiwatchRuleTampering(r: CloudTrailRecord, ctx: RecordContext): DetectionDraft[] {
+  const req = r.requestParameters ?? {};
+  const name = String(req.name ?? req.rule ?? "");
+  if (!PHIWATCH_RULE.test(name)) return [];
+  const what =
+    r.eventName === "DisableRule"
+      ? "disabled"
+      : r.eventName === "DeleteRule"
+        ? "deleted"
+        : r.eventName === "RemoveTargets"
+          ? "stripped of targets"
+          : String(req.state ?? "").toUpperCase() === "DISABLED"
+            ? "disabled (PutRule)"
+            : undefined;
+  if (!what) return [];
+  return [
+    managementDetection(
+      r,
+      ctx,
+      { resourceType: "AWS::Events::Rule", resourceId: name },
+      `phiwatch EventBridge rule ${name} ${what}: the events it routes are no longer evaluated`,
+      { rule: name },
+    ),
+  ];
+}
 
 /**
  * What the new selectors stop recording: management write events, or full reads of a PHI bucket —
