@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -115,6 +115,75 @@ describe("phiwatch evaluate (CI pipelines on IaC-produced configurations)", () =
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/"resourceId":"mborch-test-bucket-config-item"/);
+  });
+});
+
+describe("phiwatch evaluate on Config history and snapshot files (as Config delivers them to S3)", () => {
+  const real = (f: string) => JSON.parse(readFileSync(`test/fixtures/config/${f}`, "utf8"));
+  // The documented envelope (fileVersion, configSnapshotId, configurationItems) around real items.
+  const snapshot = (items: unknown[]) =>
+    JSON.stringify({
+      fileVersion: "1.0",
+      configSnapshotId: "16da64e4-cb65-4846-b061-e6c3ba43cb96",
+      configurationItems: items,
+    });
+
+  it("evaluates every item of a gzipped ConfigSnapshot file", () => {
+    const file = join(
+      dir,
+      "123456789012_Config_us-east-1_ConfigSnapshot_20260303T100000Z_16da64e4-cb65-4846-b061-e6c3ba43cb96.json.gz",
+    );
+    writeFileSync(
+      file,
+      gzipSync(
+        snapshot([
+          real("rdk__AWS_S3_Bucket.json"),
+          real("victoraldir__invokingEvent_S3Bucket_PAB_SSE.json").configurationItem,
+        ]),
+      ),
+    );
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const ids = new Set(
+      r.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).resourceId),
+    );
+    expect([...ids].sort()).toEqual(["mborch-test-bucket-config-item", "testbucketbla123"]);
+  });
+
+  it("names the item and field of a bad item in the AWS docs' history file, and exits 2", () => {
+    const r = phiwatch(
+      "evaluate",
+      "test/fixtures/config/awsdocs__configuration_history_file.json",
+      "--baseline",
+      "examples/baseline.yaml",
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /history_file\.json \(configurationItems\.2\): event\.accountId: 12-digit account id/,
+    );
+    expect(r.err).not.toMatch(/not an EventBridge event/);
+  });
+
+  it("exits 2 with the reason, not 1 with a stack trace, on a corrupt .json.gz", () => {
+    const gz = gzipSync(snapshot([real("rdk__AWS_S3_Bucket.json")]));
+    const file = join(dir, "cut.json.gz");
+    writeFileSync(file, gz.subarray(0, gz.length - 20));
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cut\.json\.gz: \(file\): not valid gzip/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses to pass having evaluated no configuration item (an empty snapshot file)", () => {
+    const file = join(dir, "empty-snapshot.json");
+    writeFileSync(file, snapshot([]));
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no configuration items in the given files/);
   });
 });
 

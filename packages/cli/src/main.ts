@@ -9,9 +9,11 @@ const USAGE = `phiwatch — continuous HIPAA-compliance monitor for Amazon Conne
 
 Usage:
   phiwatch demo [--fresh]                     run the bundled demo scenario on the local stack
-  phiwatch replay <files|dirs…> [--baseline f] feed events / CloudTrail log files through the handlers
+  phiwatch replay <files|dirs…> [--baseline f] feed events, Config history/snapshot files and CloudTrail
+                                              log files (.json, .jsonl, .json.gz) through the handlers
   phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on SEV]
-                                              evaluate configuration items, no store, no AWS
+                                              evaluate configuration items (bare, Config events, Config
+                                              history/snapshot files), no store, no AWS
   phiwatch learn <dir|files…> [--baseline f]   build access profiles from CloudTrail log files
   phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
   phiwatch history <resource-id|name> [--account A] [--region R] [--json]

@@ -75,8 +75,7 @@ export async function replayFiles(
         counts.events++;
       } else if (item.kind === "cloudtrail-log") {
         const key = `AWSLogs/replay/${Date.now()}-${basename(file)}${file.endsWith(".gz") ? "" : ".gz"}`;
-        const { gzipSync } = await import("node:zlib");
-        await stack.putTrailLogFile(key, file.endsWith(".gz") ? item.body : gzipSync(item.body));
+        await stack.putTrailLogFile(key, item.body);
         counts.logFiles++;
       } else {
         counts.invalid++;
