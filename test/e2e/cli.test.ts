@@ -249,6 +249,46 @@ describe("phiwatch <command> --help", () => {
   });
 });
 
+describe("phiwatch forward redrive --target", () => {
+  it("refuses a target the baseline does not name (exit 2, naming the known ones) before touching a queue", () => {
+    const baseline = join(dir, "with-webhooks.yaml");
+    writeFileSync(
+      baseline,
+      `${readFileSync("examples/baseline.yaml", "utf8")}\nwebhooks:\n  - { name: splunk, url: "https://siem.example.com/hec", format: hec, secret: { env: HEC_SECRET } }\n`,
+    );
+    for (const where of [[], ["--from", "https://sqs.invalid/dlq", "--to", "https://sqs.invalid/q"]]) {
+      const r = phiwatch(
+        "forward",
+        "redrive",
+        "--target",
+        "nosuch",
+        "--baseline",
+        baseline,
+        "--dir",
+        dir,
+        ...where,
+      );
+      expect(r.code, where.join(" ")).toBe(2);
+      expect(r.err).toMatch(
+        /--target: "nosuch" is not a webhook target of .*with-webhooks\.yaml \(targets: splunk\)/,
+      );
+      expect(r.out).not.toMatch(/redriven|moved/);
+    }
+    const none = phiwatch(
+      "forward",
+      "redrive",
+      "--target",
+      "splunk",
+      "--baseline",
+      "examples/baseline.yaml",
+      "--dir",
+      dir,
+    );
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/\(targets: none\)/);
+  });
+});
+
 describe("phiwatch scan without usable AWS credentials", () => {
   it("exits 2 with the reason, not 1 (findings) with a stack trace", () => {
     const home = mkdtempSync(join(tmpdir(), "phiwatch-cli-aws-"));
