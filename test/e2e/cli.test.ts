@@ -187,6 +187,34 @@ describe("phiwatch evaluate on Config history and snapshot files (as Config deli
   });
 });
 
+describe("phiwatch replay says why inputs were dead-lettered", () => {
+  it("replays a Config history file and counts dead letters by reason, without quoting the input", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-replay-"));
+    const inputs = mkdtempSync(join(tmpdir(), "phiwatch-cli-replay-in-"));
+    // Real AWS docs history file: three items whose 11-digit account id the config-change handler refuses.
+    writeFileSync(
+      join(inputs, "a-history.json"),
+      readFileSync("test/fixtures/config/awsdocs__configuration_history_file.json"),
+    );
+    writeFileSync(join(inputs, "b-broken.json"), "{ not json");
+    // A notification type quoting a caller-supplied string: the reason must not echo it.
+    writeFileSync(
+      join(inputs, "c-odd.json"),
+      JSON.stringify({ messageType: "recording jane.doe-1970-01-01.wav", configurationItem: {} }),
+    );
+    const r = phiwatch("replay", inputs, "--dir", store, "--baseline", "examples/baseline.yaml", "--quiet");
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/replayed 3 file\(s\): 4 event\(s\).* 5 dead-lettered/);
+    expect(r.out).toContain(
+      `dead letters by reason (messages and payloads in ${join(store, "dead-letter")}):`,
+    );
+    expect(r.out).toMatch(/^ {2}3 {2}InvalidEventError at event\.accountId$/m);
+    expect(r.out).toMatch(/^ {2}1 {2}InvalidEventError at \(file\)$/m);
+    expect(r.out).toMatch(/^ {2}1 {2}UnsupportedEventError at event\.messageType$/m);
+    expect(r.out).not.toMatch(/jane|12-digit/);
+  });
+});
+
 describe("phiwatch baseline check", () => {
   it("explains a valid baseline and names file, line and field of an invalid one", () => {
     expect(phiwatch("baseline", "check", "examples/baseline.yaml").out).toMatch(
