@@ -215,6 +215,36 @@ describe("phiwatch replay says why inputs were dead-lettered", () => {
   });
 });
 
+describe("phiwatch suppress --until DATE", () => {
+  it("suppresses through the end of that day in the organisation's time zone, as the API and baseline do", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-suppress-"));
+    const file = join(store, "recordings.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const baseline = ["--baseline", "examples/baseline.yaml", "--dir", store]; // America/New_York
+    expect(phiwatch("replay", file, ...baseline, "--quiet").code).toBe(0);
+    const findings = phiwatch("findings", "--rule", "s3-encryption-cmk", "--json", "--dir", store);
+    const id = JSON.parse(findings.out.trim().split("\n")[0]!).findingId as string;
+    // The next 15 January (New York is on EST, UTC-5, then): within the one-year limit.
+    const now = new Date();
+    const year =
+      now < new Date(Date.UTC(now.getUTCFullYear(), 0, 15)) ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
+    const r = phiwatch(
+      "suppress",
+      id,
+      "--reason",
+      "CMK migration CHG-1234",
+      "--until",
+      `${year}-01-15`,
+      ...baseline,
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      `SUPPRESSED until ${year}-01-16T05:00:00.000Z (end of ${year}-01-15, America/New_York)`,
+    );
+  });
+});
+
 describe("phiwatch baseline check", () => {
   it("explains a valid baseline and names file, line and field of an invalid one", () => {
     expect(phiwatch("baseline", "check", "examples/baseline.yaml").out).toMatch(

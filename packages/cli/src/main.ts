@@ -22,7 +22,8 @@ Usage:
                 [--fail-on SEV]
                                               evaluate a live account with read-only credentials
   phiwatch report [--out report.html] [--format html|json|md]   the evidence report for auditors
-  phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD  (--lift --reason "…" to undo)
+  phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD [--baseline f]  (--lift --reason "…" to undo)
+                                              the date is inclusive: through its end in organisation.timeZone
   phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
 Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
