@@ -293,6 +293,34 @@ describe("phiwatch findings --rule", () => {
   });
 });
 
+describe("phiwatch findings --limit", () => {
+  it("prints at most N findings, the most severe, says so, and refuses a limit that is not a positive integer", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-limit-"));
+    const file = join(store, "recordings.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    expect(
+      phiwatch("replay", file, "--baseline", "examples/baseline.yaml", "--dir", store, "--quiet").code,
+    ).toBe(0);
+    const all = phiwatch("findings", "--json", "--dir", store);
+    const total = all.out.trim().split("\n").length;
+    expect(total).toBeGreaterThan(2);
+    const r = phiwatch("findings", "--json", "--limit", "2", "--dir", store);
+    expect(r.code).toBe(0);
+    const shown = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(shown).toHaveLength(2);
+    expect(shown.map((f) => f.severity)).toEqual(["high", "high"]);
+    expect(r.err).toContain(`showing the 2 most severe of ${total} findings (--limit)`);
+    for (const bad of ["abc", "0", "2.5", "1e3"]) {
+      const b = phiwatch("findings", "--limit", bad, "--dir", store);
+      expect(b.code, bad).toBe(2);
+      expect(b.err).toMatch(/--limit must be a positive integer/);
+    }
+  });
+});
+
 describe("phiwatch <command> --help", () => {
   it("prints the command's usage and exits 0", () => {
     for (const command of ["findings", "evaluate", "scan", "report", "suppress"]) {

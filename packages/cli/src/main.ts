@@ -15,7 +15,9 @@ Usage:
                                               evaluate configuration items (bare, Config events, Config
                                               history/snapshot files), no store, no AWS
   phiwatch learn <dir|files…> [--baseline f]   build access profiles from CloudTrail log files
-  phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
+  phiwatch findings [--status S] [--severity S] [--rule ID] [--limit N] [--json] [--fail-on SEV]
+                                              most severe first; --limit prints the N most severe,
+                                              --fail-on still judges every matching finding
   phiwatch history <resource-id|name> [--account A] [--region R] [--json]
   phiwatch baseline check <file>
   phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--out f]
