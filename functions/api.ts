@@ -5,9 +5,14 @@ import middy from "@middy/core";
 import { PostureStore } from "@phiwatch/aws";
 import { Api } from "@phiwatch/core";
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyResultV2 } from "aws-lambda";
-import { ddb, findingStore, logger, tableName } from "./lib/runtime.ts";
+import { ddb, findingStore, loadBaseline, logger, tableName } from "./lib/runtime.ts";
 
-const deps: Api.ApiDeps = { findings: findingStore, posture: new PostureStore(ddb, tableName()) };
+// The organisation's time zone: a suppression `until` date runs through the end of that day there.
+const deps: Api.ApiDeps = {
+  findings: findingStore,
+  posture: new PostureStore(ddb, tableName()),
+  timeZone: loadBaseline().organisation.timeZone,
+};
 
 export const lambdaHandler = async (
   event: APIGatewayProxyEventV2WithIAMAuthorizer,

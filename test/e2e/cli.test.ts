@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -118,6 +118,133 @@ describe("phiwatch evaluate (CI pipelines on IaC-produced configurations)", () =
   });
 });
 
+describe("phiwatch evaluate on Config history and snapshot files (as Config delivers them to S3)", () => {
+  const real = (f: string) => JSON.parse(readFileSync(`test/fixtures/config/${f}`, "utf8"));
+  // The documented envelope (fileVersion, configSnapshotId, configurationItems) around real items.
+  const snapshot = (items: unknown[]) =>
+    JSON.stringify({
+      fileVersion: "1.0",
+      configSnapshotId: "16da64e4-cb65-4846-b061-e6c3ba43cb96",
+      configurationItems: items,
+    });
+
+  it("evaluates every item of a gzipped ConfigSnapshot file", () => {
+    const file = join(
+      dir,
+      "123456789012_Config_us-east-1_ConfigSnapshot_20260303T100000Z_16da64e4-cb65-4846-b061-e6c3ba43cb96.json.gz",
+    );
+    writeFileSync(
+      file,
+      gzipSync(
+        snapshot([
+          real("rdk__AWS_S3_Bucket.json"),
+          real("victoraldir__invokingEvent_S3Bucket_PAB_SSE.json").configurationItem,
+        ]),
+      ),
+    );
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const ids = new Set(
+      r.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).resourceId),
+    );
+    expect([...ids].sort()).toEqual(["mborch-test-bucket-config-item", "testbucketbla123"]);
+  });
+
+  it("names the item and field of a bad item in the AWS docs' history file, and exits 2", () => {
+    const r = phiwatch(
+      "evaluate",
+      "test/fixtures/config/awsdocs__configuration_history_file.json",
+      "--baseline",
+      "examples/baseline.yaml",
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /history_file\.json \(configurationItems\.2\): event\.accountId: 12-digit account id/,
+    );
+    expect(r.err).not.toMatch(/not an EventBridge event/);
+  });
+
+  it("exits 2 with the reason, not 1 with a stack trace, on a corrupt .json.gz", () => {
+    const gz = gzipSync(snapshot([real("rdk__AWS_S3_Bucket.json")]));
+    const file = join(dir, "cut.json.gz");
+    writeFileSync(file, gz.subarray(0, gz.length - 20));
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cut\.json\.gz: \(file\): not valid gzip/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses to pass having evaluated no configuration item (an empty snapshot file)", () => {
+    const file = join(dir, "empty-snapshot.json");
+    writeFileSync(file, snapshot([]));
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no configuration items in the given files/);
+  });
+});
+
+describe("phiwatch replay says why inputs were dead-lettered", () => {
+  it("replays a Config history file and counts dead letters by reason, without quoting the input", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-replay-"));
+    const inputs = mkdtempSync(join(tmpdir(), "phiwatch-cli-replay-in-"));
+    // Real AWS docs history file: three items whose 11-digit account id the config-change handler refuses.
+    writeFileSync(
+      join(inputs, "a-history.json"),
+      readFileSync("test/fixtures/config/awsdocs__configuration_history_file.json"),
+    );
+    writeFileSync(join(inputs, "b-broken.json"), "{ not json");
+    // A notification type quoting a caller-supplied string: the reason must not echo it.
+    writeFileSync(
+      join(inputs, "c-odd.json"),
+      JSON.stringify({ messageType: "recording jane.doe-1970-01-01.wav", configurationItem: {} }),
+    );
+    const r = phiwatch("replay", inputs, "--dir", store, "--baseline", "examples/baseline.yaml", "--quiet");
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/replayed 3 file\(s\): 4 event\(s\).* 5 dead-lettered/);
+    expect(r.out).toContain(
+      `dead letters by reason (messages and payloads in ${join(store, "dead-letter")}):`,
+    );
+    expect(r.out).toMatch(/^ {2}3 {2}InvalidEventError at event\.accountId$/m);
+    expect(r.out).toMatch(/^ {2}1 {2}InvalidEventError at \(file\)$/m);
+    expect(r.out).toMatch(/^ {2}1 {2}UnsupportedEventError at event\.messageType$/m);
+    expect(r.out).not.toMatch(/jane|12-digit/);
+  });
+});
+
+describe("phiwatch suppress --until DATE", () => {
+  it("suppresses through the end of that day in the organisation's time zone, as the API and baseline do", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-suppress-"));
+    const file = join(store, "recordings.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const baseline = ["--baseline", "examples/baseline.yaml", "--dir", store]; // America/New_York
+    expect(phiwatch("replay", file, ...baseline, "--quiet").code).toBe(0);
+    const findings = phiwatch("findings", "--rule", "s3-encryption-cmk", "--json", "--dir", store);
+    const id = JSON.parse(findings.out.trim().split("\n")[0]!).findingId as string;
+    // The next 15 January (New York is on EST, UTC-5, then): within the one-year limit.
+    const now = new Date();
+    const year =
+      now < new Date(Date.UTC(now.getUTCFullYear(), 0, 15)) ? now.getUTCFullYear() : now.getUTCFullYear() + 1;
+    const r = phiwatch(
+      "suppress",
+      id,
+      "--reason",
+      "CMK migration CHG-1234",
+      "--until",
+      `${year}-01-15`,
+      ...baseline,
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      `SUPPRESSED until ${year}-01-16T05:00:00.000Z (end of ${year}-01-15, America/New_York)`,
+    );
+  });
+});
+
 describe("phiwatch baseline check", () => {
   it("explains a valid baseline and names file, line and field of an invalid one", () => {
     expect(phiwatch("baseline", "check", "examples/baseline.yaml").out).toMatch(
@@ -166,6 +293,34 @@ describe("phiwatch findings --rule", () => {
   });
 });
 
+describe("phiwatch findings --limit", () => {
+  it("prints at most N findings, the most severe, says so, and refuses a limit that is not a positive integer", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-limit-"));
+    const file = join(store, "recordings.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    expect(
+      phiwatch("replay", file, "--baseline", "examples/baseline.yaml", "--dir", store, "--quiet").code,
+    ).toBe(0);
+    const all = phiwatch("findings", "--json", "--dir", store);
+    const total = all.out.trim().split("\n").length;
+    expect(total).toBeGreaterThan(2);
+    const r = phiwatch("findings", "--json", "--limit", "2", "--dir", store);
+    expect(r.code).toBe(0);
+    const shown = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(shown).toHaveLength(2);
+    expect(shown.map((f) => f.severity)).toEqual(["high", "high"]);
+    expect(r.err).toContain(`showing the 2 most severe of ${total} findings (--limit)`);
+    for (const bad of ["abc", "0", "2.5", "1e3"]) {
+      const b = phiwatch("findings", "--limit", bad, "--dir", store);
+      expect(b.code, bad).toBe(2);
+      expect(b.err).toMatch(/--limit must be a positive integer/);
+    }
+  });
+});
+
 describe("phiwatch <command> --help", () => {
   it("prints the command's usage and exits 0", () => {
     for (const command of ["findings", "evaluate", "scan", "report", "suppress"]) {
@@ -177,6 +332,46 @@ describe("phiwatch <command> --help", () => {
     const r = phiwatch("baseline", "check", "--help");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/phiwatch baseline check <file>/);
+  });
+});
+
+describe("phiwatch forward redrive --target", () => {
+  it("refuses a target the baseline does not name (exit 2, naming the known ones) before touching a queue", () => {
+    const baseline = join(dir, "with-webhooks.yaml");
+    writeFileSync(
+      baseline,
+      `${readFileSync("examples/baseline.yaml", "utf8")}\nwebhooks:\n  - { name: splunk, url: "https://siem.example.com/hec", format: hec, secret: { env: HEC_SECRET } }\n`,
+    );
+    for (const where of [[], ["--from", "https://sqs.invalid/dlq", "--to", "https://sqs.invalid/q"]]) {
+      const r = phiwatch(
+        "forward",
+        "redrive",
+        "--target",
+        "nosuch",
+        "--baseline",
+        baseline,
+        "--dir",
+        dir,
+        ...where,
+      );
+      expect(r.code, where.join(" ")).toBe(2);
+      expect(r.err).toMatch(
+        /--target: "nosuch" is not a webhook target of .*with-webhooks\.yaml \(targets: splunk\)/,
+      );
+      expect(r.out).not.toMatch(/redriven|moved/);
+    }
+    const none = phiwatch(
+      "forward",
+      "redrive",
+      "--target",
+      "splunk",
+      "--baseline",
+      "examples/baseline.yaml",
+      "--dir",
+      dir,
+    );
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/\(targets: none\)/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { InvalidEventError } from "@phiwatch/core";
 
 /** Largest input file read (uncompressed). CloudTrail log files are usually well under 50 MB. */
@@ -9,6 +9,7 @@ export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
 export type InputItem =
   | { kind: "eventbridge"; source: string; event: Record<string, unknown> }
   | { kind: "config"; source: string; event: Record<string, unknown> }
+  /** `body`: the log file gzipped, as CloudTrail writes it to S3. */
   | { kind: "cloudtrail-log"; source: string; body: Buffer; records: number }
   | { kind: "invalid"; source: string; error: InvalidEventError; payload: unknown };
 
@@ -37,20 +38,32 @@ export function listInputFiles(paths: string[]): string[] {
 
 /**
  * Read one input file into the items it holds: EventBridge envelopes (one, an array, or JSON lines),
- * Config notifications or bare configuration items, or a CloudTrail log file (`{"Records":[…]}`).
+ * Config notifications or bare configuration items, a Config configuration history or snapshot file
+ * (`{"configurationItems":[…]}`, as Config delivers them to S3: one item each), or a CloudTrail log
+ * file (`{"Records":[…]}`). Gzip is recognised by its content (`.json.gz` as delivered, or a renamed
+ * or already-decompressed download). A file that cannot be read, decompressed or parsed, or is larger
+ * than `MAX_INPUT_BYTES` once decompressed, is one `invalid` item naming the file.
  */
 export function readInputFile(file: string): InputItem[] {
   let raw: Buffer;
   try {
+    if (statSync(file).size > MAX_INPUT_BYTES) return [tooLarge(file)];
     raw = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     return [invalid(file, `cannot read (${code})`, "(file)", null)];
   }
-  const text = (file.endsWith(".gz") ? gunzipSync(raw, { maxOutputLength: MAX_INPUT_BYTES }) : raw).toString(
-    "utf8",
-  );
-  if (text.length > MAX_INPUT_BYTES) return [invalid(file, "larger than the input limit", "(file)", null)];
+  const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+  let bytes = raw;
+  if (gzipped) {
+    try {
+      bytes = gunzipSync(raw, { maxOutputLength: MAX_INPUT_BYTES });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") return [tooLarge(file)];
+      return [invalid(file, `not valid gzip (${(error as Error).message})`, "(file)", null)];
+    }
+  }
+  const text = bytes.toString("utf8");
   let docs: unknown[];
   try {
     docs = file.endsWith(".jsonl")
@@ -62,36 +75,58 @@ export function readInputFile(file: string): InputItem[] {
   } catch (error) {
     return [invalid(file, `not valid JSON (${(error as Error).message})`, "(file)", text.slice(0, 2000))];
   }
-  const out: InputItem[] = [];
-  for (const doc of docs.flatMap((d) => (Array.isArray(d) ? d : [d])))
-    out.push(classify(file, doc, file.endsWith(".gz") ? raw : undefined));
-  return out;
+  return docs
+    .flatMap((d) => (Array.isArray(d) ? d : [d]))
+    .flatMap((doc) => classify(file, doc, gzipped ? raw : undefined));
 }
 
-function classify(file: string, doc: unknown, gz: Buffer | undefined): InputItem {
-  if (!doc || typeof doc !== "object") return invalid(file, "expected a JSON object", "event", doc);
+function classify(file: string, doc: unknown, gz: Buffer | undefined): InputItem[] {
+  if (!doc || typeof doc !== "object") return [invalid(file, "expected a JSON object", "event", doc)];
   const o = doc as Record<string, unknown>;
   if (
     Array.isArray(o.Records) &&
     o.Records.every((r) => r && typeof r === "object" && "eventVersion" in r && "eventSource" in r)
   ) {
-    const body = gz ?? Buffer.from(JSON.stringify(o));
-    return { kind: "cloudtrail-log", source: file, body, records: o.Records.length };
+    // Handed on as the S3 object CloudTrail would have written: gzipped.
+    const body = gz ?? gzipSync(JSON.stringify(o));
+    return [{ kind: "cloudtrail-log", source: file, body, records: o.Records.length }];
   }
-  if ("detail-type" in o) return { kind: "eventbridge", source: file, event: o };
+  if (Array.isArray(o.configurationItems)) {
+    // A configuration history file (`requestId`) or snapshot file (`configSnapshotId`): each element
+    // is a configuration item, in the API shape (`accountId`, `arn`) or the event shape.
+    return o.configurationItems.map((ci, i) => {
+      const source = `${file} (configurationItems.${i})`;
+      return ci && typeof ci === "object" && !Array.isArray(ci) && "configurationItemCaptureTime" in ci
+        ? { kind: "config", source, event: ci as Record<string, unknown> }
+        : invalid(source, "not a configuration item", `configurationItems.${i}`, ci);
+    });
+  }
+  if ("detail-type" in o) return [{ kind: "eventbridge", source: file, event: o }];
   if (
     "configurationItemCaptureTime" in o ||
     "messageType" in o ||
     "invokingEvent" in o ||
     (o.Type === "Notification" && "Message" in o)
   ) {
-    return { kind: "config", source: file, event: o };
+    return [{ kind: "config", source: file, event: o }];
   }
+  return [
+    invalid(
+      file,
+      "not an EventBridge event, Config notification, configuration item, Config history or snapshot file, or CloudTrail log file",
+      "event",
+      doc,
+    ),
+  ];
+}
+
+function tooLarge(file: string): InputItem {
+  const mib = MAX_INPUT_BYTES / 1024 / 1024;
   return invalid(
     file,
-    "not an EventBridge event, Config notification, configuration item or CloudTrail log file",
-    "event",
-    doc,
+    `larger than the input limit (${mib} MiB uncompressed): split the file`,
+    "(file)",
+    null,
   );
 }
 

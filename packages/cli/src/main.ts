@@ -9,18 +9,23 @@ const USAGE = `phiwatch — continuous HIPAA-compliance monitor for Amazon Conne
 
 Usage:
   phiwatch demo [--fresh]                     run the bundled demo scenario on the local stack
-  phiwatch replay <files|dirs…> [--baseline f] feed events / CloudTrail log files through the handlers
+  phiwatch replay <files|dirs…> [--baseline f] feed events, Config history/snapshot files and CloudTrail
+                                              log files (.json, .jsonl, .json.gz) through the handlers
   phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on SEV]
-                                              evaluate configuration items, no store, no AWS
+                                              evaluate configuration items (bare, Config events, Config
+                                              history/snapshot files), no store, no AWS
   phiwatch learn <dir|files…> [--baseline f]   build access profiles from CloudTrail log files
-  phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on SEV]
+  phiwatch findings [--status S] [--severity S] [--rule ID] [--limit N] [--json] [--fail-on SEV]
+                                              most severe first; --limit prints the N most severe,
+                                              --fail-on still judges every matching finding
   phiwatch history <resource-id|name> [--account A] [--region R] [--json]
   phiwatch baseline check <file>
   phiwatch scan [--profile P] [--region R…] [--baseline f] [--format table|json|report] [--out f]
                 [--fail-on SEV]
                                               evaluate a live account with read-only credentials
   phiwatch report [--out report.html] [--format html|json|md]   the evidence report for auditors
-  phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD  (--lift --reason "…" to undo)
+  phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD [--baseline f]  (--lift --reason "…" to undo)
+                                              the date is inclusive: through its end in organisation.timeZone
   phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
 Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR

@@ -9,10 +9,12 @@ const CALLER = "arn:aws:iam::111122223333:user/compliance-ana";
 const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 let store: MemoryFindingStore;
 let postures: Report.PostureSnapshot[];
+let timeZone: string | undefined;
 const deps = () => ({
   findings: store,
   posture: { list: async (q: { limit: number }) => postures.slice(0, q.limit) },
   now: () => NOW,
+  ...(timeZone ? { timeZone } : {}),
 });
 const call = async (
   method: string,
@@ -38,6 +40,7 @@ const call = async (
 beforeEach(() => {
   store = new MemoryFindingStore();
   postures = [];
+  timeZone = undefined;
   store.findings.set("f-0123456789abcdef01234567", driftFinding());
   store.findings.set(
     "f-00000000000000000000000b",
@@ -164,6 +167,28 @@ describe("api suppress/unsuppress", () => {
       by: CALLER,
     });
     expect(store.history.at(-1)).toMatchObject({ from: "OPEN", to: "SUPPRESSED", cause: `user:${CALLER}` });
+  });
+
+  it.each([
+    // "until 1 April" covers 1 April: it ends at the next midnight in the organisation's time zone.
+    ["2026-04-01", "America/New_York", "2026-04-02T04:00:00.000Z"],
+    ["2026-04-01", undefined, "2026-04-02T00:00:00.000Z"],
+    ["2026-12-31", "America/New_York", "2027-01-01T05:00:00.000Z"],
+    // Today is a valid expiry date: it runs to the end of today (NOW is 2026-03-10 08:00 in New York).
+    ["2026-03-10", "America/New_York", "2026-03-11T04:00:00.000Z"],
+    // A time without a zone is the organisation's wall clock, whatever the machine's time zone.
+    ["2026-04-01T17:00", "America/New_York", "2026-04-01T21:00:00.000Z"],
+    ["2026-04-01T17:00:00Z", "America/New_York", "2026-04-01T17:00:00.000Z"],
+  ])("ends a suppression until %s (organisation time zone %s) at %s", async (until, tz, end) => {
+    timeZone = tz;
+    const r = await call(
+      "POST",
+      "/findings/f-0123456789abcdef01234567/suppress",
+      {},
+      { reason: "risk accepted until migration", until },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.finding.suppression.until).toBe(end);
   });
 
   it.each(["2026-06-31T00:00:00Z", "2026-04-31", "2027-02-29"])(

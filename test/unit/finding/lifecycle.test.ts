@@ -130,4 +130,22 @@ describe("baselineSuppression", () => {
     expect(baselineSuppression(b, "kms-rotation", { resourceId: "legacy-exports" }, now)).toBeUndefined();
     expect(baselineSuppression(b, "s3-tls-only", { resourceId: "old-bucket" }, now)).toBeUndefined();
   });
+
+  it("holds through the end of the until date in the organisation's time zone (America/New_York)", async () => {
+    const { baselineSuppression } = await import("../../../packages/core/src/index.ts");
+    const { testBaseline } = await import("../../helpers/baseline.ts");
+    const b = testBaseline({
+      suppressions: [{ rule: "s3-*", resource: "legacy-*", reason: "migration SEC-42", until: "2026-12-31" }],
+    });
+    const at = (iso: string) =>
+      baselineSuppression(b, "s3-acls-disabled", { resourceId: "legacy-exports" }, new Date(iso));
+    // 31 Dec, 19:30 in New York (00:30 UTC on 1 Jan): still covered, as "until 31 Dec" reads.
+    expect(at("2027-01-01T00:30:00Z")).toEqual({
+      reason: "migration SEC-42",
+      until: "2027-01-01T05:00:00.000Z",
+      by: "baseline",
+    });
+    expect(at("2027-01-01T04:59:59Z")).toBeDefined();
+    expect(at("2027-01-01T05:00:00Z")).toBeUndefined();
+  });
 });

@@ -21,7 +21,8 @@ import { severity, table } from "../output.ts";
 
 /**
  * `phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on S]`: evaluate configuration items
- * (bare, or in any Config event shape) against every control, with no store and no AWS access.
+ * (bare, in any Config event shape, or in the history and snapshot files Config delivers to S3)
+ * against every control, with no store and no AWS access.
  * Facts come from the same inputs: a KMS key's manager from its `AWS::KMS::Key` item, account-level
  * Block Public Access from the `AWS::S3::AccountPublicAccessBlock` item; what is not given cannot be
  * proven. Usable in CI pipelines on IaC-produced configurations.
@@ -81,6 +82,11 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     }
   }
 
+  if (snapshots.length === 0 && inputErrors === 0) {
+    // An empty snapshot file or `[]`: passing --fail-on having evaluated nothing would be a silent pass.
+    process.stderr.write("phiwatch evaluate: no configuration items in the given files\n");
+    return 2;
+  }
   const facts = factsFrom(snapshots);
   const set = new ControlSet(CONTROLS);
   const now = new Date();

@@ -5,6 +5,7 @@ import {
   DETECTORS,
   FINDING_STATUSES,
   type Finding,
+  type FindingQuery,
   type FindingStatus,
   type FindingStore,
   isSeverity,
@@ -20,7 +21,11 @@ const COMMON = {
   json: { type: "boolean", default: false },
 } as const;
 
-/** `phiwatch findings [--status S] [--severity S] [--rule ID] [--json] [--fail-on S]` */
+/**
+ * `phiwatch findings [--status S] [--severity S] [--rule ID] [--limit N] [--json] [--fail-on S]`:
+ * the findings that match, most severe first. `--limit` caps what is printed (the N most severe), never
+ * what `--fail-on` judges: that is every matching finding, over every page of the table.
+ */
 export async function findingsCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -42,6 +47,9 @@ export async function findingsCommand(argv: string[]): Promise<number> {
     if (v && !isSeverity(v))
       throw new UsageError(`--${flag} must be one of info, low, medium, high, critical`);
   }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!/^\d+$/.test(values.limit!) || !Number.isSafeInteger(limit) || limit < 1))
+    throw new UsageError("--limit must be a positive integer");
   // A misspelt id would list nothing and pass --fail-on: every rule id is a control or a detector.
   if (values.rule && ![...CONTROLS, ...DETECTORS].some((r) => r.id === values.rule))
     throw new UsageError(
@@ -49,35 +57,48 @@ export async function findingsCommand(argv: string[]): Promise<number> {
     );
   const { store, close } = await openStore(values);
   try {
-    const findings: Finding[] = [];
-    let cursor: string | undefined;
-    const limit = values.limit ? Number(values.limit) : 10_000;
-    do {
-      const page = await store.listFindings({
+    const r = await findingsReport(
+      store,
+      {
         ...(status ? { status: status as FindingStatus } : {}),
         ...(values.severity ? { severity: values.severity as Severity } : {}),
         ...(values.rule ? { ruleId: values.rule } : {}),
-        ...(cursor ? { cursor } : {}),
-        limit: 500,
-      });
-      findings.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor && findings.length < limit);
-    findings.sort(
-      (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
+      },
+      {
+        ...(limit ? { limit } : {}),
+        ...(values["fail-on"] ? { failOn: values["fail-on"] as Severity } : {}),
+      },
     );
-    if (values.json) for (const f of findings) process.stdout.write(`${JSON.stringify(f)}\n`);
-    else process.stdout.write(`${findingsTable(findings)}\n`);
-    const failOn = values["fail-on"] as Severity | undefined;
-    if (
-      failOn &&
-      findings.some((f) => f.status === "OPEN" && severityRank(f.severity) >= severityRank(failOn))
-    )
-      return 1;
-    return 0;
+    if (values.json) for (const f of r.shown) process.stdout.write(`${JSON.stringify(f)}\n`);
+    else process.stdout.write(`${findingsTable(r.shown)}\n`);
+    if (r.shown.length < r.total)
+      process.stderr.write(`showing the ${r.shown.length} most severe of ${r.total} findings (--limit)\n`);
+    return r.failed ? 1 : 0;
   } finally {
     await close();
   }
+}
+
+/**
+ * Every finding matching the query (all pages), most severe first, the first `limit` of them to show,
+ * and whether an OPEN one is at or above `failOn` — judged on all of them, not only those shown.
+ */
+export async function findingsReport(
+  store: Pick<FindingStore, "listFindings">,
+  query: Omit<FindingQuery, "cursor" | "limit">,
+  opts: { limit?: number; failOn?: Severity } = {},
+): Promise<{ shown: Finding[]; total: number; failed: boolean }> {
+  const all = (await allFindings(store, query)).sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
+  );
+  const failOn = opts.failOn;
+  return {
+    shown: opts.limit ? all.slice(0, opts.limit) : all,
+    total: all.length,
+    failed:
+      failOn !== undefined &&
+      all.some((f) => f.status === "OPEN" && severityRank(f.severity) >= severityRank(failOn)),
+  };
 }
 
 /** `phiwatch history <resource> [--account A] [--region R] [--json]` */

@@ -8,8 +8,10 @@ import { bold, findingsTable } from "../output.ts";
 
 /**
  * `phiwatch replay <files|dirs…> [--baseline f]`: feed EventBridge envelopes, Config notifications
- * (incl. oversized) and raw CloudTrail log files through the handlers into the local store, exactly
- * as the AWS event sources would deliver them.
+ * (incl. oversized), configuration items (bare or from Config history and snapshot files) and raw
+ * CloudTrail log files through the handlers into the local store, exactly as the AWS event sources
+ * would deliver them. Inputs that are dead-lettered are counted by reason; the dead letters themselves
+ * (message, payload) are files under `<dir>/dead-letter/`.
  */
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -42,9 +44,17 @@ export async function replayCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `replayed ${files.length} file(s): ${counts.events} event(s), ${counts.logFiles} CloudTrail log file(s); ` +
         `${counts.unrouted ? `${counts.unrouted} matched no phiwatch rule (not delivered, as in EventBridge); ` : ""}` +
-        `${alerts.length} alert(s) published; ${stack.deadLettered} dead-lettered` +
-        `${stack.deadLettered ? ` (see ${stack.deadLetterDir})` : ""}\n`,
+        `${alerts.length} alert(s) published; ${stack.deadLettered} dead-lettered\n`,
     );
+    if (stack.deadLettered > 0) {
+      // Reasons only (error class and field): messages and payloads may quote PHI and stay in the files.
+      const rows = stack.deadLetterSummary();
+      const width = String(Math.max(...rows.map((r) => r.count))).length;
+      process.stdout.write(
+        `dead letters by reason (messages and payloads in ${stack.deadLetterDir}):\n` +
+          rows.map((r) => `  ${String(r.count).padStart(width)}  ${r.reason}\n`).join(""),
+      );
+    }
     return counts.invalid > 0 || stack.deadLettered > 0 ? 2 : 0;
   } finally {
     await stack.stop();
@@ -75,8 +85,7 @@ export async function replayFiles(
         counts.events++;
       } else if (item.kind === "cloudtrail-log") {
         const key = `AWSLogs/replay/${Date.now()}-${basename(file)}${file.endsWith(".gz") ? "" : ".gz"}`;
-        const { gzipSync } = await import("node:zlib");
-        await stack.putTrailLogFile(key, file.endsWith(".gz") ? item.body : gzipSync(item.body));
+        await stack.putTrailLogFile(key, item.body);
         counts.logFiles++;
       } else {
         counts.invalid++;

@@ -1,14 +1,17 @@
+import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { Api } from "@phiwatch/core";
-import { openStore, UsageError } from "../context.ts";
+import { Api, parseBaseline } from "@phiwatch/core";
+import { defaultBaseline, openStore, UsageError } from "../context.ts";
 
 /**
  * `phiwatch suppress <finding-id> --reason "…" --until 2026-06-30 [--store table:NAME]` and
  * `phiwatch suppress <finding-id> --lift --reason "…"`: the same validation and history as the API's
  * suppress/unsuppress (it goes through `Api.handleApiRequest`). The caller recorded is the AWS
- * identity (STS) for a deployed table, `local:<user>` for the local store.
+ * identity (STS) for a deployed table, `local:<user>` for the local store. A date `--until` is
+ * inclusive: the suppression holds through the end of that day in the baseline's
+ * `organisation.timeZone` (`--baseline`, default ./baseline.yaml), as in the API and the baseline.
  */
 export async function suppressCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,6 +22,7 @@ export async function suppressCommand(argv: string[]): Promise<number> {
       lift: { type: "boolean", default: false },
       store: { type: "string" },
       dir: { type: "string" },
+      baseline: { type: "string" },
       json: { type: "boolean", default: false },
     },
     allowPositionals: true,
@@ -31,6 +35,8 @@ export async function suppressCommand(argv: string[]): Promise<number> {
     );
   if (!values.reason) throw new UsageError("--reason is required (it is recorded in the finding's history)");
   if (!values.lift && !values.until) throw new UsageError("--until is required (suppressions expire)");
+  const baselineFile = defaultBaseline(values.baseline);
+  const timeZone = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile).organisation.timeZone;
   const caller = values.store?.startsWith("table:")
     ? (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn
     : `local:${userInfo().username}`;
@@ -46,7 +52,7 @@ export async function suppressCommand(argv: string[]): Promise<number> {
         ),
         ...(caller ? { caller } : {}),
       },
-      { findings: store, posture: { list: async () => [] } },
+      { findings: store, posture: { list: async () => [] }, timeZone },
     );
     const body = JSON.parse(res.body) as {
       finding?: { status: string; suppression?: { until: string } };
@@ -61,7 +67,9 @@ export async function suppressCommand(argv: string[]): Promise<number> {
       process.stdout.write(
         values.lift
           ? `${id}: suppression lifted, now ${body.finding?.status} (recorded as ${caller})\n`
-          : `${id}: SUPPRESSED until ${body.finding?.suppression?.until} (recorded as ${caller})\n`,
+          : `${id}: SUPPRESSED until ${body.finding?.suppression?.until}${
+              /^\d{4}-\d{2}-\d{2}$/.test(values.until ?? "") ? ` (end of ${values.until}, ${timeZone})` : ""
+            } (recorded as ${caller})\n`,
       );
     return 0;
   } finally {

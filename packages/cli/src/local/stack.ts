@@ -18,6 +18,7 @@ import { ensureTable } from "@phiwatch/aws";
 import { type Baseline, baselineJson, EventPatterns, Plan, parseBaseline } from "@phiwatch/core";
 import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { interceptLocalhostDns, startFauxqs } from "fauxqs";
+import { deadLetterReason } from "../dead-letters.ts";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { sleep } from "./ports.ts";
@@ -156,6 +157,7 @@ export class LocalStack {
   private streamPoller?: StreamPoller;
   readonly deadLetterDir?: string;
   private deadLetterCount = 0;
+  private readonly deadLetterReasons = new Map<string, number>();
 
   private constructor(
     readonly ddbLocal: DynamoLocal,
@@ -467,6 +469,10 @@ export class LocalStack {
       }
     }
     this.deadLetterCount += msgs.length;
+    for (const m of msgs) {
+      const reason = deadLetterReason(m.Body ?? "");
+      this.deadLetterReasons.set(reason, (this.deadLetterReasons.get(reason) ?? 0) + 1);
+    }
     await this.sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: q.url,
@@ -478,6 +484,13 @@ export class LocalStack {
 
   get deadLettered(): number {
     return this.deadLetterCount;
+  }
+
+  /** Dead letters of this run by reason (error class and field, see `deadLetterReason`), most first. */
+  deadLetterSummary(): Array<{ reason: string; count: number }> {
+    return [...this.deadLetterReasons]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
   }
 
   /** SNS alerts published to the topic (read from a queue subscribed to it). */

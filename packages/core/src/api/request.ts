@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { suppressionEnd } from "../baseline/until.ts";
 import { FINDING_STATUSES, SEVERITIES } from "../finding/types.ts";
 
 /** Largest request body the API accepts (suppress/unsuppress bodies are a few hundred bytes). */
@@ -89,11 +90,21 @@ export const PostureQuery = z
 
 const reason = z.string().trim().min(3, "at least 3 characters").max(500, "at most 500 characters");
 
-/** Body of `POST /findings/{id}/suppress`. */
+/**
+ * Body of `POST /findings/{id}/suppress`. `until` is kept as written: a date is inclusive (through the
+ * end of that day in the organisation's time zone) and the router resolves it with `suppressionEnd`,
+ * as the baseline's `suppressions[].until` is.
+ */
 export const SuppressBody = z
   .object({
     reason,
-    until: iso,
+    until: z
+      .string()
+      .max(40)
+      .refine(
+        (s) => suppressionEnd(s, "UTC") !== undefined,
+        "an ISO-8601 date (YYYY-MM-DD, inclusive) or date-time (of a day that exists)",
+      ),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { suppressionEnd } from "../baseline/until.ts";
 import type { Finding, FindingQuery, FindingStore, HistoryEntry, Page } from "../finding/index.ts";
 import { suppress, unsuppress } from "../finding/lifecycle.ts";
 import { redactText } from "../format/redact.ts";
@@ -24,6 +25,8 @@ export interface ApiDeps {
   findings: FindingStore;
   posture: PostureReader;
   now?: () => Date;
+  /** The organisation's IANA time zone (`organisation.timeZone`): a suppression date ends at its end. Default UTC. */
+  timeZone?: string;
 }
 
 /** The parts of an API Gateway HTTP API (payload 2.0) request the API reads. */
@@ -221,15 +224,17 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
     case "suppress": {
       const by = requireCaller(req);
       const body = parseInput(SuppressBody, readBody(req), "body");
-      if (body.until <= now.toISOString())
+      // Validated by SuppressBody: a date runs through the end of that day in the organisation's zone.
+      const until = suppressionEnd(body.until, deps.timeZone ?? "UTC")!;
+      if (until <= now.toISOString())
         throw new ApiError(400, "BadRequest", "body.until: must be in the future", "body.until");
-      if (Date.parse(body.until) - now.getTime() > MAX_SUPPRESSION_MS)
+      if (Date.parse(until) - now.getTime() > MAX_SUPPRESSION_MS)
         throw new ApiError(400, "BadRequest", "body.until: at most one year ahead", "body.until");
       const current = await loadFinding(deps, route.id);
       if (current.status === "RESOLVED")
         throw new ApiError(409, "Conflict", `finding ${current.findingId} is RESOLVED: nothing to suppress`);
       // The reason is free text from a person: redact PHI-shaped strings before it is stored or alerted.
-      const change = suppress(current, redactText(body.reason), body.until, by, now.toISOString());
+      const change = suppress(current, redactText(body.reason), until, by, now.toISOString());
       if ((await deps.findings.applyChange(change)) === "conflict")
         throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
       return json(200, { finding: change.next });

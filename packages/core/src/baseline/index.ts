@@ -23,3 +23,4 @@ export {
   type WebhookTarget,
   WebhookTargetSchema,
 } from "./schema.ts";
+export { suppressionEnd } from "./until.ts";

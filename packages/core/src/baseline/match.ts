@@ -1,4 +1,5 @@
 import type { Baseline, PhiBucket } from "./schema.ts";
+import { suppressionEnd } from "./until.ts";
 
 const globCache = new Map<string, RegExp>();
 
@@ -157,8 +158,9 @@ export function isBusinessHours(baseline: Baseline, at: Date): boolean {
  *
  * @example
  * ```ts
+ * // until: "2026-12-31", organisation.timeZone: America/New_York
  * baselineSuppression(baseline, "s3-acls-disabled", { resourceId: "legacy-exports" }, new Date());
- * // → { reason: "…", until: "2026-12-31T00:00:00.000Z", by: "baseline" } | undefined
+ * // → { reason: "…", until: "2027-01-01T05:00:00.000Z", by: "baseline" } | undefined
  * ```
  */
 export function baselineSuppression(
@@ -168,13 +170,13 @@ export function baselineSuppression(
   now: Date,
 ): { reason: string; until: string; by: string } | undefined {
   for (const s of baseline.suppressions) {
-    const until = new Date(s.until);
-    if (until.getTime() <= now.getTime() || !globMatch(s.rule, ruleId)) continue;
+    // A date is inclusive, through the end of that day in the organisation's time zone (until.ts).
+    const until = suppressionEnd(s.until, baseline.organisation.timeZone);
+    if (!until || Date.parse(until) <= now.getTime() || !globMatch(s.rule, ruleId)) continue;
     const candidates = [subject.resourceId, subject.resourceName, subject.principal].filter(
       (x): x is string => !!x,
     );
-    if (candidates.some((c) => globMatch(s.resource, c)))
-      return { reason: s.reason, until: until.toISOString(), by: "baseline" };
+    if (candidates.some((c) => globMatch(s.resource, c))) return { reason: s.reason, until, by: "baseline" };
   }
   return undefined;
 }

@@ -3,6 +3,7 @@ import { AccessDetectorSettingsSchema } from "../activity/settings.ts";
 import { checkUrl } from "../delivery/ssrf.ts";
 import { SEVERITIES } from "../finding/types.ts";
 import { AlertPolicySchema, DEFAULT_ALERT_POLICY } from "../format/alert.ts";
+import { suppressionEnd } from "./until.ts";
 
 const Severity = z.enum(SEVERITIES);
 const AccountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
@@ -39,17 +40,6 @@ export const PhiBucketSchema = z
   .refine((b) => [b.name, b.prefix, b.tag].filter(Boolean).length === 1, {
     message: "give exactly one of name, prefix or tag",
   });
-
-/**
- * An ISO-8601 date or date-time of a day that exists. `Date.parse` alone accepts "Dec 31" (read as
- * 2001, an expiry long past) and rolls 2026-02-30 over to 2 March: a suppression would end on a day
- * nobody wrote.
- */
-function isoDateOrTime(s: string): boolean {
-  const day = /^(\d{4}-\d{2}-\d{2})(T.+)?$/.exec(s)?.[1];
-  if (!day || Number.isNaN(Date.parse(s))) return false;
-  return new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
-}
 
 export const WebhookTargetSchema = z
   .object({
@@ -295,9 +285,15 @@ export const BaselineSchema = z
             rule: z.string().min(1),
             resource: z.string().min(1),
             reason: z.string().min(3).max(500),
+            // An ISO-8601 date or date-time of a day that exists (`Date.parse` alone accepts "Dec 31",
+            // read as 2001, and rolls 2026-02-30 over to 2 March). A date is inclusive: through the end
+            // of that day in the organisation's time zone (until.ts).
             until: z
               .string()
-              .refine(isoDateOrTime, "an ISO-8601 date (YYYY-MM-DD) or date-time, of a day the calendar has"),
+              .refine(
+                (s) => suppressionEnd(s, "UTC") !== undefined,
+                "an ISO-8601 date (YYYY-MM-DD) or date-time, of a day the calendar has",
+              ),
           })
           .strict(),
       )

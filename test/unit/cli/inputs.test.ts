@@ -1,0 +1,120 @@
+// What `phiwatch evaluate` and `phiwatch replay` read from a file. Compliance teams mostly have the
+// configuration history and snapshot files Config delivers to S3 (`{"configurationItems":[…]}`,
+// gzipped): those must be read item by item, and a broken or oversized file must be an input error
+// naming the file, never a crash with a stack trace.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { type InputItem, MAX_INPUT_BYTES, readInputFile } from "../../../packages/cli/src/inputs.ts";
+import { readConfigChange } from "../../../packages/core/src/index.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "phiwatch-inputs-"));
+const fixture = (f: string) => JSON.parse(readFileSync(`test/fixtures/config/${f}`, "utf8"));
+const write = (name: string, body: string | Buffer) => {
+  const file = join(dir, name);
+  writeFileSync(file, body);
+  return file;
+};
+const kinds = (items: InputItem[]) => items.map((i) => i.kind);
+
+/** A snapshot file as Config writes it to S3: the documented envelope around real configuration items. */
+function snapshotFile(items: unknown[]) {
+  return {
+    fileVersion: "1.0",
+    configSnapshotId: "16da64e4-cb65-4846-b061-e6c3ba43cb96",
+    configurationItems: items,
+  };
+}
+
+describe("readInputFile: Config configuration history and snapshot files", () => {
+  it.each(["awsdocs__configuration_history_file.json", "awsdocs__configuration_snapshot_file.json"])(
+    "reads every item of the AWS docs' %s as a configuration item, naming its index",
+    (f) => {
+      const doc = fixture(f);
+      const items = readInputFile(`test/fixtures/config/${f}`);
+      expect(kinds(items)).toEqual(doc.configurationItems.map(() => "config"));
+      expect(items.map((i) => i.source)).toEqual(
+        doc.configurationItems.map(
+          (_: unknown, n: number) => `test/fixtures/config/${f} (configurationItems.${n})`,
+        ),
+      );
+      // The docs' placeholders (11-digit account id) are refused by the normaliser, item by item.
+      const first = items[0] as Extract<InputItem, { kind: "config" }>;
+      expect(() => readConfigChange(first.event)).toThrow(/accountId: 12-digit account id/);
+    },
+  );
+
+  it("reads a gzipped snapshot file named as Config names it, items in the event or the API shape", () => {
+    const s3 = fixture("rdk__AWS_S3_Bucket.json"); // event shape (awsAccountId, ARN)
+    const key = fixture("rdk__AWS_KMS_Key.json"); // API shape (accountId, arn)
+    const file = write(
+      "123456789012_Config_us-east-1_ConfigSnapshot_20260303T100000Z_16da64e4-cb65-4846-b061-e6c3ba43cb96.json.gz",
+      gzipSync(JSON.stringify(snapshotFile([s3, key]))),
+    );
+    const items = readInputFile(file);
+    expect(kinds(items)).toEqual(["config", "config"]);
+    const snaps = items.map((i) => readConfigChange((i as Extract<InputItem, { kind: "config" }>).event));
+    expect(snaps.map((c) => c.kind === "item" && c.snapshot.resourceId)).toEqual([
+      "mborch-test-bucket-config-item",
+      "test",
+    ]);
+  });
+
+  it("reports an element that is no configuration item, and an empty configurationItems list is no error", () => {
+    const file = write("history.json", JSON.stringify(snapshotFile([fixture("rdk__AWS_S3_Bucket.json"), 7])));
+    const items = readInputFile(file);
+    expect(kinds(items)).toEqual(["config", "invalid"]);
+    expect((items[1] as Extract<InputItem, { kind: "invalid" }>).error.message).toMatch(
+      /^configurationItems\.1: /,
+    );
+    expect(readInputFile(write("empty.json", JSON.stringify(snapshotFile([]))))).toEqual([]);
+  });
+});
+
+describe("readInputFile: gzip and size", () => {
+  it("recognises gzip by its content, not only by a .gz name", () => {
+    const body = gzipSync(JSON.stringify(fixture("rdk__AWS_S3_Bucket.json")));
+    expect(kinds(readInputFile(write("downloaded.json", body)))).toEqual(["config"]);
+  });
+
+  it("reads a .json.gz that is in fact plain JSON (already decompressed by a download)", () => {
+    expect(
+      kinds(readInputFile(write("plain.json.gz", JSON.stringify(fixture("rdk__AWS_S3_Bucket.json"))))),
+    ).toEqual(["config"]);
+  });
+
+  it("reports a corrupt gzip file as an input error instead of throwing", () => {
+    const gz = gzipSync(JSON.stringify(fixture("rdk__AWS_S3_Bucket.json")));
+    const file = write("truncated.json.gz", gz.subarray(0, gz.length - 20));
+    const items = readInputFile(file);
+    expect(kinds(items)).toEqual(["invalid"]);
+    expect((items[0] as Extract<InputItem, { kind: "invalid" }>).error.message).toMatch(/not valid gzip/);
+  });
+
+  it("reports a file that decompresses past the input limit as an input error instead of throwing", () => {
+    // A gzip bomb: 129 MiB of spaces compress to ~130 KB.
+    const bomb = gzipSync(Buffer.alloc(MAX_INPUT_BYTES + 1024 * 1024, 0x20), { level: 9 });
+    const items = readInputFile(write("bomb.json.gz", bomb));
+    expect(kinds(items)).toEqual(["invalid"]);
+    expect((items[0] as Extract<InputItem, { kind: "invalid" }>).error.message).toMatch(
+      /larger than the input limit \(128 MiB/,
+    );
+  });
+
+  it("hands a CloudTrail log file on gzipped, whatever its name", () => {
+    const log = {
+      Records: [{ eventVersion: "1.09", eventSource: "s3.amazonaws.com", eventName: "GetObject" }],
+    };
+    for (const [name, body] of [
+      ["log.json", JSON.stringify(log)],
+      ["log.json.gz", gzipSync(JSON.stringify(log))],
+    ] as const) {
+      const [item] = readInputFile(write(name, body));
+      expect(item?.kind).toBe("cloudtrail-log");
+      const gz = (item as Extract<InputItem, { kind: "cloudtrail-log" }>).body;
+      expect(JSON.parse(gunzipSync(gz).toString("utf8"))).toEqual(log);
+    }
+  });
+});
