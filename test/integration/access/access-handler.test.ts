@@ -73,6 +73,16 @@ describe("access handler through the local stack (DynamoDB Local, SQS)", () => {
   });
 });
 
+describe("local access dead-letter queue", () => {
+  it("keeps and counts a message SQS moved there after its failed receives, instead of losing it with the command", async () => {
+    const before = stack.deadLettered;
+    await stack.sendToQueue(LOCAL_NAMES.accessDlq, '{"Records":[]}');
+    await stack.drain({ maxMs: 10_000 });
+    expect(stack.deadLettered).toBe(before + 1);
+    expect(stack.deadLetterSummary().map((r) => r.reason)).toContain("AccessDeliveryFailed");
+  });
+});
+
 describe("DynamoAccessStore on DynamoDB Local", () => {
   it("deduplicates by event id across deliveries and counts past the per-window cap in the overflow counter", async () => {
     const principal = Activity.principalOf({ type: "IAMUser", arn: "arn:aws:iam::111122223333:user/bulk" });

@@ -452,14 +452,32 @@ export class LocalStack {
     return this.streamPoller.pollOnce();
   }
 
-  /** Local dead letters: each message of the dead-letter queue becomes a file with its reason. */
+  /**
+   * Local dead letters: each message of the dead-letter queue becomes a file with its reason, and so
+   * does each batch SQS moved to the access DLQ after failing its receives (in AWS it stays there,
+   * alarmed; locally the queue dies with the command, so it is kept and counted here).
+   */
   private async collectDeadLetters(): Promise<number> {
     if (!this.sqs) return 0;
-    const q = this.queues[LOCAL_NAMES.deadLetter]!;
-    const r = await this.sqs.send(
+    return (
+      (await this.collectFrom(LOCAL_NAMES.deadLetter, (body) => body)) +
+      (await this.collectFrom(LOCAL_NAMES.accessDlq, (body) =>
+        JSON.stringify({
+          reason: "AccessDeliveryFailed",
+          message: "the access function failed this message on every receive; SQS moved it to the access DLQ",
+          source: "access-queue",
+          payload: body,
+        }),
+      ))
+    );
+  }
+
+  private async collectFrom(queue: string, letter: (body: string) => string): Promise<number> {
+    const q = this.queues[queue]!;
+    const r = await this.sqs!.send(
       new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
-    const msgs = r.Messages ?? [];
+    const msgs = (r.Messages ?? []).map((m) => ({ ...m, Body: letter(m.Body ?? "") }));
     if (msgs.length === 0) return 0;
     if (this.deadLetterDir) {
       mkdirSync(this.deadLetterDir, { recursive: true });
@@ -473,7 +491,7 @@ export class LocalStack {
       const reason = deadLetterReason(m.Body ?? "");
       this.deadLetterReasons.set(reason, (this.deadLetterReasons.get(reason) ?? 0) + 1);
     }
-    await this.sqs.send(
+    await this.sqs!.send(
       new DeleteMessageBatchCommand({
         QueueUrl: q.url,
         Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
