@@ -1,3 +1,9 @@
+export {
+  boundEvidence,
+  EVIDENCE_DEPTH,
+  EVIDENCE_LIST_ITEMS,
+  MAX_EVIDENCE_BYTES,
+} from "./evidence.ts";
 export { findingId } from "./id.ts";
 export {
   decide,
