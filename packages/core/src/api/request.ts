@@ -6,6 +6,12 @@ export const MAX_BODY_BYTES = 8 * 1024;
 /** Longest query-string value (ARNs are at most 2048 characters). */
 export const MAX_QUERY_VALUE = 2048;
 export const MAX_PAGE = 500;
+/**
+ * Most bytes of items one page answers (findings, history entries): Lambda refuses a response payload
+ * over 6 MB, and the body is escaped once more inside it. A page that reaches this before `limit`
+ * ends early with a cursor (stored evidence is up to 64 KiB per finding and per history entry).
+ */
+export const MAX_PAGE_BYTES = 3 * 1024 * 1024;
 
 /** An API error: HTTP status, machine code, message and, for bad input, the field at fault. */
 export class ApiError extends Error {
@@ -79,8 +85,21 @@ export const ListFindingsQuery = z
   });
 export type ListFindingsQuery = z.infer<typeof ListFindingsQuery>;
 
-/** Query of `GET /resources/{resourceId}/history`. */
-export const ResourceHistoryQuery = z.object({ account: accountId, region: region }).strict();
+/** Query of `GET /resources/{resourceId}/history`: oldest first, `from`/`to` bound the transition time. */
+export const ResourceHistoryQuery = z
+  .object({
+    account: accountId,
+    region: region,
+    from: iso.optional(),
+    to: iso.optional(),
+    limit: limit.default(100),
+    cursor: cursor.optional(),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 /** Query of `GET /posture`. */
 export const PostureQuery = z

@@ -7,6 +7,7 @@ import {
   FindingIdParam,
   ListFindingsQuery,
   MAX_BODY_BYTES,
+  MAX_PAGE_BYTES,
   MAX_QUERY_VALUE,
   PostureQuery,
   parseInput,
@@ -184,6 +185,7 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
         ...(q.to ? { to: q.to } : {}),
         limit: q.limit,
         ...(q.cursor ? { cursor: q.cursor } : {}),
+        maxBytes: MAX_PAGE_BYTES,
       };
       const page: Page<Finding> = await deps.findings.listFindings(query);
       const items =
@@ -199,14 +201,20 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
       if (route.resourceId.length === 0 || route.resourceId.length > MAX_QUERY_VALUE)
         throw new ApiError(400, "BadRequest", "path.resourceId: 1 to 2048 characters", "path.resourceId");
       const q = parseInput(ResourceHistoryQuery, req.query, "query");
-      const history = await deps.findings.resourceHistory({
-        accountId: q.account,
-        region: q.region,
-        resourceId: route.resourceId,
-      });
+      const page = await deps.findings.resourceHistory(
+        { accountId: q.account, region: q.region, resourceId: route.resourceId },
+        {
+          ...(q.from ? { from: q.from } : {}),
+          ...(q.to ? { to: q.to } : {}),
+          limit: q.limit,
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          maxBytes: MAX_PAGE_BYTES,
+        },
+      );
       return json(200, {
         resource: { accountId: q.account, region: q.region, resourceId: route.resourceId },
-        history,
+        history: page.items,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
       });
     }
     case "posture": {

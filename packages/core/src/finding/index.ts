@@ -15,7 +15,14 @@ export {
   suppress,
   unsuppress,
 } from "./lifecycle.ts";
-export { allFindings, type FindingQuery, type FindingStore, type Page } from "./ports.ts";
+export {
+  allFindings,
+  allResourceHistory,
+  type FindingQuery,
+  type FindingStore,
+  type HistoryQuery,
+  type Page,
+} from "./ports.ts";
 export { recordObservation } from "./record.ts";
 export {
   type Evidence,
