@@ -1,7 +1,8 @@
 // Answers of functions/api.ts stay inside Lambda's 6 MB response payload, and filters are checked:
 // - `GET /resources/{id}/history` pages (limit, cursor, from/to) like `GET /findings`: a busy PHI
 //   bucket's history (a transition per flapping change, each with its evidence) is read a page at a time;
-// - every page, findings and history alike, also stops at a byte budget (evidence can be 64 KiB).
+// - every page, findings and history alike, also stops at a byte budget (evidence can be 64 KiB);
+// - a filter naming no control or detector is a 400 naming it, not an empty list that passes a check.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -183,6 +184,23 @@ describe("api GET /findings pages", () => {
     } while (cursor && pages < 20);
     expect(pages).toBeGreaterThan(1);
     expect(seen.size).toBe(120);
+  });
+});
+
+describe("api GET /findings filters", () => {
+  it("answers a control or detector id that does not exist with 400 naming it", async () => {
+    for (const [param, id] of [
+      ["control", "s3-encryption-cmkk"],
+      ["detector", "access-of-hours"],
+    ] as const) {
+      const r = await get("/findings", { [param]: id });
+      expect(r.status, id).toBe(400);
+      expect(r.body.error).toMatchObject({ code: "BadRequest", field: `query.${param}` });
+      expect(r.body.error.message).toContain(id);
+    }
+    // Known ids still filter.
+    expect((await get("/findings", { control: "s3-encryption-cmk" })).status).toBe(200);
+    expect((await get("/findings", { detector: "access-off-hours" })).status).toBe(200);
   });
 });
 

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { CONTROL_IDS } from "../controls/ids.ts";
+import { DETECTOR_IDS } from "../detectors/ids.ts";
 import { FINDING_STATUSES, SEVERITIES } from "../finding/types.ts";
 
 /** Largest request body the API accepts (suppress/unsuppress bodies are a few hundred bytes). */
@@ -41,9 +43,16 @@ function dayExists(day: string): boolean {
 }
 const accountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^global$/, "an AWS region such as us-east-1");
+// The ids alone (generated with the registries): the API runs no control or detector.
+const RULE_IDS: ReadonlySet<string> = new Set([...CONTROL_IDS, ...DETECTOR_IDS]);
+// A misspelt id would list nothing, and an empty list reads as "no findings": refuse it, naming it.
 const ruleId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "a control or detector id such as s3-encryption-cmk");
+  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "a control or detector id such as s3-encryption-cmk")
+  .refine((id) => RULE_IDS.has(id), {
+    error: (issue) =>
+      `"${String(issue.input)}" is no control or detector id (the ids are listed in docs/controls.md and docs/detectors.md)`,
+  });
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
 const cursor = z
   .string()
