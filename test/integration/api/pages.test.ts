@@ -187,6 +187,42 @@ describe("api GET /findings pages", () => {
   });
 });
 
+describe("api GET /findings/{id}", () => {
+  it("answers a finding whose history passes the byte budget with its newest entries and the count left out", async () => {
+    // A flapping finding: 120 transitions, each with about 60 KB of evidence (7 MB of history in all).
+    const flapping = "northwind-flapping-exports";
+    const start = Date.parse("2026-02-01T00:00:00.000Z");
+    const blob = "b".repeat(60_000);
+    for (let i = 0; i < 120; i++)
+      await recordObservation(
+        store,
+        obs(flapping, "s3-tls-only", i % 2 ? "pass" : "fail", new Date(start + i * 600_000), { blob, i }),
+      );
+    const id = (
+      await store.listFindings({ resource: { accountId: ACCOUNT, region: REGION, resourceId: flapping } })
+    ).items[0]!.findingId;
+    const r = await get(`/findings/${id}`, {});
+    expect(r.status).toBe(200);
+    expect(r.body.finding.findingId).toBe(id);
+    const kept = r.body.history as Array<{ seq: number }>;
+    expect(kept.length).toBeGreaterThan(0);
+    expect(r.body.historyOmitted).toBe(120 - kept.length);
+    // The newest entries, in time order, up to the last transition.
+    expect(kept.map((h) => h.seq)).toEqual(
+      Array.from({ length: kept.length }, (_, i) => 121 - kept.length + i),
+    );
+  });
+
+  it("answers a finding with a short history whole, with nothing omitted", async () => {
+    const f = (
+      await store.listFindings({ resource: { accountId: ACCOUNT, region: REGION, resourceId: BUSY } })
+    ).items[0]!;
+    const r = await get(`/findings/${f.findingId}`, {});
+    expect(r.body.history).toHaveLength(260);
+    expect(r.body.historyOmitted).toBeUndefined();
+  });
+});
+
 describe("api GET /findings filters", () => {
   it("answers a control or detector id that does not exist with 400 naming it", async () => {
     for (const [param, id] of [

@@ -194,8 +194,18 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
     }
     case "getFinding": {
       const finding = await loadFinding(deps, route.id);
-      const history: HistoryEntry[] = await deps.findings.findingHistory(finding.findingId);
-      return json(200, { finding, history });
+      const all: HistoryEntry[] = await deps.findings.findingHistory(finding.findingId);
+      // A flapping finding's history can pass Lambda's 6 MB answer: the newest entries that fit the
+      // page budget, and how many earlier ones were left out (GET /resources/{id}/history pages them).
+      let budget = MAX_PAGE_BYTES - Buffer.byteLength(JSON.stringify(finding));
+      let first = all.length;
+      while (first > 0) {
+        budget -= Buffer.byteLength(JSON.stringify(all[first - 1]));
+        if (budget < 0 && first < all.length) break;
+        first--;
+      }
+      const history = all.slice(first);
+      return json(200, { finding, history, ...(first > 0 ? { historyOmitted: first } : {}) });
     }
     case "resourceHistory": {
       if (route.resourceId.length === 0 || route.resourceId.length > MAX_QUERY_VALUE)
