@@ -42,8 +42,8 @@ class MemFindings implements FindingStore {
   async findingHistory(): Promise<HistoryEntry[]> {
     return [];
   }
-  async resourceHistory(): Promise<HistoryEntry[]> {
-    return [];
+  async resourceHistory(): Promise<{ items: HistoryEntry[] }> {
+    return { items: [] };
   }
 }
 

@@ -22,6 +22,12 @@ export interface DriftDeps {
   kmsFor?: KmsFor;
 }
 
+/** A verdict that could not be recorded (the write failed): the other verdicts were recorded. */
+export interface RecordFailure {
+  ruleId: string;
+  error: unknown;
+}
+
 export interface DriftOutcome {
   evaluations: Evaluation[];
   /** Findings whose status or severity changed (each with one new history entry). */
@@ -55,10 +61,11 @@ export async function processSnapshot(
   if (!fresh) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
   const own = deps.controls.handles(snapshot.resourceType)
     ? await evaluateAndRecord(deps, snapshot, cause)
-    : { evaluations: [], transitions: 0 };
+    : { evaluations: [], transitions: 0, failures: [] };
 
   let dependants = 0;
   let transitions = own.transitions;
+  const failures = [...own.failures];
   const dependantTypes = new Set<string>();
   for (const c of deps.controls.controls) {
     if (c.dependsOn?.includes(snapshot.resourceType))
@@ -68,21 +75,34 @@ export async function processSnapshot(
   const batch = new InventoryBatch(deps.inventory);
   for (const type of dependantTypes) {
     for (const other of await batch.list(snapshot.accountId, type)) {
-      const r = await evaluateAndRecord(
-        deps,
-        other,
-        `dependency:${snapshot.resourceType}:${cause}`,
-        new Date(),
-        batch,
-      );
-      transitions += r.transitions;
+      // One dependant that cannot be evaluated or recorded does not keep the others stale.
+      try {
+        const r = await evaluateAndRecord(
+          deps,
+          other,
+          `dependency:${snapshot.resourceType}:${cause}`,
+          new Date(),
+          batch,
+        );
+        transitions += r.transitions;
+        failures.push(...r.failures);
+      } catch (error) {
+        failures.push({ ruleId: "*", error });
+      }
       dependants++;
     }
   }
+  // Everything that could be recorded is; the first failure fails the invocation (retried, then
+  // dead-lettered with its cause), and the retry records what is still missing.
+  if (failures.length > 0) throw failures[0]!.error;
   return { evaluations: own.evaluations, transitions, dependants, stale: false };
 }
 
-/** Evaluate one snapshot (no inventory write) and record every verdict. Used by sweep and dependants. */
+/**
+ * Evaluate one snapshot (no inventory write) and record every verdict. Used by sweep and dependants.
+ * A verdict whose write fails does not stop the others: it is returned in `failures`, for the caller
+ * to report and fail on.
+ */
 export async function evaluateAndRecord(
   deps: DriftDeps,
   snapshot: ResourceSnapshot,
@@ -90,13 +110,14 @@ export async function evaluateAndRecord(
   now = new Date(),
   /** Inventory reads to share with the other evaluations of a batch (default: the store, per call). */
   inventory: InventoryReader = deps.inventory,
-): Promise<{ evaluations: Evaluation[]; transitions: number }> {
+): Promise<{ evaluations: Evaluation[]; transitions: number; failures: RecordFailure[] }> {
   const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
     inventory,
     ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}),
   });
   const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
   let transitions = 0;
+  const failures: RecordFailure[] = [];
   for (const e of evaluations) {
     const control = deps.controls.controls.find((c) => c.id === e.controlId);
     const obs = observationOf(e, snapshot, cause, control?.remediation.cli);
@@ -104,8 +125,12 @@ export async function evaluateAndRecord(
     const suppressedBy =
       obs.verdict === "fail" ? baselineSuppression(deps.baseline, obs.ruleId, obs.subject, now) : undefined;
     if (suppressedBy) obs.suppressedBy = suppressedBy;
-    const r = await recordObservation(deps.findings, obs, now);
-    if (r.transitioned) transitions++;
+    try {
+      const r = await recordObservation(deps.findings, obs, now);
+      if (r.transitioned) transitions++;
+    } catch (error) {
+      failures.push({ ruleId: obs.ruleId, error });
+    }
   }
-  return { evaluations, transitions };
+  return { evaluations, transitions, failures };
 }

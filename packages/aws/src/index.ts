@@ -4,7 +4,13 @@
 export { lazyClients } from "./clients.ts";
 export { fetchConfigurationItem } from "./config-reader.ts";
 export { SqsDeadLetterSink } from "./dead-letter.ts";
-export { type DriftDeps, type DriftOutcome, evaluateAndRecord, processSnapshot } from "./drift-service.ts";
+export {
+  type DriftDeps,
+  type DriftOutcome,
+  evaluateAndRecord,
+  processSnapshot,
+  type RecordFailure,
+} from "./drift-service.ts";
 export {
   clearFactCache,
   type FactSources,

@@ -74,7 +74,7 @@ describe("config-change handler through the local stack", () => {
     expect(still.evidence.proof).toBe("cannot prove");
 
     await stack.dispatch(recordings("2026-03-05T09:00:00.000Z", "aws:kms"));
-    const history = await store.resourceHistory({
+    const { items: history } = await store.resourceHistory({
       accountId: "111122223333",
       region: "us-east-1",
       resourceId: "northwind-connect-recordings",

@@ -70,4 +70,52 @@ describe("a Config item delivered again after a failed attempt", () => {
     await processSnapshot(deps, snapshot(), "evt-1");
     expect(await store.findingHistory(open.items[0]!.findingId)).toHaveLength(1);
   });
+
+  it("records the item's other findings when one cannot be written, and still fails the invocation", async () => {
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    let refused: string | undefined;
+    // DynamoDB refuses every write of the first finding written (as it refuses an item over 400 KB).
+    const refusing = Object.assign(Object.create(store) as DynamoFindingStore, {
+      applyChange: async (change: FindingChange) => {
+        refused ??= change.next.ruleId;
+        if (change.next.ruleId === refused)
+          throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+            name: "ValidationException",
+          });
+        return store.applyChange(change);
+      },
+    });
+    const deps = {
+      baseline: parseBaseline(readFileSync("examples/baseline.yaml", "utf8")),
+      controls: new ControlSet(CONTROLS),
+      inventory: new InventoryStore(stack.ddb, LOCAL_NAMES.table),
+      findings: refusing,
+    };
+    const snapshot = fromConfigurationItem(
+      bucketConfigurationItem({
+        name: "northwind-ctr-2026",
+        capturedAt: "2026-03-03T15:00:00.000Z",
+        sse: { algorithm: "AES256", kmsKeyId: null },
+        publicAccessBlock: {
+          blockPublicAcls: false,
+          ignorePublicAcls: false,
+          blockPublicPolicy: false,
+          restrictPublicBuckets: false,
+        },
+      }),
+    );
+    await expect(processSnapshot(deps, snapshot, "evt-2")).rejects.toThrow("Item size has exceeded");
+    const recorded = (await store.listFindings({ status: "OPEN", limit: 500 })).items
+      .filter((f) => f.subject.resourceId === "northwind-ctr-2026")
+      .map((f) => f.ruleId);
+    expect(refused).toBeDefined();
+    expect(recorded).not.toContain(refused);
+    // Every other failing control of the bucket is recorded.
+    expect(recorded).toEqual(
+      expect.arrayContaining(
+        ["s3-encryption-cmk", "s3-block-public-access", "s3-tls-only"].filter((r) => r !== refused),
+      ),
+    );
+    expect(recorded.length).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -17,6 +17,7 @@ import {
   CONTROLS,
   ControlSet,
   type Finding,
+  type FindingChange,
   parseBaseline,
 } from "../../../packages/core/src/index.ts";
 import { clientsFor, demoEvents, type Mocks, mockAccount, realSecurityGroup } from "./account.ts";
@@ -264,6 +265,49 @@ describe("sweep over a recorded account", () => {
       operation: "sweep",
       reason: "sweep failed: NetworkingError: connection reset",
     });
+  });
+
+  it("records every other finding when one resource's finding cannot be written, and fails the run loudly", async () => {
+    const { items } = demoEvents();
+    mocks = mockAccount({ items });
+    const clean = await freshDeps();
+    await runSweep({ ...clean, concurrency: 1 }, sweepReq("sweep-clean"));
+    const expected = (await all(clean.findings)).filter(
+      (f) => !(f.subject.resourceId === DEMO.recordingsBucket && f.ruleId === "s3-encryption-cmk"),
+    );
+    expect(expected.length).toBeGreaterThanOrEqual(5);
+
+    // DynamoDB refuses the write of one finding (as it refuses an item over 400 KB), every time.
+    const deps = await freshDeps();
+    const refusing = Object.assign(Object.create(deps.findings) as DynamoFindingStore, {
+      applyChange: async (change: FindingChange) => {
+        if (
+          change.next.subject.resourceId === DEMO.recordingsBucket &&
+          change.next.ruleId === "s3-encryption-cmk"
+        )
+          throw Object.assign(new Error("Item size has exceeded the maximum allowed size"), {
+            name: "ValidationException",
+          });
+        return deps.findings.applyChange(change);
+      },
+    });
+    const run = runSweep({ ...deps, findings: refusing, concurrency: 1 }, sweepReq("sweep-one-refused"));
+    await expect(run).rejects.toThrow("Item size has exceeded the maximum allowed size");
+
+    // Every other finding — of other resources and of the same bucket's other controls — is recorded.
+    expect((await all(deps.findings)).map(view)).toEqual(expected.map(view));
+    const [p] = await deps.posture.list({ limit: 1 });
+    expect(p!.sweepId).toBe("sweep-one-refused");
+    expect(p!.unable).toEqual([
+      {
+        resourceType: "AWS::S3::Bucket",
+        resourceId: DEMO.recordingsBucket,
+        region: DEMO.region,
+        operation: "record findings",
+        reason: "s3-encryption-cmk: ValidationException: Item size has exceeded the maximum allowed size",
+      },
+    ]);
+    expect(p!.open.high).toBeGreaterThan(0);
   });
 
   it("starts no account after the deadline, and still writes the posture snapshot", async () => {

@@ -33,7 +33,7 @@ export class MemoryFindingStore implements FindingStore {
     return this.history.filter((h) => h.findingId === id);
   }
   async resourceHistory() {
-    return this.history;
+    return { items: this.history };
   }
 }
 void decide;

@@ -54,11 +54,13 @@ export class MemoryFindingStore implements FindingStore {
     return this.history.filter((h) => h.findingId === id);
   }
   async resourceHistory(r: { accountId: string; region: string; resourceId: string }) {
-    return this.history.filter(
-      (h) =>
-        h.subject.accountId === r.accountId &&
-        h.subject.region === r.region &&
-        h.subject.resourceId === r.resourceId,
-    );
+    return {
+      items: this.history.filter(
+        (h) =>
+          h.subject.accountId === r.accountId &&
+          h.subject.region === r.region &&
+          h.subject.resourceId === r.resourceId,
+      ),
+    };
   }
 }

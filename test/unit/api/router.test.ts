@@ -112,12 +112,22 @@ describe("api GET /findings", () => {
     [{ cursor: "not a cursor!" }, "query.cursor"],
     [{ sort: "asc" }, "query"],
     [{ control: "s3-tls-only", detector: "access-volume-spike" }, "query.detector"],
+    [{ control: "s3-encryption-cmkk" }, "query.control"],
+    [{ detector: "access-of-hours" }, "query.detector"],
   ])("rejects %j with 400 naming %s", async (query, field) => {
     const r = await call("GET", "/findings", query as Record<string, string>);
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("BadRequest");
     expect(r.body.error.field).toBe(field);
     expect(r.body.error.message).toContain(field);
+  });
+
+  it("names the unknown control or detector id in the 400", async () => {
+    const r = await call("GET", "/findings", { control: "s3-encryption-cmkk" });
+    expect(r.body.error.message).toBe(
+      'query.control: "s3-encryption-cmkk" is no control or detector id (the ids are listed in docs/controls.md and docs/detectors.md)',
+    );
+    expect((await call("GET", "/findings", { detector: "access-off-hours" })).status).toBe(200);
   });
 
   it("rejects an over-long query value with 413", async () => {

@@ -14,6 +14,7 @@ import {
   type FindingQuery,
   type FindingStore,
   type HistoryEntry,
+  type HistoryQuery,
   InvalidEventError,
   KEYS,
   type Page,
@@ -110,10 +111,55 @@ export class DynamoFindingStore implements FindingStore {
   }
 
   async listFindings(q: FindingQuery): Promise<Page<Finding>> {
+    return this.page(this.plan(q), q, (item) => {
+      const f = findingFromItem(item);
+      return f && matches(f, q) ? f : undefined;
+    });
+  }
+
+  async findingHistory(findingId: string): Promise<HistoryEntry[]> {
+    return this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :h)",
+      ExpressionAttributeValues: marshall({ ":pk": KEYS.finding(findingId).PK, ":h": KEYS.historyPrefix }),
+      ConsistentRead: true,
+    });
+  }
+
+  async resourceHistory(
+    resource: { accountId: string; region: string; resourceId: string },
+    q: HistoryQuery = {},
+  ): Promise<Page<HistoryEntry>> {
+    // GSI2SK is `H#<at>#<findingId>#<seq>`: a time range is a range of the sort key, oldest first.
+    const plan: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: "GSI2",
+      KeyConditionExpression: "GSI2PK = :pk AND GSI2SK BETWEEN :a AND :b",
+      ExpressionAttributeValues: marshall({
+        ":pk": KEYS.resourcePartition(resource.accountId, resource.region, resource.resourceId),
+        ":a": `H#${q.from ?? ""}`,
+        ":b": `H#${q.to ?? ""}~`,
+      }),
+    };
+    return this.page([plan], q, historyFromItem);
+  }
+
+  /**
+   * One page over `plans` read in order: at most `limit` items (default 100, at most 500) and, with
+   * `maxBytes`, items whose JSON stays under it (one at least). The cursor names the plan and the
+   * key to resume after: DynamoDB's last evaluated key, or the last item taken when the byte budget
+   * ended the page in the middle of a DynamoDB page.
+   */
+  private async page<T>(
+    plans: readonly QueryCommandInput[],
+    q: { limit?: number; cursor?: string; maxBytes?: number },
+    decode: (item: Record<string, unknown>) => T | undefined,
+  ): Promise<Page<T>> {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), MAX_PAGE);
-    const plans = this.plan(q);
     let cursor = cursorOf(q.cursor, plans);
-    const items: Finding[] = [];
+    const items: T[] = [];
+    let bytes = 0;
+    let last: Cursor | undefined;
     for (let p = cursor?.p ?? 0; p < plans.length && items.length < limit; p++) {
       let startKey = cursor?.p === p ? cursor.k : undefined;
       let fromCaller = startKey !== undefined;
@@ -134,39 +180,20 @@ export class DynamoFindingStore implements FindingStore {
           });
         fromCaller = false;
         for (const raw of r.Items ?? []) {
-          const f = findingFromItem(unmarshall(raw));
-          if (f && matches(f, q)) items.push(f);
+          const item = decode(unmarshall(raw));
+          if (item === undefined) continue;
+          const size = Buffer.byteLength(JSON.stringify(item));
+          if (q.maxBytes !== undefined && last && bytes + size > q.maxBytes)
+            return { items, cursor: encodeCursor(last) };
+          items.push(item);
+          bytes += size;
+          last = { p, k: keyOf(raw, plans[p]!) };
         }
         startKey = r.LastEvaluatedKey;
         if (items.length >= limit && startKey) return { items, cursor: encodeCursor({ p, k: startKey }) };
       } while (startKey);
     }
     return { items };
-  }
-
-  async findingHistory(findingId: string): Promise<HistoryEntry[]> {
-    return this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :h)",
-      ExpressionAttributeValues: marshall({ ":pk": KEYS.finding(findingId).PK, ":h": KEYS.historyPrefix }),
-      ConsistentRead: true,
-    });
-  }
-
-  async resourceHistory(resource: {
-    accountId: string;
-    region: string;
-    resourceId: string;
-  }): Promise<HistoryEntry[]> {
-    return this.queryAll({
-      TableName: this.tableName,
-      IndexName: "GSI2",
-      KeyConditionExpression: "GSI2PK = :pk AND begins_with(GSI2SK, :h)",
-      ExpressionAttributeValues: marshall({
-        ":pk": KEYS.resourcePartition(resource.accountId, resource.region, resource.resourceId),
-        ":h": "H#",
-      }),
-    });
   }
 
   private async queryAll(input: QueryCommandInput): Promise<HistoryEntry[]> {
@@ -290,6 +317,14 @@ function monthsBetween(from: string, to: string, max = 240): string[] {
 }
 
 type Cursor = { p: number; k: NonNullable<QueryCommandInput["ExclusiveStartKey"]> };
+
+/** The key of an item read from a plan's index, as DynamoDB's `LastEvaluatedKey` would name it. */
+function keyOf(raw: Cursor["k"], plan: QueryCommandInput): Cursor["k"] {
+  const index = plan.IndexName!;
+  const k: Cursor["k"] = {};
+  for (const n of ["PK", "SK", `${index}PK`, `${index}SK`]) k[n] = raw[n]!;
+  return k;
+}
 
 function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");

@@ -83,7 +83,8 @@ async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<voi
  *
  * A resource is deleted only where its type was enumerated completely (the recorder records it and
  * every read succeeded); where a read failed, findings are left as they are and the failure is
- * listed in `posture.unable`.
+ * listed in `posture.unable`. A resource whose findings cannot all be recorded is listed there too,
+ * the others are recorded, and the run throws the first such error once the posture is written.
  *
  * @example
  * ```ts
@@ -133,6 +134,8 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       );
       transitions += r.transitions;
       resolvedGone += r.resolvedGone;
+      // Findings that could not be recorded are in `unable`; the run fails once the posture is written.
+      failures.push(...r.failures);
       open.push(...(await liveFindings(deps, a.accountId)).filter((f) => f.status === "OPEN"));
     } catch (error) {
       // Recorded in the posture; rethrown once the posture is written (the invocation fails loudly).
@@ -178,6 +181,8 @@ async function sweepAccount(
   unable: Report.UnableToEvaluate[];
   transitions: number;
   resolvedGone: number;
+  /** Errors of the resources whose findings could not all be recorded (each also in `unable`). */
+  failures: unknown[];
 }> {
   const cause = `sweep:${req.sweepId}`;
   const resourceTypes = sweepResourceTypes(deps);
@@ -222,21 +227,45 @@ async function sweepAccount(
   for (const s of gone.values()) await deps.inventory.put(s);
 
   // 3. Evaluate what exists, then record the deleted ones (NOT_APPLICABLE → "gone" resolves their findings).
+  // Each resource on its own: one whose findings cannot be written (or evaluated) is reported in
+  // `unable` and fails the run at its end, but never keeps the other resources' findings unrecorded.
   const evaluations: Evaluation[] = [];
+  const unable = [...read.unable];
+  const failures: unknown[] = [];
   let transitions = 0;
   let resolvedGone = 0;
+  const failed = (s: ResourceSnapshot, ruleId: string, error: unknown) => {
+    failures.push(error);
+    unable.push({
+      resourceType: s.resourceType,
+      resourceId: s.resourceId,
+      region: s.region,
+      operation: "record findings",
+      reason: `${ruleId}: ${(error as Error).name}: ${String((error as Error).message).slice(0, 200)}`,
+    });
+  };
+  const record = async (s: ResourceSnapshot) => {
+    try {
+      const r = await evaluateAndRecord(deps, s, cause, now);
+      for (const f of r.failures) failed(s, f.ruleId, f.error);
+      return r;
+    } catch (error) {
+      failed(s, "*", error);
+      return undefined;
+    }
+  };
   const evaluable = read.snapshots.filter((s) => deps.controls.handles(s.resourceType));
   await pool(evaluable, deps.concurrency ?? 8, async (s) => {
-    const r = await evaluateAndRecord(deps, s, cause, now);
-    evaluations.push(...r.evaluations);
-    transitions += r.transitions;
+    const r = await record(s);
+    evaluations.push(...(r?.evaluations ?? []));
+    transitions += r?.transitions ?? 0;
   });
   await pool([...gone.values()], deps.concurrency ?? 8, async (s) => {
-    const r = await evaluateAndRecord(deps, s, cause, now);
-    transitions += r.transitions;
-    resolvedGone += r.transitions;
+    const r = await record(s);
+    transitions += r?.transitions ?? 0;
+    resolvedGone += r?.transitions ?? 0;
   });
-  return { evaluations, snapshots: read.snapshots, unable: read.unable, transitions, resolvedGone };
+  return { evaluations, snapshots: read.snapshots, unable, transitions, resolvedGone, failures };
 }
 
 /** OPEN and SUPPRESSED findings of an account (every page). */

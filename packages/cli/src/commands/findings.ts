@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import {
   allFindings,
+  allResourceHistory,
   CONTROLS,
   DETECTORS,
   FINDING_STATUSES,
@@ -128,7 +129,7 @@ export async function historyCommand(argv: string[]): Promise<number> {
       if (places.length === 0)
         throw new UsageError(`no findings for ${resourceId}: pass --account and --region`);
     }
-    const entries = (await Promise.all(places.map((p) => store.resourceHistory(p))))
+    const entries = (await Promise.all(places.map((p) => allResourceHistory(store, p))))
       .flat()
       .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     if (values.json) for (const h of entries) process.stdout.write(`${JSON.stringify(h)}\n`);

@@ -4,6 +4,7 @@ export {
   ListFindingsQuery,
   MAX_BODY_BYTES,
   MAX_PAGE,
+  MAX_PAGE_BYTES,
   MAX_QUERY_VALUE,
   PostureQuery,
   parseInput,

@@ -1,5 +1,7 @@
 import * as z from "zod";
 import { suppressionEnd } from "../baseline/until.ts";
+import { CONTROL_IDS } from "../controls/ids.ts";
+import { DETECTOR_IDS } from "../detectors/ids.ts";
 import { FINDING_STATUSES, SEVERITIES } from "../finding/types.ts";
 
 /** Largest request body the API accepts (suppress/unsuppress bodies are a few hundred bytes). */
@@ -7,6 +9,12 @@ export const MAX_BODY_BYTES = 8 * 1024;
 /** Longest query-string value (ARNs are at most 2048 characters). */
 export const MAX_QUERY_VALUE = 2048;
 export const MAX_PAGE = 500;
+/**
+ * Most bytes of items one page answers (findings, history entries): Lambda refuses a response payload
+ * over 6 MB, and the body is escaped once more inside it. A page that reaches this before `limit`
+ * ends early with a cursor (stored evidence is up to 64 KiB per finding and per history entry).
+ */
+export const MAX_PAGE_BYTES = 3 * 1024 * 1024;
 
 /** An API error: HTTP status, machine code, message and, for bad input, the field at fault. */
 export class ApiError extends Error {
@@ -36,9 +44,16 @@ function dayExists(day: string): boolean {
 }
 const accountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^global$/, "an AWS region such as us-east-1");
+// The ids alone (generated with the registries): the API runs no control or detector.
+const RULE_IDS: ReadonlySet<string> = new Set([...CONTROL_IDS, ...DETECTOR_IDS]);
+// A misspelt id would list nothing, and an empty list reads as "no findings": refuse it, naming it.
 const ruleId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "a control or detector id such as s3-encryption-cmk");
+  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "a control or detector id such as s3-encryption-cmk")
+  .refine((id) => RULE_IDS.has(id), {
+    error: (issue) =>
+      `"${String(issue.input)}" is no control or detector id (the ids are listed in docs/controls.md and docs/detectors.md)`,
+  });
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
 const cursor = z
   .string()
@@ -80,8 +95,21 @@ export const ListFindingsQuery = z
   });
 export type ListFindingsQuery = z.infer<typeof ListFindingsQuery>;
 
-/** Query of `GET /resources/{resourceId}/history`. */
-export const ResourceHistoryQuery = z.object({ account: accountId, region: region }).strict();
+/** Query of `GET /resources/{resourceId}/history`: oldest first, `from`/`to` bound the transition time. */
+export const ResourceHistoryQuery = z
+  .object({
+    account: accountId,
+    region: region,
+    from: iso.optional(),
+    to: iso.optional(),
+    limit: limit.default(100),
+    cursor: cursor.optional(),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 /** Query of `GET /posture`. */
 export const PostureQuery = z

@@ -8,6 +8,7 @@ import {
   FindingIdParam,
   ListFindingsQuery,
   MAX_BODY_BYTES,
+  MAX_PAGE_BYTES,
   MAX_QUERY_VALUE,
   PostureQuery,
   parseInput,
@@ -187,6 +188,7 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
         ...(q.to ? { to: q.to } : {}),
         limit: q.limit,
         ...(q.cursor ? { cursor: q.cursor } : {}),
+        maxBytes: MAX_PAGE_BYTES,
       };
       const page: Page<Finding> = await deps.findings.listFindings(query);
       const items =
@@ -195,21 +197,37 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
     }
     case "getFinding": {
       const finding = await loadFinding(deps, route.id);
-      const history: HistoryEntry[] = await deps.findings.findingHistory(finding.findingId);
-      return json(200, { finding, history });
+      const all: HistoryEntry[] = await deps.findings.findingHistory(finding.findingId);
+      // A flapping finding's history can pass Lambda's 6 MB answer: the newest entries that fit the
+      // page budget, and how many earlier ones were left out (GET /resources/{id}/history pages them).
+      let budget = MAX_PAGE_BYTES - Buffer.byteLength(JSON.stringify(finding));
+      let first = all.length;
+      while (first > 0) {
+        budget -= Buffer.byteLength(JSON.stringify(all[first - 1]));
+        if (budget < 0 && first < all.length) break;
+        first--;
+      }
+      const history = all.slice(first);
+      return json(200, { finding, history, ...(first > 0 ? { historyOmitted: first } : {}) });
     }
     case "resourceHistory": {
       if (route.resourceId.length === 0 || route.resourceId.length > MAX_QUERY_VALUE)
         throw new ApiError(400, "BadRequest", "path.resourceId: 1 to 2048 characters", "path.resourceId");
       const q = parseInput(ResourceHistoryQuery, req.query, "query");
-      const history = await deps.findings.resourceHistory({
-        accountId: q.account,
-        region: q.region,
-        resourceId: route.resourceId,
-      });
+      const page = await deps.findings.resourceHistory(
+        { accountId: q.account, region: q.region, resourceId: route.resourceId },
+        {
+          ...(q.from ? { from: q.from } : {}),
+          ...(q.to ? { to: q.to } : {}),
+          limit: q.limit,
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          maxBytes: MAX_PAGE_BYTES,
+        },
+      );
       return json(200, {
         resource: { accountId: q.account, region: q.region, resourceId: route.resourceId },
-        history,
+        history: page.items,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
       });
     }
     case "posture": {

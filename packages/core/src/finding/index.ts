@@ -1,3 +1,9 @@
+export {
+  boundEvidence,
+  EVIDENCE_DEPTH,
+  EVIDENCE_LIST_ITEMS,
+  MAX_EVIDENCE_BYTES,
+} from "./evidence.ts";
 export { findingId } from "./id.ts";
 export {
   decide,
@@ -9,7 +15,14 @@ export {
   suppress,
   unsuppress,
 } from "./lifecycle.ts";
-export { allFindings, type FindingQuery, type FindingStore, type Page } from "./ports.ts";
+export {
+  allFindings,
+  allResourceHistory,
+  type FindingQuery,
+  type FindingStore,
+  type HistoryQuery,
+  type Page,
+} from "./ports.ts";
 export { recordObservation } from "./record.ts";
 export {
   type Evidence,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { boundEvidence } from "./evidence.ts";
 import { findingId } from "./id.ts";
 import {
   type Evidence,
@@ -70,7 +71,8 @@ export function stableStringify(value: unknown): string {
  * The finding lifecycle: OPEN on first failure, RESOLVED when compliant again, re-opened on
  * regression; SUPPRESSED stays suppressed until its expiry. Returns `undefined` when nothing needs
  * to be written (unchanged re-evaluation, an older event than the one already applied, a pass with
- * no finding). Pure: the store applies the change conditionally and retries on a race.
+ * no finding). Evidence is stored bounded (see `boundEvidence`). Pure: the store applies the change
+ * conditionally and retries on a race.
  *
  * @example
  * ```ts
@@ -80,9 +82,13 @@ export function stableStringify(value: unknown): string {
  */
 export function decide(
   current: Finding | undefined,
-  obs: Observation,
+  observed: Observation,
   now: Date = new Date(),
 ): FindingChange | undefined {
+  // Stored as it will be compared next time: bounded (a DynamoDB item holds 400 KB), so evidence too
+  // large to store is recorded cut and marked, and the same evidence observed again is unchanged.
+  const evidence = boundEvidence(observed.evidence);
+  const obs = evidence === observed.evidence ? observed : { ...observed, evidence };
   const id = findingId(obs.ruleId, obs.subject, obs.discriminator ?? "");
   if (!current) {
     if (obs.verdict !== "fail") return undefined;

@@ -16,6 +16,19 @@ export interface FindingQuery {
   to?: string;
   limit?: number;
   cursor?: string;
+  /** Stop the page before its items' JSON passes this many bytes (it holds one item at least). */
+  maxBytes?: number;
+}
+
+/** A page of drift history of one resource, oldest first. */
+export interface HistoryQuery {
+  /** ISO-8601 bounds on the transition time (inclusive). */
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+  /** Stop the page before its entries' JSON passes this many bytes (it holds one entry at least). */
+  maxBytes?: number;
 }
 
 export interface Page<T> {
@@ -32,11 +45,11 @@ export interface FindingStore {
   applyChange(change: FindingChange): Promise<"applied" | "conflict">;
   listFindings(query: FindingQuery): Promise<Page<Finding>>;
   findingHistory(findingId: string): Promise<HistoryEntry[]>;
-  resourceHistory(resource: {
-    accountId: string;
-    region: string;
-    resourceId: string;
-  }): Promise<HistoryEntry[]>;
+  /** One page of a resource's drift history, oldest first (`limit` 100 by default, at most 500). */
+  resourceHistory(
+    resource: { accountId: string; region: string; resourceId: string },
+    query?: HistoryQuery,
+  ): Promise<Page<HistoryEntry>>;
 }
 
 /**
@@ -55,6 +68,33 @@ export async function allFindings(
   let cursor: string | undefined;
   do {
     const page = await store.listFindings({ ...query, limit: 500, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * A resource's whole drift history, oldest first, reading all pages (500 at a time).
+ *
+ * @example
+ * ```ts
+ * const h = await allResourceHistory(store, { accountId, region, resourceId: "northwind-connect-recordings" });
+ * ```
+ */
+export async function allResourceHistory(
+  store: Pick<FindingStore, "resourceHistory">,
+  resource: { accountId: string; region: string; resourceId: string },
+  query: Omit<HistoryQuery, "cursor" | "limit"> = {},
+): Promise<HistoryEntry[]> {
+  const out: HistoryEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.resourceHistory(resource, {
+      ...query,
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    });
     out.push(...page.items);
     cursor = page.cursor;
   } while (cursor);

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { PHI_VALUE_PATTERNS } from "../connect/sensitive.ts";
+import { EVIDENCE_DEPTH, EVIDENCE_LIST_ITEMS } from "../finding/evidence.ts";
 
 /**
  * PHI scrubbing for everything phiwatch sends out (SNS alerts, SIEM payloads). Findings are built
@@ -141,8 +142,9 @@ export function redactValue(value: unknown, options: RedactionOptions = {}, dept
   return `[${typeof value}]`;
 }
 
-const MAX_DEPTH = 8;
-const MAX_ITEMS = 200;
+// The bounds stored evidence is cut to (`boundEvidence`): an outgoing copy never holds more.
+const MAX_DEPTH = EVIDENCE_DEPTH;
+const MAX_ITEMS = EVIDENCE_LIST_ITEMS;
 
 function token(kind: RedactedKind, value: string, options: RedactionOptions): string {
   if (!options.hashKey) return `[${kind}]`;
