@@ -7,16 +7,16 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambd
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { deliverEvent, FifoQueue } from "@phiwatch/aws";
-import { InvalidEventError, Plan } from "@phiwatch/core";
+import { InvalidEventError, QUEUE_MESSAGE_MAX_BYTES } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
-import { type DeliveryMessage, deliveryGroup } from "./lib/announce.ts";
+import { type DeliveryMessage, deliveryGroup } from "./lib/delivery.ts";
 import { clients, loadBaseline, logger, offline } from "./lib/runtime.ts";
 import { secretSource } from "./lib/secrets.ts";
 
 const processor = new SqsFifoPartialProcessorAsync();
-const queue = new FifoQueue(clients.sqs(), Resource.Deliveries.url, Plan.QUEUE_MESSAGE_MAX_BYTES);
-const dlq = new FifoQueue(clients.sqs(), Resource.DeliveriesDlq.url, Plan.QUEUE_MESSAGE_MAX_BYTES);
+const queue = new FifoQueue(clients.sqs(), Resource.Deliveries.url, QUEUE_MESSAGE_MAX_BYTES);
+const dlq = new FifoQueue(clients.sqs(), Resource.DeliveriesDlq.url, QUEUE_MESSAGE_MAX_BYTES);
 
 export class DeliveryRetryError extends Error {
   override name = "DeliveryRetryError";

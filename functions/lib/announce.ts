@@ -5,14 +5,21 @@ import { createHash } from "node:crypto";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { type AlertPublishInput, FifoQueue, SnsAlertPublisher } from "@phiwatch/aws";
-import { type Baseline, type Finding, Format, isBusinessHours, Plan } from "@phiwatch/core";
+import {
+  type Baseline,
+  type Finding,
+  Format,
+  isBusinessHours,
+  QUEUE_MESSAGE_MAX_BYTES,
+} from "@phiwatch/core";
 import { Resource } from "sst";
+import { type DeliveryMessage, deliveryGroup } from "./delivery.ts";
 import { clients, controls, ddb, tableName } from "./runtime.ts";
 
 const alerts = new SnsAlertPublisher(clients.sns(), Resource.Alerts.arn);
-const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url, Plan.QUEUE_MESSAGE_MAX_BYTES);
+const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url, QUEUE_MESSAGE_MAX_BYTES);
 /** A queued delivery's body, leaving room for forward's dead-letter attributes (reason, attempts). */
-const DELIVERY_BODY_MAX_BYTES = Plan.QUEUE_MESSAGE_MAX_BYTES - 8 * 1024;
+const DELIVERY_BODY_MAX_BYTES = QUEUE_MESSAGE_MAX_BYTES - 8 * 1024;
 const ONE_WEEK = 7 * 24 * 3600;
 
 const persistenceStore = new DynamoDBPersistenceLayer({
@@ -69,17 +76,6 @@ export function deliveryBody(m: DeliveryMessage, max = DELIVERY_BODY_MAX_BYTES):
   const body = JSON.stringify(m);
   if (Buffer.byteLength(body) <= max) return body;
   return JSON.stringify({ ...m, event: Format.withEvidenceOmitted(m.event, "a queued SIEM delivery") });
-}
-
-/** FIFO message group of a delivery: order is kept per finding per target. */
-export function deliveryGroup(m: DeliveryMessage): string {
-  return `${m.target}:${m.event.finding.findingId}`;
-}
-
-/** A webhook delivery as queued for functions/forward: the target's name and the finding event. */
-export interface DeliveryMessage {
-  target: string;
-  event: Format.FindingEvent;
 }
 
 /**

@@ -27,6 +27,8 @@ export * from "./events/index.ts";
 export * from "./finding/index.ts";
 /** Alert, SIEM (OCSF, Splunk HEC, JSON) and signature formats, namespaced: `Format.buildAlert(…)`. */
 export * as Format from "./format/index.ts";
+/** The delivery queues' message size, also named outside `Plan` so handlers need not load every plan. */
+export { QUEUE_MESSAGE_MAX_BYTES } from "./plan/functions.ts";
 /** Pure resource plans infra/ deploys (rules, IAM, alarms), namespaced: `Plan.eventRules(baseline)`. */
 export * as Plan from "./plan/index.ts";
 /** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */

@@ -81,12 +81,10 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   forward: {
     calls: [
-      "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:TransactWriteItems",
-      "dynamodb:UpdateItem",
       "secrets-manager:GetSecretValue",
       "sns:Publish",
       "sqs:ChangeMessageVisibility",
