@@ -416,3 +416,26 @@ describe("phiwatch output into a pipe that closes early (| head)", () => {
     expect(r.stdout.trim()).toBe("exit=1");
   });
 });
+
+describe("the example baseline is never silently someone's baseline", () => {
+  it("refuses to scan a live account, or to work on a deployed table or queues, without --baseline", () => {
+    for (const args of [
+      ["scan", "--fail-on", "high"],
+      ["report", "--store", "table:phiwatch-prod-findings", "--out", "/dev/null"],
+      ["suppress", "f-0123", "--reason", "accepted", "--until", "2099-01-01", "--store", "table:x"],
+      ["forward", "redrive", "--from", "https://sqs.example/a", "--to", "https://sqs.example/b"],
+    ]) {
+      const r = phiwatch(...args);
+      expect([args[0], r.code]).toEqual([args[0], 2]);
+      expect(r.err).toMatch(/needs your baseline: pass --baseline FILE/);
+    }
+  });
+
+  it("says on stderr when a local command falls back to the demo's example baseline", () => {
+    const dir = mkdtempSync(join(tmpdir(), "phiwatch-cli-fallback-"));
+    const file = join(dir, "ok.json");
+    writeFileSync(file, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const r = phiwatch("evaluate", file, "--json");
+    expect(r.err).toMatch(/using the demo's example baseline \(examples\/baseline\.yaml\)/);
+  });
+});

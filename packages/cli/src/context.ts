@@ -12,9 +12,26 @@ export class UsageError extends Error {
 
 export const DEFAULT_DIR = ".phiwatch";
 
-export function defaultBaseline(given?: string): string {
-  const file =
-    given ?? (existsSync("baseline.yaml") ? "baseline.yaml" : resolve(REPO_ROOT, "examples/baseline.yaml"));
+/**
+ * The baseline file: `--baseline`, else `./baseline.yaml`, else the demo's example baseline — which
+ * describes Northwind Health, not the user's account. Falling back to it is said on stderr, and refused
+ * when the command works on real data (`realData` names it: a live account, a deployed table or
+ * queue), where the example's bucket names and principals would make real findings not applicable: a
+ * silent pass.
+ */
+export function defaultBaseline(given?: string, realData?: string): string {
+  let file = given ?? (existsSync("baseline.yaml") ? "baseline.yaml" : undefined);
+  if (file === undefined) {
+    if (realData)
+      throw new UsageError(
+        `${realData} needs your baseline: pass --baseline FILE (or put baseline.yaml in the working directory). ` +
+          "The example baseline describes the demo's Northwind Health, not your account.",
+      );
+    file = resolve(REPO_ROOT, "examples/baseline.yaml");
+    process.stderr.write(
+      "phiwatch: no --baseline and no ./baseline.yaml: using the demo's example baseline (examples/baseline.yaml)\n",
+    );
+  }
   if (!existsSync(file)) throw new UsageError(`baseline file not found: ${file}`);
   if (!statSync(file).isFile()) throw new UsageError(`baseline is not a file: ${file}`);
   return file;

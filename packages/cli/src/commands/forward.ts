@@ -36,7 +36,10 @@ export async function forwardCommand(argv: string[]): Promise<number> {
   const max = values.max ? Number(values.max) : undefined;
   if (max !== undefined && (!Number.isInteger(max) || max < 1))
     throw new UsageError("--max must be a positive integer");
-  const baselineFile = defaultBaseline(values.baseline);
+  const baselineFile = defaultBaseline(
+    values.baseline,
+    values.from || values.to ? "forward redrive between deployed queues" : undefined,
+  );
   if (values.target !== undefined) {
     const targets = knownTargets(parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile));
     if (!targets.includes(values.target))

@@ -121,7 +121,10 @@ export async function learnCommand(argv: string[]): Promise<number> {
   const files = logFiles(positionals);
   if (files.length === 0)
     throw new UsageError("no .json or .json.gz CloudTrail log files in the given paths");
-  const baselineFile = defaultBaseline(values.baseline);
+  const baselineFile = defaultBaseline(
+    values.baseline,
+    values.store?.startsWith("table:") ? "learn into a deployed table" : undefined,
+  );
   const baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
 
   const spec = values.store ?? "local";

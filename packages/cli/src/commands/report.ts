@@ -83,7 +83,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   });
   const format = reportFormat(values.format, values.out);
   const out = values.out ?? `report.${format}`;
-  const baselineFile = defaultBaseline(values.baseline);
+  const baselineFile = defaultBaseline(
+    values.baseline,
+    values.store?.startsWith("table:") ? "report on a deployed table" : undefined,
+  );
   const baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
   const spec = values.store ?? "local";
   let ddb: DynamoDBClient;

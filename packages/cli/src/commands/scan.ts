@@ -68,7 +68,7 @@ export async function scanCommand(
   const failOn = values["fail-on"];
   if (failOn !== undefined && !isSeverity(failOn))
     throw new UsageError("--fail-on must be one of info, low, medium, high, critical");
-  const baselineFile = defaultBaseline(values.baseline);
+  const baselineFile = defaultBaseline(values.baseline, "scan (a live account)");
   const baseline = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile);
   const regions = values.region?.length ? [...new Set(values.region)] : [...baseline.allowedRegions];
   const cache = new Map<string, RegionClients>();

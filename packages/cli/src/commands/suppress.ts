@@ -35,7 +35,10 @@ export async function suppressCommand(argv: string[]): Promise<number> {
     );
   if (!values.reason) throw new UsageError("--reason is required (it is recorded in the finding's history)");
   if (!values.lift && !values.until) throw new UsageError("--until is required (suppressions expire)");
-  const baselineFile = defaultBaseline(values.baseline);
+  const baselineFile = defaultBaseline(
+    values.baseline,
+    values.store?.startsWith("table:") ? "suppress on a deployed table" : undefined,
+  );
   const timeZone = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile).organisation.timeZone;
   const caller = values.store?.startsWith("table:")
     ? (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn
