@@ -35,8 +35,10 @@ export type ConfigChange =
 
 /**
  * Read a Config change in any of the shapes it is delivered in: an EventBridge "Config Configuration
- * Item Change" envelope, an SNS notification (`Message` is a JSON string), a Config rule's
- * `invokingEvent`, or a bare configuration item. Oversized notifications name the item to fetch.
+ * Item Change" envelope, an SNS notification (`Message` a JSON string as SNS delivers it, or the object
+ * AWS's documentation prints), a Config rule's `invokingEvent`, or a bare configuration item. Oversized
+ * notifications name the item to fetch; other message types (`ComplianceChangeNotification`,
+ * `ScheduledNotification`, the 2014 format's item arrays) are refused with the field named.
  *
  * @example
  * ```ts
@@ -58,12 +60,15 @@ export function readConfigChange(input: unknown): ConfigChange {
     }
     return fromNotification(env.detail, env.id, "event.detail");
   }
-  if (typeof obj.Message === "string" && obj.Type === "Notification") {
-    let message: unknown;
-    try {
-      message = JSON.parse(obj.Message);
-    } catch (error) {
-      throw new InvalidEventError("SNS Message is not JSON", "event.Message", { cause: error });
+  if (obj.Type === "Notification" && (typeof obj.Message === "string" || isObject(obj.Message))) {
+    // SNS delivers Message as a JSON string; AWS's documentation prints it as the object it encodes.
+    let message: unknown = obj.Message;
+    if (typeof message === "string") {
+      try {
+        message = JSON.parse(message);
+      } catch (error) {
+        throw new InvalidEventError("SNS Message is not JSON", "event.Message", { cause: error });
+      }
     }
     return fromNotification(
       message as Record<string, unknown>,
@@ -127,4 +132,8 @@ function fromNotification(detail: Record<string, unknown>, eventId: string, path
     `messageType ${JSON.stringify(messageType)} is not a configuration item change`,
     `${path}.messageType`,
   );
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
