@@ -137,7 +137,7 @@ export const keyPolicy = new aws.kms.KeyPolicy("PhiwatchKeyPolicy", {
     keyAdmins,
     $resolve(Plan.FUNCTION_NAMES.map((fn) => roles[fn].role.arn)),
   ]).apply(([[partition, region, account], admins, users]) =>
-    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, admins, users })),
+    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, stage, admins, users })),
   ),
 });
 

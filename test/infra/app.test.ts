@@ -166,6 +166,18 @@ describe("sst app, stage prod", () => {
     expect(ask("kms:CreateGrant", `sqs.${REGION}.amazonaws.com`)).toBe("implicit-deny");
   });
 
+  it("lets CloudWatch Logs use the key for exactly the log groups this stage creates", () => {
+    const policy = JSON.parse(
+      app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string,
+    );
+    const logs = policy.Statement.find((s: { Sid: string }) => s.Sid === "LogsEncryptFunctionLogs");
+    const groups = created("aws:cloudwatch/logGroup:LogGroup").map(
+      (l) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${l.inputs.name}`,
+    );
+    expect(groups).toHaveLength(FUNCTION_NAMES.length);
+    expect([...logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]].sort()).toEqual(groups.sort());
+  });
+
   it("lets EventBridge and CloudWatch encrypt to the queues and topic without source keys on the request, and no other account's resources", () => {
     const doc = parsePolicyDocument(
       JSON.parse(app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string),
