@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
+
 // One role per function with exactly the statements of packages/core/src/plan/permissions.ts, the
 // functions themselves (nodejs22.x, KMS-encrypted environment and logs), their triggers, the key
 // policy that names the roles as the key's only users, and the alarms.
 
+import { redactionKey } from "../packages/core/src/format/redact.ts";
 import {
   alerts,
   alertsLink,
@@ -33,6 +35,18 @@ import { findingsLink, key, keyLink, table } from "./storage";
 
 /** Object-key hashes are keyed (docs/detectors.md): `npx sst secret set PhiwatchHashKey "$(openssl rand -hex 32)"`. */
 export const hashKey = new sst.Secret("PhiwatchHashKey");
+
+/**
+ * The secrets each function's environment carries, and nothing more: access hashes object keys with
+ * the secret itself; notify, the only function that formats outgoing text (SNS alerts, the SIEM
+ * payloads forward only signs and sends), gets the redaction key derived from it (docs/webhooks.md).
+ * Derived with `apply`, so it stays a Pulumi secret (encrypted in the state, masked in output).
+ */
+function secretEnvironment(fn: Plan.FunctionName): Record<string, $util.Output<string>> {
+  if (fn === "access") return { PHIWATCH_HASH_KEY: hashKey.value };
+  if (fn === "notify") return { PHIWATCH_REDACTION_KEY: hashKey.value.apply(redactionKey) };
+  return {};
+}
 
 const arns = $resolve([
   partitionName,
@@ -123,7 +137,7 @@ export const keyPolicy = new aws.kms.KeyPolicy("PhiwatchKeyPolicy", {
     keyAdmins,
     $resolve(Plan.FUNCTION_NAMES.map((fn) => roles[fn].role.arn)),
   ]).apply(([[partition, region, account], admins, users]) =>
-    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, admins, users })),
+    JSON.stringify(Plan.keyPolicy({ partition, region, accountId: account, stage, admins, users })),
   ),
 });
 
@@ -146,7 +160,7 @@ function lambdaFor(fn: Plan.FunctionName) {
       environment: {
         PHIWATCH_BASELINE_FILE: "/var/task/baseline.json",
         PHIWATCH_STAGE: stage,
-        ...(fn === "access" ? { PHIWATCH_HASH_KEY: hashKey.value } : {}),
+        ...secretEnvironment(fn),
       },
       logging: { retention: "1 year", format: "json" },
       transform: {

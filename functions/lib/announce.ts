@@ -14,13 +14,20 @@ import {
 } from "@phiwatch/core";
 import { Resource } from "sst";
 import { type DeliveryMessage, deliveryGroup } from "./delivery.ts";
-import { clients, controls, ddb, tableName } from "./runtime.ts";
+import { clients, controls, ddb, logger, offline, tableName } from "./runtime.ts";
 
 const alerts = new SnsAlertPublisher(clients.sns(), Resource.Alerts.arn);
 const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url, QUEUE_MESSAGE_MAX_BYTES);
 /** A queued delivery's body, leaving room for forward's dead-letter attributes (reason, attempts). */
 const DELIVERY_BODY_MAX_BYTES = QUEUE_MESSAGE_MAX_BYTES - 8 * 1024;
 const ONE_WEEK = 7 * 24 * 3600;
+/**
+ * Keyed redaction tokens (`[email:1a2b3c4d]`): the key infra derives from the PhiwatchHashKey secret,
+ * the same in every container, so a SIEM correlates one person across alerts, payloads and reports.
+ */
+const redaction = Format.redactionOptions(process.env);
+if (!redaction.hashKey && !offline)
+  logger.warn(`${Format.REDACTION_KEY_ENV} unset: alerts and SIEM payloads carry kind-only tokens ([email])`);
 
 const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: tableName(),
@@ -108,7 +115,7 @@ export async function announce(
       next,
       decision.transition,
       decision.urgency,
-      control ? { rationale: control.rationale } : {},
+      control ? { rationale: control.rationale, redaction } : { redaction },
     );
     const key = decision.transition === "STILL_HAPPENING" ? stillKey : alert.dedupKey;
     await publishOnce({ key: `alert:${key}`, input: Format.snsPublishInput(alert) });
@@ -123,7 +130,7 @@ export async function announce(
       intervalMinutes: policy.stillHappeningMinutes,
     });
     if (!t || (t === "STILL_HAPPENING" && !decision.alert)) continue;
-    messages.push({ target: target.name, event: Format.findingEvent(old, next, t) });
+    messages.push({ target: target.name, event: Format.findingEvent(old, next, t, redaction) });
   }
   if (messages.length === 0) return { alerted, queued: 0 };
   const first = messages[0]!.event;

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBaseline, parseBaselineJson } from "../../packages/core/src/baseline/index.ts";
+import { redactionKey } from "../../packages/core/src/format/redact.ts";
 import {
   alarmPlans,
   eventRules,
@@ -17,7 +18,7 @@ import {
 } from "../../packages/core/src/plan/index.ts";
 import { evaluatePolicies } from "../../packages/core/src/policy/evaluate.ts";
 import { parsePolicyDocument } from "../../packages/core/src/policy/index.ts";
-import { ACCOUNT, type Evaluation, evaluateApp, REGION } from "./harness.ts";
+import { ACCOUNT, type Evaluation, evaluateApp, REGION, TEST_HASH_KEY } from "./harness.ts";
 
 const BASELINE_FILE = "test/infra/baseline.yaml";
 const baseline = parseBaseline(readFileSync(BASELINE_FILE, "utf8"), BASELINE_FILE);
@@ -47,7 +48,22 @@ describe("sst app, stage prod", () => {
       expect(env.variables.PHIWATCH_BASELINE_FILE).toBe("/var/task/baseline.json");
       // The object-key hash secret reaches only the access function, as a Pulumi secret.
       expect("PHIWATCH_HASH_KEY" in env.variables).toBe(f.inputs.name === "phiwatch-prod-access");
+      // The redaction key only notify, the one function that formats alerts and SIEM payloads.
+      expect("PHIWATCH_REDACTION_KEY" in env.variables).toBe(f.inputs.name === "phiwatch-prod-notify");
     }
+  });
+
+  it("gives notify the redaction key derived from the PhiwatchHashKey secret, as a Pulumi secret, never the secret", () => {
+    const notify = lambdas().find((f) => f.inputs.name === "phiwatch-prod-notify")!;
+    const env = unsecret(notify.inputs.environment) as { variables: Record<string, unknown> };
+    const raw = env.variables.PHIWATCH_REDACTION_KEY;
+    expect(isSecret(raw) || isSecret(notify.inputs.environment)).toBe(true);
+    expect(unsecret(raw)).toBe(redactionKey(TEST_HASH_KEY));
+    expect(unsecret(raw)).not.toBe(TEST_HASH_KEY);
+    expect(JSON.stringify(unsecret(env.variables))).not.toContain(TEST_HASH_KEY);
+    const access = lambdas().find((f) => f.inputs.name === "phiwatch-prod-access")!;
+    const accessEnv = unsecret(access.inputs.environment) as { variables: Record<string, unknown> };
+    expect(unsecret(accessEnv.variables.PHIWATCH_HASH_KEY)).toBe(TEST_HASH_KEY);
     expect(app.builds.map((b) => b.handler).sort()).toEqual(
       FUNCTION_NAMES.map((fn) => `functions/${fn}.handler`).sort(),
     );
@@ -148,6 +164,18 @@ describe("sst app, stage prod", () => {
     // Administrators still cannot read what the key protects, through Lambda or directly.
     expect(ask("kms:Decrypt", lambda)).toBe("implicit-deny");
     expect(ask("kms:CreateGrant", `sqs.${REGION}.amazonaws.com`)).toBe("implicit-deny");
+  });
+
+  it("lets CloudWatch Logs use the key for exactly the log groups this stage creates", () => {
+    const policy = JSON.parse(
+      app.one("aws:kms/keyPolicy:KeyPolicy", "PhiwatchKeyPolicy").inputs.policy as string,
+    );
+    const logs = policy.Statement.find((s: { Sid: string }) => s.Sid === "LogsEncryptFunctionLogs");
+    const groups = created("aws:cloudwatch/logGroup:LogGroup").map(
+      (l) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${l.inputs.name}`,
+    );
+    expect(groups).toHaveLength(FUNCTION_NAMES.length);
+    expect([...logs.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"]].sort()).toEqual(groups.sort());
   });
 
   it("lets EventBridge and CloudWatch encrypt to the queues and topic without source keys on the request, and no other account's resources", () => {
@@ -379,8 +407,14 @@ describe("sst app, stage prod", () => {
 });
 
 /** Pulumi mocks pass secrets as `{ <secret signature>: …, value }`. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+function isSecret(v: unknown): boolean {
+  return typeof v === "object" && v !== null && SECRET_SIG in v;
+}
+
 function unsecret(v: unknown): unknown {
-  const SIG = "4dabf18193072939515e22adb298388d";
+  const SIG = SECRET_SIG;
   if (v && typeof v === "object" && SIG in v) return unsecret((v as unknown as { value: unknown }).value);
   return v;
 }

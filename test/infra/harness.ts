@@ -10,6 +10,8 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export const ACCOUNT = "999988887777";
+/** The PhiwatchHashKey secret the app is evaluated with (at least 16 characters, as deploys require). */
+export const TEST_HASH_KEY = "test-hash-key-0123456789abcdef";
 export const REGION = "us-east-1";
 
 export interface Recorded {
@@ -125,7 +127,7 @@ export async function evaluateApp(stage: string, baselineFile: string): Promise<
   const work = mkdtempSync(join(tmpdir(), "phiwatch-sst-work-"));
   Object.assign(process.env, {
     SST_SERVER: `http://127.0.0.1:${port}`,
-    SST_SECRET_PhiwatchHashKey: "test-hash-key",
+    SST_SECRET_PhiwatchHashKey: TEST_HASH_KEY,
     PHIWATCH_BASELINE: baselineFile,
     AWS_REGION: REGION,
   });

@@ -8,6 +8,7 @@ import {
   type Baseline,
   CONNECT_INSTANCE,
   CONTROLS,
+  type Format,
   type HistoryEntry,
   parseBaseline,
   Report,
@@ -15,6 +16,7 @@ import {
 } from "@phiwatch/core";
 import { DEFAULT_DIR, defaultBaseline, UsageError } from "../context.ts";
 import { LOCAL_NAMES, LocalStack } from "../local/stack.ts";
+import { cliRedaction } from "../redaction.ts";
 
 /** Resource types the data-path inventory describes. */
 export const REPORT_INVENTORY_TYPES = [
@@ -27,12 +29,17 @@ export const REPORT_INVENTORY_TYPES = [
 
 export type ReportFormat = "html" | "json" | "md";
 
-/** Read what the evidence report needs from the findings table and build it. */
+/**
+ * Read what the evidence report needs from the findings table and build it. PHI-shaped text carries
+ * the deployment's keyed tokens when the CLI has the key (`PHIWATCH_REDACTION_KEY`, or the
+ * `PHIWATCH_HASH_KEY` secret it is derived from), else kind-only tokens (see `cliRedaction`).
+ */
 export async function collectReport(
   ddb: DynamoDBClient,
   table: string,
   baseline: Baseline,
   now = new Date(),
+  redaction: Format.RedactionOptions = cliRedaction(process.env),
 ): Promise<Report.EvidenceReport> {
   const findings = new DynamoFindingStore(ddb, table);
   const inventoryStore = new InventoryStore(ddb, table);
@@ -52,6 +59,7 @@ export async function collectReport(
     inventory,
     posture,
     generatedAt: now.toISOString(),
+    redaction,
   });
 }
 

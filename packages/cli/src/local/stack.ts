@@ -15,10 +15,11 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { ensureTable } from "@phiwatch/aws";
-import { type Baseline, baselineJson, EventPatterns, Plan, parseBaseline } from "@phiwatch/core";
+import { type Baseline, baselineJson, EventPatterns, Format, Plan, parseBaseline } from "@phiwatch/core";
 import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { interceptLocalhostDns, startFauxqs } from "fauxqs";
 import { deadLetterReason } from "../dead-letters.ts";
+import { cliRedactionKey } from "../redaction.ts";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { sleep } from "./ports.ts";
@@ -192,6 +193,10 @@ export class LocalStack {
         SST_RESOURCE_Findings: JSON.stringify({ name: LOCAL_NAMES.table, type: "sst.aws.Dynamo" }),
         ...opts.env,
       };
+      // notify formats alerts and SIEM payloads with the deployment's keyed tokens when the CLI has
+      // the secret (PHIWATCH_HASH_KEY) or the derived key, as the report does; else kind-only tokens.
+      const redactionKey = cliRedactionKey({ ...process.env, ...opts.env });
+      if (redactionKey) env[Format.REDACTION_KEY_ENV] = redactionKey;
       const queues: Record<string, { url: string; arn: string }> = {};
       let topicArn: string | undefined;
       if (!opts.storeOnly) {

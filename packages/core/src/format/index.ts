@@ -49,7 +49,16 @@ export {
   ocsfFromEvent,
   toOcsf,
 } from "./ocsf.ts";
-export { type RedactedKind, type RedactionOptions, redactText, redactValue } from "./redact.ts";
+export {
+  REDACTION_KEY_ENV,
+  REDACTION_KEY_LABEL,
+  type RedactedKind,
+  type RedactionOptions,
+  redactionKey,
+  redactionOptions,
+  redactText,
+  redactValue,
+} from "./redact.ts";
 export {
   type Body,
   computeSignature,

@@ -1,9 +1,10 @@
 import { createHmac } from "node:crypto";
 import { PHI_VALUE_PATTERNS } from "../connect/sensitive.ts";
+import { InvalidEventError } from "../errors.ts";
 import { EVIDENCE_DEPTH, EVIDENCE_LIST_ITEMS } from "../finding/evidence.ts";
 
 /**
- * PHI scrubbing for everything phiwatch sends out (SNS alerts, SIEM payloads). Findings are built
+ * PHI scrubbing for everything phiwatch sends out (SNS alerts, SIEM payloads, the evidence report). Findings are built
  * without object keys, but several fields carry caller-supplied text: the summary, evidence values,
  * the principal (an Identity Center session name is the person's e-mail), a suppression reason.
  * Every outgoing string passes through {@link redactText} so a pattern that looks like PHI or a
@@ -19,6 +20,49 @@ export interface RedactionOptions {
    * can be reversed by trying every candidate, so it is never used.
    */
   hashKey?: string;
+}
+
+/**
+ * Label of the redaction key's derivation. A new label (`v2`) is a new key: every token changes.
+ * The object-key hash secret is never a redaction key itself: a token and an object-key hash made
+ * with one key could be tested against each other.
+ */
+export const REDACTION_KEY_LABEL = "phiwatch:redaction:v1";
+
+/** Environment variable holding the redaction key (set by infra on the functions that format outgoing text). */
+export const REDACTION_KEY_ENV = "PHIWATCH_REDACTION_KEY";
+
+/**
+ * The redaction key derived from the deployment's secret (`PhiwatchHashKey`, `PHIWATCH_HASH_KEY`):
+ * HMAC-SHA256(secret, {@link REDACTION_KEY_LABEL}), hex. Domain separation: knowing the redaction key
+ * (it is in the notify function's environment) tells nothing of the object-key hash secret.
+ *
+ * @example
+ * ```ts
+ * redactText("jane@example.org", { hashKey: redactionKey(process.env.PHIWATCH_HASH_KEY!) });
+ * // → "[email:…]" (8 hex), the same in every function and run with the same secret
+ * ```
+ */
+export function redactionKey(secret: string): string {
+  if (secret.length < 16) throw new InvalidEventError("at least 16 characters", "PHIWATCH_HASH_KEY");
+  return createHmac("sha256", secret).update(REDACTION_KEY_LABEL).digest("hex");
+}
+
+/**
+ * The redaction options of a function: keyed tokens with `PHIWATCH_REDACTION_KEY` when set, else
+ * kind-only tokens (`[email]`). Never a key derived from something public (a table name): a token keyed
+ * with a guessable key is as reversible as an unkeyed hash.
+ *
+ * @example
+ * ```ts
+ * const redaction = redactionOptions(process.env); // { hashKey: "…" } or {}
+ * ```
+ */
+export function redactionOptions(env: Record<string, string | undefined>): RedactionOptions {
+  const key = env[REDACTION_KEY_ENV];
+  if (key === undefined || key === "") return {};
+  if (key.length < 32) throw new InvalidEventError("at least 32 characters", REDACTION_KEY_ENV);
+  return { hashKey: key };
 }
 
 /** Kinds of values that are redacted, in the order they are applied. */
@@ -94,7 +138,8 @@ const RULES: readonly Rule[] = [
 
 /**
  * Replace PHI-looking substrings (e-mail, SSN, card, phone, dates of birth, MRN/member ids) in one
- * string. Text already redacted stays unchanged, so redaction is idempotent.
+ * string. Text redacted without a key stays unchanged, so that redaction is idempotent; redact
+ * once with a key (a keyed `[mrn:…]` or `[dob:…]` token read again is a labelled value).
  *
  * @example
  * ```ts
@@ -103,14 +148,38 @@ const RULES: readonly Rule[] = [
  * ```
  */
 export function redactText(text: string, options: RedactionOptions = {}): string {
-  let out = text;
+  // Each token is held as a placeholder until every rule has run: a later rule must not read a
+  // token made by an earlier one (`[mrn:1234abcd]` is "MRN" and four digits to the mrn-value shape).
+  const tokens: string[] = [];
+  let out = text.replace(PLACEHOLDER_CHARS, "?");
   for (const rule of RULES) {
     out = out.replace(rule.re, (match) => {
       if (rule.accept && !rule.accept(match)) return match;
-      return token(rule.kind, match, options);
+      tokens.push(token(rule.kind, match, options));
+      return placeholder(tokens.length - 1);
     });
   }
-  return out;
+  return tokens.length === 0 ? out : out.replace(PLACEHOLDER, (p) => tokens[placeholderIndex(p)] ?? "?");
+}
+
+// Placeholders are private-use characters: no rule matches them (not letters, digits, spaces or
+// separators), and caller text carrying them is rewritten first so it cannot forge one.
+const PLACEHOLDER_CHARS = /[\uE000-\uE011]/g;
+const PLACEHOLDER = /\uE010[\uE000-\uE00F]+\uE011/g;
+
+function placeholder(i: number): string {
+  let digits = "";
+  do {
+    digits = String.fromCharCode(0xe000 + (i % 16)) + digits;
+    i = Math.floor(i / 16);
+  } while (i > 0);
+  return `\uE010${digits}\uE011`;
+}
+
+function placeholderIndex(p: string): number {
+  let i = 0;
+  for (const c of p.slice(1, -1)) i = i * 16 + (c.charCodeAt(0) - 0xe000);
+  return i;
 }
 
 /**

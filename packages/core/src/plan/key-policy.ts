@@ -1,3 +1,6 @@
+import { resourceName } from "./naming.ts";
+import { FUNCTION_NAMES } from "./permissions.ts";
+
 /** KMS actions that administer a key (never use it): what key administrators get. */
 export const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",
@@ -28,6 +31,8 @@ export interface KeyPolicyInput {
   partition: string;
   region: string;
   accountId: string;
+  /** The stage: CloudWatch Logs may use the key for this stage's function log groups only. */
+  stage: string;
   /** Principals that administer the key (default: the account, i.e. IAM policies decide who). */
   admins: string[];
   /** phiwatch's function roles: use only. */
@@ -42,7 +47,7 @@ export interface KeyPolicyInput {
  *
  * @example
  * ```ts
- * keyPolicy({ partition: "aws", region: "us-east-1", accountId: "111122223333", admins: ["arn:aws:iam::111122223333:root"], users: [] });
+ * keyPolicy({ partition: "aws", region: "us-east-1", accountId: "111122223333", stage: "prod", admins: ["arn:aws:iam::111122223333:root"], users: [] });
  * ```
  */
 export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; Statement: unknown[] } {
@@ -94,9 +99,15 @@ export function keyPolicy(input: KeyPolicyInput): { Version: "2012-10-17"; State
         "kms:DescribeKey",
       ],
       Resource: "*",
+      // The encryption context is the log group's ARN. Each of this stage's functions by name (as
+      // infra names them): a `phiwatch-*` pattern let every stage's key serve every other stage's
+      // log groups (`dev` and `dev2`), and any function someone names phiwatch-….
       Condition: {
-        ArnLike: {
-          "kms:EncryptionContext:aws:logs:arn": `arn:${p}:logs:${region}:${accountId}:log-group:/aws/lambda/phiwatch-*`,
+        ArnEquals: {
+          "kms:EncryptionContext:aws:logs:arn": FUNCTION_NAMES.map(
+            (fn) =>
+              `arn:${p}:logs:${region}:${accountId}:log-group:/aws/lambda/${resourceName(input.stage, fn)}`,
+          ),
         },
       },
     },

@@ -2,6 +2,7 @@ import type { Baseline } from "../baseline/schema.ts";
 import type { Control } from "../control/types.ts";
 import { type Finding, type HistoryEntry, type Severity, severityRank } from "../finding/types.ts";
 import { publicFinding } from "../format/json.ts";
+import type { RedactionOptions } from "../format/redact.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import { type DataPathInventory, dataPathInventory } from "./inventory.ts";
 import { emptySeverityCounts, type PostureSnapshot, type UnableToEvaluate } from "./posture.ts";
@@ -74,6 +75,11 @@ export interface ReportInput {
   inventory: readonly ResourceSnapshot[];
   posture?: readonly PostureSnapshot[];
   generatedAt: string;
+  /**
+   * How PHI-shaped text is replaced: with the deployment's redaction key, the report carries the
+   * same keyed tokens (`[email:1a2b3c4d]`) as the alerts and SIEM payloads; without, kind-only tokens.
+   */
+  redaction?: RedactionOptions;
 }
 
 const bySeverityThenTime = (a: Finding, b: Finding) =>
@@ -110,7 +116,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
   // The report leaves the account like an alert: findings are shown as SIEM payloads carry them,
   // PHI-shaped text redacted (a resource named after a patient, an e-mail session name, a reason).
   // The inventory joins stored ids with snapshots, so it reads the findings as stored.
-  const findings: Finding[] = input.findings.map((f) => publicFinding(f));
+  const findings: Finding[] = input.findings.map((f) => publicFinding(f, input.redaction));
   const drift = findings.filter((f) => f.kind === "drift");
   const activity = findings.filter((f) => f.kind === "activity");
 
