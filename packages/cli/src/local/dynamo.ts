@@ -65,6 +65,23 @@ export function loopbackLauncher(): string | undefined {
 }
 
 /**
+ * Stop a child process and resolve once it has exited: SIGTERM (the JVM closes its database), then
+ * SIGKILL after `graceMs`, then wait for the exit (up to 10 s). The next command opens the same `-dbPath` files,
+ * and a JVM still shutting down (slow on a loaded machine) would still hold them.
+ */
+export async function stopProcess(
+  child: Pick<ChildProcess, "kill">,
+  exited: () => boolean,
+  graceMs = 5000,
+): Promise<void> {
+  if (exited()) return;
+  child.kill("SIGTERM");
+  for (let waited = 0; waited < graceMs && !exited(); waited += 20) await sleep(20);
+  if (!exited()) child.kill("SIGKILL");
+  for (let waited = 0; waited < 10_000 && !exited(); waited += 20) await sleep(20);
+}
+
+/**
  * Start AWS's DynamoDB Local (Java 17) on a free port bound to 127.0.0.1 (through
  * `LoopbackDynamoDBLocal.java`): in memory, or on disk under `dbPath`. It has Streams, transactions
  * and TTL settings, so the local stack reads the real table stream. The process lives only as long
@@ -108,12 +125,7 @@ export async function startDynamoLocal(opts: { dbPath?: string } = {}): Promise<
       ),
     ),
   );
-  const stop = async () => {
-    if (exited) return;
-    child.kill("SIGTERM");
-    for (let i = 0; i < 50 && !exited; i++) await sleep(20);
-    if (!exited) child.kill("SIGKILL");
-  };
+  const stop = () => stopProcess(child, () => exited);
   const onExit = () => child.kill("SIGKILL");
   process.once("exit", onExit);
 
