@@ -1,0 +1,108 @@
+// A year with phiwatch: the scheduled sweep (functions/sweep.ts) after each redeploy with a new
+// baseline, on the data the previous deployment left (the local stack keeps its DynamoDB directory, as
+// a protected stage keeps its table). Each redeploy is a new stack and fresh handler modules (a new
+// Lambda container: the baseline is read once per container).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
+import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
+import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { allFindings, type Finding, type HistoryEntry } from "../../../packages/core/src/index.ts";
+import { demoEvents, type Mocks, mockAccount } from "./account.ts";
+
+const EXAMPLE = readFileSync("examples/baseline.yaml", "utf8");
+const _FORMER_MEMBER = "444455556666";
+const dir = mkdtempSync(join(tmpdir(), "phiwatch-redeploy-"));
+const sts = mockClient(STSClient);
+let stack: LocalStack | undefined;
+let mocks: Mocks;
+let deploys = 0;
+
+/** Deploy (or redeploy) with this baseline YAML: a new stack on the same stored data, new handler modules. */
+async function deploy(yaml: string): Promise<LocalStack> {
+  await stack?.stop();
+  vi.resetModules();
+  const file = join(dir, `baseline-${++deploys}.yaml`);
+  writeFileSync(file, yaml);
+  stack = await LocalStack.start({ baselineFile: file, dir: join(dir, "state") });
+  return stack;
+}
+
+const store = () => new DynamoFindingStore(stack!.ddb, LOCAL_NAMES.table);
+const sweep = async (id: string) => stack!.invoke("sweep", { id, "detail-type": "Scheduled Event" });
+const find = async (ruleId: string, resourceId: string): Promise<Finding | undefined> =>
+  (await allFindings(store())).find((f) => f.ruleId === ruleId && f.subject.resourceId === resourceId);
+const history = async (f: Finding): Promise<HistoryEntry[]> => store().findingHistory(f.findingId);
+
+beforeAll(() => {
+  process.env.PHIWATCH_SWEEP_REGIONS = DEMO.region;
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: DEMO.accountId,
+    Arn: `arn:aws:sts::${DEMO.accountId}:assumed-role/phiwatch-prod-sweep-role/phiwatch-prod-sweep`,
+  });
+  mocks = mockAccount({ items: demoEvents().items });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+afterAll(async () => {
+  mocks?.restore();
+  sts.restore();
+  delete process.env.PHIWATCH_SWEEP_REGIONS;
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const suppression = (until: string) =>
+  EXAMPLE.replace(
+    "suppressions: []",
+    [
+      "suppressions:",
+      "  - rule: s3-encryption-cmk",
+      `    resource: ${DEMO.recordingsBucket}`,
+      "    reason: CMK migration scheduled (CHG-1234)",
+      `    until: "${until}"`,
+    ].join("\n"),
+  );
+
+describe("redeploying with a changed baseline", () => {
+  it("a baseline suppression that is removed no longer holds: the next sweep re-opens the finding, in order", async () => {
+    await deploy(suppression("2099-12-31"));
+    await sweep("v1");
+    const suppressed = await find("s3-encryption-cmk", DEMO.recordingsBucket);
+    expect(suppressed).toMatchObject({ status: "SUPPRESSED", suppression: { by: "baseline" } });
+
+    await deploy(EXAMPLE);
+    const before = Date.now();
+    await sweep("v2");
+    const reopened = await find("s3-encryption-cmk", DEMO.recordingsBucket);
+    expect(reopened?.status).toBe("OPEN");
+    expect(reopened?.suppression).toBeUndefined();
+    const h = await history(reopened!);
+    expect(h.map((e) => `${e.from}>${e.to}`)).toEqual(["NEW>SUPPRESSED", "SUPPRESSED>OPEN"]);
+    // The re-opening happened at this sweep, not when Config last captured the bucket (March).
+    expect(Date.parse(h[1]!.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(reopened?.statusChangedAt).toBe(h[1]!.at);
+  });
+
+  it("a baseline suppression cut short holds only to its new end", async () => {
+    await deploy(suppression("2099-12-31"));
+    await sweep("v3");
+    expect((await find("s3-encryption-cmk", DEMO.recordingsBucket))?.suppression?.until).toBe(
+      "2100-01-01T05:00:00.000Z",
+    );
+    await deploy(suppression("2099-06-30"));
+    await sweep("v4");
+    const f = await find("s3-encryption-cmk", DEMO.recordingsBucket);
+    expect(f).toMatchObject({
+      status: "SUPPRESSED",
+      suppression: { until: "2099-07-01T04:00:00.000Z", by: "baseline" },
+    });
+    const h = await history(f!);
+    expect(h.at(-1)).toMatchObject({ from: "SUPPRESSED", to: "SUPPRESSED", cause: "sweep:v4" });
+  });
+});
