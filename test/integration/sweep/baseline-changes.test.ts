@@ -105,4 +105,24 @@ describe("redeploying with a changed baseline", () => {
     const h = await history(f!);
     expect(h.at(-1)).toMatchObject({ from: "SUPPRESSED", to: "SUPPRESSED", cause: "sweep:v4" });
   });
+
+  it("a bucket taken out of the PHI buckets has its findings resolved as out of scope, at the sweep's time", async () => {
+    await deploy(EXAMPLE);
+    await sweep("v5");
+    const open = await find("s3-encryption-cmk", DEMO.recordingsBucket);
+    expect(open?.status).toBe("OPEN");
+    await deploy(
+      EXAMPLE.replace("  - name: northwind-connect-recordings\n", "  - name: some-other-bucket\n"),
+    );
+    const before = Date.now();
+    await sweep("v6");
+    const resolved = await find("s3-encryption-cmk", DEMO.recordingsBucket);
+    expect(resolved?.status).toBe("RESOLVED");
+    expect(resolved?.summary).toMatch(/not a PHI bucket|no PHI bucket|not in the baseline/i);
+    const h = await history(resolved!);
+    expect(h.at(-1)).toMatchObject({ from: "OPEN", to: "RESOLVED", cause: "sweep:v6" });
+    expect(Date.parse(h.at(-1)!.at)).toBeGreaterThanOrEqual(before - 1000);
+    // Drift history stays in time order: each transition at or after the one before.
+    for (let i = 1; i < h.length; i++) expect(h[i]!.at >= h[i - 1]!.at).toBe(true);
+  });
 });
