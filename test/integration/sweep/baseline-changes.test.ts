@@ -11,11 +11,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { allFindings, type Finding, type HistoryEntry } from "../../../packages/core/src/index.ts";
+import {
+  allFindings,
+  decide,
+  type Finding,
+  type HistoryEntry,
+  suppress,
+} from "../../../packages/core/src/index.ts";
 import { demoEvents, type Mocks, mockAccount } from "./account.ts";
 
 const EXAMPLE = readFileSync("examples/baseline.yaml", "utf8");
-const _FORMER_MEMBER = "444455556666";
+const FORMER_MEMBER = "444455556666";
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-redeploy-"));
 const sts = mockClient(STSClient);
 let stack: LocalStack | undefined;
@@ -124,5 +130,84 @@ describe("redeploying with a changed baseline", () => {
     expect(Date.parse(h.at(-1)!.at)).toBeGreaterThanOrEqual(before - 1000);
     // Drift history stays in time order: each transition at or after the one before.
     for (let i = 1; i < h.length; i++) expect(h[i]!.at >= h[i - 1]!.at).toBe(true);
+  });
+});
+
+describe("findings phiwatch no longer evaluates", () => {
+  it("resolves the findings of a control this release no longer has, and of an account taken out of the baseline", async () => {
+    await deploy(EXAMPLE);
+    const old = (ruleId: string, accountId: string, resourceId: string) =>
+      decide(undefined, {
+        kind: "drift",
+        ruleId,
+        title: "a control of an earlier release",
+        severity: "high",
+        hipaa: ["164.312(b)"],
+        subject: { accountId, region: DEMO.region, resourceType: "AWS::S3::Bucket", resourceId },
+        verdict: "fail",
+        summary: "failed in an earlier release",
+        evidence: {},
+        observedAt: "2026-03-03T10:00:00.000Z",
+        cause: "evt-old",
+      })!;
+    // A control retired in this release, on a bucket that still exists and is still swept.
+    await store().applyChange(old("s3-retired-control", DEMO.accountId, DEMO.recordingsBucket));
+    // A member account the organisation removed from the baseline (its role is gone too).
+    await store().applyChange(old("s3-encryption-cmk", FORMER_MEMBER, "former-member-recordings"));
+    await sweep("v7");
+    const retired = await find("s3-retired-control", DEMO.recordingsBucket);
+    expect(retired).toMatchObject({ status: "RESOLVED" });
+    expect(retired?.summary).toMatch(/no longer evaluated/);
+    const former = await find("s3-encryption-cmk", "former-member-recordings");
+    expect(former).toMatchObject({ status: "RESOLVED" });
+    expect(former?.summary).toMatch(/no longer evaluated/);
+    expect((await history(former!)).at(-1)).toMatchObject({ to: "RESOLVED", cause: "sweep:v7" });
+  });
+});
+
+describe("suppressions that expire", () => {
+  it("re-opens a finding whose suppression (set through the API) ended, though nothing re-evaluates it", async () => {
+    await deploy(EXAMPLE);
+    // An activity finding (no sweep evaluates activity), suppressed through the API a month ago until yesterday.
+    const opened = decide(undefined, {
+      kind: "activity",
+      ruleId: "access-off-hours",
+      title: "PHI is read during business hours",
+      severity: "medium",
+      hipaa: ["164.312(b)"],
+      subject: {
+        accountId: DEMO.accountId,
+        region: DEMO.region,
+        resourceType: "AWS::S3::Bucket",
+        resourceId: DEMO.recordingsBucket,
+        principal: `arn:aws:iam::${DEMO.accountId}:role/analytics-qa`,
+      },
+      verdict: "fail",
+      summary: "reads outside business hours",
+      evidence: { reads: 12 },
+      observedAt: "2026-10-20T03:00:00.000Z",
+      cause: "evt-1",
+      discriminator: "2026-10-20T03:00:00.000Z",
+      windowStart: "2026-10-20T03:00:00.000Z",
+      count: 12,
+    })!;
+    await store().applyChange(opened);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    await store().applyChange(
+      suppress(opened.next, "night shift pilot (CHG-77)", yesterday, "arn:aws:iam::1:user/ana", monthAgo),
+    );
+    await sweep("v8");
+    const f = await store().getFinding(opened.next.findingId);
+    expect(f?.status).toBe("OPEN");
+    expect(f?.suppression).toBeUndefined();
+    const h = await history(f!);
+    expect(h.at(-1)).toMatchObject({ from: "SUPPRESSED", to: "OPEN", cause: "sweep:v8" });
+    // …and announced (after the opening; the suppression itself is silent): notify reads the table stream.
+    await stack!.drain();
+    const alerts = (await stack!.receivedAlerts()).filter(
+      (a) => a.attributes.controlId === "access-off-hours",
+    );
+    expect(alerts.map((a) => a.attributes.transition)).toEqual(["OPENED", "REOPENED"]);
   });
 });
