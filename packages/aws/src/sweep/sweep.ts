@@ -8,10 +8,10 @@ import {
   type Evaluation,
   type Finding,
   phiBucketOf,
-  reconsiderSuppression,
-  recordObservation,
   Report,
   type ResourceSnapshot,
+  reconsiderSuppression,
+  recordObservation,
   watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";

@@ -177,7 +177,8 @@ export function baselineSuppression(
     const candidates = [subject.resourceId, subject.resourceName, subject.principal].filter(
       (x): x is string => !!x,
     );
-    if (candidates.some((c) => globMatch(s.resource, c))) return { reason: s.reason, until, by: BASELINE_SUPPRESSOR };
+    if (candidates.some((c) => globMatch(s.resource, c)))
+      return { reason: s.reason, until, by: BASELINE_SUPPRESSOR };
   }
   return undefined;
 }
