@@ -358,6 +358,9 @@ async function reconcile(
         continue;
       }
       if (f.status !== "SUPPRESSED") continue;
+      // Decided on the listed copy first: a suppression still in force costs no read.
+      const cover = baselineSuppression(deps.baseline, f.ruleId, f.subject, now);
+      if (!reconsiderSuppression(f, cover, now, cause)) continue;
       const r = await applyDecision(deps.findings, f.findingId, (current) => {
         if (!current) return undefined;
         const cover = baselineSuppression(deps.baseline, current.ruleId, current.subject, now);
