@@ -85,6 +85,9 @@ export const lambdaHandler = async (event: { id?: string } = {}, context?: Conte
       members: await memberAccess(baseline.accounts, identity),
       regions: sweepRegions(baseline.allowedRegions),
       sweepId: event.id ?? randomUUID(),
+      // The scheduled run speaks for this deployment: findings out of its scope are resolved, and
+      // suppressions that ended or left the baseline re-open their findings.
+      reconcile: true,
       ...(context ? { deadline: deadlineOf(context.getRemainingTimeInMillis()) } : {}),
     },
   );

@@ -157,6 +157,54 @@ describe("detector access-new-principal", () => {
   });
 });
 
+describe("a PHI bucket silent for longer than profileTtlDays (a year with phiwatch)", () => {
+  // The bucket left the PHI buckets (its reads were no longer routed) and came back seven months later,
+  // or its data events stopped: nothing was read on it for longer than the profiles live.
+  const back = "2026-10-06"; // a Tuesday
+  const returning = (store: Activity.MemoryAccessStore) =>
+    run(
+      base,
+      Array.from({ length: 15 }, (_, i) => ({
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(back, 13 + (i % 4), i * 3),
+        key: RAW(i),
+        ua: "Mozilla/5.0 S3Console",
+        ip: "198.51.100.23",
+      })),
+      store,
+    );
+  /** What DynamoDB's TTL deletes by then: every item whose `expiresAt` passed. */
+  const expire = (store: Activity.MemoryAccessStore, items: "profiles" | "all") => {
+    const now = Date.parse(`${back}T00:00:00Z`) / 1000;
+    for (const [k, p] of store.profiles) if (p.expiresAt < now) store.profiles.delete(k);
+    if (items === "all")
+      for (const [k, t] of store.targets)
+        if (t.expiresAt !== undefined && t.expiresAt < now) store.targets.delete(k);
+  };
+
+  it("learns it again, instead of calling every returning reader new", async () => {
+    const store = await learned(base);
+    expire(store, "all");
+    expect(ids(await returning(store))).toEqual([]);
+  });
+
+  it("learns it again while DynamoDB has not yet deleted the expired learning state", async () => {
+    const store = await learned(base);
+    expire(store, "profiles");
+    expect(ids(await returning(store))).toEqual([]);
+  });
+
+  it("still calls a reader new whose profile expired while the bucket stayed busy", async () => {
+    const store = await learned(base);
+    // Others keep reading every week; the QA supervisor is away for seven months.
+    for (let d = 35; d < 240; d += 7)
+      await run(base, [{ at: local(day(d), 11), key: RAW(90_000 + d) }], store);
+    expire(store, "all");
+    expect(ids(await returning(store))).toContain("access-new-principal");
+  });
+});
+
 describe("detector access-unauthorized-principal", () => {
   it("fires on the analytics role's first raw-audio read, not on its transcript reads", async () => {
     const d = await run(base, [

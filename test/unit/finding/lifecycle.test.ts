@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decide, type Observation } from "../../../packages/core/src/index.ts";
+import {
+  decide,
+  type Observation,
+  reconsiderSuppression,
+  suppress,
+} from "../../../packages/core/src/index.ts";
 
 const obs = (over: Partial<Observation> = {}): Observation => ({
   kind: "drift",
@@ -110,6 +115,149 @@ describe("baseline suppressions", () => {
       new Date("2027-01-02T10:00:00Z"),
     )!;
     expect(later.next.status).toBe("OPEN");
+  });
+});
+
+describe("transitions over a year (the configuration unchanged, the judging changed)", () => {
+  // Config captured the bucket in March; the sweep re-evaluates the same item every hour after.
+  const captured = "2026-03-03T10:00:00.000Z";
+  const baselineBy = (until: string, reason = "legacy exports bucket, migration ticket SEC-42") => ({
+    reason,
+    until,
+    by: "baseline",
+  });
+
+  it("dates a transition the baseline caused at the evaluation, not at Config's capture months before", () => {
+    const open = decide(undefined, obs(), new Date(captured))!.next;
+    const now = new Date("2026-11-24T21:00:00.000Z");
+    // A severity override raised in the redeployed baseline.
+    const up = decide(open, obs({ severity: "critical" }), now)!;
+    expect(up.history?.at).toBe(now.toISOString());
+    // The bucket taken out of the PHI buckets: NOT_APPLICABLE, resolved now.
+    const out = decide(up.next, obs({ verdict: "pass", summary: "not a PHI bucket in the baseline" }), now)!;
+    expect(out.next.statusChangedAt).toBe(now.toISOString());
+    expect(out.history).toMatchObject({ from: "OPEN", to: "RESOLVED", at: now.toISOString() });
+  });
+
+  it("never dates a transition before the one it follows (an expired API suppression re-opened)", () => {
+    const open = decide(undefined, obs(), new Date(captured))!.next;
+    const suppressed = suppress(
+      open,
+      "accepted",
+      "2026-06-01T00:00:00.000Z",
+      "u",
+      "2026-05-01T00:00:00.000Z",
+    ).next;
+    const now = new Date("2026-06-01T00:30:00.000Z");
+    const c = decide(suppressed, obs(), now)!;
+    expect(c.next.status).toBe("OPEN");
+    expect(c.history?.at).toBe(now.toISOString());
+    expect(c.history?.evidence).toMatchObject({ suppressionEnded: "expired 2026-06-01T00:00:00.000Z" });
+  });
+
+  it("keeps the observation's time when it brings newer configuration", () => {
+    const open = decide(undefined, obs(), new Date(captured))!.next;
+    const fixed = decide(
+      open,
+      obs({ verdict: "pass", observedAt: "2026-03-04T08:00:00.000Z" }),
+      new Date("2026-03-04T09:00:00Z"),
+    )!;
+    expect(fixed.history?.at).toBe("2026-03-04T08:00:00.000Z");
+  });
+
+  it("re-opens a finding whose baseline suppression was removed from the baseline before its end", () => {
+    const s = decide(
+      undefined,
+      obs({ suppressedBy: baselineBy("2026-12-31T05:00:00.000Z") }),
+      new Date(captured),
+    )!.next;
+    const now = new Date("2026-06-01T12:00:00.000Z");
+    const c = decide(s, obs(), now)!;
+    expect(c.next.status).toBe("OPEN");
+    expect(c.next.suppression).toBeUndefined();
+    expect(c.history).toMatchObject({
+      from: "SUPPRESSED",
+      to: "OPEN",
+      at: now.toISOString(),
+      evidence: { suppressionEnded: "withdrawn from the baseline" },
+    });
+  });
+
+  it("carries a baseline suppression the baseline now words differently (cut short), in history", () => {
+    const s = decide(
+      undefined,
+      obs({ suppressedBy: baselineBy("2026-12-31T05:00:00.000Z") }),
+      new Date(captured),
+    )!.next;
+    const shorter = baselineBy("2026-07-01T04:00:00.000Z");
+    const c = decide(s, obs({ suppressedBy: shorter }), new Date("2026-06-01T12:00:00.000Z"))!;
+    expect(c.next).toMatchObject({ status: "SUPPRESSED", suppression: shorter });
+    expect(c.history).toMatchObject({
+      from: "SUPPRESSED",
+      to: "SUPPRESSED",
+      evidence: { suppression: shorter },
+    });
+    // The same wording again: nothing to write.
+    expect(
+      decide(c.next, obs({ suppressedBy: shorter }), new Date("2026-06-01T13:00:00.000Z")),
+    ).toBeUndefined();
+  });
+
+  it("leaves a suppression a person set through the API to its own end, whatever the baseline says", () => {
+    const open = decide(undefined, obs(), new Date(captured))!.next;
+    const s = suppress(
+      open,
+      "accepted",
+      "2026-12-01T00:00:00.000Z",
+      "arn:aws:iam::1:user/ana",
+      "2026-05-01T00:00:00.000Z",
+    ).next;
+    expect(decide(s, obs(), new Date("2026-06-01T12:00:00.000Z"))).toBeUndefined();
+  });
+});
+
+describe("reconsiderSuppression (findings nothing re-evaluates)", () => {
+  const now = new Date("2026-11-24T21:00:00.000Z");
+  const open = decide(undefined, obs(), new Date("2026-03-03T10:00:00.000Z"))!.next;
+
+  it("re-opens a finding whose suppression ended", () => {
+    const s = suppress(
+      open,
+      "accepted",
+      "2026-11-23T00:00:00.000Z",
+      "arn:aws:iam::1:user/ana",
+      "2026-10-01T00:00:00.000Z",
+    ).next;
+    const c = reconsiderSuppression(s, undefined, now, "sweep:s1")!;
+    expect(c.next.status).toBe("OPEN");
+    expect(c.next.suppression).toBeUndefined();
+    expect(c.history).toMatchObject({
+      from: "SUPPRESSED",
+      to: "OPEN",
+      at: now.toISOString(),
+      cause: "sweep:s1",
+    });
+  });
+
+  it("keeps a running suppression, and re-opens or rewords one the baseline withdrew or changed", () => {
+    const byPerson = suppress(
+      open,
+      "accepted",
+      "2026-12-01T00:00:00.000Z",
+      "arn:aws:iam::1:user/ana",
+      "2026-10-01T00:00:00.000Z",
+    ).next;
+    expect(reconsiderSuppression(byPerson, undefined, now, "sweep:s1")).toBeUndefined();
+    const cover = { reason: "legacy", until: "2026-12-31T05:00:00.000Z", by: "baseline" };
+    const byBaseline = { ...open, status: "SUPPRESSED" as const, suppression: cover, transitions: 2 };
+    expect(reconsiderSuppression(byBaseline, cover, now, "sweep:s1")).toBeUndefined();
+    expect(reconsiderSuppression(byBaseline, undefined, now, "sweep:s1")?.next.status).toBe("OPEN");
+    const reworded = { ...cover, until: "2026-12-15T05:00:00.000Z" };
+    expect(reconsiderSuppression(byBaseline, reworded, now, "sweep:s1")?.next).toMatchObject({
+      status: "SUPPRESSED",
+      suppression: reworded,
+      transitions: 3,
+    });
   });
 });
 

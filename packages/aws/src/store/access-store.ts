@@ -252,26 +252,61 @@ export class DynamoAccessStore implements Activity.AccessStore {
       }),
     );
     const item = r.Item ? unmarshall(r.Item) : undefined;
-    return item && typeof item.firstSeen === "string" ? { target, firstSeen: item.firstSeen } : undefined;
+    if (!item || typeof item.firstSeen !== "string") return undefined;
+    return {
+      target,
+      firstSeen: item.firstSeen,
+      ...(typeof item.expiresAt === "number" ? { expiresAt: item.expiresAt } : {}),
+    };
   }
 
-  async touchTarget(target: string, firstSeen: string): Promise<TargetState> {
+  async touchTarget(target: string, firstSeen: string, expiresAt?: number): Promise<TargetState> {
+    const key = marshall(KEYS.accessProfile(target, TARGET_MARKER));
+    const names = { "#type": "type" };
+    const kind = { ":kind": "access-target", ":t": target, ":f": firstSeen };
+    // Absent, or expired before this activity (DynamoDB's TTL deletes it within days, not at once):
+    // the learning period starts here.
+    if (
+      await this.conditionalUpdate({
+        Key: key,
+        UpdateExpression: `SET #type = :kind, target = :t, firstSeen = :f${expiresAt !== undefined ? ", expiresAt = :e" : " REMOVE expiresAt"}`,
+        ConditionExpression: "attribute_not_exists(firstSeen) OR expiresAt <= :fs",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall({
+          ...kind,
+          ":fs": Math.floor(Date.parse(firstSeen) / 1000),
+          ...(expiresAt !== undefined ? { ":e": expiresAt } : {}),
+        }),
+      })
+    )
+      return { target, firstSeen, ...(expiresAt !== undefined ? { expiresAt } : {}) };
+    await this.conditionalUpdate({
+      Key: key,
+      UpdateExpression: "SET firstSeen = :f",
+      ConditionExpression: "firstSeen > :f",
+      ExpressionAttributeValues: marshall({ ":f": firstSeen }),
+    });
+    if (expiresAt !== undefined)
+      await this.conditionalUpdate({
+        Key: key,
+        UpdateExpression: "SET expiresAt = :e",
+        ConditionExpression: "attribute_not_exists(expiresAt) OR expiresAt < :e",
+        ExpressionAttributeValues: marshall({ ":e": expiresAt }),
+      });
+    return (await this.getTarget(target)) ?? { target, firstSeen };
+  }
+
+  /** One UpdateItem; false when its condition did not hold. */
+  private async conditionalUpdate(
+    input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], "TableName">,
+  ): Promise<boolean> {
     try {
       this.writes += 1;
-      await this.ddb.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall(KEYS.accessProfile(target, TARGET_MARKER)),
-          UpdateExpression: "SET #type = :kind, target = :t, firstSeen = :f",
-          ConditionExpression: "attribute_not_exists(firstSeen) OR firstSeen > :f",
-          ExpressionAttributeNames: { "#type": "type" },
-          ExpressionAttributeValues: marshall({ ":kind": "access-target", ":t": target, ":f": firstSeen }),
-        }),
-      );
-      return { target, firstSeen };
+      await this.ddb.send(new UpdateItemCommand({ TableName: this.tableName, ...input }));
+      return true;
     } catch (error) {
       if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-      return (await this.getTarget(target)) ?? { target, firstSeen };
+      return false;
     }
   }
 }

@@ -147,6 +147,7 @@ export async function readAccount(
   req: ReadRequest,
 ): Promise<AccountRead> {
   const out: AccountRead = { snapshots: [], unable: [], complete: new Set() };
+  const nowIso = req.now.toISOString();
   const send = <T>(fn: () => Promise<T>) => withBackoff(fn, req.backoff);
   const unable = (u: UnableToEvaluate) => out.unable.push(u);
   const seen = new Set<string>();
@@ -194,14 +195,17 @@ export async function readAccount(
           continue;
         }
         if (s.state !== "present") continue;
-        add(
-          await enrichSnapshot(s, c, {
-            now: req.now,
-            send,
-            unable,
-            ...(req.enrichBucket ? { enrichBucket: req.enrichBucket } : {}),
-          }),
-        );
+        const e = await enrichSnapshot(s, c, {
+          now: req.now,
+          send,
+          unable,
+          ...(req.enrichBucket ? { enrichBucket: req.enrichBucket } : {}),
+        });
+        // Every bucket is stamped with the read's time, as an enriched PHI bucket is: otherwise a bucket
+        // taken out of the PHI buckets (no longer enriched) goes back to Config's capture time, older
+        // than the last sweep's stamp, and every later verdict on it is ignored as out of date — its
+        // findings would stay open until Config next records a change to the bucket.
+        add(e.resourceType === "AWS::S3::Bucket" ? { ...e, capturedAt: maxIso(e.capturedAt, nowIso) } : e);
       }
       if (recorded && read.complete && allRead) out.complete.add(completeKey(type, region));
     }
@@ -691,4 +695,8 @@ async function readConnect(
   if (flowsComplete)
     complete.push(completeKey(CONNECT_FLOW, region), completeKey(CONNECT_FLOW_MODULE, region));
   return { snapshots, complete };
+}
+
+function maxIso(a: string, b: string): string {
+  return a >= b ? a : b;
 }

@@ -1,5 +1,7 @@
 import {
   allFindings,
+  applyDecision,
+  baselineSuppression,
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
@@ -8,6 +10,8 @@ import {
   phiBucketOf,
   Report,
   type ResourceSnapshot,
+  reconsiderSuppression,
+  recordObservation,
   watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
@@ -39,6 +43,14 @@ export interface SweepRequest {
   members?: ReadonlyArray<MemberAccess>;
   /** Accounts swept at once. Default 4. */
   accountConcurrency?: number;
+  /**
+   * The run speaks for the deployment (the scheduled sweep, not a one-account `phiwatch scan`): once
+   * every account is swept, findings phiwatch no longer evaluates are resolved — drift findings of an
+   * account no longer in the run's accounts, or of a control that no longer evaluates their resource
+   * type (removed in this release) — and suppressions are re-read against the clock and the baseline
+   * (ended, or withdrawn from the baseline: re-opened), whatever evaluates their findings.
+   */
+  reconcile?: boolean;
   /**
    * Epoch ms after which no further account is started (the function's remaining time, less a margin):
    * those accounts are listed as unable, so the posture is still written before the timeout.
@@ -148,6 +160,19 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       });
     }
   });
+  if (req.reconcile) {
+    const r = await reconcile(deps, new Set(accounts.map((a) => a.accountId)), `sweep:${req.sweepId}`, now);
+    transitions += r.transitions;
+    failures.push(...r.failures);
+    unable.push(...r.unable);
+    if (r.transitions > 0) {
+      // The posture's open counts are read after the changes.
+      const swept = new Set(open.map((f) => f.findingId));
+      for (const f of r.opened) if (!swept.has(f.findingId)) open.push(f);
+      const closed = new Set(r.closed);
+      for (let i = open.length - 1; i >= 0; i--) if (closed.has(open[i]!.findingId)) open.splice(i, 1);
+    }
+  }
   const counts = Report.countPosture(evaluations, open);
   const posture: Report.PostureSnapshot = {
     at: now.toISOString(),
@@ -274,4 +299,97 @@ async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding
     ...(await allFindings(deps.findings, { status: "OPEN", accountId })),
     ...(await allFindings(deps.findings, { status: "SUPPRESSED", accountId })),
   ];
+}
+
+/**
+ * What the scheduled sweep reconciles once every account is swept (see `SweepRequest.reconcile`).
+ * Each finding on its own: one that cannot be written is listed in `unable` and fails the run at its
+ * end, as an evaluation's write does.
+ */
+async function reconcile(
+  deps: DriftDeps,
+  accounts: ReadonlySet<string>,
+  cause: string,
+  now: Date,
+): Promise<{
+  transitions: number;
+  opened: Finding[];
+  closed: string[];
+  failures: unknown[];
+  unable: Report.UnableToEvaluate[];
+}> {
+  const out = {
+    transitions: 0,
+    opened: [] as Finding[],
+    closed: [] as string[],
+    failures: [] as unknown[],
+    unable: [] as Report.UnableToEvaluate[],
+  };
+  const live = [
+    ...(await allFindings(deps.findings, { status: "OPEN" })),
+    ...(await allFindings(deps.findings, { status: "SUPPRESSED" })),
+  ];
+  for (const f of live) {
+    try {
+      const why = f.kind === "drift" ? outOfScope(deps, accounts, f) : undefined;
+      if (why) {
+        // Resolved, not "fixed": the summary and history say it is no longer evaluated, and why.
+        const r = await recordObservation(
+          deps.findings,
+          {
+            kind: "drift",
+            ruleId: f.ruleId,
+            title: f.title,
+            severity: f.severity,
+            hipaa: f.hipaa,
+            subject: f.subject,
+            verdict: "pass",
+            summary: `no longer evaluated: ${why}`,
+            evidence: { noLongerEvaluated: why },
+            observedAt: f.lastSeen,
+            cause,
+          },
+          now,
+        );
+        if (r.transitioned) {
+          out.transitions++;
+          out.closed.push(f.findingId);
+        }
+        continue;
+      }
+      if (f.status !== "SUPPRESSED") continue;
+      // Decided on the listed copy first: a suppression still in force costs no read.
+      const cover = baselineSuppression(deps.baseline, f.ruleId, f.subject, now);
+      if (!reconsiderSuppression(f, cover, now, cause)) continue;
+      const r = await applyDecision(deps.findings, f.findingId, (current) => {
+        if (!current) return undefined;
+        const cover = baselineSuppression(deps.baseline, current.ruleId, current.subject, now);
+        return reconsiderSuppression(current, cover, now, cause);
+      });
+      if (r.changed && r.finding) {
+        out.transitions++;
+        if (r.finding.status === "OPEN") out.opened.push(r.finding);
+      }
+    } catch (error) {
+      out.failures.push(error);
+      out.unable.push({
+        accountId: f.subject.accountId,
+        resourceType: f.subject.resourceType,
+        resourceId: f.subject.resourceId,
+        region: f.subject.region,
+        operation: "record findings",
+        reason: `${f.ruleId}: ${(error as Error).name}: ${String((error as Error).message).slice(0, 200)}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Why phiwatch no longer evaluates a drift finding, if it does not (ids only: no PHI). */
+function outOfScope(deps: DriftDeps, accounts: ReadonlySet<string>, f: Finding): string | undefined {
+  if (!accounts.has(f.subject.accountId))
+    return `account ${f.subject.accountId} is not among the accounts this deployment sweeps`;
+  if (!deps.controls.for(f.subject.resourceType).some((c) => c.id === f.ruleId))
+    return `control ${f.ruleId} does not evaluate ${f.subject.resourceType} in this release`;
+  return undefined;
 }

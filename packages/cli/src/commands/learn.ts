@@ -78,7 +78,12 @@ export async function learnFiles(
   const until = Activity.windowStartOf(maxAt - settings.foldGraceMinutes * 60_000, settings.windowMinutes);
   for (const [target, state] of windows.targets) {
     const stored = await deps.store.getTarget(target);
-    if (!stored || stored.firstSeen > state.firstSeen) await deps.store.touchTarget(target, state.firstSeen);
+    if (
+      !stored ||
+      stored.firstSeen > state.firstSeen ||
+      (state.expiresAt !== undefined && (stored.expiresAt ?? 0) < state.expiresAt)
+    )
+      await deps.store.touchTarget(target, state.firstSeen, state.expiresAt);
   }
   for (const t of touched.values()) {
     const stored = await deps.store.getProfile(t.key.target, t.key.principal.id);

@@ -110,11 +110,20 @@ export class MemoryAccessStore implements AccessStore {
     return this.targets.get(target);
   }
 
-  async touchTarget(target: string, firstSeen: string): Promise<TargetState> {
+  async touchTarget(target: string, firstSeen: string, expiresAt?: number): Promise<TargetState> {
     const cur = this.targets.get(target);
-    if (cur && cur.firstSeen <= firstSeen) return cur;
+    const restart = !cur || (cur.expiresAt !== undefined && cur.expiresAt <= epochSeconds(firstSeen));
+    const next: TargetState = restart
+      ? { target, firstSeen, ...(expiresAt !== undefined ? { expiresAt } : {}) }
+      : {
+          target,
+          firstSeen: cur.firstSeen <= firstSeen ? cur.firstSeen : firstSeen,
+          ...(expiresAt !== undefined || cur.expiresAt !== undefined
+            ? { expiresAt: Math.max(expiresAt ?? 0, cur.expiresAt ?? 0) }
+            : {}),
+        };
+    if (cur && cur.firstSeen === next.firstSeen && cur.expiresAt === next.expiresAt) return cur;
     this.writes += 1;
-    const next = { target, firstSeen };
     this.targets.set(target, next);
     return next;
   }
@@ -135,4 +144,8 @@ function totals(w: MemWindow): WindowTotals {
     overflow: false,
     ...(w.flagged ? { flagged: true } : {}),
   };
+}
+
+function epochSeconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000);
 }

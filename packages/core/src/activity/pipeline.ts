@@ -116,14 +116,26 @@ export async function processAccessEvents(
   const ttl = (d: WindowDelta) => Math.floor(d.windowStartMs / 1000) + WINDOW_TTL_DAYS * 86_400;
   const totals = await deps.store.addWindows(deltas, ttl);
 
-  // Learning-period start of each target: the earliest event ever seen on it.
-  const targetFirst = new Map<string, number>();
-  for (const e of events) targetFirst.set(e.target.id, Math.min(targetFirst.get(e.target.id) ?? e.at, e.at));
+  // Learning-period start of each target: the earliest event seen on it since it was last silent for
+  // longer than profiles live (then every profile learned on it has expired, and it learns again).
+  const targetSpan = new Map<string, { first: number; last: number }>();
+  for (const e of events) {
+    const span = targetSpan.get(e.target.id);
+    if (!span) targetSpan.set(e.target.id, { first: e.at, last: e.at });
+    else {
+      span.first = Math.min(span.first, e.at);
+      span.last = Math.max(span.last, e.at);
+    }
+  }
   const targetSince = new Map<string, string>();
-  for (const [t, at] of targetFirst) {
-    const iso = new Date(at).toISOString();
+  for (const [t, span] of targetSpan) {
+    const iso = new Date(span.first).toISOString();
+    const expiresAt = Math.floor(span.last / 1000) + s.profileTtlDays * 86_400;
     let st = await deps.store.getTarget(t);
-    if (!st || st.firstSeen > iso) st = await deps.store.touchTarget(t, iso);
+    const expired = st?.expiresAt !== undefined && st.expiresAt <= Math.floor(span.first / 1000);
+    // The expiry moves with activity, written at most about once a day per target.
+    if (!st || expired || st.firstSeen > iso || (st.expiresAt ?? 0) < expiresAt - 86_400)
+      st = await deps.store.touchTarget(t, iso, expiresAt);
     targetSince.set(t, st.firstSeen);
   }
 

@@ -5,6 +5,12 @@ import type { WindowDelta, WindowTotals } from "./window.ts";
 export interface TargetState {
   target: string;
   firstSeen: string;
+  /**
+   * Epoch seconds: the target's last activity plus `profileTtlDays` (DynamoDB TTL). Past it every
+   * profile learned on the target has expired too, so its learning period starts again. Absent on
+   * state written before it existed (kept until the next activity sets it).
+   */
+  expiresAt?: number;
 }
 
 /**
@@ -31,6 +37,11 @@ export interface AccessStore {
    */
   putProfile(profile: AccessProfile, expectFoldedThrough: string | null): Promise<"applied" | "conflict">;
   getTarget(target: string): Promise<TargetState | undefined>;
-  /** Lower the target's `firstSeen` to `firstSeen` (or create it); returns the stored state. */
-  touchTarget(target: string, firstSeen: string): Promise<TargetState>;
+  /**
+   * Record activity on the target from `firstSeen`: create the state, or start it again from
+   * `firstSeen` when the stored one expired before then (a target silent longer than the profiles
+   * live learns again); otherwise lower `firstSeen` to it and raise `expiresAt` to `expiresAt`.
+   * Returns the stored state.
+   */
+  touchTarget(target: string, firstSeen: string, expiresAt?: number): Promise<TargetState>;
 }

@@ -1,3 +1,4 @@
+import { BASELINE_SUPPRESSOR } from "../finding/types.ts";
 import type { Baseline, PhiBucket } from "./schema.ts";
 import { suppressionEnd } from "./until.ts";
 
@@ -176,7 +177,8 @@ export function baselineSuppression(
     const candidates = [subject.resourceId, subject.resourceName, subject.principal].filter(
       (x): x is string => !!x,
     );
-    if (candidates.some((c) => globMatch(s.resource, c))) return { reason: s.reason, until, by: "baseline" };
+    if (candidates.some((c) => globMatch(s.resource, c)))
+      return { reason: s.reason, until, by: BASELINE_SUPPRESSOR };
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ export {
   type FindingChange,
   LAST_SEEN_REFRESH_MS,
   type Observation,
+  reconsiderSuppression,
   stableStringify,
   suppress,
   unsuppress,
@@ -23,8 +24,9 @@ export {
   type HistoryQuery,
   type Page,
 } from "./ports.ts";
-export { recordObservation } from "./record.ts";
+export { applyDecision, recordObservation } from "./record.ts";
 export {
+  BASELINE_SUPPRESSOR,
   type Evidence,
   FINDING_STATUSES,
   type Finding,

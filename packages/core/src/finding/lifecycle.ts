@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { boundEvidence } from "./evidence.ts";
 import { findingId } from "./id.ts";
 import {
+  BASELINE_SUPPRESSOR,
   type Evidence,
   type Finding,
   type FindingKind,
@@ -112,7 +113,7 @@ export function decide(
       ...(obs.windowStart ? { windowStart: obs.windowStart } : {}),
       ...(obs.suppressedBy ? { suppression: obs.suppressedBy } : {}),
     };
-    return { next, expect: "absent", history: historyOf(next, "NEW", obs) };
+    return { next, expect: "absent", history: historyOf(next, "NEW", obs, obs.observedAt) };
   }
 
   // Events arrive out of order: never let an older observation overwrite a newer one.
@@ -122,10 +123,24 @@ export function decide(
   }
 
   const expect = { transitions: current.transitions, lastSeen: current.lastSeen };
+  const nowIso = now.toISOString();
+  // When a transition happens: at the observation's time when it brings newer configuration or
+  // activity; otherwise the configuration is the one already judged and what changed is the judging
+  // (a redeployed baseline, a new release, a suppression's end), which happens now — not when Config
+  // last captured the resource, months ago. Never before the last transition: drift history and the
+  // timeline built from it stay in order.
+  const at = maxIso(obs.observedAt > current.lastSeen ? obs.observedAt : nowIso, current.statusChangedAt);
+  // A suppression from the baseline holds only while the deployed baseline still says so: removed, it
+  // ends; edited (a new end or reason), the finding carries the edited one.
+  const baselineWithdrawn =
+    obs.verdict === "fail" &&
+    current.suppression?.by === BASELINE_SUPPRESSOR &&
+    !sameSuppression(current.suppression, obs.suppressedBy);
   const suppressedActive =
     current.status === "SUPPRESSED" &&
     current.suppression !== undefined &&
-    current.suppression.until > now.toISOString();
+    current.suppression.until > nowIso &&
+    !baselineWithdrawn;
 
   if (obs.verdict === "fail") {
     const base: Finding = {
@@ -139,19 +154,19 @@ export function decide(
       ...(obs.count !== undefined ? { count: Math.max(obs.count, current.count ?? 0) } : {}),
     };
     // A baseline suppression that now covers an open (or re-failing) finding suppresses it, in history.
-    if (obs.suppressedBy && !suppressedActive && obs.suppressedBy.until > now.toISOString()) {
+    if (obs.suppressedBy && !suppressedActive && obs.suppressedBy.until > nowIso) {
       const next: Finding = {
         ...base,
         status: "SUPPRESSED",
         suppression: obs.suppressedBy,
-        statusChangedAt: obs.observedAt,
+        statusChangedAt: at,
         transitions: current.transitions + 1,
       };
       return {
         next,
         expect,
         history: {
-          ...historyOf(next, current.status, obs),
+          ...historyOf(next, current.status, obs, at),
           evidence: { ...obs.evidence, suppression: obs.suppressedBy },
         },
       };
@@ -161,15 +176,23 @@ export function decide(
         ...base,
         status: "OPEN",
         severity: obs.severity,
-        statusChangedAt: obs.observedAt,
+        statusChangedAt: at,
         transitions: current.transitions + 1,
       };
       delete next.suppression;
-      return { next, expect, history: historyOf(next, current.status, obs) };
+      const ended =
+        current.status === "SUPPRESSED" && current.suppression
+          ? { suppressionEnded: endOf(current.suppression, nowIso) }
+          : {};
+      return {
+        next,
+        expect,
+        history: { ...historyOf(next, current.status, obs, at), evidence: { ...obs.evidence, ...ended } },
+      };
     }
     if (severityRank(obs.severity) !== severityRank(current.severity)) {
       const next: Finding = { ...base, severity: obs.severity, transitions: current.transitions + 1 };
-      return { next, expect, history: historyOf(next, current.status, obs) };
+      return { next, expect, history: historyOf(next, current.status, obs, at) };
     }
     const evidenceChanged =
       evidenceDigest(obs.evidence) !== evidenceDigest(current.evidence) || obs.summary !== current.summary;
@@ -190,11 +213,80 @@ export function decide(
         : `Resolved: ${obs.summary}`,
     evidence: obs.evidence,
     lastSeen: maxIso(current.lastSeen, obs.observedAt),
-    statusChangedAt: obs.observedAt,
+    statusChangedAt: at,
     transitions: current.transitions + 1,
   };
   delete next.suppression;
-  return { next, expect, history: historyOf(next, current.status, obs) };
+  return { next, expect, history: historyOf(next, current.status, obs, at) };
+}
+
+/** Why a suppression no longer holds, for the history entry of the re-opening. */
+function endOf(s: NonNullable<Finding["suppression"]>, nowIso: string): string {
+  if (s.until <= nowIso) return `expired ${s.until}`;
+  return "withdrawn from the baseline";
+}
+
+function sameSuppression(
+  a: Finding["suppression"] | undefined,
+  b: Observation["suppressedBy"] | undefined,
+): boolean {
+  return !!a && !!b && a.until === b.until && a.reason === b.reason && a.by === b.by;
+}
+
+/**
+ * A suppression re-read against the time and the deployed baseline, for a finding that nothing
+ * re-evaluates (an activity finding; a drift finding whose resource could not be evaluated): one that
+ * ended (its `until` passed), or came from the baseline and is no longer there, re-opens the finding;
+ * one the baseline now words differently is replaced. `cover` is what the baseline says today
+ * (`baselineSuppression`). `undefined` when nothing changes.
+ *
+ * @example
+ * ```ts
+ * reconsiderSuppression(suppressedUntilYesterday, undefined, new Date(), "sweep:…")?.next.status; // "OPEN"
+ * ```
+ */
+export function reconsiderSuppression(
+  current: Finding,
+  cover: Observation["suppressedBy"] | undefined,
+  now: Date,
+  cause: string,
+): FindingChange | undefined {
+  const s = current.suppression;
+  if (current.status !== "SUPPRESSED" || !s) return undefined;
+  const nowIso = now.toISOString();
+  const fromBaseline = s.by === BASELINE_SUPPRESSOR;
+  if (s.until > nowIso && (!fromBaseline || sameSuppression(s, cover))) return undefined;
+  const at = maxIso(nowIso, current.statusChangedAt);
+  const expect = { transitions: current.transitions, lastSeen: current.lastSeen };
+  const entry = (next: Finding, evidence: Evidence): HistoryEntry => ({
+    findingId: current.findingId,
+    ruleId: current.ruleId,
+    subject: current.subject,
+    at,
+    seq: next.transitions,
+    from: current.status,
+    to: next.status,
+    severity: next.severity,
+    evidence,
+    cause,
+  });
+  if (fromBaseline && cover && cover.until > nowIso) {
+    const next: Finding = {
+      ...current,
+      suppression: cover,
+      statusChangedAt: at,
+      transitions: current.transitions + 1,
+    };
+    return { next, expect, history: entry(next, { suppression: cover }) };
+  }
+  const next: Finding = {
+    ...current,
+    status: "OPEN",
+    statusChangedAt: at,
+    transitions: current.transitions + 1,
+  };
+  delete next.suppression;
+  return { next, expect, history: entry(next, { suppressionEnded: endOf(s, nowIso) }) };
 }
 
 /** Suppress an open finding until `until`, with a reason and the caller's identity; recorded in history. */
@@ -251,12 +343,12 @@ function userTransition(
   };
 }
 
-function historyOf(next: Finding, from: HistoryEntry["from"], obs: Observation): HistoryEntry {
+function historyOf(next: Finding, from: HistoryEntry["from"], obs: Observation, at: string): HistoryEntry {
   return {
     findingId: next.findingId,
     ruleId: next.ruleId,
     subject: next.subject,
-    at: obs.observedAt,
+    at,
     seq: next.transitions,
     from,
     to: next.status,

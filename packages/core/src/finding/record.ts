@@ -1,6 +1,6 @@
 import { PhiwatchError } from "../errors.ts";
 import { findingId } from "./id.ts";
-import { decide, type Observation } from "./lifecycle.ts";
+import { decide, type FindingChange, type Observation } from "./lifecycle.ts";
 import type { FindingStore } from "./ports.ts";
 import type { Finding } from "./types.ts";
 
@@ -30,6 +30,29 @@ export async function recordObservation(
     const result = await store.applyChange(change);
     if (result === "applied")
       return { changed: true, transitioned: change.history !== undefined, finding: change.next };
+  }
+  throw new PhiwatchError(`finding ${id}: gave up after ${MAX_ATTEMPTS} conflicting writes`);
+}
+
+/**
+ * Apply a change decided on the stored finding, conditionally; on a race re-read and decide again.
+ * For changes that are not observations (a suppression re-read against the baseline and the clock).
+ *
+ * @example
+ * ```ts
+ * await applyDecision(store, id, (f) => f && reconsiderSuppression(f, cover, now, "sweep:…"));
+ * ```
+ */
+export async function applyDecision(
+  store: FindingStore,
+  id: string,
+  decideOn: (current: Finding | undefined) => FindingChange | undefined,
+): Promise<{ changed: boolean; finding?: Finding }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await store.getFinding(id);
+    const change = decideOn(current);
+    if (!change) return { changed: false, ...(current ? { finding: current } : {}) };
+    if ((await store.applyChange(change)) === "applied") return { changed: true, finding: change.next };
   }
   throw new PhiwatchError(`finding ${id}: gave up after ${MAX_ATTEMPTS} conflicting writes`);
 }

@@ -13,6 +13,12 @@ export function isSeverity(value: unknown): value is Severity {
 /** Where a finding comes from: a configuration control (drift) or an activity detector. */
 export type FindingKind = "drift" | "activity";
 
+/**
+ * `suppression.by` of a suppression that comes from the baseline's `suppressions` (the API and the CLI
+ * record a person's identity instead): it holds only while the deployed baseline still says so.
+ */
+export const BASELINE_SUPPRESSOR = "baseline";
+
 export const FINDING_STATUSES = ["OPEN", "RESOLVED", "SUPPRESSED"] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
