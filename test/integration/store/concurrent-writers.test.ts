@@ -5,8 +5,7 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
-import { findingItem } from "../../../packages/aws/src/store/items.ts";
+import { DynamoFindingStore, findingItem } from "../../../packages/aws/src/index.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import {
   decide,
@@ -206,6 +205,23 @@ describe("findings store: updates that change neither transitions nor lastSeen",
     expect(racing.conflicts).toBe(1);
     expect(results.map((r) => r.changed)).toEqual([false, true]);
     expect(stored).toMatchObject({ status: "OPEN", lastSeen: newest, transitions: 1, revision: 2 });
+  });
+
+  it("decides the later of two evaluations of one snapshot time on the earlier one's evidence", async () => {
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    await recordObservation(store, obs("order-4", {}));
+    const id = findingId("s3-encryption-cmk", subject("order-4"));
+    const keyOf = (c: FindingChange) => JSON.stringify(c.next.evidence);
+    const a = { sseAlgorithm: "AES256", trail: "org-trail" };
+    const b = { sseAlgorithm: "AES256", trail: "none" };
+    const racing = racingStore(store, 2, [JSON.stringify(b), JSON.stringify(a)], keyOf);
+    await Promise.all([
+      recordObservation(racing, obs("order-4", { evidence: a, cause: "dependency:a" })),
+      recordObservation(racing, obs("order-4", { evidence: b, cause: "dependency:b" })),
+    ]);
+    // a was refused, re-decided on b's write (still different evidence), and written after it.
+    expect(racing.conflicts).toBe(1);
+    expect(await store.getFinding(id)).toMatchObject({ evidence: a, revision: 3, transitions: 1 });
   });
 
   it("orders the first updates of an item an older version wrote (no revision attribute)", async () => {
