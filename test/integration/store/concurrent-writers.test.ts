@@ -2,15 +2,19 @@
 // re-evaluation records the same (rule, resource) — against DynamoDB Local. Every write is
 // conditional on what it was decided on, so the loser re-reads and re-decides: no older evaluation
 // overwrites a newer one, no open finding is resolved by a stale pass, no history entry is doubled.
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
+import { DynamoFindingStore, findingItem } from "../../../packages/aws/src/index.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import {
+  decide,
   type Finding,
   type FindingChange,
   findingId,
   type Observation,
   recordObservation,
+  suppress,
 } from "../../../packages/core/src/index.ts";
 
 let stack: LocalStack;
@@ -53,10 +57,15 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 /**
  * A store on which both writers read the same state before either writes (the interleaving of a real
- * race), and whose first writes land in the order given (by the `lastSeen` each would write). A
- * re-read and re-write after a conflict go straight through.
+ * race), and whose first writes land in the order given (by `turnOf` of the change each would write:
+ * its `lastSeen` unless told). A re-read and re-write after a conflict go straight through.
  */
-function racingStore(store: DynamoFindingStore, readers: number, writeOrder: string[] = []) {
+function racingStore(
+  store: DynamoFindingStore,
+  readers: number,
+  writeOrder: string[] = [],
+  turnOf: (c: FindingChange) => string = (c) => c.next.lastSeen,
+) {
   let reads = 0;
   let allRead!: () => void;
   const readGate = new Promise<void>((r) => {
@@ -75,9 +84,10 @@ function racingStore(store: DynamoFindingStore, readers: number, writeOrder: str
       return f;
     },
     applyChange: async (c: FindingChange) => {
-      const turn = turns.get(c.next.lastSeen);
-      if (turn && !used.has(c.next.lastSeen)) {
-        used.add(c.next.lastSeen);
+      const key = turnOf(c);
+      const turn = turns.get(key);
+      if (turn && !used.has(key)) {
+        used.add(key);
         await turn.promise;
       }
       try {
@@ -85,7 +95,7 @@ function racingStore(store: DynamoFindingStore, readers: number, writeOrder: str
         if (r === "conflict") racing.conflicts++;
         return r;
       } finally {
-        const next = writeOrder[writeOrder.indexOf(c.next.lastSeen) + 1];
+        const next = writeOrder[writeOrder.indexOf(key) + 1];
         if (next) turns.get(next)?.resolve();
       }
     },
@@ -154,5 +164,104 @@ describe("findings store: two writers at once", () => {
     );
     expect(r.changed).toBe(false);
     expect((await store.getFinding(id))?.status).toBe("OPEN");
+  });
+});
+
+// Updates that move neither `transitions` nor `lastSeen`: an activity finding's count from two late
+// batches of one incident window (each reports the window total, observed before the stored
+// `lastSeen`), a person's suppression decided on a state a detector has since updated. Each write is
+// conditional on the revision it was decided on, so the later writer re-reads and re-decides.
+describe("findings store: updates that change neither transitions nor lastSeen", () => {
+  const principal = "arn:aws:iam::111122223333:role/analytics-export";
+  const activity = (resourceId: string, over: Partial<Observation>): Observation =>
+    obs(resourceId, {
+      kind: "activity",
+      ruleId: "access-volume-spike",
+      title: "PHI reads stay within the principal's usual volume",
+      severity: "high",
+      subject: { ...subject(resourceId), principal },
+      summary: "PHI reads far above this principal's usual volume",
+      evidence: { windowStart: "2026-03-03T10:00:00.000Z" },
+      windowStart: "2026-03-03T10:00:00.000Z",
+      discriminator: "day:2026-03-03",
+      ...over,
+    });
+  const idOf = (resourceId: string) =>
+    findingId("access-volume-spike", { ...subject(resourceId), principal }, "day:2026-03-03");
+  const newest = "2026-03-03T10:20:00.000Z";
+
+  it("keeps the higher count when two late batches race and the higher one writes first", async () => {
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    await recordObservation(store, activity("order-1", { count: 5, observedAt: newest }));
+    // Both batches read count 5; the one reporting 9 writes first, then the one reporting 7.
+    const racing = racingStore(store, 2, ["9", "7"], (c) => String(c.next.count));
+    const results = await Promise.all([
+      recordObservation(racing, activity("order-1", { count: 7, observedAt: "2026-03-03T10:05:00.000Z" })),
+      recordObservation(racing, activity("order-1", { count: 9, observedAt: "2026-03-03T10:10:00.000Z" })),
+    ]);
+    const stored = await store.getFinding(idOf("order-1"));
+    expect(stored?.count).toBe(9);
+    // The 7 was refused, re-decided on the stored 9, and wrote nothing.
+    expect(racing.conflicts).toBe(1);
+    expect(results.map((r) => r.changed)).toEqual([false, true]);
+    expect(stored).toMatchObject({ status: "OPEN", lastSeen: newest, transitions: 1, revision: 2 });
+  });
+
+  it("decides the later of two evaluations of one snapshot time on the earlier one's evidence", async () => {
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    await recordObservation(store, obs("order-4", {}));
+    const id = findingId("s3-encryption-cmk", subject("order-4"));
+    const keyOf = (c: FindingChange) => JSON.stringify(c.next.evidence);
+    const a = { sseAlgorithm: "AES256", trail: "org-trail" };
+    const b = { sseAlgorithm: "AES256", trail: "none" };
+    const racing = racingStore(store, 2, [JSON.stringify(b), JSON.stringify(a)], keyOf);
+    await Promise.all([
+      recordObservation(racing, obs("order-4", { evidence: a, cause: "dependency:a" })),
+      recordObservation(racing, obs("order-4", { evidence: b, cause: "dependency:b" })),
+    ]);
+    // a was refused, re-decided on b's write (still different evidence), and written after it.
+    expect(racing.conflicts).toBe(1);
+    expect(await store.getFinding(id)).toMatchObject({ evidence: a, revision: 3, transitions: 1 });
+  });
+
+  it("orders the first updates of an item an older version wrote (no revision attribute)", async () => {
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    const created = decide(undefined, activity("order-2", { count: 5, observedAt: newest }))!;
+    const { revision: _, ...legacy } = created.next;
+    await stack.ddb.send(
+      new PutItemCommand({
+        TableName: LOCAL_NAMES.table,
+        Item: marshall(findingItem(legacy), { removeUndefinedValues: true }),
+      }),
+    );
+    expect((await store.getFinding(idOf("order-2")))?.revision).toBeUndefined();
+    const racing = racingStore(store, 2, ["9", "7"], (c) => String(c.next.count));
+    await Promise.all([
+      recordObservation(racing, activity("order-2", { count: 7, observedAt: "2026-03-03T10:05:00.000Z" })),
+      recordObservation(racing, activity("order-2", { count: 9, observedAt: "2026-03-03T10:10:00.000Z" })),
+    ]);
+    const stored = await store.getFinding(idOf("order-2"));
+    expect(stored?.count).toBe(9);
+    expect(racing.conflicts).toBe(1);
+    expect(stored?.revision).toBe(1);
+  });
+
+  it("refuses a suppression decided before a count update landed (it would step the count back)", async () => {
+    const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+    await recordObservation(store, activity("order-3", { count: 5, observedAt: newest }));
+    const read = (await store.getFinding(idOf("order-3")))!;
+    // A late batch raises the count between the person's read and their write.
+    await recordObservation(store, activity("order-3", { count: 9, observedAt: "2026-03-03T10:10:00.000Z" }));
+    const change = suppress(
+      read,
+      "export approved",
+      "2026-04-01T00:00:00.000Z",
+      "ana",
+      "2026-03-03T11:00:00.000Z",
+    );
+    const outcome = await store.applyChange(change);
+    expect(await store.getFinding(idOf("order-3"))).toMatchObject({ status: "OPEN", count: 9 });
+    expect(outcome).toBe("conflict");
+    expect(await store.findingHistory(idOf("order-3"))).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import {
   type FindingStore,
   type HistoryEntry,
   parseBaseline,
+  revisionAfter,
 } from "../../../packages/core/src/index.ts";
 
 /** In-memory FindingStore with the conditional semantics of the DynamoDB one. */
@@ -21,8 +22,19 @@ export class MemoryFindingStore implements FindingStore {
   }
   async applyChange(change: FindingChange): Promise<"applied" | "conflict"> {
     const cur = this.findings.get(change.next.findingId);
-    if (change.expect === "absent" ? cur : cur?.transitions !== change.expect.transitions) return "conflict";
-    this.findings.set(change.next.findingId, structuredClone(change.next));
+    if (
+      change.expect === "absent"
+        ? cur
+        : !cur ||
+          cur.revision !== change.expect.revision ||
+          cur.transitions !== change.expect.transitions ||
+          cur.lastSeen !== change.expect.lastSeen
+    )
+      return "conflict";
+    this.findings.set(
+      change.next.findingId,
+      structuredClone({ ...change.next, revision: revisionAfter(change.expect) }),
+    );
     if (change.history) this.history.push(change.history);
     return "applied";
   }

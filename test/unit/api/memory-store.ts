@@ -5,6 +5,7 @@ import {
   type FindingStore,
   type HistoryEntry,
   type Page,
+  revisionAfter,
   severityRank,
 } from "../../../packages/core/src/index.ts";
 
@@ -17,15 +18,27 @@ export class MemoryFindingStore implements FindingStore {
   async getFinding(id: string) {
     return this.findings.get(id);
   }
+  /** Runs once, just before the next write is checked (another writer getting there first). */
+  beforeWrite: ((store: MemoryFindingStore) => void) | undefined;
+
   async applyChange(change: FindingChange): Promise<"applied" | "conflict"> {
+    const hook = this.beforeWrite;
+    this.beforeWrite = undefined;
+    hook?.(this);
     const cur = this.findings.get(change.next.findingId);
     if (
       change.expect === "absent"
         ? cur
-        : !cur || cur.transitions !== change.expect.transitions || cur.lastSeen !== change.expect.lastSeen
+        : !cur ||
+          cur.revision !== change.expect.revision ||
+          cur.transitions !== change.expect.transitions ||
+          cur.lastSeen !== change.expect.lastSeen
     )
       return "conflict";
-    this.findings.set(change.next.findingId, structuredClone(change.next));
+    this.findings.set(
+      change.next.findingId,
+      structuredClone({ ...change.next, revision: revisionAfter(change.expect) }),
+    );
     if (change.history) this.history.push(change.history);
     return "applied";
   }

@@ -279,6 +279,46 @@ describe("api suppress/unsuppress", () => {
     expect(r.status).toBe(409);
   });
 
+  it("suppresses a finding updated between its read and its write, keeping that update", async () => {
+    const id = "f-0123456789abcdef01234567";
+    // A re-evaluation stores new evidence while the suppression is being decided.
+    store.beforeWrite = (s) => {
+      const cur = s.findings.get(id)!;
+      s.findings.set(id, {
+        ...cur,
+        evidence: { sseAlgorithm: "aws:kms" },
+        revision: (cur.revision ?? 0) + 1,
+      });
+    };
+    const r = await call(
+      "POST",
+      `/findings/${id}/suppress`,
+      {},
+      { reason: "accepted until migration", until: "2026-04-01T00:00:00Z" },
+    );
+    expect(store.findings.get(id)?.evidence).toEqual({ sseAlgorithm: "aws:kms" });
+    expect(r.status).toBe(200);
+    expect(store.findings.get(id)).toMatchObject({ status: "SUPPRESSED", transitions: 2 });
+    expect(store.history).toHaveLength(1);
+  });
+
+  it("refuses to suppress a finding resolved between its read and its write", async () => {
+    const id = "f-0123456789abcdef01234567";
+    store.beforeWrite = (s) => {
+      const cur = s.findings.get(id)!;
+      s.findings.set(id, { ...cur, status: "RESOLVED", transitions: 2, revision: (cur.revision ?? 0) + 1 });
+    };
+    const r = await call(
+      "POST",
+      `/findings/${id}/suppress`,
+      {},
+      { reason: "accepted until migration", until: "2026-04-01T00:00:00Z" },
+    );
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toContain("RESOLVED");
+    expect(store.findings.get(id)?.status).toBe("RESOLVED");
+  });
+
   it("refuses to suppress a resolved finding", async () => {
     store.findings.set("f-0123456789abcdef01234567", driftFinding({ status: "RESOLVED" }));
     const r = await call(

@@ -3,7 +3,9 @@ import {
   decide,
   type Observation,
   reconsiderSuppression,
+  revisionAfter,
   suppress,
+  unsuppress,
 } from "../../../packages/core/src/index.ts";
 
 const obs = (over: Partial<Observation> = {}): Observation => ({
@@ -37,6 +39,32 @@ describe("finding lifecycle", () => {
   it("writes nothing when the same failure is observed again", () => {
     const open = decide(undefined, obs())!.next;
     expect(decide(open, obs())).toBeUndefined();
+  });
+
+  it("decides every write on the revision it read and stores the next one", () => {
+    const created = decide(undefined, obs())!;
+    expect(created.next.revision).toBe(1);
+    const open = created.next;
+    // Evidence only: neither transitions nor lastSeen move, the revision does.
+    const evidence = decide(open, obs({ evidence: { sseAlgorithm: "aws:kms:dsse" } }))!;
+    expect(evidence.expect).toEqual({ revision: 1, transitions: 1, lastSeen: open.lastSeen });
+    expect(evidence.next).toMatchObject({ revision: 2, transitions: 1, lastSeen: open.lastSeen });
+    const resolved = decide(evidence.next, obs({ verdict: "pass", observedAt: "2026-03-03T11:00:00.000Z" }))!;
+    expect(resolved.expect).toMatchObject({ revision: 2 });
+    expect(resolved.next.revision).toBe(3);
+    const s = suppress(open, "accepted", "2026-04-01T00:00:00.000Z", "ana", "2026-03-03T10:05:00.000Z");
+    expect(s.expect).toMatchObject({ revision: 1 });
+    expect(s.next.revision).toBe(2);
+    expect(unsuppress(s.next, "withdrawn", "ana", "2026-03-03T10:06:00.000Z").next.revision).toBe(3);
+  });
+
+  it("expects no revision on an item stored without one, and stores revision 1", () => {
+    const { revision: _, ...legacy } = decide(undefined, obs())!.next;
+    const c = decide(legacy, obs({ evidence: { sseAlgorithm: "aws:kms:dsse" } }))!;
+    expect(c.expect).toEqual({ transitions: 1, lastSeen: legacy.lastSeen });
+    expect(c.next.revision).toBe(1);
+    expect(revisionAfter(c.expect)).toBe(1);
+    expect(revisionAfter("absent")).toBe(1);
   });
 
   it("writes nothing for a pass with no finding", () => {

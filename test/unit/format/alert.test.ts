@@ -53,9 +53,28 @@ describe("alert decision", () => {
     ["a de-escalation", open, { ...open, severity: "medium", transitions: 2 }, "not-alertable"],
     ["an evidence refresh", open, { ...open, lastSeen: "2026-03-03T12:00:00.000Z" }, "not-alertable"],
     ["a duplicate record (same image)", open, open, "no-change"],
+    [
+      "a write that changed only the revision",
+      { ...open, revision: 4 },
+      { ...open, revision: 5 },
+      "no-change",
+    ],
+    [
+      "the first write of an item stored without a revision",
+      open,
+      { ...open, evidence: { sseAlgorithm: "aws:kms" }, revision: 1 },
+      "no-change",
+    ],
     ["a finding below the minimum", undefined, { ...open, severity: "low" }, "below-minimum"],
   ])("does not alert on %s", (_name, old, next, reason) => {
     expect(decideAlert(old, next)).toMatchObject({ alert: false, reason });
+  });
+
+  it("forwards no write that changed only the revision to a SIEM", () => {
+    const still = activityFinding({ revision: 7 });
+    expect(
+      shouldForward(still, { ...still, revision: 8 }, "info", { now: new Date("2026-03-04T00:00:00Z") }),
+    ).toBe(undefined);
   });
 
   it("applies per-kind minimums and the resolution switch", () => {

@@ -18,6 +18,7 @@ import {
   InvalidEventError,
   KEYS,
   type Page,
+  revisionAfter,
   severityRank,
 } from "@phiwatch/core";
 import { type BackoffOptions, backoffPause } from "../sweep/backoff.ts";
@@ -28,10 +29,10 @@ const MAX_PAGE = 500;
 
 /**
  * The findings store on DynamoDB (single-table, see docs/data-model.md). Every write is conditional:
- * a finding is created only if absent and updated only if its transition count and last-seen time are
- * still those the change was decided on; a history entry is put only if absent. Delivered three
- * times, the same event therefore yields one finding, one history entry and — through the stream —
- * one alert.
+ * a finding is created only if absent and updated only if it is still the revision the change was
+ * decided on (each write stores the next revision); a history entry is put only if absent. Delivered
+ * three times, the same event therefore yields one finding, one history entry and — through the
+ * stream — one alert; two updates at once never overwrite each other unseen.
  *
  * @example
  * ```ts
@@ -59,21 +60,11 @@ export class DynamoFindingStore implements FindingStore {
   }
 
   async applyChange(change: FindingChange): Promise<"applied" | "conflict"> {
-    const condition =
-      change.expect === "absent"
-        ? { ConditionExpression: "attribute_not_exists(PK)" }
-        : {
-            ConditionExpression: "#t = :t AND #ls = :ls",
-            ExpressionAttributeNames: { "#t": "transitions", "#ls": "lastSeen" },
-            ExpressionAttributeValues: marshall({
-              ":t": change.expect.transitions,
-              ":ls": change.expect.lastSeen,
-            }),
-          };
     const put = {
       TableName: this.tableName,
-      Item: marshall(findingItem(change.next), MARSHALL),
-      ...condition,
+      // The revision is the store's: one more than the one expected, whatever the caller put in `next`.
+      Item: marshall(findingItem({ ...change.next, revision: revisionAfter(change.expect) }), MARSHALL),
+      ...conditionOf(change.expect),
     };
     const history = change.history;
     const write = (): Promise<unknown> =>
@@ -268,6 +259,25 @@ export class DynamoFindingStore implements FindingStore {
       ScanIndexForward: false,
     }));
   }
+}
+
+/**
+ * The condition of a finding write: absent for a create; else exactly the state the change was
+ * decided on — the revision it read (every write stores a higher one, so any write in between
+ * fails it), or, for an item an older version wrote, no revision yet. `transitions` and `lastSeen`
+ * are checked too: a writer of that older version, still running during a deploy, keeps the revision
+ * it read, and its status and time changes must still fail a newer writer's stale decision.
+ */
+function conditionOf(expect: FindingChange["expect"]) {
+  if (expect === "absent") return { ConditionExpression: "attribute_not_exists(PK)" };
+  return {
+    ConditionExpression: `${expect.revision === undefined ? "attribute_not_exists(#r)" : "#r = :r"} AND #t = :t AND #ls = :ls`,
+    ExpressionAttributeNames: { "#r": "revision", "#t": "transitions", "#ls": "lastSeen" },
+    ExpressionAttributeValues: marshall(
+      { ":r": expect.revision, ":t": expect.transitions, ":ls": expect.lastSeen },
+      MARSHALL,
+    ),
+  };
 }
 
 /** Attempts of a transaction DynamoDB cancels for throttling (the first included). */

@@ -1,5 +1,12 @@
 import { suppressionEnd } from "../baseline/until.ts";
-import type { Finding, FindingQuery, FindingStore, HistoryEntry, Page } from "../finding/index.ts";
+import type {
+  Finding,
+  FindingChange,
+  FindingQuery,
+  FindingStore,
+  HistoryEntry,
+  Page,
+} from "../finding/index.ts";
 import { suppress, unsuppress } from "../finding/lifecycle.ts";
 import { redactText } from "../format/redact.ts";
 import type { PostureSnapshot } from "../report/posture.ts";
@@ -126,6 +133,26 @@ function requireCaller(req: ApiRequest): string {
   return req.caller;
 }
 
+/** Attempts of a person's change when other writers update the finding meanwhile. */
+const USER_CHANGE_ATTEMPTS = 3;
+
+/**
+ * Read the finding, decide the person's change on it, and write it conditionally on what was read.
+ * A detector or evaluation that updated the finding in between (a count, evidence) makes the write a
+ * conflict: read again and decide again — the change must never put back what was read before.
+ */
+async function applyUserChange(
+  deps: ApiDeps,
+  id: string,
+  change: (current: Finding) => FindingChange,
+): Promise<Finding> {
+  for (let attempt = 0; attempt < USER_CHANGE_ATTEMPTS; attempt++) {
+    const c = change(await loadFinding(deps, id));
+    if ((await deps.findings.applyChange(c)) === "applied") return c.next;
+  }
+  throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
+}
+
 async function loadFinding(deps: ApiDeps, id: string): Promise<Finding> {
   const findingId = parseInput(FindingIdParam, id, "path.findingId");
   const f = await deps.findings.getFinding(findingId);
@@ -248,29 +275,33 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
         throw new ApiError(400, "BadRequest", "body.until: must be in the future", "body.until");
       if (Date.parse(until) - now.getTime() > MAX_SUPPRESSION_MS)
         throw new ApiError(400, "BadRequest", "body.until: at most one year ahead", "body.until");
-      const current = await loadFinding(deps, route.id);
-      if (current.status === "RESOLVED")
-        throw new ApiError(409, "Conflict", `finding ${current.findingId} is RESOLVED: nothing to suppress`);
       // The reason is free text from a person: redact PHI-shaped strings before it is stored or alerted.
-      const change = suppress(current, redactText(body.reason), until, by, now.toISOString());
-      if ((await deps.findings.applyChange(change)) === "conflict")
-        throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
-      return json(200, { finding: change.next });
+      const reason = redactText(body.reason);
+      const finding = await applyUserChange(deps, route.id, (current) => {
+        if (current.status === "RESOLVED")
+          throw new ApiError(
+            409,
+            "Conflict",
+            `finding ${current.findingId} is RESOLVED: nothing to suppress`,
+          );
+        return suppress(current, reason, until, by, now.toISOString());
+      });
+      return json(200, { finding });
     }
     case "unsuppress": {
       const by = requireCaller(req);
       const body = parseInput(UnsuppressBody, readBody(req), "body");
-      const current = await loadFinding(deps, route.id);
-      if (current.status !== "SUPPRESSED")
-        throw new ApiError(
-          409,
-          "Conflict",
-          `finding ${current.findingId} is ${current.status}, not SUPPRESSED`,
-        );
-      const change = unsuppress(current, redactText(body.reason), by, now.toISOString());
-      if ((await deps.findings.applyChange(change)) === "conflict")
-        throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
-      return json(200, { finding: change.next });
+      const reason = redactText(body.reason);
+      const finding = await applyUserChange(deps, route.id, (current) => {
+        if (current.status !== "SUPPRESSED")
+          throw new ApiError(
+            409,
+            "Conflict",
+            `finding ${current.findingId} is ${current.status}, not SUPPRESSED`,
+          );
+        return unsuppress(current, reason, by, now.toISOString());
+      });
+      return json(200, { finding });
     }
   }
 }

@@ -43,10 +43,45 @@ export interface Observation {
 
 /** A change to persist: the next state of the finding and, when its status or severity moved, one history entry. */
 export interface FindingChange {
+  /** The state to store; its `revision` is `revisionAfter(expect)`. */
   next: Finding;
-  /** `absent` = create only if no finding exists; a number = update only if `transitions` still equals it. */
-  expect: "absent" | { transitions: number; lastSeen: string };
+  /**
+   * The stored state the change was decided on: `absent` = create only if no finding exists; else
+   * update only if the item still has this revision (no revision: an item written before phiwatch
+   * kept one, which must still lack it), transition count and last-seen time. Any other write in
+   * between — a count or evidence update included — makes the change a conflict, to re-decide.
+   */
+  expect: "absent" | FindingExpectation;
   history?: HistoryEntry;
+}
+
+export interface FindingExpectation {
+  revision?: number;
+  transitions: number;
+  lastSeen: string;
+}
+
+/**
+ * The revision a change stores: one more than the one it was decided on (1 for a new finding, and for
+ * the first write of an item without one).
+ *
+ * @example
+ * ```ts
+ * revisionAfter("absent")                                    // → 1
+ * revisionAfter({ revision: 4, transitions: 2, lastSeen: "2026-03-03T10:00:00.000Z" }) // → 5
+ * ```
+ */
+export function revisionAfter(expect: FindingChange["expect"]): number {
+  return expect === "absent" ? 1 : (expect.revision ?? 0) + 1;
+}
+
+/** What an update of `current` expects to find stored: exactly the state it was decided on. */
+function expectationOf(current: Finding): FindingExpectation {
+  return {
+    ...(current.revision !== undefined ? { revision: current.revision } : {}),
+    transitions: current.transitions,
+    lastSeen: current.lastSeen,
+  };
 }
 
 /** Refresh `lastSeen` of an unchanged open finding at most this often (saves writes on re-evaluation). */
@@ -109,6 +144,7 @@ export function decide(
       lastSeen: obs.observedAt,
       statusChangedAt: obs.observedAt,
       transitions: 1,
+      revision: revisionAfter("absent"),
       ...(obs.count !== undefined ? { count: obs.count } : {}),
       ...(obs.windowStart ? { windowStart: obs.windowStart } : {}),
       ...(obs.suppressedBy ? { suppression: obs.suppressedBy } : {}),
@@ -122,7 +158,8 @@ export function decide(
     if (!(obs.kind === "activity" && (obs.count ?? 0) > (current.count ?? 0))) return undefined;
   }
 
-  const expect = { transitions: current.transitions, lastSeen: current.lastSeen };
+  const expect = expectationOf(current);
+  const revision = revisionAfter(expect);
   const nowIso = now.toISOString();
   // When a transition happens: at the observation's time when it brings newer configuration or
   // activity; otherwise the configuration is the one already judged and what changed is the judging
@@ -152,6 +189,7 @@ export function decide(
       ...(obs.remediation ? { remediation: obs.remediation } : {}),
       lastSeen: maxIso(current.lastSeen, obs.observedAt),
       ...(obs.count !== undefined ? { count: Math.max(obs.count, current.count ?? 0) } : {}),
+      revision,
     };
     // A baseline suppression that now covers an open (or re-failing) finding suppresses it, in history.
     if (obs.suppressedBy && !suppressedActive && obs.suppressedBy.until > nowIso) {
@@ -215,6 +253,7 @@ export function decide(
     lastSeen: maxIso(current.lastSeen, obs.observedAt),
     statusChangedAt: at,
     transitions: current.transitions + 1,
+    revision,
   };
   delete next.suppression;
   return { next, expect, history: historyOf(next, current.status, obs, at) };
@@ -257,7 +296,8 @@ export function reconsiderSuppression(
   const fromBaseline = s.by === BASELINE_SUPPRESSOR;
   if (s.until > nowIso && (!fromBaseline || sameSuppression(s, cover))) return undefined;
   const at = maxIso(nowIso, current.statusChangedAt);
-  const expect = { transitions: current.transitions, lastSeen: current.lastSeen };
+  const expect = expectationOf(current);
+  const revision = revisionAfter(expect);
   const entry = (next: Finding, evidence: Evidence): HistoryEntry => ({
     findingId: current.findingId,
     ruleId: current.ruleId,
@@ -276,6 +316,7 @@ export function reconsiderSuppression(
       suppression: cover,
       statusChangedAt: at,
       transitions: current.transitions + 1,
+      revision,
     };
     return { next, expect, history: entry(next, { suppression: cover }) };
   }
@@ -284,6 +325,7 @@ export function reconsiderSuppression(
     status: "OPEN",
     statusChangedAt: at,
     transitions: current.transitions + 1,
+    revision,
   };
   delete next.suppression;
   return { next, expect, history: entry(next, { suppressionEnded: endOf(s, nowIso) }) };
@@ -324,10 +366,16 @@ function userTransition(
   by: string,
   at: string,
 ): FindingChange {
-  const next: Finding = { ...target, statusChangedAt: at, transitions: current.transitions + 1 };
+  const expect = expectationOf(current);
+  const next: Finding = {
+    ...target,
+    statusChangedAt: at,
+    transitions: current.transitions + 1,
+    revision: revisionAfter(expect),
+  };
   return {
     next,
-    expect: { transitions: current.transitions, lastSeen: current.lastSeen },
+    expect,
     history: {
       findingId: current.findingId,
       ruleId: current.ruleId,

@@ -38,7 +38,8 @@ export interface Page<T> {
 
 /**
  * Where findings live. Implementations apply changes conditionally: a change whose expectation no
- * longer holds (another writer got there first) returns `conflict` and the caller re-decides.
+ * longer holds (another writer got there first — its revision, transitions or last-seen time differ)
+ * returns `conflict` and the caller re-decides; an applied change stores `revisionAfter(expect)`.
  */
 export interface FindingStore {
   getFinding(findingId: string): Promise<Finding | undefined>;

@@ -68,6 +68,12 @@ export interface Finding {
   statusChangedAt: string;
   /** Number of status transitions so far; increases by one per history entry. */
   transitions: number;
+  /**
+   * Writes of the stored item so far: each write stores one more and lands only if the stored item
+   * still has the revision its decision was read at (see `FindingChange.expect`). Absent on items
+   * written before phiwatch kept it; the first write of such an item stores 1.
+   */
+  revision?: number;
   /** Event count behind an activity finding (an alert storm of 2000 events is one finding, count 2000). */
   count?: number;
   /** Start of the incident window for activity findings. */
