@@ -49,7 +49,14 @@ export {
   ocsfFromEvent,
   toOcsf,
 } from "./ocsf.ts";
-export { type RedactedKind, type RedactionOptions, redactText, redactValue } from "./redact.ts";
+export {
+  PRINTABLE_MAX_CHARS,
+  printableText,
+  type RedactedKind,
+  type RedactionOptions,
+  redactText,
+  redactValue,
+} from "./redact.ts";
 export {
   type Body,
   computeSignature,
