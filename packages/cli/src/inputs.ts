@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { InvalidEventError } from "@phiwatch/core";
+import { InvalidEventError, jsonErrorReason } from "@phiwatch/core";
 
 /** Largest input file read (uncompressed). CloudTrail log files are usually well under 50 MB. */
 export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
@@ -71,7 +71,7 @@ export function readInputFile(file: string): InputItem[] {
   try {
     docs = /\.jsonl(\.gz)?$/.test(file) ? jsonLines(text) : oneDocumentOrLines(text);
   } catch (error) {
-    return [invalid(file, `not valid JSON (${(error as Error).message})`, "(file)", text.slice(0, 2000))];
+    return [invalid(file, `not valid JSON (${jsonErrorReason(error)})`, "(file)", text.slice(0, 2000))];
   }
   const all = docs.flatMap((d) => (Array.isArray(d) ? d : [d]));
   // The file's own gzip is a log file's body only when the file is that one document.

@@ -168,3 +168,19 @@ describe("readInputFile: gzipped JSON lines", () => {
     expect(listInputFiles([sub]).map((f) => f.slice(sub.length + 1))).toEqual(["a.jsonl.gz", "b.json"]);
   });
 });
+
+describe("readInputFile: a file that is not JSON", () => {
+  it("is reported without quoting the file (V8's message quotes it: PHI, terminal escapes)", () => {
+    for (const body of [
+      "\u001b]0;owned\u0007\u001b[2J{}",
+      "patients/jane-doe-123-45-6789.wav",
+      gzipSync('{"Records": [patients/jane-doe-123-45-6789.wav]}'),
+    ]) {
+      const items = readInputFile(write("notjson.json", body));
+      expect(kinds(items)).toEqual(["invalid"]);
+      const message = (items[0] as Extract<InputItem, { kind: "invalid" }>).error.message;
+      expect(message).toMatch(/not valid JSON/);
+      expect(message).not.toMatch(/[\p{Cc}\p{Cf}]|owned|patients|jane|6789/u);
+    }
+  });
+});
