@@ -7,7 +7,7 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambd
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { deliverEvent, FifoQueue } from "@phiwatch/aws";
-import { InvalidEventError, QUEUE_MESSAGE_MAX_BYTES } from "@phiwatch/core";
+import { Format, InvalidEventError, QUEUE_MESSAGE_MAX_BYTES } from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { type DeliveryMessage, deliveryGroup } from "./lib/delivery.ts";
@@ -22,19 +22,28 @@ export class DeliveryRetryError extends Error {
   override name = "DeliveryRetryError";
 }
 
+// A reason can quote the SIEM's answer (a HEC error `text`), which the endpoint controls and may echo
+// the payload in: bounded, without control characters and redacted before it is stored or logged.
 async function deadLetter(
   m: DeliveryMessage | undefined,
   body: string,
-  reason: string,
+  rawReason: string,
   attempts: number,
 ): Promise<void> {
+  const reason = Format.printableText(rawReason);
   await dlq.send({
     body,
     groupId: m ? deliveryGroup(m) : "malformed",
     deduplicationId: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
     attributes: { reason, attempts: String(attempts) },
   });
-  logger.warn("delivery dead-lettered", { target: m?.target, eventId: m?.event.eventId, reason, attempts });
+  logger.warn("delivery dead-lettered", {
+    ...(m
+      ? { target: Format.printableText(m.target, 64), eventId: Format.printableText(m.event.eventId, 64) }
+      : {}),
+    reason,
+    attempts,
+  });
 }
 
 function parse(body: string): DeliveryMessage {
@@ -74,7 +83,9 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   if (step.action === "delivered") return;
   if (step.action === "dead-letter") return deadLetter(m, record.body, step.reason, attempt);
   await queue.delay(record.receiptHandle, step.delayMs / 1000);
-  throw new DeliveryRetryError(`${m.target}: ${step.reason}; retry in ${Math.ceil(step.delayMs / 1000)} s`);
+  throw new DeliveryRetryError(
+    `${target.name}: ${Format.printableText(step.reason)}; retry in ${Math.ceil(step.delayMs / 1000)} s`,
+  );
 }
 
 export const lambdaHandler = async (event: SQSEvent, context: Context) =>

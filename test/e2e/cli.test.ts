@@ -102,7 +102,7 @@ describe("phiwatch evaluate (CI pipelines on IaC-produced configurations)", () =
     const empty = mkdtempSync(join(tmpdir(), "phiwatch-cli-empty-"));
     const none = phiwatch("evaluate", empty, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
     expect(none.code).toBe(2);
-    expect(none.err).toMatch(/no \.json, \.jsonl or \.json\.gz files/);
+    expect(none.err).toMatch(/no \.json, \.jsonl, \.json\.gz or \.jsonl\.gz files/);
   });
 
   it("evaluates a published real configuration item (rdk sample, API shape)", () => {

@@ -4,10 +4,14 @@ import {
   SendMessageBatchCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { Format } from "@phiwatch/core";
 
 export interface RedriveResult {
   moved: number;
-  /** Reasons the moved deliveries had been dead-lettered with, counted. */
+  /**
+   * Reasons the moved deliveries had been dead-lettered with, counted; each fit to print (at most
+   * `Format.PRINTABLE_MAX_CHARS` characters, no control characters, PHI-shaped strings redacted).
+   */
   reasons: Record<string, number>;
 }
 
@@ -61,7 +65,10 @@ export async function redriveDeliveries(
       );
     }
     for (const m of done) {
-      const reason = m.MessageAttributes?.reason?.StringValue ?? "unknown";
+      // Whatever wrote it (an older forwarder, anything with access to the DLQ), a reason can quote a
+      // SIEM's answer: returned fit to print, bounded and redacted.
+      const stored = m.MessageAttributes?.reason?.StringValue;
+      const reason = stored === undefined ? "unknown" : Format.printableText(stored);
       result.reasons[reason] = (result.reasons[reason] ?? 0) + 1;
     }
     result.moved += done.length;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { InvalidEventError } from "@phiwatch/core";
+import { InvalidEventError, jsonErrorReason } from "@phiwatch/core";
 
 /** Largest input file read (uncompressed). CloudTrail log files are usually well under 50 MB. */
 export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
@@ -16,7 +16,8 @@ export type InputItem =
 /**
  * Files under the given paths: a file named on the command line whatever its extension (skipping it
  * silently would let a CI run pass having evaluated nothing), and in directories (recursively, in
- * name order) the .json, .json.gz and .jsonl files. A path that cannot be read is an input error.
+ * name order) the .json, .json.gz, .jsonl and .jsonl.gz files. A path that cannot be read is an input
+ * error.
  */
 export function listInputFiles(paths: string[]): string[] {
   const out: string[] = [];
@@ -30,7 +31,7 @@ export function listInputFiles(paths: string[]): string[] {
       });
     }
     if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name), false);
-    else if (named || /\.(json|jsonl|json\.gz)$/.test(p)) out.push(p);
+    else if (named || /\.jsonl?(\.gz)?$/.test(p)) out.push(p);
   };
   for (const p of paths) walk(p, true);
   return out;
@@ -41,8 +42,10 @@ export function listInputFiles(paths: string[]): string[] {
  * Config notifications or bare configuration items, a Config configuration history or snapshot file
  * (`{"configurationItems":[…]}`, as Config delivers them to S3: one item each), or a CloudTrail log
  * file (`{"Records":[…]}`). Gzip is recognised by its content (`.json.gz` as delivered, or a renamed
- * or already-decompressed download). A file that cannot be read, decompressed or parsed, or is larger
- * than `MAX_INPUT_BYTES` once decompressed, is one `invalid` item naming the file.
+ * or already-decompressed download), and so are JSON lines: a `.jsonl` or `.jsonl.gz` file, or any
+ * file that is not one JSON document but holds one on every non-blank line. A file that cannot be
+ * read, decompressed or parsed, or is larger than `MAX_INPUT_BYTES` once decompressed, is one
+ * `invalid` item naming the file.
  */
 export function readInputFile(file: string): InputItem[] {
   let raw: Buffer;
@@ -66,18 +69,39 @@ export function readInputFile(file: string): InputItem[] {
   const text = bytes.toString("utf8");
   let docs: unknown[];
   try {
-    docs = file.endsWith(".jsonl")
-      ? text
-          .split("\n")
-          .filter((l) => l.trim())
-          .map((l) => JSON.parse(l))
-      : [JSON.parse(text)];
+    docs = /\.jsonl(\.gz)?$/.test(file) ? jsonLines(text) : oneDocumentOrLines(text);
   } catch (error) {
-    return [invalid(file, `not valid JSON (${(error as Error).message})`, "(file)", text.slice(0, 2000))];
+    return [invalid(file, `not valid JSON (${jsonErrorReason(error)})`, "(file)", text.slice(0, 2000))];
   }
-  return docs
-    .flatMap((d) => (Array.isArray(d) ? d : [d]))
-    .flatMap((doc) => classify(file, doc, gzipped ? raw : undefined));
+  const all = docs.flatMap((d) => (Array.isArray(d) ? d : [d]));
+  // The file's own gzip is a log file's body only when the file is that one document.
+  const gz = gzipped && all.length === 1 && !Array.isArray(docs[0]) ? raw : undefined;
+  return all.flatMap((doc) => classify(file, doc, gz));
+}
+
+function jsonLines(text: string): unknown[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
+
+/**
+ * One JSON document or, when the text is not one, JSON lines (a `.jsonl` renamed by a download, or
+ * gzipped as `events.gz`). Whole-document parsing comes first, so a pretty-printed document is one.
+ * The error thrown is the whole document's, which names where it stopped parsing.
+ */
+function oneDocumentOrLines(text: string): unknown[] {
+  try {
+    return [JSON.parse(text)];
+  } catch (error) {
+    if (text.trim().indexOf("\n") < 0) throw error;
+    try {
+      return jsonLines(text);
+    } catch {
+      throw error;
+    }
+  }
 }
 
 function classify(file: string, doc: unknown, gz: Buffer | undefined): InputItem[] {

@@ -10,7 +10,7 @@ const USAGE = `phiwatch — continuous HIPAA-compliance monitor for Amazon Conne
 Usage:
   phiwatch demo [--fresh]                     run the bundled demo scenario on the local stack
   phiwatch replay <files|dirs…> [--baseline f] feed events, Config history/snapshot files and CloudTrail
-                                              log files (.json, .jsonl, .json.gz) through the handlers
+                                              log files (.json, .jsonl, gzipped or not) through the handlers
   phiwatch evaluate <files…> [--baseline f] [--json] [--fail-on SEV]
                                               evaluate configuration items (bare, Config events, Config
                                               history/snapshot files), no store, no AWS

@@ -53,3 +53,22 @@ export class InputTooLargeError extends InvalidEventError {
 export function isInputError(error: unknown): error is InvalidEventError {
   return error instanceof InvalidEventError;
 }
+
+/**
+ * Why `JSON.parse` refused a text, without the text. V8 quotes the input around an unexpected token
+ * (`Unexpected token 'p', "patients/j"... is not valid JSON`): in a CloudTrail log file that is an
+ * object key (PHI), and a hostile file can put terminal escapes there. Its other messages (what was
+ * expected, at which position) are kept.
+ *
+ * @example
+ * ```ts
+ * jsonErrorReason(new SyntaxError(`Unexpected token 'p', "patients/j"... is not valid JSON`)) // → "unexpected character"
+ * ```
+ */
+export function jsonErrorReason(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error))
+    .replace(/^Unexpected token '[\s\S]*?', "[\s\S]*" is not valid JSON$/, "unexpected character")
+    .replace(/^"[\s\S]*" is not valid JSON$/, "not JSON");
+  // Anything else that could quote the input, or is not plain text, is not repeated either.
+  return /["\p{Cc}\p{Cf}]/u.test(message) || message.length > 160 ? "not JSON" : message;
+}

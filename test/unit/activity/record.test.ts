@@ -201,3 +201,20 @@ describe("CloudTrail record parser (properties)", () => {
     );
   });
 });
+
+describe("parseCloudTrailLogFile: a file that is not JSON", () => {
+  it("is refused without quoting the file (V8's message quotes it: an object key, terminal escapes)", () => {
+    for (const text of ['{"Records": [patients/jane-doe-123-45-6789.wav]}', "\u001b]0;owned\u0007{}"])
+      for (const bytes of [Buffer.from(text), gzipSync(text)]) {
+        let message = "";
+        try {
+          Activity.parseCloudTrailLogFile(bytes, "trail.json.gz");
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidEventError);
+          message = (error as Error).message;
+        }
+        expect(message).toMatch(/^trail\.json\.gz: not valid JSON/);
+        expect(message).not.toMatch(/[\p{Cc}\p{Cf}]|owned|patients|jane|6789/u);
+      }
+  });
+});

@@ -12,7 +12,7 @@ let postures: Report.PostureSnapshot[];
 let timeZone: string | undefined;
 const deps = () => ({
   findings: store,
-  posture: { list: async (q: { limit: number }) => postures.slice(0, q.limit) },
+  posture: { page: async (q: { limit: number }) => ({ items: postures.slice(0, q.limit) }) },
   now: () => NOW,
   ...(timeZone ? { timeZone } : {}),
 });

@@ -7,7 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { type InputItem, MAX_INPUT_BYTES, readInputFile } from "../../../packages/cli/src/inputs.ts";
+import {
+  type InputItem,
+  listInputFiles,
+  MAX_INPUT_BYTES,
+  readInputFile,
+} from "../../../packages/cli/src/inputs.ts";
 import { readConfigChange } from "../../../packages/core/src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-inputs-"));
@@ -115,6 +120,67 @@ describe("readInputFile: gzip and size", () => {
       expect(item?.kind).toBe("cloudtrail-log");
       const gz = (item as Extract<InputItem, { kind: "cloudtrail-log" }>).body;
       expect(JSON.parse(gunzipSync(gz).toString("utf8"))).toEqual(log);
+    }
+  });
+});
+
+describe("readInputFile: gzipped JSON lines", () => {
+  const envelope = (n: number) => ({ ...fixture("rdk__AWS_S3_Bucket.json"), n });
+  const lines = `${JSON.stringify(envelope(1))}\n${JSON.stringify(envelope(2))}\n`;
+
+  it("reads a .jsonl.gz as JSON lines, one item a line", () => {
+    expect(kinds(readInputFile(write("events.jsonl.gz", gzipSync(lines))))).toEqual(["config", "config"]);
+  });
+
+  it("reads gzipped or plain JSON lines under any name (a renamed download), by content", () => {
+    for (const [name, body] of [
+      ["events.gz", gzipSync(lines)],
+      ["events.json", gzipSync(lines)],
+      ["events.txt", lines],
+    ] as const)
+      expect(kinds(readInputFile(write(name, body)))).toEqual(["config", "config"]);
+  });
+
+  it("still reports a file that is neither one JSON document nor JSON lines, naming the file", () => {
+    const items = readInputFile(write("broken.jsonl.gz", gzipSync(`${JSON.stringify(envelope(1))}\n{"n":`)));
+    expect(kinds(items)).toEqual(["invalid"]);
+    expect((items[0] as Extract<InputItem, { kind: "invalid" }>).error.message).toMatch(/not valid JSON/);
+  });
+
+  it("hands each CloudTrail log file of gzipped JSON lines on as its own log file, not the whole file", () => {
+    const log = (eventName: string) => ({
+      Records: [{ eventVersion: "1.09", eventSource: "s3.amazonaws.com", eventName }],
+    });
+    const body = gzipSync(`${JSON.stringify(log("GetObject"))}\n${JSON.stringify(log("PutObject"))}\n`);
+    const items = readInputFile(write("trail.jsonl.gz", body));
+    expect(kinds(items)).toEqual(["cloudtrail-log", "cloudtrail-log"]);
+    expect(
+      items.map((i) =>
+        JSON.parse(gunzipSync((i as Extract<InputItem, { kind: "cloudtrail-log" }>).body).toString()),
+      ),
+    ).toEqual([log("GetObject"), log("PutObject")]);
+  });
+
+  it("lists .jsonl.gz files in a directory", () => {
+    const sub = mkdtempSync(join(dir, "walk-"));
+    writeFileSync(join(sub, "a.jsonl.gz"), gzipSync(lines));
+    writeFileSync(join(sub, "b.json"), "{}");
+    expect(listInputFiles([sub]).map((f) => f.slice(sub.length + 1))).toEqual(["a.jsonl.gz", "b.json"]);
+  });
+});
+
+describe("readInputFile: a file that is not JSON", () => {
+  it("is reported without quoting the file (V8's message quotes it: PHI, terminal escapes)", () => {
+    for (const body of [
+      "\u001b]0;owned\u0007\u001b[2J{}",
+      "patients/jane-doe-123-45-6789.wav",
+      gzipSync('{"Records": [patients/jane-doe-123-45-6789.wav]}'),
+    ]) {
+      const items = readInputFile(write("notjson.json", body));
+      expect(kinds(items)).toEqual(["invalid"]);
+      const message = (items[0] as Extract<InputItem, { kind: "invalid" }>).error.message;
+      expect(message).toMatch(/not valid JSON/);
+      expect(message).not.toMatch(/[\p{Cc}\p{Cf}]|owned|patients|jane|6789/u);
     }
   });
 });

@@ -47,7 +47,8 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const baseline = parseBaseline(readFileSync(file, "utf8"), file);
 
   const files = listInputFiles(positionals);
-  if (files.length === 0) throw new UsageError("no .json, .jsonl or .json.gz files in the given paths");
+  if (files.length === 0)
+    throw new UsageError("no .json, .jsonl, .json.gz or .jsonl.gz files in the given paths");
 
   const snapshots: ResourceSnapshot[] = [];
   let inputErrors = 0;

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoAccessStore } from "@phiwatch/aws";
-import { Activity, type Baseline, DETECTORS, parseBaseline } from "@phiwatch/core";
+import { Activity, type Baseline, DETECTORS, InputTooLargeError, parseBaseline } from "@phiwatch/core";
 import { DEFAULT_DIR, defaultBaseline, UsageError } from "../context.ts";
 import { LOCAL_NAMES, LocalStack } from "../local/stack.ts";
 
@@ -17,17 +17,50 @@ export interface LearnSummary {
   to?: string;
 }
 
-/** CloudTrail log files under the paths (`.json`, `.json.gz`), in name order (= time order for CloudTrail). */
+/**
+ * CloudTrail log files under the paths, in name order (= time order for CloudTrail): a file named on
+ * the command line whatever its name (skipping it would learn from less than was asked, silently), and
+ * in directories the `.json` and `.json.gz` files and any other file that is gzip by its content (a
+ * download renamed `….gz` or stripped of its extension). Gzip is recognised by content when read, too.
+ */
 export function logFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
-  const walk = (p: string) => {
+  const walk = (p: string, named: boolean) => {
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) throw new UsageError(`no such file or directory: ${p}`);
-    if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(join(p, n));
-    else if (/\.json(\.gz)?$/.test(p)) out.push(p);
+    if (st.isDirectory()) for (const n of readdirSync(p).sort()) walk(join(p, n), false);
+    else if (named || /\.json(\.gz)?$/.test(p) || isGzip(p)) out.push(p);
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) walk(p, true);
   return out;
+}
+
+/** Whether a file starts with the gzip magic bytes (1f 8b). */
+function isGzip(file: string): boolean {
+  const head = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * A log file's bytes. A file larger on disk than the parser's decompressed limit is refused before it
+ * is read into memory (gzip's output is never much smaller than its input, so such a file could not
+ * pass either; past 2 GiB reading it whole would fail with a RangeError, not an input error).
+ */
+function readLogFile(file: string): Buffer {
+  if (statSync(file).size > Activity.MAX_LOG_FILE_BYTES)
+    throw new InputTooLargeError(
+      `larger than ${Activity.MAX_LOG_FILE_BYTES / 1024 / 1024} MiB: split the file or give the log files as delivered`,
+      file,
+    );
+  return readFileSync(file);
 }
 
 /**
@@ -53,7 +86,7 @@ export async function learnFiles(
   let maxAt = 0;
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    const records = Activity.parseCloudTrailLogFile(readFileSync(file), file);
+    const records = Activity.parseCloudTrailLogFile(readLogFile(file), file);
     summary.records += records.length;
     const events = records.flatMap((r) => Activity.toAccessEvent(r, deps.baseline, deps.hashKey) ?? []);
     summary.events += events.length;
@@ -125,7 +158,7 @@ export async function learnCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError("usage: phiwatch learn <dir|files…> [--baseline f]");
   const files = logFiles(positionals);
   if (files.length === 0)
-    throw new UsageError("no .json or .json.gz CloudTrail log files in the given paths");
+    throw new UsageError("no CloudTrail log files (.json, .json.gz or gzipped) in the given paths");
   const baselineFile = defaultBaseline(
     values.baseline,
     values.store?.startsWith("table:") ? "learn into a deployed table" : undefined,

@@ -27,7 +27,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0)
     throw new UsageError("usage: phiwatch replay <files|dirs…> [--baseline baseline.yaml]");
   const files = listInputFiles(positionals);
-  if (files.length === 0) throw new UsageError("no .json, .jsonl or .json.gz files in the given paths");
+  if (files.length === 0)
+    throw new UsageError("no .json, .jsonl, .json.gz or .jsonl.gz files in the given paths");
   const stack = await LocalStack.start({
     dir: resolve(values.dir ?? DEFAULT_DIR),
     baselineFile: defaultBaseline(values.baseline),

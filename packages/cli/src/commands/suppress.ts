@@ -55,7 +55,7 @@ export async function suppressCommand(argv: string[]): Promise<number> {
         ),
         ...(caller ? { caller } : {}),
       },
-      { findings: store, posture: { list: async () => [] }, timeZone },
+      { findings: store, posture: { page: async () => ({ items: [] }) }, timeZone },
     );
     const body = JSON.parse(res.body) as {
       finding?: { status: string; suppression?: { until: string } };

@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import * as z from "zod";
-import { InputTooLargeError, InvalidEventError, UnsupportedEventError } from "../errors.ts";
+import { InputTooLargeError, InvalidEventError, jsonErrorReason, UnsupportedEventError } from "../errors.ts";
 import { EventBridgeEnvelopeSchema, MAX_EVENT_BYTES, parseWith } from "../events/eventbridge.ts";
 import { parseEventTime } from "./event-time.ts";
 
@@ -431,7 +431,7 @@ export function parseCloudTrailLogFile(
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InvalidEventError(`not valid JSON (${(error as Error).message})`, source, { cause: error });
+    throw new InvalidEventError(`not valid JSON (${jsonErrorReason(error)})`, source, { cause: error });
   }
   if (!json || typeof json !== "object" || !Array.isArray((json as { Records?: unknown }).Records))
     throw new InvalidEventError("a CloudTrail log file is {Records:[…]}", `${source}.Records`);

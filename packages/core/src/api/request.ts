@@ -10,9 +10,10 @@ export const MAX_BODY_BYTES = 8 * 1024;
 export const MAX_QUERY_VALUE = 2048;
 export const MAX_PAGE = 500;
 /**
- * Most bytes of items one page answers (findings, history entries): Lambda refuses a response payload
- * over 6 MB, and the body is escaped once more inside it. A page that reaches this before `limit`
- * ends early with a cursor (stored evidence is up to 64 KiB per finding and per history entry).
+ * Most bytes of items one page answers (findings, history entries, posture snapshots): Lambda refuses
+ * a response payload over 6 MB, and the body is escaped once more inside it. A page that reaches this
+ * before `limit` ends early with a cursor (stored evidence is up to 64 KiB per finding and per history
+ * entry; a posture snapshot is one DynamoDB item, up to 400 KB).
  */
 export const MAX_PAGE_BYTES = 3 * 1024 * 1024;
 
@@ -111,10 +112,14 @@ export const ResourceHistoryQuery = z
     path: ["from"],
   });
 
-/** Query of `GET /posture`. */
+/** Query of `GET /posture`: newest first, `from`/`to` bound the snapshot time. */
 export const PostureQuery = z
-  .object({ from: iso.optional(), to: iso.optional(), limit: limit.default(100) })
-  .strict();
+  .object({ from: iso.optional(), to: iso.optional(), limit: limit.default(100), cursor: cursor.optional() })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 const reason = z.string().trim().min(3, "at least 3 characters").max(500, "at most 500 characters");
 

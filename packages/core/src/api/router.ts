@@ -26,7 +26,18 @@ import {
 
 /** Where posture snapshots are read from (the sweep writes them). */
 export interface PostureReader {
-  list(q: { from?: string; to?: string; limit: number }): Promise<PostureSnapshot[]>;
+  /**
+   * One page of snapshots in [from, to], newest first: at most `limit`, and with `maxBytes` stopping
+   * before their JSON passes it (one snapshot at least); `cursor` continues a previous page. A
+   * cursor that is not of this query throws `InvalidEventError` with field `cursor`.
+   */
+  page(q: {
+    from?: string;
+    to?: string;
+    limit: number;
+    cursor?: string;
+    maxBytes?: number;
+  }): Promise<Page<PostureSnapshot>>;
 }
 
 export interface ApiDeps {
@@ -259,12 +270,15 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
     }
     case "posture": {
       const q = parseInput(PostureQuery, req.query, "query");
-      const items = await deps.posture.list({
+      // A snapshot can be 400 KB (many accounts, failed reads): a page of them stops at the budget too.
+      const page = await deps.posture.page({
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
         limit: q.limit,
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        maxBytes: MAX_PAGE_BYTES,
       });
-      return json(200, { items });
+      return json(200, { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
     }
     case "suppress": {
       const by = requireCaller(req);

@@ -50,6 +50,8 @@ export {
   toOcsf,
 } from "./ocsf.ts";
 export {
+  PRINTABLE_MAX_CHARS,
+  printableText,
   REDACTION_KEY_ENV,
   REDACTION_KEY_LABEL,
   type RedactedKind,

@@ -182,6 +182,35 @@ function placeholderIndex(p: string): number {
   return i;
 }
 
+/** Longest text {@link printableText} returns by default, in characters. */
+export const PRINTABLE_MAX_CHARS = 300;
+
+/**
+ * Text from outside (a SIEM's answer quoted in a delivery failure, a reason read back from a queue)
+ * made fit to print on a terminal or write in a log line: control and invisible format characters
+ * removed (terminal escapes, C1 controls, bidi overrides, zero-width characters: they can rewrite a
+ * terminal or hide what a line says), line breaks and tabs as spaces, PHI-shaped substrings redacted
+ * ({@link redactText}), and at most `maxChars` characters (cut with "…"). Characters are removed
+ * before redaction, so one cannot split a PHI-shaped value to slip it past; the cut comes after it,
+ * so it cannot leave part of a value unrecognised.
+ *
+ * @example
+ * ```ts
+ * printableText("HEC code 6: \u001b[2Jbad event for SSN 123-45-6789") // → "HEC code 6: [2Jbad event for SSN [ssn]"
+ * ```
+ */
+export function printableText(
+  text: string,
+  maxChars: number = PRINTABLE_MAX_CHARS,
+  options: RedactionOptions = {},
+): string {
+  const plain = text
+    .replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, " ")
+    .replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Co}]/gu, "");
+  const chars = Array.from(redactText(plain, options));
+  return chars.length <= maxChars ? chars.join("") : `${chars.slice(0, Math.max(0, maxChars - 1)).join("")}…`;
+}
+
 /**
  * Redact every string inside a JSON value (object keys included: a contact-attribute key can be PHI
  * too). Numbers, booleans and null pass unchanged; depth and size are bounded so hostile evidence
