@@ -1,10 +1,14 @@
 // The baseline the forward tests deploy: one webhook target at `url` (a loopback receiver, so
-// allowInsecureLocal), retried `maxAttempts` times with short delays.
+// allowInsecureLocal), retried `maxAttempts` times with short delays; OCSF to "siem" unless told.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export function webhookBaseline(url: string, maxAttempts: number): string {
+export function webhookBaseline(
+  url: string,
+  maxAttempts: number,
+  target: { name: string; format: "ocsf" | "hec"; tokenEnv?: string } = { name: "siem", format: "ocsf" },
+): string {
   const file = join(mkdtempSync(join(tmpdir(), "phiwatch-forward-")), "baseline.yaml");
   writeFileSync(
     file,
@@ -15,11 +19,11 @@ allowedRegions: [us-east-1]
 phiBuckets:
   - name: northwind-connect-recordings
 webhooks:
-  - name: siem
+  - name: ${target.name}
     url: ${url}
-    format: ocsf
+    format: ${target.format}
     secret: { env: PHIWATCH_TEST_WEBHOOK_SECRET }
-    minSeverity: low
+${target.tokenEnv ? `    token: { env: ${target.tokenEnv} }\n` : ""}    minSeverity: low
     allowInsecureLocal: true
     retry: { maxAttempts: ${maxAttempts}, baseDelayMs: 200, maxDelayMs: 1000 }
 `,

@@ -4,17 +4,15 @@
 // PHI-shaped strings and no unbounded text — whatever the endpoint answered, and whatever reason an
 // older forwarder stored.
 
-import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { redriveDeliveries } from "@phiwatch/aws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { forwardCommand } from "../../../packages/cli/src/commands/forward.ts";
 import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { webhookBaseline } from "./baseline.ts";
 
 // An OSC title change, a screen clear, a bell, a C1 CSI and a bidi override, an SSN and an e-mail
 // address echoed from the payload, then a long tail.
@@ -38,26 +36,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => siem.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(siem.address() as AddressInfo).port}/services/collector/event`;
-  baselineFile = join(mkdtempSync(join(tmpdir(), "phiwatch-hostile-")), "baseline.yaml");
-  writeFileSync(
-    baselineFile,
-    `version: 1
-organisation: { name: Test Health, timeZone: America/New_York }
-accounts: ["111122223333"]
-allowedRegions: [us-east-1]
-phiBuckets:
-  - name: northwind-connect-recordings
-webhooks:
-  - name: splunk
-    url: ${url}
-    format: hec
-    secret: { env: PHIWATCH_TEST_WEBHOOK_SECRET }
-    token: { env: PHIWATCH_TEST_HEC_TOKEN }
-    minSeverity: low
-    allowInsecureLocal: true
-    retry: { maxAttempts: 1, baseDelayMs: 200, maxDelayMs: 1000 }
-`,
-  );
+  baselineFile = webhookBaseline(url, 1, {
+    name: "splunk",
+    format: "hec",
+    tokenEnv: "PHIWATCH_TEST_HEC_TOKEN",
+  });
   stack = await LocalStack.start({
     baselineFile,
     logLevel: "WARN",

@@ -1,54 +1,24 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import {
-  Activity,
-  type Baseline,
-  decide,
-  type Finding,
-  type FindingChange,
-  type FindingStore,
-  type HistoryEntry,
-  parseBaseline,
-  revisionAfter,
-} from "../../../packages/core/src/index.ts";
+import { Activity, type Baseline, parseBaseline } from "../../../packages/core/src/index.ts";
+import { MemoryFindingStore as ApiMemoryFindingStore } from "../api/memory-store.ts";
 
-/** In-memory FindingStore with the conditional semantics of the DynamoDB one. */
-export class MemoryFindingStore implements FindingStore {
-  readonly findings = new Map<string, Finding>();
-  readonly history: HistoryEntry[] = [];
-  async getFinding(id: string) {
+/**
+ * The API tests' in-memory FindingStore (the DynamoDB store's conditional semantics), returning copies
+ * and listing every finding unfiltered, as the activity tests read it.
+ */
+export class MemoryFindingStore extends ApiMemoryFindingStore {
+  override async getFinding(id: string) {
     const f = this.findings.get(id);
     return f ? structuredClone(f) : undefined;
   }
-  async applyChange(change: FindingChange): Promise<"applied" | "conflict"> {
-    const cur = this.findings.get(change.next.findingId);
-    if (
-      change.expect === "absent"
-        ? cur
-        : !cur ||
-          cur.revision !== change.expect.revision ||
-          cur.transitions !== change.expect.transitions ||
-          cur.lastSeen !== change.expect.lastSeen
-    )
-      return "conflict";
-    this.findings.set(
-      change.next.findingId,
-      structuredClone({ ...change.next, revision: revisionAfter(change.expect) }),
-    );
-    if (change.history) this.history.push(change.history);
-    return "applied";
-  }
-  async listFindings() {
+  override async listFindings() {
     return { items: [...this.findings.values()] };
   }
-  async findingHistory(id: string) {
-    return this.history.filter((h) => h.findingId === id);
-  }
-  async resourceHistory() {
+  override async resourceHistory() {
     return { items: this.history };
   }
 }
-void decide;
 
 export const HASH = Activity.objectKeyHasher("unit-test-hash-key-0123456789");
 

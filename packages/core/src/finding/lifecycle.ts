@@ -296,39 +296,11 @@ export function reconsiderSuppression(
   const fromBaseline = s.by === BASELINE_SUPPRESSOR;
   if (s.until > nowIso && (!fromBaseline || sameSuppression(s, cover))) return undefined;
   const at = maxIso(nowIso, current.statusChangedAt);
-  const expect = expectationOf(current);
-  const revision = revisionAfter(expect);
-  const entry = (next: Finding, evidence: Evidence): HistoryEntry => ({
-    findingId: current.findingId,
-    ruleId: current.ruleId,
-    subject: current.subject,
-    at,
-    seq: next.transitions,
-    from: current.status,
-    to: next.status,
-    severity: next.severity,
-    evidence,
-    cause,
-  });
-  if (fromBaseline && cover && cover.until > nowIso) {
-    const next: Finding = {
-      ...current,
-      suppression: cover,
-      statusChangedAt: at,
-      transitions: current.transitions + 1,
-      revision,
-    };
-    return { next, expect, history: entry(next, { suppression: cover }) };
-  }
-  const next: Finding = {
-    ...current,
-    status: "OPEN",
-    statusChangedAt: at,
-    transitions: current.transitions + 1,
-    revision,
-  };
+  if (fromBaseline && cover && cover.until > nowIso)
+    return transitionTo(current, { ...current, suppression: cover }, { suppression: cover }, cause, at);
+  const next: Finding = { ...current, status: "OPEN" };
   delete next.suppression;
-  return { next, expect, history: entry(next, { suppressionEnded: endOf(s, nowIso) }) };
+  return transitionTo(current, next, { suppressionEnded: endOf(s, nowIso) }, cause, at);
 }
 
 /** Suppress an open finding until `until`, with a reason and the caller's identity; recorded in history. */
@@ -366,6 +338,17 @@ function userTransition(
   by: string,
   at: string,
 ): FindingChange {
+  return transitionTo(current, target, evidence, `user:${by}`, at);
+}
+
+/** One more transition of `current` to `target` (not an observation): its revision and history entry. */
+function transitionTo(
+  current: Finding,
+  target: Finding,
+  evidence: Evidence,
+  cause: string,
+  at: string,
+): FindingChange {
   const expect = expectationOf(current);
   const next: Finding = {
     ...target,
@@ -386,7 +369,7 @@ function userTransition(
       to: next.status,
       severity: current.severity,
       evidence,
-      cause: `user:${by}`,
+      cause,
     },
   };
 }
