@@ -7,30 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import { demoEvents } from "../sweep/account.ts";
+import { getEvent } from "./events.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-cursor-"));
 let stack: LocalStack;
 
-function apiEvent(path: string, query: Record<string, string>) {
-  return {
-    version: "2.0",
-    routeKey: `GET ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: {},
-    queryStringParameters: query,
-    requestContext: {
-      accountId: "111122223333",
-      authorizer: { iam: { accountId: "111122223333", userArn: "arn:aws:iam::111122223333:user/ana" } },
-      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "t" },
-      requestId: "r1",
-      stage: "$default",
-    },
-    isBase64Encoded: false,
-  };
-}
 const list = async (query: Record<string, string>) => {
-  const r = (await stack.invoke("api", apiEvent("/findings", query))) as { statusCode: number; body: string };
+  const r = (await stack.invoke("api", getEvent("/findings", query))) as { statusCode: number; body: string };
   // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON answers
   return { status: r.statusCode, body: JSON.parse(r.body) as Record<string, any> };
 };

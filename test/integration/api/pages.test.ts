@@ -11,6 +11,7 @@ import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import { historyCommand } from "../../../packages/cli/src/commands/findings.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import { type Observation, recordObservation } from "../../../packages/core/src/index.ts";
+import { getEvent } from "./events.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-pages-"));
 let stack: LocalStack;
@@ -20,26 +21,8 @@ const REGION = "us-east-1";
 const BUSY = "northwind-connect-recordings";
 const BIG = "northwind-ctr-2026";
 
-function apiEvent(path: string, query: Record<string, string>) {
-  return {
-    version: "2.0",
-    routeKey: `GET ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: {},
-    queryStringParameters: query,
-    requestContext: {
-      accountId: ACCOUNT,
-      authorizer: { iam: { accountId: ACCOUNT, userArn: "arn:aws:iam::111122223333:user/ana" } },
-      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "t" },
-      requestId: "r1",
-      stage: "$default",
-    },
-    isBase64Encoded: false,
-  };
-}
 const get = async (path: string, query: Record<string, string>) => {
-  const r = (await stack.invoke("api", apiEvent(path, query))) as { statusCode: number; body: string };
+  const r = (await stack.invoke("api", getEvent(path, query))) as { statusCode: number; body: string };
   // Lambda refuses a response payload over 6 MB (the body is escaped once more inside it).
   expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThan(6_000_000);
   // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON answers

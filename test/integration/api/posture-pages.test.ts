@@ -9,32 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostureStore } from "../../../packages/aws/src/index.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import type { Report } from "../../../packages/core/src/index.ts";
+import { getEvent } from "./events.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "phiwatch-posture-pages-"));
 let stack: LocalStack;
 const SNAPSHOTS = 40;
 const at = (i: number) => new Date(Date.parse("2026-03-01T00:00:00.000Z") + i * 3_600_000).toISOString();
 
-function apiEvent(path: string, query: Record<string, string>) {
-  return {
-    version: "2.0",
-    routeKey: `GET ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: {},
-    queryStringParameters: query,
-    requestContext: {
-      accountId: "111122223333",
-      authorizer: { iam: { accountId: "111122223333", userArn: "arn:aws:iam::111122223333:user/ana" } },
-      http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "t" },
-      requestId: "r1",
-      stage: "$default",
-    },
-    isBase64Encoded: false,
-  };
-}
 const posture = async (query: Record<string, string> = {}) => {
-  const r = (await stack.invoke("api", apiEvent("/posture", query))) as { statusCode: number; body: string };
+  const r = (await stack.invoke("api", getEvent("/posture", query))) as { statusCode: number; body: string };
   // Lambda refuses a response payload over 6 MB (the body is escaped once more inside it).
   expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThan(6_000_000);
   // biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON answers
