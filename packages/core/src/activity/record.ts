@@ -492,7 +492,8 @@ export function readAccessMessage(body: string): AccessMessage {
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new InvalidEventError(`not valid JSON (${(error as Error).message})`, "body", { cause: error });
+    // The reason only: V8's message quotes the body (an object key, caller text) into the dead letter.
+    throw new InvalidEventError(`not valid JSON (${jsonErrorReason(error)})`, "body", { cause: error });
   }
   return classify(json, 0);
 }
