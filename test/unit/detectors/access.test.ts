@@ -195,6 +195,19 @@ describe("a PHI bucket silent for longer than profileTtlDays (a year with phiwat
     expect(ids(await returning(store))).toEqual([]);
   });
 
+  it("calls a reader new whose profile expired while DynamoDB has not yet deleted it (TTL lags by days)", async () => {
+    const store = await learned(base);
+    for (let d = 35; d < 240; d += 7)
+      await run(base, [{ at: local(day(d), 11), key: RAW(90_000 + d) }], store);
+    // No `expire`: the QA supervisor's profile is still stored, its `expiresAt` long past.
+    const qa = [...store.profiles.values()].find((p) => p.principal.includes("QASupervisor"))!;
+    expect(qa.expiresAt).toBeLessThan(Date.parse(`${back}T00:00:00Z`) / 1000);
+    expect(ids(await returning(store))).toContain("access-new-principal");
+    // The fold replaced the expired profile: it starts with the return, not with the old history.
+    const again = [...store.profiles.values()].find((p) => p.principal.includes("QASupervisor"))!;
+    expect(again.firstSeen.slice(0, 10)).toBe(back);
+  });
+
   it("still calls a reader new whose profile expired while the bucket stayed busy", async () => {
     const store = await learned(base);
     // Others keep reading every week; the QA supervisor is away for seven months.

@@ -104,7 +104,7 @@ export async function learnFiles(
     windows: 0,
     profiles: 0,
   };
-  const touched = new Map<string, { key: Activity.WindowDelta; maxAt: number }>();
+  const touched = new Map<string, { key: Activity.WindowDelta; minAt: number; maxAt: number }>();
   const windows = new Activity.MemoryAccessStore();
   let minAt = Number.POSITIVE_INFINITY;
   let maxAt = 0;
@@ -137,7 +137,11 @@ export async function learnFiles(
     for (const t of r.touched) {
       const k = Activity.pairKey(t.key.target, t.key.principal.id);
       const cur = touched.get(k);
-      touched.set(k, cur && cur.maxAt >= t.maxAt ? cur : t);
+      touched.set(k, {
+        key: cur && cur.maxAt >= t.maxAt ? cur.key : t.key,
+        minAt: Math.min(cur?.minAt ?? t.minAt, t.minAt),
+        maxAt: Math.max(cur?.maxAt ?? t.maxAt, t.maxAt),
+      });
       maxAt = Math.max(maxAt, t.maxAt);
     }
     for (const e of events) minAt = Math.min(minAt, e.at);
@@ -156,13 +160,14 @@ export async function learnFiles(
       await deps.store.touchTarget(target, state.firstSeen, state.expiresAt);
   }
   for (const t of touched.values()) {
-    const stored = await deps.store.getProfile(t.key.target, t.key.principal.id);
+    // As of the pair's first read in the history: a profile that had expired by then is replaced.
+    const stored = await deps.store.getProfile(t.key.target, t.key.principal.id, t.minAt);
     const k = Activity.pairKey(t.key.target, t.key.principal.id);
     if (stored) windows.profiles.set(k, stored);
     else windows.profiles.delete(k);
-    if (!(await Activity.foldProfile(windows, t.key, until, settings))) continue;
+    if (!(await Activity.foldProfile(windows, t.key, until, settings, t.minAt))) continue;
     const next = windows.profiles.get(k)!;
-    if ((await deps.store.putProfile(next, stored?.foldedThrough ?? null)) === "applied")
+    if ((await deps.store.putProfile(next, stored?.foldedThrough ?? null, t.minAt)) === "applied")
       summary.profiles += 1;
   }
   if (summary.events > 0) {
