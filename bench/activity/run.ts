@@ -64,7 +64,7 @@ async function quality() {
 
   // Backfill: the learning days, as `phiwatch learn` does.
   const learn = stream.data.filter((r) => Date.parse(r.eventTime as string) < stream.evalStart);
-  const touched = new Map<string, { key: Activity.WindowDelta; maxAt: number }>();
+  const touched = new Map<string, { key: Activity.WindowDelta; minAt: number; maxAt: number }>();
   for (let i = 0; i < learn.length; i += 20_000) {
     const r = await Activity.processAccessEvents(toEvents(learn.slice(i, i + 20_000)), {
       store,
@@ -74,7 +74,9 @@ async function quality() {
     });
     for (const t of r.touched) touched.set(Activity.pairKey(t.key.target, t.key.principal.id), t);
   }
-  for (const t of touched.values()) await Activity.foldProfile(store, t.key, stream.evalStart, settings);
+  // The store holds no profile yet: no expiry to judge, any `atMs` folds the same.
+  for (const t of touched.values())
+    await Activity.foldProfile(store, t.key, stream.evalStart, settings, t.minAt);
 
   // Online: arrival = event time + 5–90 s (EventBridge → SQS), 1 % delivered twice, out of order within
   // a batch; the queue delivers what arrived in each 60 s batching window.

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -212,6 +212,32 @@ describe("phiwatch replay says why inputs were dead-lettered", () => {
     expect(r.out).toMatch(/^ {2}1 {2}InvalidEventError at \(file\)$/m);
     expect(r.out).toMatch(/^ {2}1 {2}UnsupportedEventError at event\.messageType$/m);
     expect(r.out).not.toMatch(/jane|12-digit/);
+  });
+});
+
+describe("phiwatch replay of a CloudTrail bucket download", () => {
+  it("skips the digest files with a count: not dead-lettered, exit 0", () => {
+    const store = mkdtempSync(join(tmpdir(), "phiwatch-cli-replay-"));
+    const root = mkdtempSync(join(tmpdir(), "phiwatch-cli-replay-trail-"));
+    const put = (path: string, body: Buffer) => {
+      mkdirSync(join(root, path, ".."), { recursive: true });
+      writeFileSync(join(root, path), gzipSync(body));
+    };
+    put(
+      "AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/01/111122223333_CloudTrail_us-east-1_20260301T1000Z_q8Rk2VbX0mT4aLsE.json.gz",
+      readFileSync(
+        "test/fixtures/activity/awsdocs_s3__logfile_ListBuckets_PutBucketAcl_GetBucketVersioning.json",
+      ),
+    );
+    put(
+      "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/03/01/111122223333_CloudTrail-Digest_us-east-1_phiwatch-trail_us-east-1_20260301T101207Z.json.gz",
+      readFileSync("test/fixtures/activity/awsdocs-schema__cloudtrail_digest.json"),
+    );
+    const r = phiwatch("replay", root, "--dir", store, "--baseline", "examples/baseline.yaml", "--quiet");
+    expect(r.out).toMatch(
+      /replayed 2 file\(s\): 0 event\(s\), 1 CloudTrail log file\(s\); 1 skipped \(CloudTrail digest file\);.* 0 dead-lettered/,
+    );
+    expect(r.code).toBe(0);
   });
 });
 

@@ -11,6 +11,8 @@ export type InputItem =
   | { kind: "config"; source: string; event: Record<string, unknown> }
   /** `body`: the log file gzipped, as CloudTrail writes it to S3. */
   | { kind: "cloudtrail-log"; source: string; body: Buffer; records: number }
+  /** A file that is none of these but belongs where they are delivered (a CloudTrail digest file). */
+  | { kind: "skipped"; source: string; reason: string }
   | { kind: "invalid"; source: string; error: InvalidEventError; payload: unknown };
 
 /**
@@ -41,7 +43,8 @@ export function listInputFiles(paths: string[]): string[] {
  * Read one input file into the items it holds: EventBridge envelopes (one, an array, or JSON lines),
  * Config notifications or bare configuration items, a Config configuration history or snapshot file
  * (`{"configurationItems":[…]}`, as Config delivers them to S3: one item each), or a CloudTrail log
- * file (`{"Records":[…]}`). Gzip is recognised by its content (`.json.gz` as delivered, or a renamed
+ * file (`{"Records":[…]}`). A CloudTrail digest file (delivered hourly beside the log files, under
+ * `CloudTrail-Digest/`) is one `skipped` item: it holds hashes of log files, no event. Gzip is recognised by its content (`.json.gz` as delivered, or a renamed
  * or already-decompressed download), and so are JSON lines: a `.jsonl` or `.jsonl.gz` file, or any
  * file that is not one JSON document but holds one on every non-blank line. A file that cannot be
  * read, decompressed or parsed, or is larger than `MAX_INPUT_BYTES` once decompressed, is one
@@ -115,6 +118,9 @@ function classify(file: string, doc: unknown, gz: Buffer | undefined): InputItem
     const body = gz ?? gzipSync(JSON.stringify(o));
     return [{ kind: "cloudtrail-log", source: file, body, records: o.Records.length }];
   }
+  // Fields of CloudTrail's digest file structure (docs: cloudtrail-log-file-validation-digest-file-structure).
+  if (typeof o.digestStartTime === "string" && "digestSignatureAlgorithm" in o && Array.isArray(o.logFiles))
+    return [{ kind: "skipped", source: file, reason: "CloudTrail digest file" }];
   if (Array.isArray(o.configurationItems)) {
     // A configuration history file (`requestId`) or snapshot file (`configSnapshotId`): each element
     // is a configuration item, in the API shape (`accountId`, `arn`) or the event shape.

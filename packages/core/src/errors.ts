@@ -67,7 +67,11 @@ export function isInputError(error: unknown): error is InvalidEventError {
  */
 export function jsonErrorReason(error: unknown): string {
   const message = (error instanceof Error ? error.message : String(error))
-    .replace(/^Unexpected token '[\s\S]*?', "[\s\S]*" is not valid JSON$/, "unexpected character")
+    // Past about ten characters V8 cuts the quote with `...` on either side.
+    .replace(
+      /^Unexpected token '[\s\S]*?', (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/,
+      "unexpected character",
+    )
     .replace(/^"[\s\S]*" is not valid JSON$/, "not JSON");
   // Anything else that could quote the input, or is not plain text, is not repeated either.
   return /["\p{Cc}\p{Cf}]/u.test(message) || message.length > 160 ? "not JSON" : message;

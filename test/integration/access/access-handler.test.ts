@@ -53,10 +53,14 @@ describe("access handler through the local stack (DynamoDB Local, SQS)", () => {
     expect(spike.count).toBe(2000);
     expect(spike.summary).toBe("2000 reads between 02:00 and 02:15, profile for Tue 02h: 0 ± 0, floor 50");
 
+    // As of the end of the scenario (its dates are fixed: by the wall clock the profile has expired).
+    const asOf = Date.parse(learned.to!);
     const profile = await access.getProfile(
       "northwind-connect-recordings",
       "arn:aws:iam::111122223333:role/recording-export-svc",
+      asOf,
     );
+    expect(profile).toBeDefined();
     // Replay: same profile, same findings.
     await learnFiles(files.historyFiles, { store: access, baseline, hashKey });
     await replayToday();
@@ -68,6 +72,7 @@ describe("access handler through the local stack (DynamoDB Local, SQS)", () => {
       await access.getProfile(
         "northwind-connect-recordings",
         "arn:aws:iam::111122223333:role/recording-export-svc",
+        asOf,
       ),
     ).toEqual(profile);
   });
@@ -118,5 +123,37 @@ describe("DynamoAccessStore on DynamoDB Local", () => {
       "2026-03-04T00:00:00.000Z",
     );
     expect(listed.map((w) => w.reads)).toEqual([more!.reads]);
+  });
+});
+
+describe("DynamoAccessStore: a profile past its expiresAt that TTL has not deleted yet", () => {
+  // DynamoDB deletes an expired item within days, not at its `expiresAt`: until then it is still read.
+  const base = {
+    target: "ttl-test-bucket",
+    targetType: "AWS::S3::Bucket" as const,
+    principal: "arn:aws:iam::111122223333:role/returning-reader",
+    accountId: "111122223333",
+    region: "us-east-1",
+  };
+  const profile = (firstWindow: string, expiresAt: number): Activity.AccessProfile => ({
+    ...Activity.emptyProfile(base, firstWindow, { windowMinutes: 15, timeZone: "UTC" } as never),
+    expiresAt,
+  });
+  const at = (iso: string) => Date.parse(iso);
+
+  it("reads it as absent from its expiry on, and lets a new profile replace it (only then)", async () => {
+    const old = profile("2026-01-05T10:00:00.000Z", Math.floor(at("2026-04-05T10:00:00Z") / 1000));
+    expect(await access.putProfile(old, null, at("2026-01-05T10:00:00Z"))).toBe("applied");
+    expect(await access.getProfile(base.target, base.principal, at("2026-04-05T09:59:59Z"))).toEqual(old);
+    expect(await access.getProfile(base.target, base.principal, at("2026-04-05T10:00:00Z"))).toBeUndefined();
+    expect(await access.getProfile(base.target, base.principal, at("2026-09-01T00:00:00Z"))).toBeUndefined();
+
+    const fresh = profile("2026-09-01T00:00:00.000Z", Math.floor(at("2026-11-30T00:00:00Z") / 1000));
+    // Still live in March: a writer that saw no profile then must not overwrite it.
+    expect(await access.putProfile(fresh, null, at("2026-03-01T00:00:00Z"))).toBe("conflict");
+    expect(await access.putProfile(fresh, null, at("2026-09-01T00:00:00Z"))).toBe("applied");
+    expect(await access.getProfile(base.target, base.principal, at("2026-09-01T00:00:00Z"))).toEqual(fresh);
+    // Two writers that both found it expired: only one applies.
+    expect(await access.putProfile(fresh, null, at("2026-09-01T00:00:00Z"))).toBe("conflict");
   });
 });

@@ -10,7 +10,7 @@ const baseline = demoBaseline();
 let files: { historyFiles: string[]; todayFiles: string[] };
 
 async function learn(store: Activity.AccessStore) {
-  const touched = new Map<string, { key: Activity.WindowDelta; maxAt: number }>();
+  const touched = new Map<string, { key: Activity.WindowDelta; minAt: number; maxAt: number }>();
   let maxAt = 0;
   for (const f of files.historyFiles) {
     const r = await Activity.processAccessEvents(eventsOfFile(f, baseline), {
@@ -24,7 +24,7 @@ async function learn(store: Activity.AccessStore) {
   }
   const s = Activity.resolveSettings(baseline);
   for (const t of touched.values())
-    await Activity.foldProfile(store, t.key, Activity.windowStartOf(maxAt, 15), s);
+    await Activity.foldProfile(store, t.key, Activity.windowStartOf(maxAt, 15), s, t.minAt);
 }
 
 async function today(store: Activity.AccessStore, findings: MemoryFindingStore, file: string) {

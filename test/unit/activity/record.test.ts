@@ -218,3 +218,35 @@ describe("parseCloudTrailLogFile: a file that is not JSON", () => {
       }
   });
 });
+
+describe("access queue message that is not JSON", () => {
+  // V8's JSON.parse error quotes the input around the unexpected token: here an object key (PHI)
+  // that would reach the dead-letter message, the handler's dead-letter and the CLI's output.
+  const body = "patients/jane-doe-mrn-4471/intake.wav was uploaded";
+
+  it("dead-letters with the reason, never the text of the body", () => {
+    let error: unknown;
+    try {
+      Activity.readAccessMessage(body);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as InvalidEventError).field).toBe("body");
+    expect((error as Error).message).toBe("body: not valid JSON (unexpected character)");
+  });
+
+  it("quotes no part of an arbitrary non-JSON body", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9/ -]{5,40}$/), (text) => {
+        let message = "";
+        try {
+          Activity.readAccessMessage(text);
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message).not.toContain(text.slice(0, 6));
+      }),
+    );
+  });
+});

@@ -184,3 +184,16 @@ describe("readInputFile: a file that is not JSON", () => {
     }
   });
 });
+
+describe("readInputFile: a CloudTrail digest file (a bucket download holds one per hour)", () => {
+  it("is skipped as what it is, not an invalid input to dead-letter", () => {
+    const digest = readFileSync("test/fixtures/activity/awsdocs-schema__cloudtrail_digest.json");
+    const file = write(
+      "111122223333_CloudTrail-Digest_us-east-1_phiwatch-trail_us-east-1_20260301T101207Z.json.gz",
+      gzipSync(digest),
+    );
+    expect(readInputFile(file)).toEqual([
+      { kind: "skipped", source: file, reason: "CloudTrail digest file" },
+    ]);
+  });
+});

@@ -64,3 +64,50 @@ describe("learn: log files", () => {
     await expect(learnFiles([file], deps())).rejects.toBeInstanceOf(InputTooLargeError);
   });
 });
+
+describe("learn: a CloudTrail bucket as downloaded (AWSLogs/…)", () => {
+  // `aws s3 sync s3://trail/AWSLogs .` brings the hourly digest files (gzipped JSON, not log files) and,
+  // in a bucket Config also delivers to, Config snapshots: they are skipped and counted, not fatal.
+  const fixture = (f: string) => readFileSync(`test/fixtures/${f}`);
+  const root = join(dir, "download");
+  const put = (path: string, body: Buffer) => {
+    const file = join(root, path);
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, body);
+    return file;
+  };
+  const logFile = put(
+    "AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/01/111122223333_CloudTrail_us-east-1_20260301T1000Z_q8Rk2VbX0mT4aLsE.json.gz",
+    gzipSync(fixture("activity/awsdocs_s3__logfile_ListBuckets_PutBucketAcl_GetBucketVersioning.json")),
+  );
+  put(
+    "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/03/01/111122223333_CloudTrail-Digest_us-east-1_phiwatch-trail_us-east-1_20260301T101207Z.json.gz",
+    gzipSync(fixture("activity/awsdocs-schema__cloudtrail_digest.json")),
+  );
+  put(
+    "AWSLogs/111122223333/Config/us-east-1/2026/3/1/ConfigSnapshot/111122223333_Config_us-east-1_ConfigSnapshot_20260301T101207Z_0b6c.json.gz",
+    gzipSync(fixture("config/awsdocs__configuration_snapshot_file.json")),
+  );
+  put(
+    "AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/02/111122223333_CloudTrail_us-east-1_20260302T1000Z_a1b2c3d4e5f6g7h8.json.gz",
+    gzipSync(fixture("activity/awsdocs_s3__logfile_ListBuckets_PutBucketAcl_GetBucketVersioning.json")),
+  );
+
+  it("skips digest files and other non-log JSON with a count, and learns from every log file", async () => {
+    const s = await learnFiles(logFiles([root]), deps());
+    expect(s).toMatchObject({ files: 2, records: 6, skipped: 2, unreadable: [] });
+  });
+
+  it("counts a corrupt log file as unreadable, names it, and still learns from the others", async () => {
+    const corrupt = put(
+      "AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/03/truncated.json.gz",
+      log.subarray(0, 12),
+    );
+    try {
+      const s = await learnFiles(logFiles([root]), deps());
+      expect(s).toMatchObject({ files: 2, records: 6, skipped: 2, unreadable: [corrupt] });
+    } finally {
+      rmSync(corrupt);
+    }
+  });
+});

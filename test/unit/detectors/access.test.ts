@@ -145,9 +145,13 @@ describe("detector access-volume-spike", () => {
 describe("detector access-new-principal", () => {
   it("fires on the first read of an identity never seen, after the learning period", async () => {
     const role = `arn:aws:iam::${ACCT}:role/connect-recordings-ops`;
-    expect(ids(await run(base, [{ role, at: local(TUE, 11), key: RAW(1) }]))).toEqual([
-      "access-new-principal",
-    ]);
+    const d = await run(base, [{ role, at: local(TUE, 11), key: RAW(1) }]);
+    expect(ids(d)).toEqual(["access-new-principal"]);
+    // Names no object key (PHI): the principal, the bucket, counts and times only.
+    expect(d[0]!.summary).toBe(
+      `PHI read by ${role} on northwind-connect-recordings with no access profile there: a new reader, or one not seen for 90 days or more (1 read(s) between 11:00 and 11:15), after a 14-day learning period`,
+    );
+    expect(JSON.stringify(d[0])).not.toContain("CallRecordings");
   });
 
   it("stays quiet while the target is still in its learning period", async () => {
@@ -193,6 +197,24 @@ describe("a PHI bucket silent for longer than profileTtlDays (a year with phiwat
     const store = await learned(base);
     expire(store, "profiles");
     expect(ids(await returning(store))).toEqual([]);
+  });
+
+  it("calls a reader new whose profile expired while DynamoDB has not yet deleted it (TTL lags by days)", async () => {
+    const store = await learned(base);
+    for (let d = 35; d < 240; d += 7)
+      await run(base, [{ at: local(day(d), 11), key: RAW(90_000 + d) }], store);
+    // No `expire`: the QA supervisor's profile is still stored, its `expiresAt` long past.
+    const qa = [...store.profiles.values()].find((p) => p.principal.includes("QASupervisor"))!;
+    expect(qa.expiresAt).toBeLessThan(Date.parse(`${back}T00:00:00Z`) / 1000);
+    const found = (await returning(store)).find((d) => d.ruleId === "access-new-principal");
+    // True for a reader who has been here before: no profile, not "first read ever".
+    expect(found?.summary).toMatch(
+      /^PHI read by .*QASupervisor.* on northwind-connect-recordings with no access profile there: a new reader, or one not seen for 90 days or more \(\d+ read\(s\) between \d\d:\d\d and \d\d:\d\d\), after a 14-day learning period$/,
+    );
+    expect(found?.evidence).toMatchObject({ profileTtlDays: 90 });
+    // The fold replaced the expired profile: it starts with the return, not with the old history.
+    const again = [...store.profiles.values()].find((p) => p.principal.includes("QASupervisor"))!;
+    expect(again.firstSeen.slice(0, 10)).toBe(back);
   });
 
   it("still calls a reader new whose profile expired while the bucket stayed busy", async () => {

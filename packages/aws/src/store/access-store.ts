@@ -199,7 +199,7 @@ export class DynamoAccessStore implements Activity.AccessStore {
     return out;
   }
 
-  async getProfile(target: string, principal: string): Promise<AccessProfile | undefined> {
+  async getProfile(target: string, principal: string, atMs: number): Promise<AccessProfile | undefined> {
     const r = await this.ddb.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -209,10 +209,16 @@ export class DynamoAccessStore implements Activity.AccessStore {
     );
     if (!r.Item) return undefined;
     const item = unmarshall(r.Item);
+    // Expired but not yet deleted (TTL runs days late): absent, so a returning reader is new again.
+    if (typeof item.expiresAt === "number" && item.expiresAt <= Math.floor(atMs / 1000)) return undefined;
     return typeof item.profile === "string" ? (JSON.parse(item.profile) as AccessProfile) : undefined;
   }
 
-  async putProfile(profile: AccessProfile, expect: string | null): Promise<"applied" | "conflict"> {
+  async putProfile(
+    profile: AccessProfile,
+    expect: string | null,
+    atMs: number,
+  ): Promise<"applied" | "conflict"> {
     try {
       this.writes += 1;
       await this.ddb.send(
@@ -229,7 +235,11 @@ export class DynamoAccessStore implements Activity.AccessStore {
             expiresAt: profile.expiresAt,
           }),
           ...(expect === null
-            ? { ConditionExpression: "attribute_not_exists(PK)" }
+            ? {
+                // None live: absent, or expired by `atMs` and not yet deleted by TTL (replaced).
+                ConditionExpression: "attribute_not_exists(PK) OR expiresAt <= :at",
+                ExpressionAttributeValues: marshall({ ":at": Math.floor(atMs / 1000) }),
+              }
             : {
                 ConditionExpression: "foldedThrough = :ft",
                 ExpressionAttributeValues: marshall({ ":ft": expect }),

@@ -59,6 +59,12 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
         process.stderr.write(`${item.source}: ${item.error.message}\n`);
         continue;
       }
+      if (item.kind === "skipped") {
+        // Not an input error (a Config download may sit beside a trail's); an input of only these
+        // still ends with "no configuration items" below, never a silent pass.
+        process.stderr.write(`${item.source}: skipped (${item.reason})\n`);
+        continue;
+      }
       if (item.kind === "cloudtrail-log") {
         // Skipping it would let a CI run given only log files pass having evaluated nothing.
         inputErrors++;

@@ -3,12 +3,27 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoAccessStore } from "@phiwatch/aws";
-import { Activity, type Baseline, DETECTORS, InputTooLargeError, parseBaseline } from "@phiwatch/core";
+import {
+  Activity,
+  type Baseline,
+  DETECTORS,
+  InputTooLargeError,
+  isInputError,
+  parseBaseline,
+  UnsupportedEventError,
+} from "@phiwatch/core";
 import { DEFAULT_DIR, defaultBaseline, UsageError } from "../context.ts";
 import { LOCAL_NAMES, LocalStack } from "../local/stack.ts";
 
 export interface LearnSummary {
+  /** Log files learned from. */
   files: number;
+  /** JSON files that are not log files (CloudTrail digest files, Config snapshots and history files). */
+  skipped: number;
+  /** Files that are neither: they do not decompress or parse (a truncated download). */
+  unreadable: string[];
+  /** Records of log files that are not CloudTrail records (the file's other records count). */
+  rejected: number;
   records: number;
   events: number;
   windows: number;
@@ -79,14 +94,36 @@ export async function learnFiles(
     progress?: (done: number, total: number, events: number) => void;
   },
 ): Promise<LearnSummary> {
-  const summary: LearnSummary = { files: files.length, records: 0, events: 0, windows: 0, profiles: 0 };
-  const touched = new Map<string, { key: Activity.WindowDelta; maxAt: number }>();
+  const summary: LearnSummary = {
+    files: 0,
+    skipped: 0,
+    unreadable: [],
+    rejected: 0,
+    records: 0,
+    events: 0,
+    windows: 0,
+    profiles: 0,
+  };
+  const touched = new Map<string, { key: Activity.WindowDelta; minAt: number; maxAt: number }>();
   const windows = new Activity.MemoryAccessStore();
   let minAt = Number.POSITIVE_INFINITY;
   let maxAt = 0;
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    const records = Activity.parseCloudTrailLogFile(readLogFile(file), file);
+    let records: Activity.CloudTrailRecord[];
+    try {
+      records = Activity.parseCloudTrailLogFile(readLogFile(file), file, {
+        onRejected: () => summary.rejected++,
+      });
+    } catch (error) {
+      // A bucket holds more than log files: digest files beside them, Config's files in a shared bucket.
+      if (error instanceof UnsupportedEventError) summary.skipped++;
+      else if (isInputError(error) && !(error instanceof InputTooLargeError)) summary.unreadable.push(file);
+      else throw error;
+      deps.progress?.(i + 1, files.length, summary.events);
+      continue;
+    }
+    summary.files += 1;
     summary.records += records.length;
     const events = records.flatMap((r) => Activity.toAccessEvent(r, deps.baseline, deps.hashKey) ?? []);
     summary.events += events.length;
@@ -100,7 +137,11 @@ export async function learnFiles(
     for (const t of r.touched) {
       const k = Activity.pairKey(t.key.target, t.key.principal.id);
       const cur = touched.get(k);
-      touched.set(k, cur && cur.maxAt >= t.maxAt ? cur : t);
+      touched.set(k, {
+        key: cur && cur.maxAt >= t.maxAt ? cur.key : t.key,
+        minAt: Math.min(cur?.minAt ?? t.minAt, t.minAt),
+        maxAt: Math.max(cur?.maxAt ?? t.maxAt, t.maxAt),
+      });
       maxAt = Math.max(maxAt, t.maxAt);
     }
     for (const e of events) minAt = Math.min(minAt, e.at);
@@ -119,13 +160,14 @@ export async function learnFiles(
       await deps.store.touchTarget(target, state.firstSeen, state.expiresAt);
   }
   for (const t of touched.values()) {
-    const stored = await deps.store.getProfile(t.key.target, t.key.principal.id);
+    // As of the pair's first read in the history: a profile that had expired by then is replaced.
+    const stored = await deps.store.getProfile(t.key.target, t.key.principal.id, t.minAt);
     const k = Activity.pairKey(t.key.target, t.key.principal.id);
     if (stored) windows.profiles.set(k, stored);
     else windows.profiles.delete(k);
-    if (!(await Activity.foldProfile(windows, t.key, until, settings))) continue;
+    if (!(await Activity.foldProfile(windows, t.key, until, settings, t.minAt))) continue;
     const next = windows.profiles.get(k)!;
-    if ((await deps.store.putProfile(next, stored?.foldedThrough ?? null)) === "applied")
+    if ((await deps.store.putProfile(next, stored?.foldedThrough ?? null, t.minAt)) === "applied")
       summary.profiles += 1;
   }
   if (summary.events > 0) {
@@ -194,12 +236,29 @@ export async function learnCommand(argv: string[]): Promise<number> {
       hashKey,
       ...(files.length > 1 && process.stderr.isTTY ? { progress: progressBar } : {}),
     });
+    if (s.skipped > 0)
+      process.stderr.write(
+        `skipped ${s.skipped} file(s) that are not CloudTrail log files (digest files, Config files)\n`,
+      );
+    if (s.rejected > 0)
+      process.stderr.write(`skipped ${s.rejected} record(s) that are not CloudTrail records\n`);
+    if (s.unreadable.length > 0)
+      process.stderr.write(
+        `${s.unreadable.length} file(s) could not be read (not gzip or JSON, e.g. a truncated download):\n` +
+          s.unreadable
+            .slice(0, 10)
+            // The operator's own paths, as listed; only control characters (a hostile name) are masked.
+            .map((f) => `  ${f.replace(/[\p{Cc}\p{Cf}]/gu, "?")}\n`)
+            .join("") +
+          (s.unreadable.length > 10 ? `  … and ${s.unreadable.length - 10} more\n` : ""),
+      );
     process.stdout.write(
       `learned from ${s.files} file(s), ${s.records} records, ${s.events} PHI accesses` +
         `${s.from ? ` (${s.from} → ${s.to})` : ""}: ${s.windows} windows, ${s.profiles} profile(s) updated` +
         ` in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
-    return 0;
+    // What was learned is kept; the exit status says some history was not.
+    return s.unreadable.length > 0 ? 2 : 0;
   } finally {
     await close();
   }

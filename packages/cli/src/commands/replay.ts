@@ -35,6 +35,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   });
   try {
     const counts = await replayFiles(stack, files);
+    const skipped = [...counts.skipped].map(([reason, n]) => `${n} skipped (${reason}); `).join("");
     await stack.drain();
     const store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
     const alerts = await stack.receivedAlerts();
@@ -44,6 +45,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
     process.stdout.write(
       `replayed ${files.length} file(s): ${counts.events} event(s), ${counts.logFiles} CloudTrail log file(s); ` +
+        skipped +
         `${counts.unrouted ? `${counts.unrouted} matched no phiwatch rule (not delivered, as in EventBridge); ` : ""}` +
         `${alerts.length} alert(s) published; ${stack.deadLettered} dead-lettered\n`,
     );
@@ -66,8 +68,15 @@ export async function replayCommand(argv: string[]): Promise<number> {
 export async function replayFiles(
   stack: LocalStack,
   files: string[],
-): Promise<{ events: number; logFiles: number; invalid: number; unrouted: number }> {
-  const counts = { events: 0, logFiles: 0, invalid: 0, unrouted: 0 };
+): Promise<{
+  events: number;
+  logFiles: number;
+  invalid: number;
+  unrouted: number;
+  /** Files skipped, by reason (digest files of a CloudTrail bucket download). */
+  skipped: Map<string, number>;
+}> {
+  const counts = { events: 0, logFiles: 0, invalid: 0, unrouted: 0, skipped: new Map<string, number>() };
   for (const file of files) {
     const items = readInputFile(file);
     // Consecutive EventBridge events go out together (data events are batched onto the access queue).
@@ -88,6 +97,8 @@ export async function replayFiles(
         const key = `AWSLogs/replay/${Date.now()}-${basename(file)}${file.endsWith(".gz") ? "" : ".gz"}`;
         await stack.putTrailLogFile(key, item.body);
         counts.logFiles++;
+      } else if (item.kind === "skipped") {
+        counts.skipped.set(item.reason, (counts.skipped.get(item.reason) ?? 0) + 1);
       } else {
         counts.invalid++;
         await stack.sendToQueue(

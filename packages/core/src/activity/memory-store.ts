@@ -92,18 +92,28 @@ export class MemoryAccessStore implements AccessStore {
     }
   }
 
-  async getProfile(target: string, principal: string): Promise<AccessProfile | undefined> {
-    const p = this.profiles.get(pairKey(target, principal));
+  async getProfile(target: string, principal: string, atMs: number): Promise<AccessProfile | undefined> {
+    const p = this.live(pairKey(target, principal), atMs);
     return p ? cloneProfile(p) : undefined;
   }
 
-  async putProfile(profile: AccessProfile, expect: string | null): Promise<"applied" | "conflict"> {
+  async putProfile(
+    profile: AccessProfile,
+    expect: string | null,
+    atMs: number,
+  ): Promise<"applied" | "conflict"> {
     this.writes += 1;
     const k = pairKey(profile.target, profile.principal);
-    const cur = this.profiles.get(k);
+    const cur = this.live(k, atMs);
     if ((cur?.foldedThrough ?? null) !== expect) return "conflict";
     this.profiles.set(k, cloneProfile(profile));
     return "applied";
+  }
+
+  /** The stored profile unless it expired by `atMs` (kept, as DynamoDB keeps it until its TTL runs). */
+  private live(k: string, atMs: number): AccessProfile | undefined {
+    const p = this.profiles.get(k);
+    return p && p.expiresAt > Math.floor(atMs / 1000) ? p : undefined;
   }
 
   async getTarget(target: string): Promise<TargetState | undefined> {

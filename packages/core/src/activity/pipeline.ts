@@ -80,8 +80,8 @@ export interface AccessResult {
   profilesFolded: number;
   /** Detectors that threw (a bug): reported, never a silent pass. */
   errors: Array<{ detectorId: string; message: string }>;
-  /** (target, principal) pairs touched, with their latest event time (learn folds them at the end). */
-  touched: Array<{ key: WindowDelta; maxAt: number }>;
+  /** (target, principal) pairs touched, with their first and latest event times (learn folds them at the end). */
+  touched: Array<{ key: WindowDelta; minAt: number; maxAt: number }>;
 }
 
 /**
@@ -139,19 +139,28 @@ export async function processAccessEvents(
     targetSince.set(t, st.firstSeen);
   }
 
-  const pairs = new Map<string, { delta: WindowDelta; maxAt: number; profile?: AccessProfile }>();
+  const pairs = new Map<
+    string,
+    { delta: WindowDelta; minAt: number; maxAt: number; profile?: AccessProfile }
+  >();
   for (const d of deltas) {
     const k = pairKey(d.target, d.principal.id);
+    const minAt = d.events[0]!.at;
     const maxAt = d.events[d.events.length - 1]!.at;
     const cur = pairs.get(k);
-    if (!cur) pairs.set(k, { delta: d, maxAt });
-    else cur.maxAt = Math.max(cur.maxAt, maxAt);
+    if (!cur) pairs.set(k, { delta: d, minAt, maxAt });
+    else {
+      cur.minAt = Math.min(cur.minAt, minAt);
+      cur.maxAt = Math.max(cur.maxAt, maxAt);
+    }
   }
 
   if ((deps.mode ?? "detect") === "detect") {
     const now = deps.now ?? new Date();
     for (const p of pairs.values()) {
-      const prof = await deps.store.getProfile(p.delta.target, p.delta.principal.id);
+      // As of the principal's first event here: a profile that expired before it (the reader was away
+      // longer than profiles live) is absent even while DynamoDB's TTL has not deleted it yet.
+      const prof = await deps.store.getProfile(p.delta.target, p.delta.principal.id, p.minAt);
       if (prof) p.profile = prof;
     }
     const dayCache = new Map<string, DayWindow[]>();
@@ -203,30 +212,32 @@ export async function processAccessEvents(
     }
   }
 
-  result.touched = [...pairs.values()].map((p) => ({ key: p.delta, maxAt: p.maxAt }));
+  result.touched = [...pairs.values()].map((p) => ({ key: p.delta, minAt: p.minAt, maxAt: p.maxAt }));
   // Backfill folds once at the end, after every file is in (files arrive in any order).
   if (deps.mode === "learn") return result;
   for (const p of pairs.values()) {
     const cutoff = windowStartOf(p.maxAt - s.foldGraceMinutes * 60_000, s.windowMinutes);
-    if (await foldProfile(deps.store, p.delta, cutoff, s)) result.profilesFolded += 1;
+    if (await foldProfile(deps.store, p.delta, cutoff, s, p.minAt)) result.profilesFolded += 1;
   }
   return result;
 }
 
 /**
  * Fold every completed window of one (target, principal) before `untilMs` into its profile, with a
- * conditional write; retried on a concurrent fold. Returns whether the profile changed.
+ * conditional write; retried on a concurrent fold. Returns whether the profile changed. A profile that
+ * expired by `atMs` (the first event of the activity folded) is not extended: a new one replaces it.
  */
 export async function foldProfile(
   store: AccessStore,
   key: Pick<WindowDelta, "target" | "targetType" | "principal" | "accountId" | "region">,
   untilMs: number,
   s: ResolvedSettings,
+  atMs: number,
 ): Promise<boolean> {
   const fs = foldSettings(s);
   const len = s.windowMinutes * 60_000;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await store.getProfile(key.target, key.principal.id);
+    const current = await store.getProfile(key.target, key.principal.id, atMs);
     const from = current ? isoAt(parseEventTime(current.foldedThrough) + len) : isoAt(untilMs - 28 * DAY_MS);
     const until = isoAt(untilMs);
     if (from >= until) return false;
@@ -249,7 +260,7 @@ export async function foldProfile(
     }
     const next = foldWindows(base, windows, untilMs, fs);
     if (next.foldedThrough === current?.foldedThrough) return false;
-    const r = await store.putProfile(next, current?.foldedThrough ?? null);
+    const r = await store.putProfile(next, current?.foldedThrough ?? null, atMs);
     if (r === "applied") return true;
   }
   return false;

@@ -30,12 +30,21 @@ export interface AccessStore {
   listWindows(target: string, principal: string, fromIso: string, toIso: string): Promise<WindowTotals[]>;
   /** Mark windows a detector raised a finding on (folds then do not learn them as usual). */
   flagWindows(keys: ReadonlyArray<{ target: string; principal: string; windowStart: string }>): Promise<void>;
-  getProfile(target: string, principal: string): Promise<AccessProfile | undefined>;
   /**
-   * Write a profile only if the stored one still has `expectFoldedThrough` (`null` = none stored):
-   * two concurrent folds cannot both apply.
+   * The profile of (target, principal) as of `atMs` (epoch ms, event time: the first event of the
+   * activity at hand). A profile whose `expiresAt` is at or before it has expired and is absent, as it
+   * will be once DynamoDB's TTL deletes it (lazily: days after `expiresAt`).
    */
-  putProfile(profile: AccessProfile, expectFoldedThrough: string | null): Promise<"applied" | "conflict">;
+  getProfile(target: string, principal: string, atMs: number): Promise<AccessProfile | undefined>;
+  /**
+   * Write a profile only if the stored one still has `expectFoldedThrough` (`null` = none live at
+   * `atMs`: absent, or expired by then, which it replaces): two concurrent folds cannot both apply.
+   */
+  putProfile(
+    profile: AccessProfile,
+    expectFoldedThrough: string | null,
+    atMs: number,
+  ): Promise<"applied" | "conflict">;
   getTarget(target: string): Promise<TargetState | undefined>;
   /**
    * Record activity on the target from `firstSeen`: create the state, or start it again from

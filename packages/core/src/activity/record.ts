@@ -396,7 +396,9 @@ const ACCOUNT = /^\d{12}$/;
 
 /**
  * Parse a CloudTrail log file as delivered to S3 (`.json.gz` or `.json`), detecting gzip by its magic
- * bytes, with a size limit on the uncompressed text.
+ * bytes, with a size limit on the uncompressed text. JSON that is not `{Records:[…]}` (a CloudTrail
+ * digest file, a Config snapshot) throws `UnsupportedEventError`; bytes that do not decompress or parse,
+ * `InvalidEventError`.
  *
  * @example
  * ```ts
@@ -433,8 +435,10 @@ export function parseCloudTrailLogFile(
   } catch (error) {
     throw new InvalidEventError(`not valid JSON (${jsonErrorReason(error)})`, source, { cause: error });
   }
+  // Well-formed JSON of another kind (a digest file, a Config snapshot beside the logs): a reader of a
+  // whole bucket skips it by this class, while a file that does not parse stays an input error.
   if (!json || typeof json !== "object" || !Array.isArray((json as { Records?: unknown }).Records))
-    throw new InvalidEventError("a CloudTrail log file is {Records:[…]}", `${source}.Records`);
+    throw new UnsupportedEventError("a CloudTrail log file is {Records:[…]}", `${source}.Records`);
   const onRejected = opts.onRejected;
   if (!onRejected) return readCloudTrail(json);
   try {
@@ -492,7 +496,8 @@ export function readAccessMessage(body: string): AccessMessage {
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new InvalidEventError(`not valid JSON (${(error as Error).message})`, "body", { cause: error });
+    // The reason only: V8's message quotes the body (an object key, caller text) into the dead letter.
+    throw new InvalidEventError(`not valid JSON (${jsonErrorReason(error)})`, "body", { cause: error });
   }
   return classify(json, 0);
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { InvalidEventError } from "../errors.ts";
+import { InvalidEventError, jsonErrorReason } from "../errors.ts";
 
 /** Maximum size of one event we accept (EventBridge caps events at 256 KB). */
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -27,7 +27,10 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown, root = "event
   throw new InvalidEventError(issue.message, field);
 }
 
-/** Parse a JSON text with a size limit, naming the source on failure. */
+/**
+ * Parse a JSON text with a size limit, naming the source on failure. The reason never quotes the
+ * text (V8's message does: an object key, caller text), since it becomes a dead-letter message.
+ */
 export function parseJsonText(text: string, source: string, maxBytes = MAX_EVENT_BYTES): unknown {
   if (Buffer.byteLength(text, "utf8") > maxBytes) {
     throw new InvalidEventError(`larger than ${maxBytes} bytes`, source);
@@ -35,6 +38,6 @@ export function parseJsonText(text: string, source: string, maxBytes = MAX_EVENT
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidEventError(`not valid JSON (${(error as Error).message})`, source, { cause: error });
+    throw new InvalidEventError(`not valid JSON (${jsonErrorReason(error)})`, source, { cause: error });
   }
 }
