@@ -76,7 +76,7 @@ describe("learn: a CloudTrail bucket as downloaded (AWSLogs/…)", () => {
     writeFileSync(file, body);
     return file;
   };
-  const logFile = put(
+  put(
     "AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/01/111122223333_CloudTrail_us-east-1_20260301T1000Z_q8Rk2VbX0mT4aLsE.json.gz",
     gzipSync(fixture("activity/awsdocs_s3__logfile_ListBuckets_PutBucketAcl_GetBucketVersioning.json")),
   );
