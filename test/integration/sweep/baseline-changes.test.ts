@@ -211,3 +211,64 @@ describe("suppressions that expire", () => {
     expect(alerts.map((a) => a.attributes.transition)).toEqual(["OPENED", "REOPENED"]);
   });
 });
+
+describe("a person's suppression that ends under a baseline suppression", () => {
+  it("stays suppressed, now by the baseline, with no alert: the sweep does what an evaluation would", async () => {
+    const principal = `arn:aws:iam::${DEMO.accountId}:role/analytics-night`;
+    await deploy(
+      EXAMPLE.replace(
+        "suppressions: []",
+        [
+          "suppressions:",
+          "  - rule: access-off-hours",
+          `    resource: "${principal}"`,
+          "    reason: night shift approved (CHG-91)",
+          '    until: "2099-12-31"',
+        ].join("\n"),
+      ),
+    );
+    // An incident reviewed and set aside by a person until yesterday; the baseline now covers it too.
+    const opened = decide(undefined, {
+      kind: "activity",
+      ruleId: "access-off-hours",
+      title: "PHI is read during business hours",
+      severity: "medium",
+      hipaa: ["164.312(b)"],
+      subject: {
+        accountId: DEMO.accountId,
+        region: DEMO.region,
+        resourceType: "AWS::S3::Bucket",
+        resourceId: DEMO.recordingsBucket,
+        principal,
+      },
+      verdict: "fail",
+      summary: "reads outside business hours",
+      evidence: { reads: 9 },
+      observedAt: "2026-10-21T03:00:00.000Z",
+      cause: "evt-9",
+      discriminator: "2026-10-21T03:00:00.000Z",
+      windowStart: "2026-10-21T03:00:00.000Z",
+      count: 9,
+    })!;
+    await store().applyChange(opened);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    await store().applyChange(
+      suppress(opened.next, "reviewed (INC-12)", yesterday, "arn:aws:iam::1:user/ana", monthAgo),
+    );
+    await sweep("v9");
+    const f = await store().getFinding(opened.next.findingId);
+    expect(f).toMatchObject({ status: "SUPPRESSED", suppression: { by: "baseline" } });
+    expect((await history(f!)).at(-1)).toMatchObject({
+      from: "SUPPRESSED",
+      to: "SUPPRESSED",
+      cause: "sweep:v9",
+    });
+    await stack!.drain();
+    const alerts = (await stack!.receivedAlerts()).filter(
+      (a) => a.attributes.controlId === "access-off-hours" && a.attributes.transition === "REOPENED",
+    );
+    // This deployment's stack has received nothing else for the rule: no re-opening was announced.
+    expect(alerts).toEqual([]);
+  });
+});
