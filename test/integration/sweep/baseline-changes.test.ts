@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeContactFlowCommand, ListContactFlowsCommand } from "@aws-sdk/client-connect";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -18,7 +19,9 @@ import {
   type HistoryEntry,
   suppress,
 } from "../../../packages/core/src/index.ts";
-import { demoEvents, type Mocks, mockAccount } from "./account.ts";
+import { demoEvents, flows, type Mocks, mockAccount } from "./account.ts";
+
+const INSTANCE = "8dab73a7-51ab-4610-8c72-359333b63f10";
 
 const EXAMPLE = readFileSync("examples/baseline.yaml", "utf8");
 const FORMER_MEMBER = "444455556666";
@@ -209,5 +212,135 @@ describe("suppressions that expire", () => {
       (a) => a.attributes.controlId === "access-off-hours",
     );
     expect(alerts.map((a) => a.attributes.transition)).toEqual(["OPENED", "REOPENED"]);
+  });
+});
+
+describe("a person's suppression that ends under a baseline suppression", () => {
+  it("stays suppressed, now by the baseline, with no alert: the sweep does what an evaluation would", async () => {
+    const principal = `arn:aws:iam::${DEMO.accountId}:role/analytics-night`;
+    await deploy(
+      EXAMPLE.replace(
+        "suppressions: []",
+        [
+          "suppressions:",
+          "  - rule: access-off-hours",
+          `    resource: "${principal}"`,
+          "    reason: night shift approved (CHG-91)",
+          '    until: "2099-12-31"',
+        ].join("\n"),
+      ),
+    );
+    // An incident reviewed and set aside by a person until yesterday; the baseline now covers it too.
+    const opened = decide(undefined, {
+      kind: "activity",
+      ruleId: "access-off-hours",
+      title: "PHI is read during business hours",
+      severity: "medium",
+      hipaa: ["164.312(b)"],
+      subject: {
+        accountId: DEMO.accountId,
+        region: DEMO.region,
+        resourceType: "AWS::S3::Bucket",
+        resourceId: DEMO.recordingsBucket,
+        principal,
+      },
+      verdict: "fail",
+      summary: "reads outside business hours",
+      evidence: { reads: 9 },
+      observedAt: "2026-10-21T03:00:00.000Z",
+      cause: "evt-9",
+      discriminator: "2026-10-21T03:00:00.000Z",
+      windowStart: "2026-10-21T03:00:00.000Z",
+      count: 9,
+    })!;
+    await store().applyChange(opened);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    await store().applyChange(
+      suppress(opened.next, "reviewed (INC-12)", yesterday, "arn:aws:iam::1:user/ana", monthAgo),
+    );
+    await sweep("v9");
+    const f = await store().getFinding(opened.next.findingId);
+    expect(f).toMatchObject({ status: "SUPPRESSED", suppression: { by: "baseline" } });
+    expect((await history(f!)).at(-1)).toMatchObject({
+      from: "SUPPRESSED",
+      to: "SUPPRESSED",
+      cause: "sweep:v9",
+    });
+    await stack!.drain();
+    const alerts = (await stack!.receivedAlerts()).filter(
+      (a) => a.attributes.controlId === "access-off-hours" && a.attributes.transition === "REOPENED",
+    );
+    // This deployment's stack has received nothing else for the rule: no re-opening was announced.
+    expect(alerts).toEqual([]);
+  });
+});
+
+describe("a resource renamed into a baseline suppression", () => {
+  it("stays suppressed across sweeps: reconcile does not undo what the sweep's evaluation just decided", async () => {
+    await deploy(
+      EXAMPLE.replace(
+        "suppressions: []",
+        [
+          "suppressions:",
+          '  - rule: "*"',
+          '    resource: "IVR-*"',
+          "    reason: legacy IVR flows, retired with CHG-310",
+          '    until: "2099-12-31"',
+        ].join("\n"),
+      ),
+    );
+    await sweep("r1");
+    const flowFindings = async () =>
+      (await allFindings(store())).filter(
+        (f) => f.kind === "drift" && f.subject.resourceName?.includes("Patient identification"),
+      );
+    const before = await flowFindings();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((f) => f.status === "OPEN")).toBe(true);
+
+    // The flow is renamed in Connect: its name now matches the baseline's suppression.
+    const renamed = (name: string) =>
+      name === "Patient identification" ? "IVR-Patient identification" : name;
+    const original = flows();
+    mocks.connect.on(ListContactFlowsCommand).resolves({
+      ContactFlowSummaryList: original.map((f) => ({
+        Id: f.Id,
+        Name: renamed(f.Name),
+        Arn: `arn:aws:connect:${DEMO.region}:${DEMO.accountId}:instance/${INSTANCE}/contact-flow/${f.Id}`,
+        ContactFlowType: "CONTACT_FLOW",
+      })),
+    });
+    mocks.connect.on(DescribeContactFlowCommand).callsFake((input: { ContactFlowId: string }) => {
+      const f = original.find((x) => x.Id === input.ContactFlowId)!;
+      return {
+        ContactFlow: {
+          Arn: `arn:aws:connect:${DEMO.region}:${DEMO.accountId}:instance/${INSTANCE}/contact-flow/${f.Id}`,
+          Id: f.Id,
+          Name: renamed(f.Name),
+          Type: "CONTACT_FLOW",
+          State: "ACTIVE",
+          Status: "PUBLISHED",
+          Content: f.Content,
+        },
+      };
+    });
+    try {
+      await sweep("r2");
+      await sweep("r3");
+      for (const f of before) {
+        const now = await store().getFinding(f.findingId);
+        expect(now).toMatchObject({ status: "SUPPRESSED", suppression: { by: "baseline" } });
+        const h = await history(now!);
+        // Suppressed once, by the sweep that first read the new name: never re-opened in between.
+        expect(h.map((e) => `${e.from}>${e.to}`)).toEqual(["NEW>OPEN", "OPEN>SUPPRESSED"]);
+      }
+      await stack!.drain();
+      const reopened = (await stack!.receivedAlerts()).filter((a) => a.attributes.transition === "REOPENED");
+      expect(reopened).toEqual([]);
+    } finally {
+      mocks.restore();
+      mocks = mockAccount({ items: demoEvents().items });
+    }
   });
 });

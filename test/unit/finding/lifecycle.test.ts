@@ -287,6 +287,29 @@ describe("reconsiderSuppression (findings nothing re-evaluates)", () => {
       transitions: 3,
     });
   });
+
+  it("hands a person's ended suppression to the baseline's that covers the finding, as an evaluation does", () => {
+    const ended = suppress(
+      open,
+      "accepted",
+      "2026-11-23T00:00:00.000Z",
+      "arn:aws:iam::1:user/ana",
+      "2026-10-01T00:00:00.000Z",
+    ).next;
+    const cover = { reason: "legacy", until: "2026-12-31T05:00:00.000Z", by: "baseline" };
+    // What the sweep's evaluation of the same finding records: suppressed by the baseline, no alert.
+    const evaluated = decide(ended, obs({ suppressedBy: cover }), now)!;
+    expect(evaluated.next).toMatchObject({ status: "SUPPRESSED", suppression: cover });
+    // Reconcile (a finding nothing re-evaluates: an incident, an unreadable resource) must agree;
+    // re-opening it would alert on a finding the baseline suppresses, and leave it open.
+    const c = reconsiderSuppression(ended, cover, now, "sweep:s1")!;
+    expect(c.next).toMatchObject({
+      status: "SUPPRESSED",
+      suppression: cover,
+      transitions: ended.transitions + 1,
+    });
+    expect(c.history).toMatchObject({ from: "SUPPRESSED", to: "SUPPRESSED", cause: "sweep:s1" });
+  });
 });
 
 describe("baselineSuppression", () => {

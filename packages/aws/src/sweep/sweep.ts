@@ -7,6 +7,7 @@ import {
   CONNECT_INSTANCE,
   type Evaluation,
   type Finding,
+  findingId,
   phiBucketOf,
   Report,
   type ResourceSnapshot,
@@ -48,7 +49,9 @@ export interface SweepRequest {
    * every account is swept, findings phiwatch no longer evaluates are resolved — drift findings of an
    * account no longer in the run's accounts, or of a control that no longer evaluates their resource
    * type (removed in this release) — and suppressions are re-read against the clock and the baseline
-   * (ended, or withdrawn from the baseline: re-opened), whatever evaluates their findings.
+   * (ended, or withdrawn from the baseline: re-opened) for the findings this run did not evaluate —
+   * activity findings, and drift findings of resources not read this time; one the run evaluated was
+   * decided on its live snapshot, and that decision stands.
    */
   reconcile?: boolean;
   /**
@@ -161,7 +164,27 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     }
   });
   if (req.reconcile) {
-    const r = await reconcile(deps, new Set(accounts.map((a) => a.accountId)), `sweep:${req.sweepId}`, now);
+    // Findings this run's evaluations just judged, with the live snapshot (its current name, which a
+    // baseline suppression may match): reconcile leaves their suppression as the evaluation decided it.
+    const judged = new Set(
+      evaluations
+        .filter((e) => e.status !== "ERROR")
+        .map((e) =>
+          findingId(e.controlId, {
+            accountId: e.accountId,
+            region: e.region,
+            resourceType: e.resourceType,
+            resourceId: e.resourceId,
+          }),
+        ),
+    );
+    const r = await reconcile(
+      deps,
+      new Set(accounts.map((a) => a.accountId)),
+      judged,
+      `sweep:${req.sweepId}`,
+      now,
+    );
     transitions += r.transitions;
     failures.push(...r.failures);
     unable.push(...r.unable);
@@ -309,6 +332,7 @@ async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding
 async function reconcile(
   deps: DriftDeps,
   accounts: ReadonlySet<string>,
+  judged: ReadonlySet<string>,
   cause: string,
   now: Date,
 ): Promise<{
@@ -357,7 +381,10 @@ async function reconcile(
         }
         continue;
       }
-      if (f.status !== "SUPPRESSED") continue;
+      // A finding the run evaluated was judged on its live snapshot; the stored subject can be out of
+      // date (a Connect flow renamed into or out of a suppression's glob), and re-deciding on it would
+      // undo the evaluation every hour (suppressed, re-opened and alerted, suppressed again…).
+      if (f.status !== "SUPPRESSED" || judged.has(f.findingId)) continue;
       // Decided on the listed copy first: a suppression still in force costs no read.
       const cover = baselineSuppression(deps.baseline, f.ruleId, f.subject, now);
       if (!reconsiderSuppression(f, cover, now, cause)) continue;

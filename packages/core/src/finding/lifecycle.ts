@@ -275,8 +275,9 @@ function sameSuppression(
 /**
  * A suppression re-read against the time and the deployed baseline, for a finding that nothing
  * re-evaluates (an activity finding; a drift finding whose resource could not be evaluated): one that
- * ended (its `until` passed), or came from the baseline and is no longer there, re-opens the finding;
- * one the baseline now words differently is replaced. `cover` is what the baseline says today
+ * ended (its `until` passed), or came from the baseline and is no longer there, re-opens the finding
+ * unless the baseline covers it today, and then — as for one the baseline now words differently — the
+ * baseline's suppression replaces it. `cover` is what the baseline says today
  * (`baselineSuppression`). `undefined` when nothing changes.
  *
  * @example
@@ -296,7 +297,10 @@ export function reconsiderSuppression(
   const fromBaseline = s.by === BASELINE_SUPPRESSOR;
   if (s.until > nowIso && (!fromBaseline || sameSuppression(s, cover))) return undefined;
   const at = maxIso(nowIso, current.statusChangedAt);
-  if (fromBaseline && cover && cover.until > nowIso)
+  // The baseline covers it today (a new wording, or a person's suppression ended under one): it stays
+  // suppressed by the baseline, as an evaluation of the finding records it (`decide`), never re-opened
+  // and alerted to be suppressed again.
+  if (cover && cover.until > nowIso)
     return transitionTo(current, { ...current, suppression: cover }, { suppression: cover }, cause, at);
   const next: Finding = { ...current, status: "OPEN" };
   delete next.suppression;
