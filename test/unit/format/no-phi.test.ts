@@ -137,6 +137,52 @@ describe("no PHI in any payload", () => {
   });
 });
 
+describe("labelled values side by side", () => {
+  // A labelled date of birth must end with its date: read on into the next words, it cut an SSN in two
+  // and left its last digits ("dob 01/02/1980 ssn 123-45-6789" → "[dob]-6789").
+  it.each([
+    ["dob 01/02/1980 ssn 123-45-6789", ["123", "45", "6789", "1980"]],
+    ["DOB: 1980-01-02, SSN 123456789", ["123456789", "6789", "1980"]],
+    ["born March 3, 1984 ssn 123-45-6789", ["6789", "1984"]],
+    ["date of birth 02.11.1984 phone 555-123-4567", ["4567", "1984"]],
+    ["dob 01/02/1980 mrn 4455667", ["4455667", "1980"]],
+  ])("%j keeps no digit of either value", (text, needles) => {
+    for (const options of [{}, { hashKey: "k".repeat(64) }]) {
+      const out = redactText(text, options);
+      for (const n of needles) expect(out, `${out} (${n})`).not.toContain(n);
+    }
+  });
+
+  it("never leaves a tail of a generated SSN after a labelled date of birth (property)", () => {
+    const date = fc
+      .tuple(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 1930, max: 2020 }),
+      )
+      .map(([m, d, y]) => `${String(m).padStart(2, "0")}/${String(d).padStart(2, "0")}/${y}`);
+    const ssn = fc
+      .tuple(
+        fc.integer({ min: 100, max: 899 }),
+        fc.integer({ min: 10, max: 99 }),
+        fc.integer({ min: 1000, max: 9999 }),
+      )
+      .map(([a, b, c]) => ({ text: `${a}-${b}-${c}`, last4: String(c) }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom("dob", "DOB:", "born", "date of birth"),
+        date,
+        fc.constantFrom(" ssn ", ", SSN: ", " / ", " "),
+        ssn,
+        (label, d, sep, s) => {
+          const out = redactText(`${label} ${d}${sep}${s.text}`);
+          expect(out).not.toContain(s.last4);
+        },
+      ),
+    );
+  });
+});
+
 describe("redaction covers every value shape no-phi-in-metadata calls PHI", () => {
   // The control flags these in a resource name (an IAM role, a DynamoDB table, a Connect flow): the
   // finding's subject is that resource, so the same text reaches the SNS alert and SIEM payloads.

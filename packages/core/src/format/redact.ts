@@ -79,6 +79,8 @@ interface Rule {
 // AWS account ids are left alone while free-standing numbers are caught.
 const NB = "(?<![A-Za-z0-9])";
 const NA = "(?![A-Za-z0-9])";
+/** "DOB", "date of birth", "birth date", "born" and what separates the label from its value. */
+const DOB_LABEL = "\\b(?:dob|date[\\s_-]*of[\\s_-]*birth|birth[\\s_-]*date|born)\\b\\s*[:=]?\\s*";
 
 /** Redaction kind of each `PHI_VALUE_PATTERNS` id. */
 const SHAPE_KINDS: Record<string, RedactedKind> = {
@@ -96,8 +98,13 @@ const RULES: readonly Rule[] = [
     re: /\b(?:mrn|medical[\s_-]*record(?:[\s_-]*(?:number|no|#))?|member[\s_-]*(?:id|number|no)|insurance[\s_-]*(?:id|number|no)|patient[\s_-]*(?:id|number|no))\b\s*[:=#]?\s*[A-Za-z0-9-]{3,}/gi,
   },
   {
+    // The date itself (numeric, or with a month name), ending where it ends: "DOB 01/02/1980",
+    // "born 1980-02-01", "date of birth March 3, 1984". Free-text forms are caught by the last rule.
     kind: "dob",
-    re: /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|born)\b\s*[:=]?\s*[0-9A-Za-z][0-9A-Za-z ,./-]{4,20}[0-9]/gi,
+    re: new RegExp(
+      `${DOB_LABEL}(?:\\d{1,4}[./-]\\d{1,2}[./-]\\d{1,4}|\\d{8}|(?:\\d{1,2}(?:st|nd|rd|th)?[\\s,]+)?[A-Za-z]{3,9}\\.?[\\s,]+(?:\\d{1,2}(?:st|nd|rd|th)?,?\\s+)?\\d{2,4})${NA}`,
+      "gi",
+    ),
   },
   {
     kind: "ssn",
@@ -134,6 +141,14 @@ const RULES: readonly Rule[] = [
     if (!kind) throw new Error(`redact: no redaction kind for value pattern ${p.id}`);
     return { kind, re: new RegExp(p.re.source, p.re.flags.includes("g") ? p.re.flags : `${p.re.flags}g`) };
   }),
+  // A labelled date of birth in free text ("born the 3rd of March 84") last: its value runs to the last
+  // digit within reach, so run earlier it read on into the next value and cut it in two
+  // ("dob 01/02/1980 ssn 123-45-6789" → "[dob]-6789"). Every value the rules above recognise is by now
+  // a placeholder, which the date's text cannot cross.
+  {
+    kind: "dob",
+    re: new RegExp(`${DOB_LABEL}[0-9A-Za-z][0-9A-Za-z ,./-]{4,20}[0-9]`, "gi"),
+  },
 ];
 
 /**
