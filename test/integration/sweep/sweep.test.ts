@@ -19,6 +19,7 @@ import {
   type Finding,
   type FindingChange,
   parseBaseline,
+  recordObservation,
 } from "../../../packages/core/src/index.ts";
 import { clientsFor, demoEvents, type Mocks, mockAccount, realSecurityGroup } from "./account.ts";
 
@@ -325,6 +326,42 @@ describe("sweep over a recorded account", () => {
     ]);
     expect((await deps.posture.list({ limit: 1 }))[0]?.sweepId).toBe("sweep-out-of-time");
     expect(mocks.sent()).toEqual([]);
+  });
+
+  it("leaves reconciling to the next run once the deadline has passed (the posture is written first)", async () => {
+    mocks = mockAccount({ items: demoEvents().items });
+    const deps = await freshDeps();
+    // A finding of a control this release does not have: reconcile would resolve it.
+    await recordObservation(deps.findings, {
+      kind: "drift",
+      ruleId: "retired-control",
+      title: "A control of an older release",
+      severity: "high",
+      hipaa: ["164.312(b)"],
+      subject: {
+        accountId: DEMO.accountId,
+        region: DEMO.region,
+        resourceType: "AWS::S3::Bucket",
+        resourceId: "b",
+      },
+      verdict: "fail",
+      summary: "failed",
+      evidence: {},
+      observedAt: "2026-03-01T00:00:00.000Z",
+      cause: "evt-1",
+    });
+    const { posture } = await runSweep(deps, {
+      ...sweepReq("sweep-out-of-time-reconcile"),
+      reconcile: true,
+      deadline: Date.now() - 1,
+    });
+    expect((await all(deps.findings)).map((f) => [f.ruleId, f.status])).toEqual([
+      ["retired-control", "OPEN"],
+    ]);
+    expect(posture.unable.map((u) => [u.operation, u.reason.split(":")[0]])).toContainEqual([
+      "reconcile",
+      "not reconciled",
+    ]);
   });
 
   it("runs as the scheduled Lambda handler (functions/sweep.ts) through the local stack", async () => {

@@ -184,6 +184,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       judged,
       `sweep:${req.sweepId}`,
       now,
+      { accountId: req.accountId, deadline: req.deadline },
     );
     transitions += r.transitions;
     failures.push(...r.failures);
@@ -335,6 +336,7 @@ async function reconcile(
   judged: ReadonlySet<string>,
   cause: string,
   now: Date,
+  budget: { accountId: string; deadline?: number | undefined },
 ): Promise<{
   transitions: number;
   opened: Finding[];
@@ -353,7 +355,17 @@ async function reconcile(
     ...(await allFindings(deps.findings, { status: "OPEN" })),
     ...(await allFindings(deps.findings, { status: "SUPPRESSED" })),
   ];
-  for (const f of live) {
+  for (const [i, f] of live.entries()) {
+    // Past the deadline the rest waits for the next run: the posture must be written before the timeout.
+    if (budget.deadline !== undefined && Date.now() > budget.deadline) {
+      out.unable.push({
+        accountId: budget.accountId,
+        resourceType: "*",
+        operation: "reconcile",
+        reason: `not reconciled: the run's time budget was spent (${live.length - i} of ${live.length} open or suppressed findings left to the next run)`,
+      });
+      break;
+    }
     try {
       const why = f.kind === "drift" ? outOfScope(deps, accounts, f) : undefined;
       if (why) {
