@@ -8,14 +8,14 @@ import { findingChangeOf } from "@phiwatch/aws";
 import { PhiwatchError } from "@phiwatch/core";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { announce, registerContext } from "./lib/announce.ts";
-import { loadBaseline, logger } from "./lib/runtime.ts";
+import { clock, loadBaseline, logger } from "./lib/runtime.ts";
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 async function recordHandler(record: DynamoDBRecord): Promise<void> {
   const { old, next } = findingChangeOf(record);
   if (!next) return; // history, inventory, profiles, idempotency records: nothing to announce
-  const outcome = await announce(old, next, loadBaseline());
+  const outcome = await announce(old, next, loadBaseline(), clock());
   if (outcome.alerted || outcome.queued)
     logger.info("announced", { findingId: next.findingId, ruleId: next.ruleId, ...outcome });
 }

@@ -87,13 +87,14 @@ export function deliveryBody(m: DeliveryMessage, max = DELIVERY_BODY_MAX_BYTES):
 
 /**
  * Announce one finding change (old and new image of a stream record): SNS alert if the alert policy
- * says so, and one delivery per webhook target whose severity filter it passes.
+ * says so, and one delivery per webhook target whose severity filter it passes. `now` is when the
+ * alert goes out (the handler's clock).
  */
 export async function announce(
   old: Finding | undefined,
   next: Finding,
   baseline: Baseline,
-  now = new Date(),
+  now: Date,
 ): Promise<{ alerted: boolean; queued: number }> {
   const policy = baseline.alerts;
   // Flood collapse runs on event time: an incident's "still happening" updates are spaced by the
@@ -102,7 +103,10 @@ export async function announce(
   const decision = Format.decideAlert(old, next, {
     policy,
     now: eventNow,
-    businessHours: isBusinessHours(baseline, new Date(next.lastSeen)),
+    // Paging is about who is awake to read the alert, so quiet hours are judged when it goes out,
+    // not when the resource was last seen: a finding the 03:00 sweep re-opens from Config's afternoon
+    // capture pages; night-time events processed at 10:00 do not.
+    businessHours: isBusinessHours(baseline, now),
   });
   // At most one "still happening" per finding per interval: the key names the interval, not the count.
   const interval = Math.floor(eventNow.getTime() / (policy.stillHappeningMinutes * 60_000));

@@ -21,6 +21,20 @@ export const logger = new Logger({ serviceName: "phiwatch" });
 /** Local mode (`phiwatch`, tests): no KMS or Config endpoint exists, facts come from the inventory. */
 export const offline = process.env.PHIWATCH_OFFLINE === "1";
 
+/**
+ * The handlers' clock. In AWS the wall clock. Offline (`phiwatch`, tests) PHIWATCH_NOW, an ISO
+ * instant read on every call, fixes it, so the demo and tests decide time-dependent things (quiet-hours
+ * paging) the same whatever the time of day they run; it is ignored in AWS, where a stray variable
+ * must not move the clock that decides who is paged.
+ */
+export function clock(): Date {
+  const fixed = offline ? process.env.PHIWATCH_NOW : undefined;
+  if (!fixed) return new Date();
+  const at = new Date(fixed);
+  if (Number.isNaN(at.getTime())) throw new Error(`PHIWATCH_NOW is not an ISO 8601 instant: ${fixed}`);
+  return at;
+}
+
 export const clients = lazyClients({ offline });
 export const ddb = clients.dynamodb();
 export const tableName = (): string => Resource.Findings.name;

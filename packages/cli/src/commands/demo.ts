@@ -14,6 +14,9 @@ import { learnFiles } from "./learn.ts";
 import { replayFiles } from "./replay.ts";
 import { collectReport, renderReport } from "./report.ts";
 
+/** When the demo's alerts go out: `${TODAY}` 19:30 in America/New_York (UTC-5). */
+const DEMO_NOW = new Date(Date.parse(`${TODAY}T19:30:00-05:00`)).toISOString();
+
 /**
  * `phiwatch demo` (what `npm start` runs): start the local stack, replay the bundled scenario of the
  * pre-audit story through the same handlers AWS runs, and print what phiwatch found — findings, the
@@ -74,7 +77,9 @@ webhooks:
     dir,
     baselineFile,
     logLevel: "ERROR",
-    env: { PHIWATCH_DEMO_WEBHOOK_SECRET: secret },
+    // The handlers' clock (alerts.page judges quiet hours when an alert goes out): Tuesday 19:30 in
+    // New York, after the scenario's last event, so the demo prints the same urgencies at any hour.
+    env: { PHIWATCH_DEMO_WEBHOOK_SECRET: secret, PHIWATCH_NOW: DEMO_NOW },
   });
   try {
     out(dim(`local stack up (${lap()})`));
