@@ -227,6 +227,37 @@ describe("a PHI bucket silent for longer than profileTtlDays (a year with phiwat
   });
 });
 
+describe("a profile restarted under a short profileTtlDays", () => {
+  it("starts with the return, not with windows from before the absence", async () => {
+    const short = BaselineSchema.parse({
+      ...base,
+      detectors: { ...base.detectors, access: { ...base.detectors.access, profileTtlDays: 10 } },
+    });
+    const store = await learned(short); // the QA supervisor's last read: day 28 (2026-03-02)
+    // The export role keeps reading, so the bucket stays learned; the QA supervisor is away.
+    for (let d = 30; d < 43; d += 3)
+      await run(short, [{ at: local(day(d), 11), key: RAW(90_000 + d) }], store);
+    const back = day(43); // a Tuesday, 15 days later: the 10-day profile has expired
+    const found = await run(
+      short,
+      Array.from({ length: 15 }, (_, i) => ({
+        role: QA,
+        session: "dana@northwind.example",
+        at: local(back, 13 + (i % 4), i * 3),
+        key: RAW(i),
+        ua: "Mozilla/5.0 S3Console",
+        ip: "198.51.100.23",
+      })),
+      store,
+    );
+    expect(ids(found)).toContain("access-new-principal");
+    // Windows live 35 days: a fresh fold looking 28 days back took the reads of days 15–28, so the
+    // returning reader was measured against the routine the profile's expiry had ended.
+    const qa = [...store.profiles.values()].find((p) => p.principal.includes("QASupervisor"))!;
+    expect(qa.firstSeen.slice(0, 10)).toBe(back);
+  });
+});
+
 describe("detector access-unauthorized-principal", () => {
   it("fires on the analytics role's first raw-audio read, not on its transcript reads", async () => {
     const d = await run(base, [

@@ -238,7 +238,12 @@ export async function foldProfile(
   const len = s.windowMinutes * 60_000;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await store.getProfile(key.target, key.principal.id, atMs);
-    const from = current ? isoAt(parseEventTime(current.foldedThrough) + len) : isoAt(untilMs - 28 * DAY_MS);
+    // A new profile reads back at most 28 days, and never further than the profile lifetime: a profile
+    // absent because it expired ended with its reader's absence, and windows (kept 35 days) from before
+    // it are that ended routine, not the returning reader's.
+    const from = current
+      ? isoAt(parseEventTime(current.foldedThrough) + len)
+      : isoAt(untilMs - Math.min(28, s.profileTtlDays) * DAY_MS);
     const until = isoAt(untilMs);
     if (from >= until) return false;
     const windows = await store.listWindows(key.target, key.principal.id, from, until);
