@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { InvalidEventError, jsonErrorReason } from "@phiwatch/core";
+import { Activity, InvalidEventError, jsonErrorReason } from "@phiwatch/core";
 
 /** Largest input file read (uncompressed). CloudTrail log files are usually well under 50 MB. */
 export const MAX_INPUT_BYTES = 128 * 1024 * 1024;
@@ -59,7 +59,7 @@ export function readInputFile(file: string): InputItem[] {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     return [invalid(file, `cannot read (${code})`, "(file)", null)];
   }
-  const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+  const gzipped = Activity.isGzip(raw);
   let bytes = raw;
   if (gzipped) {
     try {

@@ -37,4 +37,5 @@ export type { DeadLetter, DeadLetterSink } from "./ports.ts";
 /** Evidence report (model, HTML, Markdown) and posture snapshots, namespaced: `Report.buildReport(…)`. */
 export * as Report from "./report/index.ts";
 export * from "./resource/index.ts";
+export { isRuleId } from "./rule-ids.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

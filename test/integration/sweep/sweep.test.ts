@@ -328,6 +328,18 @@ describe("sweep over a recorded account", () => {
     expect(mocks.sent()).toEqual([]);
   });
 
+  it("counts the same open findings in the posture with reconcile (one listing of the table) as without", async () => {
+    const { items } = demoEvents();
+    mocks = mockAccount({ items: [...items, realSecurityGroup()] });
+    const deps = await freshDeps();
+    const plain = await runSweep(deps, sweepReq("sweep-plain"));
+    const open = (await all(deps.findings)).filter((f) => f.status === "OPEN");
+    const reconciled = await runSweep(deps, { ...sweepReq("sweep-reconciled"), reconcile: true });
+    expect(plain.posture.open.high).toBeGreaterThan(0);
+    expect(reconciled.posture.open).toEqual(plain.posture.open);
+    expect(Object.values(reconciled.posture.open).reduce((a, b) => a + b, 0)).toBe(open.length);
+  });
+
   it("leaves reconciling to the next run once the deadline has passed (the posture is written first)", async () => {
     mocks = mockAccount({ items: demoEvents().items });
     const deps = await freshDeps();

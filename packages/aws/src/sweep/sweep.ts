@@ -16,7 +16,7 @@ import {
   watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
-import type { BackoffOptions } from "./backoff.ts";
+import { type BackoffOptions, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
 import { completeKey, type RegionClients, readAccount } from "./reader.ts";
 
@@ -119,6 +119,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   const snapshots: ResourceSnapshot[] = [];
   const unable: Report.UnableToEvaluate[] = [];
   const open: Finding[] = [];
+  const sweptAccounts = new Set<string>();
   let transitions = 0;
   let resolvedGone = 0;
   const failures: unknown[] = [];
@@ -151,7 +152,10 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       resolvedGone += r.resolvedGone;
       // Findings that could not be recorded are in `unable`; the run fails once the posture is written.
       failures.push(...r.failures);
-      open.push(...(await liveFindings(deps, a.accountId)).filter((f) => f.status === "OPEN"));
+      sweptAccounts.add(a.accountId);
+      // With reconcile, the open findings are counted from its one listing of the table instead.
+      if (!req.reconcile)
+        open.push(...(await allFindings(deps.findings, { status: "OPEN", accountId: a.accountId })));
     } catch (error) {
       // Recorded in the posture; rethrown once the posture is written (the invocation fails loudly).
       failures.push(error);
@@ -159,7 +163,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
         accountId: a.accountId,
         resourceType: "*",
         operation: "sweep",
-        reason: `sweep failed: ${(error as Error).name}: ${String((error as Error).message).slice(0, 200)}`,
+        reason: `sweep failed: ${reasonOf(error)}`,
       });
     }
   });
@@ -189,13 +193,8 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     transitions += r.transitions;
     failures.push(...r.failures);
     unable.push(...r.unable);
-    if (r.transitions > 0) {
-      // The posture's open counts are read after the changes.
-      const swept = new Set(open.map((f) => f.findingId));
-      for (const f of r.opened) if (!swept.has(f.findingId)) open.push(f);
-      const closed = new Set(r.closed);
-      for (let i = open.length - 1; i >= 0; i--) if (closed.has(open[i]!.findingId)) open.splice(i, 1);
-    }
+    // The posture's open counts, after the changes: the swept accounts' open findings.
+    open.push(...r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)));
   }
   const counts = Report.countPosture(evaluations, open);
   const posture: Report.PostureSnapshot = {
@@ -285,13 +284,7 @@ async function sweepAccount(
   let resolvedGone = 0;
   const failed = (s: ResourceSnapshot, ruleId: string, error: unknown) => {
     failures.push(error);
-    unable.push({
-      resourceType: s.resourceType,
-      resourceId: s.resourceId,
-      region: s.region,
-      operation: "record findings",
-      reason: `${ruleId}: ${(error as Error).name}: ${String((error as Error).message).slice(0, 200)}`,
-    });
+    unable.push(notRecorded(s, ruleId, error));
   };
   const record = async (s: ResourceSnapshot) => {
     try {
@@ -317,6 +310,21 @@ async function sweepAccount(
   return { evaluations, snapshots: read.snapshots, unable, transitions, resolvedGone, failures };
 }
 
+/** A resource whose findings (of `ruleId`, `*` for all) could not be recorded, for `posture.unable`. */
+function notRecorded(
+  r: Pick<ResourceSnapshot, "resourceType" | "resourceId" | "region">,
+  ruleId: string,
+  error: unknown,
+): Report.UnableToEvaluate {
+  return {
+    resourceType: r.resourceType,
+    resourceId: r.resourceId,
+    region: r.region,
+    operation: "record findings",
+    reason: `${ruleId}: ${reasonOf(error)}`,
+  };
+}
+
 /** OPEN and SUPPRESSED findings of an account (every page). */
 async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding[]> {
   return [
@@ -339,15 +347,14 @@ async function reconcile(
   budget: { accountId: string; deadline?: number | undefined },
 ): Promise<{
   transitions: number;
-  opened: Finding[];
-  closed: string[];
+  /** Every finding that was OPEN or SUPPRESSED, as it stands once reconciled (the posture counts it). */
+  after: Finding[];
   failures: unknown[];
   unable: Report.UnableToEvaluate[];
 }> {
   const out = {
     transitions: 0,
-    opened: [] as Finding[],
-    closed: [] as string[],
+    after: [] as Finding[],
     failures: [] as unknown[],
     unable: [] as Report.UnableToEvaluate[],
   };
@@ -364,6 +371,7 @@ async function reconcile(
         operation: "reconcile",
         reason: `not reconciled: the run's time budget was spent (${live.length - i} of ${live.length} open or suppressed findings left to the next run)`,
       });
+      out.after.push(...live.slice(i));
       break;
     }
     try {
@@ -387,38 +395,33 @@ async function reconcile(
           },
           now,
         );
-        if (r.transitioned) {
-          out.transitions++;
-          out.closed.push(f.findingId);
-        }
+        if (r.transitioned) out.transitions++;
+        out.after.push(r.finding ?? f);
         continue;
       }
       // A finding the run evaluated was judged on its live snapshot; the stored subject can be out of
       // date (a Connect flow renamed into or out of a suppression's glob), and re-deciding on it would
       // undo the evaluation every hour (suppressed, re-opened and alerted, suppressed again…).
-      if (f.status !== "SUPPRESSED" || judged.has(f.findingId)) continue;
       // Decided on the listed copy first: a suppression still in force costs no read.
-      const cover = baselineSuppression(deps.baseline, f.ruleId, f.subject, now);
-      if (!reconsiderSuppression(f, cover, now, cause)) continue;
+      if (
+        f.status !== "SUPPRESSED" ||
+        judged.has(f.findingId) ||
+        !reconsiderSuppression(f, baselineSuppression(deps.baseline, f.ruleId, f.subject, now), now, cause)
+      ) {
+        out.after.push(f);
+        continue;
+      }
       const r = await applyDecision(deps.findings, f.findingId, (current) => {
         if (!current) return undefined;
         const cover = baselineSuppression(deps.baseline, current.ruleId, current.subject, now);
         return reconsiderSuppression(current, cover, now, cause);
       });
-      if (r.changed && r.finding) {
-        out.transitions++;
-        if (r.finding.status === "OPEN") out.opened.push(r.finding);
-      }
+      if (r.changed) out.transitions++;
+      out.after.push(r.finding ?? f);
     } catch (error) {
+      out.after.push(f);
       out.failures.push(error);
-      out.unable.push({
-        accountId: f.subject.accountId,
-        resourceType: f.subject.resourceType,
-        resourceId: f.subject.resourceId,
-        region: f.subject.region,
-        operation: "record findings",
-        reason: `${f.ruleId}: ${(error as Error).name}: ${String((error as Error).message).slice(0, 200)}`,
-      });
+      out.unable.push({ accountId: f.subject.accountId, ...notRecorded(f.subject, f.ruleId, error) });
     }
   }
   return out;

@@ -2,13 +2,12 @@ import { parseArgs } from "node:util";
 import {
   allFindings,
   allResourceHistory,
-  CONTROLS,
-  DETECTORS,
   FINDING_STATUSES,
   type Finding,
   type FindingQuery,
   type FindingStatus,
   type FindingStore,
+  isRuleId,
   isSeverity,
   type Severity,
   severityRank,
@@ -52,7 +51,7 @@ export async function findingsCommand(argv: string[]): Promise<number> {
   if (limit !== undefined && (!/^\d+$/.test(values.limit!) || !Number.isSafeInteger(limit) || limit < 1))
     throw new UsageError("--limit must be a positive integer");
   // A misspelt id would list nothing and pass --fail-on: every rule id is a control or a detector.
-  if (values.rule && ![...CONTROLS, ...DETECTORS].some((r) => r.id === values.rule))
+  if (values.rule && !isRuleId(values.rule))
     throw new UsageError(
       `--rule: "${values.rule}" is no control or detector id (the ids are listed in docs/controls.md)`,
     );

@@ -56,7 +56,7 @@ function isGzip(file: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, "r");
-    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return readSync(fd, head, 0, 2, 0) === 2 && Activity.isGzip(head);
   } catch {
     return false;
   } finally {

@@ -39,6 +39,7 @@ export {
   CLOUDTRAIL_DETAIL_TYPES,
   type CloudTrailRecord,
   CloudTrailRecordSchema,
+  isGzip,
   type LogObjectRef,
   MAX_LOG_FILE_BYTES,
   MAX_LOG_FILE_RECORDS,

@@ -394,6 +394,11 @@ function fastEnvelopeDetail(obj: Raw): unknown {
 }
 const ACCOUNT = /^\d{12}$/;
 
+/** Whether bytes start with gzip's magic number (1f 8b): gzip is recognised by content, not by name. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 /**
  * Parse a CloudTrail log file as delivered to S3 (`.json.gz` or `.json`), detecting gzip by its magic
  * bytes, with a size limit on the uncompressed text. JSON that is not `{Records:[…]}` (a CloudTrail
@@ -418,8 +423,9 @@ export function parseCloudTrailLogFile(
 ): CloudTrailRecord[] {
   let text: string;
   try {
-    const gz = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const buf = gz ? gunzipSync(bytes, { maxOutputLength: MAX_LOG_FILE_BYTES }) : Buffer.from(bytes);
+    const buf = isGzip(bytes)
+      ? gunzipSync(bytes, { maxOutputLength: MAX_LOG_FILE_BYTES })
+      : Buffer.from(bytes);
     if (buf.length > MAX_LOG_FILE_BYTES) throw new RangeError("too large");
     text = buf.toString("utf8");
   } catch (error) {

@@ -1,8 +1,7 @@
 import * as z from "zod";
 import { suppressionEnd } from "../baseline/until.ts";
-import { CONTROL_IDS } from "../controls/ids.ts";
-import { DETECTOR_IDS } from "../detectors/ids.ts";
 import { FINDING_STATUSES, SEVERITIES } from "../finding/types.ts";
+import { isRuleId } from "../rule-ids.ts";
 
 /** Largest request body the API accepts (suppress/unsuppress bodies are a few hundred bytes). */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -45,13 +44,11 @@ function dayExists(day: string): boolean {
 }
 const accountId = z.string().regex(/^\d{12}$/, "a 12-digit AWS account id");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$|^global$/, "an AWS region such as us-east-1");
-// The ids alone (generated with the registries): the API runs no control or detector.
-const RULE_IDS: ReadonlySet<string> = new Set([...CONTROL_IDS, ...DETECTOR_IDS]);
 // A misspelt id would list nothing, and an empty list reads as "no findings": refuse it, naming it.
 const ruleId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "a control or detector id such as s3-encryption-cmk")
-  .refine((id) => RULE_IDS.has(id), {
+  .refine(isRuleId, {
     error: (issue) =>
       `"${String(issue.input)}" is no control or detector id (the ids are listed in docs/controls.md and docs/detectors.md)`,
   });

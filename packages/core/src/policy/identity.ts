@@ -1,5 +1,12 @@
+import { pipelineServiceOf } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
-import type { EvaluationContext, FactLookup, FactRequest } from "../control/types.ts";
+import {
+  type EvaluationContext,
+  type FactLookup,
+  type FactRequest,
+  notApplicable,
+  type Verdict,
+} from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import { type PolicyDocument, parsePolicyDocument } from "./document.ts";
@@ -319,4 +326,23 @@ function computeIdentityScope(s: ResourceSnapshot, ctx: EvaluationContext): Iden
   );
   if (incomplete) ip.missing.push("PHI buckets matched by tag (bucket inventory not available)");
   return { ip, targets };
+}
+
+/**
+ * NOT_APPLICABLE for the service-linked role of a pipeline service (`principals.services`): only the
+ * service can assume it and its permissions are the service's own (Connect reads and deletes recordings
+ * by design), or `undefined` for any other identity.
+ *
+ * @example
+ * ```ts
+ * const asService = pipelineServiceRole(ctx.baseline, ip.arn);
+ * if (asService) return asService;
+ * ```
+ */
+export function pipelineServiceRole(baseline: Baseline, arn: string): Verdict | undefined {
+  const service = pipelineServiceOf(baseline, arn);
+  if (!service) return undefined;
+  return notApplicable(`the service-linked role of ${service}, a pipeline service (principals.services)`, {
+    identity: arn,
+  });
 }

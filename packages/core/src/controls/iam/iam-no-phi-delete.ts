@@ -1,7 +1,13 @@
-import { matchesAny, pipelineServiceOf } from "../../baseline/match.ts";
+import { matchesAny } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { accessVerdict, identityAccess, identityControlFacts, identityScope } from "../../policy/identity.ts";
+import {
+  accessVerdict,
+  identityAccess,
+  identityControlFacts,
+  identityScope,
+  pipelineServiceRole,
+} from "../../policy/identity.ts";
 
 const OBJECT_DELETE = ["s3:DeleteObject", "s3:DeleteObjectVersion"];
 const POLICY_CHANGE = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"];
@@ -28,14 +34,8 @@ export default defineControl({
     const { ip, targets } = identityScope(resource, ctx);
     if (matchesAny(ctx.baseline.principals.operators, ip.arn))
       return notApplicable("an operator in the baseline", { identity: ip.arn });
-    const service = pipelineServiceOf(ctx.baseline, ip.arn);
-    if (service)
-      return notApplicable(
-        `the service-linked role of ${service}, a pipeline service (principals.services)`,
-        {
-          identity: ip.arn,
-        },
-      );
+    const asService = pipelineServiceRole(ctx.baseline, ip.arn);
+    if (asService) return asService;
     const found = [
       ...identityAccess(
         ip,

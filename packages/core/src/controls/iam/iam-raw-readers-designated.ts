@@ -1,7 +1,13 @@
-import { matchesAny, pipelineServiceOf } from "../../baseline/match.ts";
+import { matchesAny } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { accessVerdict, identityAccess, identityControlFacts, identityScope } from "../../policy/identity.ts";
+import {
+  accessVerdict,
+  identityAccess,
+  identityControlFacts,
+  identityScope,
+  pipelineServiceRole,
+} from "../../policy/identity.ts";
 
 const READ = ["s3:GetObject", "s3:GetObjectVersion"];
 
@@ -30,14 +36,8 @@ export default defineControl({
     const p = ctx.baseline.principals;
     if (matchesAny(p.rawReaders, ip.arn))
       return notApplicable("a designated raw reader", { identity: ip.arn });
-    const service = pipelineServiceOf(ctx.baseline, ip.arn);
-    if (service)
-      return notApplicable(
-        `the service-linked role of ${service}, a pipeline service (principals.services)`,
-        {
-          identity: ip.arn,
-        },
-      );
+    const asService = pipelineServiceRole(ctx.baseline, ip.arn);
+    if (asService) return asService;
     if (matchesAny(p.analytics, ip.arn))
       return notApplicable("an analytics principal (checked by iam-analytics-no-raw-audio)", {
         identity: ip.arn,
