@@ -45,28 +45,37 @@ const accessRuleArns = Object.values(rules)
   .filter((r) => r?.plan.target === "access-queue")
   .map((r) => r!.rule.arn);
 
-export const accessQueuePolicy = new aws.sqs.QueuePolicy("AccessQueuePolicy", {
-  queueUrl: accessQueue.url,
-  policy: $resolve([accessQueue.arn, accountId, ...accessRuleArns]).apply(
-    ([queueArn, account, ...ruleArns]) =>
+/** A queue policy letting EventBridge send to `queue` from these rules of this account only. */
+function rulesMaySend(id: string, sid: string, queue: aws.sqs.Queue, ruleArns: $util.Input<string>[]) {
+  return new aws.sqs.QueuePolicy(id, {
+    queueUrl: queue.url,
+    policy: $resolve([queue.arn, accountId, ...ruleArns]).apply(([queueArn, account, ...arns]) =>
       JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {
-            Sid: "EventBridgeRules",
+            Sid: sid,
             Effect: "Allow",
             Principal: { Service: "events.amazonaws.com" },
             Action: "sqs:SendMessage",
             Resource: queueArn,
             Condition: {
-              ArnEquals: { "aws:SourceArn": ruleArns },
+              ArnEquals: { "aws:SourceArn": arns },
               StringEquals: { "aws:SourceAccount": account },
             },
           },
         ],
       }),
-  ),
-});
+    ),
+  });
+}
+
+export const accessQueuePolicy = rulesMaySend(
+  "AccessQueuePolicy",
+  "EventBridgeRules",
+  accessQueue,
+  accessRuleArns,
+);
 
 /** The hourly sweep's schedule (its target, the sweep function, is in functions.ts). */
 export const sweepRule = new aws.cloudwatch.EventRule("Rule-sweep", {
@@ -77,32 +86,10 @@ export const sweepRule = new aws.cloudwatch.EventRule("Rule-sweep", {
 });
 
 // Undeliverable rule events (any target) land in the access DLQ, alarmed like the others.
-export const accessDlqPolicy = new aws.sqs.QueuePolicy("AccessDlqPolicy", {
-  queueUrl: accessDlq.url,
-  policy: $resolve([
-    accessDlq.arn,
-    accountId,
-    ...Object.values(rules).map((r) => r!.rule.arn),
-    sweepRule.arn,
-  ]).apply(([queueArn, account, ...ruleArns]) =>
-    JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "EventBridgeRuleFailures",
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sqs:SendMessage",
-          Resource: queueArn,
-          Condition: {
-            ArnEquals: { "aws:SourceArn": ruleArns },
-            StringEquals: { "aws:SourceAccount": account },
-          },
-        },
-      ],
-    }),
-  ),
-});
+export const accessDlqPolicy = rulesMaySend("AccessDlqPolicy", "EventBridgeRuleFailures", accessDlq, [
+  ...Object.values(rules).map((r) => r!.rule.arn),
+  sweepRule.arn,
+]);
 
 for (const r of Object.values(rules)) {
   if (r?.plan.target !== "access-queue") continue;
