@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { BaselineSchema, CONTROLS, parseBaseline } from "../../../packages/core/src/index.ts";
@@ -114,5 +114,24 @@ describe("docs/baseline.md", () => {
     expect(example).toBeDefined();
     const b = parseBaseline(example!, "docs/baseline.md#annotated-example");
     expect(b.phiBuckets.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("relative links in the project's Markdown", () => {
+  const docs = ["README.md", "SECURITY.md", "test/fixtures/README.md", ...files("docs", ".md")];
+  it.each(docs)("%s links only to files that exist", (doc) => {
+    const text = readFileSync(doc, "utf8");
+    const broken: string[] = [];
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1]!;
+      if (/^(?:[a-z]+:|#)/i.test(target)) continue;
+      const file = target.split("#")[0]!;
+      try {
+        statSync(join(dirname(doc), file));
+      } catch {
+        broken.push(target);
+      }
+    }
+    expect(broken, `${doc}: links to missing files`).toEqual([]);
   });
 });
