@@ -58,6 +58,23 @@ describe("finding lifecycle", () => {
     expect(unsuppress(s.next, "withdrawn", "ana", "2026-03-03T10:06:00.000Z").next.revision).toBe(3);
   });
 
+  it("never dates a person's suppress or lift before the finding's last transition", () => {
+    // Activity is accepted up to 5 minutes ahead of the clock: a finding can carry a statusChangedAt
+    // later than the API's "now". The person's action must still sort after it, with their time kept.
+    const open = decide(undefined, obs({ observedAt: "2026-03-03T10:04:00.000Z" }))!.next;
+    const s = suppress(open, "accepted", "2026-04-01T00:00:00.000Z", "ana", "2026-03-03T10:00:00.000Z");
+    expect(s.next.statusChangedAt).toBe("2026-03-03T10:04:00.000Z");
+    expect(s.history?.at).toBe("2026-03-03T10:04:00.000Z");
+    expect(s.history?.evidence).toMatchObject({ requestedAt: "2026-03-03T10:00:00.000Z" });
+    const l = unsuppress(s.next, "withdrawn", "ana", "2026-03-03T10:01:00.000Z");
+    expect(l.history?.at).toBe("2026-03-03T10:04:00.000Z");
+    expect(l.history?.evidence).toMatchObject({ requestedAt: "2026-03-03T10:01:00.000Z" });
+    // In the usual case the person's own time is the transition's, and no extra field is added.
+    const later = suppress(open, "accepted", "2026-04-01T00:00:00.000Z", "ana", "2026-03-03T11:00:00.000Z");
+    expect(later.history?.at).toBe("2026-03-03T11:00:00.000Z");
+    expect(later.history?.evidence).toEqual({ reason: "accepted", until: "2026-04-01T00:00:00.000Z" });
+  });
+
   it("expects no revision on an item stored without one, and stores revision 1", () => {
     const { revision: _, ...legacy } = decide(undefined, obs())!.next;
     const c = decide(legacy, obs({ evidence: { sseAlgorithm: "aws:kms:dsse" } }))!;

@@ -334,7 +334,12 @@ export function unsuppress(current: Finding, reason: string, by: string, at: str
   return userTransition(current, next, { reason }, by, at);
 }
 
-/** A status change a person made: one more transition, recorded with their identity as the cause. */
+/**
+ * A status change a person made: one more transition, recorded with their identity as the cause.
+ * It is dated no earlier than the finding's last transition (activity is accepted a few minutes
+ * ahead of the clock, so `statusChangedAt` can be later than the person's "now"): history, the report's
+ * timeline and `statusChangedAt` stay in order, and the person's own time is kept as `requestedAt`.
+ */
 function userTransition(
   current: Finding,
   target: Finding,
@@ -342,7 +347,14 @@ function userTransition(
   by: string,
   at: string,
 ): FindingChange {
-  return transitionTo(current, target, evidence, `user:${by}`, at);
+  const dated = maxIso(at, current.statusChangedAt);
+  return transitionTo(
+    current,
+    target,
+    dated === at ? evidence : { ...evidence, requestedAt: at },
+    `user:${by}`,
+    dated,
+  );
 }
 
 /** One more transition of `current` to `target` (not an observation): its revision and history entry. */
