@@ -26,6 +26,8 @@ Usage:
   phiwatch report [--out report.html] [--format html|json|md]   the evidence report for auditors
   phiwatch suppress <finding-id> --reason "…" --until YYYY-MM-DD [--baseline f]  (--lift --reason "…" to undo)
                                               the date is inclusive: through its end in organisation.timeZone
+  phiwatch close <finding-id> --reason "…"      close an incident (activity finding) after review; it re-opens
+                                              if the incident grows or happens again
   phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
 Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
@@ -77,6 +79,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: () => lazy("./commands/scan.ts", "scanCommand"),
   report: () => lazy("./commands/report.ts", "reportCommand"),
   suppress: () => lazy("./commands/suppress.ts", "suppressCommand"),
+  close: () => lazy("./commands/suppress.ts", "closeCommand"),
   forward: () => lazy("./commands/forward.ts", "forwardCommand"),
 };
 

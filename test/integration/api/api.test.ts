@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore, PostureStore } from "../../../packages/aws/src/index.ts";
 import { reportCommand } from "../../../packages/cli/src/commands/report.ts";
 import { scanCommand } from "../../../packages/cli/src/commands/scan.ts";
-import { suppressCommand } from "../../../packages/cli/src/commands/suppress.ts";
+import { closeCommand, suppressCommand } from "../../../packages/cli/src/commands/suppress.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import type { Finding } from "../../../packages/core/src/index.ts";
+import { type Finding, type Observation, recordObservation } from "../../../packages/core/src/index.ts";
 import { clientsFor, demoEvents, mockAccount } from "../sweep/account.ts";
 
 const CALLER = "arn:aws:iam::111122223333:user/compliance-ana";
@@ -86,6 +86,7 @@ afterAll(async () => {
 });
 
 let target: Finding;
+let incidentId: string;
 
 describe("api handler (functions/api.ts)", () => {
   it("lists open findings of a control in an account", async () => {
@@ -177,6 +178,62 @@ describe("api handler (functions/api.ts)", () => {
   });
 });
 
+describe("closing an incident after review (POST /findings/{id}/close)", () => {
+  const spike = (count: number): Observation => ({
+    kind: "activity",
+    ruleId: "access-volume-spike",
+    title: "PHI reads stay within the principal's learned volume",
+    severity: "high",
+    hipaa: ["164.308(a)(1)(ii)(D)"],
+    subject: {
+      accountId: DEMO.accountId,
+      region: DEMO.region,
+      resourceType: "AWS::S3::Bucket",
+      resourceId: DEMO.recordingsBucket,
+      principal: `arn:aws:iam::${DEMO.accountId}:role/recording-export-svc`,
+    },
+    verdict: "fail",
+    summary: `${count} reads between 02:00 and 02:15`,
+    evidence: { reads: count },
+    count,
+    discriminator: "day:2026-03-03",
+    observedAt: "2026-03-03T07:10:00.000Z",
+    cause: "evt-close-1",
+  });
+
+  it("closes it with the caller in history; the same activity leaves it closed, more of it re-opens it", async () => {
+    const opened = await recordObservation(store, spike(2000));
+    const id = opened.finding!.findingId;
+    incidentId = id;
+    const r = await call("POST", `/findings/${id}/close`, undefined, {
+      reason: "approved bulk export (CHG-88)",
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.finding).toMatchObject({ status: "RESOLVED", count: 2000 });
+    expect((await recordObservation(store, spike(2000))).changed).toBe(false);
+    expect((await store.getFinding(id))?.status).toBe("RESOLVED");
+    expect((await recordObservation(store, spike(2400))).finding).toMatchObject({
+      status: "OPEN",
+      count: 2400,
+    });
+    const h = await call("GET", `/resources/${DEMO.recordingsBucket}/history`, {
+      account: DEMO.accountId,
+      region: DEMO.region,
+    });
+    const mine = h.body.history.filter((e: { findingId: string }) => e.findingId === id);
+    expect(mine.map((e: { from: string; to: string }) => `${e.from}>${e.to}`)).toEqual(
+      expect.arrayContaining(["NEW>OPEN", "OPEN>RESOLVED", "RESOLVED>OPEN"]),
+    );
+    expect(mine.find((e: { to: string }) => e.to === "RESOLVED")).toMatchObject({ cause: `user:${CALLER}` });
+  });
+
+  it("refuses a drift finding with a 409 that says how it resolves", async () => {
+    const r = await call("POST", `/findings/${target.findingId}/close`, undefined, { reason: "it is fine" });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/resolves when the resource is compliant/);
+  });
+});
+
 describe("CLI suppress, report and scan", () => {
   it("suppress records a local caller and report writes the evidence report from the local store", async () => {
     await stack.stop();
@@ -193,11 +250,18 @@ describe("CLI suppress, report and scan", () => {
       ]),
     ).toBe(0);
     expect(await suppressCommand([id, "--reason", "x", "--until", "2020-01-01", "--dir", dir])).toBe(2);
+    // `close` is for incidents: the drift finding is refused, and left as it was.
+    expect(await closeCommand([id, "--reason", "it is fine", "--dir", dir])).toBe(2);
+    // The incident re-opened above is closed from the CLI, recorded as the local user.
+    expect(await closeCommand([incidentId, "--reason", "reviewed with the export owner", "--dir", dir])).toBe(
+      0,
+    );
     const out = join(dir, "report.md");
     expect(await reportCommand(["--out", out, "--dir", dir, "--baseline", "examples/baseline.yaml"])).toBe(0);
     const md = readFileSync(out, "utf8");
     expect(md).toContain("## Suppressed findings (1)");
     expect(md).toContain("risk accepted");
+    expect(md).toMatch(/closed after review by local:[^:]+: reviewed with the export owner/);
     expect(md).toContain("northwind-connect-recordings");
     stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml", dir });
   });

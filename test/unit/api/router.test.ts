@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { Api, type Report } from "../../../packages/core/src/index.ts";
-import { driftFinding } from "../format/finding-fixtures.ts";
+import { activityFinding, driftFinding } from "../format/finding-fixtures.ts";
 import { MemoryFindingStore } from "./memory-store.ts";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
@@ -439,5 +439,61 @@ describe("api input parsing (property)", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("api close (an incident reviewed by a person)", () => {
+  const INCIDENT = "f-0000000000000000000000ac";
+  beforeEach(() => {
+    store.findings.set(INCIDENT, activityFinding({ findingId: INCIDENT }));
+  });
+
+  it("closes an activity finding: RESOLVED, the reason and the caller in history", async () => {
+    const r = await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "approved export, CHG-88" });
+    expect(r.status).toBe(200);
+    expect(r.body.finding.status).toBe("RESOLVED");
+    expect(r.body.finding.summary).toMatch(/^Closed after review: approved export, CHG-88/);
+    expect(store.history.at(-1)).toMatchObject({
+      from: "OPEN",
+      to: "RESOLVED",
+      cause: `user:${CALLER}`,
+      evidence: { reason: "approved export, CHG-88", closed: "after review" },
+    });
+  });
+
+  it("closes a suppressed incident too, and ends its suppression", async () => {
+    await call(
+      "POST",
+      `/findings/${INCIDENT}/suppress`,
+      {},
+      { reason: "looking into it", until: "2026-04-01" },
+    );
+    const r = await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "reviewed: benign" });
+    expect(r.body.finding).toMatchObject({ status: "RESOLVED" });
+    expect(r.body.finding.suppression).toBeUndefined();
+  });
+
+  it("refuses to close a drift finding: it resolves when its resource is compliant", async () => {
+    const r = await call("POST", "/findings/f-0123456789abcdef01234567/close", {}, { reason: "fixed it" });
+    expect(r.status).toBe(409);
+    expect(r.body.error.message).toMatch(/resolves when the resource is compliant/);
+    expect(store.findings.get("f-0123456789abcdef01234567")?.status).toBe("OPEN");
+  });
+
+  it("refuses to close what is already resolved, and needs a reason and a caller", async () => {
+    await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "reviewed: benign" });
+    expect((await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "again" })).status).toBe(409);
+    expect((await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "x" })).body.error.field).toBe(
+      "body.reason",
+    );
+    expect(
+      (await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "ok reason" }, null)).status,
+    ).toBe(401);
+  });
+
+  it("redacts PHI-shaped text in the reason", async () => {
+    const r = await call("POST", `/findings/${INCIDENT}/close`, {}, { reason: "caller jane@example.org ok" });
+    expect(JSON.stringify(r.body.finding)).not.toContain("jane@example.org");
+    expect(JSON.stringify(store.history)).not.toContain("jane@example.org");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  closeIncident,
   decide,
   type Observation,
   reconsiderSuppression,
@@ -363,5 +364,66 @@ describe("baselineSuppression", () => {
     });
     expect(at("2027-01-01T04:59:59Z")).toBeDefined();
     expect(at("2027-01-01T05:00:00Z")).toBeUndefined();
+  });
+});
+
+describe("an incident closed after review", () => {
+  const spike = (over: Partial<Observation> = {}) =>
+    obs({
+      kind: "activity",
+      ruleId: "access-volume-spike",
+      subject: {
+        accountId: "111122223333",
+        region: "us-east-1",
+        resourceType: "AWS::S3::Bucket",
+        resourceId: "b",
+        principal: "arn:aws:iam::111122223333:role/export",
+      },
+      summary: "2000 reads between 02:00 and 02:15",
+      evidence: { reads: 2000 },
+      count: 2000,
+      observedAt: "2026-03-03T07:10:00.000Z",
+      ...over,
+    });
+  const closed = () => {
+    const open = decide(undefined, spike())!.next;
+    return closeIncident(open, "approved export, CHG-88", "ana", "2026-03-03T09:00:00.000Z");
+  };
+
+  it("is RESOLVED by the person, with their reason; the incident's evidence is kept", () => {
+    const c = closed();
+    expect(c.next).toMatchObject({
+      status: "RESOLVED",
+      evidence: { reads: 2000 },
+      count: 2000,
+      closure: { reason: "approved export, CHG-88", by: "ana" },
+    });
+    expect(c.next.summary).toBe(
+      "Closed after review: approved export, CHG-88 (2000 reads between 02:00 and 02:15)",
+    );
+    expect(c.history).toMatchObject({ from: "OPEN", to: "RESOLVED", cause: "user:ana" });
+  });
+
+  it("stays closed when the activity it reviewed is observed again (a redelivery, a re-evaluated window)", () => {
+    const c = closed();
+    expect(decide(c.next, spike(), new Date("2026-03-03T09:05:00.000Z"))).toBeUndefined();
+    expect(decide(c.next, spike({ count: 1500 }), new Date("2026-03-03T09:05:00.000Z"))).toBeUndefined();
+  });
+
+  it("re-opens when the incident grows after it was closed, or when it happens again later", () => {
+    const c = closed();
+    const grew = decide(c.next, spike({ count: 2100 }), new Date("2026-03-03T09:05:00.000Z"))!;
+    expect(grew.next).toMatchObject({ status: "OPEN", count: 2100 });
+    expect(grew.next.closure).toBeUndefined();
+    expect(grew.history).toMatchObject({ from: "RESOLVED", to: "OPEN" });
+    const again = decide(c.next, spike({ observedAt: "2026-03-04T07:00:00.000Z" }))!;
+    expect(again.next.status).toBe("OPEN");
+  });
+
+  it("refuses a drift finding: it resolves when its resource is compliant", () => {
+    const open = decide(undefined, obs())!.next;
+    expect(() => closeIncident(open, "fixed", "ana", "2026-03-03T11:00:00.000Z")).toThrow(
+      /resolves when the resource is compliant/,
+    );
   });
 });

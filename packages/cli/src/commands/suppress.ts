@@ -40,6 +40,87 @@ export async function suppressCommand(argv: string[]): Promise<number> {
     values.store?.startsWith("table:") ? "suppress on a deployed table" : undefined,
   );
   const timeZone = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile).organisation.timeZone;
+  const res = await postFindingChange(
+    values,
+    id,
+    values.lift ? "unsuppress" : "suppress",
+    values.lift ? { reason: values.reason } : { reason: values.reason, until: values.until },
+    timeZone,
+  );
+  if (!res.ok) {
+    process.stderr.write(`phiwatch suppress: ${res.message}\n`);
+    return 2;
+  }
+  const { body, caller } = res;
+  if (values.json) process.stdout.write(`${JSON.stringify(body.finding)}\n`);
+  else
+    process.stdout.write(
+      values.lift
+        ? `${id}: suppression lifted, now ${body.finding?.status} (recorded as ${caller})\n`
+        : `${id}: SUPPRESSED until ${body.finding?.suppression?.until}${
+            /^\d{4}-\d{2}-\d{2}$/.test(values.until ?? "") ? ` (end of ${values.until}, ${timeZone})` : ""
+          } (recorded as ${caller})\n`,
+    );
+  return 0;
+}
+
+/**
+ * `phiwatch close <finding-id> --reason "…" [--store table:NAME]`: close an activity finding (an
+ * incident) after review, as the API's `POST /findings/{id}/close` (it goes through
+ * `Api.handleApiRequest`): RESOLVED, with the reason and the caller in history. It re-opens if the
+ * incident grows or happens again. A drift finding is refused: it resolves when its resource is
+ * compliant.
+ */
+export async function closeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      reason: { type: "string" },
+      store: { type: "string" },
+      dir: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const id = positionals[0];
+  if (!id || positionals.length > 1)
+    throw new UsageError('usage: phiwatch close <finding-id> --reason "…"  (activity findings: incidents)');
+  if (!values.reason) throw new UsageError("--reason is required (it is recorded in the finding's history)");
+  const res = await postFindingChange(values, id, "close", { reason: values.reason });
+  if (!res.ok) {
+    process.stderr.write(`phiwatch close: ${res.message}\n`);
+    return 2;
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(res.body.finding)}\n`);
+  else
+    process.stdout.write(
+      `${id}: closed after review, now ${res.body.finding?.status} (recorded as ${res.caller})\n`,
+    );
+  return 0;
+}
+
+interface ChangedFinding {
+  finding?: { status: string; suppression?: { until: string } };
+  error?: { message: string };
+}
+
+type ChangeAnswer =
+  | { ok: true; caller: string | undefined; body: ChangedFinding }
+  | { ok: false; message: string };
+
+/**
+ * POST a person's change of one finding (`suppress`, `unsuppress`, `close`) through the API's own
+ * handler, on the local store or a deployed table, recording the caller: the AWS identity (STS) for a
+ * table, `local:<user>` for the local store.
+ */
+async function postFindingChange(
+  values: { store?: string; dir?: string },
+  id: string,
+  action: "suppress" | "unsuppress" | "close",
+  body: Record<string, string | undefined>,
+  timeZone?: string,
+): Promise<ChangeAnswer> {
   const caller = values.store?.startsWith("table:")
     ? (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn
     : `local:${userInfo().username}`;
@@ -48,33 +129,16 @@ export async function suppressCommand(argv: string[]): Promise<number> {
     const res = await Api.handleApiRequest(
       {
         method: "POST",
-        path: `/findings/${encodeURIComponent(id)}/${values.lift ? "unsuppress" : "suppress"}`,
+        path: `/findings/${encodeURIComponent(id)}/${action}`,
         query: {},
-        body: JSON.stringify(
-          values.lift ? { reason: values.reason } : { reason: values.reason, until: values.until },
-        ),
+        body: JSON.stringify(body),
         ...(caller ? { caller } : {}),
       },
-      { findings: store, posture: { page: async () => ({ items: [] }) }, timeZone },
+      { findings: store, posture: { page: async () => ({ items: [] }) }, ...(timeZone ? { timeZone } : {}) },
     );
-    const body = JSON.parse(res.body) as {
-      finding?: { status: string; suppression?: { until: string } };
-      error?: { message: string };
-    };
-    if (res.statusCode !== 200) {
-      process.stderr.write(`phiwatch suppress: ${body.error?.message ?? res.body}\n`);
-      return 2;
-    }
-    if (values.json) process.stdout.write(`${JSON.stringify(body.finding)}\n`);
-    else
-      process.stdout.write(
-        values.lift
-          ? `${id}: suppression lifted, now ${body.finding?.status} (recorded as ${caller})\n`
-          : `${id}: SUPPRESSED until ${body.finding?.suppression?.until}${
-              /^\d{4}-\d{2}-\d{2}$/.test(values.until ?? "") ? ` (end of ${values.until}, ${timeZone})` : ""
-            } (recorded as ${caller})\n`,
-      );
-    return 0;
+    const answer = JSON.parse(res.body) as ChangedFinding;
+    if (res.statusCode !== 200) return { ok: false, message: answer.error?.message ?? res.body };
+    return { ok: true, caller, body: answer };
   } finally {
     await close();
   }

@@ -1,5 +1,6 @@
 export {
   ApiError,
+  CloseBody,
   FindingIdParam,
   ListFindingsQuery,
   MAX_BODY_BYTES,

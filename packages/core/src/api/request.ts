@@ -141,6 +141,9 @@ export const SuppressBody = z
 /** Body of `POST /findings/{id}/unsuppress`. */
 export const UnsuppressBody = z.object({ reason }).strict();
 
+/** Body of `POST /findings/{id}/close` (an activity finding reviewed by a person): a reason, as unsuppress. */
+export const CloseBody = UnsuppressBody;
+
 export const FindingIdParam = z
   .string()
   .regex(/^f-[0-9a-f]{24}$/, "a finding id such as f-0123456789abcdef01234567");

@@ -7,11 +7,12 @@ import type {
   HistoryEntry,
   Page,
 } from "../finding/index.ts";
-import { suppress, unsuppress } from "../finding/lifecycle.ts";
+import { closeIncident, suppress, unsuppress } from "../finding/lifecycle.ts";
 import { redactText } from "../format/redact.ts";
 import type { PostureSnapshot } from "../report/posture.ts";
 import {
   ApiError,
+  CloseBody,
   FindingIdParam,
   ListFindingsQuery,
   MAX_BODY_BYTES,
@@ -79,6 +80,7 @@ type Route =
   | { name: "getFinding"; id: string }
   | { name: "suppress"; id: string }
   | { name: "unsuppress"; id: string }
+  | { name: "close"; id: string }
   | { name: "resourceHistory"; resourceId: string }
   | { name: "posture" };
 
@@ -111,6 +113,8 @@ export function matchRoute(method: string, path: string): Route {
     return want("POST", { name: "suppress", id: decode(parts[1]!) });
   if (parts[0] === "findings" && parts.length === 3 && parts[2] === "unsuppress")
     return want("POST", { name: "unsuppress", id: decode(parts[1]!) });
+  if (parts[0] === "findings" && parts.length === 3 && parts[2] === "close")
+    return want("POST", { name: "close", id: decode(parts[1]!) });
   // HTTP APIs pass `rawPath` percent-decoded, so a resource id with a slash (a KMS key ARN) arrives
   // as several segments: the id is everything between `resources/` and the final `/history`.
   if (parts[0] === "resources" && parts.length >= 3 && parts.at(-1) === "history") {
@@ -314,6 +318,23 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
             `finding ${current.findingId} is ${current.status}, not SUPPRESSED`,
           );
         return unsuppress(current, reason, by, now.toISOString());
+      });
+      return json(200, { finding });
+    }
+    case "close": {
+      const by = requireCaller(req);
+      const body = parseInput(CloseBody, readBody(req), "body");
+      const reason = redactText(body.reason);
+      const finding = await applyUserChange(deps, route.id, (current) => {
+        if (current.kind !== "activity")
+          throw new ApiError(
+            409,
+            "Conflict",
+            `finding ${current.findingId} is a drift finding: it resolves when the resource is compliant (suppress it to accept the risk)`,
+          );
+        if (current.status === "RESOLVED")
+          throw new ApiError(409, "Conflict", `finding ${current.findingId} is already RESOLVED`);
+        return closeIncident(current, reason, by, now.toISOString());
       });
       return json(200, { finding });
     }

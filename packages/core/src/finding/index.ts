@@ -6,6 +6,7 @@ export {
 } from "./evidence.ts";
 export { findingId } from "./id.ts";
 export {
+  closeIncident,
   decide,
   evidenceDigest,
   type FindingChange,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { PhiwatchError } from "../errors.ts";
 import { boundEvidence } from "./evidence.ts";
 import { findingId } from "./id.ts";
 import {
@@ -157,6 +158,17 @@ export function decide(
     // …except for activity counts, which only grow (the detector reports the window total).
     if (!(obs.kind === "activity" && (obs.count ?? 0) > (current.count ?? 0))) return undefined;
   }
+  // An incident a person closed (`closeIncident`) re-opens only on activity they did not see: its
+  // window grew, or it happened again later. The same activity observed again (a redelivered batch, a
+  // window re-evaluated with a late file that adds nothing) leaves it closed.
+  if (
+    current.status === "RESOLVED" &&
+    current.closure !== undefined &&
+    obs.verdict === "fail" &&
+    obs.observedAt <= current.lastSeen &&
+    !(obs.count !== undefined && obs.count > (current.count ?? 0))
+  )
+    return undefined;
 
   const expect = expectationOf(current);
   const revision = revisionAfter(expect);
@@ -191,6 +203,9 @@ export function decide(
       ...(obs.count !== undefined ? { count: Math.max(obs.count, current.count ?? 0) } : {}),
       revision,
     };
+    // A failure on a RESOLVED finding always leaves RESOLVED (re-opened or suppressed): a person's
+    // closure of the incident no longer describes it.
+    delete base.closure;
     // A baseline suppression that now covers an open (or re-failing) finding suppresses it, in history.
     if (obs.suppressedBy && !suppressedActive && obs.suppressedBy.until > nowIso) {
       const next: Finding = {
@@ -332,6 +347,34 @@ export function unsuppress(current: Finding, reason: string, by: string, at: str
   const next: Finding = { ...current, status: "OPEN" };
   delete next.suppression;
   return userTransition(current, next, { reason }, by, at);
+}
+
+/**
+ * Close an activity finding (an incident) after a person reviewed it: RESOLVED, with their reason in
+ * the summary and their identity and reason in history; the incident's evidence and count are kept.
+ * An incident has no resolution of its own (nothing makes past reads compliant), so this is how a
+ * reviewed one is closed. It re-opens only on activity the reviewer did not see: the same window
+ * growing, or the detection happening again later (`decide`). A drift finding cannot be closed: it
+ * resolves when its resource is compliant (or is suppressed, with a reason and an expiry).
+ *
+ * @example
+ * ```ts
+ * await store.applyChange(closeIncident(current, "approved export (CHG-88)", "arn:aws:iam::1:user/ana", now));
+ * ```
+ */
+export function closeIncident(current: Finding, reason: string, by: string, at: string): FindingChange {
+  if (current.kind !== "activity")
+    throw new PhiwatchError(
+      `finding ${current.findingId} is a drift finding: it resolves when the resource is compliant (suppress it to accept the risk)`,
+    );
+  const next: Finding = {
+    ...current,
+    status: "RESOLVED",
+    summary: `Closed after review: ${reason} (${current.summary})`,
+    closure: { reason, by },
+  };
+  delete next.suppression;
+  return userTransition(current, next, { reason, closed: "after review" }, by, at);
 }
 
 /**

@@ -79,6 +79,8 @@ export interface Finding {
   /** Start of the incident window for activity findings. */
   windowStart?: string;
   suppression?: { reason: string; until: string; by: string };
+  /** An incident (activity finding) a person closed after review (`closeIncident`): RESOLVED, with why and by whom. */
+  closure?: { reason: string; by: string };
 }
 
 /** One entry of drift history: a transition of one finding, with the evidence behind it. */

@@ -215,7 +215,11 @@ export function buildAlert(
   if (f.count !== undefined && transition !== "STILL_HAPPENING") lines.push(`Events: ${f.count}`);
   lines.push("");
   const why = options.rationale ? r(options.rationale) : safeguardsOf(f.hipaa);
-  if (transition === "RESOLVED")
+  if (transition === "RESOLVED" && f.closure)
+    lines.push(
+      `Closed after review by ${f.closure.by}: ${f.closure.reason}. It re-opens if the incident grows or happens again.`,
+    );
+  else if (transition === "RESOLVED")
     lines.push("Why it matters: the control is satisfied again; no action needed.");
   else if (why) lines.push(`Why it matters: ${why}`);
   if (f.hipaa.length > 0) lines.push(`HIPAA: ${f.hipaa.map(cite).join("; ")}`);

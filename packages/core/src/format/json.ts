@@ -32,6 +32,7 @@ export interface PublicFinding {
   count?: number;
   windowStart?: string;
   suppression?: { reason: string; until: string; by: string };
+  closure?: { reason: string; by: string };
 }
 
 /** The plain JSON webhook payload and the machine part of an SNS alert. */
@@ -118,6 +119,7 @@ export function publicFinding(f: Finding, redaction: RedactionOptions = {}): Pub
       until: f.suppression.until,
       by: r(f.suppression.by),
     };
+  if (f.closure) out.closure = { reason: r(f.closure.reason), by: r(f.closure.by) };
   return out;
 }
 

@@ -168,6 +168,7 @@ export function ocsfFromEvent(
         evidence: f.evidence,
         hipaa: f.hipaa,
         ...(f.suppression ? { suppression: f.suppression } : {}),
+        ...(f.closure ? { closure: f.closure } : {}),
       },
     },
   };

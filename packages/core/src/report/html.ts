@@ -113,13 +113,14 @@ export function renderHtml(r: EvidenceReport): string {
     `</div>`;
 
   const resolved = table(
-    ["Control", "Resource", "First seen", "Resolved", "Time to resolve"],
+    ["Control", "Resource", "First seen", "Resolved", "Time to resolve", "Outcome"],
     r.resolvedFindings.map((x) => [
       `<code>${escapeHtml(x.finding.ruleId)}</code>`,
       resource(x.finding),
       escapeHtml(x.finding.firstSeen),
       escapeHtml(x.finding.statusChangedAt),
       escapeHtml(formatDuration(x.timeToResolveMs)),
+      escapeHtml(x.outcome),
     ]),
   );
 

@@ -122,13 +122,14 @@ export function renderMarkdown(r: EvidenceReport): string {
     `## Resolved findings (${r.resolvedFindings.length})`,
     "",
     table(
-      ["Control", "Resource", "First seen", "Resolved", "Time to resolve"],
+      ["Control", "Resource", "First seen", "Resolved", "Time to resolve", "Outcome"],
       r.resolvedFindings.map((x) => [
         cell(x.finding.ruleId),
         cell(x.finding.subject.resourceId),
         x.finding.firstSeen,
         x.finding.statusChangedAt,
         formatDuration(x.timeToResolveMs),
+        cell(x.outcome),
       ]),
     ),
     "## Drift timeline",

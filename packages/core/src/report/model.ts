@@ -30,6 +30,8 @@ export interface ResolvedRow {
   finding: Finding;
   /** Milliseconds from first detection to resolution. */
   timeToResolveMs: number;
+  /** How it ended: the resolution's summary, or who closed the incident after review and why. */
+  outcome: string;
 }
 
 export interface DetectorRow {
@@ -53,6 +55,7 @@ export interface EvidenceReport {
     controls: Record<ControlStatus, number>;
     resolved: number;
     suppressed: number;
+    /** Median time to resolve of the resolved drift findings (incidents closed after review are not remediation). */
     medianTimeToResolveMs?: number;
     lastSweep?: string;
   };
@@ -176,9 +179,15 @@ export function buildReport(input: ReportInput): EvidenceReport {
     .map((f) => {
       const opened = lastOpened.get(f.findingId);
       const from = opened !== undefined && opened <= f.statusChangedAt ? opened : f.firstSeen;
-      return { finding: f, timeToResolveMs: Math.max(0, Date.parse(f.statusChangedAt) - Date.parse(from)) };
+      return {
+        finding: f,
+        timeToResolveMs: Math.max(0, Date.parse(f.statusChangedAt) - Date.parse(from)),
+        outcome: f.closure ? `closed after review by ${f.closure.by}: ${f.closure.reason}` : f.summary,
+      };
     })
     .sort((a, b) => (a.finding.statusChangedAt < b.finding.statusChangedAt ? 1 : -1));
+
+  const resolvedDrift = resolvedFindings.filter((r) => r.finding.kind === "drift");
 
   const detectors = new Map<string, DetectorRow>();
   for (const f of activity) {
@@ -223,8 +232,9 @@ export function buildReport(input: ReportInput): EvidenceReport {
       controls: statusCounts,
       resolved: resolvedFindings.length,
       suppressed: findings.filter((f) => f.status === "SUPPRESSED").length,
-      ...(resolvedFindings.length
-        ? { medianTimeToResolveMs: median(resolvedFindings.map((r) => r.timeToResolveMs))! }
+      // Remediation time: drift findings only (an incident closed after review was not remediated).
+      ...(resolvedDrift.length
+        ? { medianTimeToResolveMs: median(resolvedDrift.map((r) => r.timeToResolveMs))! }
         : {}),
       ...(latest ? { lastSweep: latest.at } : {}),
     },
