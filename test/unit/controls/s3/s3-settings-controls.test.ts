@@ -351,3 +351,30 @@ describe("control s3-retention-lifecycle: minimal counterexamples of the lifecyc
     expect(e.evidence.proof).toBe("cannot prove");
   });
 });
+
+describe("control s3-replication-residency: unreadable replication never passes", () => {
+  it.each([
+    ["a configuration that does not parse", "{not json"],
+    ["rules that are neither a list nor a map", { rules: "x" }],
+    [
+      "an enabled rule with no readable destination",
+      { Rules: [{ ID: "r", Status: "Enabled", Destination: {} }] },
+    ],
+    ["a rule without a status", { Rules: [{ ID: "r", Destination: { Bucket: "arn:aws:s3:::elsewhere" } }] }],
+    ["a rule that is not an object", { Rules: ["x"] }],
+  ])("says cannot prove on %s", (_n, value) => {
+    const snap = withSupplementary(phiBucket(), { BucketReplicationConfiguration: value });
+    const e = run(snap, "s3-replication-residency", facts({ inventory: { "AWS::S3::Bucket": [] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("still passes a disabled rule and no replication at all", () => {
+    const off = withSupplementary(phiBucket(), {
+      BucketReplicationConfiguration: {
+        Rules: [{ ID: "r", Status: "Disabled", Destination: { Bucket: "arn:aws:s3:::elsewhere" } }],
+      },
+    });
+    expect(run(off, "s3-replication-residency").status).toBe("COMPLIANT");
+  });
+});
