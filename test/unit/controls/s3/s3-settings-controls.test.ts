@@ -246,3 +246,135 @@ describe("control s3-replication-residency", () => {
     expect(run(phiBucket(), "s3-replication-residency").status).toBe("COMPLIANT");
   });
 });
+
+describe("control s3-retention-lifecycle: minimal counterexamples of the lifecycle model", () => {
+  const api = (...Rules: object[]) => ({ BucketLifecycleConfiguration: { Rules } });
+  const keep = { Expiration: { Days: 2555 }, NoncurrentVersionExpiration: { NoncurrentDays: 2555 } };
+
+  // S3 User Guide (lifecycle actions): "For the deletion to occur, both the NoncurrentDays and the
+  // NewerNoncurrentVersions values must be exceeded": the newest N noncurrent versions stay for ever.
+  it("fails a versioned bucket whose only noncurrent expiration keeps the newest versions", () => {
+    const snap = withSupplementary(
+      phiBucket(),
+      api({
+        ID: "keep-3",
+        Status: "Enabled",
+        Filter: {},
+        ...keep,
+        NoncurrentVersionExpiration: { NoncurrentDays: 2555, NewerNoncurrentVersions: 3 },
+      }),
+    );
+    const e = run(snap, "s3-retention-lifecycle");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toMatch(/noncurrent versions/);
+  });
+
+  // Objects under 128 KB never transition, so retention is often split by size: together the two
+  // rules expire every object.
+  it("passes rules that together cover every object size", () => {
+    const snap = withSupplementary(
+      phiBucket(),
+      api(
+        { ID: "small", Status: "Enabled", Filter: { ObjectSizeLessThan: 131072 }, ...keep },
+        { ID: "large", Status: "Enabled", Filter: { ObjectSizeGreaterThan: 131071 }, ...keep },
+      ),
+    );
+    expect(run(snap, "s3-retention-lifecycle").status).toBe("COMPLIANT");
+    const gap = withSupplementary(
+      phiBucket(),
+      api(
+        { ID: "small", Status: "Enabled", Filter: { ObjectSizeLessThan: 131072 }, ...keep },
+        { ID: "large", Status: "Enabled", Filter: { ObjectSizeGreaterThan: 131072 }, ...keep },
+      ),
+    );
+    expect(run(gap, "s3-retention-lifecycle").status).toBe("NON_COMPLIANT");
+  });
+
+  // A Date applies to every object that qualifies, also after the date ("not a one-time action"),
+  // whatever form the recorded date takes (the SDK gives a Date, a JSON encoder may give epoch ms).
+  it.each([
+    ["an epoch number", Date.parse("2030-01-01T00:00:00Z")],
+    ["a Date", new Date("2030-01-01T00:00:00Z")],
+  ])("fails a Date expiration recorded as %s", (_n, date) => {
+    const snap = withSupplementary(
+      phiBucket(),
+      api(
+        { ID: "all", Status: "Enabled", Filter: {}, ...keep },
+        {
+          ID: "on-a-date",
+          Status: "Enabled",
+          Filter: { Prefix: "x/" },
+          Expiration: { Date: date },
+        },
+      ),
+    );
+    const e = run(snap, "s3-retention-lifecycle");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.expiresSooner).toEqual([expect.objectContaining({ rule: "on-a-date" })]);
+  });
+
+  it.each([
+    ["a configuration that does not parse", "{not json"],
+    ["rules that are not a list", { rules: { a: 1 } }],
+    ["a rule that is not an object", { Rules: [{ ID: "all", Status: "Enabled", Filter: {}, ...keep }, "x"] }],
+    [
+      "a rule without a status",
+      {
+        Rules: [
+          { ID: "all", Status: "Enabled", Filter: {}, ...keep },
+          { ID: "r", Expiration: { Days: 1 } },
+        ],
+      },
+    ],
+    [
+      "an expiration that is not a number",
+      { Rules: [{ ID: "all", Status: "Enabled", Filter: {}, ...keep, Expiration: { Days: "soon" } }] },
+    ],
+  ])("says cannot prove on %s, never passes", (_n, value) => {
+    const snap = withSupplementary(phiBucket(), { BucketLifecycleConfiguration: value });
+    for (const requireLifecycleExpiration of [true, false]) {
+      const e = run(snap, "s3-retention-lifecycle", undefined, {
+        s3: { requireLifecycleExpiration },
+      } as never);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+    }
+  });
+
+  it("says cannot prove disposal when the versioning status is not recorded", () => {
+    const snap = withSupplementary(phiBucket(), {
+      ...api({ ID: "all", Status: "Enabled", Filter: {}, Expiration: { Days: 2555 } }),
+      BucketVersioningConfiguration: undefined,
+    });
+    const e = run(snap, "s3-retention-lifecycle");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+});
+
+describe("control s3-replication-residency: unreadable replication never passes", () => {
+  it.each([
+    ["a configuration that does not parse", "{not json"],
+    ["rules that are neither a list nor a map", { rules: "x" }],
+    [
+      "an enabled rule with no readable destination",
+      { Rules: [{ ID: "r", Status: "Enabled", Destination: {} }] },
+    ],
+    ["a rule without a status", { Rules: [{ ID: "r", Destination: { Bucket: "arn:aws:s3:::elsewhere" } }] }],
+    ["a rule that is not an object", { Rules: ["x"] }],
+  ])("says cannot prove on %s", (_n, value) => {
+    const snap = withSupplementary(phiBucket(), { BucketReplicationConfiguration: value });
+    const e = run(snap, "s3-replication-residency", facts({ inventory: { "AWS::S3::Bucket": [] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  it("still passes a disabled rule and no replication at all", () => {
+    const off = withSupplementary(phiBucket(), {
+      BucketReplicationConfiguration: {
+        Rules: [{ ID: "r", Status: "Disabled", Destination: { Bucket: "arn:aws:s3:::elsewhere" } }],
+      },
+    });
+    expect(run(off, "s3-replication-residency").status).toBe("COMPLIANT");
+  });
+});

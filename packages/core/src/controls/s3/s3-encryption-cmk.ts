@@ -5,6 +5,10 @@ import { bucketEncryption, bucketName, isAwsManagedS3Alias } from "../../resourc
 
 const KMS_ALGORITHMS = new Set(["aws:kms", "aws:kms:dsse"]);
 
+/** The account of a key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); undefined for an alias or key id. */
+const accountOfKey = (ref: string): string | undefined =>
+  /^arn:aws[\w-]*:kms:[\w-]*:(\d{12}):/.exec(ref)?.[1];
+
 export default defineControl({
   id: "s3-encryption-cmk",
   title: "PHI buckets encrypt with a customer-managed KMS key",
@@ -13,7 +17,9 @@ export default defineControl({
   severity: "high",
   rationale:
     "With SSE-S3 or the AWS-managed aws/s3 key, anyone with s3:GetObject reads PHI: there is no key policy to " +
-    "restrict decryption, no separate audit trail of key use, and the key cannot be disabled in an incident.",
+    "restrict decryption, no separate audit trail of key use, and the key cannot be disabled in an incident. " +
+    "The key must also belong to an account of the baseline: another account's key lets its owner decrypt " +
+    "the recordings, or revoke the bucket's access to them.",
   remediation: {
     console:
       "S3 › bucket › Properties › Default encryption › SSE-KMS › choose a customer-managed key; enable Bucket Key.",
@@ -68,6 +74,15 @@ export default defineControl({
     const keyEvidence = { ...evidence, keyArn: key.value.arn, keyManager: key.value.keyManager };
     if (key.value.keyManager !== "CUSTOMER")
       return fail("the key is AWS-managed (KeyManager=AWS)", keyEvidence);
+    // Customer-managed by whom: a key of an account outside the baseline puts decryption, and the power
+    // to revoke the bucket's access to its own recordings, in someone else's hands (the S3 ransomware
+    // pattern tamper-bucket-protection alerts on when the change happens).
+    const keyAccount = accountOfKey(key.value.arn) ?? accountOfKey(rule.kmsKeyId);
+    if (keyAccount !== undefined && !ctx.baseline.accounts.includes(keyAccount))
+      return fail(`the key belongs to account ${keyAccount}, outside the baseline`, {
+        ...keyEvidence,
+        keyAccount,
+      });
     return pass(`${rule.algorithm} with customer-managed key`, keyEvidence);
   },
 });

@@ -19,30 +19,47 @@ interface Destination {
 
 /**
  * Enabled replication destinations, from Config's shape (`rules` keyed by rule id, `destinationConfig`)
- * or the API's (`Rules[].Destination`).
+ * or the API's (`Rules[].Destination`), and what could not be read: a rule that may replicate
+ * somewhere unknown is "cannot prove", never skipped.
  */
-function destinations(s: ResourceSnapshot): Destination[] {
+function destinations(s: ResourceSnapshot): { dests: Destination[]; unreadable: string[] } {
+  const recorded = s.supplementary.BucketReplicationConfiguration ?? s.supplementary.ReplicationConfiguration;
   const rc = supplementaryObject(s, "BucketReplicationConfiguration", "ReplicationConfiguration");
-  if (!rc) return [];
+  if (!rc)
+    return {
+      dests: [],
+      unreadable: recorded === undefined || recorded === null ? [] : ["BucketReplicationConfiguration"],
+    };
   const raw = rc.rules ?? rc.Rules;
+  if (raw !== undefined && raw !== null && !Array.isArray(raw) && !obj(raw))
+    return { dests: [], unreadable: ["rules"] };
   const entries: Array<[string, unknown]> = Array.isArray(raw)
     ? raw.map((r, i) => [String(obj(r)?.ID ?? obj(r)?.id ?? `#${i}`), r])
     : Object.entries(obj(raw) ?? {});
-  const out: Destination[] = [];
+  const dests: Destination[] = [];
+  const unreadable: string[] = [];
   for (const [id, r] of entries) {
-    const rule = obj(r) ?? {};
-    if ((rule.status ?? rule.Status) !== "Enabled") continue;
+    const rule = obj(r);
+    const status = rule?.status ?? rule?.Status;
+    if (status === "Disabled") continue;
+    if (!rule || status !== "Enabled") {
+      unreadable.push(`rule ${id}: status`);
+      continue;
+    }
     const d = obj(rule.destinationConfig) ?? obj(rule.Destination) ?? {};
     const arn = d.bucketARN ?? d.Bucket;
-    if (typeof arn !== "string") continue;
+    if (typeof arn !== "string" || arn === "") {
+      unreadable.push(`rule ${id}: destination bucket`);
+      continue;
+    }
     const account = d.account ?? d.Account;
-    out.push({
+    dests.push({
       rule: id,
       bucket: arn.replace(/^arn:aws[\w-]*:s3:::/, ""),
       account: typeof account === "string" && /^\d{12}$/.test(account) ? account : s.accountId,
     });
   }
-  return out;
+  return { dests, unreadable };
 }
 
 export default defineControl({
@@ -61,7 +78,7 @@ export default defineControl({
   },
   facts(resource, ctx) {
     if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags)) return [];
-    return destinations(resource).map(
+    return destinations(resource).dests.map(
       (d): FactRequest => ({
         kind: "inventory",
         resourceType: "AWS::S3::Bucket",
@@ -73,9 +90,13 @@ export default defineControl({
   evaluate(resource, ctx) {
     if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags))
       return notApplicable("not a PHI bucket in the baseline");
-    const dests = destinations(resource);
-    if (dests.length === 0) return pass("no enabled replication rule", { replication: "none" });
-    const problems: Record<string, unknown>[] = [];
+    const { dests, unreadable } = destinations(resource);
+    if (dests.length === 0 && unreadable.length === 0)
+      return pass("no enabled replication rule", { replication: "none" });
+    const problems: Record<string, unknown>[] = unreadable.map((what) => ({
+      unreadable: what,
+      why: "cannot prove the destination: replication configuration unreadable",
+    }));
     const ok: Record<string, unknown>[] = [];
     for (const d of dests) {
       const found = ctx.facts
