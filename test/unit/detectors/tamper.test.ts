@@ -330,6 +330,53 @@ describe("tamper-audit-logging reads the new selectors as the trail control does
     expect(d[0]?.evidence.weakened).toContain("management events no longer recorded");
   });
 
+  // Found by test/unit/resource/trail-coverage-differential.test.ts (concrete reference: trail-reference.ts).
+  it("fires when KMS management events are excluded (classic and advanced)", () => {
+    const classic = put({
+      eventSelectors: [
+        {
+          readWriteType: "All",
+          includeManagementEvents: true,
+          excludeManagementEventSources: ["kms.amazonaws.com"],
+          dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }],
+        },
+      ],
+    });
+    const noKms = {
+      ...mgmt,
+      fieldSelectors: [...mgmt.fieldSelectors, { field: "eventSource", notEquals: ["kms.amazonaws.com"] }],
+    };
+    const advanced = put({ advancedEventSelectors: [noKms, s3Data()] });
+    for (const d of [classic, advanced])
+      expect(d[0]?.evidence.weakened).toEqual(["management events of kms.amazonaws.com no longer recorded"]);
+  });
+
+  it("fires when one bucket of a PHI prefix, or of the PHI tag, is excluded", () => {
+    const byPrefixAndTag = testBaseline({
+      phiBuckets: [
+        { prefix: "phi-transcripts-", holds: ["transcripts"] },
+        { tag: { key: "phi", value: "true" }, holds: ["recordings"] },
+      ],
+    });
+    const excluding = (bucket: string) =>
+      fired(
+        {
+          ...rec,
+          requestParameters: {
+            trailName: "org-trail",
+            advancedEventSelectors: [mgmt, s3Data({ notStartsWith: [`arn:aws:s3:::${bucket}/`] })],
+          },
+        },
+        byPrefixAndTag,
+      );
+    expect(excluding("phi-transcripts-2026")[0]?.evidence.weakened).toEqual([
+      "S3 read data events not recorded for phi-transcripts-*, (tagged buckets)",
+    ]);
+    expect(excluding("marketing")[0]?.evidence.weakened).toEqual([
+      "S3 read data events not recorded for (tagged buckets)",
+    ]);
+  });
+
   it("reads S3 object ARNs in the partition of the record's region (GovCloud)", () => {
     const gov = (arn: string) =>
       put({ advancedEventSelectors: [mgmt, s3Data({ startsWith: [arn] })] }, "us-gov-west-1");

@@ -1,7 +1,7 @@
 import { managementDetection, partitionOf, succeeded } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Baseline } from "../baseline/schema.ts";
-import { recordsManagementEvents, s3ReadCoverage, type TrailView } from "../resource/cloudtrail.ts";
+import { managementCoverage, s3ReadCoverage, type TrailView } from "../resource/cloudtrail.ts";
 import { type DetectionDraft, defineDetector, type RecordContext } from "./types.ts";
 
 export default defineDetector({
@@ -113,9 +113,10 @@ function phiwatchRuleTampering(r: CloudTrailRecord, ctx: RecordContext): Detecti
 }
 
 /**
- * What the new selectors stop recording: management write events, or full reads of a PHI bucket —
- * judged by the same coverage rules as `cloudtrail-phi-data-events` (`s3ReadCoverage`): anything short
- * of "full" for a PHI bucket is a weakening.
+ * What the new selectors stop recording: management write events (all of them, or those of a source
+ * they exclude, such as kms.amazonaws.com), or full reads of a PHI bucket — judged by the same
+ * coverage rules as `cloudtrail-phi-data-events` (`s3ReadCoverage`): anything short of "full" for a
+ * PHI bucket is a weakening ("unknown": selectors whose meaning AWS does not document, said so).
  */
 function selectorWeaknesses(
   req: Record<string, unknown>,
@@ -136,19 +137,27 @@ function selectorWeaknesses(
     ...(advanced ? { advancedEventSelectors: advanced } : {}),
   };
   const weak: string[] = [];
-  if (recordsManagementEvents(view) !== true) weak.push("management events no longer recorded");
-  // A prefix pattern stands for its buckets: the selectors must cover every name it matches. Tagged
-  // buckets can be any bucket: only a selector that covers every bucket covers them.
-  const uncovered = baseline.phiBuckets
-    .map((b) =>
-      b.name !== undefined
-        ? { label: b.name, bucket: b.name }
-        : b.prefix !== undefined
-          ? { label: `${b.prefix}*`, bucket: b.prefix }
-          : { label: "(tagged buckets)", bucket: "\u0000" },
-    )
-    .filter((b) => s3ReadCoverage(view, b.bucket).coverage !== "full")
+  const mgmt = managementCoverage(view);
+  if (mgmt.records !== true)
+    weak.push(
+      mgmt.excludedSources.length > 0
+        ? `management events of ${mgmt.excludedSources.join(", ")} no longer recorded`
+        : "management events no longer recorded",
+    );
+  // A prefix pattern stands for every bucket it matches, a tag for any bucket: the selectors must
+  // cover every object ARN under `arn:aws:s3:::<prefix>` (tag: `arn:aws:s3:::`).
+  const judged = baseline.phiBuckets.map((b) => ({
+    label: b.name ?? (b.prefix !== undefined ? `${b.prefix}*` : "(tagged buckets)"),
+    coverage: s3ReadCoverage(view, b.name ?? { prefix: b.prefix ?? "" }).coverage,
+  }));
+  const uncovered = judged
+    .filter((b) => b.coverage === "none" || b.coverage === "partial")
     .map((b) => b.label);
+  const unproven = judged.filter((b) => b.coverage === "unknown").map((b) => b.label);
   if (uncovered.length > 0) weak.push(`S3 read data events not recorded for ${uncovered.join(", ")}`);
+  if (unproven.length > 0)
+    weak.push(
+      `S3 read data events not provably recorded for ${unproven.join(", ")} (undocumented operator mix)`,
+    );
   return weak;
 }

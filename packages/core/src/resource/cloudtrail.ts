@@ -105,66 +105,88 @@ export interface CoverageResult {
   reason: string;
 }
 
-/** One advanced field selector as a predicate on a string value. */
-function fieldMatches(fs: Record<string, unknown>, value: string): boolean {
-  const list = (k: string) => {
-    const v = field(fs, k);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
-  };
-  const eq = list("Equals");
-  const sw = list("StartsWith");
-  const ew = list("EndsWith");
-  const positives = [eq, sw, ew].some((l) => l !== undefined && l.length > 0);
-  const positive =
-    !positives ||
-    (eq ?? []).includes(value) ||
-    (sw ?? []).some((p) => value.startsWith(p)) ||
-    (ew ?? []).some((p) => value.endsWith(p));
+const RANK = { none: 0, partial: 1, full: 2 } as const;
+
+/**
+ * How two different positive operators of ONE field selector combine (`Equals` with `StartsWith`, say).
+ * AWS documents OR between the values of one operator and that each Not* value excludes, but not this:
+ * coverage is proven only when it holds under both readings (see {@link s3ReadCoverage}).
+ */
+type Reading = "or" | "and";
+
+function stringList(fs: Record<string, unknown>, k: string): string[] {
+  const v = field(fs, k);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** The positive operators a field selector uses, each with its values. */
+function positiveOperators(fs: Record<string, unknown>): Array<{ op: string; values: string[] }> {
+  return ["Equals", "StartsWith", "EndsWith"]
+    .map((op) => ({ op, values: stringList(fs, op) }))
+    .filter((o) => o.values.length > 0);
+}
+
+/** One advanced field selector as a predicate on a string value, under one reading of mixed operators. */
+function fieldMatches(fs: Record<string, unknown>, value: string, reading: Reading = "and"): boolean {
+  const hits = positiveOperators(fs).map(({ op, values }) =>
+    op === "Equals"
+      ? values.includes(value)
+      : op === "StartsWith"
+        ? values.some((p) => value.startsWith(p))
+        : values.some((p) => value.endsWith(p)),
+  );
+  const positive = hits.length === 0 || (reading === "or" ? hits.some(Boolean) : hits.every(Boolean));
   const negative =
-    (list("NotEquals") ?? []).includes(value) ||
-    (list("NotStartsWith") ?? []).some((p) => value.startsWith(p)) ||
-    (list("NotEndsWith") ?? []).some((p) => value.endsWith(p));
+    stringList(fs, "NotEquals").includes(value) ||
+    stringList(fs, "NotStartsWith").some((p) => value.startsWith(p)) ||
+    stringList(fs, "NotEndsWith").some((p) => value.endsWith(p));
   return positive && !negative;
 }
 
+/** Whether an S3 ARN names an object (`arn:aws:s3:::bucket/key`, key not empty). */
+function namesAnObject(arn: string): boolean {
+  const path = arn.slice(arn.indexOf(":::") + 3);
+  const slash = path.indexOf("/");
+  return slash > 0 && slash < path.length - 1;
+}
+
 /**
- * Does an `resources.ARN` field selector match every object ARN of the bucket
- * (`arn:aws:s3:::bucket/<any key>`)? `partial` when it matches some of them only.
+ * Does an `resources.ARN` field selector match every ARN that starts with `arnPrefix` — every object
+ * of one bucket (`arn:aws:s3:::bucket/`), or of every bucket whose name starts with a prefix
+ * (`arn:aws:s3:::phi-transcripts-`)? `partial` when it matches some of them only.
  */
 function arnSetCoverage(
   fs: Record<string, unknown>,
-  bucketObjectPrefix: string,
+  arnPrefix: string,
+  reading: Reading,
 ): "full" | "partial" | "none" {
-  const list = (k: string) => {
-    const v = field(fs, k);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-  };
-  const eq = list("Equals");
-  const sw = list("StartsWith");
-  const ew = list("EndsWith");
-  let positive: "full" | "partial" | "none";
-  if (eq.length + sw.length + ew.length === 0) positive = "full";
-  else if (sw.some((p) => bucketObjectPrefix.startsWith(p)) || ew.includes("")) positive = "full";
-  else if (
-    sw.some((p) => p.startsWith(bucketObjectPrefix)) ||
-    eq.some((v) => v.startsWith(bucketObjectPrefix)) ||
-    ew.length > 0
-  )
-    positive = "partial";
-  else positive = "none";
+  const list = (k: string) => stringList(fs, k);
+  const byOperator = positiveOperators(fs).map(({ op, values }): "full" | "partial" | "none" => {
+    if (op === "StartsWith") {
+      if (values.some((p) => arnPrefix.startsWith(p))) return "full";
+      return values.some((p) => p.startsWith(arnPrefix)) ? "partial" : "none";
+    }
+    // An exact ARN is one object; any suffix is borne by some keys, but not every key.
+    if (op === "Equals") return values.some((v) => v.startsWith(arnPrefix)) ? "partial" : "none";
+    return "partial";
+  });
+  let positive: "full" | "partial" | "none" = "full";
+  if (byOperator.length > 0) {
+    const ranks = byOperator.map((c) => RANK[c]);
+    const rank = reading === "or" ? Math.max(...ranks) : Math.min(...ranks);
+    positive = rank === 2 ? "full" : rank === 1 ? "partial" : "none";
+  }
   if (positive === "none") return "none";
-  // Exclusions: a whole-bucket exclusion removes it; any narrower one leaves part of it unrecorded.
-  if (list("NotStartsWith").some((p) => bucketObjectPrefix.startsWith(p))) return "none";
-  // NotEquals names one object; the bucket prefix itself would be an object with an empty key,
-  // which S3 cannot hold, so it excludes nothing.
+  // Exclusions: a whole-set exclusion removes it; any narrower one leaves part of it unrecorded.
+  if (list("NotStartsWith").some((p) => arnPrefix.startsWith(p))) return "none";
+  // NotEquals names one object; a bucket's own prefix (`arn:aws:s3:::bucket/`) would be an object
+  // with an empty key, which S3 cannot hold, so it excludes nothing.
   const narrows =
-    list("NotStartsWith").some((p) => p.startsWith(bucketObjectPrefix)) ||
-    list("NotEquals").some((v) => v.startsWith(bucketObjectPrefix) && v !== bucketObjectPrefix) ||
+    list("NotStartsWith").some((p) => p.startsWith(arnPrefix)) ||
+    list("NotEquals").some((v) => v.startsWith(arnPrefix) && namesAnObject(v)) ||
     list("NotEndsWith").length > 0;
   return narrows ? "partial" : positive;
 }
-
-const RANK = { none: 0, partial: 1, full: 2 } as const;
 
 /**
  * Coverage of S3 *object reads* (`GetObject`, read-only data events) of one bucket by a trail's
@@ -174,29 +196,36 @@ const RANK = { none: 0, partial: 1, full: 2 } as const;
  * `resources.type` = AWS::S3::Object, `resources.ARN` Equals / StartsWith / EndsWith and their Not*
  * forms, `readOnly`, `eventName`, `eventSource`; a filter on any other field records only some reads,
  * so counts as partial). A trail with advanced selectors ignores classic ones, as CloudTrail does.
+ * A field selector that mixes positive operators (`StartsWith` and `EndsWith`, say) has no documented
+ * meaning: when coverage is full under one reading (OR) but not under the other (AND), it is
+ * `unknown` — never `full`.
+ * `bucket` may also be `{ prefix }`: every bucket whose name starts with it (`{ prefix: "" }` = any
+ * bucket), as a baseline's prefix and tag entries stand for buckets not known by name.
  * Region and logging status are not considered here (see {@link trailCoversBucketReads}).
  *
  * @example
  * ```ts
  * s3ReadCoverage(trailView(trail), "phi-recordings").coverage; // "full"
+ * s3ReadCoverage(trailView(trail), { prefix: "phi-transcripts-" }).coverage; // "partial"
  * ```
  */
-export function s3ReadCoverage(trail: TrailView, bucket: string): CoverageResult {
+export function s3ReadCoverage(trail: TrailView, bucket: string | { prefix: string }): CoverageResult {
   // Selectors name objects in the trail's own partition (`arn:aws-us-gov:s3:::bucket/` in GovCloud).
   const partition = trail.arn?.startsWith("arn:") ? trail.arn.split(":")[1] || "aws" : "aws";
-  const objectPrefix = `arn:${partition}:s3:::${bucket}/`;
+  const objectPrefix =
+    typeof bucket === "string"
+      ? `arn:${partition}:s3:::${bucket}/`
+      : `arn:${partition}:s3:::${bucket.prefix}`;
   if (trail.advancedEventSelectors && trail.advancedEventSelectors.length > 0) {
-    let best: CoverageResult = { coverage: "none", reason: "no advanced selector records S3 object reads" };
-    trail.advancedEventSelectors.forEach((raw, i) => {
-      const sel = obj(raw);
-      const n = field(sel, "Name");
-      const name = typeof n === "string" ? ` "${n.slice(0, 64)}"` : "";
-      const label = `AdvancedEventSelectors[${i}]${name}`;
-      const r = advancedSelectorCoverage(sel, objectPrefix);
-      if (RANK[r.coverage] > RANK[best.coverage as keyof typeof RANK])
-        best = { coverage: r.coverage, selector: label, reason: r.reason };
-    });
-    return best;
+    const strict = advancedCoverage(trail.advancedEventSelectors, objectPrefix, "and");
+    if (strict.coverage === "full") return strict;
+    const lenient = advancedCoverage(trail.advancedEventSelectors, objectPrefix, "or");
+    if (lenient.coverage !== "full") return lenient;
+    return {
+      coverage: "unknown",
+      ...(lenient.selector ? { selector: lenient.selector } : {}),
+      reason: "a field selector mixes Equals/StartsWith/EndsWith, whose combination AWS does not document",
+    };
   }
   if (trail.eventSelectors === undefined)
     return trail.hasCustomEventSelectors === false
@@ -231,6 +260,33 @@ export function s3ReadCoverage(trail: TrailView, bucket: string): CoverageResult
   return best;
 }
 
+/** Best coverage over advanced selectors (each one alone), under one reading of mixed operators. */
+function advancedCoverage(
+  selectors: readonly unknown[],
+  objectPrefix: string,
+  reading: Reading,
+): CoverageResult {
+  let best: CoverageResult = { coverage: "none", reason: "no advanced selector records S3 object reads" };
+  let partial = 0;
+  selectors.forEach((raw, i) => {
+    const sel = obj(raw);
+    const n = field(sel, "Name");
+    const name = typeof n === "string" ? ` "${n.slice(0, 64)}"` : "";
+    const label = `AdvancedEventSelectors[${i}]${name}`;
+    const r = advancedSelectorCoverage(sel, objectPrefix, reading);
+    if (r.coverage === "partial") partial++;
+    if (RANK[r.coverage] > RANK[best.coverage as keyof typeof RANK])
+      best = { coverage: r.coverage, selector: label, reason: r.reason };
+  });
+  // Two partial selectors may add up to every read (EndsWith .wav and NotEndsWith .wav): not computed.
+  if (best.coverage === "partial" && partial > 1)
+    return {
+      coverage: "unknown",
+      reason: "several selectors each record part of the reads; their union is not computed",
+    };
+  return best;
+}
+
 const KNOWN_FIELDS = new Set([
   "eventCategory",
   "resources.type",
@@ -243,6 +299,7 @@ const KNOWN_FIELDS = new Set([
 function advancedSelectorCoverage(
   sel: Record<string, unknown> | undefined,
   objectPrefix: string,
+  reading: Reading,
 ): { coverage: "full" | "partial" | "none"; reason: string } {
   const fields = fieldSelectors(sel);
   const byField = new Map<string, Record<string, unknown>[]>();
@@ -253,7 +310,8 @@ function advancedSelectorCoverage(
     list.push(f);
     byField.set(name, list);
   }
-  const all = (name: string, value: string) => (byField.get(name) ?? []).every((f) => fieldMatches(f, value));
+  const all = (name: string, value: string) =>
+    (byField.get(name) ?? []).every((f) => fieldMatches(f, value, reading));
   if (!byField.has("eventCategory") || !all("eventCategory", "Data"))
     return { coverage: "none", reason: "not a data-event selector" };
   if (!byField.has("resources.type") || !all("resources.type", "AWS::S3::Object"))
@@ -263,7 +321,7 @@ function advancedSelectorCoverage(
   if (!all("eventSource", "s3.amazonaws.com")) return { coverage: "none", reason: "eventSource excludes S3" };
   let coverage: "full" | "partial" | "none" = "full";
   for (const f of byField.get("resources.ARN") ?? []) {
-    const c = arnSetCoverage(f, objectPrefix);
+    const c = arnSetCoverage(f, objectPrefix, reading);
     if (RANK[c] < RANK[coverage]) coverage = c;
   }
   if (coverage === "none") return { coverage, reason: "resources.ARN excludes the bucket" };
@@ -276,30 +334,72 @@ function advancedSelectorCoverage(
   };
 }
 
+/** Whether a trail records every management event (read and write, or at least write), and which sources it drops. */
+export interface ManagementCoverage {
+  /** `undefined` = selectors not read. */
+  records: boolean | undefined;
+  /** Event sources no selector records (`ExcludeManagementEventSources`, advanced `eventSource` NotEquals). */
+  excludedSources: string[];
+}
+
 /**
- * Whether a trail records management events (read and write, or at least write): the default
- * selector, a classic selector with `IncludeManagementEvents` (not ReadOnly), or an advanced
- * selector with `eventCategory = Management` that does not restrict to read-only events.
+ * Which management events a trail records: the default selector, classic selectors with
+ * `IncludeManagementEvents` (not ReadOnly) less their `ExcludeManagementEventSources`, or advanced
+ * selectors with `eventCategory = Management` that do not restrict to read-only events, less the
+ * sources their `eventSource` NotEquals drops (kms.amazonaws.com, rdsdata.amazonaws.com). Every
+ * source must be recorded by some selector: a trail that drops KMS events leaves key tampering and
+ * PHI-key decryption unrecorded.
+ *
+ * @example
+ * ```ts
+ * managementCoverage(trailView(trail)); // { records: false, excludedSources: ["kms.amazonaws.com"] }
+ * ```
+ */
+export function managementCoverage(trail: TrailView): ManagementCoverage {
+  // Per selector that records management writes: the sources it drops.
+  const drops: string[][] = [];
+  if (trail.advancedEventSelectors && trail.advancedEventSelectors.length > 0) {
+    for (const raw of trail.advancedEventSelectors) {
+      const fields = fieldSelectors(obj(raw)).filter((f): f is Record<string, unknown> => f !== undefined);
+      const of = (name: string) => fields.filter((f) => field(f, "Field") === name);
+      const cat = of("eventCategory");
+      if (cat.length === 0 || !cat.every((f) => fieldMatches(f, "Management"))) continue;
+      if (!of("readOnly").every((f) => fieldMatches(f, "false"))) continue;
+      // Only NotEquals on eventSource names what it drops; any other filter records an unknown subset.
+      const src = of("eventSource");
+      const others = fields.filter(
+        (f) => !["eventCategory", "readOnly", "eventSource"].includes(String(field(f, "Field"))),
+      );
+      const onlyNotEquals = src.every((f) =>
+        ["Equals", "StartsWith", "EndsWith", "NotStartsWith", "NotEndsWith"].every(
+          (k) => stringList(f, k).length === 0,
+        ),
+      );
+      if (others.length > 0 || !onlyNotEquals) continue;
+      drops.push(src.flatMap((f) => stringList(f, "NotEquals")));
+    }
+  } else {
+    if (trail.eventSelectors === undefined)
+      return { records: trail.hasCustomEventSelectors === false ? true : undefined, excludedSources: [] };
+    for (const raw of trail.eventSelectors) {
+      const sel = obj(raw);
+      if (field(sel, "IncludeManagementEvents") === false || field(sel, "ReadWriteType") === "ReadOnly")
+        continue;
+      const excluded = field(sel, "ExcludeManagementEventSources");
+      drops.push(Array.isArray(excluded) ? excluded.filter((x): x is string => typeof x === "string") : []);
+    }
+  }
+  if (drops.length === 0) return { records: false, excludedSources: [] };
+  const excludedSources = [...new Set(drops[0])].filter((s) => drops.every((d) => d.includes(s))).sort();
+  return { records: excludedSources.length === 0, excludedSources };
+}
+
+/**
+ * Whether a trail records management events (read and write, or at least write) of every event
+ * source: see {@link managementCoverage}.
  */
 export function recordsManagementEvents(trail: TrailView): boolean | undefined {
-  if (trail.advancedEventSelectors && trail.advancedEventSelectors.length > 0) {
-    return trail.advancedEventSelectors.some((raw) => {
-      const fields = fieldSelectors(obj(raw));
-      const cat = fields.filter((f) => field(f, "Field") === "eventCategory");
-      const ro = fields.filter((f) => field(f, "Field") === "readOnly");
-      return (
-        cat.length > 0 &&
-        cat.every((f) => fieldMatches(f!, "Management")) &&
-        ro.every((f) => fieldMatches(f!, "false"))
-      );
-    });
-  }
-  if (trail.eventSelectors === undefined) return trail.hasCustomEventSelectors === false ? true : undefined;
-  if (trail.eventSelectors.length === 0) return false;
-  return trail.eventSelectors.some((raw) => {
-    const sel = obj(raw);
-    return field(sel, "IncludeManagementEvents") !== false && field(sel, "ReadWriteType") !== "ReadOnly";
-  });
+  return managementCoverage(trail).records;
 }
 
 /** Verdict of one trail on one bucket's reads, region and logging status included. */
@@ -357,5 +457,12 @@ export function bucketReadCoverage(
   const results = trails.map((t) => trailCoversBucketReads(t, bucket));
   let by: TrailBucketCoverage | undefined;
   for (const r of results) if (!by || order[r.coverage] > order[by.coverage]) by = r;
+  // Two trails that each record part of the reads may record all of them together: cannot prove either way.
+  if (by?.coverage === "partial" && results.filter((r) => r.coverage === "partial").length > 1)
+    by = {
+      ...by,
+      coverage: "unknown",
+      reason: "several trails each record part of the reads; their union is not computed",
+    };
   return { coverage: by?.coverage ?? "none", ...(by ? { by } : {}), trails: results };
 }

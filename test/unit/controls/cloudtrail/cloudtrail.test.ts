@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fromConfigurationItem, type ResourceSnapshot } from "../../../../packages/core/src/index.ts";
 import {
   bucketReadCoverage,
+  recordsManagementEvents,
   s3ReadCoverage,
   trailView,
 } from "../../../../packages/core/src/resource/cloudtrail.ts";
@@ -334,5 +335,123 @@ describe("trail coverage of S3 object reads: AWS edge cases", () => {
       advanced: adv(DATA, OBJ, { Field: "resources.ARN", NotEquals: ["arn:aws:s3:::phi-recordings/"] }),
     });
     expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("full");
+  });
+});
+
+// Found by test/unit/resource/trail-coverage-differential.test.ts (concrete reference: trail-reference.ts).
+describe("trail coverage: what the selectors do not prove", () => {
+  // AWS documents OR between the values of one operator, not how two positive operators of ONE field
+  // selector combine: under AND, StartsWith bucket/ + EndsWith .wav records only the .wav objects.
+  it.each([
+    [
+      "resources.ARN StartsWith the bucket and EndsWith .wav",
+      { Field: "resources.ARN", StartsWith: ["arn:aws:s3:::phi-recordings/"], EndsWith: [".wav"] },
+    ],
+    [
+      "resources.ARN Equals one object and StartsWith every bucket",
+      { Field: "resources.ARN", Equals: ["arn:aws:s3:::phi-recordings/a.wav"], StartsWith: ["arn:aws:s3"] },
+    ],
+    [
+      "eventName Equals HeadObject and StartsWith GetObject",
+      { Field: "eventName", Equals: ["HeadObject"], StartsWith: ["GetObject"] },
+    ],
+  ])("%s: cannot prove, never full", (_n, fs) => {
+    const t = custodianTrail({ advanced: adv(DATA, OBJ, fs) });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("unknown");
+    const e = evaluate(
+      "cloudtrail-phi-data-events",
+      t,
+      testFacts({ inventory: { [T]: [t], [B]: [bucket("phi-recordings")] } }),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+  it("values of one operator stay alternatives (documented OR): still full", () => {
+    const t = custodianTrail({
+      advanced: adv(DATA, OBJ, {
+        Field: "resources.ARN",
+        StartsWith: ["arn:aws:s3:::marketing/", "arn:aws:s3:::phi-recordings/"],
+        NotStartsWith: ["arn:aws:s3:::marketing/tmp/"],
+      }),
+    });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("full");
+  });
+});
+
+describe("trail coverage: partial selectors that may add up", () => {
+  // EndsWith .wav records the .wav objects, NotEquals one object records all the others: together,
+  // every read. phiwatch does not compute unions, so it must not call the bucket definitely uncovered.
+  it("two partial selectors: cannot prove, not a definite partial", () => {
+    const t = custodianTrail({
+      advanced: [
+        ...adv(DATA, OBJ, { Field: "resources.ARN", EndsWith: [".wav"] }),
+        ...adv(DATA, OBJ, { Field: "resources.ARN", NotEquals: ["arn:aws:s3:::phi-recordings/a.wav"] }),
+      ],
+    });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("unknown");
+  });
+  it("two partial trails: cannot prove, not a definite partial", () => {
+    const wav = custodianTrail({ advanced: adv(DATA, OBJ, { Field: "resources.ARN", EndsWith: [".wav"] }) });
+    const rest = custodianTrail({
+      advanced: adv(DATA, OBJ, { Field: "resources.ARN", NotEndsWith: [".wav"] }),
+    });
+    rest.resourceId = "second";
+    expect(bucketReadCoverage([wav, rest], { name: "phi-recordings", region: "us-east-1" }).coverage).toBe(
+      "unknown",
+    );
+  });
+  it("one partial selector stays a definite partial", () => {
+    const t = custodianTrail({ advanced: adv(DATA, OBJ, { Field: "resources.ARN", EndsWith: [".wav"] }) });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("partial");
+  });
+});
+
+describe("management events with an event source excluded", () => {
+  // ExcludeManagementEventSources / eventSource NotEquals kms.amazonaws.com drop every KMS management
+  // event: DisableKey, ScheduleKeyDeletion, PutKeyPolicy (tamper-key) and Decrypt (kms-decrypt-anomaly).
+  const classic = [
+    {
+      ReadWriteType: "All",
+      IncludeManagementEvents: true,
+      ExcludeManagementEventSources: ["kms.amazonaws.com"],
+      DataResources: [],
+    },
+  ];
+  const advanced = [
+    {
+      Name: "mgmt",
+      FieldSelectors: [
+        { Field: "eventCategory", Equals: ["Management"] },
+        { Field: "eventSource", NotEquals: ["kms.amazonaws.com"] },
+      ],
+    },
+  ];
+  it.each([
+    ["classic ExcludeManagementEventSources", { selectors: classic }],
+    ["advanced eventSource NotEquals", { advanced }],
+  ])("%s: not all management events, cloudtrail-enabled fails", (_n, opts) => {
+    const t = custodianTrail(opts);
+    expect(recordsManagementEvents(trailView(t))).toBe(false);
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "management events of kms.amazonaws.com excluded" },
+    ]);
+  });
+  it("two selectors that exclude different sources still record every source together", () => {
+    const t = custodianTrail({
+      advanced: [
+        advanced[0],
+        {
+          Name: "rest",
+          FieldSelectors: [
+            { Field: "eventCategory", Equals: ["Management"] },
+            { Field: "eventSource", NotEquals: ["rdsdata.amazonaws.com"] },
+          ],
+        },
+      ],
+    });
+    expect(recordsManagementEvents(trailView(t))).toBe(true);
   });
 });

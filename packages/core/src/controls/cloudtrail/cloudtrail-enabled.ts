@@ -1,6 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
-import { recordsManagementEvents, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
+import { managementCoverage, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
 import type { ResourceSnapshot } from "../../resource/snapshot.ts";
 
 /** Why a trail does or does not give the account a multi-region management-event trail. */
@@ -9,10 +9,17 @@ function qualifies(s: ResourceSnapshot): { ok: boolean | undefined; reason: stri
   const t = trailView(s);
   if (!t.multiRegion) return { ok: false, reason: "single-region" };
   if (t.isLogging === false) return { ok: false, reason: "not logging" };
-  const mgmt = recordsManagementEvents(t);
-  if (mgmt === false) return { ok: false, reason: "no management events selected" };
+  const mgmt = managementCoverage(t);
+  if (mgmt.records === false)
+    return {
+      ok: false,
+      reason:
+        mgmt.excludedSources.length > 0
+          ? `management events of ${mgmt.excludedSources.join(", ")} excluded`
+          : "no management events selected",
+    };
   if (t.isLogging === undefined) return { ok: undefined, reason: "logging status not read" };
-  if (mgmt === undefined) return { ok: undefined, reason: "event selectors not read" };
+  if (mgmt.records === undefined) return { ok: undefined, reason: "event selectors not read" };
   return { ok: true, reason: "multi-region, logging, management events" };
 }
 
