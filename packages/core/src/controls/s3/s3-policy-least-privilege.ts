@@ -1,7 +1,7 @@
 import { globMatch, matchesAny, phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { evaluatePolicies } from "../../policy/evaluate.ts";
+import { evaluatePolicies, mayAllow } from "../../policy/evaluate.ts";
 import { type Grant, type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
 import type { RequestPrincipal } from "../../policy/principal.ts";
 import { bucketArns, bucketPolicy, isUnreadable, rawObjectPatterns } from "../../policy/resources.ts";
@@ -134,15 +134,15 @@ export default defineControl({
       const why =
         out ?? (reads.length > 0 ? "can read PHI objects but is not a designated raw reader" : undefined);
       if (!why) continue;
-      // An explicit Deny for this very principal on every action at fault cancels the grant.
+      // An explicit Deny for this very principal on every action at fault cancels the grant (the Deny
+      // may cover only what the grant reaches: nothing of it is then allowed, an implicit deny).
       const atFault = out ? g.actions : reads;
       const who = requester(g.principal);
       if (
         who &&
         g.undecided.length === 0 &&
         atFault.every(
-          (action) =>
-            evaluatePolicies(policies, { action, resource: g.resource, principal: who }).effect === "deny",
+          (action) => !mayAllow(evaluatePolicies(policies, { action, resource: g.resource, principal: who })),
         )
       )
         continue;
