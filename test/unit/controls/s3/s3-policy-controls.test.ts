@@ -321,6 +321,36 @@ describe("control s3-policy-least-privilege", () => {
     );
   });
 
+  it.each([
+    [
+      "an outside role it names",
+      { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS, "arn:aws:iam::444455556666:role/vendor"] } },
+    ],
+    [
+      "a pattern of outside roles",
+      { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS, "arn:aws:iam::*:role/vendor-*"] } },
+    ],
+    [
+      "another whole account",
+      {
+        ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS] },
+        StringNotEquals: { "aws:PrincipalAccount": "444455556666" },
+      },
+    ],
+    [
+      "anonymous callers (no aws:PrincipalArn)",
+      { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS] }, Null: { "aws:PrincipalArn": "false" } },
+    ],
+  ])("fails denyOutsiders when the Deny spares %s", (_n, Condition) => {
+    // Found by the differential test: only two synthetic roles were probed, so a Deny whose exemptions
+    // named an outsider passed. Outsiders the policy names, and an anonymous caller, are probed too.
+    const deny = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, OBJECTS], Condition };
+    const snap = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA }), deny));
+    const e = run(snap, "s3-policy-least-privilege", undefined, { principals, s3: { denyOutsiders: true } });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.outsidersNotDenied).toBeDefined();
+  });
+
   it("cannot prove the Deny for outsiders when its ArnNotLike pattern is not a six-part ARN", () => {
     // `arn:aws:iam::111122223333*` (a colon lost before the star) has five parts: AWS documents
     // ArnLike per six components only, so whether the Deny reaches an outsider is not provable.
