@@ -39,14 +39,18 @@ describe("NotPrincipal with Deny, asked for every caller", () => {
     expect(evaluatePolicies(p, q({ principal: { kind: "everyone" } })).effect).not.toBe("deny");
   });
 
-  it("still applies to every caller when nothing it lists can be exempted (a role ARN, a user without its account)", () => {
+  it("is not proven for every caller when it lists a role ARN or a user without its account", () => {
+    // The docs say such a list "might" deny the whole account: it might also exempt the role's sessions
+    // or the user (see the NotPrincipal regressions below), so the Deny is undecided, not proven.
     const p = policy({
       Effect: "Deny",
       NotPrincipal: { AWS: [`arn:aws:iam::${ACCT}:role/qa`, `arn:aws:iam::${ACCT}:user/ops`] },
       Action: "s3:*",
       Resource: OBJ,
     });
-    expect(evaluatePolicies(p, q({ principal: { kind: "everyone" } })).effect).toBe("deny");
+    const d = evaluatePolicies(p, q({ principal: { kind: "everyone" } }));
+    expect(d.effect).toBe("implicit-deny");
+    expect(d.conditionalDeny[0]?.undecided).toEqual(["NotPrincipal"]);
   });
 });
 
@@ -150,5 +154,107 @@ describe("ARN condition operators with a pattern that is not a six-part ARN", ()
     const d = evaluatePolicies(p, q({ principal: outsider }));
     expect(d.effect).not.toBe("deny");
     expect(d.conditionalDeny[0]?.undecided).toEqual(["ArnNotLike aws:PrincipalArn"]);
+  });
+});
+
+describe("regressions found by the differential test (differential.test.ts)", () => {
+  const ROLE_QA = `arn:aws:iam::${ACCT}:role/qa`;
+  const read = (principal: Record<string, unknown>) => ({
+    Effect: "Allow",
+    ...principal,
+    Action: "s3:GetObject",
+    Resource: OBJ,
+  });
+
+  it("an Allow that names someone lets some caller in: not an implicit deny asked for every caller", () => {
+    // "May any caller read?" — the Allow reaches some of the callers the question stands for.
+    expect(
+      evaluatePolicies(policy(read({ Principal: { AWS: ROLE_QA } })), q({ principal: { kind: "everyone" } }))
+        .effect,
+    ).toBe("allow");
+    expect(
+      evaluatePolicies(
+        policy(read({ NotPrincipal: { Service: "logging.s3.amazonaws.com" } })),
+        q({ principal: { kind: "everyone" } }),
+      ).effect,
+    ).toBe("allow");
+    expect(
+      evaluatePolicies(
+        policy(read({ Principal: { AWS: ROLE_QA } })),
+        q({ principal: { kind: "account", accountId: ACCT } }),
+      ).effect,
+    ).toBe("allow");
+  });
+
+  // IAM User Guide, "AWS JSON policy elements: NotPrincipal": "AWS might validate the account first,
+  // then the role, and then the assumed-role user … we strongly recommend that you explicitly include
+  // the ARN for a user's account, or include both the ARN for a role and the ARN for the account", and a
+  // list naming the user alone "might" deny the account. Which exemptions hold is left open: the Deny
+  // is not proven for a principal the list may exempt.
+  const denyAllBut = (...AWS: string[]) => ({
+    Effect: "Deny",
+    NotPrincipal: { AWS },
+    Action: "s3:*",
+    Resource: OBJ,
+  });
+  it("a NotPrincipal Deny listing a role and its account is not proven to reach the role", () => {
+    const d = evaluatePolicies(
+      policy(denyAllBut(ROLE_QA, `arn:aws:iam::${ACCT}:root`)),
+      q({ principal: { kind: "aws", arn: ROLE_QA } }),
+    );
+    expect(d.effect).toBe("implicit-deny");
+    expect(d.conditionalDeny[0]?.undecided).toEqual(["NotPrincipal"]);
+  });
+  it("a NotPrincipal Deny listing a user or a role without its account is not proven to reach every caller", () => {
+    for (const listed of [`arn:aws:iam::${ACCT}:user/ops`, ROLE_QA]) {
+      const p = policy(denyAllBut(listed));
+      expect(evaluatePolicies(p, q({ principal: { kind: "everyone" } })).effect).not.toBe("deny");
+      expect(evaluatePolicies(p, q({ principal: { kind: "account", accountId: ACCT } })).effect).not.toBe(
+        "deny",
+      );
+    }
+    const user = { kind: "aws" as const, arn: `arn:aws:iam::${ACCT}:user/ops` };
+    expect(evaluatePolicies(policy(denyAllBut(user.arn)), q({ principal: user })).effect).not.toBe("deny");
+    // Listed with its account, the user is exempted for certain; an unlisted role is denied for certain.
+    expect(evaluatePolicies(policy(denyAllBut(user.arn, ACCT)), q({ principal: user })).effect).toBe(
+      "implicit-deny",
+    );
+    expect(
+      evaluatePolicies(policy(denyAllBut(user.arn, ACCT)), q({ principal: { kind: "aws", arn: ROLE_QA } }))
+        .effect,
+    ).toBe("deny");
+  });
+
+  it("a Deny covering only what an Allow reaches in the set is no explicit Deny of the whole set", () => {
+    // Objects outside connect/ are refused by no statement: an identity policy of the account may allow them.
+    const p = policy(
+      {
+        Effect: "Allow",
+        Principal: "*",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::phi-recordings/connect/*",
+      },
+      {
+        Sid: "NoConnect",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: "arn:aws:s3:::phi-recordings/connect/*",
+      },
+    );
+    const d = evaluatePolicies(p, q({ principal: { kind: "everyone" } }));
+    expect(d.effect).toBe("implicit-deny");
+    expect(d.deniedBy).toEqual([{ policy: "p", statement: "NoConnect" }]);
+  });
+
+  it("an anonymous request carries no aws:PrincipalIsAWSService (signed requests only)", () => {
+    const p = policy({
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: OBJ,
+      Condition: { Bool: { "aws:PrincipalIsAWSService": "false" } },
+    });
+    expect(evaluatePolicies(p, q({ principal: { kind: "anonymous" } })).effect).toBe("implicit-deny");
   });
 });

@@ -441,7 +441,7 @@ function referenceEvaluatePolicies(policies: readonly NamedPolicy[], q: Question
   }
   if (d.allowedBy.length > 0) d.effect = d.conditionalDeny.length > 0 ? "conditional" : "allow";
   else if (d.conditionalAllow.length > 0) d.effect = "conditional";
-  else if (d.deniedBy.length > 0) d.effect = "deny";
+  // Allows cancelled by Denies over part of the set stay the implicit deny (no explicit Deny of it all).
   return d;
 }
 

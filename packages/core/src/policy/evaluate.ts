@@ -37,7 +37,9 @@ export interface StatementRef {
 }
 
 /**
- * The answer. `allow` and `deny` are proven; `implicit-deny` means no statement allows;
+ * The answer. `allow` and `deny` are proven (`deny`: an explicit Deny refuses every request the
+ * question stands for); `implicit-deny` means no statement allows (possibly because Denies cancel every
+ * Allow, listed in `deniedBy`);
  * `conditional` means the outcome depends on conditions we cannot decide — controls treat it as
  * "possibly allowed" and say "cannot prove" in evidence.
  */
@@ -154,9 +156,12 @@ export function statementApplies(
       applies = "maybe";
       undecided.push("Principal");
     } else {
+      // A question's principal may stand for several callers: an Allow counts when it reaches some of
+      // them, a Deny only when it reaches all of them.
+      const reach = s.effect === "Allow" ? "some" : "all";
       const p: Tri = s.principal
-        ? principalMatches(s.principal, q.principal)
-        : notExempt(notPrincipalExempts(s.notPrincipal!, q.principal));
+        ? principalMatches(s.principal, q.principal, reach)
+        : notExempt(notPrincipalExempts(s.notPrincipal!, q.principal, reach));
       if (p === false) return { applies: false, undecided: [] };
       if (p === "maybe") undecided.push(s.principal ? "Principal" : "NotPrincipal");
       applies = and(applies, p);
@@ -235,15 +240,16 @@ export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question):
     else if (a.definite) allowedBy = append(allowedBy, a.ref);
     else conditionalAllow = append(conditionalAllow, a.ref);
   }
+  // Allows cancelled by Denies leave nothing allowed, but not an explicit Deny of the whole question
+  // (the rest of the set is refused by no statement, so an identity policy may still allow it): the
+  // implicit deny, with the cancelling Denies in `deniedBy`.
   const effect: Decision["effect"] = allowedBy
     ? conditionalDeny
       ? "conditional"
       : "allow"
     : conditionalAllow
       ? "conditional"
-      : deniedBy
-        ? "deny"
-        : "implicit-deny";
+      : "implicit-deny";
   return decision(effect, allowedBy, deniedBy, conditionalAllow, conditionalDeny);
 }
 

@@ -77,6 +77,18 @@ describe("control s3-tls-only", () => {
     };
     expect(run(withSupplementary(phiBucket(), policyText(deny)), "s3-tls-only").status).toBe("NON_COMPLIANT");
   });
+
+  it("fails when the TLS Deny covers only the prefix an Allow reaches (other objects are not refused)", () => {
+    // Found by the differential test: the Deny cancelled the Allow and was taken for a Deny of every object.
+    const connect = `${BUCKET}/connect/*`;
+    const allow = { Effect: "Allow", Principal: "*", Action: "s3:*", Resource: connect };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(allow, { ...TLS_DENY, Resource: [BUCKET, connect] })),
+      "s3-tls-only",
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.notDenied as Array<{ effect: string }>)[0]?.effect).toBe("implicit-deny");
+  });
 });
 
 describe("control s3-policy-least-privilege", () => {
@@ -309,6 +321,36 @@ describe("control s3-policy-least-privilege", () => {
     );
   });
 
+  it.each([
+    [
+      "an outside role it names",
+      { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS, "arn:aws:iam::444455556666:role/vendor"] } },
+    ],
+    [
+      "a pattern of outside roles",
+      { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS, "arn:aws:iam::*:role/vendor-*"] } },
+    ],
+    [
+      "another whole account",
+      {
+        ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS] },
+        StringNotEquals: { "aws:PrincipalAccount": "444455556666" },
+      },
+    ],
+    [
+      "anonymous callers (no aws:PrincipalArn)",
+      { ArnNotLike: { "aws:PrincipalArn": [QA, ANALYTICS] }, Null: { "aws:PrincipalArn": "false" } },
+    ],
+  ])("fails denyOutsiders when the Deny spares %s", (_n, Condition) => {
+    // Found by the differential test: only two synthetic roles were probed, so a Deny whose exemptions
+    // named an outsider passed. Outsiders the policy names, and an anonymous caller, are probed too.
+    const deny = { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, OBJECTS], Condition };
+    const snap = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA }), deny));
+    const e = run(snap, "s3-policy-least-privilege", undefined, { principals, s3: { denyOutsiders: true } });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.outsidersNotDenied).toBeDefined();
+  });
+
   it("cannot prove the Deny for outsiders when its ArnNotLike pattern is not a six-part ARN", () => {
     // `arn:aws:iam::111122223333*` (a colon lost before the star) has five parts: AWS documents
     // ArnLike per six components only, so whether the Deny reaches an outsider is not provable.
@@ -322,6 +364,39 @@ describe("control s3-policy-least-privilege", () => {
     const snap = withSupplementary(phiBucket(), policyText(readFor({ AWS: QA }), deny));
     const e = run(snap, "s3-policy-least-privilege", undefined, { principals, s3: { denyOutsiders: true } });
     expect(e.status).toBe("NON_COMPLIANT");
+  });
+  it("fails when a NotPrincipal Deny lists the outside grantee with its account: it may exempt the role", () => {
+    // IAM User Guide, NotPrincipal: listing "both the ARN for a role and the ARN for the account" is how
+    // the docs exempt a role, so the Deny does not prove the grant cancelled.
+    const outsider = "arn:aws:iam::444455556666:role/vendor";
+    const deny = {
+      Effect: "Deny",
+      NotPrincipal: { AWS: [outsider, "arn:aws:iam::444455556666:root"] },
+      Action: "s3:*",
+      Resource: [BUCKET, OBJECTS],
+    };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor({ AWS: outsider }), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+  });
+
+  it("still lets a Deny covering exactly what a grant reaches cancel it", () => {
+    const connect = `${BUCKET}/connect/*`;
+    const vendor = { AWS: "444455556666" };
+    const deny = { Effect: "Deny", Principal: vendor, Action: "s3:*", Resource: connect };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(readFor(vendor, { Resource: connect }), deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("COMPLIANT");
   });
 });
 

@@ -1,11 +1,12 @@
 import { globMatch, matchesAny, phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { evaluatePolicies } from "../../policy/evaluate.ts";
+import type { Statement } from "../../policy/document.ts";
+import { evaluatePolicies, mayAllow } from "../../policy/evaluate.ts";
 import { type Grant, type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
-import type { RequestPrincipal } from "../../policy/principal.ts";
+import { accountOf, type RequestPrincipal } from "../../policy/principal.ts";
 import { bucketArns, bucketPolicy, isUnreadable, rawObjectPatterns } from "../../policy/resources.ts";
-import { hasWildcard } from "../../policy/wildcard.ts";
+import { hasWildcard, stringLike } from "../../policy/wildcard.ts";
 import { bucketName } from "../../resource/s3.ts";
 
 const OBJECT_ACTIONS = [
@@ -54,6 +55,60 @@ function requester(p: GrantPrincipal): RequestPrincipal | undefined {
   if (p.kind === "arn" && !hasWildcard(p.arn)) return { kind: "aws", arn: p.arn };
   if (p.kind === "service") return { kind: "service", service: p.service };
   return undefined;
+}
+
+const PRINCIPAL_KEYS = new Set(["aws:principalarn", "aws:principalaccount"]);
+
+/**
+ * The IAM principals (as concrete ARNs) and services a policy names in Principal, NotPrincipal and its
+ * aws:PrincipalArn / aws:PrincipalAccount conditions: for each account named, a probe role of it; for
+ * each ARN, the ARN itself, a pattern made concrete (`*` → a probe name, an account `*` → digits). A
+ * session ARN stands for its role (aws:PrincipalArn is the role's), named without a path.
+ */
+function namedOutsiders(statements: readonly Statement[]): { arns: string[]; services: string[] } {
+  const arns = new Set<string>();
+  const services = new Set<string>();
+  for (const s of statements) {
+    const values = [...(s.principal?.aws ?? []), ...(s.notPrincipal?.aws ?? [])];
+    for (const el of [s.principal, s.notPrincipal]) for (const v of el?.service ?? []) services.add(v);
+    for (const c of s.conditions) if (PRINCIPAL_KEYS.has(c.key.toLowerCase())) values.push(...c.values);
+    for (const v of values) {
+      const arn = concreteArn(v);
+      if (!arn) continue;
+      arns.add(arn);
+      const account = accountOf(arn);
+      if (account) arns.add(`arn:aws:iam::${account}:role/phiwatch-outsider-probe`);
+    }
+  }
+  return { arns: [...arns], services: [...services] };
+}
+
+function concreteArn(value: string): string | undefined {
+  if (/^[\d*?]{1,12}$/.test(value)) {
+    const account = concreteAccount(value);
+    return account ? `arn:aws:iam::${account}:root` : undefined;
+  }
+  const session = /^arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(value);
+  if (session) return `arn:aws:iam::${session[1]}:role/${session[2]}`;
+  const m = /^arn:([^:]*):iam::([^:]*):(.+)$/.exec(value);
+  if (!m) return undefined;
+  const account = concreteAccount(m[2]!);
+  if (!account) return undefined;
+  const rest = m[3]!.replace(/\*/g, "phiwatch-outsider-probe").replace(/\?/g, "x");
+  const arn = `arn:aws:iam::${account}:${rest}`;
+  return /^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/.test(arn) && stringLike(value, arn)
+    ? arn
+    : undefined;
+}
+
+/** A 12-digit account matching an account pattern (`*` and `?` filled with 9s), if there is one. */
+function concreteAccount(pattern: string): string | undefined {
+  const fixed = pattern.replace(/\?/g, "9");
+  const stars = (fixed.match(/\*/g) ?? []).length;
+  const fill = 12 - (fixed.length - stars);
+  if (fill < 0 || (stars === 0 && fill !== 0)) return undefined;
+  const account = fixed.replace("*", "9".repeat(fill)).replace(/\*/g, "");
+  return /^\d{12}$/.test(account) ? account : undefined;
 }
 
 export default defineControl({
@@ -134,15 +189,15 @@ export default defineControl({
       const why =
         out ?? (reads.length > 0 ? "can read PHI objects but is not a designated raw reader" : undefined);
       if (!why) continue;
-      // An explicit Deny for this very principal on every action at fault cancels the grant.
+      // An explicit Deny for this very principal on every action at fault cancels the grant (the Deny
+      // may cover only what the grant reaches: nothing of it is then allowed, an implicit deny).
       const atFault = out ? g.actions : reads;
       const who = requester(g.principal);
       if (
         who &&
         g.undecided.length === 0 &&
         atFault.every(
-          (action) =>
-            evaluatePolicies(policies, { action, resource: g.resource, principal: who }).effect === "deny",
+          (action) => !mayAllow(evaluatePolicies(policies, { action, resource: g.resource, principal: who })),
         )
       )
         continue;
@@ -173,17 +228,28 @@ export default defineControl({
 
     let outsiderEvidence: Record<string, unknown> | undefined;
     if (denyOutsiders) {
-      const probes = [
-        `arn:aws:iam::${resource.accountId}:role/phiwatch-outsider-probe`,
-        `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/phiwatch-outsider-probe`,
-      ].filter((arn) => !matchesAny(allowed, arn));
+      // Synthetic outsiders, and those the policy itself names (a Deny's exemptions are where an
+      // outsider slips through: `NotPrincipal`, `ArnNotLike aws:PrincipalArn`, `aws:PrincipalAccount`).
+      const named = namedOutsiders(doc.statements);
+      const probes: Array<{ label: string; who: RequestPrincipal }> = [
+        ...new Set([
+          `arn:aws:iam::${resource.accountId}:role/phiwatch-outsider-probe`,
+          `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/phiwatch-outsider-probe`,
+          ...named.arns,
+        ]),
+      ]
+        .filter((arn) => !matchesAny(allowed, arn))
+        .map((arn) => ({ label: arn, who: { kind: "aws", arn } }));
+      for (const service of named.services)
+        if (!p.services.includes(service)) probes.push({ label: service, who: { kind: "service", service } });
+      probes.push({ label: "anonymous", who: { kind: "anonymous" } });
       const notDenied = probes
-        .map((arn) => ({
-          arn,
+        .map(({ label, who }) => ({
+          arn: label,
           effect: evaluatePolicies(policies, {
             action: "s3:GetObject",
             resource: arns.objects,
-            principal: { kind: "aws", arn },
+            principal: who,
           }).effect,
         }))
         .filter((r) => r.effect !== "deny");
