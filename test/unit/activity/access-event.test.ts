@@ -110,6 +110,32 @@ describe("access events: server-side copies out of a PHI bucket", () => {
   });
 });
 
+describe("access events: which object calls are PHI reads", () => {
+  // Trail coverage (resource/cloudtrail.ts) requires a selector to record exactly S3_READ_EVENTS on
+  // a PHI bucket's objects: it must be the set toAccessEvent counts as a read of the object named.
+  const CANDIDATES = [
+    "GetObject",
+    "SelectObjectContent",
+    "HeadObject",
+    "GetObjectAttributes",
+    "GetObjectAcl",
+    "GetObjectTagging",
+    "GetObjectTorrent",
+    "GetObjectRetention",
+    "GetObjectLegalHold",
+    "RestoreObject",
+    "PutObject",
+    "DeleteObject",
+  ];
+  it("counts exactly S3_READ_EVENTS as successful reads of the object's bucket", () => {
+    const reads = CANDIDATES.filter((eventName) => {
+      const ev = accessOf(s3Record({ eventName }));
+      return ev?.action === "read" && ev.target.id === RECORDINGS;
+    });
+    expect(reads).toEqual([...Activity.S3_READ_EVENTS]);
+  });
+});
+
 describe("access events: denied probes of other object calls", () => {
   // The access rule routes every denied S3 data event on a PHI bucket (eventCategory Data, errorCode
   // AccessDenied), as the AccessDenied ListObjects and VpceAccessDenied GetObject captures show them.

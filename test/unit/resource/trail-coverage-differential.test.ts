@@ -68,22 +68,29 @@ const baseline: Baseline = testBaseline({
     { tag: { key: "phi", value: "true" }, holds: ["recordings"] },
   ],
 });
+/** Written out, not imported: the test states what the detectors count, the meta-test below pins it. */
+const READ_EVENT_NAMES = ["GetObject", "SelectObjectContent"];
 const isPhi = (b: string) => b === "phi-recordings" || b.startsWith("phi-transcripts-") || TAGGED.has(b);
 
-/** What "object reads of a bucket are recorded" means: every GetObject on every key, by anyone. */
+/**
+ * What "object reads of a bucket are recorded" means: every read the access detectors count
+ * (`Activity.S3_READ_EVENTS`: GetObject, SelectObjectContent) on every key, by anyone.
+ */
 function readsOf(bucket: string, region: string): TrailEvent[] {
   return KEYS.flatMap((key) =>
-    USERS.map((userArn) => ({
-      region,
-      account: ACCOUNT,
-      eventCategory: "Data" as const,
-      eventSource: "s3.amazonaws.com",
-      eventName: "GetObject",
-      readOnly: true,
-      resourceType: "AWS::S3::Object",
-      arn: `arn:aws:s3:::${bucket}/${key}`,
-      userArn,
-    })),
+    USERS.flatMap((userArn) =>
+      READ_EVENT_NAMES.map((eventName) => ({
+        region,
+        account: ACCOUNT,
+        eventCategory: "Data" as const,
+        eventSource: "s3.amazonaws.com",
+        eventName,
+        readOnly: true,
+        resourceType: "AWS::S3::Object",
+        arn: `arn:aws:s3:::${bucket}/${key}`,
+        userArn,
+      })),
+    ),
   );
 }
 
@@ -125,7 +132,16 @@ const ARN_PREFIXES = [
 ];
 const ARN_SUFFIXES = [".wav", "/", "b.wav", "zz", "recordings/a.wav"];
 const OBJECT_ARNS = BUCKETS.flatMap((b) => [`arn:aws:s3:::${b}/`, `arn:aws:s3:::${b}/a.wav`]);
-const EVENT_NAMES = ["GetObject", "PutObject", "HeadObject", "Get", "Object", "GetObjectAcl"];
+const EVENT_NAMES = [
+  "GetObject",
+  "SelectObjectContent",
+  "PutObject",
+  "HeadObject",
+  "Get",
+  "Object",
+  "Content",
+  "GetObjectAcl",
+];
 
 const some = <T>(xs: readonly T[]) => fc.uniqueArray(fc.constantFrom(...xs), { minLength: 1, maxLength: 2 });
 

@@ -72,7 +72,13 @@ export function eventIdHash(eventId: string): string {
   return hash("sha256", eventId).slice(0, 16);
 }
 
-const S3_READS = new Set(["GetObject", "SelectObjectContent"]);
+/**
+ * S3 data events the access detectors count as a read of a PHI object, logged under that object's
+ * ARN (readOnly). Trail coverage (`resource/cloudtrail.ts`) requires a selector to record every one:
+ * a read the trail drops is a read no detector sees.
+ */
+export const S3_READ_EVENTS = ["GetObject", "SelectObjectContent"] as const;
+const S3_READS = new Set<string>(S3_READ_EVENTS);
 /** Server-side copies: they read the object named by `x-amz-copy-source`. */
 const S3_COPIES = new Set(["CopyObject", "UploadPartCopy"]);
 const S3_LISTS = new Set(["ListObjects", "ListObjectsV2", "ListObjectVersions", "ListBucket"]);

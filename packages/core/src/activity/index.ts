@@ -7,6 +7,7 @@ export {
   type KeyHasher,
   networkOf,
   objectKeyHasher,
+  S3_READ_EVENTS,
   toAccessEvent,
   userAgentClass,
 } from "./access-event.ts";

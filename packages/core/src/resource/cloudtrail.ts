@@ -1,3 +1,4 @@
+import { S3_READ_EVENTS } from "../activity/access-event.ts";
 import type { ResourceSnapshot } from "./snapshot.ts";
 
 /**
@@ -189,8 +190,9 @@ function arnSetCoverage(
 }
 
 /**
- * Coverage of S3 *object reads* (`GetObject`, read-only data events) of one bucket by a trail's
- * selectors — classic `EventSelectors` (`DataResources` of type `AWS::S3::Object` whose values are
+ * Coverage of S3 *object reads* of one bucket — every event the access detectors count as a PHI read
+ * ({@link S3_READ_EVENTS}: `GetObject` and `SelectObjectContent`, read-only data events logged under
+ * the object's ARN) — by a trail's selectors — classic `EventSelectors` (`DataResources` of type `AWS::S3::Object` whose values are
  * ARN prefixes in the trail's partition: `arn:aws:s3` or `arn:aws:s3:::` = every bucket, `arn:aws:s3:::bucket/` = the whole
  * bucket, longer = a prefix only) or `AdvancedEventSelectors` (`eventCategory` = Data,
  * `resources.type` = AWS::S3::Object, `resources.ARN` Equals / StartsWith / EndsWith and their Not*
@@ -260,20 +262,62 @@ export function s3ReadCoverage(trail: TrailView, bucket: string | { prefix: stri
   return best;
 }
 
-/** Best coverage over advanced selectors (each one alone), under one reading of mixed operators. */
+/**
+ * Coverage of every PHI read (each of {@link S3_READ_EVENTS}) by advanced selectors, under one reading
+ * of mixed operators. Per event name, the best selector (each one alone); the reads are covered when
+ * every name is — one selector for GetObject and another for SelectObjectContent add up. A name no
+ * selector records, or records only in part, is a definite miss whatever the others do.
+ */
 function advancedCoverage(
   selectors: readonly unknown[],
   objectPrefix: string,
   reading: Reading,
 ): CoverageResult {
-  let best: CoverageResult = { coverage: "none", reason: "no advanced selector records S3 object reads" };
+  const perName = S3_READ_EVENTS.map((eventName) => ({
+    eventName,
+    r: advancedNameCoverage(selectors, objectPrefix, reading, eventName),
+  }));
+  const missed = perName.filter((p) => p.r.coverage === "none" || p.r.coverage === "partial");
+  if (missed.length > 0) {
+    // Every name recorded nowhere: none. Otherwise some read is recorded and another is not: partial.
+    const worst = missed.find((p) => p.r.coverage === "none") ?? missed[0]!;
+    if (missed.every((p) => p.r.coverage === "none") && missed.length === perName.length)
+      return { ...worst.r, reason: "no advanced selector records S3 object reads" };
+    const recorded = perName.filter((p) => p.r.coverage !== "none").map((p) => p.eventName);
+    return {
+      coverage: "partial",
+      ...(worst.r.selector ? { selector: worst.r.selector } : {}),
+      reason:
+        worst.r.coverage === "none"
+          ? `records ${recorded.join(", ")} but not ${worst.eventName} (${worst.r.reason})`
+          : `${worst.eventName}: ${worst.r.reason}`,
+    };
+  }
+  const unknown = perName.find((p) => p.r.coverage === "unknown");
+  if (unknown) return unknown.r;
+  const first = perName[0]!.r;
+  return {
+    coverage: "full",
+    ...(first.selector ? { selector: first.selector } : {}),
+    reason: `records ${S3_READ_EVENTS.join(" and ")} on every object`,
+  };
+}
+
+/** Best coverage of one read event name over advanced selectors (each one alone). */
+function advancedNameCoverage(
+  selectors: readonly unknown[],
+  objectPrefix: string,
+  reading: Reading,
+  eventName: string,
+): CoverageResult {
+  let best: CoverageResult = { coverage: "none", reason: `no advanced selector records ${eventName}` };
   let partial = 0;
   selectors.forEach((raw, i) => {
     const sel = obj(raw);
     const n = field(sel, "Name");
     const name = typeof n === "string" ? ` "${n.slice(0, 64)}"` : "";
     const label = `AdvancedEventSelectors[${i}]${name}`;
-    const r = advancedSelectorCoverage(sel, objectPrefix, reading);
+    const r = advancedSelectorCoverage(sel, objectPrefix, reading, eventName);
     if (r.coverage === "partial") partial++;
     if (RANK[r.coverage] > RANK[best.coverage as keyof typeof RANK])
       best = { coverage: r.coverage, selector: label, reason: r.reason };
@@ -300,6 +344,7 @@ function advancedSelectorCoverage(
   sel: Record<string, unknown> | undefined,
   objectPrefix: string,
   reading: Reading,
+  eventName: string,
 ): { coverage: "full" | "partial" | "none"; reason: string } {
   const fields = fieldSelectors(sel);
   const byField = new Map<string, Record<string, unknown>[]>();
@@ -317,7 +362,7 @@ function advancedSelectorCoverage(
   if (!byField.has("resources.type") || !all("resources.type", "AWS::S3::Object"))
     return { coverage: "none", reason: "not AWS::S3::Object" };
   if (!all("readOnly", "true")) return { coverage: "none", reason: "write events only (readOnly=false)" };
-  if (!all("eventName", "GetObject")) return { coverage: "none", reason: "eventName excludes GetObject" };
+  if (!all("eventName", eventName)) return { coverage: "none", reason: `eventName excludes ${eventName}` };
   if (!all("eventSource", "s3.amazonaws.com")) return { coverage: "none", reason: "eventSource excludes S3" };
   let coverage: "full" | "partial" | "none" = "full";
   for (const f of byField.get("resources.ARN") ?? []) {
@@ -330,7 +375,7 @@ function advancedSelectorCoverage(
   return {
     coverage,
     reason:
-      coverage === "full" ? "records GetObject on every object" : "resources.ARN covers some objects only",
+      coverage === "full" ? `records ${eventName} on every object` : "resources.ARN covers some objects only",
   };
 }
 

@@ -86,14 +86,15 @@ describe("trail coverage of S3 object reads", () => {
     ["readOnly true", adv(DATA, OBJ, { Field: "readOnly", Equals: ["true"] }), "full"],
     ["readOnly false (writes only)", adv(DATA, OBJ, { Field: "readOnly", Equals: ["false"] }), "none"],
     ["eventName PutObject only", adv(DATA, OBJ, { Field: "eventName", Equals: ["PutObject"] }), "none"],
+    // SelectObjectContent reads are still recorded: part of the reads, a definite miss of the others.
     [
       "eventName NotEquals GetObject",
       adv(DATA, OBJ, { Field: "eventName", NotEquals: ["GetObject"] }),
-      "none",
+      "partial",
     ],
     [
-      "eventName Equals GetObject",
-      adv(DATA, OBJ, { Field: "eventName", Equals: ["GetObject", "HeadObject"] }),
+      "eventName Equals GetObject and SelectObjectContent",
+      adv(DATA, OBJ, { Field: "eventName", Equals: ["GetObject", "SelectObjectContent", "HeadObject"] }),
       "full",
     ],
     [
@@ -352,8 +353,8 @@ describe("trail coverage: what the selectors do not prove", () => {
       { Field: "resources.ARN", Equals: ["arn:aws:s3:::phi-recordings/a.wav"], StartsWith: ["arn:aws:s3"] },
     ],
     [
-      "eventName Equals HeadObject and StartsWith GetObject",
-      { Field: "eventName", Equals: ["HeadObject"], StartsWith: ["GetObject"] },
+      "eventName Equals SelectObjectContent and StartsWith GetObject",
+      { Field: "eventName", Equals: ["SelectObjectContent"], StartsWith: ["GetObject"] },
     ],
   ])("%s: cannot prove, never full", (_n, fs) => {
     const t = custodianTrail({ advanced: adv(DATA, OBJ, fs) });
@@ -373,6 +374,66 @@ describe("trail coverage: what the selectors do not prove", () => {
         StartsWith: ["arn:aws:s3:::marketing/", "arn:aws:s3:::phi-recordings/"],
         NotStartsWith: ["arn:aws:s3:::marketing/tmp/"],
       }),
+    });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("full");
+  });
+});
+
+// The access detectors count GetObject and SelectObjectContent on a PHI object as reads
+// (activity/access-event.ts): a selector that records one of them leaves the other unaudited.
+describe("trail coverage: every read the access detectors count", () => {
+  const inv = (t: ResourceSnapshot) =>
+    testFacts({ inventory: { [T]: [t], [B]: [bucket("phi-recordings")] } });
+  it.each([
+    ["eventName Equals GetObject only", { Field: "eventName", Equals: ["GetObject"] }, "partial"],
+    [
+      "eventName Equals GetObject and HeadObject",
+      { Field: "eventName", Equals: ["GetObject", "HeadObject"] },
+      "partial",
+    ],
+    ["eventName StartsWith Get", { Field: "eventName", StartsWith: ["Get"] }, "partial"],
+    [
+      "eventName NotEquals SelectObjectContent",
+      { Field: "eventName", NotEquals: ["SelectObjectContent"] },
+      "partial",
+    ],
+    [
+      "eventName Equals SelectObjectContent only",
+      { Field: "eventName", Equals: ["SelectObjectContent"] },
+      "partial",
+    ],
+    [
+      "eventName Equals GetObject and SelectObjectContent",
+      { Field: "eventName", Equals: ["GetObject", "SelectObjectContent"] },
+      "full",
+    ],
+    ["eventName NotEquals PutObject", { Field: "eventName", NotEquals: ["PutObject"] }, "full"],
+  ])("%s → %s", (_n, fs, coverage) => {
+    const t = custodianTrail({ advanced: adv(DATA, OBJ, fs) });
+    expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe(coverage);
+  });
+  it("fails cloudtrail-phi-data-events and s3-access-audited definitely (not 'cannot prove') on GetObject only", () => {
+    const t = custodianTrail({ advanced: adv(DATA, OBJ, { Field: "eventName", Equals: ["GetObject"] }) });
+    const e = evaluate("cloudtrail-phi-data-events", t, inv(t));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.uncovered).toEqual([
+      expect.objectContaining({
+        bucket: "phi-recordings",
+        coverage: "partial",
+        reason: expect.stringContaining("SelectObjectContent"),
+      }),
+    ]);
+    const a = evaluate("s3-access-audited", bucket("phi-recordings"), inv(t));
+    expect(a.status).toBe("NON_COMPLIANT");
+    expect(a.evidence.proof).toBeUndefined();
+  });
+  it("two selectors that each record one of the reads record them all together", () => {
+    const t = custodianTrail({
+      advanced: [
+        ...adv(DATA, OBJ, { Field: "eventName", Equals: ["GetObject"] }),
+        ...adv(DATA, OBJ, { Field: "eventName", Equals: ["SelectObjectContent"] }),
+      ],
     });
     expect(s3ReadCoverage(trailView(t), "phi-recordings").coverage).toBe("full");
   });

@@ -13,8 +13,11 @@ export default defineControl({
   hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"],
   severity: "high",
   rationale:
-    "Management events do not show who downloaded a recording. Only S3 data events (GetObject) do, and they are " +
-    "off by default: without a selector covering each PHI bucket, access reviews and the access detectors see nothing.",
+    "Management events do not show who downloaded a recording. Only S3 data events do, and they are off by " +
+    "default: without a selector recording every read the access detectors count (GetObject and " +
+    "SelectObjectContent) on each PHI bucket's objects, access reviews and the access detectors see nothing. " +
+    "A server-side copy out of a PHI bucket (CopyObject, UploadPartCopy) is logged under its destination object " +
+    "only, so no selector on the PHI bucket records it (docs/detectors.md).",
   remediation: {
     console:
       "CloudTrail › Trails › trail › Data events › Edit › Data event type S3 › Log selector template 'Log readOnly " +

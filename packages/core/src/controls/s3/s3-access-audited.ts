@@ -24,8 +24,9 @@ export default defineControl({
   hipaa: ["164.312(b)"],
   severity: "high",
   rationale:
-    "HIPAA requires recording activity in systems that hold PHI. A GetObject on a recording is only on record " +
-    "when a CloudTrail data-event selector covers the bucket or server access logging is on.",
+    "HIPAA requires recording activity in systems that hold PHI. A read of a recording (GetObject, " +
+    "SelectObjectContent) is only on record when a CloudTrail data-event selector records both on the bucket's " +
+    "objects or server access logging is on.",
   remediation: {
     console:
       "CloudTrail › Trails › trail › Data events › add S3 read events for this bucket; or S3 › bucket › Properties › " +
