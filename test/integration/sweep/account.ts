@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CloudTrailClient,
+  DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
 } from "@aws-sdk/client-cloudtrail";
@@ -147,6 +148,13 @@ export interface AccountOptions {
    * other clients (another account) see no resources.
    */
   servedTo?: string;
+  /**
+   * Trails DescribeTrails (includeShadowTrails) shows beside the account's own (those of `items`):
+   * an organisation trail of the management account, as a member account sees it.
+   */
+  shadowTrails?: Json[];
+  /** GetEventSelectors' answer for a trail (name or ARN); default management events only. */
+  selectorsFor?: (trailName: string) => Json | undefined;
 }
 
 export type Mocks = ReturnType<typeof mockAccount>;
@@ -274,18 +282,46 @@ export function mockAccount(opts: AccountOptions) {
     }),
   );
 
+  // DescribeTrails: the account's own trails (as Config records them) and any shadow trails.
+  cloudtrail.on(DescribeTrailsCommand).callsFake(async (input: Json, getClient) => {
+    const signer = await (getClient().config.credentials as () => Promise<{ accessKeyId: string }>)();
+    const served = opts.servedTo === undefined || signer.accessKeyId === opts.servedTo;
+    return guard("DescribeTrailsCommand", () => {
+      if (!served) return { trailList: [] };
+      const own = items
+        .filter((i) => i.resourceType === "AWS::CloudTrail::Trail")
+        .map((i) => {
+          const c = JSON.parse(String(i.configuration)) as Json;
+          return {
+            Name: c.name,
+            TrailARN: c.trailARN,
+            HomeRegion: c.homeRegion,
+            IsMultiRegionTrail: c.isMultiRegionTrail,
+            IsOrganizationTrail: c.isOrganizationTrail ?? false,
+            LogFileValidationEnabled: c.logFileValidationEnabled,
+            S3BucketName: c.s3BucketName,
+            ...(c.kmsKeyId ? { KmsKeyId: c.kmsKeyId } : {}),
+          };
+        });
+      return {
+        trailList: [...own, ...(input.includeShadowTrails === false ? [] : (opts.shadowTrails ?? []))],
+      };
+    })(input);
+  });
   // Management events only, no data events: the trail of the story (selector shape as in the real GetEventSelectors sample).
   cloudtrail.on(GetEventSelectorsCommand).callsFake(
     guard("GetEventSelectorsCommand", (input) => ({
       TrailARN: input.TrailName,
-      EventSelectors: [
-        {
-          ReadWriteType: "All",
-          IncludeManagementEvents: true,
-          DataResources: [],
-          ExcludeManagementEventSources: [],
-        },
-      ],
+      ...(opts.selectorsFor?.(input.TrailName) ?? {
+        EventSelectors: [
+          {
+            ReadWriteType: "All",
+            IncludeManagementEvents: true,
+            DataResources: [],
+            ExcludeManagementEventSources: [],
+          },
+        ],
+      }),
     })),
   );
   cloudtrail.on(GetTrailStatusCommand).callsFake(

@@ -169,6 +169,7 @@ describe("function permissions", () => {
 
 /** Actions AWS does not scope to resources (Config reads, ListInstances, account PAB, ListStreams). */
 const UNSCOPED_OK = new Set([
+  "cloudtrail:DescribeTrails",
   "config:GetResourceConfigHistory",
   "config:BatchGetResourceConfig",
   "config:ListDiscoveredResources",

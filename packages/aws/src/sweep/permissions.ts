@@ -13,6 +13,7 @@ export const SWEEP_COMMANDS: Readonly<Record<string, string>> = {
   DescribeKeyCommand: "kms:DescribeKey",
   GetKeyPolicyCommand: "kms:GetKeyPolicy",
   GetKeyRotationStatusCommand: "kms:GetKeyRotationStatus",
+  DescribeTrailsCommand: "cloudtrail:DescribeTrails",
   GetEventSelectorsCommand: "cloudtrail:GetEventSelectors",
   GetTrailStatusCommand: "cloudtrail:GetTrailStatus",
   GetPublicAccessBlockCommand: "s3:GetAccountPublicAccessBlock",

@@ -1,4 +1,4 @@
-import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { type CloudTrailClient, DescribeTrailsCommand } from "@aws-sdk/client-cloudtrail";
 import {
   type BaseConfigurationItem,
   BatchGetResourceConfigCommand,
@@ -28,8 +28,10 @@ import {
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
   fromConfigurationItem,
+  organizationTrailOwner,
   type Report,
   type ResourceSnapshot,
+  TRAIL_TYPE,
 } from "@phiwatch/core";
 import { type BackoffOptions, backoffPause, reasonOf, withBackoff } from "./backoff.ts";
 import { enrichSnapshot } from "./enrich.ts";
@@ -125,6 +127,22 @@ const MAX_FLOWS_PER_INSTANCE = 2000;
 export const completeKey = (type: string, region: string) =>
   `${type}|${GLOBAL_TYPES.has(type) ? "global" : region}`;
 
+/**
+ * In `AccountRead.complete`: the organisation trails another account applies to this one were listed
+ * in every swept region (`DescribeTrails` answered everywhere), so one not seen is gone. They are
+ * enumerated by CloudTrail, not Config: Config's completeness of the region says nothing about them.
+ */
+export const ORGANIZATION_TRAILS_COMPLETE = `${TRAIL_TYPE}|organization`;
+
+/** The completeness key under which a resource not read is known to be gone (see `AccountRead.complete`). */
+export function completenessOf(
+  r: Pick<ResourceSnapshot, "accountId" | "region" | "resourceType" | "resourceId">,
+): string {
+  return organizationTrailOwner(r) !== undefined
+    ? ORGANIZATION_TRAILS_COMPLETE
+    : completeKey(r.resourceType, r.region);
+}
+
 function obj(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
@@ -211,6 +229,14 @@ export async function readAccount(
     }
   }
 
+  // Config records a trail only in its owner's account: an organisation trail is read from CloudTrail.
+  if (req.resourceTypes.includes(TRAIL_TYPE)) {
+    const org = await organizationTrails(clientsFor, req, send, unable);
+    for (const { snapshot, region } of org.trails)
+      add(await enrichSnapshot(snapshot, clientsFor(region), { now: req.now, send, unable }));
+    if (org.complete) out.complete.add(ORGANIZATION_TRAILS_COMPLETE);
+  }
+
   // IAM types recorded in no swept region were never enumerated: say so once.
   for (const type of req.resourceTypes)
     if (
@@ -257,6 +283,69 @@ export async function readAccount(
 }
 
 type Send = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * The trails of other accounts that apply to this one — an organisation trail, as a member account
+ * sees it — from `DescribeTrails` with shadow trails in every swept region (a multi-region trail shows
+ * in each: one snapshot per ARN). Each is a snapshot of THIS account (the trail records its activity),
+ * with the trail ARN as resource id, the API's settings as configuration and its home region; the
+ * caller adds selectors and status by ARN (a member must name an organisation trail by its ARN).
+ * `complete` only when every region answered: only then is one not listed gone.
+ */
+async function organizationTrails(
+  clientsFor: (region: string) => RegionClients,
+  req: ReadRequest,
+  send: Send,
+  unable: (u: UnableToEvaluate) => void,
+): Promise<{ trails: Array<{ snapshot: ResourceSnapshot; region: string }>; complete: boolean }> {
+  const byArn = new Map<string, { snapshot: ResourceSnapshot; region: string }>();
+  let complete = true;
+  for (const region of req.regions) {
+    const cloudtrail = clientsFor(region).cloudtrail;
+    const failed = (reason: string) => {
+      complete = false;
+      unable({ resourceType: TRAIL_TYPE, region, operation: "cloudtrail:DescribeTrails", reason });
+    };
+    if (!cloudtrail) {
+      failed("no CloudTrail client configured — an organisation trail cannot be seen");
+      continue;
+    }
+    let list: unknown[];
+    try {
+      const r = await send(() => cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+      list = r.trailList ?? [];
+    } catch (error) {
+      failed(reasonOf(error));
+      continue;
+    }
+    for (const raw of list) {
+      const t = obj(JSON.parse(JSON.stringify(raw)));
+      const arn = t?.TrailARN;
+      if (!t || typeof arn !== "string" || byArn.has(arn)) continue;
+      // The account's own trails are Config's (under their names); only another account's is added.
+      if (organizationTrailOwner({ accountId: req.accountId, resourceId: arn }) === undefined) continue;
+      const home = typeof t.HomeRegion === "string" && t.HomeRegion !== "" ? t.HomeRegion : region;
+      byArn.set(arn, {
+        region,
+        snapshot: {
+          accountId: req.accountId,
+          region: home,
+          resourceType: TRAIL_TYPE,
+          resourceId: arn,
+          ...(typeof t.Name === "string" ? { resourceName: t.Name } : {}),
+          arn,
+          capturedAt: req.now.toISOString(),
+          state: "present",
+          configuration: t,
+          supplementary: {},
+          tags: {},
+          source: "api",
+        },
+      });
+    }
+  }
+  return { trails: [...byArn.values()], complete };
+}
 
 /** Types the region's recorder records, or undefined when that could not be read (then nothing is called deleted). */
 async function recordedTypes(

@@ -18,7 +18,7 @@ import {
 import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
 import { type BackoffOptions, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
-import { completeKey, type RegionClients, readAccount } from "./reader.ts";
+import { completenessOf, type RegionClients, readAccount } from "./reader.ts";
 
 const CONNECT_TYPES = new Set([CONNECT_INSTANCE, CONNECT_FLOW, CONNECT_FLOW_MODULE]);
 
@@ -253,7 +253,12 @@ async function sweepAccount(
   const gone = new Map<string, ResourceSnapshot>();
   const consider = (resourceType: string, region: string, resourceId: string) => {
     const k = `${resourceType}|${region}|${resourceId}`;
-    if (seen.has(k) || gone.has(k) || !read.complete.has(completeKey(resourceType, region))) return;
+    if (
+      seen.has(k) ||
+      gone.has(k) ||
+      !read.complete.has(completenessOf({ accountId, region, resourceType, resourceId }))
+    )
+      return;
     gone.set(k, {
       accountId,
       region,

@@ -96,6 +96,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
   },
   sweep: {
     calls: [
+      "cloudtrail:DescribeTrails",
       "cloudtrail:GetEventSelectors",
       "cloudtrail:GetTrailStatus",
       "config-service:BatchGetResourceConfig",
@@ -177,6 +178,7 @@ export interface Statement {
 
 /** Actions with no resource-level permissions in IAM: `Resource: "*"` is the only form AWS accepts. */
 const UNSCOPED = new Set([
+  "cloudtrail:DescribeTrails",
   "config:GetResourceConfigHistory",
   "config:BatchGetResourceConfig",
   "config:ListDiscoveredResources",
@@ -314,10 +316,10 @@ export function iamStatements(fn: FunctionName, arns: ResourceArns, baseline: Ba
           break;
         }
         case "cloudtrail":
-          add(
-            accounts.map((a) => `arn:${p}:cloudtrail:*:${a}:trail/*`),
-            [action],
-          );
+          // Any account's trail: an organisation trail belongs to the management account, which is
+          // seldom a baseline account, and a member reads it by its ARN. These are reads of trail
+          // settings, and CloudTrail answers them only for trails that apply to the caller's account.
+          add([`arn:${p}:cloudtrail:*:*:trail/*`], [action]);
           break;
         case "connect":
           add(

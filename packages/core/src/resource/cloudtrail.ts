@@ -17,6 +17,30 @@ import type { ResourceSnapshot } from "./snapshot.ts";
  */
 export const TRAIL_TYPE = "AWS::CloudTrail::Trail";
 
+/**
+ * The account that owns a trail another account sees — an AWS Organizations *organisation trail* as a
+ * member account sees it — or `undefined` for the account's own trails.
+ *
+ * Config records a trail only in the account (and home region) that owns it, under its name; a member
+ * account's Config has no item for its organisation's trail although that trail records the member's
+ * activity. The sweep reads it from CloudTrail (`DescribeTrails` with shadow trails, then
+ * `GetEventSelectors`/`GetTrailStatus` on its ARN, which a member account must name it by) and keeps it
+ * in the member's inventory with the trail ARN as resource id — which is how it is told apart here.
+ *
+ * @example
+ * ```ts
+ * organizationTrailOwner({ accountId: "111122223333",
+ *   resourceId: "arn:aws:cloudtrail:us-east-1:999900001111:trail/org" }); // "999900001111"
+ * ```
+ */
+export function organizationTrailOwner(
+  s: Pick<ResourceSnapshot, "accountId" | "resourceId"> & { resourceType?: string },
+): string | undefined {
+  if (s.resourceType !== undefined && s.resourceType !== TRAIL_TYPE) return undefined;
+  const m = /^arn:[\w-]+:cloudtrail:[\w-]*:(\d{12}):trail\//.exec(s.resourceId);
+  return m && m[1] !== s.accountId ? m[1] : undefined;
+}
+
 function obj(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
@@ -41,6 +65,25 @@ function fieldSelectors(
 
 const bool = (v: unknown): boolean | undefined =>
   v === true || v === "true" ? true : v === false || v === "false" ? false : undefined;
+
+/**
+ * The owner of an organisation trail seen from a member account, when phiwatch also watches the owner
+ * (`accounts`: the baseline's): the owner's Config records the trail and the per-trail settings
+ * controls (log validation, KMS) judge it there, once, rather than again in every member account. An
+ * owner phiwatch does not watch leaves the member's copy as the only place to judge those settings.
+ *
+ * @example
+ * ```ts
+ * judgedByOwner(memberCopy, baseline.accounts); // "999900001111" when the management account is watched
+ * ```
+ */
+export function judgedByOwner(
+  resource: Pick<ResourceSnapshot, "accountId" | "resourceId" | "resourceType">,
+  accounts: readonly string[],
+): string | undefined {
+  const owner = organizationTrailOwner(resource);
+  return owner !== undefined && accounts.includes(owner) ? owner : undefined;
+}
 
 /** The settings of a trail that controls read. */
 export interface TrailView {

@@ -2,6 +2,8 @@ export {
   bucketReadCoverage,
   type Coverage,
   type CoverageResult,
+  judgedByOwner,
+  organizationTrailOwner,
   recordsManagementEvents,
   s3ReadCoverage,
   TRAIL_TYPE,

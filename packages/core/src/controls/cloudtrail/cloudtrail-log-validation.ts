@@ -1,6 +1,6 @@
 import { defineControl } from "../../control/define.ts";
-import { fail, pass } from "../../control/types.ts";
-import { TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
+import { fail, notApplicable, pass } from "../../control/types.ts";
+import { judgedByOwner, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
 
 export default defineControl({
   id: "cloudtrail-log-validation",
@@ -15,8 +15,14 @@ export default defineControl({
     console: "CloudTrail › Trails › trail › General details › Edit › Log file validation › Enabled.",
     cli: "aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
   },
-  evaluate(resource) {
+  evaluate(resource, ctx) {
     const t = trailView(resource);
+    const owner = judgedByOwner(resource, ctx.baseline.accounts);
+    if (owner)
+      return notApplicable(`organisation trail of account ${owner}: judged in that account`, {
+        trail: t.name,
+        owner,
+      });
     const evidence = { trail: t.name, logFileValidationEnabled: t.logFileValidation };
     if (!t.logFileValidation) return fail("log file integrity validation is off", evidence);
     return pass("log file integrity validation is on", evidence);
