@@ -102,7 +102,9 @@ describe("a member account whose only trail is the organisation trail", () => {
     const p = await latestPosture();
     expect(p.unable).toEqual([]);
     // The organisation trail is the member's trail: multi-region, logging, management events, every read.
-    expect(p.controls["cloudtrail-enabled"]).toMatchObject({ compliant: 1, nonCompliant: 0 });
+    // The member passes on the organisation trail. (In these mocks the security account phiwatch runs in
+    // sees no trail at all: its account-level failure is the one non-compliant evaluation.)
+    expect(p.controls["cloudtrail-enabled"]).toMatchObject({ compliant: 1, nonCompliant: 1 });
     expect(p.controls["cloudtrail-phi-data-events"]).toMatchObject({ compliant: 1, nonCompliant: 0 });
     expect(p.controls["s3-access-audited"]?.nonCompliant).toBe(0);
     expect(p.controls["s3-access-audited"]?.compliant).toBeGreaterThanOrEqual(1);
@@ -166,5 +168,31 @@ describe("a member account whose only trail is the organisation trail", () => {
     expect((await inv.get(DEMO.accountId, DEMO.region, TRAIL, ORG_TRAIL))?.state).toBe("deleted");
     const rules = (await open()).map((f) => f.ruleId);
     expect(rules).toContain("s3-access-audited");
+    // No trail of its own, none of the organisation's: the account itself fails cloudtrail-enabled.
+    const noTrail = (await open()).find((f) => f.ruleId === "cloudtrail-enabled");
+    expect(noTrail).toMatchObject({
+      severity: "critical",
+      subject: { accountId: DEMO.accountId, region: "global", resourceType: "AWS::::Account" },
+      summary: expect.stringMatching(/no CloudTrail trail at all/),
+    });
+    // The member's account-level failure, and the security account's (no trail in these mocks).
+    expect((await latestPosture()).controls["cloudtrail-enabled"]).toMatchObject({
+      compliant: 0,
+      nonCompliant: 2,
+    });
+  });
+
+  it("the account-level finding resolves once a trail records the account again", async () => {
+    mocks.restore();
+    mocks = account([orgTrail]);
+    await sweep("org-back");
+    expect((await open()).filter((f) => f.ruleId === "cloudtrail-enabled")).toEqual([]);
+    const all = await new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table).listFindings({
+      accountId: DEMO.accountId,
+      limit: 100,
+    });
+    expect(
+      all.items.find((f) => f.ruleId === "cloudtrail-enabled" && f.subject.resourceType === "AWS::::Account"),
+    ).toMatchObject({ status: "RESOLVED" });
   });
 });

@@ -1,4 +1,6 @@
 import {
+  ACCOUNT_TYPE,
+  accountTrailEvaluation,
   allFindings,
   applyDecision,
   baselineSuppression,
@@ -6,19 +8,28 @@ import {
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
   type Evaluation,
+  evaluatesAccount,
   type Finding,
   findingId,
+  observationOf,
   phiBucketOf,
   Report,
   type ResourceSnapshot,
   reconsiderSuppression,
   recordObservation,
+  TRAIL_TYPE,
   watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
 import { type BackoffOptions, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
-import { completenessOf, type RegionClients, readAccount } from "./reader.ts";
+import {
+  completeKey,
+  completenessOf,
+  ORGANIZATION_TRAILS_COMPLETE,
+  type RegionClients,
+  readAccount,
+} from "./reader.ts";
 
 const CONNECT_TYPES = new Set([CONNECT_INSTANCE, CONNECT_FLOW, CONNECT_FLOW_MODULE]);
 
@@ -312,6 +323,33 @@ async function sweepAccount(
     transitions += r?.transitions ?? 0;
     resolvedGone += r?.transitions ?? 0;
   });
+
+  // 4. cloudtrail-enabled for the account itself: with no trail at all, no trail item carries the
+  // failure. Decided only when every trail of the account was listed (each region's Config trails and
+  // the organisation trails): a partial read proves nothing either way.
+  const trailsListed =
+    resourceTypes.includes(TRAIL_TYPE) &&
+    read.complete.has(ORGANIZATION_TRAILS_COMPLETE) &&
+    req.regions.every((region) => read.complete.has(completeKey(TRAIL_TYPE, region)));
+  const whole = trailsListed
+    ? accountTrailEvaluation(deps.controls, deps.baseline, accountId, read.snapshots, now)
+    : undefined;
+  if (whole) {
+    // A COMPLIANT answer only resolves an earlier account-level finding: each trail is counted by its own evaluation.
+    if (whole.evaluation.status === "NON_COMPLIANT") evaluations.push(whole.evaluation);
+    const obs = observationOf(whole.evaluation, whole.snapshot, cause);
+    const control = deps.controls.controls.find((c) => c.id === whole.evaluation.controlId);
+    if (obs && control) obs.remediation = control.remediation.cli;
+    if (obs?.verdict === "fail") {
+      const suppressedBy = baselineSuppression(deps.baseline, obs.ruleId, obs.subject, now);
+      if (suppressedBy) obs.suppressedBy = suppressedBy;
+    }
+    try {
+      if (obs && (await recordObservation(deps.findings, obs, now)).transitioned) transitions++;
+    } catch (error) {
+      failed(whole.snapshot, whole.evaluation.controlId, error);
+    }
+  }
   return { evaluations, snapshots: read.snapshots, unable, transitions, resolvedGone, failures };
 }
 
@@ -436,7 +474,10 @@ async function reconcile(
 function outOfScope(deps: DriftDeps, accounts: ReadonlySet<string>, f: Finding): string | undefined {
   if (!accounts.has(f.subject.accountId))
     return `account ${f.subject.accountId} is not among the accounts this deployment sweeps`;
-  if (!deps.controls.for(f.subject.resourceType).some((c) => c.id === f.ruleId))
-    return `control ${f.ruleId} does not evaluate ${f.subject.resourceType} in this release`;
+  const evaluated =
+    f.subject.resourceType === ACCOUNT_TYPE
+      ? evaluatesAccount(deps.controls, f.ruleId)
+      : deps.controls.for(f.subject.resourceType).some((c) => c.id === f.ruleId);
+  if (!evaluated) return `control ${f.ruleId} does not evaluate ${f.subject.resourceType} in this release`;
   return undefined;
 }

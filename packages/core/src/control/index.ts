@@ -1,3 +1,4 @@
+export { ACCOUNT_TYPE, accountTrailEvaluation, evaluatesAccount } from "./account-trail.ts";
 export { defineControl } from "./define.ts";
 export {
   ControlSet,
