@@ -247,6 +247,26 @@ describe("control iam-no-phi-delete", () => {
       run(role(`arn:aws:iam::${ACCT}:role/app`, [put]), "iam-no-phi-delete", facts(), { principals }).status,
     ).toBe("NON_COMPLIANT");
   });
+  it("fails when a non-operator can put a lifecycle rule on a PHI bucket (expiration deletes every object and version)", () => {
+    const lifecycle = doc({
+      Sid: "Housekeeping",
+      Effect: "Allow",
+      Action: "s3:PutLifecycleConfiguration",
+      Resource: "arn:aws:s3:::phi-recordings",
+    });
+    const e = run(role(`arn:aws:iam::${ACCT}:role/app`, [lifecycle]), "iam-no-phi-delete", facts(), {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.access).toEqual([
+      expect.objectContaining({
+        action: "s3:PutLifecycleConfiguration",
+        resource: "arn:aws:s3:::phi-recordings",
+        allowedBy: ["inline:p0:Housekeeping"],
+      }),
+    ]);
+  });
   it("passes a reader without delete rights", () => {
     expect(
       run(role(`arn:aws:iam::${ACCT}:role/app`, [readTranscripts]), "iam-no-phi-delete", facts(), {
