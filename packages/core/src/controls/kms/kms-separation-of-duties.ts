@@ -2,8 +2,9 @@ import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { evaluatePolicies } from "../../policy/evaluate.ts";
 import { type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
+import { accountOf } from "../../policy/principal.ts";
 import { bucketInventoryRequest, isUnreadable, keyPolicy, phiKeyGate } from "../../policy/resources.ts";
-import { hasWildcard } from "../../policy/wildcard.ts";
+import { hasWildcard, stringLike } from "../../policy/wildcard.ts";
 
 /** Administration: who can change or destroy the key (CONTROLS.md: Put*, ScheduleKeyDeletion, Disable*). */
 const ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"];
@@ -33,7 +34,8 @@ export default defineControl({
   rationale:
     "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; " +
     "key administrators and key users must be different principals, and kms:* or Principal * without " +
-    "conditions gives both to everyone it reaches.",
+    "conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of " +
+    "that account named for one half may get the other through IAM, which the key policy cannot show.",
   remediation: {
     console:
       "KMS › key › Key policy › Switch to policy view › split administrators (Put*, ScheduleKeyDeletion, Disable*) " +
@@ -79,11 +81,18 @@ export default defineControl({
     // Principals holding both administration and use.
     const held = new Map<
       string,
-      { admin: Set<string>; use: Set<string>; statements: Set<string>; undecided: boolean }
+      {
+        principal: GrantPrincipal;
+        admin: Set<string>;
+        use: Set<string>;
+        statements: Set<string>;
+        undecided: boolean;
+      }
     >();
     for (const g of principalGrants(doc, [...ADMIN, ...USE], resourceArn)) {
       const who = label(g.principal);
       const h = held.get(who) ?? {
+        principal: g.principal,
         admin: new Set(),
         use: new Set(),
         statements: new Set(),
@@ -127,12 +136,52 @@ export default defineControl({
           ...(h.undecided ? { conditional: true } : {}),
         });
     }
+    // A grant to an account "allows access to the AWS account and enables IAM policies" (KMS developer
+    // guide): an IAM policy of that account may give any of its identities what the grant lists. So a
+    // principal of that account holding one half in the key policy may hold the other through IAM, which
+    // the key policy alone cannot tell — unless the key policy denies it that half.
+    const unproven: Record<string, unknown>[] = [];
+    for (const [principal, h] of held) {
+      if (h.principal.kind !== "arn" || (h.admin.size > 0 && h.use.size > 0)) continue;
+      const arn = h.principal.arn;
+      const account = accountOf(arn) ?? /^arn:aws[\w-]*:(?:iam|sts)::([^:]*):/.exec(arn)?.[1];
+      for (const [, acct] of held) {
+        if (acct.principal.kind !== "account" || !account || !stringLike(account, acct.principal.accountId))
+          continue;
+        const denied = (a: string) =>
+          !hasWildcard(arn) &&
+          evaluatePolicies(policies, {
+            action: a,
+            resource: resourceArn,
+            principal: { kind: "aws", arn },
+          }).effect === "deny";
+        const admin = h.admin.size > 0 ? [] : [...acct.admin].filter((a) => !denied(a));
+        const use = h.use.size > 0 ? [] : [...acct.use].filter((a) => !denied(a));
+        if (h.admin.size + admin.length === 0 || h.use.size + use.length === 0) continue;
+        unproven.push({
+          principal,
+          why:
+            h.admin.size > 0
+              ? "administers the key, and may use it through IAM policies (the key policy allows its account)"
+              : "uses the key, and may administer it through IAM policies (the key policy allows its account)",
+          admin: h.admin.size > 0 ? [...h.admin] : admin,
+          use: h.use.size > 0 ? [...h.use] : use,
+          statements: [...h.statements, ...acct.statements],
+          throughAccount: acct.principal.accountId,
+        });
+      }
+    }
     const evidence = { keyArn: gate.key.arn, phiBecause: gate.via };
-    if (violations.length === 0)
+    if (violations.length === 0 && unproven.length === 0)
       return pass("administrators and users of the key are different principals", evidence);
+    if (violations.length === 0)
+      return fail(
+        "cannot prove separation of duties: the key policy lets IAM policies give a key administrator use, or a key user administration",
+        { ...evidence, violations: unproven, proof: "cannot prove" },
+      );
     return fail(
       `key policy mixes administration and use (${[...new Set(violations.map((v) => v.why))].join("; ")})`,
-      { ...evidence, violations },
+      { ...evidence, violations: [...violations, ...unproven] },
     );
   },
 });
