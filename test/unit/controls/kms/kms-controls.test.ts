@@ -221,6 +221,58 @@ describe("control kms-separation-of-duties", () => {
       expect.objectContaining({ principal: ADMIN, why: "administers and uses the key", conditional: true }),
     );
   });
+  it("fails when a pattern of principals (Principal * narrowed by ArnLike aws:PrincipalArn) administers and a role it covers decrypts", () => {
+    const snap = customerKey(
+      policy(
+        {
+          Sid: "RolesAdminister",
+          Effect: "Allow",
+          Principal: "*",
+          Action: ["kms:Disable*", "kms:Describe*"],
+          Resource: "*",
+          Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/*` } },
+        },
+        { Sid: "Use", Effect: "Allow", Principal: { AWS: ADMIN }, Action: "kms:Decrypt", Resource: "*" },
+      ),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        principal: ADMIN,
+        why: "administers and uses the key",
+        admin: ["kms:DisableKey", "kms:DisableKeyRotation"],
+        use: ["kms:Decrypt"],
+        statements: ["Use", "RolesAdminister"],
+      }),
+    ]);
+  });
+
+  it("says cannot prove when two overlapping patterns of principals hold administration and use", () => {
+    const snap = customerKey(
+      policy(
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "kms:PutKeyPolicy",
+          Resource: "*",
+          Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/key-*` } },
+        },
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "kms:Decrypt",
+          Resource: "*",
+          Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/*-app` } },
+        },
+      ),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
   describe("when the key policy allows the account, which lets IAM policies grant the rest", () => {
     // KMS developer guide, "Default key policy": a statement allowing the account (root) "allows access to
     // the AWS account and enables IAM policies": any identity of the account may hold what it lists.

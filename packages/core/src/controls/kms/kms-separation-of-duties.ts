@@ -4,7 +4,7 @@ import { evaluatePolicies } from "../../policy/evaluate.ts";
 import { type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
 import { accountOf } from "../../policy/principal.ts";
 import { bucketInventoryRequest, isUnreadable, keyPolicy, phiKeyGate } from "../../policy/resources.ts";
-import { hasWildcard, stringLike } from "../../policy/wildcard.ts";
+import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.ts";
 
 /** Administration: who can change or destroy the key (CONTROLS.md: Put*, ScheduleKeyDeletion, Disable*). */
 const ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"];
@@ -23,6 +23,19 @@ function label(p: GrantPrincipal): string {
     case "other":
       return p.value;
   }
+}
+
+/**
+ * Whether a grant to `q` reaches the concrete principal `arn` as well: a pattern of principal ARNs
+ * matching it, or the role of a role session.
+ */
+function covers(q: GrantPrincipal, arn: string): boolean {
+  if (q.kind !== "arn" || q.arn === arn) return false;
+  if (hasWildcard(q.arn)) return stringLike(q.arn, arn);
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
+  if (!session) return false;
+  const role = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(q.arn);
+  return !!role && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
 }
 
 export default defineControl({
@@ -114,19 +127,39 @@ export default defineControl({
       if (g.undecided.length) h.undecided = true;
       held.set(who, h);
     }
-    // What Principal * is granted reaches every principal, so it adds to what each one holds.
+    // What Principal * is granted reaches every principal, and what a pattern of principals (`Principal *`
+    // narrowed by `ArnLike aws:PrincipalArn`) or a role is granted reaches each principal it covers (a role
+    // its sessions): all of it adds to what each one holds, less what the key policy denies it.
     const all = held.get("*");
+    const deniedTo = (arn: string, a: string) =>
+      evaluatePolicies(policies, { action: a, resource: resourceArn, principal: { kind: "aws", arn } })
+        .effect === "deny";
+    const flagged = new Set<string>();
     for (const [principal, own] of held) {
-      const h =
-        all && principal !== "*" && !(own.admin.size > 0 && own.use.size > 0)
-          ? {
-              admin: new Set([...own.admin, ...all.admin]),
-              use: new Set([...own.use, ...all.use]),
-              statements: new Set([...own.statements, ...all.statements]),
-              undecided: own.undecided || all.undecided,
-            }
-          : own;
-      if (h.admin.size > 0 && h.use.size > 0)
+      const h = {
+        admin: new Set(own.admin),
+        use: new Set(own.use),
+        statements: new Set(own.statements),
+        undecided: own.undecided,
+      };
+      const concrete =
+        own.principal.kind === "arn" && !hasWildcard(own.principal.arn) ? own.principal.arn : undefined;
+      const from = [
+        ...(all && principal !== "*" ? [all] : []),
+        ...(concrete ? [...held.values()].filter((q) => covers(q.principal, concrete)) : []),
+      ];
+      for (const q of from) {
+        if (h.admin.size > 0 && h.use.size > 0) break;
+        const admin = [...q.admin].filter((a) => !concrete || !deniedTo(concrete, a));
+        const use = [...q.use].filter((a) => !concrete || !deniedTo(concrete, a));
+        if (admin.length + use.length === 0) continue;
+        for (const a of admin) h.admin.add(a);
+        for (const a of use) h.use.add(a);
+        for (const st of q.statements) h.statements.add(st);
+        h.undecided ||= q.undecided;
+      }
+      if (h.admin.size > 0 && h.use.size > 0) {
+        flagged.add(principal);
         violations.push({
           principal,
           why: "administers and uses the key",
@@ -135,14 +168,37 @@ export default defineControl({
           statements: [...h.statements],
           ...(h.undecided ? { conditional: true } : {}),
         });
+      }
     }
+    const unproven: Record<string, unknown>[] = [];
+    // Two patterns of principals, one administering, one using: a principal matching both holds both.
+    for (const [p1, h1] of held)
+      for (const [p2, h2] of held)
+        if (
+          h1.principal.kind === "arn" &&
+          h2.principal.kind === "arn" &&
+          p1 !== p2 &&
+          !flagged.has(p1) &&
+          !flagged.has(p2) &&
+          hasWildcard(p1) &&
+          hasWildcard(p2) &&
+          h1.admin.size > 0 &&
+          h2.use.size > 0 &&
+          globsIntersect(p1, p2)
+        )
+          unproven.push({
+            principal: `${p1} and ${p2}`,
+            why: "a principal matching both patterns administers and uses the key",
+            admin: [...h1.admin],
+            use: [...h2.use],
+            statements: [...new Set([...h1.statements, ...h2.statements])],
+          });
     // A grant to an account "allows access to the AWS account and enables IAM policies" (KMS developer
     // guide): an IAM policy of that account may give any of its identities what the grant lists. So a
     // principal of that account holding one half in the key policy may hold the other through IAM, which
     // the key policy alone cannot tell — unless the key policy denies it that half.
-    const unproven: Record<string, unknown>[] = [];
     for (const [principal, h] of held) {
-      if (h.principal.kind !== "arn" || (h.admin.size > 0 && h.use.size > 0)) continue;
+      if (h.principal.kind !== "arn" || flagged.has(principal)) continue;
       const arn = h.principal.arn;
       const account = accountOf(arn) ?? /^arn:aws[\w-]*:(?:iam|sts)::([^:]*):/.exec(arn)?.[1];
       for (const [, acct] of held) {
