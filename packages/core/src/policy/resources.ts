@@ -213,6 +213,43 @@ export function phiBucketsOf(
   );
 }
 
+/**
+ * The KMS keys the PHI buckets of a bucket inventory encrypt with by default (PHI keys without being in
+ * the baseline's `phiKeys`): key ARNs, a bare key id read in the bucket's account and region, and the
+ * aliases that cannot be resolved without KMS (`alias/aws/s3`, the AWS-managed key, left out). Once per
+ * baseline and inventory (shared, read-only).
+ *
+ * @example
+ * ```ts
+ * phiBucketKeys(baseline, inventory).keys; // ["arn:aws:kms:us-east-1:111122223333:key/9975ba19-…"]
+ * ```
+ */
+export function phiBucketKeys(
+  baseline: Baseline,
+  inventory: readonly ResourceSnapshot[],
+): { keys: readonly string[]; aliases: ReadonlyArray<{ bucket: string; alias: string; scope: string }> } {
+  return memoOn(inventory, "phiBucketKeys", [baseline], () => {
+    const keys = new Set<string>();
+    const aliases: Array<{ bucket: string; alias: string; scope: string }> = [];
+    for (const b of phiBucketsOf(baseline, inventory))
+      for (const { kmsKeyId: ref } of bucketEncryption(b)) {
+        if (!ref || ref.endsWith("alias/aws/s3")) continue;
+        const arn = /^arn:aws[\w-]*:kms:([^:]*):(\d{12}):(key|alias)\/(.+)$/.exec(ref);
+        if (arn?.[3] === "key") keys.add(ref);
+        else if (arn)
+          aliases.push({ bucket: bucketName(b), alias: ref, scope: `arn:aws:kms:${arn[1]}:${arn[2]}:key/*` });
+        else if (ref.startsWith("alias/"))
+          aliases.push({
+            bucket: bucketName(b),
+            alias: ref,
+            scope: `arn:aws:kms:${b.region}:${b.accountId}:key/*`,
+          });
+        else keys.add(`arn:aws:kms:${b.region}:${b.accountId}:key/${ref}`);
+      }
+    return { keys: [...keys], aliases };
+  });
+}
+
 /** Fact request for the bucket inventory that decides which keys are PHI keys. */
 export function bucketInventoryRequest(accountId: string): FactRequest {
   return { kind: "inventory", resourceType: "AWS::S3::Bucket", accountId };

@@ -247,6 +247,26 @@ describe("control iam-no-phi-delete", () => {
       run(role(`arn:aws:iam::${ACCT}:role/app`, [put]), "iam-no-phi-delete", facts(), { principals }).status,
     ).toBe("NON_COMPLIANT");
   });
+  it("fails when a non-operator can put a lifecycle rule on a PHI bucket (expiration deletes every object and version)", () => {
+    const lifecycle = doc({
+      Sid: "Housekeeping",
+      Effect: "Allow",
+      Action: "s3:PutLifecycleConfiguration",
+      Resource: "arn:aws:s3:::phi-recordings",
+    });
+    const e = run(role(`arn:aws:iam::${ACCT}:role/app`, [lifecycle]), "iam-no-phi-delete", facts(), {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.access).toEqual([
+      expect.objectContaining({
+        action: "s3:PutLifecycleConfiguration",
+        resource: "arn:aws:s3:::phi-recordings",
+        allowedBy: ["inline:p0:Housekeeping"],
+      }),
+    ]);
+  });
   it("passes a reader without delete rights", () => {
     expect(
       run(role(`arn:aws:iam::${ACCT}:role/app`, [readTranscripts]), "iam-no-phi-delete", facts(), {
@@ -301,6 +321,69 @@ describe("control iam-no-wildcard-on-phi", () => {
     expect(
       run(role(`arn:aws:iam::${ACCT}:role/app`, [doc(stmt)]), "iam-no-wildcard-on-phi", facts()).status,
     ).toBe("NON_COMPLIANT");
+  });
+  describe("on the key that encrypts a PHI bucket (a PHI key without being listed in phiKeys)", () => {
+    const KEY_ID = "9975ba19-f8ff-444b-9c21-8d42cc6dc45b";
+    const KEY_ARN = `arn:aws:kms:us-east-1:${ACCT}:key/${KEY_ID}`;
+    const encryptedWith = (ref: string) => ({
+      ...loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json", {
+        resourceId: "phi-recordings",
+        resourceName: "phi-recordings",
+        awsAccountId: ACCT,
+        awsRegion: "us-east-1",
+      }),
+      supplementary: {
+        ServerSideEncryptionConfiguration: {
+          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyID: ref } }],
+        },
+      },
+    });
+    const keyAdmin = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc({ Sid: "OwnKey", Effect: "Allow", Action: "kms:*", Resource: KEY_ARN }),
+    ]);
+    it("asks for the bucket inventory", () => {
+      expect(requests(keyAdmin)).toContainEqual({
+        kind: "inventory",
+        resourceType: "AWS::S3::Bucket",
+        accountId: ACCT,
+      });
+    });
+    it.each([
+      ["key ARN", KEY_ARN],
+      ["key id", KEY_ID],
+    ])("fails kms:* on it when the bucket names it by %s", (_n, ref) => {
+      const e = run(
+        keyAdmin,
+        "iam-no-wildcard-on-phi",
+        facts({ inventory: { "AWS::S3::Bucket": [encryptedWith(ref)] } }),
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBeUndefined();
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ statement: "OwnKey", actions: ["kms:*"], resources: [KEY_ARN] }),
+      ]);
+    });
+    it("says cannot prove when the bucket names its key by an alias, or the inventory is not available", () => {
+      for (const f of [
+        facts({ inventory: { "AWS::S3::Bucket": [encryptedWith("alias/phi-recordings")] } }),
+        facts(),
+      ]) {
+        const e = run(keyAdmin, "iam-no-wildcard-on-phi", f);
+        expect(e.status).toBe("NON_COMPLIANT");
+        expect(e.evidence.proof).toBe("cannot prove");
+      }
+    });
+    it("passes kms:* on another key", () => {
+      const other = role(`arn:aws:iam::${ACCT}:role/app`, [
+        doc({ Effect: "Allow", Action: "kms:*", Resource: `arn:aws:kms:us-east-1:${ACCT}:key/other` }),
+      ]);
+      const e = run(
+        other,
+        "iam-no-wildcard-on-phi",
+        facts({ inventory: { "AWS::S3::Bucket": [encryptedWith(KEY_ARN)] } }),
+      );
+      expect(e.status).toBe("COMPLIANT");
+    });
   });
   it("never puts an object key named in a policy Resource into its evidence", () => {
     const key = "connect/northwind/CallRecordings/2026/03/jane-doe-dob-1984-02-11.wav";

@@ -221,6 +221,140 @@ describe("control kms-separation-of-duties", () => {
       expect.objectContaining({ principal: ADMIN, why: "administers and uses the key", conditional: true }),
     );
   });
+  it("fails when a pattern of principals (Principal * narrowed by ArnLike aws:PrincipalArn) administers and a role it covers decrypts", () => {
+    const snap = customerKey(
+      policy(
+        {
+          Sid: "RolesAdminister",
+          Effect: "Allow",
+          Principal: "*",
+          Action: ["kms:Disable*", "kms:Describe*"],
+          Resource: "*",
+          Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/*` } },
+        },
+        { Sid: "Use", Effect: "Allow", Principal: { AWS: ADMIN }, Action: "kms:Decrypt", Resource: "*" },
+      ),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        principal: ADMIN,
+        why: "administers and uses the key",
+        admin: ["kms:DisableKey", "kms:DisableKeyRotation"],
+        use: ["kms:Decrypt"],
+        statements: ["Use", "RolesAdminister"],
+      }),
+    ]);
+  });
+
+  it("says cannot prove when two overlapping patterns of principals hold administration and use", () => {
+    const snap = customerKey(
+      policy(
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "kms:PutKeyPolicy",
+          Resource: "*",
+          Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/key-*` } },
+        },
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "kms:Decrypt",
+          Resource: "*",
+          Condition: { ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/*-app` } },
+        },
+      ),
+    );
+    const e = run(snap, "kms-separation-of-duties", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
+  describe("when the key policy allows the account, which lets IAM policies grant the rest", () => {
+    // KMS developer guide, "Default key policy": a statement allowing the account (root) "allows access to
+    // the AWS account and enables IAM policies": any identity of the account may hold what it lists.
+    const ROOT = `arn:aws:iam::${ACCT}:root`;
+    const adminsAndAccountUse = (...extra: unknown[]) =>
+      customerKey(
+        policy(
+          {
+            Sid: "EnableIamForUse",
+            Effect: "Allow",
+            Principal: { AWS: ROOT },
+            Action: ["kms:Decrypt", "kms:DescribeKey"],
+            Resource: "*",
+          },
+          {
+            Sid: "Admins",
+            Effect: "Allow",
+            Principal: { AWS: ADMIN },
+            Action: ["kms:Put*", "kms:ScheduleKeyDeletion", "kms:Disable*"],
+            Resource: "*",
+          },
+          ...extra,
+        ),
+      );
+
+    it("says cannot prove when a key administrator may also decrypt through an IAM policy", () => {
+      const e = run(adminsAndAccountUse(), "kms-separation-of-duties", phiInventory());
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({
+          principal: ADMIN,
+          why: "administers the key, and may use it through IAM policies (the key policy allows its account)",
+          use: ["kms:Decrypt"],
+          statements: ["Admins", "EnableIamForUse"],
+        }),
+      ]);
+    });
+
+    it("says cannot prove when a key user may also administer through an IAM policy", () => {
+      const snap = customerKey(
+        policy(
+          { Effect: "Allow", Principal: { AWS: ACCT }, Action: "kms:PutKeyPolicy", Resource: "*" },
+          { Sid: "Use", Effect: "Allow", Principal: { AWS: APP }, Action: "kms:Decrypt", Resource: "*" },
+        ),
+      );
+      const e = run(snap, "kms-separation-of-duties", phiInventory());
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ principal: APP, admin: ["kms:PutKeyPolicy"] }),
+      ]);
+    });
+
+    it("passes when an explicit Deny keeps the administrator from decrypting", () => {
+      const deny = {
+        Effect: "Deny",
+        Principal: { AWS: ADMIN },
+        Action: "kms:Decrypt",
+        Resource: "*",
+      };
+      expect(run(adminsAndAccountUse(deny), "kms-separation-of-duties", phiInventory()).status).toBe(
+        "COMPLIANT",
+      );
+    });
+
+    it("passes when the account and the principals are of different accounts", () => {
+      const snap = customerKey(
+        policy(
+          {
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::444455556666:root" },
+            Action: "kms:Decrypt",
+            Resource: "*",
+          },
+          { Effect: "Allow", Principal: { AWS: ADMIN }, Action: "kms:PutKeyPolicy", Resource: "*" },
+        ),
+      );
+      expect(run(snap, "kms-separation-of-duties", phiInventory()).status).toBe("COMPLIANT");
+    });
+  });
+
   it("fails on Principal * without conditions", () => {
     const snap = customerKey(
       policy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }),

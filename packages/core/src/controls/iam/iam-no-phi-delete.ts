@@ -10,7 +10,13 @@ import {
 } from "../../policy/identity.ts";
 
 const OBJECT_DELETE = ["s3:DeleteObject", "s3:DeleteObjectVersion"];
-const POLICY_CHANGE = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"];
+/**
+ * Bucket actions that destroy PHI or open the bucket: the bucket policy, and the lifecycle configuration
+ * (s3:PutLifecycleConfiguration, the permission of PutBucketLifecycle and PutBucketLifecycleConfiguration),
+ * whose Expiration and NoncurrentVersionExpiration rules (1 day at the least) make S3 itself delete every
+ * object and every version — a deletion that needs no s3:DeleteObject* permission.
+ */
+const BUCKET_CHANGE = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration"];
 
 export default defineControl({
   id: "iam-no-phi-delete",
@@ -19,11 +25,13 @@ export default defineControl({
   hipaa: ["164.312(c)(1)"],
   severity: "medium",
   rationale:
-    "Integrity: deleting a recording or a version, or rewriting the bucket policy, must be limited to the " +
-    "baseline's operators, so a compromised application or analyst role cannot destroy PHI or open the bucket.",
+    "Integrity: deleting a recording or a version — directly, or with a lifecycle rule that expires them — or " +
+    "rewriting the bucket policy must be limited to the baseline's operators, so a compromised application or " +
+    "analyst role cannot destroy PHI or open the bucket.",
   remediation: {
     console:
-      "IAM › identity › Permissions › remove s3:DeleteObject*, s3:PutBucketPolicy and s3:DeleteBucketPolicy on PHI buckets.",
+      "IAM › identity › Permissions › remove s3:DeleteObject*, s3:PutBucketPolicy, s3:DeleteBucketPolicy and " +
+      "s3:PutLifecycleConfiguration on PHI buckets.",
     cli: "aws iam put-role-policy --role-name ROLE --policy-name deny-phi-delete --policy-document file://deny-phi-delete.json",
   },
   dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
@@ -44,14 +52,20 @@ export default defineControl({
       ),
       ...identityAccess(
         ip,
-        POLICY_CHANGE,
+        BUCKET_CHANGE,
         targets.map((t) => t.bucketArn),
       ),
     ];
     const v = accessVerdict(ip, found);
-    if (v.ok) return pass("cannot delete PHI objects or change PHI bucket policies", v.evidence);
+    if (v.ok) return pass("cannot delete PHI objects or change PHI bucket policies or lifecycle", v.evidence);
     if (v.proven)
-      return fail("a non-operator can delete PHI objects or change a PHI bucket policy", v.evidence);
-    return fail("cannot prove this identity cannot delete PHI or change bucket policies", v.evidence);
+      return fail(
+        "a non-operator can delete PHI objects or change a PHI bucket policy or lifecycle",
+        v.evidence,
+      );
+    return fail(
+      "cannot prove this identity cannot delete PHI or change bucket policies or lifecycle",
+      v.evidence,
+    );
   },
 });

@@ -2,7 +2,7 @@ import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { type Statement, widenVariables } from "../../policy/document.ts";
 import { identityControlFacts, identityScope } from "../../policy/identity.ts";
-import type { PhiTarget } from "../../policy/resources.ts";
+import { bucketInventoryRequest, type PhiTarget, phiBucketKeys } from "../../policy/resources.ts";
 import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
 import { memoOn } from "../../resource/memo.ts";
 
@@ -82,7 +82,8 @@ export default defineControl({
   severity: "high",
   rationale:
     "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the " +
-    "bucket policy and scheduling key deletion. On PHI buckets and keys every action must be named.",
+    "bucket policy and scheduling key deletion. On PHI buckets and keys (the baseline's phiKeys and the keys " +
+    "that encrypt PHI buckets) every action must be named.",
   remediation: {
     console:
       "IAM › Policies › policy › Edit › replace *, s3:* or kms:* with the actions the job needs on PHI resources.",
@@ -90,22 +91,36 @@ export default defineControl({
   },
   dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
   facts(resource, ctx) {
-    return identityControlFacts(resource, ctx.baseline);
+    // The bucket inventory names the keys that encrypt PHI buckets: PHI keys the baseline need not list.
+    return [...identityControlFacts(resource, ctx.baseline), bucketInventoryRequest(resource.accountId)];
   },
   evaluate(resource, ctx) {
     const { ip, targets } = identityScope(resource, ctx);
     const s3 = s3Patterns(targets);
-    // kms:* reaches PHI keys when it names every key (`*`, `arn:aws:kms:*:ACCT:key/*`) or a baseline PHI key.
+    // kms:* reaches PHI keys when it names every key (`*`, `arn:aws:kms:*:ACCT:key/*`), a baseline PHI
+    // key, or the default encryption key of a PHI bucket in the inventory.
     const anyKeyArns = ctx.baseline.allowedRegions.map(
       (r) => `arn:aws:kms:${r}:${resource.accountId}:key/${ANY_KEY_ID}`,
     );
+    const inventory = ctx.facts.inventory("AWS::S3::Bucket", resource.accountId);
+    const bucketKeys = inventory ? phiBucketKeys(ctx.baseline, inventory) : undefined;
     const reachesKey = (p: string) =>
       p === "*" ||
       /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(key\/)?\*$/.test(p) ||
       // A `*` ending a segment runs on across colons: `arn:aws:kms:*` and `arn:aws:kms:us-east-1:*`
       // name every key of the account in the PHI regions too.
       anyKeyArns.some((k) => arnMatches(p, k)) ||
-      ctx.baseline.phiKeys.some((k) => globsIntersect(p, k));
+      ctx.baseline.phiKeys.some((k) => globsIntersect(p, k)) ||
+      !!bucketKeys?.keys.some((k) => arnMatches(p, k));
+    // A key PHI buckets may encrypt with but that is not known here (no bucket inventory, or an alias
+    // that needs KMS to resolve): kms:* on it cannot be proven to miss PHI.
+    const mayBePhiKey = (p: string): string | undefined => {
+      if (!bucketKeys)
+        return globsIntersect(p, "arn:aws*:kms:*:*:key/*") ? "bucket inventory not available" : undefined;
+      const a = bucketKeys.aliases.find((x) => globsIntersect(p, x.scope));
+      return a ? `PHI bucket ${a.bucket} encrypts with ${a.alias}, not resolved to a key here` : undefined;
+    };
+    const unproven: Record<string, unknown>[] = [];
     const violations: Record<string, unknown>[] = [];
     for (const { name, document } of ip.policies) {
       for (const s of document.statements) {
@@ -124,19 +139,21 @@ export default defineControl({
             resources: resourcesForEvidence(s),
             ...cond,
           });
-        else if (
-          w.kms.length &&
-          (s.resource
-            ? s.resource.some((p) => reachesKey(s.variables ? widenVariables(p) : p))
-            : s.notResource !== undefined)
-        )
-          violations.push({
+        else if (w.kms.length) {
+          const keys = s.resource?.map((p) => (s.variables ? widenVariables(p) : p));
+          const entry = {
             policy: name,
             statement: stmt,
             actions: w.kms,
             resources: resourcesForEvidence(s),
             ...cond,
-          });
+          };
+          if (keys ? keys.some(reachesKey) : s.notResource !== undefined) violations.push(entry);
+          else {
+            const why = keys?.map(mayBePhiKey).find((x) => x !== undefined);
+            if (why) unproven.push({ ...entry, why });
+          }
+        }
       }
     }
     const evidence = {
@@ -145,8 +162,14 @@ export default defineControl({
       ...(violations.length ? { violations } : {}),
       ...(ip.missing.length ? { missingPolicies: ip.missing } : {}),
       ...(ip.unreadable.length ? { unreadablePolicies: ip.unreadable } : {}),
+      ...(unproven.length ? { unprovenKeys: unproven } : {}),
     };
     if (violations.length > 0) return fail("wildcard action on PHI resources", evidence);
+    if (unproven.length > 0)
+      return fail("cannot prove kms:* names no key that encrypts a PHI bucket", {
+        ...evidence,
+        proof: "cannot prove",
+      });
     if (ip.missing.length > 0 || ip.unreadable.length > 0)
       return fail("cannot prove there is no wildcard on PHI: some policies are not available", {
         ...evidence,

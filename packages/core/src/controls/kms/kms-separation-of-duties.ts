@@ -2,8 +2,9 @@ import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { evaluatePolicies } from "../../policy/evaluate.ts";
 import { type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
+import { accountOf } from "../../policy/principal.ts";
 import { bucketInventoryRequest, isUnreadable, keyPolicy, phiKeyGate } from "../../policy/resources.ts";
-import { hasWildcard } from "../../policy/wildcard.ts";
+import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.ts";
 
 /** Administration: who can change or destroy the key (CONTROLS.md: Put*, ScheduleKeyDeletion, Disable*). */
 const ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"];
@@ -24,6 +25,19 @@ function label(p: GrantPrincipal): string {
   }
 }
 
+/**
+ * Whether a grant to `q` reaches the concrete principal `arn` as well: a pattern of principal ARNs
+ * matching it, or the role of a role session.
+ */
+function covers(q: GrantPrincipal, arn: string): boolean {
+  if (q.kind !== "arn" || q.arn === arn) return false;
+  if (hasWildcard(q.arn)) return stringLike(q.arn, arn);
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
+  if (!session) return false;
+  const role = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(q.arn);
+  return !!role && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+}
+
 export default defineControl({
   id: "kms-separation-of-duties",
   title: "No principal both administers and uses a PHI key",
@@ -33,7 +47,8 @@ export default defineControl({
   rationale:
     "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; " +
     "key administrators and key users must be different principals, and kms:* or Principal * without " +
-    "conditions gives both to everyone it reaches.",
+    "conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of " +
+    "that account named for one half may get the other through IAM, which the key policy cannot show.",
   remediation: {
     console:
       "KMS › key › Key policy › Switch to policy view › split administrators (Put*, ScheduleKeyDeletion, Disable*) " +
@@ -79,11 +94,18 @@ export default defineControl({
     // Principals holding both administration and use.
     const held = new Map<
       string,
-      { admin: Set<string>; use: Set<string>; statements: Set<string>; undecided: boolean }
+      {
+        principal: GrantPrincipal;
+        admin: Set<string>;
+        use: Set<string>;
+        statements: Set<string>;
+        undecided: boolean;
+      }
     >();
     for (const g of principalGrants(doc, [...ADMIN, ...USE], resourceArn)) {
       const who = label(g.principal);
       const h = held.get(who) ?? {
+        principal: g.principal,
         admin: new Set(),
         use: new Set(),
         statements: new Set(),
@@ -105,19 +127,39 @@ export default defineControl({
       if (g.undecided.length) h.undecided = true;
       held.set(who, h);
     }
-    // What Principal * is granted reaches every principal, so it adds to what each one holds.
+    // What Principal * is granted reaches every principal, and what a pattern of principals (`Principal *`
+    // narrowed by `ArnLike aws:PrincipalArn`) or a role is granted reaches each principal it covers (a role
+    // its sessions): all of it adds to what each one holds, less what the key policy denies it.
     const all = held.get("*");
+    const deniedTo = (arn: string, a: string) =>
+      evaluatePolicies(policies, { action: a, resource: resourceArn, principal: { kind: "aws", arn } })
+        .effect === "deny";
+    const flagged = new Set<string>();
     for (const [principal, own] of held) {
-      const h =
-        all && principal !== "*" && !(own.admin.size > 0 && own.use.size > 0)
-          ? {
-              admin: new Set([...own.admin, ...all.admin]),
-              use: new Set([...own.use, ...all.use]),
-              statements: new Set([...own.statements, ...all.statements]),
-              undecided: own.undecided || all.undecided,
-            }
-          : own;
-      if (h.admin.size > 0 && h.use.size > 0)
+      const h = {
+        admin: new Set(own.admin),
+        use: new Set(own.use),
+        statements: new Set(own.statements),
+        undecided: own.undecided,
+      };
+      const concrete =
+        own.principal.kind === "arn" && !hasWildcard(own.principal.arn) ? own.principal.arn : undefined;
+      const from = [
+        ...(all && principal !== "*" ? [all] : []),
+        ...(concrete ? [...held.values()].filter((q) => covers(q.principal, concrete)) : []),
+      ];
+      for (const q of from) {
+        if (h.admin.size > 0 && h.use.size > 0) break;
+        const admin = [...q.admin].filter((a) => !concrete || !deniedTo(concrete, a));
+        const use = [...q.use].filter((a) => !concrete || !deniedTo(concrete, a));
+        if (admin.length + use.length === 0) continue;
+        for (const a of admin) h.admin.add(a);
+        for (const a of use) h.use.add(a);
+        for (const st of q.statements) h.statements.add(st);
+        h.undecided ||= q.undecided;
+      }
+      if (h.admin.size > 0 && h.use.size > 0) {
+        flagged.add(principal);
         violations.push({
           principal,
           why: "administers and uses the key",
@@ -126,13 +168,76 @@ export default defineControl({
           statements: [...h.statements],
           ...(h.undecided ? { conditional: true } : {}),
         });
+      }
+    }
+    const unproven: Record<string, unknown>[] = [];
+    // Two patterns of principals, one administering, one using: a principal matching both holds both.
+    for (const [p1, h1] of held)
+      for (const [p2, h2] of held)
+        if (
+          h1.principal.kind === "arn" &&
+          h2.principal.kind === "arn" &&
+          p1 !== p2 &&
+          !flagged.has(p1) &&
+          !flagged.has(p2) &&
+          hasWildcard(p1) &&
+          hasWildcard(p2) &&
+          h1.admin.size > 0 &&
+          h2.use.size > 0 &&
+          globsIntersect(p1, p2)
+        )
+          unproven.push({
+            principal: `${p1} and ${p2}`,
+            why: "a principal matching both patterns administers and uses the key",
+            admin: [...h1.admin],
+            use: [...h2.use],
+            statements: [...new Set([...h1.statements, ...h2.statements])],
+          });
+    // A grant to an account "allows access to the AWS account and enables IAM policies" (KMS developer
+    // guide): an IAM policy of that account may give any of its identities what the grant lists. So a
+    // principal of that account holding one half in the key policy may hold the other through IAM, which
+    // the key policy alone cannot tell — unless the key policy denies it that half.
+    for (const [principal, h] of held) {
+      if (h.principal.kind !== "arn" || flagged.has(principal)) continue;
+      const arn = h.principal.arn;
+      const account = accountOf(arn) ?? /^arn:aws[\w-]*:(?:iam|sts)::([^:]*):/.exec(arn)?.[1];
+      for (const [, acct] of held) {
+        if (acct.principal.kind !== "account" || !account || !stringLike(account, acct.principal.accountId))
+          continue;
+        const denied = (a: string) =>
+          !hasWildcard(arn) &&
+          evaluatePolicies(policies, {
+            action: a,
+            resource: resourceArn,
+            principal: { kind: "aws", arn },
+          }).effect === "deny";
+        const admin = h.admin.size > 0 ? [] : [...acct.admin].filter((a) => !denied(a));
+        const use = h.use.size > 0 ? [] : [...acct.use].filter((a) => !denied(a));
+        if (h.admin.size + admin.length === 0 || h.use.size + use.length === 0) continue;
+        unproven.push({
+          principal,
+          why:
+            h.admin.size > 0
+              ? "administers the key, and may use it through IAM policies (the key policy allows its account)"
+              : "uses the key, and may administer it through IAM policies (the key policy allows its account)",
+          admin: h.admin.size > 0 ? [...h.admin] : admin,
+          use: h.use.size > 0 ? [...h.use] : use,
+          statements: [...h.statements, ...acct.statements],
+          throughAccount: acct.principal.accountId,
+        });
+      }
     }
     const evidence = { keyArn: gate.key.arn, phiBecause: gate.via };
-    if (violations.length === 0)
+    if (violations.length === 0 && unproven.length === 0)
       return pass("administrators and users of the key are different principals", evidence);
+    if (violations.length === 0)
+      return fail(
+        "cannot prove separation of duties: the key policy lets IAM policies give a key administrator use, or a key user administration",
+        { ...evidence, violations: unproven, proof: "cannot prove" },
+      );
     return fail(
       `key policy mixes administration and use (${[...new Set(violations.map((v) => v.why))].join("; ")})`,
-      { ...evidence, violations },
+      { ...evidence, violations: [...violations, ...unproven] },
     );
   },
 });
