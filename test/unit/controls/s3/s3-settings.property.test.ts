@@ -304,7 +304,7 @@ describe("bucket settings controls against references (property)", () => {
         fc.property(
           fc.constantFrom("us-east-1", "us-west-2", "eu-west-1", "global"),
           fc.constantFrom("phi-recordings", "phi-transcripts-chat", "marketing-site"),
-          fc.constantFrom(["us-east-1"], ["us-east-1", "us-west-2"]),
+          fc.constantFrom<string[]>(["us-east-1"], ["us-east-1", "us-west-2"]),
           (region, name, allowedRegions) => {
             const snap = { ...phiBucket(name), region };
             const phi = name.startsWith("phi-");
