@@ -70,7 +70,7 @@ const FOREIGN = (g: unknown): boolean => {
 };
 
 describe("bucket settings controls against references (property)", () => {
-  const { params, timeout } = hunt(1500);
+  const { params, timeout } = hunt(800);
 
   it(
     "s3-block-public-access: a flag is in force when the bucket or the account sets it",
