@@ -27,6 +27,7 @@ import {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
+  CONNECT_STORAGE_TYPES,
   fromConfigurationItem,
   organizationTrailOwner,
   type Report,
@@ -111,15 +112,10 @@ const IAM_RECORDING_REGIONS = new Set([
   "cn-north-1",
   "cn-northwest-1",
 ]);
-/** Connect storage associations read per instance (those the controls and the report look at). */
-export const CONNECT_STORAGE_TYPES = [
-  "CALL_RECORDINGS",
-  "CHAT_TRANSCRIPTS",
-  "SCHEDULED_REPORTS",
-  "SCREEN_RECORDINGS",
-  "CONTACT_TRACE_RECORDS",
-  "MEDIA_STREAMS",
-] as const;
+
+/** Connect storage associations read per instance: core's list, which connect-storage-encrypted expects whole. */
+export { CONNECT_STORAGE_TYPES };
+
 const BATCH = 100;
 const MAX_PAGES = 1000;
 const MAX_FLOWS_PER_INSTANCE = 2000;

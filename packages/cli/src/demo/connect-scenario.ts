@@ -157,6 +157,11 @@ export function writeConnectScenario(outDir: string): string[] {
             },
           },
         ],
+        // The sweep reads every type; none of these is associated in the demo instance.
+        SCHEDULED_REPORTS: [],
+        SCREEN_RECORDINGS: [],
+        CONTACT_TRACE_RECORDS: [],
+        MEDIA_STREAMS: [],
       },
     },
   );

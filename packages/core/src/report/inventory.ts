@@ -293,6 +293,10 @@ export function dataPathInventory(
         for (const [type, list] of configs) {
           if (list.length === 0) storage.push({ type, target: "not configured", encryption: "—" });
           for (const c of list) {
+            if (c === "unreadable") {
+              storage.push({ type, target: "unreadable", encryption: "unknown" });
+              continue;
+            }
             const target = c.s3
               ? `s3://${c.s3.bucketName}/${c.s3.bucketPrefix ?? ""}`
               : c.kinesisVideoStream

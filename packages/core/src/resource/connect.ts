@@ -33,6 +33,19 @@ export const CONNECT_INSTANCE = "AWS::Connect::Instance";
 export const CONNECT_FLOW = "AWS::Connect::ContactFlow";
 export const CONNECT_FLOW_MODULE = "AWS::Connect::ContactFlowModule";
 
+/**
+ * The storage types the sweep reads per instance (ListInstanceStorageConfigs, one call per type): those the
+ * controls and the report look at. A snapshot that lacks one of them was not read in full.
+ */
+export const CONNECT_STORAGE_TYPES = [
+  "CALL_RECORDINGS",
+  "CHAT_TRANSCRIPTS",
+  "SCHEDULED_REPORTS",
+  "SCREEN_RECORDINGS",
+  "CONTACT_TRACE_RECORDS",
+  "MEDIA_STREAMS",
+] as const;
+
 /** One storage association of an instance (ListInstanceStorageConfigs entry). */
 export interface InstanceStorageConfig {
   storageType: string;
@@ -84,19 +97,20 @@ function storageConfigOf(v: unknown): InstanceStorageConfig | undefined {
 
 /**
  * Storage associations per Connect resource type (`CALL_RECORDINGS`, `CHAT_TRANSCRIPTS`, …), or
- * undefined when the snapshot does not carry them (a Config item).
+ * undefined when the snapshot does not carry them (a Config item). An entry that is not an object, and
+ * a type whose value is neither a list nor one entry, come back as `"unreadable"`: never as "none".
  */
 export function instanceStorageConfigs(
   s: ResourceSnapshot,
-): Map<string, InstanceStorageConfig[]> | undefined {
+): Map<string, Array<InstanceStorageConfig | "unreadable">> | undefined {
   const raw = obj(s.supplementary.StorageConfigs);
   if (!raw) return undefined;
-  const out = new Map<string, InstanceStorageConfig[]>();
+  const out = new Map<string, Array<InstanceStorageConfig | "unreadable">>();
   for (const [type, list] of Object.entries(raw)) {
-    const items = Array.isArray(list) ? list : obj(list) ? [list] : [];
+    const items = Array.isArray(list) ? list : obj(list) ? [list] : [undefined];
     out.set(
       type,
-      items.map(storageConfigOf).filter((c): c is InstanceStorageConfig => c !== undefined),
+      items.map((i) => storageConfigOf(i) ?? "unreadable"),
     );
   }
   return out;

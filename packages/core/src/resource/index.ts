@@ -17,6 +17,7 @@ export {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
+  CONNECT_STORAGE_TYPES,
   connectInstanceId,
   contactLensEnabled,
   flowContentOf,

@@ -250,16 +250,60 @@ describe("control connect-storage-encrypted", () => {
     },
   ];
   const cmk = testFacts({ keys: { [CMK]: { arn: CMK, keyManager: "CUSTOMER" } } });
+  /** What the sweep reads: every type it asks ListInstanceStorageConfigs for, [] where none is associated. */
+  const read = (types: Record<string, unknown> = {}) => ({
+    CALL_RECORDINGS: [],
+    CHAT_TRANSCRIPTS: [],
+    SCHEDULED_REPORTS: [],
+    SCREEN_RECORDINGS: [],
+    CONTACT_TRACE_RECORDS: [],
+    MEDIA_STREAMS: [],
+    ...types,
+  });
   it("passes recordings and transcripts in PHI buckets under a customer-managed key", () => {
     const e = evaluate(
       "connect-storage-encrypted",
-      instance("true", {
-        CALL_RECORDINGS: s3("phi-recordings", CMK),
-        CHAT_TRANSCRIPTS: s3("phi-transcripts-chat", CMK),
-      }),
+      instance(
+        "true",
+        read({
+          CALL_RECORDINGS: s3("phi-recordings", CMK),
+          CHAT_TRANSCRIPTS: s3("phi-transcripts-chat", CMK),
+        }),
+      ),
       cmk,
     );
     expect(e.status).toBe("COMPLIANT");
+  });
+  it.each([
+    [
+      "a type the sweep could not read (ListInstanceStorageConfigs denied for chat transcripts)",
+      (() => {
+        const r: Record<string, unknown> = read({ CALL_RECORDINGS: s3("phi-recordings", CMK) });
+        delete r.CHAT_TRANSCRIPTS;
+        return r;
+      })(),
+      { types: ["CHAT_TRANSCRIPTS"], problem: "storage configuration not read" },
+    ],
+    [
+      "a type recorded as null",
+      read({ CALL_RECORDINGS: null }),
+      { type: "CALL_RECORDINGS", problem: "storage association unreadable" },
+    ],
+    [
+      "an association that is not an object",
+      read({ CALL_RECORDINGS: ["S3"] }),
+      { type: "CALL_RECORDINGS", problem: "storage association unreadable" },
+    ],
+    [
+      "a media stream without its Kinesis Video Streams configuration",
+      read({ MEDIA_STREAMS: [{ AssociationId: "m1", StorageType: "KINESIS_VIDEO_STREAM" }] }),
+      { type: "MEDIA_STREAMS", problem: "Kinesis Video Streams configuration unreadable" },
+    ],
+  ])("cannot prove, rather than pass, %s", (_n, storage, problem) => {
+    const e = evaluate("connect-storage-encrypted", instance("true", storage), cmk);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.problems).toEqual([expect.objectContaining(problem)]);
   });
   it.each([
     [
@@ -274,7 +318,11 @@ describe("control connect-storage-encrypted", () => {
       "AWS-managed key alias/aws/connect",
     ],
   ])("fails on %s", (_n, recordings, problem) => {
-    const e = evaluate("connect-storage-encrypted", instance("true", { CALL_RECORDINGS: recordings }), cmk);
+    const e = evaluate(
+      "connect-storage-encrypted",
+      instance("true", read({ CALL_RECORDINGS: recordings })),
+      cmk,
+    );
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence.problems).toEqual(expect.arrayContaining([expect.objectContaining({ problem })]));
   });

@@ -79,4 +79,87 @@ describe("control sg-no-open-admin", () => {
       ).status,
     ).toBe("COMPLIANT");
   });
+  const sgs = (...perms: Array<Record<string, unknown>>) =>
+    apiSnapshot("AWS::EC2::SecurityGroup", "sg-1", { GroupId: "sg-1", IpPermissions: perms });
+  it.each([
+    [
+      "SSH from 0.0.0.0/1 and 128.0.0.0/1 (the whole IPv4 internet in two halves)",
+      sgs({
+        IpProtocol: "tcp",
+        FromPort: 22,
+        ToPort: 22,
+        IpRanges: [{ CidrIp: "0.0.0.0/1" }, { CidrIp: "128.0.0.0/1" }],
+      }),
+      "SSH (22)",
+    ],
+    [
+      "the two halves in two rules, one a port range",
+      sgs(
+        { IpProtocol: "tcp", FromPort: 0, ToPort: 1024, IpRanges: [{ CidrIp: "0.0.0.0/1" }] },
+        { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "128.0.0.0/1" }] },
+      ),
+      "SSH (22)",
+    ],
+    [
+      "RDP from ::/1 and 8000::/1",
+      sgs({
+        IpProtocol: "tcp",
+        FromPort: 3389,
+        ToPort: 3389,
+        Ipv6Ranges: [{ CidrIpv6: "::/1" }, { CidrIpv6: "8000::/1" }],
+      }),
+      "RDP (3389)",
+    ],
+    [
+      "tcp with the CLI's --port all (-1)",
+      sgs({ IpProtocol: "tcp", FromPort: -1, ToPort: -1, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }),
+      "all ports",
+    ],
+  ])("fails on %s", (_n, snapshot, exposes) => {
+    const e = evaluate("sg-no-open-admin", snapshot);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.summary).toBe(`ingress from the internet to ${exposes}`);
+  });
+  it.each([
+    [
+      "SSH from a prefix list (a customer-managed list may hold 0.0.0.0/0)",
+      sgs({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, PrefixListIds: [{ PrefixListId: "pl-63a5400a" }] }),
+      ["prefix list pl-63a5400a"],
+    ],
+    [
+      "a rule from 0.0.0.0/0 without a protocol",
+      sgs({ FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }),
+      ["rule with an unreadable protocol"],
+    ],
+    [
+      "a tcp rule from 0.0.0.0/0 without ports",
+      sgs({ IpProtocol: "tcp", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }),
+      ["rule with unreadable ports"],
+    ],
+    [
+      "an unparseable CIDR",
+      sgs({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/O" }] }),
+      ["unparseable CIDR"],
+    ],
+    [
+      "no inbound rules recorded at all",
+      apiSnapshot("AWS::EC2::SecurityGroup", "sg-1", { GroupId: "sg-1" }),
+      undefined,
+    ],
+  ])("cannot prove, rather than pass, %s", (_n, snapshot, unknown) => {
+    const e = evaluate("sg-no-open-admin", snapshot);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    if (unknown) expect(e.evidence.unknown).toEqual(unknown);
+  });
+  it("passes SSH from another security group and an empty rule list", () => {
+    expect(
+      evaluate(
+        "sg-no-open-admin",
+        sgs({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, UserIdGroupPairs: [{ GroupId: "sg-2" }] }),
+      ).status,
+    ).toBe("COMPLIANT");
+    expect(evaluate("sg-no-open-admin", sgs()).status).toBe("COMPLIANT");
+  });
 });

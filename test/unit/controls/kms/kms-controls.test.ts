@@ -101,6 +101,29 @@ describe("control kms-rotation", () => {
     expect(run(snap, "kms-rotation", f(365), { kms: { maxRotationDays: 365 } }).status).toBe("COMPLIANT");
     expect(run(snap, "kms-rotation", f(730), { kms: { maxRotationDays: 365 } }).status).toBe("NON_COMPLIANT");
   });
+  it("fails when KMS says rotation is off though the Config item still says on (the worse answer counts)", () => {
+    const snap = customerKey({ supplementary: { KeyRotationStatus: true } });
+    const f = facts({
+      inventory: { "AWS::S3::Bucket": [bucketWithKey(KEY_ARN)] },
+      keys: { [KEY_ARN]: { arn: KEY_ARN, keyManager: "CUSTOMER", rotationEnabled: false } },
+    });
+    const e = run(snap, "kms-rotation", f);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ rotationEnabled: false });
+    expect(e.evidence.proof).toBeUndefined();
+  });
+  it("takes the longer of the recorded and the live rotation period", () => {
+    const snap = customerKey({ supplementary: { KeyRotationStatus: true, RotationPeriodInDays: 365 } });
+    const f = facts({
+      inventory: { "AWS::S3::Bucket": [bucketWithKey(KEY_ARN)] },
+      keys: {
+        [KEY_ARN]: { arn: KEY_ARN, keyManager: "CUSTOMER", rotationEnabled: true, rotationPeriodInDays: 730 },
+      },
+    });
+    const e = run(snap, "kms-rotation", f, { kms: { maxRotationDays: 365 } });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.rotationPeriodInDays).toBe(730);
+  });
   it("is not applicable to the real AWS-managed key (AWS rotates it)", () => {
     const snap = loadItem("test/fixtures/config/rdk__AWS_KMS_Key.json");
     const e = run(snap, "kms-rotation", noBuckets, { phiKeys: ["arn:aws:kms:us-east-1:123456789012:key/*"] });
@@ -120,6 +143,19 @@ describe("control kms-key-usable", () => {
   it("passes on the real Enabled key", () => {
     expect(run(customerKey(), "kms-key-usable", phiInventory()).status).toBe("COMPLIANT");
   });
+  it("fails on a multi-Region replica still Creating (KMS refuses Decrypt until it is Enabled)", () => {
+    const e = run(customerKey({ configuration: { keyState: "Creating" } }), "kms-key-usable", phiInventory());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+  });
+  it.each(["enabled", "PendingRotation", ""])(
+    "cannot prove, rather than pass, on key state %j",
+    (keyState) => {
+      const e = run(customerKey({ configuration: { keyState } }), "kms-key-usable", phiInventory());
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence).toMatchObject({ proof: "cannot prove" });
+    },
+  );
 });
 
 describe("control kms-separation-of-duties", () => {

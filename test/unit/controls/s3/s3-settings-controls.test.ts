@@ -378,3 +378,15 @@ describe("control s3-replication-residency: unreadable replication never passes"
     expect(run(off, "s3-replication-residency").status).toBe("COMPLIANT");
   });
 });
+
+describe("control s3-acls-disabled", () => {
+  it("fails outright, not 'cannot prove', when the ACL is unreadable but ownership leaves ACLs on", () => {
+    const snap = withSupplementary(phiBucket(), {
+      AccessControlList: '{"grantList":[{"grantee"',
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerPreferred" }] },
+    });
+    const e = run(snap, "s3-acls-disabled", facts());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toEqual({ objectOwnership: "BucketOwnerPreferred", accessControlList: "unreadable" });
+  });
+});

@@ -2,7 +2,12 @@ import { phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import type { FactRequest } from "../../control/types.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { CONNECT_INSTANCE, inConnectScope, instanceStorageConfigs } from "../../resource/connect.ts";
+import {
+  CONNECT_INSTANCE,
+  CONNECT_STORAGE_TYPES,
+  inConnectScope,
+  instanceStorageConfigs,
+} from "../../resource/connect.ts";
 import { customerManagedKey, isAwsManagedAlias } from "../../resource/kms-proof.ts";
 
 /** Connect storage types that write PHI to S3 (recordings, transcripts, exports, evaluations). */
@@ -18,6 +23,11 @@ const S3_PHI_TYPES = [
 /** Live audio to Kinesis Video Streams. */
 const KVS_TYPES = ["MEDIA_STREAMS"];
 const BUCKET_TYPE = "AWS::S3::Bucket";
+/**
+ * The PHI types a complete read carries (the sweep reads these for every instance): one missing means its
+ * ListInstanceStorageConfigs call failed or was never made, and the instance cannot be proven.
+ */
+const MUST_READ = CONNECT_STORAGE_TYPES.filter((t) => S3_PHI_TYPES.includes(t) || KVS_TYPES.includes(t));
 
 export default defineControl({
   id: "connect-storage-encrypted",
@@ -44,6 +54,7 @@ export default defineControl({
     const at = { accountId: resource.accountId, region: resource.region };
     for (const [type, list] of configs) {
       for (const c of list) {
+        if (c === "unreadable") continue;
         if (S3_PHI_TYPES.includes(type) && c.s3) {
           out.push({ kind: "inventory", resourceType: BUCKET_TYPE, ...at, ref: c.s3.bucketName });
           const key = c.s3.encryption?.keyId;
@@ -67,11 +78,23 @@ export default defineControl({
       });
     const problems: Array<Record<string, unknown>> = [];
     const checked: Array<Record<string, unknown>> = [];
+    const unread = MUST_READ.filter((t) => !configs.has(t));
+    if (unread.length > 0)
+      problems.push({ types: unread, problem: "storage configuration not read", proof: "cannot prove" });
     for (const [type, list] of configs) {
+      if (!S3_PHI_TYPES.includes(type) && !KVS_TYPES.includes(type)) continue;
       for (const c of list) {
+        if (c === "unreadable") {
+          problems.push({ type, problem: "storage association unreadable", proof: "cannot prove" });
+          continue;
+        }
         if (S3_PHI_TYPES.includes(type)) {
           if (!c.s3) {
-            problems.push({ type, storageType: c.storageType, problem: "not stored in S3" });
+            problems.push(
+              c.storageType === "S3" || c.storageType === "UNKNOWN"
+                ? { type, problem: "S3 bucket of the association unreadable", proof: "cannot prove" }
+                : { type, storageType: c.storageType, problem: "not stored in S3" },
+            );
             continue;
           }
           const bucket = c.s3.bucketName;
@@ -96,7 +119,15 @@ export default defineControl({
           const proof = customerManagedKey(ctx.facts, enc.keyId, resource.accountId, resource.region);
           if (!proof.ok) problems.push({ ...where, problem: proof.summary, ...proof.evidence });
           else if (phi) checked.push({ ...where, ...proof.evidence });
-        } else if (KVS_TYPES.includes(type) && c.kinesisVideoStream) {
+        } else {
+          if (!c.kinesisVideoStream) {
+            problems.push({
+              type,
+              problem: "Kinesis Video Streams configuration unreadable",
+              proof: "cannot prove",
+            });
+            continue;
+          }
           const enc = c.kinesisVideoStream.encryption;
           if (!enc?.keyId) {
             problems.push({ type, problem: "no KMS key for Kinesis Video Streams" });
@@ -110,12 +141,21 @@ export default defineControl({
     }
     const notChecked = [...configs.keys()].filter((t) => !S3_PHI_TYPES.includes(t) && !KVS_TYPES.includes(t));
     const evidence = { checked, ...(notChecked.length > 0 ? { notChecked } : {}) };
-    if (problems.length > 0)
-      return fail(`${problems.length} storage association(s) outside a PHI bucket or customer-managed key`, {
+    const definite = problems.filter((p) => p.proof !== "cannot prove");
+    if (definite.length > 0)
+      return fail(`${definite.length} storage association(s) outside a PHI bucket or customer-managed key`, {
         ...evidence,
         problems,
-        ...(problems.some((p) => p.proof === "cannot prove") ? { proof: "cannot prove" } : {}),
       });
+    if (problems.length > 0)
+      return fail(
+        `cannot prove ${problems.length} storage association(s) are in PHI buckets under customer-managed keys`,
+        {
+          ...evidence,
+          problems,
+          proof: "cannot prove",
+        },
+      );
     if (checked.length === 0) return pass("no recordings, transcripts or exports are stored", evidence);
     return pass(
       `${checked.length} storage association(s) in PHI buckets under customer-managed keys`,

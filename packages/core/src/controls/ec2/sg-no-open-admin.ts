@@ -5,8 +5,8 @@ const ADMIN_PORTS = [
   { port: 22, protocols: ["tcp"], name: "SSH" },
   { port: 3389, protocols: ["tcp", "udp"], name: "RDP" },
 ] as const;
-const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 const PROTOCOL_NUMBERS: Record<string, string> = { "6": "tcp", "17": "udp" };
+const MAX_PORT = 65535;
 
 function obj(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -23,23 +23,192 @@ function field(o: Record<string, unknown> | undefined, name: string): unknown {
 }
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Every CIDR of a permission, from Config's `ipRanges` strings and the ipv4/ipv6 range objects. */
-function cidrs(p: Record<string, unknown>): string[] {
-  const out = new Set<string>();
-  for (const r of arr(field(p, "ipRanges"))) {
-    if (typeof r === "string") out.add(r);
-    else if (typeof field(obj(r), "cidrIp") === "string") out.add(field(obj(r), "cidrIp") as string);
-  }
-  for (const r of arr(field(p, "ipv4Ranges"))) {
-    const c = field(obj(r), "cidrIp");
-    if (typeof c === "string") out.add(c);
-  }
-  for (const r of arr(field(p, "ipv6Ranges"))) {
-    const c = field(obj(r), "cidrIpv6");
-    if (typeof c === "string") out.add(c);
-  }
-  return [...out];
+/** An address block: `bits` 32 (IPv4) or 128 (IPv6), first and last address. */
+interface Block {
+  bits: 32 | 128;
+  first: bigint;
+  last: bigint;
 }
+
+function v4Number(s: string): bigint | undefined {
+  const parts = s.split(".");
+  if (parts.length !== 4) return undefined;
+  let n = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = (n << 8n) | BigInt(Number(p));
+  }
+  return n;
+}
+
+function v6Number(s: string): bigint | undefined {
+  const halves = s.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = (h: string): string[] | undefined => {
+    if (h === "") return [];
+    const out: string[] = [];
+    const parts = h.split(":");
+    for (const [i, p] of parts.entries()) {
+      // An embedded IPv4 address (::ffff:192.0.2.1) is the last two groups.
+      if (i === parts.length - 1 && p.includes(".")) {
+        const v4 = v4Number(p);
+        if (v4 === undefined) return undefined;
+        out.push((v4 >> 16n).toString(16), (v4 & 0xffffn).toString(16));
+      } else if (/^[0-9a-f]{1,4}$/i.test(p)) out.push(p);
+      else return undefined;
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  let n = 0n;
+  for (const g of [...head, ...Array<string>(missing).fill("0"), ...tail]) n = (n << 16n) | BigInt(`0x${g}`);
+  return n;
+}
+
+/**
+ * The addresses a CIDR admits, or undefined when it does not parse. Host bits do not narrow a block:
+ * `1.2.3.4/0` is every IPv4 address, as `0.0.0.0/0` is.
+ */
+function blockOf(cidr: string): Block | undefined {
+  const slash = cidr.indexOf("/");
+  if (slash < 0 || !/^\d{1,3}$/.test(cidr.slice(slash + 1))) return undefined;
+  const address = cidr.slice(0, slash);
+  const length = Number(cidr.slice(slash + 1));
+  const bits = address.includes(":") ? 128 : 32;
+  const n = bits === 32 ? v4Number(address) : v6Number(address);
+  if (n === undefined || length > bits) return undefined;
+  const host = (1n << BigInt(bits - length)) - 1n;
+  return { bits, first: n & ~host, last: (n & ~host) | host };
+}
+
+/** Whether the blocks together hold every address of one family (0.0.0.0/1 + 128.0.0.0/1 is the internet). */
+function everyAddress(blocks: readonly Block[], bits: 32 | 128): boolean {
+  const sorted = blocks.filter((b) => b.bits === bits).sort((a, b) => (a.first < b.first ? -1 : 1));
+  let next = 0n;
+  for (const b of sorted) {
+    if (b.first > next) return false;
+    if (b.last + 1n > next) next = b.last + 1n;
+  }
+  return next === 1n << BigInt(bits);
+}
+/** The broadest sources first until they cover every address of the family; none when they never do. */
+function cover<T extends { block: Block }>(sources: readonly T[], bits: 32 | 128): T[] {
+  const size = (x: T) => x.block.last - x.block.first;
+  const sorted = sources.filter((x) => x.block.bits === bits).sort((x, y) => (size(x) > size(y) ? -1 : 1));
+  const taken: T[] = [];
+  for (const x of sorted) {
+    taken.push(x);
+    if (
+      everyAddress(
+        taken.map((t) => t.block),
+        bits,
+      )
+    )
+      return taken;
+  }
+  return [];
+}
+const internet = (blocks: readonly Block[]) => everyAddress(blocks, 32) || everyAddress(blocks, 128);
+const EVERY: readonly Block[] = [
+  { bits: 32, first: 0n, last: (1n << 32n) - 1n },
+  { bits: 128, first: 0n, last: (1n << 128n) - 1n },
+];
+
+/** One ingress rule, read. `protocol`/`ports` undefined = unreadable; `unknownSources` = what may be anything. */
+interface Rule {
+  protocol: string | undefined;
+  ports: { from: number; to: number } | undefined;
+  sources: Array<{ cidr: string; block: Block }>;
+  unknownSources: string[];
+}
+
+const isPort = (v: unknown): v is number =>
+  typeof v === "number" && Number.isInteger(v) && v >= -1 && v <= MAX_PORT;
+
+function readRule(p: Record<string, unknown>): Rule {
+  const value = field(p, "ipProtocol");
+  const raw = typeof value === "number" ? String(value) : value;
+  const protocol =
+    raw === "-1" || raw === "all"
+      ? "all"
+      : typeof raw === "string" && raw !== ""
+        ? (PROTOCOL_NUMBERS[raw] ?? raw.toLowerCase())
+        : undefined;
+  const from = field(p, "fromPort");
+  const to = field(p, "toPort");
+  // EC2 ignores the ports of an all-protocols rule; the CLI's `--port all` sends -1 for tcp/udp: every port.
+  const ports =
+    isPort(from) && isPort(to)
+      ? from === -1 || to === -1
+        ? { from: 0, to: MAX_PORT }
+        : { from, to }
+      : undefined;
+  const sources: Rule["sources"] = [];
+  const unknownSources: string[] = [];
+  const add = (c: unknown) => {
+    const block = typeof c === "string" ? blockOf(c) : undefined;
+    if (block) sources.push({ cidr: c as string, block });
+    // The text itself stays out of the evidence: it is not a CIDR, so it could be anything.
+    else unknownSources.push(typeof c === "string" ? "unparseable CIDR" : "unreadable address range");
+  };
+  const seen = new Set<string>();
+  const once = (c: unknown) => {
+    if (typeof c === "string" && seen.has(c)) return;
+    if (typeof c === "string") seen.add(c);
+    add(c);
+  };
+  // Config writes IPv4 ranges twice (ipRanges strings and ipv4Ranges objects); the API once (IpRanges objects).
+  for (const r of arr(field(p, "ipRanges"))) once(typeof r === "string" ? r : field(obj(r), "cidrIp"));
+  for (const r of arr(field(p, "ipv4Ranges"))) once(field(obj(r), "cidrIp"));
+  for (const r of arr(field(p, "ipv6Ranges"))) once(field(obj(r), "cidrIpv6"));
+  // A prefix list's CIDRs are not in the group's item: a customer-managed list may hold 0.0.0.0/0.
+  for (const r of arr(field(p, "prefixListIds"))) {
+    const id = field(obj(r), "prefixListId");
+    unknownSources.push(
+      typeof id === "string" && /^pl-[0-9a-f]{1,32}$/.test(id)
+        ? `prefix list ${id}`
+        : "unreadable prefix list",
+    );
+  }
+  // userIdGroupPairs admit another group's network interfaces, never the internet.
+  return { protocol, ports, sources, unknownSources };
+}
+
+/** Whether a rule admits a protocol and port: "yes", "no", or "maybe" when its protocol or ports are unreadable. */
+function admits(r: Rule, protocol: "tcp" | "udp", port: number): "yes" | "no" | "maybe" {
+  if (r.protocol === "all") return "yes";
+  if (r.protocol === undefined) return "maybe";
+  if (r.protocol !== protocol) return "no";
+  if (!r.ports) return "maybe";
+  return r.ports.from <= port && port <= r.ports.to ? "yes" : "no";
+}
+
+/**
+ * Whether the internet reaches a protocol and port through the rules together: "yes" when the CIDRs of the
+ * rules that admit it cover every IPv4 or every IPv6 address; "maybe" when they would once prefix lists,
+ * unparseable ranges and rules that cannot be read are taken at their worst.
+ */
+function exposure(rules: readonly Rule[], protocol: "tcp" | "udp", port: number): "yes" | "no" | "maybe" {
+  const known: Block[] = [];
+  const worst: Block[] = [];
+  for (const r of rules) {
+    const a = admits(r, protocol, port);
+    if (a === "no") continue;
+    const blocks = r.sources.map((s) => s.block);
+    if (a === "yes") known.push(...blocks);
+    worst.push(...blocks, ...(r.unknownSources.length > 0 ? EVERY : []));
+  }
+  if (internet(known)) return "yes";
+  return internet(worst) ? "maybe" : "no";
+}
+
+const TARGETS = ADMIN_PORTS.flatMap((a) =>
+  a.protocols.map((protocol) => ({ protocol, port: a.port, name: `${a.name} (${a.port})` })),
+);
 
 export default defineControl({
   id: "sg-no-open-admin",
@@ -49,49 +218,94 @@ export default defineControl({
   severity: "high",
   rationale:
     "Hosts that process contact-center data (agent desktops, integration servers, jump hosts) are brute-forced " +
-    "within minutes of an SSH or RDP port opening to 0.0.0.0/0; administration belongs behind Session Manager or a VPN.",
+    "within minutes of an SSH or RDP port opening to 0.0.0.0/0; administration belongs behind Session Manager or a VPN. " +
+    "Sources count together: 0.0.0.0/1 and 128.0.0.0/1, in one rule or two, are the whole internet. A prefix list on " +
+    "these ports cannot be checked (its CIDRs are not in the group's item; a customer-managed list may hold " +
+    "0.0.0.0/0), nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
   remediation: {
     console:
-      "EC2 › Security groups › group › Inbound rules › Edit › remove 0.0.0.0/0 and ::/0 sources on 22, 3389 and all-traffic rules.",
+      "EC2 › Security groups › group › Inbound rules › Edit › remove 0.0.0.0/0 and ::/0 sources (and broad ranges that " +
+      "add up to them) on 22, 3389 and all-traffic rules; replace prefix lists there with the CIDRs you mean.",
     cli: "aws ec2 revoke-security-group-ingress --group-id SG_ID --protocol tcp --port 22 --cidr 0.0.0.0/0",
   },
   evaluate(resource) {
-    const permissions = arr(field(resource.configuration, "ipPermissions")).map(obj);
-    const open: Array<{
-      protocol: string;
-      fromPort: number | null;
-      toPort: number | null;
-      cidr: string;
-      exposes: string;
-    }> = [];
-    for (const p of permissions) {
-      if (!p) continue;
-      const world = cidrs(p).filter((c) => WORLD.has(c));
-      if (world.length === 0) continue;
-      const raw = String(field(p, "ipProtocol") ?? "");
-      const protocol = PROTOCOL_NUMBERS[raw] ?? raw.toLowerCase();
-      const from = typeof field(p, "fromPort") === "number" ? (field(p, "fromPort") as number) : null;
-      const to = typeof field(p, "toPort") === "number" ? (field(p, "toPort") as number) : null;
-      let exposes: string | undefined;
-      if (protocol === "-1" || protocol === "all") exposes = "all ports";
-      else if ((protocol === "tcp" || protocol === "udp") && from !== null && to !== null) {
-        if (from <= 0 && to >= 65535) exposes = "all ports";
-        else {
-          const hit = ADMIN_PORTS.filter(
-            (a) => (a.protocols as readonly string[]).includes(protocol) && from <= a.port && a.port <= to,
-          );
-          if (hit.length > 0) exposes = hit.map((a) => `${a.name} (${a.port})`).join(", ");
-        }
-      }
-      if (exposes)
-        for (const cidr of world) open.push({ protocol, fromPort: from, toPort: to, cidr, exposes });
-    }
     const group = String(field(resource.configuration, "groupId") ?? resource.resourceId);
-    if (open.length > 0)
-      return fail(`ingress from the internet to ${[...new Set(open.map((o) => o.exposes))].join("; ")}`, {
+    const list = field(resource.configuration, "ipPermissions");
+    if (!Array.isArray(list))
+      return fail("cannot prove: the group's inbound rules are not recorded or not readable", {
         groupId: group,
-        openRules: open,
+        proof: "cannot prove",
+        field: "configuration.ipPermissions",
       });
-    return pass("no SSH, RDP or all-port ingress from 0.0.0.0/0 or ::/0", { groupId: group });
+    // An entry that is not an object may admit anything from anywhere.
+    const rules = list.map((p) =>
+      obj(p)
+        ? readRule(obj(p)!)
+        : { protocol: undefined, ports: undefined, sources: [], unknownSources: ["unreadable rule"] },
+    );
+    const exposed = TARGETS.filter((t) => exposure(rules, t.protocol, t.port) === "yes");
+    if (exposed.length > 0) {
+      // Every port of a protocol is open when each stretch between rule boundaries is.
+      const allPorts = (["tcp", "udp"] as const).some((protocol) => {
+        const marks = new Set([0]);
+        for (const r of rules)
+          if (r.ports) for (const m of [r.ports.from, r.ports.to + 1]) if (m <= MAX_PORT) marks.add(m);
+        return [...marks].every((m) => exposure(rules, protocol, m) === "yes");
+      });
+      const exposes = allPorts ? "all ports" : exposed.map((t) => t.name).join(", ");
+      // The sources that open it: per exposed port and family, the broadest first until they cover every
+      // address (0.0.0.0/0 alone, or both /1 halves — never the office /16 beside them).
+      const opening = new Set(
+        exposed.flatMap((t) => {
+          const admitting = rules.filter((r) => admits(r, t.protocol, t.port) === "yes");
+          return [32, 128].flatMap((bits) =>
+            cover(
+              admitting.flatMap((r) => r.sources),
+              bits as 32 | 128,
+            ),
+          );
+        }),
+      );
+      const openRules = rules.flatMap((r) =>
+        exposed.some((t) => admits(r, t.protocol, t.port) === "yes")
+          ? r.sources
+              .filter((x) => opening.has(x))
+              .map((s) => ({
+                protocol: r.protocol!,
+                fromPort: r.ports?.from ?? null,
+                toPort: r.ports?.to ?? null,
+                cidr: s.cidr,
+                exposes:
+                  r.protocol === "all" || (r.ports?.from === 0 && r.ports.to === MAX_PORT && allPorts)
+                    ? "all ports"
+                    : exposed
+                        .filter((t) => admits(r, t.protocol, t.port) === "yes")
+                        .map((t) => t.name)
+                        .join(", "),
+              }))
+          : [],
+      );
+      return fail(`ingress from the internet to ${exposes}`, { groupId: group, openRules });
+    }
+    const maybe = TARGETS.filter((t) => exposure(rules, t.protocol, t.port) === "maybe");
+    if (maybe.length > 0) {
+      // What keeps the answer open: unknown sources, and rules whose protocol or ports cannot be read.
+      const unknown = new Set<string>();
+      for (const r of rules) {
+        const admitting = maybe.map((t) => admits(r, t.protocol, t.port)).filter((x) => x !== "no");
+        if (admitting.length === 0) continue;
+        for (const u of r.unknownSources) unknown.add(u);
+        if (admitting.includes("maybe") && r.sources.length > 0)
+          unknown.add(
+            r.protocol === undefined ? "rule with an unreadable protocol" : "rule with unreadable ports",
+          );
+      }
+      return fail(`cannot prove ${maybe.map((t) => t.name).join(", ")} closed to the internet`, {
+        groupId: group,
+        proof: "cannot prove",
+        unknown: [...unknown],
+      });
+    }
+    return pass("no SSH, RDP or all-port ingress from the internet", { groupId: group });
   },
 });

@@ -2,14 +2,20 @@ import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { bucketInventoryRequest, phiKeyGate } from "../../policy/resources.ts";
 
-/** States in which KMS refuses Decrypt: every recording under the key is unreadable. */
+/**
+ * States in which KMS refuses Decrypt (KMS developer guide, "Key states of AWS KMS keys"): every recording
+ * under the key is unreadable. A multi-Region replica is `Creating` until KMS has copied it.
+ */
 const UNUSABLE = new Set([
   "Disabled",
   "PendingDeletion",
   "PendingReplicaDeletion",
   "Unavailable",
   "PendingImport",
+  "Creating",
 ]);
+/** States in which the key decrypts (`Updating`: a multi-Region key changing its primary Region). */
+const USABLE = new Set(["Enabled", "Updating"]);
 
 export default defineControl({
   id: "kms-key-usable",
@@ -45,11 +51,16 @@ export default defineControl({
     if (state && UNUSABLE.has(state))
       return fail(`key state is ${state}: PHI under it cannot be decrypted`, evidence);
     if (c.enabled === false || c.enabled === "false") return fail("key is disabled", evidence);
-    if (state === undefined)
-      return fail("cannot prove the key is usable: key state not recorded", {
-        ...evidence,
-        proof: "cannot prove",
-      });
+    if (state === undefined || !USABLE.has(state))
+      return fail(
+        `cannot prove the key is usable: key state ${state === undefined ? "not recorded" : "unknown"}`,
+        {
+          ...evidence,
+          // A state this control does not know is not echoed: it is not a KMS key state.
+          keyState: state === undefined ? "not recorded" : "unknown",
+          proof: "cannot prove",
+        },
+      );
     return pass(`key state ${state}`, evidence);
   },
 });

@@ -36,11 +36,17 @@ export default defineControl({
     const facts = fact?.ok ? fact.value : undefined;
     const manager = (typeof c.keyManager === "string" ? c.keyManager : undefined) ?? facts?.keyManager;
     if (manager === "AWS") return notApplicable("AWS-managed key: AWS rotates it every year");
-    const enabled = asBool(resource.supplementary.KeyRotationStatus) ?? facts?.rotationEnabled;
-    const period =
-      (typeof resource.supplementary.RotationPeriodInDays === "number"
+    // The Config item and a live KMS answer can disagree (Config records minutes after a change, or
+    // not at all for old items): the worse of the two counts — rotation off, or the longer period.
+    const said = [asBool(resource.supplementary.KeyRotationStatus), facts?.rotationEnabled];
+    const enabled = said.includes(false) ? false : said.includes(true) ? true : undefined;
+    const periods = [
+      typeof resource.supplementary.RotationPeriodInDays === "number"
         ? resource.supplementary.RotationPeriodInDays
-        : undefined) ?? facts?.rotationPeriodInDays;
+        : undefined,
+      facts?.rotationPeriodInDays,
+    ].filter((p): p is number => p !== undefined);
+    const period = periods.length > 0 ? Math.max(...periods) : undefined;
     const max = ctx.baseline.kms.maxRotationDays;
     const evidence = {
       keyArn: gate.key.arn,

@@ -86,10 +86,16 @@ export default defineControl({
     if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags))
       return notApplicable("not a PHI bucket in the baseline");
     const a = acl(resource);
+    const ownership = objectOwnership(resource);
+    // ACLs still apply under any other recorded ownership: that fails whatever the ACL says.
+    if (a === "unreadable" && ownership !== undefined && ownership !== "BucketOwnerEnforced")
+      return fail(`Object Ownership is ${ownership}: ACLs still apply`, {
+        objectOwnership: ownership,
+        accessControlList: "unreadable",
+      });
     if (a === "unreadable")
       return fail("cannot prove ACLs are safe: AccessControlList unreadable", { proof: "cannot prove" });
     const foreign = a ? foreignGrants(a) : [];
-    const ownership = objectOwnership(resource);
     const evidence = {
       objectOwnership: ownership ?? "not recorded",
       ...(foreign.length ? { foreignGrants: foreign } : {}),
