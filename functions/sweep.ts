@@ -15,7 +15,7 @@ import {
   regionalReadClients,
   runSweep,
 } from "@phiwatch/aws";
-import { Plan } from "@phiwatch/core";
+import { MEMBER_UNREADABLE_MESSAGE, memberAccounts, memberReadRoleArn } from "@phiwatch/core";
 import type { Context } from "aws-lambda";
 import {
   clients,
@@ -39,7 +39,7 @@ const roles = new MemberRoles(clients.sts(), "phiwatch-sweep", regionalReadClien
  */
 async function memberAccess(accounts: readonly string[], own: Identity): Promise<MemberAccess[]> {
   const out: MemberAccess[] = [];
-  const members = Plan.memberAccounts(accounts, own.accountId);
+  const members = memberAccounts(accounts, own.accountId);
   for (const accountId of members) {
     const m = roles.for(own, members, accountId);
     try {
@@ -47,8 +47,8 @@ async function memberAccess(accounts: readonly string[], own: Identity): Promise
     } catch (error) {
       const reason = reasonOf(error);
       // The exact message a CloudWatch Logs metric filter alarms on (Plan.logAlarmPlans).
-      logger.error(Plan.MEMBER_UNREADABLE_MESSAGE, { accountId, reason });
-      const resourceId = Plan.memberReadRoleArn(own.partition, accountId);
+      logger.error(MEMBER_UNREADABLE_MESSAGE, { accountId, reason });
+      const resourceId = memberReadRoleArn(own.partition, accountId);
       out.push({
         accountId,
         unable: { resourceType: "AWS::IAM::Role", resourceId, operation: "sts:AssumeRole", reason },

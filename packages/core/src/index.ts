@@ -27,15 +27,22 @@ export * from "./events/index.ts";
 export * from "./finding/index.ts";
 /** Alert, SIEM (OCSF, Splunk HEC, JSON) and signature formats, namespaced: `Format.buildAlert(…)`. */
 export * as Format from "./format/index.ts";
+/**
+ * What the sweep needs of the plans and the report, also named outside `Plan` and `Report`: a
+ * namespace re-export keeps every member in a handler's bundle (the sweep's carried the HTML report).
+ */
+export { MEMBER_UNREADABLE_MESSAGE } from "./plan/alarms.ts";
 /** The delivery queues' message size, also named outside `Plan` so handlers need not load every plan. */
 export { QUEUE_MESSAGE_MAX_BYTES } from "./plan/functions.ts";
 /** Pure resource plans infra/ deploys (rules, IAM, alarms), namespaced: `Plan.eventRules(baseline)`. */
 export * as Plan from "./plan/index.ts";
+export { memberAccounts, memberReadRoleArn } from "./plan/naming.ts";
 /** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */
 export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";
 /** Evidence report (model, HTML, Markdown) and posture snapshots, namespaced: `Report.buildReport(…)`. */
 export * as Report from "./report/index.ts";
+export { countPosture, MAX_UNABLE } from "./report/posture.ts";
 export * from "./resource/index.ts";
 export { isRuleId } from "./rule-ids.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from "@aws-sdk/client-sts";
-import { Plan } from "@phiwatch/core";
+import { memberReadRoleArn } from "@phiwatch/core";
 
 /** Temporary credentials as the SDK clients take them (a provider is called before each request). */
 export interface TemporaryCredentials {
@@ -135,7 +135,7 @@ export class MemberRoles<T> {
     let a = this.accounts.get(key);
     if (!a) {
       const credentials = member
-        ? assumeRoleCredentials(this.sts, Plan.memberReadRoleArn(own.partition, accountId), {
+        ? assumeRoleCredentials(this.sts, memberReadRoleArn(own.partition, accountId), {
             sessionName: this.sessionName,
           })
         : undefined;

@@ -7,13 +7,15 @@ import {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
+  countPosture,
   type Evaluation,
   evaluatesAccount,
   type Finding,
   findingId,
+  MAX_UNABLE,
   observationOf,
   phiBucketOf,
-  Report,
+  type Report,
   type ResourceSnapshot,
   reconsiderSuppression,
   recordObservation,
@@ -207,7 +209,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     // The posture's open counts, after the changes: the swept accounts' open findings.
     open.push(...r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)));
   }
-  const counts = Report.countPosture(evaluations, open);
+  const counts = countPosture(evaluations, open);
   const posture: Report.PostureSnapshot = {
     at: now.toISOString(),
     sweepId: req.sweepId,
@@ -216,7 +218,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     resources: snapshots.length,
     controls: counts.controls,
     open: counts.open,
-    unable: unable.slice(0, Report.MAX_UNABLE),
+    unable: unable.slice(0, MAX_UNABLE),
     unableTotal: unable.length,
     resolvedGone,
     transitions,
