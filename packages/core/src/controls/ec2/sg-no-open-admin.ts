@@ -33,12 +33,13 @@ interface Block {
 function v4Number(s: string): bigint | undefined {
   const parts = s.split(".");
   if (parts.length !== 4) return undefined;
-  let n = 0n;
+  // In a Number (32 bits fit exactly), one BigInt at the end: BigInt arithmetic per octet is slow.
+  let n = 0;
   for (const p of parts) {
     if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = (n << 8n) | BigInt(Number(p));
+    n = n * 256 + Number(p);
   }
-  return n;
+  return BigInt(n);
 }
 
 function v6Number(s: string): bigint | undefined {
@@ -85,8 +86,20 @@ function blockOf(cidr: string): Block | undefined {
   return { bits, first: n & ~host, last: (n & ~host) | host };
 }
 
+const FAMILY_END = { 32: (1n << 32n) - 1n, 128: (1n << 128n) - 1n } as const;
+
 /** Whether the blocks together hold every address of one family (0.0.0.0/1 + 128.0.0.0/1 is the internet). */
 function everyAddress(blocks: readonly Block[], bits: 32 | 128): boolean {
+  // The usual answers without sorting: a block that is the whole family (0.0.0.0/0, ::/0), or no block
+  // that starts at its first address (then nothing covers it).
+  const end = FAMILY_END[bits];
+  let startsAtZero = false;
+  for (const b of blocks) {
+    if (b.bits !== bits || b.first !== 0n) continue;
+    if (b.last === end) return true;
+    startsAtZero = true;
+  }
+  if (!startsAtZero) return false;
   const sorted = blocks.filter((b) => b.bits === bits).sort((a, b) => (a.first < b.first ? -1 : 1));
   let next = 0n;
   for (const b of sorted) {
@@ -118,13 +131,24 @@ const EVERY: readonly Block[] = [
   { bits: 128, first: 0n, last: (1n << 128n) - 1n },
 ];
 
-/** One ingress rule, read. `protocol`/`ports` undefined = unreadable; `unknownSources` = what may be anything. */
-interface Rule {
-  protocol: string | undefined;
-  ports: { from: number; to: number } | undefined;
+/** One ingress rule's sources: the CIDRs read, and what may be anything (`unknownSources`). */
+interface Sources {
   sources: Array<{ cidr: string; block: Block }>;
   unknownSources: string[];
 }
+
+/**
+ * One ingress rule, read. `protocol`/`ports` undefined = unreadable. Its sources are read only when
+ * asked (`read`, once): most rules of most groups admit no administration port, and parsing every CIDR
+ * of every rule was most of the control's cost.
+ */
+interface Rule {
+  protocol: string | undefined;
+  ports: { from: number; to: number } | undefined;
+  read: () => Sources;
+}
+
+const UNREADABLE_RULE: Sources = { sources: [], unknownSources: ["unreadable rule"] };
 
 const isPort = (v: unknown): v is number =>
   typeof v === "number" && Number.isInteger(v) && v >= -1 && v <= MAX_PORT;
@@ -147,7 +171,20 @@ function readRule(p: Record<string, unknown>): Rule {
         ? { from: 0, to: MAX_PORT }
         : { from, to }
       : undefined;
-  const sources: Rule["sources"] = [];
+  let read: Sources | undefined;
+  return {
+    protocol,
+    ports,
+    read: () => {
+      read ??= readSources(p);
+      return read;
+    },
+  };
+}
+
+/** The sources of one rule (its CIDRs parsed, prefix lists and unreadable ranges named). */
+function readSources(p: Record<string, unknown>): Sources {
+  const sources: Sources["sources"] = [];
   const unknownSources: string[] = [];
   const add = (c: unknown) => {
     const block = typeof c === "string" ? blockOf(c) : undefined;
@@ -175,7 +212,7 @@ function readRule(p: Record<string, unknown>): Rule {
     );
   }
   // userIdGroupPairs admit another group's network interfaces, never the internet.
-  return { protocol, ports, sources, unknownSources };
+  return { sources, unknownSources };
 }
 
 /** Whether a rule admits a protocol and port: "yes", "no", or "maybe" when its protocol or ports are unreadable. */
@@ -198,9 +235,10 @@ function exposure(rules: readonly Rule[], protocol: "tcp" | "udp", port: number)
   for (const r of rules) {
     const a = admits(r, protocol, port);
     if (a === "no") continue;
-    const blocks = r.sources.map((s) => s.block);
+    const { sources, unknownSources } = r.read();
+    const blocks = sources.map((s) => s.block);
     if (a === "yes") known.push(...blocks);
-    worst.push(...blocks, ...(r.unknownSources.length > 0 ? EVERY : []));
+    worst.push(...blocks, ...(unknownSources.length > 0 ? EVERY : []));
   }
   if (internet(known)) return "yes";
   return internet(worst) ? "maybe" : "no";
@@ -238,10 +276,9 @@ export default defineControl({
         field: "configuration.ipPermissions",
       });
     // An entry that is not an object may admit anything from anywhere.
-    const rules = list.map((p) =>
-      obj(p)
-        ? readRule(obj(p)!)
-        : { protocol: undefined, ports: undefined, sources: [], unknownSources: ["unreadable rule"] },
+    const rules = list.map(
+      (p): Rule =>
+        obj(p) ? readRule(obj(p)!) : { protocol: undefined, ports: undefined, read: () => UNREADABLE_RULE },
     );
     const exposed = TARGETS.filter((t) => exposure(rules, t.protocol, t.port) === "yes");
     if (exposed.length > 0) {
@@ -260,7 +297,7 @@ export default defineControl({
           const admitting = rules.filter((r) => admits(r, t.protocol, t.port) === "yes");
           return [32, 128].flatMap((bits) =>
             cover(
-              admitting.flatMap((r) => r.sources),
+              admitting.flatMap((r) => r.read().sources),
               bits as 32 | 128,
             ),
           );
@@ -268,8 +305,9 @@ export default defineControl({
       );
       const openRules = rules.flatMap((r) =>
         exposed.some((t) => admits(r, t.protocol, t.port) === "yes")
-          ? r.sources
-              .filter((x) => opening.has(x))
+          ? r
+              .read()
+              .sources.filter((x) => opening.has(x))
               .map((s) => ({
                 protocol: r.protocol!,
                 fromPort: r.ports?.from ?? null,
@@ -294,8 +332,9 @@ export default defineControl({
       for (const r of rules) {
         const admitting = maybe.map((t) => admits(r, t.protocol, t.port)).filter((x) => x !== "no");
         if (admitting.length === 0) continue;
-        for (const u of r.unknownSources) unknown.add(u);
-        if (admitting.includes("maybe") && r.sources.length > 0)
+        const { sources, unknownSources } = r.read();
+        for (const u of unknownSources) unknown.add(u);
+        if (admitting.includes("maybe") && sources.length > 0)
           unknown.add(
             r.protocol === undefined ? "rule with an unreadable protocol" : "rule with unreadable ports",
           );
