@@ -141,6 +141,27 @@ describe("analyzeRecording", () => {
     });
   });
 
+  it("finds sensitive input stored as a flow attribute (UpdateFlowAttributes, values are {Value})", () => {
+    const doc = recordedDobFlow();
+    action(doc, "2").Parameters.Text = "Please enter the number now.";
+    action(doc, "2").Parameters.StoreInput = "True";
+    // "Set contact attributes" with the Flow destination: the shape of the real VMX core module.
+    doc.Actions.push({
+      Identifier: "keep",
+      Type: "UpdateFlowAttributes",
+      Parameters: { FlowAttributes: { dateOfBirth: { Value: "$.StoredCustomerInput" } } },
+      Transitions: { NextAction: action(doc, "2").Transitions.NextAction },
+    });
+    action(doc, "2").Transitions.NextAction = "keep";
+    const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v?.block).toMatchObject({
+      id: "2",
+      topics: ["date-of-birth"],
+      sources: ["stored as attribute"],
+      attributeKeys: ["dateOfBirth"],
+    });
+  });
+
   it("finds a Lex bot block by its intent names", () => {
     const doc = recordedDobFlow();
     Object.assign(action(doc, "2"), {

@@ -143,7 +143,7 @@ function promptReadable(a: FlowAction): boolean {
   });
 }
 
-/** Keys, within a few blocks after `a`, that receive the captured input or Lex slots. */
+/** Keys (contact, Lambda or flow attributes), within a few blocks after `a`, that receive the captured input or Lex slots. */
 function storedAs(flow: Flow, a: FlowAction): string[] {
   const keys: string[] = [];
   const seen = new Set([a.id]);
@@ -156,8 +156,12 @@ function storedAs(flow: Flow, a: FlowAction): string[] {
         if (!b || seen.has(b.id)) continue;
         seen.add(b.id);
         next.push(b.id);
-        for (const bag of [b.parameters.Attributes, b.parameters.LambdaInvocationAttributes]) {
-          for (const [k, v] of Object.entries(obj(bag) ?? {})) {
+        const p = b.parameters;
+        // Contact attributes and Lambda inputs map keys to strings; flow attributes (UpdateFlowAttributes,
+        // the Flow destination of "Set contact attributes") map keys to `{ Value }`.
+        for (const bag of [p.Attributes, p.LambdaInvocationAttributes, p.FlowAttributes]) {
+          for (const [k, raw] of Object.entries(obj(bag) ?? {})) {
+            const v = typeof raw === "string" ? raw : obj(raw)?.Value;
             if (typeof v === "string" && /\$\.(StoredCustomerInput|Lex\.)/.test(v)) keys.push(k, v);
           }
         }
