@@ -77,6 +77,22 @@ describe("control connect-flow-pause-recording", () => {
     );
     expect(evaluate("connect-flow-pause-recording", flowSnapshot(doc)).status).toBe("NON_COMPLIANT");
   });
+  it("judges a flow module as entered with the caller's recording, even when flows start unrecorded", () => {
+    // A module only ever runs inside a flow, which may have turned recording on before invoking it:
+    // "assume-off" (no flow is entered recording) says nothing about the state a module starts in.
+    const doc = health();
+    doc.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text = "Enter your member ID";
+    const baseline = testBaseline({ connect: { recordingAtFlowStart: "assume-off" } as never });
+    const module = apiSnapshot("AWS::Connect::ContactFlowModule", "module-1", {
+      Arn: `arn:aws:connect:us-east-1:111122223333:instance/${INSTANCE}/flow-module/module-1`,
+      Id: "module-1",
+      Name: "Verify member",
+      Content: JSON.stringify(doc),
+    });
+    const e = evaluate("connect-flow-pause-recording", module, testFacts(), baseline);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.recordingAtFlowStart).toBe("inherited (a module runs inside a flow)");
+  });
   it("fails, saying why, when a flow module runs between the pause and the sensitive block", () => {
     const doc = health();
     doc.Actions.push(

@@ -38,12 +38,17 @@ export default defineControl({
       });
     // A malformed flow throws InvalidEventError naming the field: the engine records ERROR, never a pass.
     const flow = parseFlow(content, "configuration.Content");
-    const assumeOnAtStart = ctx.baseline.connect.recordingAtFlowStart === "assume-on";
+    // A module only runs inside a flow, which may have turned recording on before invoking it: it starts
+    // with its caller's recording, whatever the baseline says of how flows start.
+    const module = resource.resourceType === CONNECT_FLOW_MODULE;
+    const assumeOnAtStart = module || ctx.baseline.connect.recordingAtFlowStart === "assume-on";
     const analysis = analyzeRecording(flow, { assumeOnAtStart });
     const base = {
       blocks: analysis.total,
       reachableBlocks: analysis.reachable,
-      recordingAtFlowStart: ctx.baseline.connect.recordingAtFlowStart,
+      recordingAtFlowStart: module
+        ? "inherited (a module runs inside a flow)"
+        : ctx.baseline.connect.recordingAtFlowStart,
     };
     // A path that leaves the document (a NextAction naming no action) goes where nothing can be checked.
     const reachable = reachableActions(flow);
