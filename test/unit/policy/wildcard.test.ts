@@ -54,6 +54,18 @@ describe("policy wildcards", () => {
     expect(arnPatternCovers("arn:aws:s3:::*/x", "arn:aws:s3:::phi/*")).toBe(false);
   });
 
+  it("proves coverage by a pattern with wildcards before its final star (a Deny on every access point)", () => {
+    const AP_OBJECTS = "arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*";
+    expect(arnPatternCovers("arn:aws:s3:*:*:accesspoint/*", AP_OBJECTS)).toBe(true);
+    expect(arnPatternCovers("arn:aws:s3:*:111122223333:accesspoint/*", AP_OBJECTS)).toBe(true);
+    expect(arnPatternCovers("arn:aws:s3:::phi-*/*", "arn:aws:s3:::phi-recordings/connect/*")).toBe(true);
+    // Not covered: another account, another access point name, a literal after the wildcard not in the head.
+    expect(arnPatternCovers("arn:aws:s3:*:444455556666:accesspoint/*", AP_OBJECTS)).toBe(false);
+    expect(arnPatternCovers("arn:aws:s3:*:*:accesspoint/ops/*", AP_OBJECTS)).toBe(false);
+    expect(arnPatternCovers("arn:aws:s3:*:*:accesspoint/*/object/connect/*", AP_OBJECTS)).toBe(false);
+    expect(arnPatternCovers("arn:aws:s3:::phi-*/a*", "arn:aws:s3:::phi-recordings/*")).toBe(false);
+  });
+
   describe("properties", () => {
     const pattern = fc.stringMatching(/^[a-z:*?/.-]{0,30}$/);
     it("never throws, whatever the input", () => {

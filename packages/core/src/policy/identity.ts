@@ -9,6 +9,7 @@ import {
 } from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
+import { accessPointForEvidence, accessPointQuestions } from "./access-points.ts";
 import { type PolicyDocument, parsePolicyDocument } from "./document.ts";
 import { evaluateIdentity, mentionsAction, type NamedPolicy } from "./evaluate.ts";
 import {
@@ -259,6 +260,37 @@ export function identityAccess(
     }
   }
   return out;
+}
+
+/** Why an Allow through an access point stays unproven (evidence: no object key, no access point name). */
+export const ACCESS_POINT_UNDECIDED =
+  "the bucket an S3 access point serves (AWS::S3::AccessPoint is not recorded)";
+
+/**
+ * `identityAccess` through S3 access points, for object-key patterns (`*`, or the raw-audio keys): the
+ * questions are the access points the identity's Allow statements name (see `accessPointQuestions`),
+ * each asked with every Deny and the boundary. An Allow found reaches the objects of whatever bucket the
+ * access point serves, which phiwatch cannot tell, so it is `conditional` — "cannot prove", never a pass
+ * and never a proven fail.
+ *
+ * @example
+ * ```ts
+ * accessPointAccess(ip, ["s3:GetObject"], ["*"]);
+ * // [{ action: "s3:GetObject", resource: "arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*", effect: "conditional", … }]
+ * ```
+ */
+export function accessPointAccess(
+  ip: IdentityPolicies,
+  actions: readonly string[],
+  keyPatterns: readonly string[],
+): AccessFinding[] {
+  const questions = [...new Set(keyPatterns)].flatMap((k) => accessPointQuestions(ip.policies, k));
+  return identityAccess(ip, actions, [...new Set(questions)]).map((f) => ({
+    ...f,
+    resource: accessPointForEvidence(f.resource),
+    effect: "conditional",
+    undecided: [...new Set([...(f.undecided ?? []), ACCESS_POINT_UNDECIDED])],
+  }));
 }
 
 /**

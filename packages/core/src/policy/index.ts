@@ -1,3 +1,4 @@
+export { accessPointForEvidence, accessPointQuestion, accessPointQuestions } from "./access-points.ts";
 export {
   and,
   type ConditionResult,
@@ -28,7 +29,9 @@ export {
 } from "./evaluate.ts";
 export { type Grant, type GrantPrincipal, principalGrants } from "./grants.ts";
 export {
+  ACCESS_POINT_UNDECIDED,
   type AccessFinding,
+  accessPointAccess,
   accessVerdict,
   type IdentityPolicies,
   identityAccess,
@@ -59,6 +62,7 @@ export {
   phiKeyGate,
   phiKeyOf,
   phiTargets,
+  rawKeyPatterns,
   rawObjectPatterns,
   readDocument,
   supplementaryObject,

@@ -81,8 +81,17 @@ export function bucketArns(name: string): { bucket: string; objects: string } {
  * `arn:aws:s3:::b/connect/*\/CallRecordings/*`). Empty when the bucket holds no recordings.
  */
 export function rawObjectPatterns(bucketPattern: string, phi: PhiBucket): string[] {
+  return rawKeyPatterns(phi).map((k) => `arn:aws:s3:::${bucketPattern}/${k}`);
+}
+
+/**
+ * Object-key patterns of a bucket's raw-audio prefixes (`connect/*\/CallRecordings/` →
+ * `connect/*\/CallRecordings/*`), as the bucket and its access points expose them. Empty when the bucket
+ * holds no recordings.
+ */
+export function rawKeyPatterns(phi: PhiBucket): string[] {
   if (!phi.holds.includes("recordings")) return [];
-  return phi.rawPrefixes.map((p) => `arn:aws:s3:::${bucketPattern}/${p}*`);
+  return phi.rawPrefixes.map((p) => `${p}*`);
 }
 
 /** One PHI bucket (or family of buckets, for a prefix entry) as resource patterns. */
@@ -92,6 +101,8 @@ export interface PhiTarget {
   bucketArn: string;
   objects: string;
   raw: string[];
+  /** Object-key patterns of the raw audio (`raw` without the bucket: for access point questions). */
+  rawKeys: string[];
 }
 
 /**
@@ -124,6 +135,7 @@ function computePhiTargets(
       bucketArn: `arn:aws:s3:::${pattern}`,
       objects: `arn:aws:s3:::${pattern}/*`,
       raw: rawObjectPatterns(pattern, phi),
+      rawKeys: rawKeyPatterns(phi),
     });
   };
   for (const b of baseline.phiBuckets) {

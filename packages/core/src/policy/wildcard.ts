@@ -249,6 +249,15 @@ export function arnPatternCovers(outer: string, inner: string): boolean {
     const innerLiteral = inner.slice(0, firstWildcard(inner));
     return innerLiteral.startsWith(literal);
   }
+  // `Q*` with wildcards in Q (`arn:aws:s3:*:*:accesspoint/*`): when Q matches a prefix of the inner
+  // pattern's literal head, the final star (which may cross colons) absorbs all that follows it.
+  if (outer.endsWith("*") && !/[*?]$/.test(outer.slice(0, -1))) {
+    const head = outer.slice(0, -1);
+    const last = head[head.length - 1];
+    const innerLiteral = inner.slice(0, firstWildcard(inner));
+    for (let n = innerLiteral.length; n > 0; n--)
+      if (innerLiteral[n - 1] === last && arnMatches(head, innerLiteral.slice(0, n))) return true;
+  }
   return false;
 }
 

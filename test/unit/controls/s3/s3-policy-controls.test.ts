@@ -101,6 +101,29 @@ describe("control s3-policy-least-privilege", () => {
     ...extra,
   });
 
+  it("cannot prove least privilege when the bucket delegates access control to access points", () => {
+    // AWS's delegation statement: who reads is then decided by access point and identity policies,
+    // which phiwatch does not record; never a pass.
+    const e = run(
+      withSupplementary(
+        phiBucket(),
+        policyText({
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "*",
+          Resource: [BUCKET, OBJECTS],
+          Condition: { StringEquals: { "s3:DataAccessPointAccount": ACCT } },
+        }),
+      ),
+      "s3-policy-least-privilege",
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.violations).toContainEqual(
+      expect.objectContaining({ principal: "*", undecided: ["StringEquals s3:DataAccessPointAccount"] }),
+    );
+  });
+
   it("passes on the real RDK item (its only statement is a Deny)", () => {
     const e = run(
       loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json"),

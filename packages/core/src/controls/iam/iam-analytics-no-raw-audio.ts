@@ -1,7 +1,13 @@
 import { matchesAny } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { accessVerdict, identityAccess, identityControlFacts, identityScope } from "../../policy/identity.ts";
+import {
+  accessPointAccess,
+  accessVerdict,
+  identityAccess,
+  identityControlFacts,
+  identityScope,
+} from "../../policy/identity.ts";
 
 const READ = ["s3:GetObject", "s3:GetObjectVersion"];
 
@@ -13,7 +19,8 @@ export default defineControl({
   severity: "high",
   rationale:
     "Minimum necessary: analytics and QA work from redacted transcripts. A wildcard such as s3:Get* on " +
-    "arn:aws:s3:::phi-*/* quietly gives them every raw recording, with the patient's voice and whatever was said.",
+    "arn:aws:s3:::phi-*/* quietly gives them every raw recording, with the patient's voice and whatever was said." +
+    " Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so a grant on raw-audio keys there says cannot prove.",
   remediation: {
     console:
       "IAM › Roles › role › Permissions › narrow s3:GetObject to the transcript prefixes, or add a Deny on " +
@@ -35,7 +42,15 @@ export default defineControl({
       return notApplicable("also a designated raw reader in the baseline", { identity: ip.arn });
     const raw = targets.flatMap((t) => t.raw);
     if (raw.length === 0) return notApplicable("the baseline lists no bucket holding recordings");
-    const v = accessVerdict(ip, identityAccess(ip, READ, raw));
+    // Through an access point the request names the access point, not the bucket (policy/access-points.ts).
+    const v = accessVerdict(ip, [
+      ...identityAccess(ip, READ, raw),
+      ...accessPointAccess(
+        ip,
+        READ,
+        targets.flatMap((t) => t.rawKeys),
+      ),
+    ]);
     if (v.ok) return pass("cannot read raw recordings", v.evidence);
     if (v.proven) return fail("analytics principal can read raw recordings", v.evidence);
     return fail("cannot prove the analytics principal cannot read raw recordings", v.evidence);

@@ -2,6 +2,7 @@ import { matchesAny } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import {
+  accessPointAccess,
   accessVerdict,
   identityAccess,
   identityControlFacts,
@@ -27,7 +28,8 @@ export default defineControl({
   rationale:
     "Integrity: deleting a recording or a version — directly, or with a lifecycle rule that expires them — or " +
     "rewriting the bucket policy must be limited to the baseline's operators, so a compromised application or " +
-    "analyst role cannot destroy PHI or open the bucket.",
+    "analyst role cannot destroy PHI or open the bucket." +
+    " Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so a delete grant there says cannot prove.",
   remediation: {
     console:
       "IAM › identity › Permissions › remove s3:DeleteObject*, s3:PutBucketPolicy, s3:DeleteBucketPolicy and " +
@@ -55,6 +57,8 @@ export default defineControl({
         BUCKET_CHANGE,
         targets.map((t) => t.bucketArn),
       ),
+      // Through an access point a delete names the access point, not the bucket (policy/access-points.ts).
+      ...(targets.length ? accessPointAccess(ip, OBJECT_DELETE, ["*"]) : []),
     ];
     const v = accessVerdict(ip, found);
     if (v.ok) return pass("cannot delete PHI objects or change PHI bucket policies or lifecycle", v.evidence);

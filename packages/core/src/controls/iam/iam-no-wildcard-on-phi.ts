@@ -1,5 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
+import { accessPointQuestion } from "../../policy/access-points.ts";
 import { type Statement, widenVariables } from "../../policy/document.ts";
 import { identityControlFacts, identityScope } from "../../policy/identity.ts";
 import { bucketInventoryRequest, type PhiTarget, phiBucketKeys } from "../../policy/resources.ts";
@@ -83,7 +84,8 @@ export default defineControl({
   rationale:
     "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the " +
     "bucket policy and scheduling key deletion. On PHI buckets and keys (the baseline's phiKeys and the keys " +
-    "that encrypt PHI buckets) every action must be named.",
+    "that encrypt PHI buckets) every action must be named." +
+    " Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so s3:* or * there says cannot prove.",
   remediation: {
     console:
       "IAM › Policies › policy › Edit › replace *, s3:* or kms:* with the actions the job needs on PHI resources.",
@@ -121,6 +123,7 @@ export default defineControl({
       return a ? `PHI bucket ${a.bucket} encrypts with ${a.alias}, not resolved to a key here` : undefined;
     };
     const unproven: Record<string, unknown>[] = [];
+    const unprovenAccessPoints: Record<string, unknown>[] = [];
     const violations: Record<string, unknown>[] = [];
     for (const { name, document } of ip.policies) {
       for (const s of document.statements) {
@@ -139,7 +142,18 @@ export default defineControl({
             resources: resourcesForEvidence(s),
             ...cond,
           });
-        else if (w.kms.length) {
+        else if (w.kms.length || w.s3.length) {
+          // Through an access point a request names the access point, not the bucket: which bucket it
+          // serves is not recorded, so a wildcard there cannot be proven to miss PHI.
+          if (w.s3.length && (s.resource ?? ["*"]).some((r) => accessPointQuestion(r, "*") !== undefined))
+            unprovenAccessPoints.push({
+              policy: name,
+              statement: stmt,
+              actions: w.s3,
+              resources: resourcesForEvidence(s),
+              ...cond,
+            });
+          if (!w.kms.length) continue;
           const keys = s.resource?.map((p) => (s.variables ? widenVariables(p) : p));
           const entry = {
             policy: name,
@@ -163,8 +177,19 @@ export default defineControl({
       ...(ip.missing.length ? { missingPolicies: ip.missing } : {}),
       ...(ip.unreadable.length ? { unreadablePolicies: ip.unreadable } : {}),
       ...(unproven.length ? { unprovenKeys: unproven } : {}),
+      ...(unprovenAccessPoints.length
+        ? {
+            unprovenAccessPoints,
+            why: "the bucket an S3 access point serves (AWS::S3::AccessPoint is not recorded)",
+          }
+        : {}),
     };
     if (violations.length > 0) return fail("wildcard action on PHI resources", evidence);
+    if (unprovenAccessPoints.length > 0)
+      return fail("cannot prove a wildcard action on S3 access points misses PHI buckets", {
+        ...evidence,
+        proof: "cannot prove",
+      });
     if (unproven.length > 0)
       return fail("cannot prove kms:* names no key that encrypts a PHI bucket", {
         ...evidence,

@@ -2,6 +2,7 @@ import { matchesAny } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import {
+  accessPointAccess,
   accessVerdict,
   identityAccess,
   identityControlFacts,
@@ -20,7 +21,8 @@ export default defineControl({
   rationale:
     "Access to recordings and transcripts must be granted on purpose. Any identity that is neither a designated " +
     "raw reader nor an analytics role (which reads transcripts, see iam-analytics-no-raw-audio) and can still " +
-    "read PHI objects is access nobody authorised.",
+    "read PHI objects is access nobody authorised." +
+    " Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so a read grant there says cannot prove.",
   remediation: {
     console:
       "IAM › Roles/Users › identity › Permissions › remove s3:GetObject on PHI buckets, or add it to the " +
@@ -42,14 +44,15 @@ export default defineControl({
       return notApplicable("an analytics principal (checked by iam-analytics-no-raw-audio)", {
         identity: ip.arn,
       });
-    const v = accessVerdict(
-      ip,
-      identityAccess(
+    // Through an access point the request names the access point, not the bucket (policy/access-points.ts).
+    const v = accessVerdict(ip, [
+      ...identityAccess(
         ip,
         READ,
         targets.map((t) => t.objects),
       ),
-    );
+      ...(targets.length ? accessPointAccess(ip, READ, ["*"]) : []),
+    ]);
     if (v.ok) return pass("cannot read PHI objects", v.evidence);
     if (v.proven)
       return fail("an identity outside the baseline's raw readers can read PHI objects", v.evidence);

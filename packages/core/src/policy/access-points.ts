@@ -1,0 +1,80 @@
+import { widenVariables } from "./document.ts";
+import type { NamedPolicy } from "./evaluate.ts";
+import { globsIntersect } from "./wildcard.ts";
+
+/**
+ * S3 access points as identity-policy questions. A request through an access point names the access
+ * point's ARN (`arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY`), never the bucket's, so an
+ * identity policy that allows it reaches the objects of whatever bucket the access point serves (the
+ * access point policy and the bucket policy must allow it too; a bucket policy that delegates access
+ * control to access points does). Which bucket an access point serves is in the `AWS::S3::AccessPoint`
+ * item, which phiwatch does not record: an Allow that may name an access point object of a PHI bucket
+ * can only be reported as "cannot prove".
+ */
+
+/** Stands for any run of characters a `*` of the statement matched: no literal pattern names it. */
+const ANY = "\u0001";
+/** Stands for the one character a `?` of the statement matched. */
+const ONE = "\u0002";
+
+/** A pattern segment made concrete: each wildcard filled with characters only wildcards match. */
+function concrete(segment: string): string {
+  return segment.replace(/\*/g, ANY).replace(/\?/g, ONE);
+}
+
+/**
+ * The access point ARN pattern a Resource entry of an Allow may name, with `keyPattern` as the object
+ * key (`*` for every object, `connect/*\/CallRecordings/*` for raw audio), or `undefined` when the entry
+ * names no access point object with such a key. Region, account and access point name are taken from
+ * the entry — literal, or filled with characters no other literal names — so the question stands for
+ * the access points this entry names and a Deny or a boundary is matched against exactly those; only
+ * the key stays a pattern.
+ *
+ * @example
+ * ```ts
+ * accessPointQuestion("arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*", "*");
+ * // "arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*"
+ * accessPointQuestion("arn:aws:s3:::phi-recordings/*", "*"); // undefined
+ * ```
+ */
+export function accessPointQuestion(resource: string, keyPattern: string): string | undefined {
+  const p = widenVariables(resource);
+  // `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; fewer segments only when a final `*` runs on
+  // across colons (`*`, `arn:aws:s3:*`): every segment after it is open.
+  const parts = p.split(":");
+  const seg = (i: number) => (i < parts.length ? parts[i]! : ANY);
+  const res = parts.length >= 6 ? parts.slice(5).join(":") : "";
+  const partition = parts.length >= 2 && !/[*?]/.test(seg(1)) ? seg(1) : "aws";
+  const named = /^accesspoint\/([^/]*)/.exec(res);
+  const name = named ? concrete(named[1]!) : ANY;
+  const q = `arn:${partition}:s3:${concrete(seg(3))}:${concrete(seg(4))}:accesspoint/${name}/object/${keyPattern}`;
+  return globsIntersect(p, q) ? q : undefined;
+}
+
+/**
+ * The access point questions of an identity's Allow statements for one object-key pattern, without
+ * repeats: one per Resource entry that may name an access point object with such a key, and a question
+ * open in every part for an Allow with NotResource.
+ *
+ * @example
+ * ```ts
+ * accessPointQuestions(ip.policies, "*"); // ["arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*"]
+ * ```
+ */
+export function accessPointQuestions(policies: readonly NamedPolicy[], keyPattern: string): string[] {
+  const out = new Set<string>();
+  for (const { document } of policies)
+    for (const s of document.statements) {
+      if (s.effect !== "Allow") continue;
+      for (const r of s.resource ?? ["*"]) {
+        const q = accessPointQuestion(r, keyPattern);
+        if (q !== undefined) out.add(q);
+      }
+    }
+  return [...out];
+}
+
+/** A question as evidence shows it: the filled-in wildcards shown as `*` again. */
+export function accessPointForEvidence(question: string): string {
+  return question.replaceAll(ANY, "*").replaceAll(ONE, "?");
+}
