@@ -42,6 +42,11 @@ export function accessPointQuestion(resource: string, keyPattern: string): strin
   // `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; fewer segments only when a final `*` runs on
   // across colons (`*`, `arn:aws:s3:*`): every segment after it is open.
   const parts = p.split(":");
+  // Cheap refusals first (most Resource entries of most roles): another service's ARN, or an S3 ARN with
+  // an empty region and account (a bucket or object: an access point ARN always has both).
+  if (parts.length >= 3 && parts[0] === "arn" && parts[2] !== "s3" && !/[*?]/.test(parts[2]!))
+    return undefined;
+  if (parts.length >= 6 && parts[3] === "" && parts[4] === "") return undefined;
   const seg = (i: number) => (i < parts.length ? parts[i]! : ANY);
   const res = parts.length >= 6 ? parts.slice(5).join(":") : "";
   const partition = parts.length >= 2 && !/[*?]/.test(seg(1)) ? seg(1) : "aws";
