@@ -116,6 +116,21 @@ export async function evaluateAndRecord(
     ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}),
   });
   const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
+  return { evaluations, ...(await recordEvaluations(deps, evaluations, snapshot, cause, now)) };
+}
+
+/**
+ * Record evaluations of one snapshot as findings: each its observation, with the control's remediation
+ * and the baseline's suppression of a failure. A write that fails does not stop the others: it is
+ * returned in `failures`.
+ */
+export async function recordEvaluations(
+  deps: DriftDeps,
+  evaluations: readonly Evaluation[],
+  snapshot: ResourceSnapshot,
+  cause: string,
+  now: Date,
+): Promise<{ transitions: number; failures: RecordFailure[] }> {
   let transitions = 0;
   const failures: RecordFailure[] = [];
   for (const e of evaluations) {
@@ -132,5 +147,5 @@ export async function evaluateAndRecord(
       failures.push({ ruleId: obs.ruleId, error });
     }
   }
-  return { evaluations, transitions, failures };
+  return { transitions, failures };
 }

@@ -13,7 +13,6 @@ import {
   type Finding,
   findingId,
   MAX_UNABLE,
-  observationOf,
   phiBucketOf,
   type Report,
   type ResourceSnapshot,
@@ -22,7 +21,7 @@ import {
   TRAIL_TYPE,
   watchedTypes,
 } from "@phiwatch/core";
-import { type DriftDeps, evaluateAndRecord } from "../drift-service.ts";
+import { type DriftDeps, evaluateAndRecord, recordEvaluations } from "../drift-service.ts";
 import { type BackoffOptions, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
 import {
@@ -339,18 +338,9 @@ async function sweepAccount(
   if (whole) {
     // A COMPLIANT answer only resolves an earlier account-level finding: each trail is counted by its own evaluation.
     if (whole.evaluation.status === "NON_COMPLIANT") evaluations.push(whole.evaluation);
-    const obs = observationOf(whole.evaluation, whole.snapshot, cause);
-    const control = deps.controls.controls.find((c) => c.id === whole.evaluation.controlId);
-    if (obs && control) obs.remediation = control.remediation.cli;
-    if (obs?.verdict === "fail") {
-      const suppressedBy = baselineSuppression(deps.baseline, obs.ruleId, obs.subject, now);
-      if (suppressedBy) obs.suppressedBy = suppressedBy;
-    }
-    try {
-      if (obs && (await recordObservation(deps.findings, obs, now)).transitioned) transitions++;
-    } catch (error) {
-      failed(whole.snapshot, whole.evaluation.controlId, error);
-    }
+    const r = await recordEvaluations(deps, [whole.evaluation], whole.snapshot, cause, now);
+    transitions += r.transitions;
+    for (const f of r.failures) failed(whole.snapshot, f.ruleId, f.error);
   }
   return { evaluations, snapshots: read.snapshots, unable, transitions, resolvedGone, failures };
 }

@@ -9,6 +9,7 @@ export {
   MAX_QUERY_VALUE,
   PostureQuery,
   parseInput,
+  ReasonBody,
   ResourceHistoryQuery,
   SuppressBody,
   UnsuppressBody,

@@ -138,11 +138,14 @@ export const SuppressBody = z
   })
   .strict();
 
-/** Body of `POST /findings/{id}/unsuppress`. */
-export const UnsuppressBody = z.object({ reason }).strict();
+/** A body that is only a person's reason. */
+export const ReasonBody = z.object({ reason }).strict();
 
-/** Body of `POST /findings/{id}/close` (an activity finding reviewed by a person): a reason, as unsuppress. */
-export const CloseBody = UnsuppressBody;
+/** Body of `POST /findings/{id}/unsuppress`. */
+export const UnsuppressBody = ReasonBody;
+
+/** Body of `POST /findings/{id}/close` (an activity finding reviewed by a person). */
+export const CloseBody = ReasonBody;
 
 export const FindingIdParam = z
   .string()

@@ -7,12 +7,11 @@ import type {
   HistoryEntry,
   Page,
 } from "../finding/index.ts";
-import { closeIncident, suppress, unsuppress } from "../finding/lifecycle.ts";
+import { closeIncident, closeRefusal, suppress, unsuppress } from "../finding/lifecycle.ts";
 import { redactText } from "../format/redact.ts";
 import type { PostureSnapshot } from "../report/posture.ts";
 import {
   ApiError,
-  CloseBody,
   FindingIdParam,
   ListFindingsQuery,
   MAX_BODY_BYTES,
@@ -20,9 +19,9 @@ import {
   MAX_QUERY_VALUE,
   PostureQuery,
   parseInput,
+  ReasonBody,
   ResourceHistoryQuery,
   SuppressBody,
-  UnsuppressBody,
 } from "./request.ts";
 
 /** Where posture snapshots are read from (the sweep writes them). */
@@ -168,6 +167,26 @@ async function applyUserChange(
   throw new ApiError(409, "Conflict", "the finding changed meanwhile: retry");
 }
 
+/**
+ * A person's change whose body is only a reason (`unsuppress`, `close`): the caller's identity, the
+ * reason with PHI-shaped text redacted (free text from a person), the change decided on the stored
+ * finding (re-decided when it changed meanwhile).
+ */
+async function reasonChange(
+  req: ApiRequest,
+  deps: ApiDeps,
+  id: string,
+  now: Date,
+  change: (current: Finding, reason: string, by: string, at: string) => FindingChange,
+): Promise<ApiResponse> {
+  const by = requireCaller(req);
+  const reason = redactText(parseInput(ReasonBody, readBody(req), "body").reason);
+  const finding = await applyUserChange(deps, id, (current) =>
+    change(current, reason, by, now.toISOString()),
+  );
+  return json(200, { finding });
+}
+
 async function loadFinding(deps: ApiDeps, id: string): Promise<Finding> {
   const findingId = parseInput(FindingIdParam, id, "path.findingId");
   const f = await deps.findings.getFinding(findingId);
@@ -306,37 +325,21 @@ async function dispatch(route: Route, req: ApiRequest, deps: ApiDeps): Promise<A
       });
       return json(200, { finding });
     }
-    case "unsuppress": {
-      const by = requireCaller(req);
-      const body = parseInput(UnsuppressBody, readBody(req), "body");
-      const reason = redactText(body.reason);
-      const finding = await applyUserChange(deps, route.id, (current) => {
+    case "unsuppress":
+      return reasonChange(req, deps, route.id, now, (current, reason, by, at) => {
         if (current.status !== "SUPPRESSED")
           throw new ApiError(
             409,
             "Conflict",
             `finding ${current.findingId} is ${current.status}, not SUPPRESSED`,
           );
-        return unsuppress(current, reason, by, now.toISOString());
+        return unsuppress(current, reason, by, at);
       });
-      return json(200, { finding });
-    }
-    case "close": {
-      const by = requireCaller(req);
-      const body = parseInput(CloseBody, readBody(req), "body");
-      const reason = redactText(body.reason);
-      const finding = await applyUserChange(deps, route.id, (current) => {
-        if (current.kind !== "activity")
-          throw new ApiError(
-            409,
-            "Conflict",
-            `finding ${current.findingId} is a drift finding: it resolves when the resource is compliant (suppress it to accept the risk)`,
-          );
-        if (current.status === "RESOLVED")
-          throw new ApiError(409, "Conflict", `finding ${current.findingId} is already RESOLVED`);
-        return closeIncident(current, reason, by, now.toISOString());
+    case "close":
+      return reasonChange(req, deps, route.id, now, (current, reason, by, at) => {
+        const refused = closeRefusal(current);
+        if (refused) throw new ApiError(409, "Conflict", refused);
+        return closeIncident(current, reason, by, at);
       });
-      return json(200, { finding });
-    }
   }
 }

@@ -65,7 +65,7 @@ export function accountTrailEvaluation(
     summary: none
       ? "no CloudTrail trail at all records this account (none of its own, no organisation trail)"
       : `${present.length} trail(s) record this account; each is judged on its own`,
-    evidence: none ? { trails: 0 } : { trails: present.length },
+    evidence: { trails: present.length },
   };
   return { evaluation, snapshot };
 }

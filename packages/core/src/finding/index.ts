@@ -7,6 +7,7 @@ export {
 export { findingId } from "./id.ts";
 export {
   closeIncident,
+  closeRefusal,
   decide,
   evidenceDigest,
   type FindingChange,

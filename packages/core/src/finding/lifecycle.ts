@@ -350,6 +350,17 @@ export function unsuppress(current: Finding, reason: string, by: string, at: str
 }
 
 /**
+ * Why a finding cannot be closed after review (`closeIncident`), or `undefined` when it can: a drift
+ * finding resolves when its resource is compliant, and a resolved one is closed already.
+ */
+export function closeRefusal(current: Finding): string | undefined {
+  if (current.kind !== "activity")
+    return `finding ${current.findingId} is a drift finding: it resolves when the resource is compliant (suppress it to accept the risk)`;
+  if (current.status === "RESOLVED") return `finding ${current.findingId} is already RESOLVED`;
+  return undefined;
+}
+
+/**
  * Close an activity finding (an incident) after a person reviewed it: RESOLVED, with their reason in
  * the summary and their identity and reason in history; the incident's evidence and count are kept.
  * An incident has no resolution of its own (nothing makes past reads compliant), so this is how a
@@ -363,10 +374,8 @@ export function unsuppress(current: Finding, reason: string, by: string, at: str
  * ```
  */
 export function closeIncident(current: Finding, reason: string, by: string, at: string): FindingChange {
-  if (current.kind !== "activity")
-    throw new PhiwatchError(
-      `finding ${current.findingId} is a drift finding: it resolves when the resource is compliant (suppress it to accept the risk)`,
-    );
+  const refused = closeRefusal(current);
+  if (refused) throw new PhiwatchError(refused);
   const next: Finding = {
     ...current,
     status: "RESOLVED",

@@ -76,6 +76,11 @@ export default defineControl({
       });
     const policies = [{ name: "key-policy", document: doc }];
     const resourceArn = gate.key.arn;
+    /** Whether the key policy explicitly denies one concrete principal (not a pattern) an action on the key. */
+    const deniedTo = (arn: string, action: string) =>
+      !hasWildcard(arn) &&
+      evaluatePolicies(policies, { action, resource: resourceArn, principal: { kind: "aws", arn } })
+        .effect === "deny";
     const violations: Record<string, unknown>[] = [];
     // kms:* (or *) in an Allow, and Principal * without conditions.
     for (const s of doc.statements) {
@@ -113,14 +118,7 @@ export default defineControl({
       };
       for (const a of g.actions) {
         // A grant cancelled by an explicit Deny for this principal does not count.
-        if (g.principal.kind === "arn" && !hasWildcard(g.principal.arn)) {
-          const d = evaluatePolicies(policies, {
-            action: a,
-            resource: resourceArn,
-            principal: { kind: "aws", arn: g.principal.arn },
-          });
-          if (d.effect === "deny") continue;
-        }
+        if (g.principal.kind === "arn" && deniedTo(g.principal.arn, a)) continue;
         (ADMIN.includes(a) ? h.admin : h.use).add(a);
       }
       h.statements.add(g.statement);
@@ -131,9 +129,6 @@ export default defineControl({
     // narrowed by `ArnLike aws:PrincipalArn`) or a role is granted reaches each principal it covers (a role
     // its sessions): all of it adds to what each one holds, less what the key policy denies it.
     const all = held.get("*");
-    const deniedTo = (arn: string, a: string) =>
-      evaluatePolicies(policies, { action: a, resource: resourceArn, principal: { kind: "aws", arn } })
-        .effect === "deny";
     const flagged = new Set<string>();
     for (const [principal, own] of held) {
       const h = {
@@ -150,8 +145,8 @@ export default defineControl({
       ];
       for (const q of from) {
         if (h.admin.size > 0 && h.use.size > 0) break;
-        const admin = [...q.admin].filter((a) => !concrete || !deniedTo(concrete, a));
-        const use = [...q.use].filter((a) => !concrete || !deniedTo(concrete, a));
+        const admin = [...q.admin].filter((a) => !(concrete && deniedTo(concrete, a)));
+        const use = [...q.use].filter((a) => !(concrete && deniedTo(concrete, a)));
         if (admin.length + use.length === 0) continue;
         for (const a of admin) h.admin.add(a);
         for (const a of use) h.use.add(a);
@@ -204,15 +199,8 @@ export default defineControl({
       for (const [, acct] of held) {
         if (acct.principal.kind !== "account" || !account || !stringLike(account, acct.principal.accountId))
           continue;
-        const denied = (a: string) =>
-          !hasWildcard(arn) &&
-          evaluatePolicies(policies, {
-            action: a,
-            resource: resourceArn,
-            principal: { kind: "aws", arn },
-          }).effect === "deny";
-        const admin = h.admin.size > 0 ? [] : [...acct.admin].filter((a) => !denied(a));
-        const use = h.use.size > 0 ? [] : [...acct.use].filter((a) => !denied(a));
+        const admin = h.admin.size > 0 ? [] : [...acct.admin].filter((a) => !deniedTo(arn, a));
+        const use = h.use.size > 0 ? [] : [...acct.use].filter((a) => !deniedTo(arn, a));
         if (h.admin.size + admin.length === 0 || h.use.size + use.length === 0) continue;
         unproven.push({
           principal,

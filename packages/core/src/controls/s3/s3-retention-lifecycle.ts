@@ -161,9 +161,6 @@ function coverBucket(rs: Rule[]): boolean {
   return false;
 }
 
-/** How a rule names itself in evidence. */
-const label = (r: Rule) => r.id;
-
 export default defineControl({
   id: "s3-retention-lifecycle",
   title: "PHI buckets keep data for the baseline's retention, then dispose of it by lifecycle",
@@ -206,17 +203,17 @@ export default defineControl({
     const tooSoon = enabled.flatMap((r) => {
       const out: Record<string, unknown>[] = [];
       if (r.expirationDays !== undefined && r.expirationDays < retention)
-        out.push({ rule: label(r), expirationInDays: r.expirationDays });
+        out.push({ rule: r.id, expirationInDays: r.expirationDays });
       // A date applies to every object that qualifies, also after it has passed: an object written the
       // day before is expired within a day, whenever "now" is.
       if (r.expirationDate !== undefined)
         out.push({
-          rule: label(r),
+          rule: r.id,
           expirationDate:
             r.expirationDate instanceof Date ? r.expirationDate.toISOString() : String(r.expirationDate),
         });
       if (r.noncurrentDays !== undefined && r.noncurrentDays < retention)
-        out.push({ rule: label(r), noncurrentVersionExpirationInDays: r.noncurrentDays });
+        out.push({ rule: r.id, noncurrentVersionExpirationInDays: r.noncurrentDays });
       return out;
     });
     const evidence = { retentionDays: retention, rules: all.length };
@@ -239,7 +236,7 @@ export default defineControl({
     const deleting = enabled.filter(
       (r) => r.noncurrentDays !== undefined && r.newerNoncurrentVersions === undefined,
     );
-    const keptNewest = enabled.filter((r) => r.newerNoncurrentVersions !== undefined).map(label);
+    const keptNewest = enabled.filter((r) => r.newerNoncurrentVersions !== undefined).map((r) => r.id);
     if (versioning !== "Off" && !coverBucket(deleting)) {
       if (versioning === null)
         return fail("cannot prove disposal: the bucket's versioning status is not recorded", {
@@ -257,7 +254,7 @@ export default defineControl({
     const longest = Math.max(...expiring.map((r) => r.expirationDays!));
     return pass(`whole-bucket expiration after ${longest} days at most`, {
       ...evidence,
-      expiringRules: expiring.map(label),
+      expiringRules: expiring.map((r) => r.id),
       expirationInDays: longest,
     });
   },
