@@ -1,4 +1,4 @@
-import { widenVariables } from "./document.ts";
+import { type Statement, widenVariables } from "./document.ts";
 import type { NamedPolicy } from "./evaluate.ts";
 import { globsIntersect } from "./wildcard.ts";
 
@@ -38,6 +38,20 @@ function concrete(segment: string): string {
  * ```
  */
 export function accessPointQuestion(resource: string, keyPattern: string): string | undefined {
+  const c = candidate(resource);
+  return c === undefined ? undefined : question(c, keyPattern);
+}
+
+/** A Resource entry that may name an access point: the parts of its question that do not depend on the key. */
+interface Candidate {
+  /** The entry with its policy variables widened to `*`. */
+  pattern: string;
+  /** `arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME/object/`, wildcards filled in. */
+  head: string;
+}
+
+/** `undefined` when the entry surely names no S3 access point object, else what every question about it shares. */
+function candidate(resource: string): Candidate | undefined {
   const p = widenVariables(resource);
   // `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; fewer segments only when a final `*` runs on
   // across colons (`*`, `arn:aws:s3:*`): every segment after it is open.
@@ -52,8 +66,37 @@ export function accessPointQuestion(resource: string, keyPattern: string): strin
   const partition = parts.length >= 2 && !/[*?]/.test(seg(1)) ? seg(1) : "aws";
   const named = /^accesspoint\/([^/]*)/.exec(res);
   const name = named ? concrete(named[1]!) : ANY;
-  const q = `arn:${partition}:s3:${concrete(seg(3))}:${concrete(seg(4))}:accesspoint/${name}/object/${keyPattern}`;
-  return globsIntersect(p, q) ? q : undefined;
+  return {
+    pattern: p,
+    head: `arn:${partition}:s3:${concrete(seg(3))}:${concrete(seg(4))}:accesspoint/${name}/object/`,
+  };
+}
+
+function question(c: Candidate, keyPattern: string): string | undefined {
+  const q = c.head + keyPattern;
+  return globsIntersect(c.pattern, q) ? q : undefined;
+}
+
+/**
+ * The candidates of an Allow statement's Resource entries (every part open for NotResource), once per
+ * parsed statement: a managed policy's statements are shared by every role it is attached to, and each
+ * identity control asks about them for each key pattern.
+ */
+const CANDIDATES = new WeakMap<Statement, readonly Candidate[]>();
+const NONE: readonly Candidate[] = [];
+
+function candidatesOf(s: Statement): readonly Candidate[] {
+  let out = CANDIDATES.get(s);
+  if (out === undefined) {
+    const found: Candidate[] = [];
+    for (const r of s.resource ?? ["*"]) {
+      const c = candidate(r);
+      if (c !== undefined) found.push(c);
+    }
+    out = found.length > 0 ? found : NONE;
+    CANDIDATES.set(s, out);
+  }
+  return out;
 }
 
 /**
@@ -67,16 +110,18 @@ export function accessPointQuestion(resource: string, keyPattern: string): strin
  * ```
  */
 export function accessPointQuestions(policies: readonly NamedPolicy[], keyPattern: string): string[] {
-  const out = new Set<string>();
+  let out: Set<string> | undefined;
   for (const { document } of policies)
     for (const s of document.statements) {
       if (s.effect !== "Allow") continue;
-      for (const r of s.resource ?? ["*"]) {
-        const q = accessPointQuestion(r, keyPattern);
-        if (q !== undefined) out.add(q);
+      for (const c of candidatesOf(s)) {
+        const q = question(c, keyPattern);
+        if (q === undefined) continue;
+        out ??= new Set();
+        out.add(q);
       }
     }
-  return [...out];
+  return out === undefined ? [] : [...out];
 }
 
 /** A question as evidence shows it: the filled-in wildcards shown as `*` again. */
