@@ -155,6 +155,11 @@ export interface AccountOptions {
   shadowTrails?: Json[];
   /** GetEventSelectors' answer for a trail (name or ARN); default management events only. */
   selectorsFor?: (trailName: string) => Json | undefined;
+  /**
+   * ListInstanceStorageConfigs' answer for a resource type, instead of the demo instance's: the
+   * associations, or an error to throw. Undefined keeps the default answer.
+   */
+  storageFor?: (resourceType: string) => Json[] | Error | undefined;
 }
 
 export type Mocks = ReturnType<typeof mockAccount>;
@@ -354,16 +359,38 @@ export function mockAccount(opts: AccountOptions) {
     })),
   );
   connect.on(ListInstanceStorageConfigsCommand).callsFake(
-    guard("ListInstanceStorageConfigsCommand", (input) => ({
-      StorageConfigs:
-        input.ResourceType === "CALL_RECORDINGS"
+    guard("ListInstanceStorageConfigsCommand", (input) => {
+      const custom = opts.storageFor?.(input.ResourceType);
+      if (custom instanceof Error) throw custom;
+      if (custom) return { StorageConfigs: custom };
+      return demoStorage(input);
+    }),
+  );
+  const demoStorage = (input: Json) => ({
+    StorageConfigs:
+      input.ResourceType === "CALL_RECORDINGS"
+        ? [
+            {
+              AssociationId: "a1",
+              StorageType: "S3",
+              S3Config: {
+                BucketName: DEMO.recordingsBucket,
+                BucketPrefix: `connect/${INSTANCE}/CallRecordings`,
+                EncryptionConfig: {
+                  EncryptionType: "KMS",
+                  KeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
+                },
+              },
+            },
+          ]
+        : input.ResourceType === "CHAT_TRANSCRIPTS"
           ? [
               {
-                AssociationId: "a1",
+                AssociationId: "a2",
                 StorageType: "S3",
                 S3Config: {
-                  BucketName: DEMO.recordingsBucket,
-                  BucketPrefix: `connect/${INSTANCE}/CallRecordings`,
+                  BucketName: DEMO.transcriptsBucket,
+                  BucketPrefix: "connect/chat",
                   EncryptionConfig: {
                     EncryptionType: "KMS",
                     KeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
@@ -371,24 +398,8 @@ export function mockAccount(opts: AccountOptions) {
                 },
               },
             ]
-          : input.ResourceType === "CHAT_TRANSCRIPTS"
-            ? [
-                {
-                  AssociationId: "a2",
-                  StorageType: "S3",
-                  S3Config: {
-                    BucketName: DEMO.transcriptsBucket,
-                    BucketPrefix: "connect/chat",
-                    EncryptionConfig: {
-                      EncryptionType: "KMS",
-                      KeyId: `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`,
-                    },
-                  },
-                },
-              ]
-            : [],
-    })),
-  );
+          : [],
+  });
   const flowDocs = flows();
   connect.on(ListContactFlowsCommand).callsFake(
     guard("ListContactFlowsCommand", () => ({

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { ListInstanceStorageConfigsCommand } from "@aws-sdk/client-connect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   DynamoFindingStore,
@@ -402,5 +403,132 @@ describe("sweep over a recorded account", () => {
       sts.restore();
       delete process.env.PHIWATCH_SWEEP_REGIONS;
     }
+  });
+});
+
+describe("sweep: Connect storage of attachments, evaluations and e-mail messages", () => {
+  const PHI_KEY = `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/${DEMO.phiKeyId}`;
+  const s3 = (BucketName: string, KeyId: string) => [
+    {
+      AssociationId: "x1",
+      StorageType: "S3",
+      S3Config: {
+        BucketName,
+        BucketPrefix: "connect/northwind",
+        EncryptionConfig: { EncryptionType: "KMS", KeyId },
+      },
+    },
+  ];
+  const awsError = (name: string, httpStatusCode: number) =>
+    Object.assign(new Error(`${name} from Connect`), { name, $metadata: { httpStatusCode } });
+  let sweeps = 0;
+  /** Sweep the demo account with these ListInstanceStorageConfigs answers; the storage finding and the posture. */
+  async function sweepWith(storageFor: (type: string) => Array<Record<string, unknown>> | Error | undefined) {
+    mocks = mockAccount({ items: demoEvents().items, storageFor });
+    const deps = await freshDeps();
+    const { posture } = await runSweep(deps, sweepReq(`sweep-storage-${++sweeps}`));
+    const finding = (await all(deps.findings)).find(
+      (f) => f.ruleId === "connect-storage-encrypted" && f.status === "OPEN",
+    );
+    const asked = mocks.connect
+      .commandCalls(ListInstanceStorageConfigsCommand)
+      .map((c) => c.args[0].input.ResourceType);
+    return { finding, posture, asked };
+  }
+
+  it("passes the demo instance, and asks for every PHI storage type", async () => {
+    const { finding, posture, asked } = await sweepWith(() => undefined);
+    expect(finding).toBeUndefined();
+    expect(posture.controls["connect-storage-encrypted"]).toMatchObject({ compliant: 1, nonCompliant: 0 });
+    expect(asked).toEqual(expect.arrayContaining(["ATTACHMENTS", "CONTACT_EVALUATIONS", "EMAIL_MESSAGES"]));
+  });
+
+  it.each([
+    ["ATTACHMENTS", "northwind-chat-attachments", PHI_KEY, "bucket is not a PHI bucket in the baseline"],
+    ["ATTACHMENTS", DEMO.transcriptsBucket, "alias/aws/connect", "AWS-managed"],
+    [
+      "CONTACT_EVALUATIONS",
+      "northwind-qa-evaluations",
+      PHI_KEY,
+      "bucket is not a PHI bucket in the baseline",
+    ],
+    ["CONTACT_EVALUATIONS", DEMO.transcriptsBucket, "alias/aws/connect", "AWS-managed"],
+    ["EMAIL_MESSAGES", "northwind-email-messages", PHI_KEY, "bucket is not a PHI bucket in the baseline"],
+    ["EMAIL_MESSAGES", DEMO.transcriptsBucket, "alias/aws/connect", "AWS-managed"],
+  ])("fails an instance whose %s go to %s under %s", async (type, bucket, key, problem) => {
+    const { finding } = await sweepWith((t) => (t === type ? s3(bucket, key) : undefined));
+    expect(finding).toBeDefined();
+    expect(finding!.evidence.proof).toBeUndefined();
+    expect(finding!.evidence.problems).toContainEqual(
+      expect.objectContaining({ type, bucket, problem: expect.stringContaining(problem) }),
+    );
+  });
+
+  it.each([
+    ["denied", awsError("AccessDeniedException", 403)],
+    ["throttled on every attempt", awsError("ThrottlingException", 429)],
+    ["failing inside Connect", awsError("InternalServiceException", 500)],
+  ])(
+    "cannot prove an instance whose e-mail storage read is %s, and lists the read as unable",
+    async (_n, error) => {
+      const { finding, posture } = await sweepWith((t) => (t === "EMAIL_MESSAGES" ? error : undefined));
+      expect(finding?.evidence.proof).toBe("cannot prove");
+      expect(finding!.evidence.problems).toContainEqual(
+        expect.objectContaining({ types: ["EMAIL_MESSAGES"], problem: "storage configuration not read" }),
+      );
+      expect(posture.unable).toContainEqual(
+        expect.objectContaining({
+          resourceType: "AWS::Connect::Instance",
+          operation: "connect:ListInstanceStorageConfigs EMAIL_MESSAGES",
+          reason: expect.stringContaining(error.name),
+        }),
+      );
+    },
+  );
+
+  it.each([
+    ["InvalidRequestException", 400],
+    ["InvalidParameterException", 400],
+    ["ResourceNotFoundException", 404],
+  ])("reads a %s for e-mail messages alone as no e-mail storage on the instance", async (name, status) => {
+    const { finding, posture, asked } = await sweepWith((t) =>
+      t === "EMAIL_MESSAGES" ? awsError(name, status) : undefined,
+    );
+    expect(asked).toContain("EMAIL_MESSAGES");
+    expect(finding).toBeUndefined();
+    expect(posture.controls["connect-storage-encrypted"]).toMatchObject({ compliant: 1, nonCompliant: 0 });
+    expect(posture.unable).toEqual([]);
+  });
+
+  it("still fails the other types of an instance that refuses the e-mail read", async () => {
+    const { finding } = await sweepWith((t) =>
+      t === "EMAIL_MESSAGES"
+        ? awsError("InvalidRequestException", 400)
+        : t === "ATTACHMENTS"
+          ? s3("northwind-chat-attachments", PHI_KEY)
+          : undefined,
+    );
+    expect(finding!.evidence.problems).toEqual([
+      expect.objectContaining({ type: "ATTACHMENTS", problem: "bucket is not a PHI bucket in the baseline" }),
+    ]);
+    expect(finding!.evidence.refused).toEqual([
+      { type: "EMAIL_MESSAGES", answer: "InvalidRequestException" },
+    ]);
+  });
+
+  it.each([
+    ["call recordings (a type every instance has)", (t: string) => t === "CALL_RECORDINGS"],
+    ["every type (the instance, not the type, is refused)", () => true],
+  ])("cannot prove an instance that refuses the read of %s", async (_n, refused) => {
+    const { finding, posture } = await sweepWith((t) =>
+      refused(t) ? awsError("InvalidRequestException", 400) : undefined,
+    );
+    expect(finding?.evidence.proof).toBe("cannot prove");
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({
+        operation: expect.stringMatching(/^connect:ListInstanceStorageConfigs /),
+        reason: expect.stringContaining("InvalidRequestException"),
+      }),
+    );
   });
 });

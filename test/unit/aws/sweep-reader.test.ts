@@ -258,6 +258,57 @@ describe("sweep reader: Connect", () => {
     expect(read.unable).toEqual([]);
   });
 
+  const refusal = (name: string) =>
+    Object.assign(new Error(`${name} from Connect`), { name, $metadata: { httpStatusCode: 400 } });
+  const instanceOf = (read: Awaited<ReturnType<typeof readAccount>>) =>
+    read.snapshots.find((s) => s.resourceType === "AWS::Connect::Instance")!;
+
+  it("reads every storage type of the instance, attachments, evaluations and e-mail messages included", async () => {
+    connectInstance(0);
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    expect(Object.keys(instanceOf(read).supplementary.StorageConfigs as object).sort()).toEqual(
+      [
+        "ATTACHMENTS",
+        "CALL_RECORDINGS",
+        "CHAT_TRANSCRIPTS",
+        "CONTACT_EVALUATIONS",
+        "CONTACT_TRACE_RECORDS",
+        "EMAIL_MESSAGES",
+        "MEDIA_STREAMS",
+        "SCHEDULED_REPORTS",
+        "SCREEN_RECORDINGS",
+      ].sort(),
+    );
+    expect(instanceOf(read).supplementary.StorageConfigsRefused).toBeUndefined();
+  });
+
+  it("records Connect refusing the e-mail read of an instance that answered the other types, not as unable", async () => {
+    connectInstance(0);
+    connect
+      .on(ListInstanceStorageConfigsCommand, { ResourceType: "EMAIL_MESSAGES" })
+      .rejects(refusal("InvalidRequestException"));
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    const inst = instanceOf(read);
+    expect(inst.supplementary.StorageConfigs).not.toHaveProperty("EMAIL_MESSAGES");
+    expect(inst.supplementary.StorageConfigsRefused).toEqual({ EMAIL_MESSAGES: "InvalidRequestException" });
+    expect(read.unable).toEqual([]);
+  });
+
+  it("lists refusals as unable when the instance answered no type of its own (the instance is refused)", async () => {
+    connectInstance(0);
+    connect.on(ListInstanceStorageConfigsCommand).rejects(refusal("ResourceNotFoundException"));
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    expect(instanceOf(read).supplementary.StorageConfigsRefused).toBeUndefined();
+    expect(read.unable.map((u) => u.operation)).toEqual(
+      expect.arrayContaining([
+        "connect:ListInstanceStorageConfigs CALL_RECORDINGS",
+        "connect:ListInstanceStorageConfigs EMAIL_MESSAGES",
+        "connect:ListInstanceStorageConfigs ATTACHMENTS",
+        "connect:ListInstanceStorageConfigs CONTACT_EVALUATIONS",
+      ]),
+    );
+  });
+
   it("calls flows complete when every page was read", async () => {
     connectInstance(1500);
     const read = await readAccount(clientsFor, req([], ["us-east-1"], true));

@@ -10,6 +10,7 @@ import {
   fromConfigurationItem,
   type HistoryEntry,
   Report,
+  type ResourceSnapshot,
 } from "../../../packages/core/src/index.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
 import { activityFinding, driftFinding } from "../format/finding-fixtures.ts";
@@ -233,6 +234,30 @@ describe("report model", () => {
     const b2 = testBaseline({ phiBuckets: [{ name: "phi-missing", holds: ["recordings"] }] });
     expect(build({ baseline: b2 }).inventory.buckets).toMatchObject([
       { name: "phi-missing", observed: false },
+    ]);
+  });
+
+  it("inventories Connect storage per data type, with the types Connect refused as not applying", () => {
+    const instance: ResourceSnapshot = {
+      resourceType: "AWS::Connect::Instance",
+      resourceId: "inst-1",
+      accountId: "111122223333",
+      region: "us-east-1",
+      capturedAt: "2026-03-03T10:00:00Z",
+      state: "present",
+      configuration: { Id: "inst-1", InstanceAlias: "northwind" },
+      supplementary: {
+        StorageConfigs: { CALL_RECORDINGS: [], ATTACHMENTS: [] },
+        StorageConfigsRefused: { EMAIL_MESSAGES: "InvalidRequestException", CALL_RECORDINGS: "Throttling" },
+      },
+      tags: {},
+      source: "api",
+    };
+    const [c] = build({ inventory: [...inventory, instance] }).inventory.connect;
+    expect(c!.storage).toEqual([
+      { type: "CALL_RECORDINGS", target: "not configured", encryption: "—" },
+      { type: "ATTACHMENTS", target: "not configured", encryption: "—" },
+      { type: "EMAIL_MESSAGES", target: "refused by Connect: InvalidRequestException", encryption: "—" },
     ]);
   });
 });

@@ -27,6 +27,8 @@ import {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
+  CONNECT_OPTIONAL_STORAGE_TYPES,
+  CONNECT_STORAGE_REFUSALS,
   CONNECT_STORAGE_TYPES,
   fromConfigurationItem,
   organizationTrailOwner,
@@ -34,7 +36,7 @@ import {
   type ResourceSnapshot,
   TRAIL_TYPE,
 } from "@phiwatch/core";
-import { type BackoffOptions, backoffPause, reasonOf, withBackoff } from "./backoff.ts";
+import { type BackoffOptions, backoffPause, isDenied, isThrottle, reasonOf, withBackoff } from "./backoff.ts";
 import { enrichSnapshot } from "./enrich.ts";
 
 type UnableToEvaluate = Report.UnableToEvaluate;
@@ -115,6 +117,16 @@ const IAM_RECORDING_REGIONS = new Set([
 
 /** Connect storage associations read per instance: core's list, which connect-storage-encrypted expects whole. */
 export { CONNECT_STORAGE_TYPES };
+
+/**
+ * Whether Connect refused a storage-type read as not applying (an error named in
+ * CONNECT_STORAGE_REFUSALS), as opposed to failing it (throttled, denied, service fault, network).
+ */
+const isRefusal = (error: unknown) =>
+  error instanceof Error &&
+  CONNECT_STORAGE_REFUSALS.includes(error.name) &&
+  !isThrottle(error) &&
+  !isDenied(error);
 
 const BATCH = 100;
 const MAX_PAGES = 1000;
@@ -658,6 +670,7 @@ async function readConnect(
       fail("connect:ListInstanceAttributes", error);
     }
     const storage: Record<string, unknown[]> = {};
+    const refusals = new Map<string, unknown>();
     for (const type of CONNECT_STORAGE_TYPES) {
       try {
         const list: unknown[] = [];
@@ -678,10 +691,23 @@ async function readConnect(
         storage[type] = list;
       } catch (error) {
         // Left out: the control reads a missing type as "not read" and says cannot prove.
-        fail(`connect:ListInstanceStorageConfigs ${type}`, error);
+        if (CONNECT_OPTIONAL_STORAGE_TYPES.includes(type) && isRefusal(error)) refusals.set(type, error);
+        else fail(`connect:ListInstanceStorageConfigs ${type}`, error);
       }
     }
+    // A feature's type refused while the instance answered for recordings or transcripts: the type does
+    // not apply to this instance (docs/scan.md). Refused with everything else, it is the instance that
+    // fails to answer, and the refusals are reads that failed.
+    const answered = CONNECT_STORAGE_TYPES.some(
+      (t) => !CONNECT_OPTIONAL_STORAGE_TYPES.includes(t) && t in storage,
+    );
+    const refused: Record<string, string> = {};
+    for (const [type, error] of refusals) {
+      if (answered) refused[type] = (error as Error).name;
+      else fail(`connect:ListInstanceStorageConfigs ${type}`, error);
+    }
     supplementary.StorageConfigs = storage;
+    if (Object.keys(refused).length > 0) supplementary.StorageConfigsRefused = refused;
     snapshots.push(
       snap(
         CONNECT_INSTANCE,

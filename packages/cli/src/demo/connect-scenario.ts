@@ -162,6 +162,9 @@ export function writeConnectScenario(outDir: string): string[] {
         SCREEN_RECORDINGS: [],
         CONTACT_TRACE_RECORDS: [],
         MEDIA_STREAMS: [],
+        CONTACT_EVALUATIONS: [],
+        ATTACHMENTS: [],
+        EMAIL_MESSAGES: [],
       },
     },
   );

@@ -8,6 +8,7 @@ import {
   connectInstanceId,
   contactLensEnabled,
   instanceStorageConfigs,
+  instanceStorageRefusals,
 } from "../resource/connect.ts";
 import {
   bucketEncryption,
@@ -310,6 +311,11 @@ export function dataPathInventory(
             });
           }
         }
+      // Types of features the instance lacks (Connect refused the read as not applying): listed, so the
+      // inventory shows they were asked for, not forgotten.
+      for (const [type, answer] of instanceStorageRefusals(s))
+        if (!configs?.has(type))
+          storage.push({ type, target: `refused by Connect: ${answer}`, encryption: "—" });
       const alias = s.configuration.InstanceAlias;
       return {
         instance: connectInstanceId(s) ?? s.resourceId,

@@ -18,6 +18,9 @@ import type { ResourceSnapshot } from "./snapshot.ts";
  *   `{ CALL_RECORDINGS: [{ StorageType: "S3", S3Config: { BucketName, BucketPrefix,
  *   EncryptionConfig: { EncryptionType: "KMS", KeyId } } }], CHAT_TRANSCRIPTS: […], … }`. A type
  *   read and found empty is `[]`; a type not read is absent (the control then says "cannot prove").
+ * - `supplementary.StorageConfigsRefused`: `{ EMAIL_MESSAGES: "InvalidRequestException", … }`, the
+ *   types of {@link CONNECT_OPTIONAL_STORAGE_TYPES} whose read Connect refused with one of
+ *   {@link CONNECT_STORAGE_REFUSALS} while it answered the instance's other types (docs/scan.md).
  *
  * `AWS::Connect::ContactFlow` and `AWS::Connect::ContactFlowModule` (`resourceId` = flow id):
  * - `configuration`: DescribeContactFlow `.ContactFlow` (`Arn`, `Id`, `Name`, `Type`, `State`,
@@ -44,7 +47,34 @@ export const CONNECT_STORAGE_TYPES = [
   "SCREEN_RECORDINGS",
   "CONTACT_TRACE_RECORDS",
   "MEDIA_STREAMS",
+  "CONTACT_EVALUATIONS",
+  "ATTACHMENTS",
+  "EMAIL_MESSAGES",
 ] as const;
+
+/**
+ * Storage types of features an instance may not have (chat and e-mail attachments, Contact Lens
+ * evaluation forms, the e-mail channel), added to the API after the others. For these alone, a read that
+ * Connect refuses with one of {@link CONNECT_STORAGE_REFUSALS}, while it answers the instance's other
+ * types, counts as "no association of this type" rather than "not read": see docs/scan.md, "Connect
+ * storage types an instance may not have".
+ */
+export const CONNECT_OPTIONAL_STORAGE_TYPES: readonly string[] = [
+  "CONTACT_EVALUATIONS",
+  "ATTACHMENTS",
+  "EMAIL_MESSAGES",
+];
+
+/**
+ * The ListInstanceStorageConfigs errors that say the request itself does not apply (AWS API reference:
+ * InvalidRequestException, InvalidParameterException, ResourceNotFoundException). Throttling, denial and
+ * service faults are not among them: those leave the type unread.
+ */
+export const CONNECT_STORAGE_REFUSALS: readonly string[] = [
+  "InvalidRequestException",
+  "InvalidParameterException",
+  "ResourceNotFoundException",
+];
 
 /** One storage association of an instance (ListInstanceStorageConfigs entry). */
 export interface InstanceStorageConfig {
@@ -113,6 +143,28 @@ export function instanceStorageConfigs(
       items.map((i) => storageConfigOf(i) ?? "unreadable"),
     );
   }
+  return out;
+}
+
+/**
+ * The optional storage types whose read Connect refused as not applying (type → error name), from
+ * `supplementary.StorageConfigsRefused`. Only {@link CONNECT_OPTIONAL_STORAGE_TYPES} refused with one of
+ * {@link CONNECT_STORAGE_REFUSALS} count: any other entry is ignored, so its type stays "not read".
+ *
+ * @example
+ * ```ts
+ * instanceStorageRefusals(s).get("EMAIL_MESSAGES"); // "InvalidRequestException" | undefined
+ * ```
+ */
+export function instanceStorageRefusals(s: ResourceSnapshot): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [type, answer] of Object.entries(obj(s.supplementary.StorageConfigsRefused) ?? {}))
+    if (
+      CONNECT_OPTIONAL_STORAGE_TYPES.includes(type) &&
+      typeof answer === "string" &&
+      CONNECT_STORAGE_REFUSALS.includes(answer)
+    )
+      out.set(type, answer);
   return out;
 }
 

@@ -17,6 +17,8 @@ export {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,
+  CONNECT_OPTIONAL_STORAGE_TYPES,
+  CONNECT_STORAGE_REFUSALS,
   CONNECT_STORAGE_TYPES,
   connectInstanceId,
   contactLensEnabled,
@@ -25,6 +27,7 @@ export {
   inConnectScope,
   instanceAttribute,
   instanceStorageConfigs,
+  instanceStorageRefusals,
 } from "./connect.ts";
 export { customerManagedKey, isAwsManagedAlias, type KeyProof } from "./kms-proof.ts";
 export {

@@ -27,7 +27,11 @@ const gitlab = (): Json =>
   JSON.parse(read("test/fixtures/connect/gitlabcicd__acme_outbound_flow1_AUTO.json"));
 
 /** The real ListInstances entry with the real DescribeInstanceAttribute(CONTACT_LENS) answer. */
-function instance(contactLens: "true" | "false", storage?: Record<string, unknown>): ResourceSnapshot {
+function instance(
+  contactLens: "true" | "false",
+  storage?: Record<string, unknown>,
+  refused?: Record<string, unknown>,
+): ResourceSnapshot {
   const summary = recorded(read("test/fixtures/api/custodian__connect.ListInstances.json"))
     .InstanceSummaryList[0];
   const attr = recorded(
@@ -36,7 +40,11 @@ function instance(contactLens: "true" | "false", storage?: Record<string, unknow
   return apiSnapshot(INST, summary.Id, summary, {
     accountId: "111122223333",
     arn: summary.Arn,
-    supplementary: { Attributes: [attr], ...(storage ? { StorageConfigs: storage } : {}) },
+    supplementary: {
+      Attributes: [attr],
+      ...(storage ? { StorageConfigs: storage } : {}),
+      ...(refused ? { StorageConfigsRefused: refused } : {}),
+    },
   });
 }
 
@@ -274,8 +282,17 @@ describe("control connect-storage-encrypted", () => {
     SCREEN_RECORDINGS: [],
     CONTACT_TRACE_RECORDS: [],
     MEDIA_STREAMS: [],
+    CONTACT_EVALUATIONS: [],
+    ATTACHMENTS: [],
+    EMAIL_MESSAGES: [],
     ...types,
   });
+  /** `read()` without these types: the sweep did not get an answer for them. */
+  const without = (...types: string[]) => {
+    const r: Record<string, unknown> = read();
+    for (const t of types) delete r[t];
+    return r;
+  };
   it("passes recordings and transcripts in PHI buckets under a customer-managed key", () => {
     const e = evaluate(
       "connect-storage-encrypted",
@@ -341,6 +358,70 @@ describe("control connect-storage-encrypted", () => {
     );
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence.problems).toEqual(expect.arrayContaining([expect.objectContaining({ problem })]));
+  });
+  it.each(["ATTACHMENTS", "CONTACT_EVALUATIONS", "EMAIL_MESSAGES"])(
+    "fails %s in a bucket outside the baseline, or under the AWS-managed key",
+    (type) => {
+      const outside = evaluate(
+        "connect-storage-encrypted",
+        instance("true", read({ [type]: s3("contact-center-misc", CMK) })),
+        cmk,
+      );
+      expect(outside.evidence.proof).toBeUndefined();
+      expect(outside.evidence.problems).toEqual([
+        expect.objectContaining({ type, problem: "bucket is not a PHI bucket in the baseline" }),
+      ]);
+      const awsKey = evaluate(
+        "connect-storage-encrypted",
+        instance("true", read({ [type]: s3("phi-recordings", "alias/aws/connect") })),
+        cmk,
+      );
+      expect(awsKey.status).toBe("NON_COMPLIANT");
+      expect(awsKey.evidence.problems).toEqual([
+        expect.objectContaining({ type, problem: "AWS-managed key alias/aws/connect" }),
+      ]);
+    },
+  );
+  it.each(["ATTACHMENTS", "CONTACT_EVALUATIONS", "EMAIL_MESSAGES"])(
+    "cannot prove an instance whose %s were not read",
+    (type) => {
+      const e = evaluate("connect-storage-encrypted", instance("true", without(type)), cmk);
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.problems).toEqual([
+        expect.objectContaining({ types: [type], problem: "storage configuration not read" }),
+      ]);
+    },
+  );
+  it("passes an optional type Connect refused as not applying, and says so in the evidence", () => {
+    const e = evaluate(
+      "connect-storage-encrypted",
+      instance("true", without("EMAIL_MESSAGES"), { EMAIL_MESSAGES: "InvalidRequestException" }),
+      cmk,
+    );
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.refused).toEqual([{ type: "EMAIL_MESSAGES", answer: "InvalidRequestException" }]);
+  });
+  it("judges what Connect returned for a type, whatever refusal is recorded beside it", () => {
+    const e = evaluate(
+      "connect-storage-encrypted",
+      instance("true", read({ ATTACHMENTS: s3("contact-center-misc", CMK) }), {
+        ATTACHMENTS: "InvalidRequestException",
+      }),
+      cmk,
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.refused).toBeUndefined();
+  });
+  it.each([
+    ["a type every instance has", "CALL_RECORDINGS", "InvalidRequestException"],
+    ["an answer that is a read failure", "EMAIL_MESSAGES", "ThrottlingException"],
+    ["an answer that is not an error name", "EMAIL_MESSAGES", { name: "InvalidRequestException" }],
+  ])("cannot prove a refusal of %s", (_n, type, answer) => {
+    const e = evaluate("connect-storage-encrypted", instance("true", without(type), { [type]: answer }), cmk);
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.problems).toEqual([
+      expect.objectContaining({ types: [type], problem: "storage configuration not read" }),
+    ]);
   });
   it("says cannot prove when the storage configuration was not read", () => {
     const e = evaluate("connect-storage-encrypted", instance("true"));

@@ -16,6 +16,9 @@ import { hunt } from "../hunt.ts";
  * such a key). Three-valued: a definite problem fails; otherwise anything unknown — a type the sweep reads
  * missing from the snapshot, an entry or list that cannot be read, an S3 association without a bucket, a
  * media stream without its configuration, a key KMS could not describe — cannot be proven; else pass.
+ * A type of a feature the instance may not have (attachments, evaluations, e-mail) that the sweep did not
+ * read counts as read and empty when the snapshot records Connect's refusal of it as InvalidRequest,
+ * InvalidParameter or ResourceNotFound (docs/scan.md); any other recorded refusal changes nothing.
  */
 type Verdict = "pass" | "fail" | "cannot-prove";
 const SWEEP_TYPES = [
@@ -25,7 +28,12 @@ const SWEEP_TYPES = [
   "SCREEN_RECORDINGS",
   "CONTACT_TRACE_RECORDS",
   "MEDIA_STREAMS",
+  "CONTACT_EVALUATIONS",
+  "ATTACHMENTS",
+  "EMAIL_MESSAGES",
 ];
+const OPTIONAL = ["CONTACT_EVALUATIONS", "ATTACHMENTS", "EMAIL_MESSAGES"];
+const REFUSALS = ["InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException"];
 const S3_TYPES = [
   "CALL_RECORDINGS",
   "CHAT_TRANSCRIPTS",
@@ -75,10 +83,14 @@ function entryOutcome(type: string, e: Entry): Outcome[] {
   return ["ok"];
 }
 
-function reference(storage: Record<string, unknown> | undefined): Verdict {
+function reference(
+  storage: Record<string, unknown> | undefined,
+  refused: Record<string, unknown> | undefined,
+): Verdict {
   if (!storage) return "cannot-prove";
+  const notApplicable = (t: string) => OPTIONAL.includes(t) && REFUSALS.includes(refused?.[t] as string);
   const outcomes: Outcome[] = SWEEP_TYPES.filter(
-    (t) => (S3_TYPES.includes(t) || t === "MEDIA_STREAMS") && !(t in storage),
+    (t) => (S3_TYPES.includes(t) || t === "MEDIA_STREAMS") && !(t in storage) && !notApplicable(t),
   ).map(() => "unknown");
   for (const [type, list] of Object.entries(storage)) {
     if (!S3_TYPES.includes(type) && type !== "MEDIA_STREAMS") continue;
@@ -163,8 +175,16 @@ const good = (type: string) =>
   );
 const storage = fc.oneof(
   {
-    weight: 4,
-    arbitrary: fc.record(Object.fromEntries(SWEEP_TYPES.map((t) => [t, good(t)]))),
+    weight: 5,
+    // An optional type left out: whether it passes turns on the refusal recorded for it.
+    arbitrary: fc.record(
+      Object.fromEntries(
+        SWEEP_TYPES.map((t) => [
+          t,
+          OPTIONAL.includes(t) ? fc.oneof(good(t), fc.constant(undefined)) : good(t),
+        ]),
+      ),
+    ),
   },
   {
     weight: 20,
@@ -180,14 +200,31 @@ const storage = fc.oneof(
         }),
       ),
       MEDIA_STREAMS: value(kvsEntry),
+      CONTACT_EVALUATIONS: fc.oneof(fc.constant(undefined), value(s3Entry)),
       ATTACHMENTS: fc.oneof(fc.constant(undefined), value(s3Entry)),
+      EMAIL_MESSAGES: fc.oneof(fc.constant(undefined), value(s3Entry)),
     }),
   },
   fc.constant(undefined),
 );
+/** What the sweep records of Connect refusing a type's read: mostly nothing, else answers good and bad. */
+const refusals = fc.oneof(
+  fc.constant(undefined),
+  fc.dictionary(
+    fc.oneof(fc.constantFrom(...OPTIONAL), fc.constantFrom(...SWEEP_TYPES, "AGENT_EVENTS")),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom<unknown>(...REFUSALS) },
+      fc.constantFrom<unknown>("ThrottlingException", "AccessDeniedException", "", 400, null),
+    ),
+    { minKeys: 1, maxKeys: 4 },
+  ),
+);
 
 /** The real ListInstances entry, with the sweep's supplementary StorageConfigs. */
-function instance(raw: Record<string, unknown> | undefined): ResourceSnapshot {
+function instance(
+  raw: Record<string, unknown> | undefined,
+  refused: Record<string, unknown> | undefined,
+): ResourceSnapshot {
   const summary = recorded(readFileSync("test/fixtures/api/custodian__connect.ListInstances.json", "utf8"))
     .InstanceSummaryList[0];
   // A type whose value is undefined was not read: leave the key out, as the sweep does.
@@ -195,7 +232,10 @@ function instance(raw: Record<string, unknown> | undefined): ResourceSnapshot {
   return apiSnapshot("AWS::Connect::Instance", summary.Id, summary, {
     accountId: ACCT,
     arn: summary.Arn,
-    supplementary: StorageConfigs ? { StorageConfigs } : {},
+    supplementary: {
+      ...(StorageConfigs ? { StorageConfigs } : {}),
+      ...(refused ? { StorageConfigsRefused: refused } : {}),
+    },
   });
 }
 
@@ -209,12 +249,14 @@ describe("control connect-storage-encrypted against a reference (property)", () 
     "gives the reference's verdict on the sweep's ListInstanceStorageConfigs shapes",
     () => {
       const seen: Record<Verdict, number> = { pass: 0, fail: 0, "cannot-prove": 0 };
+      let passedOnRefusal = 0;
       fc.assert(
-        fc.property(storage, (raw) => {
-          const s = instance(raw);
+        fc.property(storage, refusals, (raw, refused) => {
+          const s = instance(raw, refused);
           const stored = s.supplementary.StorageConfigs as Record<string, unknown> | undefined;
-          const want = reference(stored);
+          const want = reference(stored, refused);
           seen[want]++;
+          if (want === "pass" && OPTIONAL.some((t) => stored && !(t in stored))) passedOnRefusal++;
           const v = control.evaluate(s, { baseline: testBaseline(), facts, params: {}, now: new Date() });
           const got =
             v.status === "COMPLIANT" ? "pass" : v.evidence.proof === "cannot prove" ? "cannot-prove" : "fail";
@@ -224,6 +266,7 @@ describe("control connect-storage-encrypted against a reference (property)", () 
         params,
       );
       for (const n of Object.values(seen)) expect(n).toBeGreaterThan(params.numRuns / 50);
+      expect(passedOnRefusal).toBeGreaterThan(0);
     },
     timeout,
   );

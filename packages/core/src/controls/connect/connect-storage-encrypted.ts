@@ -7,6 +7,7 @@ import {
   CONNECT_STORAGE_TYPES,
   inConnectScope,
   instanceStorageConfigs,
+  instanceStorageRefusals,
 } from "../../resource/connect.ts";
 import { customerManagedKey, isAwsManagedAlias } from "../../resource/kms-proof.ts";
 
@@ -25,7 +26,8 @@ const KVS_TYPES = ["MEDIA_STREAMS"];
 const BUCKET_TYPE = "AWS::S3::Bucket";
 /**
  * The PHI types a complete read carries (the sweep reads these for every instance): one missing means its
- * ListInstanceStorageConfigs call failed or was never made, and the instance cannot be proven.
+ * ListInstanceStorageConfigs call failed or was never made, and the instance cannot be proven — unless it
+ * is an optional type whose read Connect refused as not applying (instanceStorageRefusals).
  */
 const MUST_READ = CONNECT_STORAGE_TYPES.filter((t) => S3_PHI_TYPES.includes(t) || KVS_TYPES.includes(t));
 
@@ -41,7 +43,8 @@ export default defineControl({
     "aws/connect key, puts recordings outside the baseline's controls and key policies.",
   remediation: {
     console:
-      "Connect console › instance › Data storage › Call recordings / Chat transcripts / Exported reports › Edit › " +
+      "Connect console › instance › Data storage › Call recordings / Chat transcripts / Exported reports / " +
+      "Attachments / Contact evaluations / Email messages › Edit › " +
       "choose a PHI bucket and a customer-managed KMS key.",
     cli:
       "aws connect update-instance-storage-config --instance-id INSTANCE --association-id ASSOC --resource-type " +
@@ -78,7 +81,11 @@ export default defineControl({
       });
     const problems: Array<Record<string, unknown>> = [];
     const checked: Array<Record<string, unknown>> = [];
-    const unread = MUST_READ.filter((t) => !configs.has(t));
+    // A refusal counts only for a type that was not read: what Connect did return wins.
+    const refused = [...instanceStorageRefusals(resource)]
+      .filter(([type]) => !configs.has(type))
+      .map(([type, answer]) => ({ type, answer }));
+    const unread = MUST_READ.filter((t) => !configs.has(t) && !refused.some((r) => r.type === t));
     if (unread.length > 0)
       problems.push({ types: unread, problem: "storage configuration not read", proof: "cannot prove" });
     for (const [type, list] of configs) {
@@ -140,7 +147,11 @@ export default defineControl({
       }
     }
     const notChecked = [...configs.keys()].filter((t) => !S3_PHI_TYPES.includes(t) && !KVS_TYPES.includes(t));
-    const evidence = { checked, ...(notChecked.length > 0 ? { notChecked } : {}) };
+    const evidence = {
+      checked,
+      ...(notChecked.length > 0 ? { notChecked } : {}),
+      ...(refused.length > 0 ? { refused } : {}),
+    };
     const definite = problems.filter((p) => p.proof !== "cannot prove");
     if (definite.length > 0)
       return fail(`${definite.length} storage association(s) outside a PHI bucket or customer-managed key`, {
