@@ -1,6 +1,7 @@
 import {
   type Baseline,
   baselineSuppression,
+  type Control,
   type ControlSet,
   type Evaluation,
   evaluateSnapshot,
@@ -66,15 +67,19 @@ export async function processSnapshot(
   let dependants = 0;
   let transitions = own.transitions;
   const failures = [...own.failures];
-  const dependantTypes = new Set<string>();
+  // Per dependant type, the controls that depend on this one's type: a resource is re-evaluated when
+  // one of them may see its verdict move (all of its type unless the control narrows it, `affectedBy`).
+  const dependantTypes = new Map<string, Control[]>();
   for (const c of deps.controls.controls) {
     if (c.dependsOn?.includes(snapshot.resourceType))
-      for (const t of c.resourceTypes) if (t !== "*") dependantTypes.add(t);
+      for (const t of c.resourceTypes)
+        if (t !== "*") dependantTypes.set(t, [...(dependantTypes.get(t) ?? []), c]);
   }
   // The dependants are one batch: they share one read of each inventory list (not one per dependant).
   const batch = new InventoryBatch(deps.inventory);
-  for (const type of dependantTypes) {
+  for (const [type, dependingControls] of dependantTypes) {
     for (const other of await batch.list(snapshot.accountId, type)) {
+      if (!dependingControls.some((c) => !c.affectedBy || c.affectedBy(other, snapshot))) continue;
       // One dependant that cannot be evaluated or recorded does not keep the others stale.
       try {
         const r = await evaluateAndRecord(

@@ -68,6 +68,12 @@ export interface ControlDefinition<P = Record<string, never>> {
    * selectors decide `s3-access-audited` of a bucket): when one changes, dependants are re-evaluated.
    */
   dependsOn?: readonly string[];
+  /**
+   * Whether a change to `changed` (of a `dependsOn` type) can change this control's verdict on
+   * `resource`: only those resources are re-evaluated. Without it, every resource of the control's
+   * types in the account is (a trail decides every bucket). Must not say no where the verdict could move.
+   */
+  affectedBy?(resource: ResourceSnapshot, changed: ResourceSnapshot): boolean;
   /** Facts to resolve before `evaluate` (KMS DescribeKey, inventory, …). */
   facts?(resource: ResourceSnapshot, ctx: EvaluationContext<P>): FactRequest[];
   /** Pure: same snapshot, baseline and facts give the same verdict. May throw: the engine records ERROR. */

@@ -66,7 +66,7 @@ const rule: fc.Arbitrary<RefRule> = fc.record({
   to: PORT,
   v4: fc.subarray(V4, { maxLength: 3 }),
   v6: fc.subarray(V6, { maxLength: 2 }),
-  prefixLists: fc.constantFrom([], [], [], ["pl-63a5400a"]),
+  prefixLists: fc.constantFrom([], [], [], ["pl-63a5400a"], ["pl-0a1b2c3d"], ["pl-63a5400a", "pl-0a1b2c3d"]),
   groups: fc.constantFrom([], ["sg-0f1e2d3c"]),
 });
 
@@ -112,10 +112,43 @@ function snapshot(
   return fromConfigurationItem({ ...ci, configuration });
 }
 
-function verdictOf(s: ResourceSnapshot): RefVerdict {
+/**
+ * The prefix lists Config recorded: by id, their entries (any mix of families and unparseable text), in
+ * the group's region or another one (which the group cannot use).
+ */
+const recordedLists = fc.record(
+  {
+    "pl-63a5400a": fc.record({ cidrs: fc.subarray([...V4, ...V6], { maxLength: 3 }), here: fc.boolean() }),
+    "pl-0a1b2c3d": fc.record({ cidrs: fc.subarray([...V4, ...V6], { maxLength: 3 }), here: fc.boolean() }),
+  },
+  { requiredKeys: [] },
+);
+type RecordedLists = Partial<Record<string, { cidrs: string[]; here: boolean }>>;
+
+/** The lists as Config items (PascalCase configuration, as AWS::EC2::PrefixList is recorded). */
+function listItems(group: ResourceSnapshot, lists: RecordedLists): ResourceSnapshot[] {
+  return Object.entries(lists).map(([id, l]) =>
+    fromConfigurationItem({
+      awsAccountId: group.accountId,
+      awsRegion: l!.here ? group.region : "eu-central-1",
+      resourceType: "AWS::EC2::PrefixList",
+      resourceId: id,
+      configurationItemStatus: "OK",
+      configurationItemCaptureTime: "2026-01-05T13:40:12.518Z",
+      configuration: {
+        PrefixListId: id,
+        AddressFamily: "IPv4",
+        OwnerId: group.accountId,
+        Entries: l!.cidrs.map((Cidr) => ({ Cidr, Description: "x" })),
+      },
+    }),
+  );
+}
+
+function verdictOf(s: ResourceSnapshot, lists: RecordedLists = {}): RefVerdict {
   const v = control.evaluate(s, {
     baseline: testBaseline(),
-    facts: testFacts(),
+    facts: testFacts({ inventory: { "AWS::EC2::PrefixList": listItems(s, lists) } }),
     params: {},
     now: new Date(),
   });
@@ -145,10 +178,16 @@ describe("control sg-no-open-admin against a reference (property)", () => {
         fc.property(
           permissions,
           fc.constantFrom("config" as const, "config-older" as const, "api" as const),
-          (rules, shape) => {
-            const want = referenceVerdict(rules);
+          recordedLists,
+          (rules, shape, lists) => {
+            const usable = Object.fromEntries(
+              Object.entries(lists)
+                .filter(([, l]) => l!.here)
+                .map(([id, l]) => [id, l!.cidrs]),
+            );
+            const want = referenceVerdict(rules, usable);
             seen[want]++;
-            expect(verdictOf(snapshot(rules, shape))).toBe(want);
+            expect(verdictOf(snapshot(rules, shape), lists)).toBe(want);
           },
         ),
         params,

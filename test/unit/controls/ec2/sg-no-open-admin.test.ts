@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromConfigurationItem, type ResourceSnapshot } from "../../../../packages/core/src/index.ts";
-import { apiSnapshot, evaluate } from "../../../helpers/facts.ts";
+import {
+  CONTROLS,
+  fromConfigurationItem,
+  type ResourceSnapshot,
+} from "../../../../packages/core/src/index.ts";
+import { testBaseline } from "../../../helpers/baseline.ts";
+import { apiSnapshot, evaluate, testFacts } from "../../../helpers/facts.ts";
 
 const json = (p: string) => JSON.parse(readFileSync(p, "utf8"));
 const rdk = () =>
@@ -125,7 +130,7 @@ describe("control sg-no-open-admin", () => {
     [
       "SSH from a prefix list (a customer-managed list may hold 0.0.0.0/0)",
       sgs({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, PrefixListIds: [{ PrefixListId: "pl-63a5400a" }] }),
-      ["prefix list pl-63a5400a"],
+      ["prefix list pl-63a5400a (prefix lists not read)"],
     ],
     [
       "a rule from 0.0.0.0/0 without a protocol",
@@ -161,5 +166,103 @@ describe("control sg-no-open-admin", () => {
       ).status,
     ).toBe("COMPLIANT");
     expect(evaluate("sg-no-open-admin", sgs()).status).toBe("COMPLIANT");
+  });
+});
+
+describe("control sg-no-open-admin with prefix lists", () => {
+  const ACCOUNT = "111122223333";
+  /** The two recorded lists (Config item shape, test/fixtures/README.md), in the group's account. */
+  const lists = (region = "us-east-1") =>
+    (json("test/fixtures/config/awsdocs-schema__AWS_EC2_PrefixList_ssh_sources.json") as object[]).map((ci) =>
+      fromConfigurationItem({ ...ci, awsAccountId: ACCOUNT, awsRegion: region }),
+    );
+  const OPEN = "pl-0a1b2c3d4e5f60718"; // 10.20.0.0/16 and 0.0.0.0/0
+  const OFFICE = "pl-09f8e7d6c5b4a3921"; // 10.20.0.0/16 and 192.168.100.0/24
+  /** The RDK group (Config shape), its tcp/22 rule from prefix lists instead of 0.0.0.0/0. */
+  const group = (ids: string[], ipRanges: string[] = []) => {
+    const ci = json("test/fixtures/config/rdk__AWS_EC2_SecurityGroup.json");
+    const [rule] = ci.configuration.ipPermissions;
+    rule.ipRanges = ipRanges;
+    rule.prefixListIds = ids.map((prefixListId) => ({ prefixListId }));
+    return fromConfigurationItem({ ...ci, awsAccountId: ACCOUNT });
+  };
+  const withLists = (snapshots: ResourceSnapshot[]) =>
+    testFacts({ inventory: { "AWS::EC2::PrefixList": snapshots } });
+
+  it("fails, proven, on SSH from a recorded list holding 0.0.0.0/0, naming the list", () => {
+    const e = evaluate("sg-no-open-admin", group([OPEN]), withLists(lists()));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.summary).toBe("ingress from the internet to SSH (22)");
+    expect(e.evidence.openRules).toEqual([
+      {
+        protocol: "tcp",
+        fromPort: 22,
+        toPort: 22,
+        cidr: "0.0.0.0/0",
+        prefixListId: OPEN,
+        exposes: "SSH (22)",
+      },
+    ]);
+    // The entries' descriptions are caller-supplied text: never in the finding.
+    expect(JSON.stringify(e)).not.toContain("vendor");
+  });
+  it("passes SSH from a recorded list of private ranges only", () => {
+    const e = evaluate("sg-no-open-admin", group([OFFICE]), withLists(lists()));
+    expect(e.status).toBe("COMPLIANT");
+  });
+  it("counts a list's entries with the rule's own CIDRs (0.0.0.0/1 in the list, 128.0.0.0/1 in the rule)", () => {
+    const half = lists();
+    (half[1]!.configuration.Entries as Array<{ Cidr: string }>).push({ Cidr: "0.0.0.0/1" });
+    expect(evaluate("sg-no-open-admin", group([OFFICE], ["128.0.0.0/1"]), withLists(half)).status).toBe(
+      "NON_COMPLIANT",
+    );
+    expect(
+      evaluate("sg-no-open-admin", group([OFFICE], ["128.0.0.0/1"]), withLists(half)).evidence.proof,
+    ).toBeUndefined();
+  });
+  it.each([
+    ["the list is not in the inventory", () => group(["pl-0fedcba987654321f"]), lists(), "not recorded"],
+    [
+      "the list is recorded in another region only",
+      () => group([OFFICE]),
+      lists("eu-west-1"),
+      "not recorded",
+    ],
+    [
+      "the list's entries are not readable",
+      () => group([OFFICE]),
+      lists().map((s) => ({ ...s, configuration: { PrefixListId: s.configuration.PrefixListId } })),
+      "entries not readable",
+    ],
+    [
+      "a recorded entry is not a CIDR",
+      () => group([OFFICE]),
+      lists().map((s) => ({ ...s, configuration: { ...s.configuration, Entries: [{ Cidr: "everyone" }] } })),
+      "unparseable CIDR",
+    ],
+  ])("cannot prove when %s", (_n, make, snapshots, reason) => {
+    const e = evaluate("sg-no-open-admin", make(), withLists(snapshots));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect((e.evidence.unknown as string[]).join()).toContain(reason);
+  });
+  it("asks for the account's prefix lists only when a rule names one", () => {
+    const c = CONTROLS.find((x) => x.id === "sg-no-open-admin")!;
+    const ctx = { baseline: testBaseline(), facts: testFacts(), params: {}, now: new Date() };
+    expect(c.facts!(rdk(), ctx)).toEqual([]);
+    expect(c.facts!(group([OFFICE]), ctx)).toEqual([
+      { kind: "inventory", resourceType: "AWS::EC2::PrefixList", accountId: ACCOUNT },
+    ]);
+  });
+  it("is re-evaluated when a list it names changes, not when another list or region does", () => {
+    const c = CONTROLS.find((x) => x.id === "sg-no-open-admin")!;
+    const [open, office] = lists();
+    expect(c.dependsOn).toContain("AWS::EC2::PrefixList");
+    expect(c.affectedBy!(group([OFFICE]), office!)).toBe(true);
+    expect(c.affectedBy!(group([OFFICE]), open!)).toBe(false);
+    expect(c.affectedBy!(group([OFFICE]), lists("eu-west-1")[1]!)).toBe(false);
+    // A deletion item carries no configuration: the resource id still names the list.
+    expect(c.affectedBy!(group([OFFICE]), { ...office!, state: "deleted", configuration: {} })).toBe(true);
   });
 });

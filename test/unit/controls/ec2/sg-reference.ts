@@ -10,14 +10,15 @@ import { isIPv4, isIPv6 } from "node:net";
  * - For tcp and udp, `FromPort`..`ToPort` is an inclusive range; the CLI's `--port all` sends -1, which
  *   EC2 treats as every port.
  * - A source is an IPv4 or IPv6 CIDR, a prefix list (whose CIDRs the group does not show: a customer-managed
- *   list may hold 0.0.0.0/0) or another security group (traffic from that group's network interfaces, never
- *   the internet). A CIDR's host bits do not narrow it: 1.2.3.4/0 is every address.
+ *   list may hold 0.0.0.0/0; when Config has recorded the list, its entries are its CIDRs) or another
+ *   security group (traffic from that group's network interfaces, never the internet). A CIDR's host bits
+ *   do not narrow it: 1.2.3.4/0 is every address.
  * - Traffic from "the internet" reaches a port when the sources of the rules that admit it cover every IPv4
  *   address or every IPv6 address together (0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0), whichever rules they are in.
  *
  * Three-valued: "fail" when the known rules expose SSH (tcp/22), RDP (tcp/3389, udp/3389) or every port of
  * tcp or udp; "cannot-prove" when they do not but could once unknowns are filled in the worst way (a
- * prefix list or an unparseable CIDR as every address, a rule with an unreadable protocol or port range as
+ * prefix list that is not recorded or an unparseable CIDR as every address, a rule with an unreadable protocol or port range as
  * one that admits the port, an entry or a permissions list that is missing or unreadable as anything); else
  * "pass".
  */
@@ -117,6 +118,7 @@ function admits(r: RefRule, proto: "tcp" | "udp", port: number): "yes" | "no" | 
 /** Internet exposure of (proto, port): "yes", "no" or "maybe". */
 function exposed(
   rules: Array<RefRule | "unreadable">,
+  lists: Readonly<Record<string, string[]>>,
   proto: "tcp" | "udp",
   port: number,
 ): "yes" | "no" | "maybe" {
@@ -133,25 +135,36 @@ function exposed(
     }
     const a = admits(r, proto, port);
     if (a === "no") continue;
-    const blocks = [...r.v4.map(v4Block), ...r.v6.map(v6Block)];
+    // A recorded list's entries are CIDRs of either family, whatever the list's address family says.
+    const listed = r.prefixLists.flatMap((id) => lists[id] ?? []);
+    const blocks = [
+      ...r.v4.map(v4Block),
+      ...r.v6.map(v6Block),
+      ...listed.map((c) => v4Block(c) ?? v6Block(c)),
+    ];
     const good = blocks.filter((b): b is Block => b !== undefined);
     if (a === "yes") known.push(...good);
     worst.push(...good);
-    if (blocks.length > good.length || r.prefixLists.length > 0) worst.push(...EVERY);
+    if (blocks.length > good.length || r.prefixLists.some((id) => !lists[id])) worst.push(...EVERY);
   }
   if (internet(known)) return "yes";
   return internet(worst) ? "maybe" : "no";
 }
 
-/** `permissions`: the group's ingress rules ("unreadable" = an entry that is not an object), or the list's absence. */
+/**
+ * `permissions`: the group's ingress rules ("unreadable" = an entry that is not an object), or the list's
+ * absence. `lists`: the prefix lists Config recorded in the group's account and region, by id, with their
+ * entries' CIDRs.
+ */
 export function referenceVerdict(
   permissions: Array<RefRule | "unreadable"> | "missing" | "unreadable",
+  lists: Readonly<Record<string, string[]>> = {},
 ): RefVerdict {
   if (permissions === "missing" || permissions === "unreadable") return "cannot-prove";
   const results = [
-    exposed(permissions, "tcp", 22),
-    exposed(permissions, "tcp", 3389),
-    exposed(permissions, "udp", 3389),
+    exposed(permissions, lists, "tcp", 22),
+    exposed(permissions, lists, "tcp", 3389),
+    exposed(permissions, lists, "udp", 3389),
   ];
   // "Every port of tcp or udp" needs no check of its own: it includes tcp/22 and udp/3389.
   if (results.includes("yes")) return "fail";

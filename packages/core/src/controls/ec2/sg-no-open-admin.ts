@@ -1,5 +1,10 @@
 import { defineControl } from "../../control/define.ts";
-import { fail, pass } from "../../control/types.ts";
+import { type EvaluationContext, fail, pass } from "../../control/types.ts";
+import type { ResourceSnapshot } from "../../resource/snapshot.ts";
+
+/** Customer-managed prefix lists, as AWS Config records them (AWS-managed lists are not recorded). */
+export const PREFIX_LIST_TYPE = "AWS::EC2::PrefixList";
+const PREFIX_LIST_ID = /^pl-[0-9a-f]{1,32}$/;
 
 const ADMIN_PORTS = [
   { port: 22, protocols: ["tcp"], name: "SSH" },
@@ -131,10 +136,59 @@ const EVERY: readonly Block[] = [
   { bits: 128, first: 0n, last: (1n << 128n) - 1n },
 ];
 
-/** One ingress rule's sources: the CIDRs read, and what may be anything (`unknownSources`). */
+/** One ingress rule's sources: the CIDRs read (a prefix list's named), and what may be anything (`unknownSources`). */
 interface Sources {
-  sources: Array<{ cidr: string; block: Block }>;
+  sources: Array<{ cidr: string; block: Block; prefixListId?: string }>;
   unknownSources: string[];
+}
+
+/**
+ * A prefix list's CIDRs as recorded, or why they are unknown. Only the group's own account and region
+ * are looked in: a list shared from another account is recorded there, and stays unknown.
+ */
+type PrefixListRead = { cidrs: unknown[] } | { unknown: string };
+type PrefixLists = (id: string) => PrefixListRead;
+
+/**
+ * The ids a prefix list snapshot answers to: Config's resourceId (the list id), the configuration's
+ * PrefixListId, and the id in its ARN (`…:prefix-list/pl-…`). A deletion item has no configuration.
+ */
+function listIds(s: ResourceSnapshot): string[] {
+  const own = field(s.configuration, "prefixListId");
+  const fromArn = (v: unknown) =>
+    typeof v === "string" ? /prefix-list\/(pl-[0-9a-f]+)$/.exec(v)?.[1] : undefined;
+  return [s.resourceId, own, fromArn(s.arn), fromArn(s.resourceId)].filter(
+    (x): x is string => typeof x === "string",
+  );
+}
+
+/** The recorded prefix list with this id in the group's account and region, if any. */
+function recordedList(lists: readonly ResourceSnapshot[], region: string, id: string) {
+  return lists.find((s) => s.state === "present" && s.region === region && listIds(s).includes(id));
+}
+
+function prefixListsOf(resource: ResourceSnapshot, ctx: EvaluationContext<unknown>): PrefixLists {
+  const lists = ctx.facts.inventory(PREFIX_LIST_TYPE, resource.accountId);
+  return (id) => {
+    if (!lists) return { unknown: `prefix list ${id} (prefix lists not read)` };
+    const item = recordedList(lists, resource.region, id);
+    // AWS-managed lists (EC2 Instance Connect, CloudFront, S3…) are never recorded: they land here too.
+    if (!item) return { unknown: `prefix list ${id} (not recorded in the group's account and region)` };
+    const entries = field(item.configuration, "entries");
+    if (!Array.isArray(entries)) return { unknown: `prefix list ${id} (entries not readable)` };
+    return { cidrs: entries.map((e) => field(obj(e), "cidr")) };
+  };
+}
+
+/** The prefix list ids a group's inbound rules name (well-formed ones: the others are unreadable anyway). */
+function referencedLists(configuration: Record<string, unknown>): Set<string> {
+  const ids = new Set<string>();
+  for (const p of arr(field(configuration, "ipPermissions")))
+    for (const r of arr(field(obj(p), "prefixListIds"))) {
+      const id = field(obj(r), "prefixListId");
+      if (typeof id === "string" && PREFIX_LIST_ID.test(id)) ids.add(id);
+    }
+  return ids;
 }
 
 /**
@@ -153,7 +207,7 @@ const UNREADABLE_RULE: Sources = { sources: [], unknownSources: ["unreadable rul
 const isPort = (v: unknown): v is number =>
   typeof v === "number" && Number.isInteger(v) && v >= -1 && v <= MAX_PORT;
 
-function readRule(p: Record<string, unknown>): Rule {
+function readRule(p: Record<string, unknown>, lists: PrefixLists): Rule {
   const value = field(p, "ipProtocol");
   const raw = typeof value === "number" ? String(value) : value;
   const protocol =
@@ -176,19 +230,19 @@ function readRule(p: Record<string, unknown>): Rule {
     protocol,
     ports,
     read: () => {
-      read ??= readSources(p);
+      read ??= readSources(p, lists);
       return read;
     },
   };
 }
 
-/** The sources of one rule (its CIDRs parsed, prefix lists and unreadable ranges named). */
-function readSources(p: Record<string, unknown>): Sources {
+/** The sources of one rule (its CIDRs and its recorded prefix lists' CIDRs parsed, the rest named). */
+function readSources(p: Record<string, unknown>, lists: PrefixLists): Sources {
   const sources: Sources["sources"] = [];
   const unknownSources: string[] = [];
-  const add = (c: unknown) => {
+  const add = (c: unknown, prefixListId?: string) => {
     const block = typeof c === "string" ? blockOf(c) : undefined;
-    if (block) sources.push({ cidr: c as string, block });
+    if (block) sources.push({ cidr: c as string, block, ...(prefixListId ? { prefixListId } : {}) });
     // The text itself stays out of the evidence: it is not a CIDR, so it could be anything.
     else unknownSources.push(typeof c === "string" ? "unparseable CIDR" : "unreadable address range");
   };
@@ -202,14 +256,17 @@ function readSources(p: Record<string, unknown>): Sources {
   for (const r of arr(field(p, "ipRanges"))) once(typeof r === "string" ? r : field(obj(r), "cidrIp"));
   for (const r of arr(field(p, "ipv4Ranges"))) once(field(obj(r), "cidrIp"));
   for (const r of arr(field(p, "ipv6Ranges"))) once(field(obj(r), "cidrIpv6"));
-  // A prefix list's CIDRs are not in the group's item: a customer-managed list may hold 0.0.0.0/0.
+  // A prefix list's CIDRs are not in the group's item: a recorded (customer-managed) list's entries are
+  // sources like the rule's own CIDRs; any other list may hold 0.0.0.0/0.
   for (const r of arr(field(p, "prefixListIds"))) {
     const id = field(obj(r), "prefixListId");
-    unknownSources.push(
-      typeof id === "string" && /^pl-[0-9a-f]{1,32}$/.test(id)
-        ? `prefix list ${id}`
-        : "unreadable prefix list",
-    );
+    if (typeof id !== "string" || !PREFIX_LIST_ID.test(id)) {
+      unknownSources.push("unreadable prefix list");
+      continue;
+    }
+    const list = lists(id);
+    if ("unknown" in list) unknownSources.push(list.unknown);
+    else for (const c of list.cidrs) add(c, id);
   }
   // userIdGroupPairs admit another group's network interfaces, never the internet.
   return { sources, unknownSources };
@@ -257,16 +314,32 @@ export default defineControl({
   rationale:
     "Hosts that process contact-center data (agent desktops, integration servers, jump hosts) are brute-forced " +
     "within minutes of an SSH or RDP port opening to 0.0.0.0/0; administration belongs behind Session Manager or a VPN. " +
-    "Sources count together: 0.0.0.0/1 and 128.0.0.0/1, in one rule or two, are the whole internet. A prefix list on " +
-    "these ports cannot be checked (its CIDRs are not in the group's item; a customer-managed list may hold " +
-    "0.0.0.0/0), nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
+    "Sources count together: 0.0.0.0/1 and 128.0.0.0/1, in one rule or two, are the whole internet. A prefix list's " +
+    "CIDRs are not in the group's item: a customer-managed list recorded by AWS Config (AWS::EC2::PrefixList, same " +
+    "account and region) counts with its entries, and the group is re-evaluated when the list changes. Any other " +
+    "list on these ports (not recorded, shared from another account, or AWS-managed, which Config never records) " +
+    "cannot be checked, nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
   remediation: {
     console:
       "EC2 › Security groups › group › Inbound rules › Edit › remove 0.0.0.0/0 and ::/0 sources (and broad ranges that " +
-      "add up to them) on 22, 3389 and all-traffic rules; replace prefix lists there with the CIDRs you mean.",
+      "add up to them) on 22, 3389 and all-traffic rules, and from the prefix lists used there (VPC › Managed prefix " +
+      "lists); record AWS::EC2::PrefixList in AWS Config, or replace a list that is not recorded with the CIDRs you mean.",
     cli: "aws ec2 revoke-security-group-ingress --group-id SG_ID --protocol tcp --port 22 --cidr 0.0.0.0/0",
   },
-  evaluate(resource) {
+  // A list's entries change without the group changing: re-evaluate the groups that name it.
+  dependsOn: [PREFIX_LIST_TYPE],
+  affectedBy(resource, changed) {
+    if (changed.region !== resource.region) return false;
+    const ids = referencedLists(resource.configuration);
+    return listIds(changed).some((id) => ids.has(id));
+  },
+  facts(resource) {
+    // Most groups name no prefix list: they need no read.
+    return referencedLists(resource.configuration).size > 0
+      ? [{ kind: "inventory", resourceType: PREFIX_LIST_TYPE, accountId: resource.accountId }]
+      : [];
+  },
+  evaluate(resource, ctx) {
     const group = String(field(resource.configuration, "groupId") ?? resource.resourceId);
     const list = field(resource.configuration, "ipPermissions");
     if (!Array.isArray(list))
@@ -275,10 +348,13 @@ export default defineControl({
         proof: "cannot prove",
         field: "configuration.ipPermissions",
       });
+    const lists = prefixListsOf(resource, ctx);
     // An entry that is not an object may admit anything from anywhere.
     const rules = list.map(
       (p): Rule =>
-        obj(p) ? readRule(obj(p)!) : { protocol: undefined, ports: undefined, read: () => UNREADABLE_RULE },
+        obj(p)
+          ? readRule(obj(p)!, lists)
+          : { protocol: undefined, ports: undefined, read: () => UNREADABLE_RULE },
     );
     const exposed = TARGETS.filter((t) => exposure(rules, t.protocol, t.port) === "yes");
     if (exposed.length > 0) {
@@ -313,6 +389,7 @@ export default defineControl({
                 fromPort: r.ports?.from ?? null,
                 toPort: r.ports?.to ?? null,
                 cidr: s.cidr,
+                ...(s.prefixListId ? { prefixListId: s.prefixListId } : {}),
                 exposes:
                   r.protocol === "all" || (r.ports?.from === 0 && r.ports.to === MAX_PORT && allPorts)
                     ? "all ports"
