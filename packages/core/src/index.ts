@@ -42,7 +42,7 @@ export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";
 /** Evidence report (model, HTML, Markdown) and posture snapshots, namespaced: `Report.buildReport(…)`. */
 export * as Report from "./report/index.ts";
-export { countPosture, MAX_UNABLE } from "./report/posture.ts";
+export { countPosture, MAX_UNABLE, unsweptRegions, unsweptUnable } from "./report/posture.ts";
 export * from "./resource/index.ts";
 export { isRuleId } from "./rule-ids.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

@@ -160,6 +160,11 @@ export interface AccountOptions {
    * associations, or an error to throw. Undefined keeps the default answer.
    */
   storageFor?: (resourceType: string) => Json[] | Error | undefined;
+  /**
+   * Config lists each region's items only in that region, as it does in AWS (global IAM items in the
+   * demo region); by default every region's client lists every item.
+   */
+  regional?: boolean;
 }
 
 export type Mocks = ReturnType<typeof mockAccount>;
@@ -211,6 +216,9 @@ export function mockAccount(opts: AccountOptions) {
       const signer = await (getClient().config.credentials as () => Promise<{ accessKeyId: string }>)();
       if (signer.accessKeyId !== opts.servedTo) return { resourceIdentifiers: [] };
     }
+    const region = opts.regional ? await (getClient().config.region as () => Promise<string>)() : undefined;
+    const here = (i: BaseConfigurationItem) =>
+      region === undefined || i.awsRegion === region || (i.awsRegion === "global" && region === DEMO.region);
     return guard("ListDiscoveredResourcesCommand", (input) => {
       if (throttles > 0) {
         throttles--;
@@ -220,7 +228,7 @@ export function mockAccount(opts: AccountOptions) {
         });
       }
       const ids = items
-        .filter((i) => i.resourceType === input.resourceType)
+        .filter((i) => i.resourceType === input.resourceType && here(i))
         .map((i) => ({
           resourceType: i.resourceType,
           resourceId: i.resourceId,
@@ -352,7 +360,13 @@ export function mockAccount(opts: AccountOptions) {
   const lens = recorded(
     "test/fixtures/api/custodian__connect.DescribeInstanceAttribute_CONTACT_LENS_true.json",
   ).Attribute;
-  connect.on(ListInstancesCommand).callsFake(guard("ListInstancesCommand", () => instances));
+  connect.on(ListInstancesCommand).callsFake(async (input: Json, getClient) => {
+    // The instance lives in the demo region: with `regional`, other regions have none.
+    const region = opts.regional ? await (getClient().config.region as () => Promise<string>)() : undefined;
+    return guard("ListInstancesCommand", () =>
+      region === undefined || region === DEMO.region ? instances : { InstanceSummaryList: [] },
+    )(input);
+  });
   connect.on(ListInstanceAttributesCommand).callsFake(
     guard("ListInstanceAttributesCommand", () => ({
       Attributes: [lens, { AttributeType: "INBOUND_CALLS", Value: "true" }],

@@ -31,7 +31,7 @@ describe("redaction key", () => {
     // secret, and the object-key hash of a value is not its token's hash.
     const email = "jane.doe@example.org";
     expect(redactText(email, { hashKey: key })).not.toBe(redactText(email, { hashKey: SECRET }));
-    expect(redactText(email, { hashKey: key })).not.toContain(objectKeyHasher(SECRET)(email).slice(0, 8));
+    expect(redactText(email, { hashKey: key })).not.toContain(objectKeyHasher(SECRET)(email).slice(4, 12));
   });
 
   it("is the same on every call (so notify containers, the CLI report and reruns agree), different per secret", () => {

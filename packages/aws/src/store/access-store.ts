@@ -15,8 +15,9 @@ type WindowTotals = Activity.WindowTotals;
 type TargetState = Activity.TargetState;
 
 /**
- * Most ids one window item keeps per set (8 bytes each: ≈ 96 KB per set, far below DynamoDB's 400 KB
- * item limit). Past it, reads are counted in `ovf` (not deduplicated; see docs/detectors.md).
+ * Most ids one window item keeps per set (8 bytes each, 10 for object-key hashes with their key id:
+ * ≈ 96 KB and 120 KB, far below DynamoDB's 400 KB item limit). Past it, reads are counted in `ovf`
+ * (not deduplicated; see docs/detectors.md).
  */
 export const WINDOW_SET_CAP = 12_000;
 /** Ids added per UpdateItem (keeps each request well under DynamoDB's request size limits). */
@@ -325,6 +326,24 @@ function size(v: unknown): number {
   return v instanceof Set ? v.size : 0;
 }
 
+/**
+ * Distinct objects of a window's `ob` set: its hashes grouped by the key id that leads each (2 bytes;
+ * an 8-byte hash stored before hashes carried an id is a group of its own), the larger group counted
+ * — the semantics of `Activity.distinctObjects`, on the stored bytes.
+ */
+function objectsOf(v: unknown): number {
+  if (!(v instanceof Set)) return 0;
+  const byKey = new Map<number, number>();
+  let most = 0;
+  for (const b of v as Set<Uint8Array>) {
+    const k = b.length > 8 ? (b[0]! << 8) | b[1]! : -1;
+    const n = (byKey.get(k) ?? 0) + 1;
+    byKey.set(k, n);
+    if (n > most) most = n;
+  }
+  return most;
+}
+
 function strings(v: unknown): string[] {
   return v instanceof Set ? [...v].map(String).sort() : [];
 }
@@ -341,7 +360,7 @@ function totalsOf(
     reads: size(item.ev) + ovf,
     denied: size(item.dn),
     lists: size(item.ls),
-    objects: size(item.ob),
+    objects: objectsOf(item.ob),
     networks: strings(item.nw),
     vpces: strings(item.vp),
     uaClasses: strings(item.ua),

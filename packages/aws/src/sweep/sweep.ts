@@ -19,6 +19,8 @@ import {
   reconsiderSuppression,
   recordObservation,
   TRAIL_TYPE,
+  unsweptRegions,
+  unsweptUnable,
   watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord, recordEvaluations } from "../drift-service.ts";
@@ -132,6 +134,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   const unable: Report.UnableToEvaluate[] = [];
   const open: Finding[] = [];
   const sweptAccounts = new Set<string>();
+  let unswept: Report.UnsweptRegion[] | undefined;
   let transitions = 0;
   let resolvedGone = 0;
   const failures: unknown[] = [];
@@ -207,6 +210,15 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     unable.push(...r.unable);
     // The posture's open counts, after the changes: the swept accounts' open findings.
     open.push(...r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)));
+    // Findings of a region the run did not read (taken out of the swept regions) were neither
+    // re-checked nor resolved as deleted (their type was not enumerated there): they stay open, and the
+    // posture says which regions hold them, first among the entries the run could not evaluate. A
+    // finding this run judged (an organisation trail read from its home region) was re-checked.
+    unswept = unsweptRegions(
+      r.after.filter((f) => !judged.has(f.findingId)),
+      { accounts: sweptAccounts, regions: req.regions },
+    );
+    unable.unshift(...unswept.map(unsweptUnable));
   }
   const counts = countPosture(evaluations, open);
   const posture: Report.PostureSnapshot = {
@@ -222,6 +234,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     resolvedGone,
     transitions,
     durationMs: Date.now() - started,
+    ...(unswept ? { unswept } : {}),
   };
   await deps.posture?.put(posture);
   if (failures.length > 0) throw failures[0];

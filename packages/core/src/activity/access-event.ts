@@ -23,7 +23,10 @@ export interface AccessEvent {
   eventName: string;
   action: AccessAction;
   target: { type: AccessTargetType; id: string };
-  /** Keyed hash of the object key (S3 reads); the key itself is never kept. */
+  /**
+   * Keyed hash of the object key (S3 reads), led by the hash key's id (see `objectKeyHasher`); the
+   * key itself is never kept.
+   */
   objectHash?: string;
   /** The object lies under one of the bucket's raw-audio prefixes. */
   rawAudio: boolean;
@@ -39,24 +42,43 @@ export interface AccessEvent {
   crossAccount: boolean;
 }
 
-/** Keyed hash for object keys (HMAC-SHA256, 64 bits): counts distinct objects without storing keys. */
-export type KeyHasher = (objectKey: string) => string;
+/**
+ * Keyed hash for object keys: counts distinct objects without storing keys. Each hash is the key's
+ * id (`keyId`, 4 hex) followed by HMAC-SHA256(secret, object key) truncated to 64 bits (16 hex).
+ */
+export type KeyHasher = ((objectKey: string) => string) & { readonly keyId: string };
+
+/** Label of the key id's derivation: the id names a secret without revealing anything of it. */
+export const OBJECT_KEY_ID_LABEL = "phiwatch:object-key-id:v1";
+/** Hex digits of the key id that leads every object-key hash. */
+export const OBJECT_KEY_ID_HEX = 4;
 
 /**
  * Build the object-key hasher from a secret (`PHIWATCH_HASH_KEY`). Without the secret an attacker
  * who reads the table cannot test guesses of object keys against the stored hashes.
  *
+ * Every hash is led by the secret's key id (16 bits of HMAC-SHA256(secret, "phiwatch:object-key-id:v1")),
+ * so hashes made before and after a rotation of the secret are told apart and never counted as
+ * different objects (see `distinctObjects`).
+ *
  * @example
  * ```ts
  * const hash = objectKeyHasher(process.env.PHIWATCH_HASH_KEY!);
- * hash("connect/x/CallRecordings/2026/…wav"); // "9f2c…" (16 hex)
+ * hash("connect/x/CallRecordings/2026/…wav"); // "a41c9f2c…" (4 + 16 hex)
+ * hash.keyId; // "a41c"
  * ```
  */
 export function objectKeyHasher(secret: string): KeyHasher {
   if (secret.length < 16) throw new InvalidEventError("at least 16 characters", "PHIWATCH_HASH_KEY");
   // One key object for every call: createHmac with a string key imports the key each time.
   const key = createSecretKey(Buffer.from(secret, "utf8"));
-  return (objectKey) => createHmac("sha256", key).update(objectKey).digest("hex").slice(0, 16);
+  const keyId = createHmac("sha256", key)
+    .update(OBJECT_KEY_ID_LABEL)
+    .digest("hex")
+    .slice(0, OBJECT_KEY_ID_HEX);
+  const hasher = (objectKey: string) =>
+    keyId + createHmac("sha256", key).update(objectKey).digest("hex").slice(0, 16);
+  return Object.assign(hasher, { keyId });
 }
 
 /**

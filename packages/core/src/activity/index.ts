@@ -6,6 +6,8 @@ export {
   hashSecret,
   type KeyHasher,
   networkOf,
+  OBJECT_KEY_ID_HEX,
+  OBJECT_KEY_ID_LABEL,
   objectKeyHasher,
   S3_READ_EVENTS,
   toAccessEvent,
@@ -49,4 +51,11 @@ export {
   readCloudTrail,
 } from "./record.ts";
 export { type AccessDetectorSettings, AccessDetectorSettingsSchema } from "./settings.ts";
-export { aggregate, pairKey, type WindowDelta, type WindowTotals, windowStartOf } from "./window.ts";
+export {
+  aggregate,
+  distinctObjects,
+  pairKey,
+  type WindowDelta,
+  type WindowTotals,
+  windowStartOf,
+} from "./window.ts";

@@ -1,6 +1,6 @@
 import type { AccessStore, TargetState } from "./ports.ts";
 import { type AccessProfile, cloneProfile } from "./profile.ts";
-import { pairKey, type WindowDelta, type WindowTotals } from "./window.ts";
+import { distinctObjects, pairKey, type WindowDelta, type WindowTotals } from "./window.ts";
 
 interface MemWindow {
   target: string;
@@ -147,7 +147,7 @@ function totals(w: MemWindow): WindowTotals {
     reads: w.reads.size,
     denied: w.denied.size,
     lists: w.lists.size,
-    objects: w.objects.size,
+    objects: distinctObjects(w.objects),
     networks: [...w.networks].sort(),
     vpces: [...w.vpces].sort(),
     uaClasses: [...w.uaClasses].sort(),

@@ -1,4 +1,4 @@
-import type { AccessEvent, AccessTargetType } from "./access-event.ts";
+import { type AccessEvent, type AccessTargetType, OBJECT_KEY_ID_HEX } from "./access-event.ts";
 import { isoAt } from "./local-clock.ts";
 import type { Principal } from "./principal.ts";
 
@@ -49,6 +49,31 @@ export interface WindowTotals {
   overflow: boolean;
   /** A detector raised a finding on this window: folding never learns it as usual behaviour. */
   flagged?: boolean;
+}
+
+/**
+ * Distinct objects among a window's object-key hashes. Hashes are grouped by the id of the key that
+ * made them (a hash of 16 hex, stored before hashes carried an id, is a group of its own): a window
+ * whose reads were hashed with two keys — the one that straddles a rotation of `PHIWATCH_HASH_KEY`,
+ * or earlier reads delivered again after it — counts the larger group, never one object twice. In the
+ * straddling window that is a lower bound (objects read only before and only after the rotation are
+ * not added up); reads, counted by event id, stay exact.
+ *
+ * @example
+ * ```ts
+ * distinctObjects(["a41c" + h1, "a41c" + h2, "07d2" + h1b]); // 2 (not 3)
+ * ```
+ */
+export function distinctObjects(hashes: Iterable<string>): number {
+  const byKey = new Map<string, number>();
+  let most = 0;
+  for (const h of hashes) {
+    const k = h.length > 16 ? h.slice(0, OBJECT_KEY_ID_HEX) : "";
+    const n = (byKey.get(k) ?? 0) + 1;
+    byKey.set(k, n);
+    if (n > most) most = n;
+  }
+  return most;
 }
 
 export function pairKey(target: string, principal: string): string {

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding/types.ts";
 import { SEVERITIES } from "../finding/types.ts";
-import { type EvidenceReport, formatDuration } from "./model.ts";
+import { type EvidenceReport, formatDuration, NOT_SWEPT_NOTE, notSwept } from "./model.ts";
 import { timelineSvg } from "./timeline.ts";
 
 /** Escape text for HTML element content and attribute values. */
@@ -103,6 +103,7 @@ export function renderHtml(r: EvidenceReport): string {
     `<p>${escapeHtml(f.summary)}</p>` +
     `<div>${cite(f.hipaa)}</div>` +
     `<small class="meta">first seen ${escapeHtml(f.firstSeen)} · last seen ${escapeHtml(f.lastSeen)} · finding ${escapeHtml(f.findingId)}</small>` +
+    (notSwept(r, f) ? `<p class="warn">${escapeHtml(NOT_SWEPT_NOTE)}</p>` : "") +
     evidenceBlock(f.evidence) +
     (f.remediation
       ? `<div class="remediation"><b>Remediation:</b> <code>${escapeHtml(f.remediation)}</code></div>`

@@ -15,6 +15,8 @@ export {
   type DetectorRow,
   type EvidenceReport,
   formatDuration,
+  NOT_SWEPT_NOTE,
+  notSwept,
   type ReportInput,
   type ResolvedRow,
 } from "./model.ts";
@@ -25,5 +27,8 @@ export {
   MAX_UNABLE,
   type PostureSnapshot,
   type UnableToEvaluate,
+  type UnsweptRegion,
+  unsweptRegions,
+  unsweptUnable,
 } from "./posture.ts";
 export { controlFamily, driftTimeline, type FamilySeries, timelineSvg } from "./timeline.ts";

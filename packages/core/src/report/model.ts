@@ -5,7 +5,12 @@ import { publicFinding } from "../format/json.ts";
 import type { RedactionOptions } from "../format/redact.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
 import { type DataPathInventory, dataPathInventory } from "./inventory.ts";
-import { emptySeverityCounts, type PostureSnapshot, type UnableToEvaluate } from "./posture.ts";
+import {
+  emptySeverityCounts,
+  type PostureSnapshot,
+  type UnableToEvaluate,
+  type UnsweptRegion,
+} from "./posture.ts";
 import { controlFamily, driftTimeline, type FamilySeries } from "./timeline.ts";
 
 /** Status of one control in the report. */
@@ -68,6 +73,31 @@ export interface EvidenceReport {
   inventory: DataPathInventory;
   posture: Array<Pick<PostureSnapshot, "at" | "open" | "resources" | "unableTotal">>;
   unable: UnableToEvaluate[];
+  /**
+   * Regions the latest sweep did not read that hold open or suppressed drift findings: those findings
+   * are not re-checked by the sweep (see `notSwept`).
+   */
+  unswept: UnsweptRegion[];
+}
+
+/** The report's note on a finding of a region the latest sweep did not read. */
+export const NOT_SWEPT_NOTE =
+  "Region not swept: the latest sweep did not read this region, so this finding is not re-checked hourly (nor resolved as deleted); only change events re-evaluate it.";
+
+/**
+ * Whether the latest sweep left a drift finding's region out (`EvidenceReport.unswept`): the finding
+ * stands as last evaluated, not re-checked hourly, never resolved as deleted.
+ *
+ * @example
+ * ```ts
+ * report.openFindings.filter((f) => notSwept(report, f)); // the open findings no sweep re-checks
+ * ```
+ */
+export function notSwept(r: Pick<EvidenceReport, "unswept">, f: Finding): boolean {
+  return (
+    f.kind === "drift" &&
+    r.unswept.some((u) => u.accountId === f.subject.accountId && u.region === f.subject.region)
+  );
 }
 
 export interface ReportInput {
@@ -252,6 +282,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
       .sort((a, b) => (a.at < b.at ? -1 : 1))
       .map((p) => ({ at: p.at, open: p.open, resources: p.resources, unableTotal: p.unableTotal })),
     unable: latest?.unable ?? [],
+    unswept: latest?.unswept ?? [],
   };
 }
 

@@ -49,6 +49,65 @@ export interface PostureSnapshot {
   /** Findings whose status or severity changed in this run. */
   transitions: number;
   durationMs: number;
+  /**
+   * Regions of the swept accounts that hold open or suppressed drift findings but are not among the
+   * regions this run swept (taken out of `PHIWATCH_SWEEP_REGIONS` or the baseline's `allowedRegions`):
+   * their findings stay as they are, never resolved as deleted, and only change events re-evaluate
+   * them. Absent on snapshots of runs that did not reconcile (`phiwatch scan`) and before this field.
+   */
+  unswept?: UnsweptRegion[];
+}
+
+/** A region outside the sweep that still holds live drift findings (see `PostureSnapshot.unswept`). */
+export interface UnsweptRegion {
+  accountId: string;
+  region: string;
+  open: number;
+  suppressed: number;
+}
+
+/**
+ * The regions outside a sweep's regions that hold open or suppressed drift findings of the swept
+ * accounts: findings the sweep no longer re-checks. Global subjects (the account itself, IAM) belong
+ * to no region. Activity findings are incidents and never swept.
+ *
+ * @example
+ * ```ts
+ * unsweptRegions(findings, { accounts: ["111122223333"], regions: ["us-east-1"] });
+ * // [{ accountId: "111122223333", region: "eu-west-1", open: 2, suppressed: 0 }]
+ * ```
+ */
+export function unsweptRegions(
+  findings: readonly Finding[],
+  sweep: { accounts: Iterable<string>; regions: readonly string[] },
+): UnsweptRegion[] {
+  const accounts = new Set(sweep.accounts);
+  const regions = new Set(sweep.regions);
+  const out = new Map<string, UnsweptRegion>();
+  for (const f of findings) {
+    const { accountId, region } = f.subject;
+    if (f.kind !== "drift" || (f.status !== "OPEN" && f.status !== "SUPPRESSED")) continue;
+    if (region === "global" || region === "" || regions.has(region) || !accounts.has(accountId)) continue;
+    const k = `${accountId}|${region}`;
+    const u = out.get(k) ?? { accountId, region, open: 0, suppressed: 0 };
+    if (f.status === "OPEN") u.open++;
+    else u.suppressed++;
+    out.set(k, u);
+  }
+  return [...out.values()].sort((a, b) =>
+    a.accountId === b.accountId ? a.region.localeCompare(b.region) : a.accountId.localeCompare(b.accountId),
+  );
+}
+
+/** The posture's `unable` entry of a region outside the sweep (ids and counts only: no PHI). */
+export function unsweptUnable(u: UnsweptRegion): UnableToEvaluate {
+  return {
+    accountId: u.accountId,
+    resourceType: "*",
+    region: u.region,
+    operation: "sweep",
+    reason: `region not swept: ${u.region} is not among the regions this deployment sweeps (PHIWATCH_SWEEP_REGIONS, else the function's region and the baseline's allowedRegions); its ${u.open} open and ${u.suppressed} suppressed finding(s) are not re-checked nor resolved as deleted, only change events re-evaluate them`,
+  };
 }
 
 /** Most failed reads kept on one posture snapshot (items are capped at 400 KB). */
