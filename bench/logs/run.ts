@@ -12,10 +12,11 @@
 // written by the function, so they are computed here from the documented record shapes with the
 // deployed names, not measured.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { DynamoFindingStore, startReceiver } from "../../packages/aws/src/index.ts";
@@ -247,13 +248,17 @@ await stack.stop();
 await receiver.stop();
 
 // PHI scan: no line may hold an object key of the scenario or a caller-supplied string.
+type Rec = { requestParameters?: { key?: string } };
 const keys = new Set<string>();
 for (const f of access.todayFiles)
   for (const l of readFileSync(f, "utf8").split("\n").filter(Boolean)) {
-    const key = (JSON.parse(l) as { detail?: { requestParameters?: { key?: string } } }).detail
-      ?.requestParameters?.key;
+    const key = (JSON.parse(l) as { detail?: Rec }).detail?.requestParameters?.key;
     if (key) keys.add(key);
   }
+for (const f of access.historyFiles.slice(-2))
+  for (const r of (JSON.parse(gunzipSync(readFileSync(f)).toString("utf8")) as { Records: Rec[] }).Records)
+    if (r.requestParameters?.key) keys.add(r.requestParameters.key);
+rmSync(dir, { recursive: true, force: true });
 const phiHits = captured
   .filter(({ line }) => CALLER_TEXT.some((s) => line.includes(s)) || [...keys].some((k) => line.includes(k)))
   .map(({ fn, line }) => ({ fn, line: line.slice(0, 300) }));
@@ -329,7 +334,17 @@ const rows = FUNCTION_NAMES.map((fn) => {
     sample: captured.find((c) => c.fn === fn && !c.init)?.line,
   };
 });
-console.log(JSON.stringify({ level: "INFO", rows, phiHits, deadLettered: stack.deadLettered }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      level: "INFO",
+      rows,
+      phiScan: { objectKeys: keys.size, callerTexts: CALLER_TEXT.length, hits: phiHits },
+    },
+    null,
+    2,
+  ),
+);
 console.log(
   "\n| function | invocations | app lines / inv. | app bytes / line | app bytes / inv. (mean, p50, max) | + Lambda system | total / inv. |",
 );
