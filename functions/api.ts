@@ -14,6 +14,21 @@ const deps: Api.ApiDeps = {
   timeZone: loadBaseline().organisation.timeZone,
 };
 
+/**
+ * What a log line may say of a request: the route and a well-formed finding id. The path itself is the
+ * caller's text (a mistyped path can hold a patient's name or record number), so it is never logged.
+ */
+function logged(req: Api.ApiRequest): { route: string; findingId?: string } {
+  let route: ReturnType<typeof Api.matchRoute>;
+  try {
+    route = Api.matchRoute(req.method, req.path);
+  } catch {
+    return { route: "unknown" };
+  }
+  const id = "id" in route ? Api.FindingIdParam.safeParse(route.id) : undefined;
+  return { route: route.name, ...(id?.success ? { findingId: id.data } : {}) };
+}
+
 export const lambdaHandler = async (
   event: APIGatewayProxyEventV2WithIAMAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
@@ -28,10 +43,10 @@ export const lambdaHandler = async (
   };
   try {
     const res = await Api.handleApiRequest(req, deps);
-    if (req.method !== "GET") logger.info("api change", { path: req.path, status: res.statusCode, caller });
+    if (req.method !== "GET") logger.info("api change", { ...logged(req), status: res.statusCode, caller });
     return res;
   } catch (error) {
-    logger.error("api failure", { path: req.path, error: (error as Error).name });
+    logger.error("api failure", { ...logged(req), error: (error as Error).name });
     return {
       statusCode: 500,
       headers: { "content-type": "application/json" },

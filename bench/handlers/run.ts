@@ -1,15 +1,22 @@
 // Handler-path figures for docs/cost.md: the real handlers against DynamoDB Local (in memory) through
 // the local stack — wall time per invocation and DynamoDB requests per Config change and per access
 // event. DynamoDB Local is slower than DynamoDB, so wall times are upper bounds of billed duration.
+// The hourly sweep runs over the demo account plus N generated buckets behind mocked AWS read clients
+// (Config, KMS, CloudTrail, Connect, S3: test/integration/sweep/account.ts): its wall time excludes AWS
+// API latency, so the AWS calls it makes per resource are counted for the reader to price in.
 // Run: npm run bench -- handlers
 
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
 import { generateAccessScenario } from "../../packages/cli/src/demo/access-scenario.ts";
 import { bucketConfigurationItem, configChangeEvent } from "../../packages/cli/src/demo/config-events.ts";
+import { DEMO, writeConfigScenario } from "../../packages/cli/src/demo/config-scenario.ts";
 import { LocalStack, REPO_ROOT } from "../../packages/cli/src/local/stack.ts";
+import { mockAccount } from "../../test/integration/sweep/account.ts";
 
 const stack = await LocalStack.start({
   baselineFile: join(REPO_ROOT, "examples/baseline.yaml"),
@@ -102,6 +109,59 @@ for (let i = 0; i < envelopes.length; i += 1000) {
   batches.push(performance.now() - t0);
 }
 const acc = diff(beforeAccess, snapshot());
+
+// 3. Sweep: the demo account's Config items plus N buckets (a third of them PHI-named), each size swept
+// twice — the first run records inventory and findings, the second is the steady hourly run.
+process.env.PHIWATCH_SWEEP_REGIONS = DEMO.region;
+const sts = mockClient(STSClient);
+sts.on(GetCallerIdentityCommand).resolves({
+  Account: DEMO.accountId,
+  Arn: `arn:aws:sts::${DEMO.accountId}:assumed-role/phiwatch-prod-sweep-role/phiwatch-prod-sweep`,
+});
+const demoItems = writeConfigScenario(join(dir, "config")).map(
+  (f) => JSON.parse(readFileSync(f, "utf8")).detail.configurationItem,
+);
+const sweeps: Array<Record<string, unknown>> = [];
+await stack.handler("sweep"); // Lambda's init phase, not timed
+for (const extra of [0, 200, 1000]) {
+  const buckets = Array.from({ length: extra }, (_, i) =>
+    bucketConfigurationItem({
+      name: i % 3 === 0 ? `northwind-ctr-sweep-${i}` : `app-assets-sweep-${i}`,
+      capturedAt: "2026-03-03T10:00:00.000Z",
+      sse: i % 2 === 0 ? { algorithm: "AES256" } : { algorithm: "aws:kms", kmsKeyId: "alias/aws/s3" },
+    }),
+  );
+  const mocks = mockAccount({ items: [...demoItems, ...buckets] });
+  for (const run of ["first", "steady"] as const) {
+    const sentBefore = mocks.sent();
+    const b = snapshot();
+    const t0 = performance.now();
+    const r = (await stack.invoke("sweep", { id: `bench-${extra}-${run}` })) as { resources: number };
+    const ms = performance.now() - t0;
+    const d = diff(b, snapshot());
+    // The mock lists two resources per ListDiscoveredResources page (to exercise paging; Config's
+    // pages hold up to 100), so listing calls are counted apart.
+    const byCommand: Record<string, number> = {};
+    for (const c of mocks.sent()) byCommand[c] = (byCommand[c] ?? 0) + 1;
+    for (const c of sentBefore) byCommand[c] = (byCommand[c] ?? 0) - 1;
+    for (const [c, n] of Object.entries(byCommand)) if (n === 0) delete byCommand[c];
+    const listing = byCommand.ListDiscoveredResourcesCommand ?? 0;
+    const calls = Object.values(byCommand).reduce((a, n) => a + n, 0) - listing;
+    sweeps.push({
+      resources: r.resources,
+      run,
+      wallMs: Math.round(ms),
+      msPerResource: +(ms / r.resources).toFixed(2),
+      awsReadCallsPerResource: +(calls / r.resources).toFixed(2),
+      listingPagesOfTwo: listing,
+      awsCalls: byCommand,
+      dynamodbReadsPerResource: +(reads(d) / r.resources).toFixed(2),
+      dynamodbWritesPerResource: +(writes(d) / r.resources).toFixed(2),
+    });
+  }
+  mocks.restore();
+}
+sts.restore();
 await stack.stop();
 
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -122,5 +182,6 @@ const result = {
     dynamodbWritesPerEvent: +(writes(acc) / envelopes.length).toFixed(4),
     requests: acc,
   },
+  sweep: sweeps,
 };
 console.log(JSON.stringify(result, null, 2));
