@@ -457,6 +457,27 @@ describe("the example baseline is never silently someone's baseline", () => {
     }
   });
 
+  it("lifts a suppression on a deployed table without a baseline, which it does not read (docs/operations.md)", () => {
+    // No AWS here: an endpoint that refuses connections. Reaching it proves the command went on to the
+    // table instead of refusing for want of a baseline, as `close` does.
+    const offline = {
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      AWS_ACCESS_KEY_ID: "AKIAEXAMPLEEXAMPLE00",
+      AWS_SECRET_ACCESS_KEY: "example-secret",
+      AWS_REGION: "us-east-1",
+      AWS_MAX_ATTEMPTS: "1",
+    };
+    for (const args of [
+      ["suppress", "f-0123", "--lift", "--reason", "migration done", "--store", "table:x"],
+      ["close", "f-0123", "--reason", "approved export", "--store", "table:x"],
+    ]) {
+      const r = phiwatchWith(offline, ...args);
+      expect([args[0], r.code]).toEqual([args[0], 2]);
+      expect(r.err).not.toMatch(/needs your baseline/);
+      expect(r.err).toMatch(/AWS: .*127\.0\.0\.1:9/);
+    }
+  });
+
   it("says on stderr when a local command falls back to the demo's example baseline", () => {
     const dir = mkdtempSync(join(tmpdir(), "phiwatch-cli-fallback-"));
     const file = join(dir, "ok.json");

@@ -30,8 +30,27 @@ Usage:
                                               if the incident grows or happens again
   phiwatch forward redrive [--target NAME] [--max N] [--from DLQ_URL --to QUEUE_URL]
 
-Common options: --store local|table:NAME (default local, under .phiwatch/), --dir DIR
+Common options: --store local|table:NAME (default local, under .phiwatch/): learn, findings, history,
+  report, suppress, close; --dir DIR (the local state directory): those and demo, replay, forward
 Exit codes: 0 ok, 1 findings at/above --fail-on, 2 usage, input or AWS access error.`;
+
+const STORE = "--store local|table:NAME (default local, under .phiwatch/)";
+const DIR = "--dir DIR (the local state directory, default .phiwatch/)";
+/** The common options each command takes (its parser refuses the others). */
+const COMMON_OPTIONS: Record<string, readonly string[]> = {
+  demo: [DIR],
+  replay: [DIR],
+  evaluate: [],
+  learn: [STORE, DIR],
+  findings: [STORE, DIR],
+  history: [STORE, DIR],
+  baseline: [],
+  scan: [],
+  report: [STORE, DIR],
+  suppress: [STORE, DIR],
+  close: [STORE, DIR],
+  forward: [DIR],
+};
 
 /** The usage lines of one command (and its continuation lines), for `phiwatch <command> --help`. */
 function commandUsage(name: string): string {
@@ -42,7 +61,9 @@ function commandUsage(name: string): string {
     out.push(lines[i]!);
     while (lines[i + 1]?.startsWith("      ")) out.push(lines[++i]!);
   }
-  return `Usage:\n${out.join("\n")}\n\n${lines.slice(-2).join("\n")}`;
+  const common = COMMON_OPTIONS[name] ?? [];
+  const options = common.length > 0 ? `Options: ${common.join(", ")}\n` : "";
+  return `Usage:\n${out.join("\n")}\n\n${options}${lines.at(-1)}`;
 }
 
 /**

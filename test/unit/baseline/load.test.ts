@@ -98,4 +98,19 @@ describe("baseline loading: file, line and field of every mistake", () => {
         .webhooks,
     ).toHaveLength(1);
   });
+
+  it("takes a Splunk index on a HEC target, and names the field of an index elsewhere or misspelt", () => {
+    const url = "https://splunk.example.org:8088/services/collector/event";
+    expect(
+      parseBaseline(webhook(url, "    format: hec\n    index: security"), "b.yaml").webhooks[0]!.index,
+    ).toBe("security");
+    expect(issues(webhook(url, "    format: ocsf\n    index: security"))[0]).toMatchObject({
+      field: "webhooks.0.index",
+      message: "index is for format: hec only",
+    });
+    expect(issues(webhook(url, "    format: hec\n    index: Security Logs"))[0]).toMatchObject({
+      field: "webhooks.0.index",
+      line: 11,
+    });
+  });
 });

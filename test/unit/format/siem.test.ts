@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../../packages/core/src/finding/types.ts";
 import {
@@ -10,6 +11,7 @@ import {
   hecOutcome,
   OCSF_REQUIRED,
   OCSF_VERSION,
+  PHIWATCH_VERSION,
   parseHecResponse,
   toHec,
   toOcsf,
@@ -115,6 +117,18 @@ describe("OCSF output", () => {
       (severity) => toOcsf(undefined, driftFinding({ severity }), "OPENED").severity_id,
     );
     expect(ids).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("names phiwatch's release in metadata.product.version, whoever encodes the event", () => {
+    // The forwarder encodes queued events with no options: the version must not depend on them.
+    const [req] = encodeEvents("ocsf", [findingEvent(undefined, driftFinding(), "OPENED")]);
+    expect(JSON.parse(req!.body).metadata.product).toEqual({
+      name: "phiwatch",
+      vendor_name: "phiwatch",
+      version: PHIWATCH_VERSION,
+    });
+    const pkg = JSON.parse(readFileSync("packages/core/package.json", "utf8")) as { version: string };
+    expect(PHIWATCH_VERSION).toBe(pkg.version);
   });
 });
 

@@ -109,6 +109,21 @@ describe("docs/baseline.md", () => {
     expect(doc, `add \`${path}\` (type, default, meaning) to docs/baseline.md`).toContain(`\`${path}\``);
   });
 
+  // The other way round: every field the reference tables describe is one the schema takes (a
+  // documented field that does not exist is refused by the strict schema when a reader copies it).
+  const reference = doc.slice(doc.indexOf("## Reference"));
+  const documented = [...reference.matchAll(/^\| `([A-Za-z0-9_.[\]]+)` \|/gm)].map((m) => m[1]!);
+
+  it("has reference tables to read", () => {
+    expect(documented.length).toBeGreaterThan(50);
+  });
+
+  it.each(documented)("documents %s, a field of the schema", (path) => {
+    expect(paths, `docs/baseline.md documents \`${path}\`, which BaselineSchema does not have`).toContain(
+      path,
+    );
+  });
+
   it("has an annotated example that validates", () => {
     const example = /## Annotated example\s+```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(example).toBeDefined();

@@ -34,7 +34,8 @@ export async function deliverEvent(
     const token = target.token ? (await secrets.get(target.token))[0] : undefined;
     const channel = target.format === "hec" ? hecChannel(target.name) : undefined;
     let step: Delivery.RetryDecision = { action: "delivered" };
-    for (const request of Format.encodeEvents(target.format, [event])) {
+    const options = target.index ? { index: target.index } : {};
+    for (const request of Format.encodeEvents(target.format, [event], options)) {
       const result = await deliverWebhook({
         target,
         request,

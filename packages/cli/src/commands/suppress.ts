@@ -35,11 +35,9 @@ export async function suppressCommand(argv: string[]): Promise<number> {
     );
   if (!values.reason) throw new UsageError("--reason is required (it is recorded in the finding's history)");
   if (!values.lift && !values.until) throw new UsageError("--until is required (suppressions expire)");
-  const baselineFile = defaultBaseline(
-    values.baseline,
-    values.store?.startsWith("table:") ? "suppress on a deployed table" : undefined,
-  );
-  const timeZone = parseBaseline(readFileSync(baselineFile, "utf8"), baselineFile).organisation.timeZone;
+  // The baseline gives the time zone a date `--until` ends in; lifting has no date, so it needs none
+  // (as `close`): the refusal to fall back to the example baseline is about reading a date wrong.
+  const timeZone = values.lift ? undefined : organisationTimeZone(values.baseline, values.store);
   const res = await postFindingChange(
     values,
     id,
@@ -62,6 +60,15 @@ export async function suppressCommand(argv: string[]): Promise<number> {
           } (recorded as ${caller})\n`,
     );
   return 0;
+}
+
+/** `organisation.timeZone` of the baseline (`--baseline`, else ./baseline.yaml; never the example for a table). */
+function organisationTimeZone(baseline: string | undefined, store: string | undefined): string {
+  const file = defaultBaseline(
+    baseline,
+    store?.startsWith("table:") ? "suppress on a deployed table" : undefined,
+  );
+  return parseBaseline(readFileSync(file, "utf8"), file).organisation.timeZone;
 }
 
 /**

@@ -62,6 +62,15 @@ export const WebhookTargetSchema = z
         z.object({ secretsManager: z.string() }).strict(),
       ])
       .optional(),
+    /**
+     * Splunk index of the HEC envelopes (HEC format only); omitted, the token's default index. The
+     * token must be allowed to write to it, or HEC refuses every delivery (dead-lettered with its answer).
+     */
+    index: z
+      .string()
+      .max(255)
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, "a Splunk index name: lowercase letters, digits, _ and -")
+      .optional(),
     minSeverity: Severity.default("low"),
     /** Delivery retries: exponential backoff with full jitter, then the dead-letter queue. */
     retry: z
@@ -82,6 +91,8 @@ export const WebhookTargetSchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
+    if (t.index !== undefined && t.format !== "hec")
+      ctx.addIssue({ code: "custom", path: ["index"], message: "index is for format: hec only" });
     // The sender's own static checks (scheme, credentials, literal private or metadata addresses): a
     // URL they refuse would dead-letter every delivery, so it is refused here, at check and deploy time.
     const checked = checkUrl(t.url, { allowInsecureLocal: t.allowInsecureLocal });

@@ -47,6 +47,7 @@ export {
   type OcsfEvent,
   type OcsfOptions,
   ocsfFromEvent,
+  PHIWATCH_VERSION,
   toOcsf,
 } from "./ocsf.ts";
 export {

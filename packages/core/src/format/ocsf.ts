@@ -14,6 +14,13 @@ import type { Transition } from "./transition.ts";
  */
 export const OCSF_VERSION = "1.3.0";
 
+/**
+ * phiwatch's release, reported as `metadata.product.version` (docs/webhooks.md). Kept equal to the
+ * packages' `version` by test/unit/format/siem.test.ts; a constant, so the Lambda bundles read no
+ * package.json at run time.
+ */
+export const PHIWATCH_VERSION = "0.1.0";
+
 export const OCSF_CATEGORY_FINDINGS = 2;
 export const OCSF_CLASS = { compliance: 2003, detection: 2004 } as const;
 
@@ -43,7 +50,7 @@ const STATUS_ID: Record<FindingStatus, { id: number; name: string }> = {
 export const HIPAA_STANDARD = "HIPAA Security Rule (45 CFR Part 164)";
 
 export interface OcsfOptions {
-  /** phiwatch version reported in `metadata.product.version`. */
+  /** phiwatch version reported in `metadata.product.version`; default {@link PHIWATCH_VERSION}. */
   productVersion?: string;
   redaction?: RedactionOptions;
 }
@@ -56,7 +63,10 @@ export type OcsfEvent = Record<string, unknown> & {
   type_uid: number;
   severity_id: number;
   time: number;
-  metadata: { version: string; product: { name: string; vendor_name: string } } & Record<string, unknown>;
+  metadata: { version: string; product: { name: string; vendor_name: string; version: string } } & Record<
+    string,
+    unknown
+  >;
   finding_info: { uid: string; title: string } & Record<string, unknown>;
 };
 
@@ -136,7 +146,7 @@ export function ocsfFromEvent(
       product: {
         name: "phiwatch",
         vendor_name: "phiwatch",
-        ...(options.productVersion ? { version: options.productVersion } : {}),
+        version: options.productVersion ?? PHIWATCH_VERSION,
       },
       profiles: ["cloud"],
       uid: event.eventId,
