@@ -11,6 +11,9 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // A hang detector: the property tests run 1,000–1,500 cases each (2–4 s alone) and overran
+          // vitest's 5 s default on 2 cores shared with six other test runs.
+          testTimeout: 30_000,
         },
       },
       {
