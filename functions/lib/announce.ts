@@ -7,6 +7,7 @@ import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dyn
 import { type AlertPublishInput, FifoQueue, SnsAlertPublisher } from "@phiwatch/aws";
 import {
   type Baseline,
+  controlText,
   type Finding,
   Format,
   isBusinessHours,
@@ -14,7 +15,7 @@ import {
 } from "@phiwatch/core";
 import { Resource } from "sst";
 import { type DeliveryMessage, deliveryGroup } from "./delivery.ts";
-import { clients, controls, ddb, logger, offline, tableName } from "./runtime.ts";
+import { clients, ddb, logger, offline, tableName } from "./runtime.ts";
 
 const alerts = new SnsAlertPublisher(clients.sns(), Resource.Alerts.arn);
 const deliveries = new FifoQueue(clients.sqs(), Resource.Deliveries.url, QUEUE_MESSAGE_MAX_BYTES);
@@ -113,13 +114,15 @@ export async function announce(
   const stillKey = `${next.findingId}:still:${interval}`;
   let alerted = false;
   if (decision.alert) {
-    const control = controls.controls.find((c) => c.id === next.ruleId);
+    // The control's texts from the generated table, not the registry: notify evaluates no control,
+    // and the registry would bundle every control's code (≈ 80 KiB) for one string.
+    const text = controlText(next.ruleId);
     const alert = Format.buildAlert(
       old,
       next,
       decision.transition,
       decision.urgency,
-      control ? { rationale: control.rationale, redaction } : { redaction },
+      text ? { rationale: text.rationale, redaction } : { redaction },
     );
     const key = decision.transition === "STILL_HAPPENING" ? stillKey : alert.dedupKey;
     await publishOnce({ key: `alert:${key}`, input: Format.snsPublishInput(alert) });

@@ -7,6 +7,7 @@ export * as Activity from "./activity/index.ts";
 export * as Api from "./api/index.ts";
 export * from "./baseline/index.ts";
 export * from "./control/index.ts";
+export { type ControlText, controlText } from "./control-texts.ts";
 export { CONTROLS } from "./controls/index.ts";
 /** Webhook delivery policy (retry, SSRF guard), namespaced: `Delivery.retryDecision(…)`. */
 export * as Delivery from "./delivery/index.ts";

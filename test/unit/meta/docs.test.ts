@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { BaselineSchema, CONTROLS, parseBaseline } from "../../../packages/core/src/index.ts";
 import { CONTROLS_DOC, renderControlsDoc } from "../../../scripts/gen-docs.ts";
+import { CONTROL_TEXTS_FILE, renderControlTexts } from "../../../scripts/gen-texts.ts";
 
 function* files(dir: string, suffix: string): Generator<string> {
   for (const name of readdirSync(dir).sort()) {
@@ -16,6 +17,12 @@ function* files(dir: string, suffix: string): Generator<string> {
 describe("docs/controls.md", () => {
   it("is generated from the current registries (run npm run gen:docs)", () => {
     expect(readFileSync(CONTROLS_DOC, "utf8")).toBe(renderControlsDoc());
+  });
+});
+
+describe("packages/core/src/controls/texts.ts", () => {
+  it("is generated from the current registry (run npm run gen)", () => {
+    expect(readFileSync(CONTROL_TEXTS_FILE, "utf8")).toBe(renderControlTexts());
   });
 });
 
