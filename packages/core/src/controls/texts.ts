@@ -34,7 +34,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "sg-no-open-admin": {
     rationale:
-      "Hosts that process contact-center data (agent desktops, integration servers, jump hosts) are brute-forced within minutes of an SSH or RDP port opening to 0.0.0.0/0; administration belongs behind Session Manager or a VPN. Sources count together: 0.0.0.0/1 and 128.0.0.0/1, in one rule or two, are the whole internet. A prefix list on these ports cannot be checked (its CIDRs are not in the group's item; a customer-managed list may hold 0.0.0.0/0), nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
+      "Hosts that process contact-center data (agent desktops, integration servers, jump hosts) are brute-forced within minutes of an SSH or RDP port opening to 0.0.0.0/0; administration belongs behind Session Manager or a VPN. Sources count together: 0.0.0.0/1 and 128.0.0.0/1, in one rule or two, are the whole internet. A prefix list's CIDRs are not in the group's item: a customer-managed list recorded by AWS Config (AWS::EC2::PrefixList, same account and region) counts with its entries, and the group is re-evaluated when the list changes. Any other list on these ports (not recorded, shared from another account, or AWS-managed, which Config never records) cannot be checked, nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
   },
   "no-phi-in-metadata": {
     rationale:
