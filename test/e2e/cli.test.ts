@@ -268,6 +268,19 @@ describe("phiwatch suppress --until DATE", () => {
     expect(r.out).toContain(
       `SUPPRESSED until ${year}-01-16T05:00:00.000Z (end of ${year}-01-15, America/New_York)`,
     );
+    // A refused date names the option the person typed, not the API's body field.
+    const bad = phiwatch(
+      "suppress",
+      id,
+      "--reason",
+      "accepted CHG-1234",
+      "--until",
+      "next tuesday",
+      ...baseline,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/phiwatch suppress: .*--until/);
+    expect(bad.err).not.toContain("body.");
   });
 });
 

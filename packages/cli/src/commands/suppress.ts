@@ -144,7 +144,9 @@ async function postFindingChange(
       { findings: store, posture: { page: async () => ({ items: [] }) }, ...(timeZone ? { timeZone } : {}) },
     );
     const answer = JSON.parse(res.body) as ChangedFinding;
-    if (res.statusCode !== 200) return { ok: false, message: answer.error?.message ?? res.body };
+    // The API names its body's fields (`body.until`); the person typed options (`--until`).
+    if (res.statusCode !== 200)
+      return { ok: false, message: (answer.error?.message ?? res.body).replace(/\bbody\.(\w+)/g, "--$1") };
     return { ok: true, caller, body: answer };
   } finally {
     await close();
