@@ -2,6 +2,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import {
+  type Ec2For,
   ENRICHED_TYPES,
   type EnrichmentClients,
   enrichmentClients,
@@ -38,15 +39,27 @@ function readClients(accountId: string, region: string, context: Context): Enric
   return own && roles.for(own, loadBaseline().accounts, accountId).clients(region);
 }
 
-/** DescribeKey in the key's account (this one or a member's, through its role) and region; none offline. */
-function kmsFor(context: Context): KmsFor | undefined {
+/** The clients of an account phiwatch can enter (this one or a member's, through its role); none offline. */
+function enteredClients(
+  context: Context,
+): ((accountId: string, region: string) => EnrichmentClients | undefined) | undefined {
   const own = roles && identityFromArn(context.invokedFunctionArn);
   if (!own) return undefined;
   const members = loadBaseline().accounts;
   return (accountId, region) =>
-    roles.enters(own, members, accountId)
-      ? roles.for(own, members, accountId).clients(region).kms
-      : undefined;
+    roles.enters(own, members, accountId) ? roles.for(own, members, accountId).clients(region) : undefined;
+}
+
+/** DescribeKey in the key's account and region; none offline. */
+function kmsFor(context: Context): KmsFor | undefined {
+  const c = enteredClients(context);
+  return c && ((accountId, region) => c(accountId, region)?.kms);
+}
+
+/** AWS's prefix lists (DescribeManagedPrefixLists) in the group's account and region; none offline. */
+function ec2For(context: Context): Ec2For | undefined {
+  const c = enteredClients(context);
+  return c && ((accountId, region) => c(accountId, region)?.ec2);
 }
 
 export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, context: Context) =>
@@ -80,10 +93,16 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, co
       logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
       return { evaluated: 0 };
     }
-    // Key facts (DescribeKey) of a member account's keys are read with its role too.
+    // Key facts (DescribeKey) and AWS's prefix lists of a member account are read with its role too.
     const keys = kmsFor(context);
+    const lists = ec2For(context);
     const outcome = await processSnapshot(
-      { ...deps, ...(keys ? { kmsFor: keys } : {}), baseline: loadBaseline() },
+      {
+        ...deps,
+        ...(keys ? { kmsFor: keys } : {}),
+        ...(lists ? { ec2For: lists } : {}),
+        baseline: loadBaseline(),
+      },
       snapshot,
       change.eventId,
     );

@@ -6,15 +6,36 @@ import {
   evaluateSnapshot,
   type FactLookup,
   type KeyFacts,
+  type PrefixListFacts,
   type ResourceSnapshot,
 } from "../../packages/core/src/index.ts";
 import { testBaseline } from "./baseline.ts";
 
-/** Facts for unit tests: KMS keys by ref (missing = AccessDenied) and inventory by resource type (missing = not resolved). */
+/**
+ * Facts for unit tests: KMS keys by ref (missing = AccessDenied), inventory by resource type (missing =
+ * not resolved), and the AWS-managed prefix lists DescribeManagedPrefixLists returned for the asking
+ * account and region (`{ failed }` = the read failed; omitted = not resolved, as offline).
+ */
 export function testFacts(
-  opts: { keys?: Record<string, KeyFacts>; inventory?: Record<string, ResourceSnapshot[]> } = {},
+  opts: {
+    keys?: Record<string, KeyFacts>;
+    inventory?: Record<string, ResourceSnapshot[]>;
+    awsPrefixLists?: PrefixListFacts[] | { failed: string };
+  } = {},
 ): FactLookup {
+  const lists = opts.awsPrefixLists;
   return {
+    ...(lists
+      ? {
+          awsManagedPrefixList: (id: string) => {
+            if (!Array.isArray(lists)) return { ok: false as const, reason: lists.failed };
+            const found = lists.find((l) => l.prefixListId === id);
+            return found
+              ? { ok: true as const, value: found }
+              : { ok: false as const, reason: "not an AWS-managed prefix list of the region" };
+          },
+        }
+      : {}),
     kmsKey: (ref) =>
       opts.keys?.[ref]
         ? { ok: true, value: opts.keys[ref]! }

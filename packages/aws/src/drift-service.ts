@@ -11,7 +11,7 @@ import {
   type ResourceSnapshot,
   recordObservation,
 } from "@phiwatch/core";
-import { InventoryBatch, type InventoryReader, type KmsFor, resolveFacts } from "./facts.ts";
+import { type Ec2For, InventoryBatch, type InventoryReader, type KmsFor, resolveFacts } from "./facts.ts";
 import type { InventoryStore } from "./store/inventory-store.ts";
 
 export interface DriftDeps {
@@ -21,6 +21,8 @@ export interface DriftDeps {
   inventory: InventoryStore;
   /** KMS clients for DescribeKey by account and region (none in local mode: see `FactSources.kmsFor`). */
   kmsFor?: KmsFor;
+  /** EC2 clients for DescribeManagedPrefixLists by account and region (none in local mode). */
+  ec2For?: Ec2For;
 }
 
 /** A verdict that could not be recorded (the write failed): the other verdicts were recorded. */
@@ -119,6 +121,7 @@ export async function evaluateAndRecord(
   const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
     inventory,
     ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}),
+    ...(deps.ec2For ? { ec2For: deps.ec2For } : {}),
   });
   const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
   return { evaluations, ...(await recordEvaluations(deps, evaluations, snapshot, cause, now)) };

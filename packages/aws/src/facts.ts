@@ -1,3 +1,4 @@
+import { DescribeManagedPrefixListsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, type KMSClient } from "@aws-sdk/client-kms";
 import {
   accountPublicAccessBlock,
@@ -5,6 +6,7 @@ import {
   type FactRequest,
   type FactResult,
   type KeyFacts,
+  type PrefixListFacts,
   type PublicAccessBlock,
   type ResourceSnapshot,
 } from "@phiwatch/core";
@@ -17,6 +19,13 @@ const MAX_CACHE = 5_000;
 
 /** Module-level cache: one DescribeKey per key per 10 minutes per warm Lambda. */
 const keyCache = new Map<string, { at: number; result: FactResult<KeyFacts> }>();
+
+/** AWS's prefix lists of one account and region, by id (AWS adds lists seldom: the key TTLs fit). */
+type AwsLists = FactResult<Map<string, PrefixListFacts>>;
+/** Module-level cache: one DescribeManagedPrefixLists listing per account and region per 10 minutes. */
+const prefixListCache = new Map<string, { at: number; result: Promise<AwsLists> }>();
+/** Pages of 100 lists: AWS has about a dozen per region, so more pages than this is a loop. */
+const MAX_PREFIX_LIST_PAGES = 20;
 
 /** The inventory reads fact resolution needs (an `InventoryStore`, or an `InventoryBatch` over one). */
 export type InventoryReader = Pick<InventoryStore, "list" | "get">;
@@ -92,6 +101,9 @@ function lookup(all: readonly ResourceSnapshot[], ref: string): ResourceSnapshot
 /** A KMS client for the key's account and region (KMS answers only in the key's own region). */
 export type KmsFor = (accountId: string, region: string) => KMSClient | undefined;
 
+/** An EC2 client for an account and region (a prefix list id names a list of one region). */
+export type Ec2For = (accountId: string, region: string) => EC2Client | undefined;
+
 export interface FactSources {
   /** Pass an `InventoryBatch` to share reads between the evaluations of a batch. */
   inventory: InventoryReader;
@@ -101,13 +113,20 @@ export interface FactSources {
    * account. Omit in local mode (no KMS endpoint): facts then come from the inventory only.
    */
   kmsFor?: KmsFor;
+  /**
+   * The EC2 client that can DescribeManagedPrefixLists in this account and region, or undefined where
+   * phiwatch cannot enter that account. Omit in local mode (no EC2 endpoint): AWS-managed prefix lists
+   * are then unknown, and the control that asks says "cannot prove".
+   */
+  ec2For?: Ec2For;
 }
 
 /**
  * Resolves the facts controls ask for (KMS key manager and rotation, account-level Block Public
- * Access, inventory snapshots): first from the inventory (Config items of `AWS::KMS::Key` and
- * `AWS::S3::AccountPublicAccessBlock`), then from the API, cached. A fact that cannot be resolved is
- * returned with the reason, and the control says "cannot prove".
+ * Access, inventory snapshots, AWS-managed prefix lists): first from the inventory (Config items of
+ * `AWS::KMS::Key` and `AWS::S3::AccountPublicAccessBlock`), then from the API (DescribeKey,
+ * DescribeManagedPrefixLists: Config never records AWS's lists), cached. A fact that cannot be
+ * resolved is returned with the reason, and the control says "cannot prove".
  */
 export async function resolveFacts(
   requests: FactRequest[],
@@ -117,6 +136,9 @@ export async function resolveFacts(
   const keys = new Map<string, FactResult<KeyFacts>>();
   const pabs = new Map<string, FactResult<PublicAccessBlock>>();
   const inventories = new Map<string, ResourceSnapshot[]>();
+  const prefixLists = new Map<string, FactResult<PrefixListFacts>>();
+  // One listing of AWS's lists per account and region however many lists the requests name.
+  const awsLists = new Map<string, Promise<AwsLists>>();
   // Requests are resolved concurrently: a per-call memo (unless the caller shares a batch one) makes
   // two requests for the same list one read.
   const inventory =
@@ -143,6 +165,23 @@ export async function resolveFacts(
           `${r.accountId}|${r.resourceType}`,
           await inventory.list(r.accountId, r.resourceType),
         );
+      } else if (r.kind === "aws-prefix-list") {
+        const at = `${r.accountId}|${r.region}`;
+        let lists = awsLists.get(at);
+        if (!lists) {
+          lists = awsPrefixLists(r.accountId, r.region, src, now);
+          awsLists.set(at, lists);
+        }
+        const read = await lists;
+        const found = read.ok ? read.value.get(r.ref) : undefined;
+        prefixLists.set(
+          `${at}|${r.ref}`,
+          !read.ok
+            ? read
+            : found
+              ? { ok: true, value: found }
+              : { ok: false, reason: `not an AWS-managed prefix list of ${r.region}` },
+        );
       }
     }),
   );
@@ -156,7 +195,67 @@ export async function resolveFacts(
       if (!all) return undefined;
       return resourceId === undefined ? all : lookup(all, resourceId);
     },
+    awsManagedPrefixList: (id, accountId, region) => prefixLists.get(`${accountId}|${region}|${id}`),
   };
+}
+
+/**
+ * AWS's prefix lists in one account and region (`DescribeManagedPrefixLists`, owner AWS), by id, with
+ * their owner and name as EC2 returns them; or why they could not be read. Cached like key facts: a
+ * listing for 10 minutes, a failure for one (a member role deployed later, a throttle).
+ */
+function awsPrefixLists(
+  accountId: string,
+  region: string,
+  sources: FactSources,
+  now: number,
+): Promise<AwsLists> {
+  if (!sources.ec2For)
+    return Promise.resolve({
+      ok: false,
+      reason: "no EC2 access in local mode: AWS-managed prefix lists not read",
+    });
+  const ec2 = sources.ec2For(accountId, region);
+  if (!ec2) return Promise.resolve({ ok: false, reason: `no EC2 access to account ${accountId}` });
+  const cacheKey = `${accountId}|${region}`;
+  const cached = prefixListCache.get(cacheKey);
+  if (cached && now - cached.at < KEY_FAILURE_TTL_MS) return cached.result;
+  if (cached && now - cached.at < KEY_TTL_MS)
+    return cached.result.then((r) => (r.ok ? r : awsPrefixListsRead(ec2, cacheKey, now)));
+  return awsPrefixListsRead(ec2, cacheKey, now);
+}
+
+function awsPrefixListsRead(ec2: EC2Client, cacheKey: string, now: number): Promise<AwsLists> {
+  const result = (async (): Promise<AwsLists> => {
+    const lists = new Map<string, PrefixListFacts>();
+    try {
+      let token: string | undefined;
+      for (let page = 0; page < MAX_PREFIX_LIST_PAGES; page++) {
+        const r = await ec2.send(
+          new DescribeManagedPrefixListsCommand({
+            Filters: [{ Name: "owner-id", Values: ["AWS"] }],
+            MaxResults: 100,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const l of r.PrefixLists ?? [])
+          if (l.PrefixListId && l.PrefixListName && l.OwnerId)
+            lists.set(l.PrefixListId, {
+              prefixListId: l.PrefixListId,
+              prefixListName: l.PrefixListName,
+              ownerId: l.OwnerId,
+            });
+        token = r.NextToken;
+        if (!token) return { ok: true, value: lists };
+      }
+      return { ok: false, reason: "DescribeManagedPrefixLists did not end its pages" };
+    } catch (error) {
+      return { ok: false, reason: `DescribeManagedPrefixLists failed: ${(error as Error).name}` };
+    }
+  })();
+  if (prefixListCache.size >= MAX_CACHE) prefixListCache.clear();
+  prefixListCache.set(cacheKey, { at: now, result });
+  return result;
 }
 
 /** Key id from a key id, key ARN or alias; undefined for aliases (which need DescribeKey). */
@@ -240,4 +339,5 @@ async function keyFacts(
 /** For tests: forget cached key facts. */
 export function clearFactCache(): void {
   keyCache.clear();
+  prefixListCache.clear();
 }

@@ -13,6 +13,7 @@ export {
 } from "./drift-service.ts";
 export {
   clearFactCache,
+  type Ec2For,
   type FactSources,
   InventoryBatch,
   type InventoryReader,

@@ -3,6 +3,7 @@
 // its read role (infra/member-read-role.yaml), as the sweep does, so both paths evaluate the same
 // data. Its own file: the handler keeps its member credentials for the container's life.
 import { GetResourceConfigHistoryCommand } from "@aws-sdk/client-config-service";
+import { DescribeManagedPrefixListsCommand } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
@@ -16,7 +17,15 @@ import {
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { assumedRole, baseItem, MEMBER_ROLE, type Mocks, mockAccount, signers } from "../sweep/account.ts";
+import {
+  assumedRole,
+  baseItem,
+  instanceConnectGroup,
+  MEMBER_ROLE,
+  type Mocks,
+  mockAccount,
+  signers,
+} from "../sweep/account.ts";
 
 const MEMBER_KEY = "ASIAMEMBERREADROLE02";
 
@@ -26,7 +35,7 @@ const sts = mockClient(STSClient);
 
 beforeAll(async () => {
   stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml" });
-  // As deployed: the KMS, CloudTrail, S3 and Config reads happen (against the mocks below).
+  // As deployed: the KMS, EC2, CloudTrail, S3 and Config reads happen (against the mocks below).
   process.env.PHIWATCH_OFFLINE = "0";
   mocks = mockAccount({ items: [] });
   sts.on(AssumeRoleCommand).resolves(assumedRole(MEMBER_KEY));
@@ -120,5 +129,25 @@ describe("config-change reads a member account through its read role", () => {
       { resourceType: "AWS::S3::Bucket", resourceId: "northwind-connect-recordings", limit: 1 },
     ]);
     expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: "us-east-2" }]);
+  });
+
+  it("judges a member account's group on AWS's EC2 Instance Connect list by the name and owner its role reads", async () => {
+    const { accountId: _a, arn, ...ci } = instanceConnectGroup();
+    await stack.dispatch(
+      configChangeEvent({
+        ...ci,
+        awsAccountId: DEMO.accountId,
+        ARN: arn,
+        configurationItemCaptureTime: "2026-03-06T10:00:00.000Z",
+      } as never),
+    );
+    const calls = mocks.ec2.commandCalls(DescribeManagedPrefixListsCommand);
+    expect(calls.map((c) => c.args[0].input.Filters)).toEqual([[{ Name: "owner-id", Values: ["AWS"] }]]);
+    expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: DEMO.region }]);
+    const findings = await new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table).listFindings({
+      ruleId: "sg-no-open-admin",
+    });
+    // Compliant: no finding for the group (AWS's advice for SSH without opening it to the internet).
+    expect(findings.items.filter((f) => f.subject.resourceId === ci.resourceId)).toEqual([]);
   });
 });

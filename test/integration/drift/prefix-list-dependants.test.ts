@@ -106,3 +106,19 @@ describe("a prefix list change re-evaluates the security groups that use it", ()
     expect((await finding("sg-0aaa1111bbbb2222c"))?.status).toBe("RESOLVED");
   });
 });
+
+describe("AWS's own prefix lists in local mode (no EC2 endpoint)", () => {
+  it("cannot prove SSH from AWS's EC2 Instance Connect list, never passes it, and says why", async () => {
+    // pl-0e4bcff02b13bef1e is us-east-1's EC2 Instance Connect list in the recorded answer; offline it
+    // is never read, so the group stays what it was before phiwatch read AWS's lists.
+    await stack.dispatch(
+      group("sg-0eee5555aaaa6666b", "2026-03-04T10:00:00.000Z", { lists: ["pl-0e4bcff02b13bef1e"] }),
+    );
+    const f = await finding("sg-0eee5555aaaa6666b");
+    expect(f).toMatchObject({ status: "OPEN", severity: "high" });
+    expect(f!.evidence.proof).toBe("cannot prove");
+    expect(f!.evidence.unknown).toEqual([
+      "prefix list pl-0e4bcff02b13bef1e (not recorded in the group's account and region; no EC2 access in local mode: AWS-managed prefix lists not read)",
+    ]);
+  });
+});

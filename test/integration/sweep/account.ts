@@ -28,6 +28,7 @@ import {
   ListInstanceStorageConfigsCommand,
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
+import { DescribeManagedPrefixListsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
@@ -95,6 +96,26 @@ export function demoEvents(): { files: string[]; items: Json[] } {
 export function realSecurityGroup(): Json {
   const sg = read("test/fixtures/config/rdk__AWS_EC2_SecurityGroup.json");
   return { ...sg, accountId: DEMO.accountId, arn: String(sg.arn).replace(sg.accountId, DEMO.accountId) };
+}
+
+/** AWS's EC2 Instance Connect list of us-east-1 in the recorded DescribeManagedPrefixLists answer. */
+export const INSTANCE_CONNECT_LIST = "pl-0e4bcff02b13bef1e";
+
+/** The same group under another id, SSH open only to AWS's EC2 Instance Connect list (AWS's advice). */
+export function instanceConnectGroup(): Json {
+  const sg = realSecurityGroup();
+  const id = "sg-0e1c0nnect0000001";
+  const [rule] = sg.configuration.ipPermissions;
+  return {
+    ...sg,
+    resourceId: id,
+    arn: String(sg.arn).replace(sg.resourceId, id),
+    configuration: {
+      ...sg.configuration,
+      groupId: id,
+      ipPermissions: [{ ...rule, ipRanges: [], prefixListIds: [{ prefixListId: INSTANCE_CONNECT_LIST }] }],
+    },
+  };
 }
 
 const INSTANCE = "8dab73a7-51ab-4610-8c72-359333b63f10";
@@ -187,6 +208,7 @@ export function mockAccount(opts: AccountOptions) {
   const connect = mockClient(ConnectClient);
   const s3control = mockClient(S3ControlClient);
   const s3 = mockClient(S3Client);
+  const ec2 = mockClient(EC2Client);
   const items = opts.items.map(baseItem);
   const guard =
     <T>(name: string, f: (input: Json) => T) =>
@@ -458,7 +480,19 @@ export function mockAccount(opts: AccountOptions) {
     }),
   );
 
-  const all = { config, kms, cloudtrail, connect, s3control, s3 };
+  // AWS's prefix lists of the demo region (recorded shape, test/fixtures/README.md); none elsewhere.
+  const awsLists = recorded(
+    "test/fixtures/api/awsdocs-schema__ec2.DescribeManagedPrefixLists_owner_AWS.json",
+  );
+  ec2.on(DescribeManagedPrefixListsCommand).callsFake(async (input: Json, getClient) => {
+    const region = await (getClient().config.region as () => Promise<string>)();
+    return guard("DescribeManagedPrefixListsCommand", (input) => {
+      const aws = input.Filters?.some((f: Json) => f.Name === "owner-id" && f.Values?.includes("AWS"));
+      return { PrefixLists: aws && region === DEMO.region ? awsLists.PrefixLists : [] };
+    })(input);
+  });
+
+  const all = { config, kms, cloudtrail, connect, s3control, s3, ec2 };
   return {
     ...all,
     /** Names of every command sent, in order. */
@@ -476,6 +510,7 @@ export function clientsFor(region: string) {
   return {
     config: new ConfigServiceClient({ region }),
     kms: new KMSClient({ region }),
+    ec2: new EC2Client({ region }),
     cloudtrail: new CloudTrailClient({ region }),
     connect: new ConnectClient({ region }),
     s3control: new S3ControlClient({ region }),

@@ -22,7 +22,15 @@ import {
   parseBaseline,
   recordObservation,
 } from "../../../packages/core/src/index.ts";
-import { clientsFor, demoEvents, type Mocks, mockAccount, realSecurityGroup } from "./account.ts";
+import {
+  clientsFor,
+  demoEvents,
+  INSTANCE_CONNECT_LIST,
+  instanceConnectGroup,
+  type Mocks,
+  mockAccount,
+  realSecurityGroup,
+} from "./account.ts";
 
 let stack: LocalStack;
 let mocks: Mocks | undefined;
@@ -143,11 +151,11 @@ describe("sweep over a recorded account", () => {
     expect(after.map(view)).toEqual(before.map(view));
   });
 
-  it("with read access, adds what only the API shows: Connect flows, Contact Lens, trail selectors, key rotation", async () => {
+  it("with read access, adds what only the API shows: Connect flows, Contact Lens, trail selectors, key rotation, AWS's prefix lists", async () => {
     const { items } = demoEvents();
-    mocks = mockAccount({ items: [...items, realSecurityGroup()] });
+    mocks = mockAccount({ items: [...items, realSecurityGroup(), instanceConnectGroup()] });
     const deps = await freshDeps();
-    const { posture } = await runSweep(deps, sweepReq("sweep-3"));
+    const { posture, evaluations } = await runSweep(deps, sweepReq("sweep-3"));
     const open = (await all(deps.findings)).filter((f) => f.status === "OPEN");
     const rules = new Set(open.map((f) => f.ruleId));
     for (const id of [
@@ -167,6 +175,15 @@ describe("sweep over a recorded account", () => {
     expect(JSON.stringify(flow.evidence)).not.toContain("key in your date of birth");
     const rotation = open.find((f) => f.ruleId === "kms-rotation")!;
     expect(rotation.evidence).toMatchObject({ rotationEnabled: false });
+    // SSH only from AWS's EC2 Instance Connect list, judged by the name and owner EC2 gave: no finding.
+    const eic = instanceConnectGroup().resourceId;
+    expect(open.filter((f) => f.subject.resourceId === eic)).toEqual([]);
+    expect(posture.controls["sg-no-open-admin"]).toMatchObject({ compliant: 1, nonCompliant: 1 });
+    const passed = evaluations.find((e) => e.controlId === "sg-no-open-admin" && e.resourceId === eic)!;
+    expect(passed.status).toBe("COMPLIANT");
+    expect(passed.evidence.ec2InstanceConnect).toEqual([
+      { prefixListId: INSTANCE_CONNECT_LIST, prefixListName: "com.amazonaws.us-east-1.ec2-instance-connect" },
+    ]);
     // Now the trail's logging status and selectors are known: the account has a logging multi-region trail.
     expect(open.find((f) => f.ruleId === "cloudtrail-enabled")).toBeUndefined();
     expect(posture.unable).toEqual([]);

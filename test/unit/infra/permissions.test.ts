@@ -177,6 +177,7 @@ const UNSCOPED_OK = new Set([
   "config:DescribeConfigurationRecorderStatus",
   "connect:ListInstances",
   "ds:DescribeDirectories",
+  "ec2:DescribeManagedPrefixLists",
   "s3:GetAccountPublicAccessBlock",
   "dynamodb:ListStreams",
 ]);

@@ -1,6 +1,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { ConnectClient } from "@aws-sdk/client-connect";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
@@ -16,6 +17,7 @@ export function regionalReadClients(
   return perRegion(credentials, (cfg) => ({
     config: new ConfigServiceClient(cfg),
     kms: new KMSClient(cfg),
+    ec2: new EC2Client(cfg),
     cloudtrail: new CloudTrailClient(cfg),
     connect: new ConnectClient(cfg),
     s3control: new S3ControlClient(cfg),

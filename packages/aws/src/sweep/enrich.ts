@@ -4,6 +4,7 @@ import {
   GetTrailStatusCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Report, ResourceSnapshot } from "@phiwatch/core";
@@ -122,13 +123,13 @@ function maxIso(a: string, b: string): string {
 }
 
 /** The clients the config-change handler reads an account's region with. */
-export type EnrichmentClients = Required<Pick<RegionClients, "kms" | "cloudtrail" | "s3">> & {
+export type EnrichmentClients = Required<Pick<RegionClients, "kms" | "ec2" | "cloudtrail" | "s3">> & {
   /** For oversized items (`GetResourceConfigHistory` in the item's own region). */
   config: ConfigServiceClient;
 };
 
 /**
- * KMS, CloudTrail, S3 and Config clients per region, created on first use (config-change handler):
+ * KMS, EC2, CloudTrail, S3 and Config clients per region, created on first use (config-change handler):
  * with the function's own credentials, or with `credentials` (a member account's read role).
  */
 export function enrichmentClients(
@@ -136,6 +137,7 @@ export function enrichmentClients(
 ): (region: string) => EnrichmentClients {
   return perRegion(credentials, (cfg) => ({
     kms: new KMSClient(cfg),
+    ec2: new EC2Client(cfg),
     cloudtrail: new CloudTrailClient(cfg),
     s3: new S3Client(cfg),
     config: new ConfigServiceClient(cfg),

@@ -11,6 +11,7 @@ export const SWEEP_COMMANDS: Readonly<Record<string, string>> = {
   ListDiscoveredResourcesCommand: "config:ListDiscoveredResources",
   BatchGetResourceConfigCommand: "config:BatchGetResourceConfig",
   DescribeKeyCommand: "kms:DescribeKey",
+  DescribeManagedPrefixListsCommand: "ec2:DescribeManagedPrefixLists",
   GetKeyPolicyCommand: "kms:GetKeyPolicy",
   GetKeyRotationStatusCommand: "kms:GetKeyRotationStatus",
   DescribeTrailsCommand: "cloudtrail:DescribeTrails",

@@ -20,6 +20,7 @@ import {
   ListInstanceStorageConfigsCommand,
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { GetPublicAccessBlockCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
@@ -45,6 +46,8 @@ type UnableToEvaluate = Report.UnableToEvaluate;
 export interface RegionClients {
   config: ConfigServiceClient;
   kms?: KMSClient;
+  /** EC2, for AWS-managed prefix lists (DescribeManagedPrefixLists) named by security groups. */
+  ec2?: EC2Client;
   cloudtrail?: CloudTrailClient;
   connect?: ConnectClient;
   /** S3 Control is account-wide; the first region's client is used. */

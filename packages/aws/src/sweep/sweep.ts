@@ -125,10 +125,15 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   const now = req.now ?? new Date();
   const accounts = [{ accountId: req.accountId, clientsFor: deps.clientsFor }, ...(req.members ?? [])];
   // DescribeKey in the key's own account and region, with the clients that read that account (its
-  // read role for a member): one client for every key would ask the wrong region or account.
+  // read role for a member): one client for every key would ask the wrong region or account. AWS's
+  // prefix lists (DescribeManagedPrefixLists) likewise, in the group's account and region.
   const readers = new Map<string, (region: string) => RegionClients>();
   for (const a of accounts) if ("clientsFor" in a) readers.set(a.accountId, a.clientsFor);
-  const swept: SweepDeps = { ...deps, kmsFor: (accountId, region) => readers.get(accountId)?.(region).kms };
+  const swept: SweepDeps = {
+    ...deps,
+    kmsFor: (accountId, region) => readers.get(accountId)?.(region).kms,
+    ec2For: (accountId, region) => readers.get(accountId)?.(region).ec2,
+  };
   const evaluations: Evaluation[] = [];
   const snapshots: ResourceSnapshot[] = [];
   const unable: Report.UnableToEvaluate[] = [];

@@ -20,6 +20,7 @@ export {
   fail,
   type KeyFacts,
   notApplicable,
+  type PrefixListFacts,
   pass,
   type Verdict,
 } from "./types.ts";

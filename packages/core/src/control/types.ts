@@ -9,7 +9,21 @@ export type FactRequest =
   | { kind: "kms-key"; ref: string; accountId: string; region: string }
   | { kind: "s3-account-public-access-block"; accountId: string; region: string; ref?: undefined }
   /** Latest recorded snapshots of other resources (cross-resource controls): by type, optionally one id. */
-  | { kind: "inventory"; resourceType: string; accountId: string; region?: string; ref?: string };
+  | { kind: "inventory"; resourceType: string; accountId: string; region?: string; ref?: string }
+  /**
+   * An AWS-managed prefix list by id (`pl-…`), as EC2 `DescribeManagedPrefixLists` (owner AWS) returns it
+   * in this account and region: Config never records AWS-managed lists.
+   */
+  | { kind: "aws-prefix-list"; ref: string; accountId: string; region: string };
+
+/** A managed prefix list's owner and name, as EC2 `DescribeManagedPrefixLists` returns them. */
+export interface PrefixListFacts {
+  prefixListId: string;
+  /** AWS's own lists are named `com.amazonaws.<region|global>.<service>` (VPC User Guide). */
+  prefixListName: string;
+  /** `AWS` for an AWS-managed list, else the owning account id. */
+  ownerId: string;
+}
 
 /** What KMS `DescribeKey` (or a KMS Config item) says about a key. */
 export interface KeyFacts {
@@ -32,6 +46,17 @@ export interface FactLookup {
    * e.g. every `AWS::CloudTrail::Trail` of the account. `undefined` = not requested or not resolvable.
    */
   inventory(resourceType: string, accountId: string, resourceId?: string): ResourceSnapshot[] | undefined;
+  /**
+   * The AWS-managed prefix list with this id in the account and region (requested with a
+   * `kind: "aws-prefix-list"` fact), or why it is not known to be one (not AWS's, the read failed).
+   * Absent, or `undefined`, where it was not resolved (local mode has no EC2 endpoint): only one control
+   * asks, and a lookup without it means "not read", never "not the internet".
+   */
+  awsManagedPrefixList?(
+    prefixListId: string,
+    accountId: string,
+    region: string,
+  ): FactResult<PrefixListFacts> | undefined;
 }
 
 export interface EvaluationContext<P = unknown> {

@@ -33,6 +33,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:TransactWriteItems",
+      "ec2:DescribeManagedPrefixLists",
       "kms:DescribeKey",
       "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
@@ -114,6 +115,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "dynamodb:PutItem",
       "dynamodb:Query",
       "dynamodb:TransactWriteItems",
+      "ec2:DescribeManagedPrefixLists",
       "kms:DescribeKey",
       "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
@@ -186,6 +188,8 @@ const UNSCOPED = new Set([
   "config:DescribeConfigurationRecorderStatus",
   "connect:ListInstances",
   "ds:DescribeDirectories",
+  // EC2's Describe* actions take no resource-level permissions (EC2 User Guide, IAM policy examples).
+  "ec2:DescribeManagedPrefixLists",
   "s3:GetAccountPublicAccessBlock",
 ]);
 
@@ -218,6 +222,7 @@ export function iamActionsOf(call: string): string[] {
       if (command === "GetPublicAccessBlock") return ["s3:GetAccountPublicAccessBlock"];
       return [`s3:${command}`];
     case "sns":
+    case "ec2":
     case "kms":
     case "s3":
     case "ssm":

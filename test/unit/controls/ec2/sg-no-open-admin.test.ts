@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   CONTROLS,
   fromConfigurationItem,
+  type PrefixListFacts,
   type ResourceSnapshot,
 } from "../../../../packages/core/src/index.ts";
 import { testBaseline } from "../../../helpers/baseline.ts";
@@ -253,6 +254,7 @@ describe("control sg-no-open-admin with prefix lists", () => {
     expect(c.facts!(rdk(), ctx)).toEqual([]);
     expect(c.facts!(group([OFFICE]), ctx)).toEqual([
       { kind: "inventory", resourceType: "AWS::EC2::PrefixList", accountId: ACCOUNT },
+      { kind: "aws-prefix-list", ref: OFFICE, accountId: ACCOUNT, region: "us-east-1" },
     ]);
   });
   it("is re-evaluated when a list it names changes, not when another list or region does", () => {
@@ -264,5 +266,109 @@ describe("control sg-no-open-admin with prefix lists", () => {
     expect(c.affectedBy!(group([OFFICE]), lists("eu-west-1")[1]!)).toBe(false);
     // A deletion item carries no configuration: the resource id still names the list.
     expect(c.affectedBy!(group([OFFICE]), { ...office!, state: "deleted", configuration: {} })).toBe(true);
+  });
+});
+
+describe("control sg-no-open-admin with AWS-managed prefix lists", () => {
+  const ACCOUNT = "111122223333";
+  /** What DescribeManagedPrefixLists (owner AWS) returns in us-east-1 (test/fixtures/README.md). */
+  const awsLists = (): PrefixListFacts[] =>
+    json(
+      "test/fixtures/api/awsdocs-schema__ec2.DescribeManagedPrefixLists_owner_AWS.json",
+    ).data.PrefixLists.map((l: { PrefixListId: string; PrefixListName: string; OwnerId: string }) => ({
+      prefixListId: l.PrefixListId,
+      prefixListName: l.PrefixListName,
+      ownerId: l.OwnerId,
+    }));
+  const EIC = "pl-0e4bcff02b13bef1e"; // com.amazonaws.us-east-1.ec2-instance-connect
+  const EIC6 = "pl-0d4fb6e9f2c4b8a17"; // com.amazonaws.us-east-1.ipv6.ec2-instance-connect
+  /** The RDK group (Config shape, us-east-1), its tcp/22 (or another port) rule from prefix lists. */
+  const group = (ids: string[], ipRanges: string[] = [], port = 22) => {
+    const ci = json("test/fixtures/config/rdk__AWS_EC2_SecurityGroup.json");
+    const [rule] = ci.configuration.ipPermissions;
+    Object.assign(rule, { fromPort: port, toPort: port, ipRanges });
+    rule.prefixListIds = ids.map((prefixListId) => ({ prefixListId }));
+    return fromConfigurationItem({ ...ci, awsAccountId: ACCOUNT });
+  };
+  // No customer-managed list is recorded: AWS-managed lists never are.
+  const facts = (lists: PrefixListFacts[] | { failed: string } = awsLists()) =>
+    testFacts({ inventory: { "AWS::EC2::PrefixList": [] }, awsPrefixLists: lists });
+
+  it("passes SSH from AWS's EC2 Instance Connect lists (IPv4 and IPv6), naming them in the evidence", () => {
+    const e = evaluate("sg-no-open-admin", group([EIC, EIC6]), facts());
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.ec2InstanceConnect).toEqual([
+      { prefixListId: EIC, prefixListName: "com.amazonaws.us-east-1.ec2-instance-connect" },
+      { prefixListId: EIC6, prefixListName: "com.amazonaws.us-east-1.ipv6.ec2-instance-connect" },
+    ]);
+  });
+  it.each([
+    ["pl-3b927c52", "com.amazonaws.global.cloudfront.origin-facing", 22],
+    ["pl-3b927c52", "com.amazonaws.global.cloudfront.origin-facing", 3389],
+    ["pl-0a7c3e5d1b9f2e468", "com.amazonaws.us-east-1.route53-healthchecks", 22],
+    ["pl-63a5400a", "com.amazonaws.us-east-1.s3", 22],
+    ["pl-02cd2c6b", "com.amazonaws.us-east-1.dynamodb", 3389],
+  ])("keeps cannot prove on AWS's list %s (%s) on port %i, naming it", (id, name, port) => {
+    const e = evaluate("sg-no-open-admin", group([id], [], port), facts());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.unknown).toEqual([`prefix list ${id} (AWS-managed ${name}: not judged)`]);
+  });
+  it("fails, proven, on the EC2 Instance Connect list beside 0.0.0.0/0 (a suppression would hide this)", () => {
+    const e = evaluate("sg-no-open-admin", group([EIC], ["0.0.0.0/0"]), facts());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.summary).toBe("ingress from the internet to SSH (22)");
+    expect(e.evidence.openRules).toEqual([
+      { protocol: "tcp", fromPort: 22, toPort: 22, cidr: "0.0.0.0/0", exposes: "SSH (22)" },
+    ]);
+  });
+  it("still says cannot prove for another unknown list beside the EC2 Instance Connect one", () => {
+    const e = evaluate("sg-no-open-admin", group([EIC, "pl-0fedcba987654321f"]), facts());
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.unknown).toEqual([
+      "prefix list pl-0fedcba987654321f (not recorded in the group's account and region; not an AWS-managed prefix list of the region)",
+    ]);
+  });
+  it.each([
+    [
+      "the read failed (access denied, throttled)",
+      facts({ failed: "DescribeManagedPrefixLists failed: UnauthorizedOperation" }),
+      `prefix list ${EIC} (not recorded in the group's account and region; DescribeManagedPrefixLists failed: UnauthorizedOperation)`,
+    ],
+    [
+      "AWS-managed lists were not read (local mode)",
+      testFacts({ inventory: { "AWS::EC2::PrefixList": [] } }),
+      `prefix list ${EIC} (not recorded in the group's account and region)`,
+    ],
+    [
+      "a list of that name is owned by an account, not AWS",
+      facts(awsLists().map((l) => (l.prefixListId === EIC ? { ...l, ownerId: "444455556666" } : l))),
+      `prefix list ${EIC} (not recorded in the group's account and region; owned by account 444455556666)`,
+    ],
+    [
+      "AWS's list is another region's (the name must be the group's region's)",
+      facts(
+        awsLists().map((l) =>
+          l.prefixListId === EIC
+            ? { ...l, prefixListName: "com.amazonaws.eu-west-1.ec2-instance-connect" }
+            : l,
+        ),
+      ),
+      `prefix list ${EIC} (AWS-managed com.amazonaws.eu-west-1.ec2-instance-connect: not judged)`,
+    ],
+  ])("cannot prove the EC2 Instance Connect list when %s", (_n, f, reason) => {
+    const e = evaluate("sg-no-open-admin", group([EIC]), f);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.unknown).toEqual([reason]);
+  });
+  it("never puts a list name that is not AWS's into the evidence", () => {
+    const named = awsLists().map((l) =>
+      l.prefixListId === "pl-63a5400a" ? { ...l, prefixListName: "patient Jane Doe office" } : l,
+    );
+    const e = evaluate("sg-no-open-admin", group(["pl-63a5400a"]), facts(named));
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(JSON.stringify(e)).not.toContain("Jane");
   });
 });

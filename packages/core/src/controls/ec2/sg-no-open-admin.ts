@@ -136,18 +136,54 @@ const EVERY: readonly Block[] = [
   { bits: 128, first: 0n, last: (1n << 128n) - 1n },
 ];
 
-/** One ingress rule's sources: the CIDRs read (a prefix list's named), and what may be anything (`unknownSources`). */
-interface Sources {
-  sources: Array<{ cidr: string; block: Block; prefixListId?: string }>;
-  unknownSources: string[];
+/** An AWS-managed list judged not the internet, by its name and owner as EC2 returned them. */
+interface AwsList {
+  prefixListId: string;
+  prefixListName: string;
 }
 
 /**
- * A prefix list's CIDRs as recorded, or why they are unknown. Only the group's own account and region
- * are looked in: a list shared from another account is recorded there, and stays unknown.
+ * One ingress rule's sources: the CIDRs read (a prefix list's named), what may be anything
+ * (`unknownSources`), and AWS's EC2 Instance Connect lists (`instanceConnect`: no address of the internet).
  */
-type PrefixListRead = { cidrs: unknown[] } | { unknown: string };
+interface Sources {
+  sources: Array<{ cidr: string; block: Block; prefixListId?: string }>;
+  unknownSources: string[];
+  instanceConnect: AwsList[];
+}
+
+/**
+ * A prefix list's CIDRs as recorded, AWS's EC2 Instance Connect list, or why the list is unknown. Only
+ * the group's own account and region are looked in: a list shared from another account is recorded
+ * there, and stays unknown.
+ */
+type PrefixListRead = { cidrs: unknown[] } | { unknown: string } | { instanceConnect: AwsList };
 type PrefixLists = (id: string) => PrefixListRead;
+
+/**
+ * The EC2 Instance Connect lists of a region (VPC User Guide, "Available AWS-managed prefix lists"):
+ * the addresses from which the EC2 Instance Connect service connects to an instance, for a caller
+ * whom IAM in the instance's account allows to push a key to it (`ec2-instance-connect:SendSSHPublicKey`).
+ * Every other AWS-managed list stays unjudged: docs/operations.md, "Prefix lists on SSH and RDP", says
+ * why for each.
+ */
+const instanceConnectNames = (region: string) => [
+  `com.amazonaws.${region}.ec2-instance-connect`,
+  `com.amazonaws.${region}.ipv6.ec2-instance-connect`,
+];
+/** AWS's naming of its own lists; any other text stays out of the evidence (it could be anything). */
+const AWS_LIST_NAME = /^com\.amazonaws\.[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/**
+ * An AWS-managed list (owner `AWS`, as EC2 returned it for the group's account and region) judged by its
+ * name in the group's region, never by id: ids differ per region and partition.
+ */
+function judgeAwsList(id: string, name: string, region: string): PrefixListRead {
+  if (!AWS_LIST_NAME.test(name)) return { unknown: `prefix list ${id} (AWS-managed, name not readable)` };
+  if (instanceConnectNames(region).includes(name))
+    return { instanceConnect: { prefixListId: id, prefixListName: name } };
+  return { unknown: `prefix list ${id} (AWS-managed ${name}: not judged)` };
+}
 
 /**
  * The ids a prefix list snapshot answers to: Config's resourceId (the list id), the configuration's
@@ -168,12 +204,23 @@ function recordedList(lists: readonly ResourceSnapshot[], region: string, id: st
 }
 
 function prefixListsOf(resource: ResourceSnapshot, ctx: EvaluationContext<unknown>): PrefixLists {
-  const lists = ctx.facts.inventory(PREFIX_LIST_TYPE, resource.accountId);
+  const { accountId, region } = resource;
+  const lists = ctx.facts.inventory(PREFIX_LIST_TYPE, accountId);
   return (id) => {
+    // AWS-managed lists (EC2 Instance Connect, CloudFront, S3…) are never recorded: EC2 names them.
+    const aws = ctx.facts.awsManagedPrefixList?.(id, accountId, region);
+    if (aws?.ok && aws.value.ownerId === "AWS") return judgeAwsList(id, aws.value.prefixListName, region);
     if (!lists) return { unknown: `prefix list ${id} (prefix lists not read)` };
-    const item = recordedList(lists, resource.region, id);
-    // AWS-managed lists (EC2 Instance Connect, CloudFront, S3…) are never recorded: they land here too.
-    if (!item) return { unknown: `prefix list ${id} (not recorded in the group's account and region)` };
+    const item = recordedList(lists, region, id);
+    if (!item) {
+      // Why EC2 did not name it AWS's (not AWS's, or the read failed); nothing when it was not asked.
+      const why = !aws
+        ? ""
+        : aws.ok
+          ? `; owned by account ${/^\d{12}$/.test(aws.value.ownerId) ? aws.value.ownerId : "other than AWS"}`
+          : `; ${aws.reason}`;
+      return { unknown: `prefix list ${id} (not recorded in the group's account and region${why})` };
+    }
     const entries = field(item.configuration, "entries");
     if (!Array.isArray(entries)) return { unknown: `prefix list ${id} (entries not readable)` };
     return { cidrs: entries.map((e) => field(obj(e), "cidr")) };
@@ -202,7 +249,7 @@ interface Rule {
   read: () => Sources;
 }
 
-const UNREADABLE_RULE: Sources = { sources: [], unknownSources: ["unreadable rule"] };
+const UNREADABLE_RULE: Sources = { sources: [], unknownSources: ["unreadable rule"], instanceConnect: [] };
 
 const isPort = (v: unknown): v is number =>
   typeof v === "number" && Number.isInteger(v) && v >= -1 && v <= MAX_PORT;
@@ -240,6 +287,7 @@ function readRule(p: Record<string, unknown>, lists: PrefixLists): Rule {
 function readSources(p: Record<string, unknown>, lists: PrefixLists): Sources {
   const sources: Sources["sources"] = [];
   const unknownSources: string[] = [];
+  const instanceConnect: AwsList[] = [];
   const add = (c: unknown, prefixListId?: string) => {
     const block = typeof c === "string" ? blockOf(c) : undefined;
     if (block) sources.push({ cidr: c as string, block, ...(prefixListId ? { prefixListId } : {}) });
@@ -257,7 +305,8 @@ function readSources(p: Record<string, unknown>, lists: PrefixLists): Sources {
   for (const r of arr(field(p, "ipv4Ranges"))) once(field(obj(r), "cidrIp"));
   for (const r of arr(field(p, "ipv6Ranges"))) once(field(obj(r), "cidrIpv6"));
   // A prefix list's CIDRs are not in the group's item: a recorded (customer-managed) list's entries are
-  // sources like the rule's own CIDRs; any other list may hold 0.0.0.0/0.
+  // sources like the rule's own CIDRs; AWS's EC2 Instance Connect list admits no address of the
+  // internet; any other list may hold 0.0.0.0/0.
   for (const r of arr(field(p, "prefixListIds"))) {
     const id = field(obj(r), "prefixListId");
     if (typeof id !== "string" || !PREFIX_LIST_ID.test(id)) {
@@ -266,10 +315,11 @@ function readSources(p: Record<string, unknown>, lists: PrefixLists): Sources {
     }
     const list = lists(id);
     if ("unknown" in list) unknownSources.push(list.unknown);
+    else if ("instanceConnect" in list) instanceConnect.push(list.instanceConnect);
     else for (const c of list.cidrs) add(c, id);
   }
   // userIdGroupPairs admit another group's network interfaces, never the internet.
-  return { sources, unknownSources };
+  return { sources, unknownSources, instanceConnect };
 }
 
 /** Whether a rule admits a protocol and port: "yes", "no", or "maybe" when its protocol or ports are unreadable. */
@@ -316,14 +366,20 @@ export default defineControl({
     "within minutes of an SSH or RDP port opening to 0.0.0.0/0; administration belongs behind Session Manager or a VPN. " +
     "Sources count together: 0.0.0.0/1 and 128.0.0.0/1, in one rule or two, are the whole internet. A prefix list's " +
     "CIDRs are not in the group's item: a customer-managed list recorded by AWS Config (AWS::EC2::PrefixList, same " +
-    "account and region) counts with its entries, and the group is re-evaluated when the list changes. Any other " +
-    "list on these ports (not recorded, shared from another account, or AWS-managed, which Config never records) " +
-    "cannot be checked, nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
+    "account and region) counts with its entries, and the group is re-evaluated when the list changes. AWS-managed " +
+    "lists, which Config never records, are named by EC2 (DescribeManagedPrefixLists, owner AWS, in the group's " +
+    "account and region): AWS's EC2 Instance Connect list of the group's region admits only the EC2 Instance " +
+    "Connect service, which connects for callers IAM allows, so it counts as no address of the internet. Any other " +
+    "list on these ports (not recorded, shared from another account, any other AWS-managed list such as CloudFront's " +
+    "or Route 53 health checks', which any AWS customer can send from, or one EC2 could not name) cannot be checked, " +
+    "nor can a rule whose protocol or ports are unreadable: both say cannot prove.",
   remediation: {
     console:
       "EC2 › Security groups › group › Inbound rules › Edit › remove 0.0.0.0/0 and ::/0 sources (and broad ranges that " +
       "add up to them) on 22, 3389 and all-traffic rules, and from the prefix lists used there (VPC › Managed prefix " +
-      "lists); record AWS::EC2::PrefixList in AWS Config, or replace a list that is not recorded with the CIDRs you mean.",
+      "lists); record AWS::EC2::PrefixList in AWS Config, or replace a list that is not recorded with the CIDRs you mean. " +
+      "For SSH from the EC2 console, allow only AWS's com.amazonaws.REGION.ec2-instance-connect list (or use Session " +
+      "Manager or an EC2 Instance Connect Endpoint), never 0.0.0.0/0.",
     cli: "aws ec2 revoke-security-group-ingress --group-id SG_ID --protocol tcp --port 22 --cidr 0.0.0.0/0",
   },
   // A list's entries change without the group changing: re-evaluate the groups that name it.
@@ -335,9 +391,14 @@ export default defineControl({
   },
   facts(resource) {
     // Most groups name no prefix list: they need no read.
-    return referencedLists(resource.configuration).size > 0
-      ? [{ kind: "inventory", resourceType: PREFIX_LIST_TYPE, accountId: resource.accountId }]
-      : [];
+    const ids = referencedLists(resource.configuration);
+    if (ids.size === 0) return [];
+    const { accountId, region } = resource;
+    return [
+      { kind: "inventory", resourceType: PREFIX_LIST_TYPE, accountId },
+      // A list the inventory does not hold may be AWS's: EC2 says whose it is and its name.
+      ...[...ids].map((ref) => ({ kind: "aws-prefix-list" as const, ref, accountId, region })),
+    ];
   },
   evaluate(resource, ctx) {
     const group = String(field(resource.configuration, "groupId") ?? resource.resourceId);
@@ -422,6 +483,14 @@ export default defineControl({
         unknown: [...unknown],
       });
     }
-    return pass("no SSH, RDP or all-port ingress from the internet", { groupId: group });
+    // The EC2 Instance Connect lists on these ports are named: the pass rests on judging them.
+    const instanceConnect = new Map<string, AwsList>();
+    for (const r of rules)
+      if (TARGETS.some((t) => admits(r, t.protocol, t.port) !== "no"))
+        for (const l of r.read().instanceConnect) instanceConnect.set(l.prefixListId, l);
+    return pass("no SSH, RDP or all-port ingress from the internet", {
+      groupId: group,
+      ...(instanceConnect.size > 0 ? { ec2InstanceConnect: [...instanceConnect.values()] } : {}),
+    });
   },
 });
