@@ -339,6 +339,14 @@ describe("access: nothing of a bad message is logged or dead-lettered as a reaso
   probe("a record without eventTime", () =>
     stack.invoke("access", sqsEvent(JSON.stringify(envelope(getObjectRecord({ eventTime: undefined }))))),
   );
+  probe("a record with an unknown identity type", () =>
+    stack.invoke(
+      "access",
+      sqsEvent(
+        JSON.stringify(envelope(getObjectRecord({ userIdentity: { type: c(), accountId: ACCOUNT } }))),
+      ),
+    ),
+  );
   probe("an envelope of another detail-type", () =>
     stack.invoke("access", sqsEvent(JSON.stringify(envelope(getObjectRecord(), c())))),
   );
@@ -356,6 +364,29 @@ describe("access: nothing of a bad message is logged or dead-lettered as a reaso
     ),
   );
   probe("a log file that is missing", () => stack.invoke("access", sqsEvent(s3Notification(trailKey()))));
+  probe("a log file that is not JSON", async () => {
+    const key = trailKey();
+    await PutObject(key, `${c()} not json`);
+    return stack.invoke("access", sqsEvent(s3Notification(key)));
+  });
+  probe("a log file that is not gzip", async () => {
+    const key = trailKey();
+    await PutObject(key, Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.from(c())]));
+    return stack.invoke("access", sqsEvent(s3Notification(key)));
+  });
+  probe("a log file that is JSON of another kind", async () => {
+    const key = trailKey();
+    await PutObject(key, JSON.stringify({ [c()]: c() }));
+    return stack.invoke("access", sqsEvent(s3Notification(key)));
+  });
+  probe("a log file with a bad record", async () => {
+    const key = trailKey();
+    await PutObject(
+      key,
+      gzipSync(JSON.stringify({ Records: [getObjectRecord({ eventSource: undefined }), getObjectRecord()] })),
+    );
+    return stack.invoke("access", sqsEvent(s3Notification(key)));
+  });
   probe("S3 GetObject denied, AWS's message quoting the key", async () => {
     const key = trailKey();
     const s3 = mockClient(S3Client);
