@@ -4,7 +4,14 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { DynamoAccessStore, readObject } from "@phiwatch/aws";
-import { Activity, type Baseline, DETECTORS, type InvalidEventError, isInputError } from "@phiwatch/core";
+import {
+  Activity,
+  type Baseline,
+  DETECTORS,
+  errorDetails,
+  type InvalidEventError,
+  isInputError,
+} from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import {
   clients,
@@ -99,10 +106,10 @@ export const lambdaHandler = async (event: SQSEvent, context: Context) => {
       recorded: r.recorded,
       folded: r.profilesFolded,
     });
-    for (const e of r.errors) logger.error("detector failed", e);
+    for (const e of r.errors) logger.error("detector failed", { detectorId: e.detectorId, error: e.error });
     return parsed;
   } catch (error) {
-    logger.error("access batch failed: retrying its messages", { error });
+    logger.error("access batch failed: retrying its messages", { error: errorDetails(error) });
     const failed = [...pending.keys()].map((itemIdentifier) => ({ itemIdentifier }));
     return { batchItemFailures: [...parsed.batchItemFailures, ...failed] };
   }

@@ -406,6 +406,20 @@ describe("access: nothing of a bad message is logged or dead-lettered as a reaso
       s3.restore();
     }
   });
+  probe(
+    "DynamoDB fails the batch, its message quoting a value",
+    () =>
+      withDynamoFailing(() => stack.invoke("access", sqsEvent(JSON.stringify(envelope(getObjectRecord()))))),
+    (lines) => expect(lines.join("\n")).toMatch(/access batch failed[\s\S]*ValidationException/),
+  );
+  probe(
+    "a detector fails, its message quoting the event",
+    () =>
+      withDetectorThrowing("access-new-principal", () =>
+        stack.invoke("access", sqsEvent(JSON.stringify(envelope(getObjectRecord())))),
+      ),
+    (lines) => expect(lines.join("\n")).toMatch(/detector failed[\s\S]*access-new-principal/),
+  );
 });
 
 describe("tamper: nothing of a bad event is logged or dead-lettered as a reason", () => {
@@ -419,6 +433,19 @@ describe("tamper: nothing of a bad event is logged or dead-lettered as a reason"
     stack.invoke("tamper", { ...cloudTrailEvent(stopLogging()), "detail-type": c() }),
   );
   probe("an event that is no envelope", () => stack.invoke("tamper", { [c()]: c(), detail: c() }));
+  probe(
+    "DynamoDB fails, its message quoting a value (Lambda logs what the handler throws)",
+    () => withDynamoFailing(() => stack.invoke("tamper", cloudTrailEvent(stopLogging()))),
+    (lines) => expect(lines.join("\n")).toContain("ValidationException"),
+  );
+  probe(
+    "a detector fails, its message quoting the event",
+    () =>
+      withDetectorThrowing("tamper-audit-logging", () =>
+        stack.invoke("tamper", cloudTrailEvent(stopLogging())),
+      ),
+    (lines) => expect(lines.join("\n")).toMatch(/detector failed[\s\S]*tamper-audit-logging/),
+  );
 });
 
 describe("config-change: nothing of a bad item is logged or dead-lettered as a reason", () => {
@@ -435,6 +462,30 @@ describe("config-change: nothing of a bad item is logged or dead-lettered as a r
   });
   probe("a detail that is not a notification", () =>
     stack.invoke("config-change", { ...bucketEvent(), detail: { [c()]: c() } }),
+  );
+  probe(
+    "DynamoDB fails, its message quoting a value (Lambda logs what the handler throws)",
+    () => withDynamoFailing(() => stack.invoke("config-change", bucketEvent())),
+    (lines) => expect(lines.join("\n")).toContain("ValidationException"),
+  );
+});
+
+describe("sweep: a failing AWS call", () => {
+  probe(
+    "STS fails, its message quoting a session name (Lambda logs what the handler throws)",
+    async () => {
+      const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
+      const sts = mockClient(STSClient);
+      sts
+        .on(GetCallerIdentityCommand)
+        .rejects(sdkError("ExpiredToken", `The security token of ${c()} expired`));
+      try {
+        return await stack.invoke("sweep", { id: "sweep-canary" });
+      } finally {
+        sts.restore();
+      }
+    },
+    (lines) => expect(lines.join("\n")).toContain("ExpiredToken"),
   );
 });
 
