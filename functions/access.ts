@@ -4,7 +4,14 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { DynamoAccessStore, readObject } from "@phiwatch/aws";
-import { Activity, type Baseline, DETECTORS, type InvalidEventError, isInputError } from "@phiwatch/core";
+import {
+  Activity,
+  type Baseline,
+  DETECTORS,
+  errorDetails,
+  type InvalidEventError,
+  isInputError,
+} from "@phiwatch/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import {
   clients,
@@ -26,6 +33,15 @@ if (!process.env.PHIWATCH_HASH_KEY && !offline)
   logger.warn("PHIWATCH_HASH_KEY unset: object-key hashes use a key derived from the table name");
 
 /**
+ * A log file as dead letters and log lines name it: the bucket and the keyed hash of the key (the form
+ * object keys are counted in). A key is never written out: a notification that names an object of
+ * another bucket than the trail's would put a recording's key in the reason.
+ */
+const logFileName = (o: { bucket: string; key: string }) => `s3://${o.bucket}/[key:${hashKey(o.key)}]`;
+/** CloudTrail's event ids are UUIDs; anything else is the record's own text and is not repeated. */
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
  * The access events of one queue message. A record that cannot be read is dead-lettered alone, with
  * its reason: the file's other records still count (one odd record must not cost a whole log file).
  */
@@ -35,7 +51,7 @@ async function eventsOf(body: string, baseline: Baseline): Promise<Activity.Acce
   let records: Activity.CloudTrailRecord[] = msg.kind === "records" ? msg.records : [];
   for (const o of msg.kind === "log-files" ? msg.objects : []) {
     const bytes = await readObject(clients.s3(), o.bucket, o.key);
-    const source = `s3://${o.bucket}/${o.key}`;
+    const source = logFileName(o);
     records = records.concat(
       Activity.parseCloudTrailLogFile(bytes, source, {
         onRejected: (index, error, record) =>
@@ -50,7 +66,11 @@ async function eventsOf(body: string, baseline: Baseline): Promise<Activity.Acce
       if (ev) events.push(ev);
     } catch (error) {
       if (!isInputError(error)) throw error;
-      rejected.push({ source: `access:${rec.eventID}`, error, payload: rec });
+      rejected.push({
+        source: `access:${EVENT_ID.test(rec.eventID) ? rec.eventID : "record"}`,
+        error,
+        payload: rec,
+      });
     }
   }
   for (const r of rejected) await deadLetterInput(r.source, r.error, r.payload);
@@ -86,10 +106,10 @@ export const lambdaHandler = async (event: SQSEvent, context: Context) => {
       recorded: r.recorded,
       folded: r.profilesFolded,
     });
-    for (const e of r.errors) logger.error("detector failed", e);
+    for (const e of r.errors) logger.error("detector failed", { detectorId: e.detectorId, error: e.error });
     return parsed;
   } catch (error) {
-    logger.error("access batch failed: retrying its messages", { error });
+    logger.error("access batch failed: retrying its messages", { error: errorDetails(error) });
     const failed = [...pending.keys()].map((itemIdentifier) => ({ itemIdentifier }));
     return { batchItemFailures: [...parsed.batchItemFailures, ...failed] };
   }

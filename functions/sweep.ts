@@ -15,7 +15,7 @@ import {
   regionalReadClients,
   runSweep,
 } from "@phiwatch/aws";
-import { MEMBER_UNREADABLE_MESSAGE, memberAccounts, memberReadRoleArn } from "@phiwatch/core";
+import { MEMBER_UNREADABLE_MESSAGE, memberAccounts, memberReadRoleArn, RedactedError } from "@phiwatch/core";
 import type { Context } from "aws-lambda";
 import {
   clients,
@@ -76,6 +76,15 @@ export function sweepRegions(allowed: readonly string[]): string[] {
 const deadlineOf = (remainingMs: number) => Date.now() + remainingMs - Math.min(180_000, remainingMs / 5);
 
 export const lambdaHandler = async (event: { id?: string } = {}, context?: Context) => {
+  try {
+    return await sweep(event, context);
+  } catch (error) {
+    // Lambda logs a failed run's error message: AWS's quotes resource names and keys.
+    throw new RedactedError(error);
+  }
+};
+
+async function sweep(event: { id?: string }, context: Context | undefined) {
   const baseline = loadBaseline();
   identity ??= await callerIdentity(clients.sts());
   const { posture: p } = await runSweep(
@@ -100,6 +109,6 @@ export const lambdaHandler = async (event: { id?: string } = {}, context?: Conte
     unable: p.unableTotal,
     open: p.open,
   };
-};
+}
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

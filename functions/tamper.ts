@@ -12,7 +12,7 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
     let detections = 0;
     for (const record of Activity.readCloudTrail(event)) {
       const r = Activity.detectManagement(record, baseline, DETECTORS);
-      for (const e of r.errors) logger.error("detector failed", e);
+      for (const e of r.errors) logger.error("detector failed", { detectorId: e.detectorId, error: e.error });
       detections += r.detections.length;
       for (const d of r.detections) {
         const obs = Activity.observationOfDetection(d);

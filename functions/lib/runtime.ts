@@ -13,6 +13,7 @@ import {
   type InvalidEventError,
   isInputError,
   parseBaselineJson,
+  RedactedError,
 } from "@phiwatch/core";
 import { Resource } from "sst";
 
@@ -64,7 +65,9 @@ export function loadBaseline(): Baseline {
 
 /**
  * Run `work` on one input; an input error (malformed event, naming the field) goes to the dead letter
- * with the reason and is not retried. Anything else is rethrown so Lambda / SQS retry it.
+ * with the reason and is not retried. Anything else is rethrown so Lambda / SQS retry it — as a
+ * {@link RedactedError}: Lambda logs a failed invocation's error message, and an AWS error's message
+ * quotes resource names and keys.
  */
 export async function orDeadLetter<T>(
   source: string,
@@ -74,7 +77,7 @@ export async function orDeadLetter<T>(
   try {
     return await work();
   } catch (error) {
-    if (!isInputError(error)) throw error;
+    if (!isInputError(error)) throw new RedactedError(error);
     await deadLetterInput(source, error, payload);
     return undefined;
   }

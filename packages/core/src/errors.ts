@@ -76,3 +76,78 @@ export function jsonErrorReason(error: unknown): string {
   // Anything else that could quote the input, or is not plain text, is not repeated either.
   return /["\p{Cc}\p{Cf}]/u.test(message) || message.length > 160 ? "not JSON" : message;
 }
+
+/**
+ * What phiwatch writes out of an error it did not raise on purpose (a failed AWS call, a bug): its
+ * class or AWS error code, the HTTP status and AWS request id of a failed call, the field path of an
+ * input error, and the same of its cause. Never its message: AWS quotes resource names, object keys
+ * and session names in messages (`… on resource: "arn:aws:s3:::bucket/<key>"`), V8 quotes the values
+ * it could not convert, and either would carry PHI into a log line, a retried invocation's error (Lambda
+ * logs it) or a dead letter. The request id is what AWS Support needs to find the call.
+ *
+ * @example
+ * ```ts
+ * errorDetails(Object.assign(new Error("… arn:aws:s3:::b/patients/x.wav"), { name: "AccessDenied", $metadata: { httpStatusCode: 403, requestId: "R1" } }))
+ * // → { name: "AccessDenied", status: 403, requestId: "R1" }
+ * ```
+ */
+export function errorDetails(error: unknown, depth = 0): ErrorDetails {
+  if (!(error instanceof Error))
+    return { name: typeof error === "object" && error !== null ? "object" : typeof error };
+  const e = error as Error & {
+    $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+    field?: unknown;
+  };
+  const out: ErrorDetails = { name: ERROR_NAME.test(e.name) ? e.name : "Error" };
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === "number" && Number.isInteger(status)) out.status = status;
+  const requestId = e.$metadata?.requestId;
+  if (typeof requestId === "string" && REQUEST_ID.test(requestId)) out.requestId = requestId;
+  if (error instanceof InvalidEventError) out.field = error.field;
+  if (e.cause !== undefined && depth < 3) out.cause = errorDetails(e.cause, depth + 1);
+  return out;
+}
+
+/** What {@link errorDetails} keeps of an error. */
+export interface ErrorDetails {
+  name: string;
+  status?: number;
+  requestId?: string;
+  field?: string;
+  cause?: ErrorDetails;
+}
+
+const ERROR_NAME = /^[A-Za-z][\w.:-]{0,79}$/;
+const REQUEST_ID = /^[\w+/=-]{1,128}$/;
+
+/**
+ * An error to rethrow in place of one whose message may quote input, so that Lambda's log of a failed
+ * invocation (error type, message and stack) holds only {@link errorDetails}. It keeps the original's
+ * name (the AWS error code an operator searches for) and is retried as the original would have been.
+ *
+ * @example
+ * ```ts
+ * try { await work(); } catch (error) { throw new RedactedError(error); } // "ValidationException (HTTP 400, request R1)"
+ * ```
+ */
+export class RedactedError extends PhiwatchError {
+  readonly details: ErrorDetails;
+  constructor(error: unknown) {
+    const d = errorDetails(error);
+    super(describeDetails(d));
+    this.details = d;
+    this.name = d.name;
+  }
+}
+
+function describeDetails(d: ErrorDetails): string {
+  const parts = [
+    ...(d.status !== undefined ? [`HTTP ${d.status}`] : []),
+    ...(d.requestId ? [`request ${d.requestId}`] : []),
+    ...(d.field ? [`at ${d.field}`] : []),
+    ...(d.cause ? [`caused by ${describeDetails(d.cause)}`] : []),
+  ];
+  return parts.length > 0
+    ? `${d.name} (${parts.join(", ")}; message withheld)`
+    : `${d.name} (message withheld)`;
+}

@@ -9,6 +9,7 @@ import type {
   ResolvedSettings,
   WindowContext,
 } from "../detectors/types.ts";
+import { type ErrorDetails, errorDetails } from "../errors.ts";
 import type { Observation } from "../finding/lifecycle.ts";
 import type { FindingStore } from "../finding/ports.ts";
 import { recordObservation } from "../finding/record.ts";
@@ -79,7 +80,11 @@ export interface AccessResult {
   recorded: number;
   profilesFolded: number;
   /** Detectors that threw (a bug): reported, never a silent pass. */
-  errors: Array<{ detectorId: string; message: string }>;
+  /**
+   * Detectors that threw: the detector and what {@link errorDetails} keeps of the error (never its
+   * message, which can quote the event).
+   */
+  errors: Array<{ detectorId: string; error: ErrorDetails }>;
   /** (target, principal) pairs touched, with their first and latest event times (learn folds them at the end). */
   touched: Array<{ key: WindowDelta; minAt: number; maxAt: number }>;
 }
@@ -175,7 +180,7 @@ export async function processAccessEvents(
         try {
           drafts = det.evaluate(ctx);
         } catch (error) {
-          result.errors.push({ detectorId: det.id, message: (error as Error).message });
+          result.errors.push({ detectorId: det.id, error: errorDetails(error) });
           continue;
         }
         for (const draft of drafts) result.detections.push(complete(det, draft, deps.baseline));
@@ -391,7 +396,7 @@ export function detectManagement(
     try {
       for (const draft of det.evaluate(record, ctx)) detections.push(complete(det, draft, baseline));
     } catch (error) {
-      errors.push({ detectorId: det.id, message: (error as Error).message });
+      errors.push({ detectorId: det.id, error: errorDetails(error) });
     }
   }
   return { detections, errors };

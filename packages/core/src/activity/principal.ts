@@ -248,7 +248,8 @@ export function normalisePrincipal(
       // IdentityCenterUser, Unknown, future types: key by ARN or principalId so nothing is dropped.
       const raw = u.arn ?? u.principalId;
       if (!raw)
-        throw new InvalidEventError(`identity type ${u.type} without arn or principalId`, `${path}.arn`);
+        // The type is the record's text: not repeated (the dead letter's payload holds it).
+        throw new InvalidEventError("an identity of this type without arn or principalId", `${path}.arn`);
       const id = u.arn ? u.arn : `${sanitiseIdentityText(u.type, 32)}:${sanitiseIdentityText(raw, 128)}`;
       return { id, kind: "unknown", accountId: account, names: [id] };
     }

@@ -115,8 +115,9 @@ export function readCloudTrail(input: unknown): CloudTrailRecord[] {
         ? parseWith(CloudTrailEnvelopeSchema, obj)
         : { "detail-type": obj["detail-type"] as string, detail };
     if (!(CLOUDTRAIL_DETAIL_TYPES as readonly string[]).includes(env["detail-type"])) {
+      // The detail-type is the event's text: not repeated in the reason (the payload holds it).
       throw new UnsupportedEventError(
-        `"${env["detail-type"]}" is not a CloudTrail event`,
+        `not a CloudTrail event (expected ${CLOUDTRAIL_DETAIL_TYPES.map((t) => `"${t}"`).join(" or ")})`,
         "event.detail-type",
       );
     }

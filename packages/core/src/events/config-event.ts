@@ -53,8 +53,9 @@ export function readConfigChange(input: unknown): ConfigChange {
   if ("detail-type" in obj) {
     const env = parseWith(EventBridgeEnvelopeSchema, obj);
     if (env["detail-type"] !== CONFIG_DETAIL_TYPE || env.source !== "aws.config") {
+      // The values are the event's text, not repeated in the reason (the payload holds them).
       throw new UnsupportedEventError(
-        `"${env["detail-type"]}" from ${env.source} is not a Config item change`,
+        `not a Config item change (expected "${CONFIG_DETAIL_TYPE}" from aws.config)`,
         "event.detail-type",
       );
     }
@@ -100,6 +101,18 @@ export function readConfigChange(input: unknown): ConfigChange {
   );
 }
 
+/** AWS Config's other notification message types (Amazon SNS and rule invocations). */
+const CONFIG_MESSAGE_TYPES = new Set([
+  "ComplianceChangeNotification",
+  "ConfigRulesEvaluationStarted",
+  "ConfigurationHistoryDeliveryCompleted",
+  "ConfigurationSnapshotDeliveryCompleted",
+  "ConfigurationSnapshotDeliveryFailed",
+  "ConfigurationSnapshotDeliveryStarted",
+  "OversizedConfigurationItemChangeDeliveryFailed",
+  "ScheduledNotification",
+]);
+
 function fromNotification(detail: Record<string, unknown>, eventId: string, path: string): ConfigChange {
   const messageType = detail?.messageType;
   if (messageType === "ConfigurationItemChangeNotification") {
@@ -129,7 +142,8 @@ function fromNotification(detail: Record<string, unknown>, eventId: string, path
     };
   }
   throw new UnsupportedEventError(
-    `messageType ${JSON.stringify(messageType)} is not a configuration item change`,
+    // Named when it is one of AWS Config's own message types; anything else is the event's text.
+    `${typeof messageType === "string" && CONFIG_MESSAGE_TYPES.has(messageType) ? messageType : "this messageType"} is not a configuration item change`,
     `${path}.messageType`,
   );
 }

@@ -211,20 +211,37 @@ function strings(value: unknown, field: string): string[] {
   });
 }
 
+const PRINCIPAL_TYPES = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
+/** IAM's condition operators (with their set and IfExists forms), the only operators a field path names. */
+const CONDITION_OPERATOR =
+  /^(?:(?:ForAllValues|ForAnyValue):)?(?:String(?:Not)?Equals(?:IgnoreCase)?|String(?:Not)?Like|Numeric(?:Not)?Equals|Numeric(?:Less|Greater)Than(?:Equals)?|Date(?:Not)?Equals|Date(?:Less|Greater)Than(?:Equals)?|Bool|BinaryEquals|(?:Not)?IpAddress|Arn(?:Not)?(?:Equals|Like))(?:IfExists)?$|^Null$/;
+
+/**
+ * A condition key as a field path names it: `service:Name`, without what follows a `/` (the tag key of
+ * `aws:ResourceTag/…`, chosen by whoever tagged the resource); anything else is `(key)`.
+ */
+function conditionKeySegment(key: string): string {
+  const m = /^([a-z0-9-]{1,32}:[A-Za-z0-9-]{1,64})(\/.*)?$/.exec(key);
+  return m ? `${m[1]}${m[2] ? "/…" : ""}` : "(key)";
+}
+
 function parsePrincipal(value: unknown, field: string): PrincipalElement {
   const p: PrincipalElement = { any: false, aws: [], service: [], federated: [], canonicalUser: [] };
   if (value === "*") return { ...p, any: true };
   if (!value || typeof value !== "object" || Array.isArray(value))
     throw new InvalidEventError('Principal must be "*" or an object', field);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const values = strings(v, `${field}.${k}`);
+    // Field paths and reasons name only AWS's own words: a key the policy made up is its text, and
+    // an unreadable policy's reason travels in the finding's evidence to alerts and SIEMs.
+    const values = strings(v, PRINCIPAL_TYPES.has(k) ? `${field}.${k}` : field);
     if (k === "AWS") {
       for (const a of values) if (a === "*") p.any = true;
       p.aws.push(...values.filter((a) => a !== "*"));
     } else if (k === "Service") p.service.push(...values);
     else if (k === "Federated") p.federated.push(...values);
     else if (k === "CanonicalUser") p.canonicalUser.push(...values);
-    else throw new InvalidEventError(`unknown principal type ${JSON.stringify(k.slice(0, 40))}`, field);
+    else
+      throw new InvalidEventError("unknown principal type (AWS, Service, Federated or CanonicalUser)", field);
   }
   return p;
 }
@@ -235,10 +252,11 @@ function parseConditions(value: unknown, field: string): ConditionEntry[] {
     throw new InvalidEventError("Condition must be an object", field);
   const out: ConditionEntry[] = [];
   for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
+    const at = `${field}.${CONDITION_OPERATOR.test(operator) ? operator : "(operator)"}`;
     if (!block || typeof block !== "object" || Array.isArray(block))
-      throw new InvalidEventError("a condition operator maps keys to values", `${field}.${operator}`);
+      throw new InvalidEventError("a condition operator maps keys to values", at);
     for (const [key, v] of Object.entries(block as Record<string, unknown>))
-      out.push({ operator, key, values: strings(v, `${field}.${operator}.${key}`) });
+      out.push({ operator, key, values: strings(v, `${at}.${conditionKeySegment(key)}`) });
     if (out.length > MAX_VALUES) throw new InputTooLargeError(`more than ${MAX_VALUES} conditions`, field);
   }
   return out;
