@@ -70,14 +70,17 @@ export function sweepRegions(allowed: readonly string[]): string[] {
 }
 
 /**
- * Time kept back from the function's timeout (3 minutes, or a fifth of a short timeout): no account is
- * started after it, so the posture is written before Lambda stops the run.
+ * Time kept back from the function's timeout (3 minutes, or a fifth of a short timeout): no account,
+ * listing or resource evaluation is started after it, so the posture is written before Lambda stops
+ * the run; the next run resumes where this one stopped (`PostureSnapshot.resume`).
  */
 const deadlineOf = (remainingMs: number) => Date.now() + remainingMs - Math.min(180_000, remainingMs / 5);
 
 export const lambdaHandler = async (event: { id?: string } = {}, context?: Context) => {
   const baseline = loadBaseline();
   identity ??= await callerIdentity(clients.sts());
+  // Where the last run stopped, if its time budget ran out: this one starts there.
+  const [last] = await posture.list({ limit: 1 });
   const { posture: p } = await runSweep(
     { baseline, controls, findings: findingStore, inventory, posture, clientsFor },
     {
@@ -89,6 +92,7 @@ export const lambdaHandler = async (event: { id?: string } = {}, context?: Conte
       // suppressions that ended or left the baseline re-open their findings.
       reconcile: true,
       ...(context ? { deadline: deadlineOf(context.getRemainingTimeInMillis()) } : {}),
+      ...(last?.resume ? { resume: last.resume } : {}),
     },
   );
   logger.info("swept", { ...p, unable: p.unable.slice(0, 20), controls: undefined });

@@ -165,6 +165,8 @@ export interface AccountOptions {
    * demo region); by default every region's client lists every item.
    */
   regional?: boolean;
+  /** Called with the command name before each mocked AWS call is answered (a test's clock, a counter). */
+  onCall?: (command: string) => void;
 }
 
 export type Mocks = ReturnType<typeof mockAccount>;
@@ -191,6 +193,7 @@ export function mockAccount(opts: AccountOptions) {
   const guard =
     <T>(name: string, f: (input: Json) => T) =>
     (input: Json) => {
+      opts.onCall?.(name);
       if (deny.has(name)) throw denied();
       return f(input);
     };

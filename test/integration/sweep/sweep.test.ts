@@ -11,6 +11,7 @@ import {
   SWEEP_COMMANDS,
   type SweepDeps,
 } from "../../../packages/aws/src/index.ts";
+import { iamRoleConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import {
@@ -327,6 +328,45 @@ describe("sweep over a recorded account", () => {
     ]);
     expect((await deps.posture.list({ limit: 1 }))[0]?.sweepId).toBe("sweep-out-of-time");
     expect(mocks.sent()).toEqual([]);
+  });
+
+  it("reads each inventory list once per account, not once per resource that asks for it", async () => {
+    // 60 roles: the identity controls of each ask for the account's buckets and policies. Read per
+    // role, that is O(roles × buckets) items every hour (quadratic in the account's size).
+    const roles = Array.from({ length: 60 }, (_, i) =>
+      iamRoleConfigurationItem({
+        roleName: `app-role-${i}`,
+        accountId: DEMO.accountId,
+        capturedAt: "2026-03-03T10:00:00.000Z",
+        inlinePolicies: {
+          read: {
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::northwind-ctr-*/*" },
+            ],
+          },
+        },
+      }),
+    );
+    mocks = mockAccount({ items: [...demoEvents().items, ...roles] });
+    const deps = await freshDeps();
+    const lists: string[] = [];
+    const inventory = deps.inventory;
+    const counted: SweepDeps = {
+      ...deps,
+      inventory: Object.assign(Object.create(inventory) as typeof inventory, {
+        list: (accountId: string, type: string) => {
+          lists.push(type);
+          return inventory.list(accountId, type);
+        },
+      }),
+    };
+    await runSweep(counted, sweepReq("sweep-lists"));
+    const byType = new Map<string, number>();
+    for (const t of lists) byType.set(t, (byType.get(t) ?? 0) + 1);
+    // Once to find deleted resources, once (a minute at most) for the evaluations that read it.
+    expect(byType.get("AWS::S3::Bucket")).toBeLessThanOrEqual(3);
+    expect(Math.max(...byType.values())).toBeLessThanOrEqual(3);
   });
 
   it("counts the same open findings in the posture with reconcile (one listing of the table) as without", async () => {
