@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import {
+  BatchReadFindingStore,
   callerIdentity,
   type Identity,
   type MemberAccess,
@@ -17,18 +18,11 @@ import {
 } from "@phiwatch/aws";
 import { MEMBER_UNREADABLE_MESSAGE, memberAccounts, memberReadRoleArn } from "@phiwatch/core";
 import type { Context } from "aws-lambda";
-import {
-  clients,
-  controls,
-  ddb,
-  findingStore,
-  inventory,
-  loadBaseline,
-  logger,
-  tableName,
-} from "./lib/runtime.ts";
+import { clients, controls, ddb, inventory, loadBaseline, logger, tableName } from "./lib/runtime.ts";
 
 const posture = new PostureStore(ddb, tableName());
+// The findings of each resource in one read (BatchGetItem) instead of one GetItem per control.
+const findings = new BatchReadFindingStore(ddb, tableName());
 const clientsFor = regionalReadClients();
 let identity: Identity | undefined;
 const roles = new MemberRoles(clients.sts(), "phiwatch-sweep", regionalReadClients);
@@ -82,7 +76,7 @@ export const lambdaHandler = async (event: { id?: string } = {}, context?: Conte
   // Where the last run stopped, if its time budget ran out: this one starts there.
   const [last] = await posture.list({ limit: 1 });
   const { posture: p } = await runSweep(
-    { baseline, controls, findings: findingStore, inventory, posture, clientsFor },
+    { baseline, controls, findings, inventory, posture, clientsFor },
     {
       accountId: identity.accountId,
       members: await memberAccess(baseline.accounts, identity),
