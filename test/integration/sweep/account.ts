@@ -165,6 +165,8 @@ export interface AccountOptions {
    * demo region); by default every region's client lists every item.
    */
   regional?: boolean;
+  /** Resources per ListDiscoveredResources page: default 2, to exercise paging (Config's pages hold up to 100). */
+  pageSize?: number;
   /** Called with the command name before each mocked AWS call is answered (a test's clock, a counter). */
   onCall?: (command: string) => void;
 }
@@ -237,11 +239,12 @@ export function mockAccount(opts: AccountOptions) {
           resourceId: i.resourceId,
           resourceName: i.resourceName,
         }));
-      // Two per page, to exercise pagination.
+      // Two per page by default, to exercise pagination.
+      const page = opts.pageSize ?? 2;
       const start = input.nextToken ? Number(input.nextToken) : 0;
       return {
-        resourceIdentifiers: ids.slice(start, start + 2),
-        ...(start + 2 < ids.length ? { nextToken: String(start + 2) } : {}),
+        resourceIdentifiers: ids.slice(start, start + page),
+        ...(start + page < ids.length ? { nextToken: String(start + page) } : {}),
       };
     })(input);
   });
