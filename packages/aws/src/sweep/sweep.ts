@@ -467,7 +467,7 @@ async function sweepAccount(
     resolvedGone,
     failures,
     budget,
-    // A run that evaluated nothing keeps the previous start (the caller keeps it when this is absent).
+    // The first resource not evaluated (the one this run started with, when it evaluated none).
     ...(done < order.length ? { resume: order[done]!.key } : {}),
   };
 }
