@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import {
+  BatchReadFindingStore,
   callerIdentity,
   type Identity,
   type MemberAccess,
@@ -17,18 +18,11 @@ import {
 } from "@phiwatch/aws";
 import { MEMBER_UNREADABLE_MESSAGE, memberAccounts, memberReadRoleArn, RedactedError } from "@phiwatch/core";
 import type { Context } from "aws-lambda";
-import {
-  clients,
-  controls,
-  ddb,
-  findingStore,
-  inventory,
-  loadBaseline,
-  logger,
-  tableName,
-} from "./lib/runtime.ts";
+import { clients, controls, ddb, inventory, loadBaseline, logger, tableName } from "./lib/runtime.ts";
 
 const posture = new PostureStore(ddb, tableName());
+// The findings of each resource in one read (BatchGetItem) instead of one GetItem per control.
+const findings = new BatchReadFindingStore(ddb, tableName());
 const clientsFor = regionalReadClients();
 let identity: Identity | undefined;
 const roles = new MemberRoles(clients.sts(), "phiwatch-sweep", regionalReadClients);
@@ -70,8 +64,9 @@ export function sweepRegions(allowed: readonly string[]): string[] {
 }
 
 /**
- * Time kept back from the function's timeout (3 minutes, or a fifth of a short timeout): no account is
- * started after it, so the posture is written before Lambda stops the run.
+ * Time kept back from the function's timeout (3 minutes, or a fifth of a short timeout): no account,
+ * listing or resource evaluation is started after it, so the posture is written before Lambda stops
+ * the run; the next run resumes where this one stopped (`PostureSnapshot.resume`).
  */
 const deadlineOf = (remainingMs: number) => Date.now() + remainingMs - Math.min(180_000, remainingMs / 5);
 
@@ -87,8 +82,10 @@ export const lambdaHandler = async (event: { id?: string } = {}, context?: Conte
 async function sweep(event: { id?: string }, context: Context | undefined) {
   const baseline = loadBaseline();
   identity ??= await callerIdentity(clients.sts());
+  // Where the last run stopped, if its time budget ran out: this one starts there.
+  const [last] = await posture.list({ limit: 1 });
   const { posture: p } = await runSweep(
-    { baseline, controls, findings: findingStore, inventory, posture, clientsFor },
+    { baseline, controls, findings, inventory, posture, clientsFor },
     {
       accountId: identity.accountId,
       members: await memberAccess(baseline.accounts, identity),
@@ -98,6 +95,7 @@ async function sweep(event: { id?: string }, context: Context | undefined) {
       // suppressions that ended or left the baseline re-open their findings.
       reconcile: true,
       ...(context ? { deadline: deadlineOf(context.getRemainingTimeInMillis()) } : {}),
+      ...(last?.resume ? { resume: last.resume } : {}),
     },
   );
   logger.info("swept", { ...p, unable: p.unable.slice(0, 20), controls: undefined });

@@ -13,7 +13,12 @@ import { pathToFileURL } from "node:url";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { generateAccessScenario } from "../../packages/cli/src/demo/access-scenario.ts";
-import { bucketConfigurationItem, configChangeEvent } from "../../packages/cli/src/demo/config-events.ts";
+import {
+  bucketConfigurationItem,
+  configChangeEvent,
+  iamRoleConfigurationItem,
+  kmsKeyConfigurationItem,
+} from "../../packages/cli/src/demo/config-events.ts";
 import { DEMO, writeConfigScenario } from "../../packages/cli/src/demo/config-scenario.ts";
 import { LocalStack, REPO_ROOT } from "../../packages/cli/src/local/stack.ts";
 import { mockAccount } from "../../test/integration/sweep/account.ts";
@@ -26,14 +31,41 @@ const runtime = (await import(pathToFileURL(join(REPO_ROOT, "functions/lib/runti
   ddb: { middlewareStack: { add: (mw: unknown, opts: unknown) => void } };
 };
 const ops: Record<string, number> = {};
+const CAPACITY_REPORTED = new Set(
+  ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"].map(
+    (c) => `${c}Command`,
+  ),
+);
+const READS = new Set(["GetItemCommand", "BatchGetItemCommand", "QueryCommand"]);
+// Requests by command, and the capacity units DynamoDB says they consumed (ReturnConsumedCapacity is
+// added to every request: DynamoDB Local computes it — 4 KB read units, halved for eventually
+// consistent reads, a Query's items summed before rounding; 1 KB write units).
 runtime.ddb.middlewareStack.add(
-  (next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) =>
-    async (args: { input?: { TransactItems?: unknown[] } }) => {
+  (next: (a: unknown) => Promise<{ output?: unknown }>, ctx: { commandName?: string }) =>
+    async (args: { input?: { TransactItems?: unknown[]; ReturnConsumedCapacity?: string } }) => {
       const name = ctx.commandName ?? "?";
       ops[name] =
         (ops[name] ?? 0) +
         (name === "TransactWriteItemsCommand" ? (args.input?.TransactItems?.length ?? 1) : 1);
-      return next(args);
+      if (args.input && CAPACITY_REPORTED.has(name)) args.input.ReturnConsumedCapacity = "TOTAL";
+      const r = await next(args);
+      const cc = (r.output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
+      // DynamoDB Local reports CapacityUnits only: a read command's are read units, a write's write units.
+      const unit = READS.has(name) ? "RCU" : "WCU";
+      let units = 0;
+      for (const c of (Array.isArray(cc) ? cc : cc ? [cc] : []) as Array<{ CapacityUnits?: number }>)
+        units += c.CapacityUnits ?? 0;
+      // DynamoDB prices each key of a BatchGetItem as a GetItem (one unit at least, found or not);
+      // DynamoDB Local counts only the items found: count at least one unit per key asked.
+      if (name === "BatchGetItemCommand") {
+        const asked = Object.values(
+          (args.input as { RequestItems?: Record<string, { Keys?: unknown[] }> }).RequestItems ?? {},
+        ).reduce((n, t) => n + (t.Keys?.length ?? 0), 0);
+        ops.BatchGetItemKeys = (ops.BatchGetItemKeys ?? 0) + asked;
+        units = Math.max(units, asked);
+      }
+      ops[unit] = (ops[unit] ?? 0) + units;
+      return r;
     },
   { step: "initialize", name: "phiwatchBenchCounter" },
 );
@@ -123,24 +155,73 @@ const demoItems = writeConfigScenario(join(dir, "config")).map(
 );
 const sweeps: Array<Record<string, unknown>> = [];
 await stack.handler("sweep"); // Lambda's init phase, not timed
-for (const extra of [0, 200, 1000]) {
-  const buckets = Array.from({ length: extra }, (_, i) =>
-    bucketConfigurationItem({
-      name: i % 3 === 0 ? `northwind-ctr-sweep-${i}` : `app-assets-sweep-${i}`,
-      capturedAt: "2026-03-03T10:00:00.000Z",
-      sse: i % 2 === 0 ? { algorithm: "AES256" } : { algorithm: "aws:kms", kmsKeyId: "alias/aws/s3" },
-    }),
-  );
-  const mocks = mockAccount({ items: [...demoItems, ...buckets] });
+const bucket = (i: number) =>
+  bucketConfigurationItem({
+    name: i % 3 === 0 ? `northwind-ctr-sweep-${i}` : `app-assets-sweep-${i}`,
+    capturedAt: "2026-03-03T10:00:00.000Z",
+    sse: i % 2 === 0 ? { algorithm: "AES256" } : { algorithm: "aws:kms", kmsKeyId: "alias/aws/s3" },
+  });
+// A role reading one bucket's objects (every fourth on every PHI bucket, `northwind-ctr-*`): the
+// identity controls read the account's bucket and managed-policy lists from the inventory.
+const role = (i: number) =>
+  iamRoleConfigurationItem({
+    roleName: `app-role-sweep-${i}`,
+    capturedAt: "2026-03-03T10:00:00.000Z",
+    inlinePolicies: {
+      read: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: i % 4 === 0 ? "arn:aws:s3:::northwind-ctr-*/*" : `arn:aws:s3:::app-assets-sweep-${i}/*`,
+          },
+        ],
+      },
+    },
+  });
+const key = (i: number) =>
+  kmsKeyConfigurationItem({
+    keyId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    keyManager: "CUSTOMER",
+    capturedAt: "2026-03-03T10:00:00.000Z",
+  });
+// BENCH_SWEEP_SIZES=0,200,1000,5000 sweeps larger accounts too (the default keeps the bench ≈ 2 minutes).
+// Each size is swept as buckets only, and (above 0) as a mixed account: 45 % buckets, 45 % IAM roles,
+// 10 % customer-managed KMS keys.
+const sizes = (process.env.BENCH_SWEEP_SIZES ?? "0,200,1000").split(",").map(Number);
+const accounts = sizes.flatMap((n) => [
+  { extra: n, mix: "buckets", items: Array.from({ length: n }, (_, i) => bucket(i)) },
+  ...(n > 0
+    ? [
+        {
+          extra: n,
+          mix: "mixed",
+          items: [
+            ...Array.from({ length: Math.round(n * 0.45) }, (_, i) => bucket(i)),
+            ...Array.from({ length: Math.round(n * 0.45) }, (_, i) => role(i)),
+            ...Array.from({ length: n - 2 * Math.round(n * 0.45) }, (_, i) => key(i)),
+          ],
+        },
+      ]
+    : []),
+]);
+for (const { extra, mix, items } of accounts) {
+  // Two resources a listing page up to 1,000 (as measured before); above, Config's 100 (the reader stops
+  // after 1,000 pages, which at two a page would cut a type at 2,000 resources).
+  const pageSize = extra > 1000 ? 100 : 2;
+  const mocks = mockAccount({ items: [...demoItems, ...items], pageSize });
   for (const run of ["first", "steady"] as const) {
     const sentBefore = mocks.sent();
     const b = snapshot();
     const t0 = performance.now();
-    const r = (await stack.invoke("sweep", { id: `bench-${extra}-${run}` })) as { resources: number };
+    const r = (await stack.invoke("sweep", { id: `bench-${mix}-${extra}-${run}` })) as {
+      resources: number;
+    };
     const ms = performance.now() - t0;
     const d = diff(b, snapshot());
-    // The mock lists two resources per ListDiscoveredResources page (to exercise paging; Config's
-    // pages hold up to 100), so listing calls are counted apart.
+    // The mock lists `pageSize` resources per ListDiscoveredResources page, so listing calls are
+    // counted apart.
     const byCommand: Record<string, number> = {};
     for (const c of mocks.sent()) byCommand[c] = (byCommand[c] ?? 0) + 1;
     for (const c of sentBefore) byCommand[c] = (byCommand[c] ?? 0) - 1;
@@ -148,15 +229,20 @@ for (const extra of [0, 200, 1000]) {
     const listing = byCommand.ListDiscoveredResourcesCommand ?? 0;
     const calls = Object.values(byCommand).reduce((a, n) => a + n, 0) - listing;
     sweeps.push({
+      mix,
       resources: r.resources,
       run,
       wallMs: Math.round(ms),
       msPerResource: +(ms / r.resources).toFixed(2),
       awsReadCallsPerResource: +(calls / r.resources).toFixed(2),
-      listingPagesOfTwo: listing,
+      listingPages: listing,
+      listingPageSize: pageSize,
       awsCalls: byCommand,
       dynamodbReadsPerResource: +(reads(d) / r.resources).toFixed(2),
       dynamodbWritesPerResource: +(writes(d) / r.resources).toFixed(2),
+      readUnitsPerResource: +((d.RCU ?? 0) / r.resources).toFixed(2),
+      writeUnitsPerResource: +((d.WCU ?? 0) / r.resources).toFixed(2),
+      dynamodb: d,
     });
   }
   mocks.restore();
@@ -172,6 +258,8 @@ const result = {
     wallMsP95: +pct(times, 95).toFixed(1),
     dynamodbReadsPerChange: +(reads(cfg) / N).toFixed(2),
     dynamodbWritesPerChange: +(writes(cfg) / N).toFixed(2),
+    readUnitsPerChange: +((cfg.RCU ?? 0) / N).toFixed(2),
+    writeUnitsPerChange: +((cfg.WCU ?? 0) / N).toFixed(2),
     requests: cfg,
   },
   access: {

@@ -5,8 +5,11 @@ import {
   type ControlSet,
   type Evaluation,
   evaluateSnapshot,
+  type Finding,
   type FindingStore,
   factRequests,
+  findingId,
+  type Observation,
   observationOf,
   type ResourceSnapshot,
   recordObservation,
@@ -141,6 +144,7 @@ export async function recordEvaluations(
 ): Promise<{ transitions: number; failures: RecordFailure[] }> {
   let transitions = 0;
   const failures: RecordFailure[] = [];
+  const observations: Observation[] = [];
   for (const e of evaluations) {
     const control = deps.controls.controls.find((c) => c.id === e.controlId);
     const obs = observationOf(e, snapshot, cause, control?.remediation.cli);
@@ -148,8 +152,24 @@ export async function recordEvaluations(
     const suppressedBy =
       obs.verdict === "fail" ? baselineSuppression(deps.baseline, obs.ruleId, obs.subject, now) : undefined;
     if (suppressedBy) obs.suppressedBy = suppressedBy;
+    observations.push(obs);
+  }
+  // The resource's findings in one read where the store can (one request instead of one per control);
+  // a failed batch read only means each finding is read on its own, as without it.
+  const ids = observations.map((o) => findingId(o.ruleId, o.subject, o.discriminator ?? ""));
+  const read =
+    deps.findings.getFindings && ids.length > 1
+      ? await deps.findings.getFindings(ids).catch(() => new Map<string, Finding | undefined>())
+      : new Map<string, Finding | undefined>();
+  for (const [i, obs] of observations.entries()) {
+    const id = ids[i]!;
     try {
-      const r = await recordObservation(deps.findings, obs, now);
+      const r = await recordObservation(
+        deps.findings,
+        obs,
+        now,
+        read.has(id) ? { current: read.get(id) } : undefined,
+      );
       if (r.transitioned) transitions++;
     } catch (error) {
       failures.push({ ruleId: obs.ruleId, error });

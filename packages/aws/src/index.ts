@@ -24,6 +24,7 @@ export { type AlertPublishInput, type FifoMessage, FifoQueue, SnsAlertPublisher 
 export { MAX_OBJECT_BYTES, readObject } from "./objects.ts";
 export { type RedriveResult, redriveDeliveries } from "./redrive.ts";
 export { DynamoAccessStore } from "./store/access-store.ts";
+export { BatchReadFindingStore } from "./store/finding-batch-store.ts";
 export { DynamoFindingStore } from "./store/findings-store.ts";
 export { InventoryStore } from "./store/inventory-store.ts";
 export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";

@@ -186,6 +186,10 @@ export interface AccountOptions {
    * demo region); by default every region's client lists every item.
    */
   regional?: boolean;
+  /** Resources per ListDiscoveredResources page: default 2, to exercise paging (Config's pages hold up to 100). */
+  pageSize?: number;
+  /** Called with the command name before each mocked AWS call is answered (a test's clock, a counter). */
+  onCall?: (command: string) => void;
 }
 
 export type Mocks = ReturnType<typeof mockAccount>;
@@ -213,6 +217,7 @@ export function mockAccount(opts: AccountOptions) {
   const guard =
     <T>(name: string, f: (input: Json) => T) =>
     (input: Json) => {
+      opts.onCall?.(name);
       if (deny.has(name)) throw denied();
       return f(input);
     };
@@ -256,11 +261,12 @@ export function mockAccount(opts: AccountOptions) {
           resourceId: i.resourceId,
           resourceName: i.resourceName,
         }));
-      // Two per page, to exercise pagination.
+      // Two per page by default, to exercise pagination.
+      const page = opts.pageSize ?? 2;
       const start = input.nextToken ? Number(input.nextToken) : 0;
       return {
-        resourceIdentifiers: ids.slice(start, start + 2),
-        ...(start + 2 < ids.length ? { nextToken: String(start + 2) } : {}),
+        resourceIdentifiers: ids.slice(start, start + page),
+        ...(start + page < ids.length ? { nextToken: String(start + page) } : {}),
       };
     })(input);
   });

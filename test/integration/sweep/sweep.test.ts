@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { ListInstanceStorageConfigsCommand } from "@aws-sdk/client-connect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  BatchReadFindingStore,
   DynamoFindingStore,
   ensureTable,
   InventoryStore,
@@ -11,6 +12,7 @@ import {
   SWEEP_COMMANDS,
   type SweepDeps,
 } from "../../../packages/aws/src/index.ts";
+import { iamRoleConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import {
@@ -57,7 +59,8 @@ async function freshDeps(): Promise<SweepDeps & { findings: DynamoFindingStore; 
   return {
     baseline,
     controls,
-    findings: new DynamoFindingStore(stack.ddb, table),
+    // The sweep function's store: each resource's findings in one BatchGetItem.
+    findings: new BatchReadFindingStore(stack.ddb, table),
     inventory: new InventoryStore(stack.ddb, table),
     posture: new PostureStore(stack.ddb, table),
     clientsFor,
@@ -346,6 +349,45 @@ describe("sweep over a recorded account", () => {
     expect(mocks.sent()).toEqual([]);
   });
 
+  it("reads each inventory list once per account, not once per resource that asks for it", async () => {
+    // 60 roles: the identity controls of each ask for the account's buckets and policies. Read per
+    // role, that is O(roles × buckets) items every hour (quadratic in the account's size).
+    const roles = Array.from({ length: 60 }, (_, i) =>
+      iamRoleConfigurationItem({
+        roleName: `app-role-${i}`,
+        accountId: DEMO.accountId,
+        capturedAt: "2026-03-03T10:00:00.000Z",
+        inlinePolicies: {
+          read: {
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::northwind-ctr-*/*" },
+            ],
+          },
+        },
+      }),
+    );
+    mocks = mockAccount({ items: [...demoEvents().items, ...roles] });
+    const deps = await freshDeps();
+    const lists: string[] = [];
+    const inventory = deps.inventory;
+    const counted: SweepDeps = {
+      ...deps,
+      inventory: Object.assign(Object.create(inventory) as typeof inventory, {
+        list: (accountId: string, type: string) => {
+          lists.push(type);
+          return inventory.list(accountId, type);
+        },
+      }),
+    };
+    await runSweep(counted, sweepReq("sweep-lists"));
+    const byType = new Map<string, number>();
+    for (const t of lists) byType.set(t, (byType.get(t) ?? 0) + 1);
+    // Once to find deleted resources, once (a minute at most) for the evaluations that read it.
+    expect(byType.get("AWS::S3::Bucket")).toBeLessThanOrEqual(3);
+    expect(Math.max(...byType.values())).toBeLessThanOrEqual(3);
+  });
+
   it("counts the same open findings in the posture with reconcile (one listing of the table) as without", async () => {
     const { items } = demoEvents();
     mocks = mockAccount({ items: [...items, realSecurityGroup()] });
@@ -417,6 +459,48 @@ describe("sweep over a recorded account", () => {
       const snaps = await new PostureStore(stack.ddb, LOCAL_NAMES.table).list({ limit: 5 });
       expect(snaps[0]?.sweepId).toBe("scheduler-run-1");
     } finally {
+      sts.restore();
+      delete process.env.PHIWATCH_SWEEP_REGIONS;
+    }
+  });
+});
+
+describe("sweep: DynamoDB requests of the scheduled handler", () => {
+  it("reads each resource's findings in one request, and a steady run writes no finding", async () => {
+    const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const runtime = (await import("../../../functions/lib/runtime.ts")) as unknown as {
+      ddb: { middlewareStack: { add: (mw: unknown, o: unknown) => void; remove: (n: string) => boolean } };
+    };
+    const sts = mockClient(STSClient);
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: DEMO.accountId, Arn: `arn:aws:sts::${DEMO.accountId}:assumed-role/sweep/fn` });
+    process.env.PHIWATCH_SWEEP_REGIONS = DEMO.region;
+    mocks = mockAccount({ items: [...demoEvents().items, realSecurityGroup()] });
+    const sent: string[] = [];
+    runtime.ddb.middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>, ctx: { commandName: string }) => (args: unknown) => {
+        sent.push(ctx.commandName);
+        return next(args);
+      },
+      { step: "initialize", name: "requestCounter" },
+    );
+    try {
+      await stack.invoke("sweep", { id: "requests-first" });
+      sent.length = 0;
+      const out = (await stack.invoke("sweep", { id: "requests-steady" })) as { resources: number };
+      const n = (c: string) => sent.filter((x) => x === `${c}Command`).length;
+      // One BatchGetItem per resource with two findings or more to read (every control of its type).
+      expect(n("BatchGetItem")).toBeGreaterThan(0);
+      expect(n("BatchGetItem")).toBeLessThanOrEqual(out.resources);
+      // GetItem is left for single-control resources (and the posture's neighbours): not one per control.
+      expect(n("GetItem")).toBeLessThan(out.resources);
+      // Unchanged configuration, re-evaluated: nothing to write but the inventory and the posture.
+      expect(n("TransactWriteItems")).toBe(0);
+      expect(n("PutItem")).toBe(out.resources + 1);
+    } finally {
+      runtime.ddb.middlewareStack.remove("requestCounter");
       sts.restore();
       delete process.env.PHIWATCH_SWEEP_REGIONS;
     }

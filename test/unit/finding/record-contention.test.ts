@@ -44,3 +44,21 @@ describe("recordObservation under contention", () => {
     expect(finding?.count).toBe(17);
   });
 });
+
+describe("recordObservation on a finding the caller read beforehand (getFindings)", () => {
+  it("decides on the copy it is given, and on a stale copy re-reads and decides again", async () => {
+    const store = new MemoryFindingStore();
+    await recordObservation(store, batch(1));
+    const stale = [...store.findings.values()][0]!;
+    // Another writer moves the finding on after the caller's read.
+    await recordObservation(store, batch(5));
+    const r = await recordObservation(store, batch(7), new Date(), { current: stale });
+    expect(r.changed).toBe(true);
+    expect([...store.findings.values()][0]?.count).toBe(7);
+    // A copy saying "absent" while the finding exists: the create's condition fails, the re-read wins.
+    const again = await recordObservation(store, batch(9), new Date(), { current: undefined });
+    expect(again.changed).toBe(true);
+    expect(store.findings.size).toBe(1);
+    expect([...store.findings.values()][0]?.count).toBe(9);
+  });
+});

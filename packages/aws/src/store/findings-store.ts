@@ -42,10 +42,10 @@ const MAX_PAGE = 500;
  */
 export class DynamoFindingStore implements FindingStore {
   constructor(
-    private readonly ddb: DynamoDBClient,
-    private readonly tableName: string,
+    protected readonly ddb: DynamoDBClient,
+    protected readonly tableName: string,
     /** Pauses between attempts of a throttled transaction (tests pass a recording `sleep`). */
-    private readonly opts: { backoff?: BackoffOptions } = {},
+    protected readonly opts: { backoff?: BackoffOptions } = {},
   ) {}
 
   async getFinding(findingId: string): Promise<Finding | undefined> {

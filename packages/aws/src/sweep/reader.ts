@@ -67,6 +67,11 @@ export interface ReadRequest {
   backoff?: BackoffOptions;
   /** Buckets whose Object Ownership to read (the PHI buckets of the baseline). */
   enrichBucket?: (s: ResourceSnapshot) => boolean;
+  /**
+   * Epoch ms after which no further listing is started (a type of a region, the organisation trails,
+   * Connect): what is left is not enumerated, so nothing of it is called deleted (`stopped` says so).
+   */
+  deadline?: number;
 }
 
 /** What one read of an account found. */
@@ -79,6 +84,8 @@ export interface AccountRead {
    * region `global`.
    */
   complete: Set<string>;
+  /** Set when the deadline passed before every listing was made: how many were left. */
+  stopped?: UnableToEvaluate;
 }
 
 /** IAM types Config records once per account, with region `global`. */
@@ -187,10 +194,21 @@ export async function readAccount(
     out.snapshots.push(s);
   };
 
+  // Listings not started because the deadline passed: their types are not complete (nothing deleted).
+  let skipped = 0;
+  const late = () => req.deadline !== undefined && Date.now() > req.deadline;
   for (const region of req.regions) {
+    if (late()) {
+      skipped += req.resourceTypes.length;
+      continue;
+    }
     const c = clientsFor(region);
     const recorded = await recordedTypes(c.config, region, req.resourceTypes, send, unable);
     for (const type of req.resourceTypes) {
+      if (late()) {
+        skipped++;
+        continue;
+      }
       if (recorded && !recorded.has(type)) {
         // Config does not record this type here: nothing can be said about its resources in this region.
         if (!GLOBAL_TYPES.has(type))
@@ -241,16 +259,19 @@ export async function readAccount(
   }
 
   // Config records a trail only in its owner's account: an organisation trail is read from CloudTrail.
-  if (req.resourceTypes.includes(TRAIL_TYPE)) {
+  if (req.resourceTypes.includes(TRAIL_TYPE) && late()) skipped++;
+  else if (req.resourceTypes.includes(TRAIL_TYPE)) {
     const org = await organizationTrails(clientsFor, req, send, unable);
     for (const { snapshot, region } of org.trails)
       add(await enrichSnapshot(snapshot, clientsFor(region), { now: req.now, send, unable }));
     if (org.complete) out.complete.add(ORGANIZATION_TRAILS_COMPLETE);
   }
 
-  // IAM types recorded in no swept region were never enumerated: say so once.
+  // IAM types recorded in no swept region were never enumerated: say so once (unless the deadline,
+  // not the recorder, left them unread: `stopped` says that).
   for (const type of req.resourceTypes)
     if (
+      skipped === 0 &&
       GLOBAL_TYPES.has(type) &&
       !out.complete.has(completeKey(type, "global")) &&
       !out.snapshots.some((s) => s.resourceType === type)
@@ -265,17 +286,24 @@ export async function readAccount(
     req.resourceTypes.includes("AWS::S3::AccountPublicAccessBlock") &&
     !out.snapshots.some((s) => s.resourceType === "AWS::S3::AccountPublicAccessBlock")
   ) {
-    const first = req.regions[0];
-    const s3control = first ? clientsFor(first).s3control : undefined;
-    const pab = await accountPublicAccessBlock(s3control, req, first ?? "us-east-1", send, unable);
-    if (pab) {
-      add(pab);
-      out.complete.add(completeKey("AWS::S3::AccountPublicAccessBlock", pab.region));
+    if (late()) skipped++;
+    else {
+      const first = req.regions[0];
+      const s3control = first ? clientsFor(first).s3control : undefined;
+      const pab = await accountPublicAccessBlock(s3control, req, first ?? "us-east-1", send, unable);
+      if (pab) {
+        add(pab);
+        out.complete.add(completeKey("AWS::S3::AccountPublicAccessBlock", pab.region));
+      }
     }
   }
 
   if (req.connect)
     for (const region of req.regions) {
+      if (late()) {
+        skipped++;
+        continue;
+      }
       const connect = clientsFor(region).connect;
       if (!connect) {
         unable({
@@ -290,6 +318,12 @@ export async function readAccount(
       for (const s of r.snapshots) add(s);
       for (const k of r.complete) out.complete.add(k);
     }
+  if (skipped > 0)
+    out.stopped = {
+      resourceType: "*",
+      operation: "sweep",
+      reason: `not read: the run's time budget was spent before ${skipped} listing(s) (a resource type in a region, organisation trails, Connect) were made; nothing of them is resolved as deleted, the next run reads them`,
+    };
   return out;
 }
 

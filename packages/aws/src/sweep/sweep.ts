@@ -24,6 +24,7 @@ import {
   watchedTypes,
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord, recordEvaluations } from "../drift-service.ts";
+import { InventoryBatch } from "../facts.ts";
 import { type BackoffOptions, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
 import {
@@ -73,7 +74,24 @@ export interface SweepRequest {
    * those accounts are listed as unable, so the posture is still written before the timeout.
    */
   deadline?: number;
+  /**
+   * Where each account's evaluation starts (`PostureSnapshot.resume` of the previous run): the key
+   * (`resourceKey`) of the first resource a run stopped by the deadline did not evaluate. Resources
+   * are evaluated in key order from there, wrapping round, so an account too large for one run is
+   * evaluated whole over the next runs instead of the same head every hour.
+   */
+  resume?: Readonly<Record<string, string>>;
 }
+
+/** A resource's place in the sweep's evaluation order (`SweepRequest.resume`): type, region, id. */
+export const resourceKey = (s: Pick<ResourceSnapshot, "resourceType" | "region" | "resourceId">) =>
+  `${s.resourceType}|${s.region}|${s.resourceId}`;
+
+/**
+ * How long evaluations share one read of each inventory list (a change event's re-evaluation of its
+ * dependants may land meanwhile: a list is not older than this when an evaluation reads it).
+ */
+const INVENTORY_BATCH_MS = 60_000;
 
 /** How the sweep reads one member account. */
 export type MemberAccess =
@@ -95,13 +113,30 @@ export function sweepResourceTypes(deps: Pick<DriftDeps, "controls">): string[] 
   return watchedTypes(deps.controls.controls).filter((t) => !CONNECT_TYPES.has(t));
 }
 
-async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+/**
+ * `fn` over `items`, `n` at a time, started in order; none is started once `stop()` says so. Returns
+ * how many were started (those are `items[0 … started)`, each finished).
+ */
+async function pool<T>(
+  items: readonly T[],
+  n: number,
+  fn: (t: T) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<number> {
   let next = 0;
+  let stopped = false;
   await Promise.all(
     Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
+      while (next < items.length && !stopped) {
+        if (stop()) {
+          stopped = true;
+          break;
+        }
+        await fn(items[next++]!);
+      }
     }),
   );
+  return next;
 }
 
 /**
@@ -139,6 +174,12 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   const unable: Report.UnableToEvaluate[] = [];
   const open: Finding[] = [];
   const sweptAccounts = new Set<string>();
+  // Entries about the run's time budget: first in `unable`, never cut by its cap.
+  const budget: Report.UnableToEvaluate[] = [];
+  // Where each account starts next run: kept for the accounts this run did not get to.
+  const resume = new Map(
+    Object.entries(req.resume ?? {}).filter(([id]) => accounts.some((a) => a.accountId === id)),
+  );
   let unswept: Report.UnsweptRegion[] | undefined;
   let transitions = 0;
   let resolvedGone = 0;
@@ -151,7 +192,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       return;
     }
     if (req.deadline !== undefined && Date.now() > req.deadline) {
-      unable.push({
+      budget.push({
         accountId: a.accountId,
         resourceType: "*",
         operation: "sweep",
@@ -162,6 +203,9 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     }
     try {
       const r = await sweepAccount(swept, a.clientsFor, a.accountId, req, now);
+      budget.push(...r.budget);
+      if (r.resume !== undefined) resume.set(a.accountId, r.resume);
+      else if (r.budget.length === 0) resume.delete(a.accountId);
       evaluations.push(...r.evaluations);
       snapshots.push(...r.snapshots);
       // Unable entries name their account when more than one is swept.
@@ -225,6 +269,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     );
     unable.unshift(...unswept.map(unsweptUnable));
   }
+  unable.unshift(...budget);
   const counts = countPosture(evaluations, open);
   const posture: Report.PostureSnapshot = {
     at: now.toISOString(),
@@ -240,6 +285,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     transitions,
     durationMs: Date.now() - started,
     ...(unswept ? { unswept } : {}),
+    ...(resume.size > 0 ? { resume: Object.fromEntries(resume) } : {}),
   };
   await deps.posture?.put(posture);
   if (failures.length > 0) throw failures[0];
@@ -261,6 +307,10 @@ async function sweepAccount(
   resolvedGone: number;
   /** Errors of the resources whose findings could not all be recorded (each also in `unable`). */
   failures: unknown[];
+  /** What the deadline left undone (not read, not evaluated), for the front of `unable`. */
+  budget: Report.UnableToEvaluate[];
+  /** The key of the first resource not evaluated, when the deadline stopped the evaluation. */
+  resume?: string;
 }> {
   const cause = `sweep:${req.sweepId}`;
   const resourceTypes = sweepResourceTypes(deps);
@@ -272,11 +322,18 @@ async function sweepAccount(
     connect: wantsConnect,
     now,
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
     enrichBucket: (s) => phiBucketOf(deps.baseline, s.resourceName ?? s.resourceId, s.tags) !== undefined,
   });
 
+  const concurrency = deps.concurrency ?? 8;
+  const budget: Report.UnableToEvaluate[] = read.stopped ? [{ ...read.stopped, accountId }] : [];
+  const pastDeadline = () => req.deadline !== undefined && Date.now() > req.deadline;
+
   // 1. The inventory first, so cross-resource controls see the whole account whatever the order.
-  for (const s of read.snapshots) await deps.inventory.put(s);
+  await pool(read.snapshots, concurrency, async (s) => {
+    await deps.inventory.put(s);
+  });
 
   // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not read now.
   const seen = new Set(read.snapshots.map((s) => `${s.resourceType}|${s.region}|${s.resourceId}`));
@@ -321,9 +378,20 @@ async function sweepAccount(
     failures.push(error);
     unable.push(notRecorded(s, ruleId, error));
   };
+  // The evaluations share one read of each inventory list (nothing writes the inventory meanwhile),
+  // renewed every minute so that a list is never much older than the evaluation that reads it.
+  let batch = new InventoryBatch(deps.inventory);
+  let batchAt = Date.now();
+  const reader = () => {
+    if (Date.now() - batchAt > INVENTORY_BATCH_MS) {
+      batch = new InventoryBatch(deps.inventory);
+      batchAt = Date.now();
+    }
+    return batch;
+  };
   const record = async (s: ResourceSnapshot) => {
     try {
-      const r = await evaluateAndRecord(deps, s, cause, now);
+      const r = await evaluateAndRecord(deps, s, cause, now, reader());
       for (const f of r.failures) failed(s, f.ruleId, f.error);
       return r;
     } catch (error) {
@@ -331,17 +399,53 @@ async function sweepAccount(
       return undefined;
     }
   };
-  const evaluable = read.snapshots.filter((s) => deps.controls.handles(s.resourceType));
-  await pool(evaluable, deps.concurrency ?? 8, async (s) => {
-    const r = await record(s);
-    evaluations.push(...(r?.evaluations ?? []));
-    transitions += r?.transitions ?? 0;
-  });
-  await pool([...gone.values()], deps.concurrency ?? 8, async (s) => {
-    const r = await record(s);
-    transitions += r?.transitions ?? 0;
-    resolvedGone += r?.transitions ?? 0;
-  });
+  // The deleted first (few, and each resolves findings), then what exists in key order from where the
+  // last run stopped, wrapping round: a run the deadline stops leaves the rest to the next run, which
+  // starts there — not with the same head of the account every hour. Nothing starts past the deadline.
+  const deleted = [...gone.values()];
+  const goneDone = await pool(
+    deleted,
+    concurrency,
+    async (s) => {
+      const r = await record(s);
+      transitions += r?.transitions ?? 0;
+      resolvedGone += r?.transitions ?? 0;
+    },
+    pastDeadline,
+  );
+  const sorted = read.snapshots
+    .filter((s) => deps.controls.handles(s.resourceType))
+    .map((s) => ({ s, key: resourceKey(s) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const from = req.resume?.[accountId];
+  const at =
+    from === undefined
+      ? 0
+      : Math.max(
+          0,
+          sorted.findIndex((x) => x.key >= from),
+        );
+  const order = [...sorted.slice(at), ...sorted.slice(0, at)];
+  const done = await pool(
+    order,
+    concurrency,
+    async ({ s }) => {
+      const r = await record(s);
+      evaluations.push(...(r?.evaluations ?? []));
+      transitions += r?.transitions ?? 0;
+    },
+    pastDeadline,
+  );
+  const left = order.length - done + deleted.length - goneDone;
+  if (left > 0)
+    budget.push({
+      accountId,
+      resourceType: "*",
+      operation: "sweep",
+      reason: `sweep incomplete: ${done} of ${order.length} resources evaluated${
+        deleted.length > goneDone ? ` and ${goneDone} of ${deleted.length} deleted ones resolved` : ""
+      } before the run's time budget was spent; the next run starts with the ${left} left (raise the timeout or shard accounts if this recurs)`,
+    });
 
   // 4. cloudtrail-enabled for the account itself: with no trail at all, no trail item carries the
   // failure. Decided only when every trail of the account was listed (each region's Config trails and
@@ -360,7 +464,17 @@ async function sweepAccount(
     transitions += r.transitions;
     for (const f of r.failures) failed(whole.snapshot, f.ruleId, f.error);
   }
-  return { evaluations, snapshots: read.snapshots, unable, transitions, resolvedGone, failures };
+  return {
+    evaluations,
+    snapshots: read.snapshots,
+    unable,
+    transitions,
+    resolvedGone,
+    failures,
+    budget,
+    // The first resource not evaluated (the one this run started with, when it evaluated none).
+    ...(done < order.length ? { resume: order[done]!.key } : {}),
+  };
 }
 
 /** A resource whose findings (of `ruleId`, `*` for all) could not be recorded, for `posture.unable`. */

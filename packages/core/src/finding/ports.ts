@@ -43,6 +43,13 @@ export interface Page<T> {
  */
 export interface FindingStore {
   getFinding(findingId: string): Promise<Finding | undefined>;
+  /**
+   * Several findings in as few requests as the store allows, each read as `getFinding` reads it
+   * (strongly consistent). The map holds every id that was read (`undefined`: no such finding); an id
+   * missing from it was not read (the caller reads it with `getFinding`). Optional: a store without
+   * it is read one finding at a time.
+   */
+  getFindings?(findingIds: readonly string[]): Promise<Map<string, Finding | undefined>>;
   applyChange(change: FindingChange): Promise<"applied" | "conflict">;
   listFindings(query: FindingQuery): Promise<Page<Finding>>;
   findingHistory(findingId: string): Promise<HistoryEntry[]>;

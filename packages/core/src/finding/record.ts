@@ -21,10 +21,16 @@ export async function recordObservation(
   store: FindingStore,
   obs: Observation,
   now: Date = new Date(),
+  /**
+   * The finding as just read by the caller (`getFindings`, several at once): the first decision is
+   * made on it. A conflicting write re-reads it, as always, so a stale copy costs a retry, never a
+   * wrong write.
+   */
+  read?: { current: Finding | undefined },
 ): Promise<{ changed: boolean; transitioned: boolean; finding?: Finding }> {
   const id = findingId(obs.ruleId, obs.subject, obs.discriminator ?? "");
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.getFinding(id);
+    const current = attempt === 0 && read ? read.current : await store.getFinding(id);
     const change = decide(current, obs, now);
     if (!change) return { changed: false, transitioned: false, ...(current ? { finding: current } : {}) };
     const result = await store.applyChange(change);

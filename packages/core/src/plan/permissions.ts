@@ -111,6 +111,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "connect:ListInstanceAttributes",
       "connect:ListInstanceStorageConfigs",
       "connect:ListInstances",
+      "dynamodb:BatchGetItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",

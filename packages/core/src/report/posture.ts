@@ -56,6 +56,13 @@ export interface PostureSnapshot {
    * them. Absent on snapshots of runs that did not reconcile (`phiwatch scan`) and before this field.
    */
   unswept?: UnsweptRegion[];
+  /**
+   * Accounts whose evaluation the run's time budget cut short, each with the key (`type|region|id`)
+   * of the first resource left: the next scheduled run starts there (and an `unable` entry "sweep
+   * incomplete: X of Y resources evaluated" says how far this one got). Absent when every account
+   * was evaluated whole.
+   */
+  resume?: Record<string, string>;
 }
 
 /** A region outside the sweep that still holds live drift findings (see `PostureSnapshot.unswept`). */
