@@ -336,10 +336,10 @@ async function sweepAccount(
   });
 
   // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not read now.
-  const seen = new Set(read.snapshots.map((s) => `${s.resourceType}|${s.region}|${s.resourceId}`));
+  const seen = new Set(read.snapshots.map(resourceKey));
   const gone = new Map<string, ResourceSnapshot>();
   const consider = (resourceType: string, region: string, resourceId: string) => {
-    const k = `${resourceType}|${region}|${resourceId}`;
+    const k = resourceKey({ resourceType, region, resourceId });
     if (
       seen.has(k) ||
       gone.has(k) ||
