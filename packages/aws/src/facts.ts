@@ -12,9 +12,12 @@ import {
 } from "@phiwatch/core";
 import type { InventoryStore } from "./store/inventory-store.ts";
 
-const KEY_TTL_MS = 10 * 60 * 1000;
-/** A failed DescribeKey is asked again sooner (a member role deployed later, a throttle). */
-const KEY_FAILURE_TTL_MS = 60 * 1000;
+const ANSWER_TTL_MS = 10 * 60 * 1000;
+/** A failed read (DescribeKey, DescribeManagedPrefixLists) is asked again sooner (a member role deployed later, a throttle). */
+const FAILURE_TTL_MS = 60 * 1000;
+/** Whether a cached API answer read at `at` still stands at `now`: 10 minutes, a failure one. */
+const fresh = (at: number, result: FactResult<unknown>, now: number) =>
+  now - at < (result.ok ? ANSWER_TTL_MS : FAILURE_TTL_MS);
 const MAX_CACHE = 5_000;
 
 /** Module-level cache: one DescribeKey per key per 10 minutes per warm Lambda. */
@@ -219,9 +222,10 @@ function awsPrefixLists(
   if (!ec2) return Promise.resolve({ ok: false, reason: `no EC2 access to account ${accountId}` });
   const cacheKey = `${accountId}|${region}`;
   const cached = prefixListCache.get(cacheKey);
-  if (cached && now - cached.at < KEY_FAILURE_TTL_MS) return cached.result;
-  if (cached && now - cached.at < KEY_TTL_MS)
-    return cached.result.then((r) => (r.ok ? r : awsPrefixListsRead(ec2, cacheKey, now)));
+  // The listing is cached as a promise (concurrent evaluations share one read); whether it still stands
+  // depends on its answer.
+  if (cached && now - cached.at < ANSWER_TTL_MS)
+    return cached.result.then((r) => (fresh(cached.at, r, now) ? r : awsPrefixListsRead(ec2, cacheKey, now)));
   return awsPrefixListsRead(ec2, cacheKey, now);
 }
 
@@ -304,7 +308,7 @@ async function keyFacts(
   // Only API answers are cached: the inventory is re-read, so a key recorded later is seen at once.
   const cacheKey = `${keyAccount}|${keyRegion}|${ref}`;
   const cached = keyCache.get(cacheKey);
-  if (cached && now - cached.at < (cached.result.ok ? KEY_TTL_MS : KEY_FAILURE_TTL_MS)) return cached.result;
+  if (cached && fresh(cached.at, cached.result, now)) return cached.result;
   try {
     const d = await kms.send(new DescribeKeyCommand({ KeyId: ref }));
     const md = d.KeyMetadata;

@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { type Activity, KEYS } from "@phiwatch/core";
+import { Activity, KEYS } from "@phiwatch/core";
 
 type AccessProfile = Activity.AccessProfile;
 type WindowDelta = Activity.WindowDelta;
@@ -332,16 +332,9 @@ function size(v: unknown): number {
  * — the semantics of `Activity.distinctObjects`, on the stored bytes.
  */
 function objectsOf(v: unknown): number {
-  if (!(v instanceof Set)) return 0;
-  const byKey = new Map<number, number>();
-  let most = 0;
-  for (const b of v as Set<Uint8Array>) {
-    const k = b.length > 8 ? (b[0]! << 8) | b[1]! : -1;
-    const n = (byKey.get(k) ?? 0) + 1;
-    byKey.set(k, n);
-    if (n > most) most = n;
-  }
-  return most;
+  return v instanceof Set
+    ? Activity.largestGroup(v as Set<Uint8Array>, (b) => (b.length > 8 ? (b[0]! << 8) | b[1]! : -1))
+    : 0;
 }
 
 function strings(v: unknown): string[] {

@@ -41,6 +41,10 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/** Whether a run's deadline (epoch ms; none = no deadline) has passed: nothing new starts after it. */
+export const pastDeadline = (deadline: number | undefined): boolean =>
+  deadline !== undefined && Date.now() > deadline;
+
 export const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**

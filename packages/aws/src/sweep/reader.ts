@@ -37,7 +37,15 @@ import {
   type ResourceSnapshot,
   TRAIL_TYPE,
 } from "@phiwatch/core";
-import { type BackoffOptions, backoffPause, isDenied, isThrottle, reasonOf, withBackoff } from "./backoff.ts";
+import {
+  type BackoffOptions,
+  backoffPause,
+  isDenied,
+  isThrottle,
+  pastDeadline,
+  reasonOf,
+  withBackoff,
+} from "./backoff.ts";
 import { enrichSnapshot } from "./enrich.ts";
 
 type UnableToEvaluate = Report.UnableToEvaluate;
@@ -196,7 +204,7 @@ export async function readAccount(
 
   // Listings not started because the deadline passed: their types are not complete (nothing deleted).
   let skipped = 0;
-  const late = () => req.deadline !== undefined && Date.now() > req.deadline;
+  const late = () => pastDeadline(req.deadline);
   for (const region of req.regions) {
     if (late()) {
       skipped += req.resourceTypes.length;

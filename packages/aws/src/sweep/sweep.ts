@@ -25,7 +25,7 @@ import {
 } from "@phiwatch/core";
 import { type DriftDeps, evaluateAndRecord, recordEvaluations } from "../drift-service.ts";
 import { InventoryBatch } from "../facts.ts";
-import { type BackoffOptions, reasonOf } from "./backoff.ts";
+import { type BackoffOptions, pastDeadline, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
 import {
   completeKey,
@@ -191,7 +191,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       unable.push({ ...a.unable, accountId: a.accountId });
       return;
     }
-    if (req.deadline !== undefined && Date.now() > req.deadline) {
+    if (pastDeadline(req.deadline)) {
       budget.push({
         accountId: a.accountId,
         resourceType: "*",
@@ -328,7 +328,7 @@ async function sweepAccount(
 
   const concurrency = deps.concurrency ?? 8;
   const budget: Report.UnableToEvaluate[] = read.stopped ? [{ ...read.stopped, accountId }] : [];
-  const pastDeadline = () => req.deadline !== undefined && Date.now() > req.deadline;
+  const stop = () => pastDeadline(req.deadline);
 
   // 1. The inventory first, so cross-resource controls see the whole account whatever the order.
   await pool(read.snapshots, concurrency, async (s) => {
@@ -411,7 +411,7 @@ async function sweepAccount(
       transitions += r?.transitions ?? 0;
       resolvedGone += r?.transitions ?? 0;
     },
-    pastDeadline,
+    stop,
   );
   const sorted = read.snapshots
     .filter((s) => deps.controls.handles(s.resourceType))
@@ -434,7 +434,7 @@ async function sweepAccount(
       evaluations.push(...(r?.evaluations ?? []));
       transitions += r?.transitions ?? 0;
     },
-    pastDeadline,
+    stop,
   );
   const left = order.length - done + deleted.length - goneDone;
   if (left > 0)
@@ -531,7 +531,7 @@ async function reconcile(
   ];
   for (const [i, f] of live.entries()) {
     // Past the deadline the rest waits for the next run: the posture must be written before the timeout.
-    if (budget.deadline !== undefined && Date.now() > budget.deadline) {
+    if (pastDeadline(budget.deadline)) {
       out.unable.push({
         accountId: budget.accountId,
         resourceType: "*",

@@ -54,6 +54,7 @@ export { type AccessDetectorSettings, AccessDetectorSettingsSchema } from "./set
 export {
   aggregate,
   distinctObjects,
+  largestGroup,
   pairKey,
   type WindowDelta,
   type WindowTotals,

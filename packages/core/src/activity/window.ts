@@ -65,12 +65,20 @@ export interface WindowTotals {
  * ```
  */
 export function distinctObjects(hashes: Iterable<string>): number {
-  const byKey = new Map<string, number>();
+  return largestGroup(hashes, (h) => (h.length > 16 ? h.slice(0, OBJECT_KEY_ID_HEX) : ""));
+}
+
+/**
+ * The size of the largest group of `items` by `groupOf`: `distinctObjects` on hashes as text, and the
+ * access store on the same hashes as stored bytes.
+ */
+export function largestGroup<T>(items: Iterable<T>, groupOf: (item: T) => string | number): number {
+  const counts = new Map<string | number, number>();
   let most = 0;
-  for (const h of hashes) {
-    const k = h.length > 16 ? h.slice(0, OBJECT_KEY_ID_HEX) : "";
-    const n = (byKey.get(k) ?? 0) + 1;
-    byKey.set(k, n);
+  for (const item of items) {
+    const g = groupOf(item);
+    const n = (counts.get(g) ?? 0) + 1;
+    counts.set(g, n);
     if (n > most) most = n;
   }
   return most;
