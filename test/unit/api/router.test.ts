@@ -402,6 +402,46 @@ describe("api other routes", () => {
   });
 });
 
+describe("api routes: one spelling each, as IAM authorises it", () => {
+  // API Gateway authorises `execute-api:Invoke` on the method and path as sent
+  // (…/$default/POST/findings/*/suppress). A spelling the router also took — a trailing or doubled
+  // slash, a lower-case method — is a request no statement written for the route matches: it slipped
+  // past a Deny of that route and reached it anyway.
+  const ID = "f-0123456789abcdef01234567";
+  const body = { reason: "accepted for the audit", until: "2026-04-01T00:00:00Z" };
+  it.each([
+    ["POST", `/findings/${ID}/suppress/`],
+    ["POST", `//findings/${ID}/suppress`],
+    ["POST", `/findings//${ID}/suppress`],
+    ["POST", `/findings/${ID}//suppress`],
+    ["post", `/findings/${ID}/suppress`],
+  ])("does not suppress through %s %s", async (method, path) => {
+    const r = await call(method, path, {}, body);
+    expect([404, 405]).toContain(r.status);
+    expect(store.findings.get(ID)!.status).toBe("OPEN");
+  });
+
+  it.each([
+    ["GET", "/findings/"],
+    ["GET", `/findings/${ID}/`],
+    ["GET", "//posture"],
+    ["GET", "/resources/bucket/history/"],
+  ])("answers %s %s with 404", async (method, path) => {
+    expect((await call(method, path, { account: "111122223333", region: "us-east-1" })).status).toBe(404);
+  });
+
+  it("does not echo the path or method it could not route", async () => {
+    for (const [method, path] of [
+      ["GET", "/patients/jane-roe-mrn-4417"],
+      ["DELETE", "/findings/jane-roe-mrn-4417"],
+    ] as const) {
+      const r = await call(method, path);
+      expect(r.status).toBeGreaterThanOrEqual(404);
+      expect(JSON.stringify(r.body)).not.toContain("jane-roe");
+    }
+  });
+});
+
 describe("api input parsing (property)", () => {
   it("never throws on arbitrary query strings and paths: every answer is JSON with a status", async () => {
     await fc.assert(

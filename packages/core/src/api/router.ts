@@ -85,17 +85,25 @@ type Route =
 
 /**
  * Match a method and path to a route; 404 for an unknown path, 405 for a known path and wrong method.
+ * Each route has one spelling, the one IAM authorises: API Gateway checks `execute-api:Invoke` on the
+ * method and path as sent (`…/$default/POST/findings/<id>/suppress`), so a path with a trailing or
+ * doubled slash, or a lower-case method, matches no statement written for the route — a Deny of it
+ * above all — and must not reach it either. Neither the path nor the method is repeated in the
+ * answer: both are the caller's text (a mistyped path can hold a patient's name).
  *
  * @example
  * ```ts
  * matchRoute("GET", "/findings/f-0123456789abcdef01234567"); // { name: "getFinding", id: "f-…" }
+ * matchRoute("POST", "/findings/f-0123456789abcdef01234567/suppress/"); // throws 404
  * ```
  */
 export function matchRoute(method: string, path: string): Route {
-  const parts = path.replace(/\/+$/, "").split("/").filter(Boolean);
-  const m = method.toUpperCase();
+  const notFound = () => new ApiError(404, "NotFound", "no route for this path");
+  if (!path.startsWith("/")) throw notFound();
+  const parts = path.slice(1).split("/");
+  if (parts.some((p) => p === "")) throw notFound();
   const want = (allowed: string, route: Route): Route => {
-    if (m !== allowed) throw new ApiError(405, "MethodNotAllowed", `${m} ${path}: use ${allowed}`);
+    if (method !== allowed) throw new ApiError(405, "MethodNotAllowed", `this route answers ${allowed} only`);
     return route;
   };
   const decode = (s: string) => {
@@ -117,12 +125,11 @@ export function matchRoute(method: string, path: string): Route {
   // HTTP APIs pass `rawPath` percent-decoded, so a resource id with a slash (a KMS key ARN) arrives
   // as several segments: the id is everything between `resources/` and the final `/history`.
   if (parts[0] === "resources" && parts.length >= 3 && parts.at(-1) === "history") {
-    const trimmed = path.replace(/^\/+|\/+$/g, "");
-    const resourceId = trimmed.slice("resources/".length, -"/history".length);
+    const resourceId = path.slice("/resources/".length, -"/history".length);
     return want("GET", { name: "resourceHistory", resourceId: decode(resourceId) });
   }
   if (parts[0] === "posture" && parts.length === 1) return want("GET", { name: "posture" });
-  throw new ApiError(404, "NotFound", `no route for ${path}`);
+  throw notFound();
 }
 
 function readBody(req: ApiRequest): unknown {
