@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   deliverEvent,
@@ -307,5 +310,65 @@ describe("docs/webhooks.md, read by a receiver: formats", () => {
       region: "us-east-1",
     });
     expect(env0.event.schema).toBe("phiwatch.finding-event/1");
+  });
+});
+
+/**
+ * The page's Node receiver, run as written (only its port, its `store` and its import path are
+ * filled in): what it does with a replayed request and with a body too large to be phiwatch's.
+ */
+describe("docs/webhooks.md, the receiver recipe as written", () => {
+  let server: import("node:http").Server;
+  let stored: unknown[];
+  let url: string;
+  beforeAll(async () => {
+    const section = /## Verifying requests \(receivers\)\n([\s\S]*?)\n## /.exec(DOC)?.[1] ?? "";
+    const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    expect(code).toContain("http.createServer(");
+    const module = [
+      "export const stored: unknown[] = [];",
+      "const store = (v: unknown) => stored.push(v);",
+      code
+        .replace('from "@phiwatch/core"', `from "${process.cwd()}/packages/core/src/index.ts"`)
+        .replace("http.createServer(", "export const server = http.createServer(")
+        .replace(/\.listen\(\d+\)/, '.listen(0, "127.0.0.1")'),
+    ].join("\n");
+    const file = join(mkdtempSync(join(tmpdir(), "phiwatch-doc-receiver-")), "receiver.ts");
+    writeFileSync(file, module);
+    process.env.PHIWATCH_SECRET = SECRET;
+    const m = (await import(file)) as { server: typeof server; stored: unknown[] };
+    server = m.server;
+    stored = m.stored;
+    if (!server.listening) await new Promise((r) => server.once("listening", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    delete process.env.PHIWATCH_SECRET;
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it("stores a request replayed inside the window under a new delivery id once", async () => {
+    const [request] = Format.encodeWebhook("json", [{ next: driftFinding(), transition: "OPENED" }]);
+    const headers = Format.webhookHeaders(request!, { secrets: [SECRET], target: "siem" });
+    for (const id of [headers[Format.DELIVERY_HEADER]!, "d-replayed-1", "d-replayed-2"]) {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { ...headers, [Format.DELIVERY_HEADER]: id },
+        body: request!.body,
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(stored).toHaveLength(1);
+  });
+
+  it("refuses a body larger than phiwatch ever sends before reading it, signed or not", async () => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: Buffer.alloc(8 * 1024 * 1024, 0x20),
+    }).catch(() => undefined);
+    // Refused: 413, or the connection closed on the sender.
+    expect(res === undefined || res.status === 413).toBe(true);
   });
 });

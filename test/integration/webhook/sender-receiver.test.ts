@@ -156,6 +156,24 @@ describe("webhook sender ↔ receiver (loopback)", () => {
     expect(r.duplicates).toBe(2);
   });
 
+  it("a captured request replayed inside the window under a new delivery id is recorded once", async () => {
+    // X-Phiwatch-Delivery is not signed: whoever holds one request can send it again, signature and
+    // all, with any delivery id. The signed part (t, v1) is what a replay must repeat.
+    const r = await receiver();
+    const [request] = Format.encodeWebhook("json", [{ next: driftFinding(), transition: "OPENED" }]);
+    const headers = Format.webhookHeaders(request!, { secrets: [SECRET], target: "siem" });
+    for (const id of [headers[Format.DELIVERY_HEADER]!, "d-replayed-1", "d-replayed-2"]) {
+      const res = await fetch(r.url, {
+        method: "POST",
+        headers: { ...headers, [Format.DELIVERY_HEADER]: id },
+        body: request!.body,
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(r.deliveries).toHaveLength(1);
+    expect(r.duplicates).toBe(2);
+  });
+
   it("batches HEC envelopes with the token and the receiver splits them", async () => {
     const r = await receiver({ hecToken: HEC_TOKEN });
     const changes = [...lifecycle(driftFinding()), ...lifecycle(activityFinding())];

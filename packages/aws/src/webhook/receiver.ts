@@ -5,7 +5,8 @@ import { Format } from "@phiwatch/core";
 /**
  * A small webhook receiver on loopback, for local mode (`npm start`) and tests. It does what a real
  * receiver should: verify the signature over the raw body within a replay window, deduplicate on
- * `X-Phiwatch-Delivery`, and record what it accepted. It can also play a SIEM that is down:
+ * `X-Phiwatch-Delivery` and on the signatures (a replay may change the unsigned delivery id, never
+ * them), and record what it accepted. It can also play a SIEM that is down:
  * fail the first N requests with 503 and a `Retry-After`.
  */
 
@@ -126,7 +127,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       if (!check.ok) return reply(401, `signature ${check.reason}`);
       const deliveryId = header(req, Format.DELIVERY_HEADER);
       if (!deliveryId) return reply(400, `missing ${Format.DELIVERY_HEADER}`);
-      if (seen.has(deliveryId)) {
+      // The delivery id is not signed: a request replayed inside the window can carry any. Its
+      // signatures cannot change (they sign t and the body), so one seen before is a duplicate too.
+      const parsed = Format.parseSignatureHeader(header(req, Format.SIGNATURE_HEADER));
+      const signatures = parsed.ok ? parsed.value.v1 : [];
+      if (seen.has(deliveryId) || signatures.some((v) => seen.has(`v1=${v}`))) {
         duplicates++;
         return reply(200, "Success (duplicate)");
       }
@@ -138,6 +143,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         return reply(400, "invalid JSON");
       }
       seen.add(deliveryId);
+      for (const v of signatures) seen.add(`v1=${v}`);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === "string" && k !== "authorization") headers[k] = v;
