@@ -47,13 +47,7 @@ export const lambdaHandler = async (
     return res;
   } catch (error) {
     logger.error("api failure", { ...logged(req), error: (error as Error).name });
-    return {
-      statusCode: 500,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        error: { code: "InternalError", message: "internal error; see the function logs" },
-      }),
-    };
+    return Api.internalError();
   }
 };
 

@@ -3,6 +3,7 @@
 // is logged (who changed which finding); nothing the caller typed may be: the path and the body are
 // the caller's text, and a mistyped path or a reason can hold a patient's details.
 import { readFileSync } from "node:fs";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
@@ -95,5 +96,22 @@ describe("api logs at INFO", () => {
       for (const l of lines)
         for (const s of [...PHI, encodeURIComponent(PHI[1])]) expect(l, path).not.toContain(s);
     }
+  });
+  // Last in this file: it deletes this file's own table (each file starts its own DynamoDB Local).
+  it("answer an unexpected failure 500, never cached, with no detail and no path in the log", async () => {
+    await stack.ddb.send(new DeleteTableCommand({ TableName: LOCAL_NAMES.table }));
+    let res: { statusCode?: number; headers?: Record<string, string>; body?: string } = {};
+    const lines = await logged(async () => {
+      res = (await stack.invoke("api", apiEvent("GET", `/findings/${PHI[0]}`))) as typeof res;
+      res = (await stack.invoke("api", apiEvent("GET", "/findings"))) as typeof res;
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers).toMatchObject({ "content-type": "application/json", "cache-control": "no-store" });
+    expect(JSON.parse(res.body ?? "")).toEqual({
+      error: { code: "InternalError", message: "internal error; see the function logs" },
+    });
+    const failure = lines.map((l) => JSON.parse(l)).find((l) => l.message === "api failure");
+    expect(failure).toMatchObject({ route: "listFindings", error: "ResourceNotFoundException" });
+    for (const l of lines) for (const s of PHI) expect(l).not.toContain(s);
   });
 });

@@ -19,6 +19,7 @@ export {
   type ApiRequest,
   type ApiResponse,
   handleApiRequest,
+  internalError,
   matchRoute,
   type PostureReader,
 } from "./router.ts";

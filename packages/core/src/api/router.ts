@@ -74,6 +74,14 @@ const json = (statusCode: number, value: unknown): ApiResponse => ({
   body: JSON.stringify(value),
 });
 
+/**
+ * The answer to a failure the handler did not expect: the same headers as every other answer (never
+ * cached: a shared cache must not keep an error for the next caller), and no detail of the failure.
+ */
+export function internalError(): ApiResponse {
+  return json(500, { error: { code: "InternalError", message: "internal error; see the function logs" } });
+}
+
 type Route =
   | { name: "listFindings" }
   | { name: "getFinding"; id: string }
