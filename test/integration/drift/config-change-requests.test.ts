@@ -9,6 +9,7 @@ import {
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 
+type Key = { PK?: { S?: string } };
 type Sent = { command: string; input: Record<string, unknown> };
 type Runtime = {
   ddb: { middlewareStack: { add: (mw: unknown, o: unknown) => void; remove: (n: string) => boolean } };
@@ -116,6 +117,15 @@ describe("config-change: DynamoDB reads per change", () => {
     expect(findingGets()).toBe(0);
     // The bucket's evaluation and the key's: one request each.
     expect(batchGets()).toHaveLength(2);
+    // Inventory reads: each list and item once per change, shared by the bucket's evaluation and the
+    // key's (the trail list and the key's item are asked for by both).
+    const inventoryReads = sent
+      .filter((s) => s.command === "QueryCommand" || s.command === "GetItemCommand")
+      .map(
+        (s) => (s.input.Key as Key | undefined)?.PK?.S ?? JSON.stringify(s.input.ExpressionAttributeValues),
+      );
+    expect(inventoryReads.length).toBeGreaterThan(0);
+    expect(inventoryReads).toEqual([...new Set(inventoryReads)]);
     const rotation = (await store.listFindings({ ruleId: "kms-rotation" })).items.find(
       (f) => f.subject.resourceId === KEY_ID || f.subject.resourceId === KEY_ARN,
     );
