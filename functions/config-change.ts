@@ -2,6 +2,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import {
+  BatchReadFindingStore,
   type Ec2For,
   ENRICHED_TYPES,
   type EnrichmentClients,
@@ -18,15 +19,18 @@ import type { Context, EventBridgeEvent } from "aws-lambda";
 import {
   clients,
   controls,
-  findingStore,
+  ddb,
   inventory,
   loadBaseline,
   logger,
   offline,
   orDeadLetter,
+  tableName,
 } from "./lib/runtime.ts";
 
-const deps = { controls, findings: findingStore, inventory };
+// Each evaluation (the changed resource's, and each dependant's) reads the findings of all its controls
+// in one strongly consistent BatchGetItem instead of one GetItem per control, as the sweep does.
+const deps = { controls, findings: new BatchReadFindingStore(ddb, tableName()), inventory };
 // Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does —
 // in the item's own account (a member account of the baseline through its read role, like the sweep,
 // so both paths see the same data) and region. None offline: there is no KMS/CloudTrail/Config endpoint.

@@ -65,8 +65,12 @@ export async function processSnapshot(
     return { evaluations: [], transitions: 0, dependants: 0, stale: false };
   const fresh = await deps.inventory.put(snapshot);
   if (!fresh) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
+  // The change's evaluations — its own and its dependants' — are one batch: they share one read of each
+  // inventory list and item (a bucket and its key both ask for the trail list and the key's item).
+  // Read after the put, and nothing below writes the inventory: every read sees this snapshot.
+  const batch = new InventoryBatch(deps.inventory);
   const own = deps.controls.handles(snapshot.resourceType)
-    ? await evaluateAndRecord(deps, snapshot, cause)
+    ? await evaluateAndRecord(deps, snapshot, cause, new Date(), batch)
     : { evaluations: [], transitions: 0, failures: [] };
 
   let dependants = 0;
@@ -80,8 +84,6 @@ export async function processSnapshot(
       for (const t of c.resourceTypes)
         if (t !== "*") dependantTypes.set(t, [...(dependantTypes.get(t) ?? []), c]);
   }
-  // The dependants are one batch: they share one read of each inventory list (not one per dependant).
-  const batch = new InventoryBatch(deps.inventory);
   for (const [type, dependingControls] of dependantTypes) {
     for (const other of await batch.list(snapshot.accountId, type)) {
       if (!dependingControls.some((c) => !c.affectedBy || c.affectedBy(other, snapshot))) continue;

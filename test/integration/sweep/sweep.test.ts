@@ -479,16 +479,23 @@ describe("sweep: DynamoDB requests of the scheduled handler", () => {
     process.env.PHIWATCH_SWEEP_REGIONS = DEMO.region;
     mocks = mockAccount({ items: [...demoEvents().items, realSecurityGroup()] });
     const sent: string[] = [];
+    // Inventory items put (their capture time), apart from the other puts.
+    const inventoryPuts: string[] = [];
     runtime.ddb.middlewareStack.add(
-      (next: (a: unknown) => Promise<unknown>, ctx: { commandName: string }) => (args: unknown) => {
-        sent.push(ctx.commandName);
-        return next(args);
-      },
+      (next: (a: unknown) => Promise<unknown>, ctx: { commandName: string }) =>
+        (args: { input: { Item?: { PK?: { S?: string }; capturedAt?: { S?: string } } } }) => {
+          if (ctx.commandName === "PutItemCommand" && args.input.Item?.PK?.S?.startsWith("I#"))
+            inventoryPuts.push(args.input.Item.capturedAt?.S ?? "");
+          else sent.push(ctx.commandName);
+          return next(args);
+        },
       { step: "initialize", name: "requestCounter" },
     );
     try {
       await stack.invoke("sweep", { id: "requests-first" });
       sent.length = 0;
+      inventoryPuts.length = 0;
+      const steadyStart = new Date().toISOString();
       const out = (await stack.invoke("sweep", { id: "requests-steady" })) as { resources: number };
       const n = (c: string) => sent.filter((x) => x === `${c}Command`).length;
       // One BatchGetItem per resource with two findings or more to read (every control of its type).
@@ -496,9 +503,13 @@ describe("sweep: DynamoDB requests of the scheduled handler", () => {
       expect(n("BatchGetItem")).toBeLessThanOrEqual(out.resources);
       // GetItem is left for single-control resources (and the posture's neighbours): not one per control.
       expect(n("GetItem")).toBeLessThan(out.resources);
-      // Unchanged configuration, re-evaluated: nothing to write but the inventory and the posture.
+      // Unchanged configuration, re-evaluated: nothing to write but the posture and the inventory items
+      // whose stored stamp moves — those stamped with the read's time (buckets, enriched keys and
+      // trails, API reads); an item that keeps Config's capture time is stored as read, not rewritten.
       expect(n("TransactWriteItems")).toBe(0);
-      expect(n("PutItem")).toBe(out.resources + 1);
+      expect(n("PutItem")).toBe(1);
+      expect(inventoryPuts.length).toBeLessThan(out.resources);
+      for (const at of inventoryPuts) expect(at >= steadyStart).toBe(true);
     } finally {
       runtime.ddb.middlewareStack.remove("requestCounter");
       sts.restore();

@@ -122,6 +122,20 @@ describe("function permissions", () => {
     expect(indexes).toEqual(["dynamodb:Query"]);
   });
 
+  it("grants BatchGetItem only to the sweep and config-change (a resource's findings at once), on the table only", () => {
+    for (const fn of FUNCTION_NAMES) {
+      const batch = iamStatements(fn, ARNS, baseline).filter((s) =>
+        s.actions.includes("dynamodb:BatchGetItem"),
+      );
+      if (fn === "sweep" || fn === "config-change")
+        expect(
+          batch.flatMap((s) => s.resources),
+          fn,
+        ).toEqual([ARNS.table]);
+      else expect(batch, fn).toEqual([]);
+    }
+  });
+
   it("lets only notify and forward send to the delivery queue; every function to the dead letter", () => {
     const sendsTo = (fn: FunctionName) =>
       iamStatements(fn, ARNS, baseline)

@@ -16,7 +16,8 @@ const ROUNDS = 4;
 
 /**
  * The findings store with `getFindings`: one strongly consistent `BatchGetItem` for the findings of a
- * resource instead of one `GetItem` per control (the sweep evaluates every resource every hour). Its
+ * resource instead of one `GetItem` per control (the sweep evaluates every resource every hour; a
+ * Config change evaluates its resource and each dependant). Its
  * own module, so only the functions that use it are granted `dynamodb:BatchGetItem` (docs/deploy.md,
  * "Least privilege"). Read units are the same as the `GetItem`s (one per item up to 4 KB); requests
  * and round trips are fewer.

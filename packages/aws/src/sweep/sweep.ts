@@ -18,6 +18,7 @@ import {
   type ResourceSnapshot,
   reconsiderSuppression,
   recordObservation,
+  stableStringify,
   TRAIL_TYPE,
   unsweptRegions,
   unsweptUnable,
@@ -330,9 +331,18 @@ async function sweepAccount(
   const budget: Report.UnableToEvaluate[] = read.stopped ? [{ ...read.stopped, accountId }] : [];
   const stop = () => pastDeadline(req.deadline);
 
-  // 1. The inventory first, so cross-resource controls see the whole account whatever the order.
+  // What the inventory holds for the account: what need not be written again (1), and what is gone (2).
+  const stored = new Map<string, ResourceSnapshot>();
+  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])])
+    for (const s of await deps.inventory.list(accountId, type)) stored.set(resourceKey(s), s);
+
+  // 1. The inventory first, so cross-resource controls see the whole account whatever the order. An
+  // item stored as read (capture time included), or newer (the put would be refused), is not written:
+  // an unchanged account costs no inventory write. Items stamped with the read's time (buckets,
+  // enriched keys and trails, API reads) are written every run: the stored stamp is the time a
+  // dependant re-evaluated from the inventory is observed at, and the out-of-order guard of `put`.
   await pool(read.snapshots, concurrency, async (s) => {
-    await deps.inventory.put(s);
+    if (!storedAsRead(stored.get(resourceKey(s)), s)) await deps.inventory.put(s);
   });
 
   // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not read now.
@@ -359,9 +369,7 @@ async function sweepAccount(
       source: "api",
     });
   };
-  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])])
-    for (const s of await deps.inventory.list(accountId, type))
-      consider(s.resourceType, s.region, s.resourceId);
+  for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId);
   for (const f of await liveFindings(deps, accountId))
     if (f.kind === "drift") consider(f.subject.resourceType, f.subject.region, f.subject.resourceId);
   for (const s of gone.values()) await deps.inventory.put(s);
@@ -475,6 +483,20 @@ async function sweepAccount(
     // The first resource not evaluated (the one this run started with, when it evaluated none).
     ...(done < order.length ? { resume: order[done]!.key } : {}),
   };
+}
+
+/**
+ * Whether the inventory already holds what `put(read)` would store: a newer item (the conditional put
+ * is refused), or an item of the same capture time equal in everything (the put rewrites it as it
+ * is). Compared as stored, through JSON: an absent optional field and an undefined one are equal.
+ */
+function storedAsRead(stored: ResourceSnapshot | undefined, read: ResourceSnapshot): boolean {
+  if (!stored) return false;
+  if (stored.capturedAt > read.capturedAt) return true;
+  return (
+    stored.capturedAt === read.capturedAt &&
+    stableStringify(stored) === stableStringify(JSON.parse(JSON.stringify(read)))
+  );
 }
 
 /** A resource whose findings (of `ruleId`, `*` for all) could not be recorded, for `posture.unable`. */

@@ -29,6 +29,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "cloudtrail:GetEventSelectors",
       "cloudtrail:GetTrailStatus",
       "config-service:GetResourceConfigHistory",
+      "dynamodb:BatchGetItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
