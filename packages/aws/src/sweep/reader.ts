@@ -32,6 +32,7 @@ import {
   CONNECT_STORAGE_REFUSALS,
   CONNECT_STORAGE_TYPES,
   fromConfigurationItem,
+  NOT_RECORDED_REASON,
   organizationTrailOwner,
   type Report,
   type ResourceSnapshot,
@@ -421,9 +422,6 @@ export async function readAccount(
     };
   return out;
 }
-
-/** `unable` reason of a type the region's Config recorder does not record. */
-export const NOT_RECORDED_REASON = "AWS Config does not record this resource type in this region";
 
 type Send = <T>(fn: () => Promise<T>) => Promise<T>;
 

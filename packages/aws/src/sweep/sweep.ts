@@ -14,6 +14,7 @@ import {
   findingId,
   MAX_UNABLE,
   phiBucketOf,
+  prefixListUnable,
   type Report,
   type ResourceSnapshot,
   reconsiderSuppression,
@@ -487,7 +488,11 @@ async function sweepAccount(
   return {
     evaluations,
     snapshots: read.snapshots,
-    unable,
+    // AWS Config not recording customer-managed prefix lists is listed only where a verdict needs them.
+    unable: prefixListUnable(unable, evaluations, {
+      resources: read.snapshots,
+      notRead: read.pending.filter((p) => p.resourceType === "AWS::EC2::SecurityGroup").map((p) => p.region),
+    }),
     transitions,
     resolvedGone,
     failures,
