@@ -452,7 +452,10 @@ async function sweepAccount(
     stop,
   );
   const left = order.length - done + deleted.length - goneDone;
-  if (left > 0)
+  // The first resource not evaluated, or else the first not read in full (a fact source no control
+  // evaluates, such as a prefix list, whose stored snapshot was kept): the next run starts there.
+  const next = done < order.length ? order[done]!.key : read.pending[0] && resourceKey(read.pending[0]);
+  if (left > 0 || read.pending.length > 0)
     budget.push({
       accountId,
       resourceType: "*",
@@ -463,7 +466,7 @@ async function sweepAccount(
         read.pending.length > 0
           ? ` (${read.pending.length} listed but not read in full — key rotation and policy, trail selectors and status, Object Ownership, Connect flows — so not evaluated; their findings stay as they were)`
           : ""
-      }; the next run starts with the ${left} left (raise the timeout or shard accounts if this recurs)`,
+      }; the next run starts with the ${left > 0 ? left : read.pending.length} left (raise the timeout or shard accounts if this recurs)`,
     });
 
   // 4. cloudtrail-enabled for the account itself: with no trail at all, no trail item carries the
@@ -498,7 +501,7 @@ async function sweepAccount(
     failures,
     budget,
     // The first resource not evaluated (the one this run started with, when it evaluated none).
-    ...(done < order.length ? { resume: order[done]!.key } : {}),
+    ...(next !== undefined ? { resume: next } : {}),
   };
 }
 
