@@ -44,6 +44,7 @@ export type { DeadLetter, DeadLetterSink } from "./ports.ts";
 /** Evidence report (model, HTML, Markdown) and posture snapshots, namespaced: `Report.buildReport(…)`. */
 export * as Report from "./report/index.ts";
 export { countPosture, MAX_UNABLE, unsweptRegions, unsweptUnable } from "./report/posture.ts";
+export { NOT_RECORDED_REASON, prefixListUnable } from "./report/prefix-lists.ts";
 export * from "./resource/index.ts";
 export { isRuleId } from "./rule-ids.ts";
 export { KEYS, TABLE, type TableIndexName, tableAttributes } from "./table.ts";

@@ -188,6 +188,8 @@ export interface AccountOptions {
   regional?: boolean;
   /** Resources per ListDiscoveredResources page: default 2, to exercise paging (Config's pages hold up to 100). */
   pageSize?: number;
+  /** The Config recorder's recording group; default every supported type, the global IAM types included. */
+  recordingGroup?: Json;
   /** Called with the command name before each mocked AWS call is answered (a test's clock, a counter). */
   onCall?: (command: string) => void;
 }
@@ -228,7 +230,7 @@ export function mockAccount(opts: AccountOptions) {
         {
           name: "default",
           roleARN: `arn:aws:iam::${DEMO.accountId}:role/config`,
-          recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+          recordingGroup: opts.recordingGroup ?? { allSupported: true, includeGlobalResourceTypes: true },
         },
       ],
     })),

@@ -188,3 +188,85 @@ describe("sweep: an account larger than one run's time budget", () => {
     });
   });
 });
+
+describe("sweep: one listing whose enrichment alone exceeds the time budget", () => {
+  // 300 PHI buckets whose Object Ownership read (GetBucketOwnershipControls, one per bucket) takes 5
+  // virtual seconds each (a throttled or slow S3): 1,500 s for the one listing, more than the function's
+  // 900 s. Nothing else is slow.
+  const slow = Array.from({ length: N }, (_, i) =>
+    bucketConfigurationItem({
+      name: `northwind-ctr-slow-${String(i).padStart(3, "0")}`,
+      capturedAt: "2026-03-03T10:00:00.000Z",
+      sse: { algorithm: "AES256" },
+    }),
+  );
+
+  it("stops enriching at the deadline, writes the posture in time, and the next runs evaluate the rest", async () => {
+    mocks = mockAccount({
+      items: [...demoEvents().items, ...slow],
+      onCall: (command) => {
+        if (command === "GetBucketOwnershipControlsCommand") skew += 5_000;
+      },
+    });
+    await ensureTable(stack.ddb, "sweep-enrich-deadline");
+    const findings = new DynamoFindingStore(stack.ddb, "sweep-enrich-deadline");
+    const posture = new PostureStore(stack.ddb, "sweep-enrich-deadline");
+    await seedDeletedBucketFinding(findings);
+    const deps = {
+      baseline,
+      controls: new ControlSet(CONTROLS),
+      findings,
+      posture,
+      inventory: new InventoryStore(stack.ddb, "sweep-enrich-deadline"),
+      clientsFor,
+      backoff: { sleep: async () => {} },
+    };
+    const evaluated = async () =>
+      new Set(
+        (await allFindings(findings, { ruleId: "s3-encryption-cmk" }))
+          .map((f) => f.subject.resourceId)
+          .filter((id) => /^northwind-ctr-slow-\d+$/.test(id)),
+      );
+    let before = 0;
+    let resume: Record<string, string> | undefined;
+    let runs = 0;
+    for (let run = 1; run <= 15 && before < N; run++) {
+      runs = run;
+      const t0 = Date.now();
+      // As the handler sets it: the function's timeout less its 3-minute margin.
+      const { posture: p } = await runSweep(deps, {
+        accountId: DEMO.accountId,
+        regions: [DEMO.region],
+        sweepId: `slow-${run}`,
+        deadline: t0 + TIMEOUT_MS - 180_000,
+        ...(resume ? { resume } : {}),
+      });
+      // Lambda stops the function at its timeout: the run, posture included, must end before it.
+      expect(Date.now() - t0).toBeLessThanOrEqual(TIMEOUT_MS);
+      const [stored] = await posture.list({ limit: 1 });
+      expect(stored?.sweepId).toBe(`slow-${run}`);
+      resume = p.resume;
+      const now = await evaluated();
+      if (now.size < N) {
+        // Said first, with the numbers, and where the next run starts.
+        expect(p.unable[0]).toMatchObject({
+          accountId: DEMO.accountId,
+          resourceType: "*",
+          operation: "sweep",
+        });
+        expect(p.unable[0]!.reason).toMatch(/^sweep incomplete: \d+ of \d+ resources evaluated/);
+        expect(p.resume?.[DEMO.accountId]).toBeDefined();
+      }
+      // Every run evaluates buckets no run reached before.
+      expect(now.size).toBeGreaterThan(before);
+      before = now.size;
+      // The listing was complete: the deleted bucket's finding is resolved from the first run.
+      const deleted = (await allFindings(findings, { resource: gone })).find(
+        (f) => f.ruleId === "s3-encryption-cmk",
+      );
+      expect(deleted?.status).toBe("RESOLVED");
+    }
+    expect(before).toBe(N);
+    expect(runs).toBeGreaterThan(1);
+  });
+});

@@ -10,6 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore, InventoryStore, PostureStore } from "../../../packages/aws/src/index.ts";
+import { renderReport } from "../../../packages/cli/src/commands/report.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import {
@@ -132,6 +133,15 @@ describe("a region taken out of the sweep", () => {
     const md = Report.renderMarkdown(report);
     expect(md.split(Report.NOT_SWEPT_NOTE).length - 1).toBe(marked.length);
     expect(Report.renderHtml(report)).toContain("Region not swept");
+    // The scope says which regions are swept now, and names the one left out apart: `phiwatch report`'s
+    // JSON (the model) and Markdown agree.
+    const json = JSON.parse(renderReport(report, "json")) as Report.EvidenceReport;
+    expect(json.scope).toMatchObject({ regions: [DEMO.region], notSwept: [EAST2] });
+    const header = renderReport(report, "md")
+      .split("\n")
+      .find((l) => l.startsWith("Generated "))!;
+    expect(header).toContain(`Regions swept: ${DEMO.region}.`);
+    expect(header).toContain(`Not swept by the latest sweep: ${EAST2} (`);
 
     // Swept again: re-checked as usual, and the posture has nothing left out.
     const third = await sweep("east-2-back", `${DEMO.region},${EAST2}`);

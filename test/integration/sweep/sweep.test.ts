@@ -644,3 +644,70 @@ describe("sweep: Connect storage of attachments, evaluations and e-mail messages
     );
   });
 });
+
+describe("sweep: a recorder that does not record customer-managed prefix lists", () => {
+  // AWS Config recording every type but AWS::EC2::PrefixList (an exclusion some accounts use to cut cost).
+  const noPrefixLists = {
+    allSupported: false,
+    includeGlobalResourceTypes: false,
+    exclusionByResourceTypes: { resourceTypes: ["AWS::EC2::PrefixList"] },
+    recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" },
+  };
+  const prefixListEntries = <T extends { resourceType: string }>(unable: readonly T[]) =>
+    unable.filter((u) => u.resourceType === "AWS::EC2::PrefixList");
+
+  /** The real group under another id, SSH open only to a customer-managed list Config does not record. */
+  function customerListGroup() {
+    const sg = realSecurityGroup();
+    const id = "sg-0c0570mer1157000a";
+    const [rule] = sg.configuration.ipPermissions;
+    return {
+      ...sg,
+      resourceId: id,
+      arn: String(sg.arn).replace(sg.resourceId, id),
+      configuration: {
+        ...sg.configuration,
+        groupId: id,
+        ipPermissions: [{ ...rule, ipRanges: [], prefixListIds: [{ prefixListId: "pl-0123456789abcdef0" }] }],
+      },
+    };
+  }
+
+  it("lists no prefix-list entry when no group's verdict needs a customer-managed list", async () => {
+    // One group opens SSH to 0.0.0.0/0 (no list), one only to AWS's EC2 Instance Connect list (EC2 names it).
+    mocks = mockAccount({
+      items: [...demoEvents().items, realSecurityGroup(), instanceConnectGroup()],
+      recordingGroup: noPrefixLists,
+    });
+    const deps = await freshDeps();
+    const { posture, evaluations } = await runSweep(deps, sweepReq("sweep-no-lists-needed"));
+    const verdicts = evaluations.filter((e) => e.controlId === "sg-no-open-admin");
+    expect(verdicts.map((e) => [e.resourceId, e.status]).sort()).toEqual(
+      [
+        [instanceConnectGroup().resourceId, "COMPLIANT"],
+        [realSecurityGroup().resourceId, "NON_COMPLIANT"],
+      ].sort(),
+    );
+    expect(prefixListEntries(posture.unable)).toEqual([]);
+  });
+
+  it("keeps the entry, saying why, when a group's SSH rule names a list it cannot resolve (cannot prove)", async () => {
+    mocks = mockAccount({
+      items: [...demoEvents().items, realSecurityGroup(), customerListGroup()],
+      recordingGroup: noPrefixLists,
+    });
+    const deps = await freshDeps();
+    const { posture, evaluations } = await runSweep(deps, sweepReq("sweep-list-needed"));
+    const verdict = evaluations.find(
+      (e) => e.controlId === "sg-no-open-admin" && e.resourceId === customerListGroup().resourceId,
+    );
+    expect(verdict?.status).toBe("NON_COMPLIANT");
+    expect(verdict?.evidence).toMatchObject({ proof: "cannot prove" });
+    expect(JSON.stringify(verdict?.evidence)).toContain("pl-0123456789abcdef0 (not recorded");
+    const [entry, ...more] = prefixListEntries(posture.unable);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ region: DEMO.region, operation: "config:ListDiscoveredResources" });
+    expect(entry!.reason).toMatch(/^AWS Config does not record this resource type in this region/);
+    expect(entry!.reason).toContain("1 security group(s)");
+  });
+});

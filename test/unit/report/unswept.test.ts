@@ -1,7 +1,9 @@
 // Which live findings a sweep no longer re-checks: drift findings of the swept accounts in a region
 // outside the swept regions (docs/operations.md "A region taken out of the sweep").
 import { describe, expect, it } from "vitest";
-import { type Finding, Report } from "../../../packages/core/src/index.ts";
+import { CONTROLS, type Finding, Report } from "../../../packages/core/src/index.ts";
+import { testBaseline } from "../../helpers/baseline.ts";
+import { driftFinding } from "../format/finding-fixtures.ts";
 
 const ACCT = "111122223333";
 let n = 0;
@@ -46,5 +48,82 @@ describe("unswept regions", () => {
     const u = Report.unsweptUnable({ accountId: ACCT, region: "eu-west-1", open: 2, suppressed: 1 });
     expect(u).toMatchObject({ accountId: ACCT, region: "eu-west-1", resourceType: "*", operation: "sweep" });
     expect(u.reason).toMatch(/^region not swept: eu-west-1 .* 2 open and 1 suppressed finding/);
+  });
+});
+
+describe("the evidence report's scope", () => {
+  const snapshot = (at: string, regions: string[], unswept: Report.UnsweptRegion[] = []) =>
+    ({
+      at,
+      sweepId: at,
+      accounts: [ACCT],
+      regions,
+      resources: 1,
+      controls: {},
+      open: { info: 0, low: 0, medium: 0, high: 1, critical: 0 },
+      unable: unswept.map(Report.unsweptUnable),
+      unableTotal: unswept.length,
+      resolvedGone: 0,
+      transitions: 0,
+      durationMs: 1,
+      unswept,
+    }) satisfies Report.PostureSnapshot;
+  // eu-west-1 was swept, then taken out of PHIWATCH_SWEEP_REGIONS; us-east-2 is allowed by the baseline
+  // but was never in the sweep's regions. Only us-east-1 is swept now.
+  const at = (region: string, findingId: string) =>
+    driftFinding({ findingId, subject: { ...driftFinding().subject, region } });
+  const report = Report.buildReport({
+    baseline: testBaseline({ allowedRegions: ["us-east-1", "us-east-2"] }),
+    controls: CONTROLS,
+    findings: [at("eu-west-1", "f-eu"), at("us-east-1", "f-us")],
+    history: [],
+    inventory: [],
+    posture: [
+      snapshot("2026-03-01T10:00:00.000Z", ["us-east-1", "eu-west-1"]),
+      snapshot(
+        "2026-03-03T10:00:00.000Z",
+        ["us-east-1"],
+        [{ accountId: ACCT, region: "eu-west-1", open: 1, suppressed: 0 }],
+      ),
+    ],
+    generatedAt: "2026-03-03T12:00:00.000Z",
+  });
+
+  it("names the regions the latest sweep read, and the others apart (JSON model)", () => {
+    expect(report.scope.regions).toEqual(["us-east-1"]);
+    expect(report.scope.notSwept).toEqual(["eu-west-1", "us-east-2"]);
+  });
+
+  it("says so in the Markdown and HTML headers: no region outside the sweep reads as monitored", () => {
+    const md = Report.renderMarkdown(report)
+      .split("\n")
+      .find((l) => l.startsWith("Generated "))!;
+    expect(md).toContain("Regions swept: us-east-1.");
+    expect(md).toContain("Not swept by the latest sweep: eu-west-1, us-east-2");
+    expect(md).toContain("Region not swept");
+    expect(md).not.toMatch(/Regions swept: [^.]*(eu-west-1|us-east-2)/);
+    const html = Report.renderHtml(report);
+    const meta = /<p class="meta">(.*?)<\/p>/s.exec(html)![1]!;
+    expect(meta).toContain("regions swept us-east-1");
+    expect(meta).toContain("not swept by the latest sweep: eu-west-1, us-east-2");
+    expect(meta).not.toMatch(/regions swept [^·]*(eu-west-1|us-east-2)/);
+  });
+
+  it("without a sweep, calls the baseline's regions what they are: not yet swept", () => {
+    const none = Report.buildReport({
+      baseline: testBaseline({ allowedRegions: ["us-east-1", "us-east-2"] }),
+      controls: CONTROLS,
+      findings: [],
+      history: [],
+      inventory: [],
+      posture: [],
+      generatedAt: "2026-03-03T12:00:00.000Z",
+    });
+    expect(none.scope).toMatchObject({ regions: [], notSwept: ["us-east-1", "us-east-2"] });
+    const md = Report.renderMarkdown(none)
+      .split("\n")
+      .find((l) => l.startsWith("Generated "))!;
+    expect(md).toContain("No sweep recorded");
+    expect(md).not.toContain("Regions swept");
   });
 });

@@ -39,6 +39,11 @@ export interface BackoffOptions {
   capMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * Epoch ms (a run's deadline): no pause is started that would end after it. The throttling error is
+   * thrown instead, and the caller reports the read as failed (cannot prove), not as waited for.
+   */
+  deadline?: number;
 }
 
 /** Whether a run's deadline (epoch ms; none = no deadline) has passed: nothing new starts after it. */
@@ -63,7 +68,9 @@ export async function withBackoff<T>(fn: () => Promise<T>, opts: BackoffOptions 
       return await fn();
     } catch (error) {
       if (!isThrottle(error) || attempt >= max) throw error;
-      await backoffPause(attempt, opts);
+      const ms = pauseMs(attempt, opts);
+      if (opts.deadline !== undefined && Date.now() + ms > opts.deadline) throw error;
+      await (opts.sleep ?? realSleep)(ms);
     }
   }
 }
@@ -78,11 +85,15 @@ export async function withBackoff<T>(fn: () => Promise<T>, opts: BackoffOptions 
  * ```
  */
 export async function backoffPause(attempt: number, opts: BackoffOptions = {}): Promise<void> {
+  await (opts.sleep ?? realSleep)(pauseMs(attempt, opts));
+}
+
+/** The pause before retry number `attempt`: full jitter, `random(0, min(cap, base·2^(n-1)))`. */
+function pauseMs(attempt: number, opts: BackoffOptions): number {
   const base = opts.baseMs ?? 200;
   const cap = opts.capMs ?? 10_000;
-  const sleep = opts.sleep ?? realSleep;
   const random = opts.random ?? Math.random;
-  await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
+  return Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
 }
 
 /** "AccessDeniedException: User … is not authorized …" cut to one short line (AWS messages carry no PHI). */

@@ -32,6 +32,7 @@ import {
   CONNECT_STORAGE_REFUSALS,
   CONNECT_STORAGE_TYPES,
   fromConfigurationItem,
+  NOT_RECORDED_REASON,
   organizationTrailOwner,
   type Report,
   type ResourceSnapshot,
@@ -76,11 +77,51 @@ export interface ReadRequest {
   /** Buckets whose Object Ownership to read (the PHI buckets of the baseline). */
   enrichBucket?: (s: ResourceSnapshot) => boolean;
   /**
-   * Epoch ms after which no further listing is started (a type of a region, the organisation trails,
-   * Connect): what is left is not enumerated, so nothing of it is called deleted (`stopped` says so).
+   * Epoch ms after which no further AWS call is started: no listing (a type of a region, the
+   * organisation trails, Connect), no page, batch or backoff pause within one, and no resource read
+   * in full. What is left is not enumerated, so nothing of it is called deleted (`stopped` says so).
    */
   deadline?: number;
+  /**
+   * The share (0–1, default 1) of the time left before `deadline`, when the listings are done, that
+   * reading resources in full (enrichment, Connect flow descriptions) may use: the rest is left for
+   * evaluating them. Below 1, a run whose reads alone outlast its budget still evaluates some.
+   */
+  detailShare?: number;
+  /**
+   * The key (`resourceKey`) to read resources in full from, in key order wrapping round: the sweep's
+   * resume point, so that a run stopped by the deadline reads first what it evaluates first.
+   */
+  from?: string;
 }
+
+/** A resource's place in the sweep's order (reading in full, evaluation, resume): type, region, id. */
+export const resourceKey = (s: Pick<ResourceSnapshot, "resourceType" | "region" | "resourceId">) =>
+  `${s.resourceType}|${s.region}|${s.resourceId}`;
+
+/**
+ * `items` sorted by `key`, starting with the first whose key is `from` or after it and wrapping round
+ * (the head of the list once every key is before `from`).
+ *
+ * @example
+ * ```ts
+ * inKeyOrder([{ key: "a" }, { key: "c" }, { key: "b" }], (x) => x.key, "b"); // b, c, a
+ * ```
+ */
+export function inKeyOrder<T>(items: readonly T[], key: (t: T) => string, from: string | undefined): T[] {
+  const sorted = items.map((t) => ({ t, k: key(t) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const at =
+    from === undefined
+      ? 0
+      : Math.max(
+          0,
+          sorted.findIndex((x) => x.k >= from),
+        );
+  return [...sorted.slice(at), ...sorted.slice(0, at)].map((x) => x.t);
+}
+
+/** A resource listed whose full read (`ReadRequest.deadline`) was not made: it exists, and was not evaluated. */
+export type PendingResource = Pick<ResourceSnapshot, "accountId" | "region" | "resourceType" | "resourceId">;
 
 /** What one read of an account found. */
 export interface AccountRead {
@@ -92,6 +133,11 @@ export interface AccountRead {
    * region `global`.
    */
   complete: Set<string>;
+  /**
+   * Resources listed but not read in full before the deadline (in key order from `from`, the tail):
+   * they exist, so a caller must not call them deleted, and has no snapshot of them to evaluate.
+   */
+  pending: PendingResource[];
   /** Set when the deadline passed before every listing was made: how many were left. */
   stopped?: UnableToEvaluate;
 }
@@ -190,21 +236,35 @@ export async function readAccount(
   clientsFor: (region: string) => RegionClients,
   req: ReadRequest,
 ): Promise<AccountRead> {
-  const out: AccountRead = { snapshots: [], unable: [], complete: new Set() };
+  const out: AccountRead = { snapshots: [], unable: [], complete: new Set(), pending: [] };
   const nowIso = req.now.toISOString();
-  const send = <T>(fn: () => Promise<T>) => withBackoff(fn, req.backoff);
+  const backoff: BackoffOptions = {
+    ...req.backoff,
+    ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
+  };
+  const send = <T>(fn: () => Promise<T>) => withBackoff(fn, backoff);
   const unable = (u: UnableToEvaluate) => out.unable.push(u);
+  const late = () => pastDeadline(req.deadline);
+  // Every resource listed, with how to read it in full (enrichment, a Connect flow's description):
+  // read after every listing, in key order from `from`, while the time allows.
   const seen = new Set<string>();
-  const add = (s: ResourceSnapshot) => {
-    const k = `${s.resourceType}|${s.region}|${s.resourceId}`;
+  const listed: Array<PendingResource & { load: () => Promise<ResourceSnapshot | undefined> }> = [];
+  const list = (r: PendingResource, load: () => Promise<ResourceSnapshot | undefined>) => {
+    const k = resourceKey(r);
     if (seen.has(k)) return;
     seen.add(k);
-    out.snapshots.push(s);
+    listed.push({
+      accountId: r.accountId,
+      region: r.region,
+      resourceType: r.resourceType,
+      resourceId: r.resourceId,
+      load,
+    });
   };
+  const ready = (s: ResourceSnapshot) => list(s, async () => s);
 
-  // Listings not started because the deadline passed: their types are not complete (nothing deleted).
+  // Listings not started (or not finished) because the deadline passed: their types are not complete.
   let skipped = 0;
-  const late = () => pastDeadline(req.deadline);
   for (const region of req.regions) {
     if (late()) {
       skipped += req.resourceTypes.length;
@@ -224,14 +284,15 @@ export async function readAccount(
             resourceType: type,
             region,
             operation: "config:ListDiscoveredResources",
-            reason: "AWS Config does not record this resource type in this region",
+            reason: NOT_RECORDED_REASON,
           });
         continue;
       }
-      const read = await readType(c.config, region, type, send, unable, (round) =>
-        backoffPause(round, req.backoff),
+      const read = await readType(c.config, region, type, send, unable, late, (round) =>
+        backoffPause(round, backoff),
       );
       if (!read) continue;
+      if (read.stopped) skipped++;
       // An item that exists but could not be read must not look deleted.
       let allRead = true;
       for (const item of read.items) {
@@ -250,17 +311,21 @@ export async function readAccount(
           continue;
         }
         if (s.state !== "present") continue;
-        const e = await enrichSnapshot(s, c, {
-          now: req.now,
-          send,
-          unable,
-          ...(req.enrichBucket ? { enrichBucket: req.enrichBucket } : {}),
+        list(s, async () => {
+          const e = await enrichSnapshot(s, c, {
+            now: req.now,
+            send,
+            unable,
+            ...(req.enrichBucket ? { enrichBucket: req.enrichBucket } : {}),
+          });
+          // Every bucket is stamped with the read's time, as an enriched PHI bucket is: otherwise a bucket
+          // taken out of the PHI buckets (no longer enriched) goes back to Config's capture time, older
+          // than the last sweep's stamp, and every later verdict on it is ignored as out of date — its
+          // findings would stay open until Config next records a change to the bucket.
+          return e.resourceType === "AWS::S3::Bucket"
+            ? { ...e, capturedAt: maxIso(e.capturedAt, nowIso) }
+            : e;
         });
-        // Every bucket is stamped with the read's time, as an enriched PHI bucket is: otherwise a bucket
-        // taken out of the PHI buckets (no longer enriched) goes back to Config's capture time, older
-        // than the last sweep's stamp, and every later verdict on it is ignored as out of date — its
-        // findings would stay open until Config next records a change to the bucket.
-        add(e.resourceType === "AWS::S3::Bucket" ? { ...e, capturedAt: maxIso(e.capturedAt, nowIso) } : e);
       }
       if (recorded && read.complete && allRead) out.complete.add(completeKey(type, region));
     }
@@ -269,10 +334,11 @@ export async function readAccount(
   // Config records a trail only in its owner's account: an organisation trail is read from CloudTrail.
   if (req.resourceTypes.includes(TRAIL_TYPE) && late()) skipped++;
   else if (req.resourceTypes.includes(TRAIL_TYPE)) {
-    const org = await organizationTrails(clientsFor, req, send, unable);
+    const org = await organizationTrails(clientsFor, req, send, unable, late);
     for (const { snapshot, region } of org.trails)
-      add(await enrichSnapshot(snapshot, clientsFor(region), { now: req.now, send, unable }));
-    if (org.complete) out.complete.add(ORGANIZATION_TRAILS_COMPLETE);
+      list(snapshot, () => enrichSnapshot(snapshot, clientsFor(region), { now: req.now, send, unable }));
+    if (org.stopped) skipped++;
+    else if (org.complete) out.complete.add(ORGANIZATION_TRAILS_COMPLETE);
   }
 
   // IAM types recorded in no swept region were never enumerated: say so once (unless the deadline,
@@ -282,7 +348,7 @@ export async function readAccount(
       skipped === 0 &&
       GLOBAL_TYPES.has(type) &&
       !out.complete.has(completeKey(type, "global")) &&
-      !out.snapshots.some((s) => s.resourceType === type)
+      !listed.some((s) => s.resourceType === type)
     )
       unable({
         resourceType: type,
@@ -292,7 +358,7 @@ export async function readAccount(
 
   if (
     req.resourceTypes.includes("AWS::S3::AccountPublicAccessBlock") &&
-    !out.snapshots.some((s) => s.resourceType === "AWS::S3::AccountPublicAccessBlock")
+    !listed.some((s) => s.resourceType === "AWS::S3::AccountPublicAccessBlock")
   ) {
     if (late()) skipped++;
     else {
@@ -300,7 +366,7 @@ export async function readAccount(
       const s3control = first ? clientsFor(first).s3control : undefined;
       const pab = await accountPublicAccessBlock(s3control, req, first ?? "us-east-1", send, unable);
       if (pab) {
-        add(pab);
+        ready(pab);
         out.complete.add(completeKey("AWS::S3::AccountPublicAccessBlock", pab.region));
       }
     }
@@ -322,15 +388,37 @@ export async function readAccount(
         });
         continue;
       }
-      const r = await readConnect(connect, region, req, send, unable);
-      for (const s of r.snapshots) add(s);
+      // A flow whose description failed leaves the region's flows incomplete (none is called deleted).
+      const flowsFailed = () => {
+        out.complete.delete(completeKey(CONNECT_FLOW, region));
+        out.complete.delete(completeKey(CONNECT_FLOW_MODULE, region));
+      };
+      const r = await readConnect(connect, region, req, send, unable, late, flowsFailed);
+      for (const s of r.snapshots) ready(s);
+      for (const f of r.flows) list(f, f.load);
       for (const k of r.complete) out.complete.add(k);
+      if (r.stopped) skipped++;
     }
+
+  // Each resource read in full, in the order the sweep evaluates them from where it resumes: what the
+  // time does not allow is left to the next run, which starts with it. Past the share of the time left
+  // for reading, the rest is pending: listed (not deleted), not evaluated.
+  const order = inKeyOrder(listed, resourceKey, req.from);
+  const readBy =
+    req.deadline === undefined
+      ? undefined
+      : Date.now() + Math.max(0, req.deadline - Date.now()) * Math.min(1, Math.max(0, req.detailShare ?? 1));
+  let read = 0;
+  for (; read < order.length && !pastDeadline(readBy); read++) {
+    const s = await order[read]!.load();
+    if (s) out.snapshots.push(s);
+  }
+  out.pending = order.slice(read).map(({ load: _, ...r }) => r);
   if (skipped > 0)
     out.stopped = {
       resourceType: "*",
       operation: "sweep",
-      reason: `not read: the run's time budget was spent before ${skipped} listing(s) (a resource type in a region, organisation trails, Connect) were made; nothing of them is resolved as deleted, the next run reads them`,
+      reason: `not read: the run's time budget was spent before ${skipped} listing(s) (a resource type in a region, organisation trails, Connect) were made or finished; nothing of them is resolved as deleted, the next run reads them`,
     };
   return out;
 }
@@ -350,10 +438,17 @@ async function organizationTrails(
   req: ReadRequest,
   send: Send,
   unable: (u: UnableToEvaluate) => void,
-): Promise<{ trails: Array<{ snapshot: ResourceSnapshot; region: string }>; complete: boolean }> {
+  late: () => boolean,
+): Promise<{
+  trails: Array<{ snapshot: ResourceSnapshot; region: string }>;
+  complete: boolean;
+  /** The deadline passed before every region was asked. */
+  stopped: boolean;
+}> {
   const byArn = new Map<string, { snapshot: ResourceSnapshot; region: string }>();
   let complete = true;
   for (const region of req.regions) {
+    if (late()) return { trails: [...byArn.values()], complete: false, stopped: true };
     const cloudtrail = clientsFor(region).cloudtrail;
     const failed = (reason: string) => {
       complete = false;
@@ -397,7 +492,7 @@ async function organizationTrails(
       });
     }
   }
-  return { trails: [...byArn.values()], complete };
+  return { trails: [...byArn.values()], complete, stopped: false };
 }
 
 /** Types the region's recorder records, or undefined when that could not be read (then nothing is called deleted). */
@@ -453,15 +548,18 @@ async function readType(
   type: string,
   send: Send,
   unable: (u: UnableToEvaluate) => void,
+  late: () => boolean,
   /** Wait before asking again for unprocessed keys (round 1, 2, …). */
   pause: (round: number) => Promise<void>,
-): Promise<{ items: BaseConfigurationItem[]; complete: boolean } | undefined> {
+): Promise<{ items: BaseConfigurationItem[]; complete: boolean; stopped?: boolean } | undefined> {
   const keys: ResourceKey[] = [];
   let incomplete = false;
   try {
     let nextToken: string | undefined;
     let pages = 0;
     do {
+      // Past the deadline, no further page: what was not listed is not known to exist or to be gone.
+      if (pages > 0 && late()) return { items: [], complete: false, stopped: true };
       const r = await send(() =>
         config.send(
           new ListDiscoveredResourcesCommand({
@@ -496,11 +594,28 @@ async function readType(
   }
   const items: BaseConfigurationItem[] = [];
   for (let i = 0; i < keys.length; i += BATCH) {
+    // Past the deadline, no further batch: the keys not fetched exist, so the type is not complete.
+    if (late()) return { items, complete: false, stopped: true };
     let pending = keys.slice(i, i + BATCH);
     for (let round = 0; pending.length > 0 && round < 5; round++) {
       // Unprocessed keys come back when Config is busy, and the SDK does not retry them: asking again
       // at once meets the same load, so each round waits longer (as a throttled call would).
-      if (round > 0) await pause(round);
+      if (round > 0) {
+        if (late()) {
+          for (const k of pending)
+            unable({
+              resourceType: type,
+              resourceId: k.resourceId,
+              region,
+              operation: "config:BatchGetResourceConfig",
+              reason: "still unprocessed when the run's time budget was spent",
+            });
+          pending = [];
+          incomplete = true;
+          break;
+        }
+        await pause(round);
+      }
       try {
         const r = await send(() => config.send(new BatchGetResourceConfigCommand({ resourceKeys: pending })));
         items.push(...(r.baseConfigurationItems ?? []));
@@ -636,8 +751,19 @@ async function readConnect(
   req: ReadRequest,
   send: Send,
   unable: (u: UnableToEvaluate) => void,
-): Promise<{ snapshots: ResourceSnapshot[]; complete: string[] }> {
+  late: () => boolean,
+  /** Called when a flow's or module's description fails (read in full later, with the others). */
+  flowsFailed: () => void,
+): Promise<{
+  snapshots: ResourceSnapshot[];
+  /** Flows and modules listed, each described by `load` (undefined: not published, nothing to evaluate). */
+  flows: Array<PendingResource & { load: () => Promise<ResourceSnapshot | undefined> }>;
+  complete: string[];
+  /** The deadline passed before every instance was read. */
+  stopped: boolean;
+}> {
   const snapshots: ResourceSnapshot[] = [];
+  const flows: Array<PendingResource & { load: () => Promise<ResourceSnapshot | undefined> }> = [];
   const complete: string[] = [];
   const now = req.now.toISOString();
   const snap = (
@@ -681,7 +807,7 @@ async function readConnect(
       operation: "connect:ListInstances",
       reason: reasonOf(error),
     });
-    return { snapshots, complete };
+    return { snapshots, flows, complete, stopped: false };
   }
   // Instances left unlisted (and their flows) are not known to be gone.
   let flowsComplete = !instancesLeft;
@@ -694,6 +820,11 @@ async function readConnect(
     });
   else complete.push(completeKey(CONNECT_INSTANCE, region));
   for (const inst of instances) {
+    // Past the deadline, no further instance: one not read must not look deleted, nor its flows.
+    if (late()) {
+      complete.length = 0;
+      return { snapshots, flows, complete, stopped: true };
+    }
     const id = String(inst.Id);
     const fail = (operation: string, error: unknown, resourceType = CONNECT_INSTANCE, resourceId = id) =>
       unable({ resourceType, resourceId, region, operation, reason: reasonOf(error) });
@@ -770,8 +901,13 @@ async function readConnect(
     ] as const) {
       const summaries: Array<{ Id?: string; Arn?: string; Name?: string }> = [];
       let token: string | undefined;
+      let cut = false;
       try {
         do {
+          if (late()) {
+            cut = true;
+            break;
+          }
           const r =
             list === "flows"
               ? await send(() =>
@@ -799,7 +935,17 @@ async function readConnect(
         flowsComplete = false;
         continue;
       }
-      if (token) {
+      if (cut) {
+        // The deadline passed with pages left: the rest are not known to be gone.
+        unable({
+          resourceType: type,
+          resourceId: id,
+          region,
+          operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
+          reason: `stopped after ${summaries.length} ${list} of this instance when the run's time budget was spent`,
+        });
+        flowsComplete = false;
+      } else if (token) {
         // Capped with pages left: the ones read are evaluated, the rest are not known to be gone.
         unable({
           resourceType: type,
@@ -810,47 +956,63 @@ async function readConnect(
         });
         flowsComplete = false;
       }
+      // Each flow is described later, with the other resources read in full, while the time allows.
       for (const f of summaries) {
         if (!f.Id) continue;
-        try {
-          const detail =
-            describe === "flow"
-              ? (
-                  await send(() =>
-                    connect.send(new DescribeContactFlowCommand({ InstanceId: id, ContactFlowId: f.Id! })),
-                  )
-                ).ContactFlow
-              : (
-                  await send(() =>
-                    connect.send(
-                      new DescribeContactFlowModuleCommand({ InstanceId: id, ContactFlowModuleId: f.Id! }),
-                    ),
-                  )
-                ).ContactFlowModule;
-          if (!detail) continue;
-          const configuration = {
-            ...(JSON.parse(JSON.stringify(detail)) as Record<string, unknown>),
-            InstanceId: id,
-          };
-          snapshots.push(snap(type, f.Id, f.Arn, configuration, {}, f.Name));
-        } catch (error) {
-          // Saved but never published: Connect cannot route a contact into it, so there is nothing to
-          // evaluate, and the listing is still complete (no earlier snapshot of it can exist).
-          if ((error as Error).name === "ContactFlowNotPublishedException") continue;
-          fail(
-            describe === "flow" ? "connect:DescribeContactFlow" : "connect:DescribeContactFlowModule",
-            error,
-            type,
-            f.Id,
-          );
-          flowsComplete = false;
-        }
+        const flowId = f.Id;
+        flows.push({
+          accountId: req.accountId,
+          region,
+          resourceType: type,
+          resourceId: flowId,
+          load: async () => {
+            try {
+              const detail =
+                describe === "flow"
+                  ? (
+                      await send(() =>
+                        connect.send(
+                          new DescribeContactFlowCommand({ InstanceId: id, ContactFlowId: flowId }),
+                        ),
+                      )
+                    ).ContactFlow
+                  : (
+                      await send(() =>
+                        connect.send(
+                          new DescribeContactFlowModuleCommand({
+                            InstanceId: id,
+                            ContactFlowModuleId: flowId,
+                          }),
+                        ),
+                      )
+                    ).ContactFlowModule;
+              if (!detail) return undefined;
+              const configuration = {
+                ...(JSON.parse(JSON.stringify(detail)) as Record<string, unknown>),
+                InstanceId: id,
+              };
+              return snap(type, flowId, f.Arn, configuration, {}, f.Name);
+            } catch (error) {
+              // Saved but never published: Connect cannot route a contact into it, so there is nothing to
+              // evaluate, and the listing is still complete (no earlier snapshot of it can exist).
+              if ((error as Error).name === "ContactFlowNotPublishedException") return undefined;
+              fail(
+                describe === "flow" ? "connect:DescribeContactFlow" : "connect:DescribeContactFlowModule",
+                error,
+                type,
+                flowId,
+              );
+              flowsFailed();
+              return undefined;
+            }
+          },
+        });
       }
     }
   }
   if (flowsComplete)
     complete.push(completeKey(CONNECT_FLOW, region), completeKey(CONNECT_FLOW_MODULE, region));
-  return { snapshots, complete };
+  return { snapshots, flows, complete, stopped: false };
 }
 
 function maxIso(a: string, b: string): string {

@@ -14,6 +14,7 @@ import {
   findingId,
   MAX_UNABLE,
   phiBucketOf,
+  prefixListUnable,
   type Report,
   type ResourceSnapshot,
   reconsiderSuppression,
@@ -31,10 +32,14 @@ import type { PostureStore } from "./posture-store.ts";
 import {
   completeKey,
   completenessOf,
+  inKeyOrder,
   ORGANIZATION_TRAILS_COMPLETE,
   type RegionClients,
   readAccount,
+  resourceKey,
 } from "./reader.ts";
+
+export { resourceKey };
 
 const CONNECT_TYPES = new Set([CONNECT_INSTANCE, CONNECT_FLOW, CONNECT_FLOW_MODULE]);
 
@@ -83,10 +88,6 @@ export interface SweepRequest {
    */
   resume?: Readonly<Record<string, string>>;
 }
-
-/** A resource's place in the sweep's evaluation order (`SweepRequest.resume`): type, region, id. */
-export const resourceKey = (s: Pick<ResourceSnapshot, "resourceType" | "region" | "resourceId">) =>
-  `${s.resourceType}|${s.region}|${s.resourceId}`;
 
 /**
  * How long evaluations share one read of each inventory list (a change event's re-evaluation of its
@@ -323,7 +324,11 @@ async function sweepAccount(
     connect: wantsConnect,
     now,
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
-    ...(req.deadline !== undefined ? { deadline: req.deadline } : {}),
+    // Resources are read in full (enrichment, Connect flows) in the order they are evaluated, from where
+    // the last run stopped, with half the time left: a run whose reads alone outlast the budget still
+    // evaluates the resources it read, and the next one starts after them.
+    ...(req.deadline !== undefined ? { deadline: req.deadline, detailShare: 0.5 } : {}),
+    ...(req.resume?.[accountId] !== undefined ? { from: req.resume[accountId] } : {}),
     enrichBucket: (s) => phiBucketOf(deps.baseline, s.resourceName ?? s.resourceId, s.tags) !== undefined,
   });
 
@@ -341,12 +346,20 @@ async function sweepAccount(
   // an unchanged account costs no inventory write. Items stamped with the read's time (buckets,
   // enriched keys and trails, API reads) are written every run: the stored stamp is the time a
   // dependant re-evaluated from the inventory is observed at, and the out-of-order guard of `put`.
-  await pool(read.snapshots, concurrency, async (s) => {
-    if (!storedAsRead(stored.get(resourceKey(s)), s)) await deps.inventory.put(s);
-  });
+  // (A resource listed but not read in full keeps its stored snapshot: one without its enrichment
+  // would hide facts other resources' controls read, such as a trail's selectors.)
+  await pool(
+    read.snapshots,
+    concurrency,
+    async (s) => {
+      if (!storedAsRead(stored.get(resourceKey(s)), s)) await deps.inventory.put(s);
+    },
+    stop,
+  );
 
-  // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not read now.
-  const seen = new Set(read.snapshots.map(resourceKey));
+  // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not
+  // listed now (a resource listed but not read in full exists).
+  const seen = new Set([...read.snapshots, ...read.pending].map(resourceKey));
   const gone = new Map<string, ResourceSnapshot>();
   const consider = (resourceType: string, region: string, resourceId: string) => {
     const k = resourceKey({ resourceType, region, resourceId });
@@ -372,7 +385,12 @@ async function sweepAccount(
   for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId);
   for (const f of await liveFindings(deps, accountId))
     if (f.kind === "drift") consider(f.subject.resourceType, f.subject.region, f.subject.resourceId);
-  for (const s of gone.values()) await deps.inventory.put(s);
+  // Past the deadline none is recorded: nothing is resolved either (the pool below starts none), and
+  // the next run finds them gone again.
+  for (const s of gone.values()) {
+    if (stop()) break;
+    await deps.inventory.put(s);
+  }
 
   // 3. Evaluate what exists, then record the deleted ones (NOT_APPLICABLE → "gone" resolves their findings).
   // Each resource on its own: one whose findings cannot be written (or evaluated) is reported in
@@ -421,38 +439,42 @@ async function sweepAccount(
     },
     stop,
   );
-  const sorted = read.snapshots
-    .filter((s) => deps.controls.handles(s.resourceType))
-    .map((s) => ({ s, key: resourceKey(s) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const from = req.resume?.[accountId];
-  const at =
-    from === undefined
-      ? 0
-      : Math.max(
-          0,
-          sorted.findIndex((x) => x.key >= from),
-        );
-  const order = [...sorted.slice(at), ...sorted.slice(0, at)];
+  // Every resource listed, in the order it was read in full: those not read (the tail) are not
+  // evaluated this run, and the next starts with the first of them.
+  const pending = new Set(read.pending.map(resourceKey));
+  const order = inKeyOrder(
+    [...read.snapshots, ...read.pending].filter((s) => deps.controls.handles(s.resourceType)),
+    resourceKey,
+    req.resume?.[accountId],
+  ).map((s) => ({ s, key: resourceKey(s) }));
+  const readCount = order.findIndex((x) => pending.has(x.key));
+  const evaluable = readCount < 0 ? order : order.slice(0, readCount);
   const done = await pool(
-    order,
+    evaluable,
     concurrency,
     async ({ s }) => {
-      const r = await record(s);
+      const r = await record(s as ResourceSnapshot);
       evaluations.push(...(r?.evaluations ?? []));
       transitions += r?.transitions ?? 0;
     },
     stop,
   );
   const left = order.length - done + deleted.length - goneDone;
-  if (left > 0)
+  // The first resource not evaluated, or else the first not read in full (a fact source no control
+  // evaluates, such as a prefix list, whose stored snapshot was kept): the next run starts there.
+  const next = done < order.length ? order[done]!.key : read.pending[0] && resourceKey(read.pending[0]);
+  if (left > 0 || read.pending.length > 0)
     budget.push({
       accountId,
       resourceType: "*",
       operation: "sweep",
       reason: `sweep incomplete: ${done} of ${order.length} resources evaluated${
         deleted.length > goneDone ? ` and ${goneDone} of ${deleted.length} deleted ones resolved` : ""
-      } before the run's time budget was spent; the next run starts with the ${left} left (raise the timeout or shard accounts if this recurs)`,
+      } before the run's time budget was spent${
+        read.pending.length > 0
+          ? ` (${read.pending.length} listed but not read in full — key rotation and policy, trail selectors and status, Object Ownership, Connect flows — so not evaluated; their findings stay as they were)`
+          : ""
+      }; the next run starts with the ${left > 0 ? left : read.pending.length} left (raise the timeout or shard accounts if this recurs)`,
     });
 
   // 4. cloudtrail-enabled for the account itself: with no trail at all, no trail item carries the
@@ -460,6 +482,8 @@ async function sweepAccount(
   // the organisation trails): a partial read proves nothing either way.
   const trailsListed =
     resourceTypes.includes(TRAIL_TYPE) &&
+    // A trail listed but not read in full (no selectors or status) would be judged on half its facts.
+    !read.pending.some((p) => p.resourceType === TRAIL_TYPE) &&
     read.complete.has(ORGANIZATION_TRAILS_COMPLETE) &&
     req.regions.every((region) => read.complete.has(completeKey(TRAIL_TYPE, region)));
   const whole = trailsListed
@@ -475,13 +499,17 @@ async function sweepAccount(
   return {
     evaluations,
     snapshots: read.snapshots,
-    unable,
+    // AWS Config not recording customer-managed prefix lists is listed only where a verdict needs them.
+    unable: prefixListUnable(unable, evaluations, {
+      resources: read.snapshots,
+      notRead: read.pending.filter((p) => p.resourceType === "AWS::EC2::SecurityGroup").map((p) => p.region),
+    }),
     transitions,
     resolvedGone,
     failures,
     budget,
     // The first resource not evaluated (the one this run started with, when it evaluated none).
-    ...(done < order.length ? { resume: order[done]!.key } : {}),
+    ...(next !== undefined ? { resume: next } : {}),
   };
 }
 

@@ -3,6 +3,22 @@ import { SEVERITIES } from "../finding/types.ts";
 import { type EvidenceReport, formatDuration, NOT_SWEPT_NOTE, notSwept } from "./model.ts";
 import { timelineSvg } from "./timeline.ts";
 
+/** The header's regions: those the latest sweep read, and apart (marked) those it did not. */
+function regionsMeta(r: EvidenceReport): string {
+  const { regions, notSwept: left } = r.scope;
+  const list = (x: readonly string[]) => escapeHtml(x.join(", "));
+  if (!r.summary.lastSweep)
+    return left.length > 0 ? ` · regions in the baseline, not swept yet: ${list(left)}` : "";
+  return (
+    ` · regions swept ${regions.length > 0 ? list(regions) : "none"}` +
+    (left.length > 0
+      ? ` · <span class="warn">not swept by the latest sweep: ${list(left)} (not re-checked hourly${
+          r.unswept.length > 0 ? "; findings there are marked &quot;Region not swept&quot;" : ""
+        })</span>`
+      : "")
+  );
+}
+
 /** Escape text for HTML element content and attribute values. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? "")
@@ -184,7 +200,7 @@ export function renderHtml(r: EvidenceReport): string {
 
   const body = [
     `<header><h1>${escapeHtml(r.title)}</h1>`,
-    `<p class="meta">Generated ${escapeHtml(r.generatedAt)} by phiwatch · accounts ${escapeHtml(r.scope.accounts.join(", "))} · regions ${escapeHtml(r.scope.regions.join(", "))}${s.lastSweep ? ` · last sweep ${escapeHtml(s.lastSweep)}` : ' · <span class="warn">no sweep recorded: statuses come from change events only</span>'}</p></header>`,
+    `<p class="meta">Generated ${escapeHtml(r.generatedAt)} by phiwatch · accounts ${escapeHtml(r.scope.accounts.join(", "))} ${regionsMeta(r)}${s.lastSweep ? ` · last sweep ${escapeHtml(s.lastSweep)}` : ' · <span class="warn">no sweep recorded: statuses come from change events only</span>'}</p></header>`,
     `<nav><a href="#controls">Controls</a> · <a href="#open">Open findings</a> · <a href="#resolved">Resolved</a> · <a href="#timeline">Drift timeline</a> · <a href="#activity">Activity</a> · <a href="#inventory">PHI data paths</a></nav>`,
     `<section id="summary"><h2>Summary</h2><div class="cards">${cards}</div></section>`,
     `<section id="controls"><h2>Controls (${r.controls.length})</h2>${controlsTable}</section>`,

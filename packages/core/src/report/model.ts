@@ -54,7 +54,17 @@ export interface EvidenceReport {
   title: string;
   organisation: string;
   generatedAt: string;
-  scope: { accounts: string[]; regions: string[] };
+  scope: {
+    accounts: string[];
+    /** The regions the latest sweep read (re-checked hourly); none when no sweep is recorded. */
+    regions: string[];
+    /**
+     * Regions in the report's scope the latest sweep did not read: the baseline's `allowedRegions`
+     * and the regions of earlier sweeps (taken out of `PHIWATCH_SWEEP_REGIONS`). Nothing re-checks
+     * them hourly; their drift findings are marked "Region not swept" (`unswept`).
+     */
+    notSwept: string[];
+  };
   summary: {
     open: Record<Severity, number>;
     controls: Record<ControlStatus, number>;
@@ -78,6 +88,29 @@ export interface EvidenceReport {
    * are not re-checked by the sweep (see `notSwept`).
    */
   unswept: UnsweptRegion[];
+}
+
+/**
+ * The report header's regions: those the latest sweep read, and apart those it did not (never one
+ * list that reads as monitored).
+ *
+ * @example
+ * ```ts
+ * scopeRegions(report); // "Regions swept: us-east-1. Not swept by the latest sweep: eu-west-1 (…)."
+ * ```
+ */
+export function scopeRegions(r: Pick<EvidenceReport, "scope" | "summary" | "unswept">): string {
+  const { regions, notSwept } = r.scope;
+  if (!r.summary.lastSweep)
+    return notSwept.length > 0 ? `Regions in the baseline, not swept yet: ${notSwept.join(", ")}.` : "";
+  const out = [`Regions swept: ${regions.length > 0 ? regions.join(", ") : "none"}.`];
+  if (notSwept.length > 0)
+    out.push(
+      `Not swept by the latest sweep: ${notSwept.join(", ")} (not re-checked hourly${
+        r.unswept.length > 0 ? `; findings there are marked "Region not swept"` : ""
+      }).`,
+    );
+  return out.join(" ");
 }
 
 /** The report's note on a finding of a region the latest sweep did not read. */
@@ -246,17 +279,22 @@ export function buildReport(input: ReportInput): EvidenceReport {
   for (const c of controls) statusCounts[c.status]++;
 
   const accounts = new Set<string>(input.baseline.accounts);
-  const regions = new Set<string>(input.baseline.allowedRegions);
+  // Swept means read by the latest sweep: a region of an earlier sweep, or one the baseline allows
+  // but the sweep's regions leave out, is named apart, so that no reader takes it for monitored.
+  const swept = new Set<string>(latest?.regions ?? []);
+  const named = new Set<string>(input.baseline.allowedRegions);
   for (const p of input.posture ?? []) {
     for (const a of p.accounts) accounts.add(a);
-    for (const r of p.regions) regions.add(r);
+    for (const r of p.regions) named.add(r);
   }
+  for (const u of latest?.unswept ?? []) named.add(u.region);
+  const notSwept = [...named].filter((r) => !swept.has(r)).sort();
 
   return {
     title: `HIPAA evidence report — ${input.baseline.organisation.name}`,
     organisation: input.baseline.organisation.name,
     generatedAt: input.generatedAt,
-    scope: { accounts: [...accounts].sort(), regions: [...regions].sort() },
+    scope: { accounts: [...accounts].sort(), regions: [...swept].sort(), notSwept },
     summary: {
       open,
       controls: statusCounts,

@@ -4,6 +4,12 @@ import type { ResourceSnapshot } from "../../resource/snapshot.ts";
 
 /** Customer-managed prefix lists, as AWS Config records them (AWS-managed lists are not recorded). */
 export const PREFIX_LIST_TYPE = "AWS::EC2::PrefixList";
+/**
+ * In an `unknown` source of a cannot-prove verdict: a list the inventory does not hold for the group's
+ * account and region (Config did not record it). The sweep keeps its "not recorded" entry for the
+ * prefix-list type only where such a verdict needs it.
+ */
+export const UNRECORDED_LIST = "not recorded in the group's account and region";
 const PREFIX_LIST_ID = /^pl-[0-9a-f]{1,32}$/;
 
 const ADMIN_PORTS = [
@@ -219,13 +225,17 @@ function prefixListsOf(resource: ResourceSnapshot, ctx: EvaluationContext<unknow
         : aws.ok
           ? `; owned by account ${/^\d{12}$/.test(aws.value.ownerId) ? aws.value.ownerId : "other than AWS"}`
           : `; ${aws.reason}`;
-      return { unknown: `prefix list ${id} (not recorded in the group's account and region${why})` };
+      return { unknown: `prefix list ${id} (${UNRECORDED_LIST}${why})` };
     }
     const entries = field(item.configuration, "entries");
     if (!Array.isArray(entries)) return { unknown: `prefix list ${id} (entries not readable)` };
     return { cidrs: entries.map((e) => field(obj(e), "cidr")) };
   };
 }
+
+/** Whether a group's inbound rules name a prefix list (its verdict may then depend on the list's entries). */
+export const namesPrefixList = (group: Pick<ResourceSnapshot, "configuration">): boolean =>
+  referencedLists(group.configuration).size > 0;
 
 /** The prefix list ids a group's inbound rules name (well-formed ones: the others are unreadable anyway). */
 function referencedLists(configuration: Record<string, unknown>): Set<string> {
