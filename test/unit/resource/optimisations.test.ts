@@ -156,6 +156,38 @@ describe("memoOn", () => {
     expect(() => memoOn(owner, "k", [], f)).toThrow("first");
     expect(memoOn(owner, "k", [], f)).toBe(2);
   });
+
+  it("leaves the owner's JSON, keys and equality as they were", () => {
+    const owner = { resourceId: "r", configuration: { a: 1 } };
+    memoOn(owner, "k", [], () => 1);
+    expect(JSON.stringify(owner)).toBe('{"resourceId":"r","configuration":{"a":1}}');
+    expect(Object.keys(owner)).toEqual(["resourceId", "configuration"]);
+    expect({ ...owner }).toStrictEqual({ resourceId: "r", configuration: { a: 1 } });
+    expect(owner).toStrictEqual({ resourceId: "r", configuration: { a: 1 } });
+  });
+
+  it("remembers for frozen owners too", () => {
+    const owner = Object.freeze({ resourceId: "r" });
+    let calls = 0;
+    expect(memoOn(owner, "k", [], () => ++calls)).toBe(1);
+    expect(memoOn(owner, "k", [], () => ++calls)).toBe(1);
+  });
+
+  it("keeps what a compute memoised on the same owner", () => {
+    const owner = {};
+    const outer = memoOn(owner, "outer", [], () => memoOn(owner, "inner", [], () => 1) + 1);
+    expect(outer).toBe(2);
+    expect(memoOn(owner, "inner", [], () => 99)).toBe(1);
+    expect(memoOn(owner, "outer", [], () => 99)).toBe(2);
+  });
+
+  it("does not answer an object from its prototype's memo", () => {
+    const parent = {};
+    memoOn(parent, "k", [], () => "parent");
+    const child = Object.create(parent) as object;
+    expect(memoOn(child, "k", [], () => "child")).toBe("child");
+    expect(memoOn(parent, "k", [], () => "again")).toBe("parent");
+  });
 });
 
 describe("capture time fast path", () => {
