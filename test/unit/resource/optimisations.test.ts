@@ -7,6 +7,8 @@ import {
   InputTooLargeError,
   InvalidEventError,
 } from "../../../packages/core/src/index.ts";
+import { accessPointQuestions } from "../../../packages/core/src/policy/access-points.ts";
+import { evaluateConditions } from "../../../packages/core/src/policy/condition.ts";
 import {
   parsePolicyDocument,
   type Statement,
@@ -554,5 +556,49 @@ describe("policy evaluator fast paths", () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("per-statement and per-context memories", () => {
+  const doc = (resource: unknown) =>
+    parsePolicyDocument({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: resource }],
+    });
+  it("gives the same access-point questions for fresh, warm and frozen statements", () => {
+    const resources = [
+      "*",
+      "arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*",
+      ["arn:aws:s3:::b/*", "arn:aws:s3:*:*:accesspoint/*"],
+    ];
+    for (const r of resources) {
+      const fresh = accessPointQuestions([{ name: "p", document: doc(r) }], "*");
+      const warm = [{ name: "p", document: doc(r) }];
+      accessPointQuestions(warm, "*");
+      const d = doc(r);
+      const frozen = [
+        { name: "p", document: { ...d, statements: d.statements.map((s) => Object.freeze(s)) } },
+      ];
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(accessPointQuestions(warm, "*")).toEqual(fresh);
+      expect(accessPointQuestions(frozen, "*")).toEqual(fresh);
+      expect(accessPointQuestions(frozen, "*")).toEqual(fresh);
+    }
+  });
+
+  it("reads a context's keys case-insensitively whether or not it can hold its lowered keys", () => {
+    const entries = [{ operator: "Bool", key: "aws:SecureTransport", values: ["false"] }];
+    for (const context of [
+      { "AWS:securetransport": "false" },
+      Object.freeze({ "AWS:securetransport": "false" }),
+    ]) {
+      expect(evaluateConditions(entries, context).result).toBe(true);
+      expect(evaluateConditions(entries, context).result).toBe(true);
+      expect(Object.keys(context)).toEqual(["AWS:securetransport"]);
+    }
+    // A context made from another (prototype) does not read the other's keys.
+    const parent = { "aws:SecureTransport": "false" };
+    evaluateConditions(entries, parent);
+    expect(evaluateConditions(entries, Object.create(parent)).result).toBe("maybe");
   });
 });

@@ -80,22 +80,24 @@ function question(c: Candidate, keyPattern: string): string | undefined {
 /**
  * The candidates of an Allow statement's Resource entries (every part open for NotResource), once per
  * parsed statement: a managed policy's statements are shared by every role it is attached to, and each
- * identity control asks about them for each key pattern.
+ * identity control asks about them for each key pattern. Kept on the statement in a non-enumerable
+ * symbol property, as `actionApplies` keeps its answers (not a `WeakMap`: see `memoOn` for why a
+ * long-lived `WeakMap` keyed on young objects costs garbage collection time).
  */
-const CANDIDATES = new WeakMap<Statement, readonly Candidate[]>();
+const CANDIDATES: unique symbol = Symbol("phiwatch.accessPointCandidates");
 const NONE: readonly Candidate[] = [];
 
 function candidatesOf(s: Statement): readonly Candidate[] {
-  let out = CANDIDATES.get(s);
-  if (out === undefined) {
-    const found: Candidate[] = [];
-    for (const r of s.resource ?? ["*"]) {
-      const c = candidate(r);
-      if (c !== undefined) found.push(c);
-    }
-    out = found.length > 0 ? found : NONE;
-    CANDIDATES.set(s, out);
+  const held = (s as { [CANDIDATES]?: readonly Candidate[] })[CANDIDATES];
+  if (held !== undefined) return held;
+  const found: Candidate[] = [];
+  for (const r of s.resource ?? ["*"]) {
+    const c = candidate(r);
+    if (c !== undefined) found.push(c);
   }
+  const out = found.length > 0 ? found : NONE;
+  // Statements frozen by a caller are read every time (the same answer, uncached).
+  if (Object.isExtensible(s)) Object.defineProperty(s, CANDIDATES, { value: out });
   return out;
 }
 
