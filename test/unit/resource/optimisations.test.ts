@@ -2,6 +2,9 @@
 // is checked here against the straightforward algorithm it replaced, on generated inputs.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Baseline } from "../../../packages/core/src/baseline/schema.ts";
+import { ControlSet, factRequests } from "../../../packages/core/src/control/engine.ts";
+import type { Control, FactRequest } from "../../../packages/core/src/control/types.ts";
 import {
   fromConfigurationItem,
   InputTooLargeError,
@@ -600,5 +603,81 @@ describe("per-statement and per-context memories", () => {
     const parent = { "aws:SecureTransport": "false" };
     evaluateConditions(entries, parent);
     expect(evaluateConditions(entries, Object.create(parent)).result).toBe("maybe");
+  });
+});
+
+describe("factRequests without string keys", () => {
+  /** The deduplication factRequests always did: one string key per request, the last object in the first position. */
+  function referenceDedupe(lists: ReadonlyArray<readonly FactRequest[]>): FactRequest[] {
+    const seen = new Map<string, FactRequest>();
+    const done = new Set<readonly FactRequest[]>();
+    for (const requests of lists) {
+      if (done.has(requests)) continue;
+      done.add(requests);
+      for (const r of requests) {
+        const type = r.kind === "inventory" ? r.resourceType : "";
+        seen.set(`${r.kind}|${type}|${r.accountId}|${r.region ?? ""}|${r.ref ?? ""}`, r);
+      }
+    }
+    return [...seen.values()];
+  }
+  const word = fc.constantFrom("a", "b", "");
+  const request: fc.Arbitrary<FactRequest> = fc.oneof(
+    fc.record({ kind: fc.constant("kms-key" as const), ref: word, accountId: word, region: word }),
+    fc.record({ kind: fc.constant("aws-prefix-list" as const), ref: word, accountId: word, region: word }),
+    fc.record(
+      {
+        kind: fc.constant("inventory" as const),
+        resourceType: word,
+        accountId: word,
+        region: word,
+        ref: word,
+      },
+      { requiredKeys: ["kind", "resourceType", "accountId"] },
+    ),
+    fc.record(
+      { kind: fc.constant("s3-account-public-access-block" as const), accountId: word, region: word },
+      { requiredKeys: ["kind", "accountId", "region"] },
+    ),
+  );
+
+  it("asks what the string-keyed deduplication asked, in its order, with its objects", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(request, { maxLength: 6 }), { maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (lists, repeats) => {
+          // Some controls return a list another already returned (the identity controls share one).
+          const returned = [
+            ...lists,
+            ...repeats.flatMap((i) => (lists.length ? [lists[i % lists.length]!] : [])),
+          ];
+          const controls = returned.map(
+            (list, i) =>
+              ({
+                kind: "control",
+                id: `fake-control-${i}`,
+                resourceTypes: ["AWS::S3::Bucket"],
+                facts: () => list,
+                evaluate: () => ({ status: "COMPLIANT", summary: "", evidence: {} }),
+              }) as unknown as Control,
+          );
+          const snapshot = fromConfigurationItem({
+            configurationItemCaptureTime: "2026-03-10T00:00:00.000Z",
+            configurationItemStatus: "OK",
+            awsAccountId: "111122223333",
+            awsRegion: "us-east-1",
+            resourceType: "AWS::S3::Bucket",
+            resourceId: "b",
+            configuration: {},
+          });
+          const got = factRequests(new ControlSet(controls), snapshot, {} as Baseline);
+          const expected = referenceDedupe(returned);
+          expect(got).toEqual(expected);
+          got.forEach((r, i) => expect(r).toBe(expected[i]));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
