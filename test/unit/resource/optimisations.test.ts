@@ -10,7 +10,10 @@ import {
   InputTooLargeError,
   InvalidEventError,
 } from "../../../packages/core/src/index.ts";
-import { accessPointQuestions } from "../../../packages/core/src/policy/access-points.ts";
+import {
+  accessPointQuestion,
+  accessPointQuestions,
+} from "../../../packages/core/src/policy/access-points.ts";
 import { evaluateConditions } from "../../../packages/core/src/policy/condition.ts";
 import {
   parsePolicyDocument,
@@ -678,6 +681,62 @@ describe("factRequests without string keys", () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("access-point questions without splitting refused entries", () => {
+  /** accessPointQuestion as it was before its allocation-free refusals. */
+  function referenceQuestion(resource: string, keyPattern: string): string | undefined {
+    const ANY = "\u0001";
+    const concrete = (segment: string) => segment.replace(/\*/g, ANY).replace(/\?/g, "\u0002");
+    const p = resource.replace(/\$\{[^}]*\}/g, "*");
+    const parts = p.split(":");
+    if (parts.length >= 3 && parts[0] === "arn" && parts[2] !== "s3" && !/[*?]/.test(parts[2]!))
+      return undefined;
+    if (parts.length >= 6 && parts[3] === "" && parts[4] === "") return undefined;
+    const seg = (i: number) => (i < parts.length ? parts[i]! : ANY);
+    const res = parts.length >= 6 ? parts.slice(5).join(":") : "";
+    const partition = parts.length >= 2 && !/[*?]/.test(seg(1)) ? seg(1) : "aws";
+    const named = /^accesspoint\/([^/]*)/.exec(res);
+    const name = named ? concrete(named[1]!) : ANY;
+    const q = `arn:${partition}:s3:${concrete(seg(3))}:${concrete(seg(4))}:accesspoint/${name}/object/${keyPattern}`;
+    return globsIntersect(p, q) ? q : undefined;
+  }
+  const token = fc.constantFrom(
+    "arn",
+    "arn*",
+    ":",
+    ":",
+    "aws",
+    "s3",
+    "s",
+    "kms",
+    "*",
+    "?",
+    "${aws:username}",
+    "${x",
+    "us-east-1",
+    "111122223333",
+    "accesspoint/",
+    "qa",
+    "/object/",
+    "/",
+    "connect",
+    "a",
+  );
+  const resource = fc.oneof(
+    fc.array(token, { maxLength: 14 }).map((t) => t.join("")),
+    fc.array(token, { maxLength: 10 }).map((t) => `arn:aws:${t.join("")}`),
+    fc.array(token, { maxLength: 10 }).map((t) => `arn:aws:s3:${t.join("")}`),
+    fc.array(token, { maxLength: 10 }).map((t) => `arn*:aws:kms:${t.join("")}`),
+  );
+  it("gives the question the split-based reading gave, for any entry and key", () => {
+    fc.assert(
+      fc.property(resource, fc.constantFrom("*", "connect/*/CallRecordings/*", "a?"), (r, key) => {
+        expect(accessPointQuestion(r, key)).toBe(referenceQuestion(r, key));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
