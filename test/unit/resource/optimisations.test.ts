@@ -677,7 +677,7 @@ describe("factRequests without string keys", () => {
           const got = factRequests(new ControlSet(controls), snapshot, {} as Baseline);
           const expected = referenceDedupe(returned);
           expect(got).toEqual(expected);
-          got.forEach((r, i) => expect(r).toBe(expected[i]));
+          for (let i = 0; i < got.length; i++) expect(got[i]).toBe(expected[i]);
         },
       ),
       { numRuns: 500 },
@@ -714,6 +714,7 @@ describe("access-point questions without splitting refused entries", () => {
     "kms",
     "*",
     "?",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
     "${aws:username}",
     "${x",
     "us-east-1",
