@@ -2,11 +2,19 @@
 // is checked here against the straightforward algorithm it replaced, on generated inputs.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Baseline } from "../../../packages/core/src/baseline/schema.ts";
+import { ControlSet, factRequests } from "../../../packages/core/src/control/engine.ts";
+import type { Control, FactRequest } from "../../../packages/core/src/control/types.ts";
 import {
   fromConfigurationItem,
   InputTooLargeError,
   InvalidEventError,
 } from "../../../packages/core/src/index.ts";
+import {
+  accessPointQuestion,
+  accessPointQuestions,
+} from "../../../packages/core/src/policy/access-points.ts";
+import { evaluateConditions } from "../../../packages/core/src/policy/condition.ts";
 import {
   parsePolicyDocument,
   type Statement,
@@ -155,6 +163,38 @@ describe("memoOn", () => {
     };
     expect(() => memoOn(owner, "k", [], f)).toThrow("first");
     expect(memoOn(owner, "k", [], f)).toBe(2);
+  });
+
+  it("leaves the owner's JSON, keys and equality as they were", () => {
+    const owner = { resourceId: "r", configuration: { a: 1 } };
+    memoOn(owner, "k", [], () => 1);
+    expect(JSON.stringify(owner)).toBe('{"resourceId":"r","configuration":{"a":1}}');
+    expect(Object.keys(owner)).toEqual(["resourceId", "configuration"]);
+    expect({ ...owner }).toStrictEqual({ resourceId: "r", configuration: { a: 1 } });
+    expect(owner).toStrictEqual({ resourceId: "r", configuration: { a: 1 } });
+  });
+
+  it("remembers for frozen owners too", () => {
+    const owner = Object.freeze({ resourceId: "r" });
+    let calls = 0;
+    expect(memoOn(owner, "k", [], () => ++calls)).toBe(1);
+    expect(memoOn(owner, "k", [], () => ++calls)).toBe(1);
+  });
+
+  it("keeps what a compute memoised on the same owner", () => {
+    const owner = {};
+    const outer = memoOn(owner, "outer", [], () => memoOn(owner, "inner", [], () => 1) + 1);
+    expect(outer).toBe(2);
+    expect(memoOn(owner, "inner", [], () => 99)).toBe(1);
+    expect(memoOn(owner, "outer", [], () => 99)).toBe(2);
+  });
+
+  it("does not answer an object from its prototype's memo", () => {
+    const parent = {};
+    memoOn(parent, "k", [], () => "parent");
+    const child = Object.create(parent) as object;
+    expect(memoOn(child, "k", [], () => "child")).toBe("child");
+    expect(memoOn(parent, "k", [], () => "again")).toBe("parent");
   });
 });
 
@@ -521,6 +561,183 @@ describe("policy evaluator fast paths", () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe("per-statement and per-context memories", () => {
+  const doc = (resource: unknown) =>
+    parsePolicyDocument({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: resource }],
+    });
+  it("gives the same access-point questions for fresh, warm and frozen statements", () => {
+    const resources = [
+      "*",
+      "arn:aws:s3:us-east-1:111122223333:accesspoint/qa/object/*",
+      ["arn:aws:s3:::b/*", "arn:aws:s3:*:*:accesspoint/*"],
+    ];
+    for (const r of resources) {
+      const fresh = accessPointQuestions([{ name: "p", document: doc(r) }], "*");
+      const warm = [{ name: "p", document: doc(r) }];
+      accessPointQuestions(warm, "*");
+      const d = doc(r);
+      const frozen = [
+        { name: "p", document: { ...d, statements: d.statements.map((s) => Object.freeze(s)) } },
+      ];
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(accessPointQuestions(warm, "*")).toEqual(fresh);
+      expect(accessPointQuestions(frozen, "*")).toEqual(fresh);
+      expect(accessPointQuestions(frozen, "*")).toEqual(fresh);
+    }
+  });
+
+  it("reads a context's keys case-insensitively whether or not it can hold its lowered keys", () => {
+    const entries = [{ operator: "Bool", key: "aws:SecureTransport", values: ["false"] }];
+    for (const context of [
+      { "AWS:securetransport": "false" },
+      Object.freeze({ "AWS:securetransport": "false" }),
+    ]) {
+      expect(evaluateConditions(entries, context).result).toBe(true);
+      expect(evaluateConditions(entries, context).result).toBe(true);
+      expect(Object.keys(context)).toEqual(["AWS:securetransport"]);
+    }
+    // A context made from another (prototype) does not read the other's keys.
+    const parent = { "aws:SecureTransport": "false" };
+    evaluateConditions(entries, parent);
+    expect(evaluateConditions(entries, Object.create(parent)).result).toBe("maybe");
+  });
+});
+
+describe("factRequests without string keys", () => {
+  /** The deduplication factRequests always did: one string key per request, the last object in the first position. */
+  function referenceDedupe(lists: ReadonlyArray<readonly FactRequest[]>): FactRequest[] {
+    const seen = new Map<string, FactRequest>();
+    const done = new Set<readonly FactRequest[]>();
+    for (const requests of lists) {
+      if (done.has(requests)) continue;
+      done.add(requests);
+      for (const r of requests) {
+        const type = r.kind === "inventory" ? r.resourceType : "";
+        seen.set(`${r.kind}|${type}|${r.accountId}|${r.region ?? ""}|${r.ref ?? ""}`, r);
+      }
+    }
+    return [...seen.values()];
+  }
+  const word = fc.constantFrom("a", "b", "");
+  const request: fc.Arbitrary<FactRequest> = fc.oneof(
+    fc.record({ kind: fc.constant("kms-key" as const), ref: word, accountId: word, region: word }),
+    fc.record({ kind: fc.constant("aws-prefix-list" as const), ref: word, accountId: word, region: word }),
+    fc.record(
+      {
+        kind: fc.constant("inventory" as const),
+        resourceType: word,
+        accountId: word,
+        region: word,
+        ref: word,
+      },
+      { requiredKeys: ["kind", "resourceType", "accountId"] },
+    ),
+    fc.record(
+      { kind: fc.constant("s3-account-public-access-block" as const), accountId: word, region: word },
+      { requiredKeys: ["kind", "accountId", "region"] },
+    ),
+  );
+
+  it("asks what the string-keyed deduplication asked, in its order, with its objects", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(request, { maxLength: 6 }), { maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (lists, repeats) => {
+          // Some controls return a list another already returned (the identity controls share one).
+          const returned = [
+            ...lists,
+            ...repeats.flatMap((i) => (lists.length ? [lists[i % lists.length]!] : [])),
+          ];
+          const controls = returned.map(
+            (list, i) =>
+              ({
+                kind: "control",
+                id: `fake-control-${i}`,
+                resourceTypes: ["AWS::S3::Bucket"],
+                facts: () => list,
+                evaluate: () => ({ status: "COMPLIANT", summary: "", evidence: {} }),
+              }) as unknown as Control,
+          );
+          const snapshot = fromConfigurationItem({
+            configurationItemCaptureTime: "2026-03-10T00:00:00.000Z",
+            configurationItemStatus: "OK",
+            awsAccountId: "111122223333",
+            awsRegion: "us-east-1",
+            resourceType: "AWS::S3::Bucket",
+            resourceId: "b",
+            configuration: {},
+          });
+          const got = factRequests(new ControlSet(controls), snapshot, {} as Baseline);
+          const expected = referenceDedupe(returned);
+          expect(got).toEqual(expected);
+          for (let i = 0; i < got.length; i++) expect(got[i]).toBe(expected[i]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("access-point questions without splitting refused entries", () => {
+  /** accessPointQuestion as it was before its allocation-free refusals. */
+  function referenceQuestion(resource: string, keyPattern: string): string | undefined {
+    const ANY = "\u0001";
+    const concrete = (segment: string) => segment.replace(/\*/g, ANY).replace(/\?/g, "\u0002");
+    const p = resource.replace(/\$\{[^}]*\}/g, "*");
+    const parts = p.split(":");
+    if (parts.length >= 3 && parts[0] === "arn" && parts[2] !== "s3" && !/[*?]/.test(parts[2]!))
+      return undefined;
+    if (parts.length >= 6 && parts[3] === "" && parts[4] === "") return undefined;
+    const seg = (i: number) => (i < parts.length ? parts[i]! : ANY);
+    const res = parts.length >= 6 ? parts.slice(5).join(":") : "";
+    const partition = parts.length >= 2 && !/[*?]/.test(seg(1)) ? seg(1) : "aws";
+    const named = /^accesspoint\/([^/]*)/.exec(res);
+    const name = named ? concrete(named[1]!) : ANY;
+    const q = `arn:${partition}:s3:${concrete(seg(3))}:${concrete(seg(4))}:accesspoint/${name}/object/${keyPattern}`;
+    return globsIntersect(p, q) ? q : undefined;
+  }
+  const token = fc.constantFrom(
+    "arn",
+    "arn*",
+    ":",
+    ":",
+    "aws",
+    "s3",
+    "s",
+    "kms",
+    "*",
+    "?",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+    "${aws:username}",
+    "${x",
+    "us-east-1",
+    "111122223333",
+    "accesspoint/",
+    "qa",
+    "/object/",
+    "/",
+    "connect",
+    "a",
+  );
+  const resource = fc.oneof(
+    fc.array(token, { maxLength: 14 }).map((t) => t.join("")),
+    fc.array(token, { maxLength: 10 }).map((t) => `arn:aws:${t.join("")}`),
+    fc.array(token, { maxLength: 10 }).map((t) => `arn:aws:s3:${t.join("")}`),
+    fc.array(token, { maxLength: 10 }).map((t) => `arn*:aws:kms:${t.join("")}`),
+  );
+  it("gives the question the split-based reading gave, for any entry and key", () => {
+    fc.assert(
+      fc.property(resource, fc.constantFrom("*", "connect/*/CallRecordings/*", "a?"), (r, key) => {
+        expect(accessPointQuestion(r, key)).toBe(referenceQuestion(r, key));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

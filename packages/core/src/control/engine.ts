@@ -83,22 +83,34 @@ export function factRequests(
   now = new Date(),
 ): FactRequest[] {
   if (snapshot.state !== "present") return [];
-  let seen: Map<string, FactRequest> | undefined;
+  const out: FactRequest[] = [];
   // Controls that share a reader (the identity controls) return the same list: add it once.
-  const lists = new Set<readonly FactRequest[]>();
+  const lists: Array<readonly FactRequest[]> = [];
   for (const control of set.for(snapshot.resourceType)) {
     if (!control.facts) continue;
     const ctx: EvaluationContext = { baseline, facts: NO_FACTS, params: set.paramsOf(control.id), now };
     const requests = control.facts(snapshot, ctx);
-    if (lists.has(requests)) continue;
-    lists.add(requests);
+    if (requests.length === 0 || lists.includes(requests)) continue;
+    lists.push(requests);
+    // A request equal to one already asked takes its place (the first position, the last object).
+    // Compared field by field, not through a string key per request: items ask for a handful.
     for (const r of requests) {
-      seen ??= new Map();
-      const type = r.kind === "inventory" ? r.resourceType : "";
-      seen.set(`${r.kind}|${type}|${r.accountId}|${r.region ?? ""}|${r.ref ?? ""}`, r);
+      const i = out.findIndex((o) => sameRequest(o, r));
+      if (i < 0) out.push(r);
+      else out[i] = r;
     }
   }
-  return seen ? [...seen.values()] : [];
+  return out;
+}
+
+function sameRequest(a: FactRequest, b: FactRequest): boolean {
+  return (
+    a.kind === b.kind &&
+    a.accountId === b.accountId &&
+    (a.region ?? "") === (b.region ?? "") &&
+    (a.ref ?? "") === (b.ref ?? "") &&
+    (a.kind !== "inventory" || a.resourceType === (b as typeof a).resourceType)
+  );
 }
 
 /** The lookup `facts()` sees: facts are what it is asked for, so none are known yet. */

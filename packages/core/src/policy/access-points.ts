@@ -1,6 +1,6 @@
-import { type Statement, widenVariables } from "./document.ts";
+import { hasVariable, type Statement, widenVariables } from "./document.ts";
 import type { NamedPolicy } from "./evaluate.ts";
-import { globsIntersect } from "./wildcard.ts";
+import { globsIntersect, hasWildcard } from "./wildcard.ts";
 
 /**
  * S3 access points as identity-policy questions. A request through an access point names the access
@@ -19,7 +19,7 @@ const ONE = "\u0002";
 
 /** A pattern segment made concrete: each wildcard filled with characters only wildcards match. */
 function concrete(segment: string): string {
-  return segment.replace(/\*/g, ANY).replace(/\?/g, ONE);
+  return hasWildcard(segment) ? segment.replace(/\*/g, ANY).replace(/\?/g, ONE) : segment;
 }
 
 /**
@@ -52,24 +52,39 @@ interface Candidate {
 
 /** `undefined` when the entry surely names no S3 access point object, else what every question about it shares. */
 function candidate(resource: string): Candidate | undefined {
-  const p = widenVariables(resource);
+  const p = hasVariable(resource) ? widenVariables(resource) : resource;
+  if (surelyNoAccessPoint(p)) return undefined;
   // `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; fewer segments only when a final `*` runs on
   // across colons (`*`, `arn:aws:s3:*`): every segment after it is open.
   const parts = p.split(":");
-  // Cheap refusals first (most Resource entries of most roles): another service's ARN, or an S3 ARN with
-  // an empty region and account (a bucket or object: an access point ARN always has both).
-  if (parts.length >= 3 && parts[0] === "arn" && parts[2] !== "s3" && !/[*?]/.test(parts[2]!))
-    return undefined;
-  if (parts.length >= 6 && parts[3] === "" && parts[4] === "") return undefined;
   const seg = (i: number) => (i < parts.length ? parts[i]! : ANY);
   const res = parts.length >= 6 ? parts.slice(5).join(":") : "";
-  const partition = parts.length >= 2 && !/[*?]/.test(seg(1)) ? seg(1) : "aws";
+  const partition = parts.length >= 2 && !hasWildcard(seg(1)) ? seg(1) : "aws";
   const named = /^accesspoint\/([^/]*)/.exec(res);
   const name = named ? concrete(named[1]!) : ANY;
   return {
     pattern: p,
     head: `arn:${partition}:s3:${concrete(seg(3))}:${concrete(seg(4))}:accesspoint/${name}/object/`,
   };
+}
+
+/**
+ * The cheap refusals, read from the entry's colons without splitting it (most Resource entries of most
+ * roles, and each inline policy's statements are new with every item): another service's ARN
+ * (`arn:P:SERVICE:…` with a SERVICE other than `s3` and without wildcards), or an S3 ARN with an empty
+ * region and account (`arn:P:s3:::…`, a bucket or object: an access point ARN always has both).
+ */
+function surelyNoAccessPoint(p: string): boolean {
+  const c0 = p.indexOf(":");
+  const c1 = c0 < 0 ? -1 : p.indexOf(":", c0 + 1);
+  if (c1 < 0) return false; // fewer than three segments
+  const c2 = p.indexOf(":", c1 + 1);
+  const service = p.slice(c1 + 1, c2 < 0 ? p.length : c2);
+  if (c0 === 3 && p.startsWith("arn") && service !== "s3" && !hasWildcard(service)) return true;
+  const c3 = c2 < 0 ? -1 : p.indexOf(":", c2 + 1);
+  const c4 = c3 < 0 ? -1 : p.indexOf(":", c3 + 1);
+  // Six segments or more (five colons), the fourth and fifth empty.
+  return c4 >= 0 && c3 === c2 + 1 && c4 === c3 + 1;
 }
 
 function question(c: Candidate, keyPattern: string): string | undefined {
@@ -80,22 +95,24 @@ function question(c: Candidate, keyPattern: string): string | undefined {
 /**
  * The candidates of an Allow statement's Resource entries (every part open for NotResource), once per
  * parsed statement: a managed policy's statements are shared by every role it is attached to, and each
- * identity control asks about them for each key pattern.
+ * identity control asks about them for each key pattern. Kept on the statement in a non-enumerable
+ * symbol property, as `actionApplies` keeps its answers (not a `WeakMap`: see `memoOn` for why a
+ * long-lived `WeakMap` keyed on young objects costs garbage collection time).
  */
-const CANDIDATES = new WeakMap<Statement, readonly Candidate[]>();
+const CANDIDATES: unique symbol = Symbol("phiwatch.accessPointCandidates");
 const NONE: readonly Candidate[] = [];
 
 function candidatesOf(s: Statement): readonly Candidate[] {
-  let out = CANDIDATES.get(s);
-  if (out === undefined) {
-    const found: Candidate[] = [];
-    for (const r of s.resource ?? ["*"]) {
-      const c = candidate(r);
-      if (c !== undefined) found.push(c);
-    }
-    out = found.length > 0 ? found : NONE;
-    CANDIDATES.set(s, out);
+  const held = (s as { [CANDIDATES]?: readonly Candidate[] })[CANDIDATES];
+  if (held !== undefined) return held;
+  const found: Candidate[] = [];
+  for (const r of s.resource ?? ["*"]) {
+    const c = candidate(r);
+    if (c !== undefined) found.push(c);
   }
+  const out = found.length > 0 ? found : NONE;
+  // Statements frozen by a caller are read every time (the same answer, uncached).
+  if (Object.isExtensible(s)) Object.defineProperty(s, CANDIDATES, { value: out });
   return out;
 }
 

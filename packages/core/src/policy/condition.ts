@@ -62,13 +62,18 @@ export function evaluateConditions(
   return { result, undecided };
 }
 
-const lowerCache = new WeakMap<object, Map<string, ContextValue>>();
+/**
+ * A context's keys lower-cased, kept on the context (one per question, read by each of its conditioned
+ * statements) in a non-enumerable symbol property: not a `WeakMap` (see `memoOn` for why a long-lived
+ * `WeakMap` keyed on young objects costs garbage collection time).
+ */
+const LOWERED: unique symbol = Symbol("phiwatch.loweredContext");
 function lowerKeys(context: RequestContext): Map<string, ContextValue> {
-  let m = lowerCache.get(context);
-  if (!m) {
-    m = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-    lowerCache.set(context, m);
-  }
+  const held = (context as { [LOWERED]?: Map<string, ContextValue> })[LOWERED];
+  if (held !== undefined && Object.hasOwn(context, LOWERED)) return held;
+  const m = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  // A frozen context is lowered every time (the same answer, uncached).
+  if (Object.isExtensible(context)) Object.defineProperty(context, LOWERED, { value: m });
   return m;
 }
 

@@ -284,6 +284,9 @@ export function accessPointAccess(
   actions: readonly string[],
   keyPatterns: readonly string[],
 ): AccessFinding[] {
+  // No statement is about any of the actions: `identityAccess` would answer nothing whatever the
+  // questions, so they are not built (most roles never mention a delete action).
+  if (!actions.some((action) => mentionsAction(ip.policies, action))) return [];
   const questions = [...new Set(keyPatterns)].flatMap((k) => accessPointQuestions(ip.policies, k));
   return identityAccess(ip, actions, [...new Set(questions)]).map((f) => ({
     ...f,
