@@ -26,7 +26,7 @@ export { type RedriveResult, redriveDeliveries } from "./redrive.ts";
 export { DynamoAccessStore } from "./store/access-store.ts";
 export { BatchReadFindingStore } from "./store/finding-batch-store.ts";
 export { DynamoFindingStore } from "./store/findings-store.ts";
-export { InventoryStore } from "./store/inventory-store.ts";
+export { type InventoryPutOptions, InventoryStore } from "./store/inventory-store.ts";
 export { findingFromItem, findingItem, historyFromItem, historyItem } from "./store/items.ts";
 export { ensureTable } from "./store/table-admin.ts";
 export { findingChangeOf } from "./stream.ts";

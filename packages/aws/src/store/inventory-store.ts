@@ -3,11 +3,20 @@ import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } fro
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { KEYS, type ResourceSnapshot } from "@phiwatch/core";
 
+/** How the sweep writes what its listings showed, or did not (`InventoryStore.put`). */
+export interface InventoryPutOptions {
+  /** A present snapshot read from a listing of its type (the sweep): the resource exists. */
+  listed?: boolean;
+  /** A deletion mark: the time of the complete listing that no longer showed the resource. */
+  absentAt?: string;
+}
+
 /**
  * The resource inventory: the latest snapshot of every resource phiwatch evaluated, for cross-resource
  * controls (trail coverage of a bucket, keys that protect PHI buckets). Snapshots are stored gzip'd
  * (IAM and Connect items can be large; DynamoDB caps items at 400 KB). A put only lands if it is newer
- * than (or as new as) what is stored, so out-of-order Config deliveries never roll the inventory back.
+ * than (or as new as) what is stored, so out-of-order Config deliveries never roll the inventory back;
+ * a resource the sweep found missing comes back with the next listing that shows it (`put`).
  */
 export class InventoryStore {
   constructor(
@@ -24,11 +33,20 @@ export class InventoryStore {
    * A `not-recorded` snapshot (Config stopped recording the resource) is never stored: its
    * configuration is unknown, not changed, so the last one recorded stays for the cross-resource
    * controls that read it. Returns false.
+   *
+   * The sweep's deletion mark (`absentAt`) is not a deletion Config recorded: it says a complete
+   * listing made at `absentAt` did not show the resource, and it is dated with the capture time of the
+   * last item seen present. A present item must be newer than the listing to replace it, as it must be
+   * newer than a deletion Config recorded — an older change delivered late, or a redelivery, does not
+   * revive a deleted resource — unless it was itself `listed`: a later listing shows the resource
+   * exists, and Config's capture time does not move when a listing briefly left a live resource out.
+   * A deletion Config recorded replaces the mark as it would the item the mark replaced.
    */
-  async put(s: ResourceSnapshot): Promise<boolean> {
+  async put(s: ResourceSnapshot, opts: InventoryPutOptions = {}): Promise<boolean> {
     if (s.state === "not-recorded") return false;
     const key = KEYS.inventory(s.accountId, s.region, s.resourceType, s.resourceId);
     const body = gzipSync(JSON.stringify(s));
+    const markHolds = s.state === "present" && !opts.listed;
     try {
       await this.ddb.send(
         new PutItemCommand({
@@ -45,8 +63,11 @@ export class InventoryStore {
             snapshot: body,
             GSI3PK: `INV#${s.accountId}#${s.resourceType}`,
             GSI3SK: `${s.region}#${s.resourceId}`,
+            ...(opts.absentAt !== undefined ? { absentAt: opts.absentAt } : {}),
           }),
-          ConditionExpression: "attribute_not_exists(PK) OR capturedAt <= :c",
+          ConditionExpression: markHolds
+            ? "attribute_not_exists(PK) OR (capturedAt <= :c AND (attribute_not_exists(absentAt) OR absentAt <= :c))"
+            : "attribute_not_exists(PK) OR capturedAt <= :c",
           ExpressionAttributeValues: marshall({ ":c": s.capturedAt }),
         }),
       );

@@ -352,29 +352,34 @@ async function sweepAccount(
     read.snapshots,
     concurrency,
     async (s) => {
-      if (!storedAsRead(stored.get(resourceKey(s)), s)) await deps.inventory.put(s);
+      // Listed: it exists, and replaces a deletion mark an earlier listing left (`InventoryStore.put`).
+      if (!storedAsRead(stored.get(resourceKey(s)), s)) await deps.inventory.put(s, { listed: true });
     },
     stop,
   );
 
   // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not
-  // listed now (a resource listed but not read in full exists).
+  // listed now (a resource listed but not read in full exists). The mark is dated when the resource
+  // was last seen present, not now: a listing that shows it again with that item (Config's capture
+  // time does not move when a listing left a live resource out) stores it again and re-opens its
+  // findings, which an observation older than the "gone" one cannot.
   const seen = new Set([...read.snapshots, ...read.pending].map(resourceKey));
   const gone = new Map<string, ResourceSnapshot>();
-  const consider = (resourceType: string, region: string, resourceId: string) => {
+  const consider = (resourceType: string, region: string, resourceId: string, lastSeen: string) => {
     const k = resourceKey({ resourceType, region, resourceId });
-    if (
-      seen.has(k) ||
-      gone.has(k) ||
-      !read.complete.has(completenessOf({ accountId, region, resourceType, resourceId }))
-    )
+    if (seen.has(k) || !read.complete.has(completenessOf({ accountId, region, resourceType, resourceId })))
       return;
+    const mark = gone.get(k);
+    if (mark) {
+      if (lastSeen > mark.capturedAt) mark.capturedAt = lastSeen;
+      return;
+    }
     gone.set(k, {
       accountId,
       region,
       resourceType,
       resourceId,
-      capturedAt: now.toISOString(),
+      capturedAt: lastSeen,
       state: "deleted",
       configuration: {},
       supplementary: {},
@@ -382,14 +387,15 @@ async function sweepAccount(
       source: "api",
     });
   };
-  for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId);
+  for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId, s.capturedAt);
   for (const f of await liveFindings(deps, accountId))
-    if (f.kind === "drift") consider(f.subject.resourceType, f.subject.region, f.subject.resourceId);
+    if (f.kind === "drift")
+      consider(f.subject.resourceType, f.subject.region, f.subject.resourceId, f.lastSeen);
   // Past the deadline none is recorded: nothing is resolved either (the pool below starts none), and
   // the next run finds them gone again.
   for (const s of gone.values()) {
     if (stop()) break;
-    await deps.inventory.put(s);
+    await deps.inventory.put(s, { absentAt: now.toISOString() });
   }
 
   // 3. Evaluate what exists, then record the deleted ones (NOT_APPLICABLE → "gone" resolves their findings).
