@@ -171,6 +171,30 @@ describe("sweep reader: complete enumeration only", () => {
       }),
     );
   });
+  it("does not call a type complete when BatchGetResourceConfig leaves out a key it was asked for", async () => {
+    recorder({ allSupported: true, includeGlobalResourceTypes: true });
+    config.on(ListDiscoveredResourcesCommand).resolves({
+      resourceIdentifiers: [
+        { resourceType: "AWS::S3::Bucket", resourceId: "ok-bucket" },
+        { resourceType: "AWS::S3::Bucket", resourceId: "left-out-bucket" },
+      ],
+    });
+    // A 200 with one listed key in neither baseConfigurationItems nor unprocessedResourceKeys.
+    config.on(BatchGetResourceConfigCommand).resolves({
+      baseConfigurationItems: [item("AWS::S3::Bucket", "ok-bucket", "us-east-1")],
+    });
+    const read = await readAccount(clientsFor, req(["AWS::S3::Bucket"]));
+    expect(read.snapshots.map((s) => s.resourceId)).toEqual(["ok-bucket"]);
+    // It was listed a moment ago: not known to be gone, so nothing of the type is resolved as deleted.
+    expect(read.complete.has("AWS::S3::Bucket|us-east-1")).toBe(false);
+    expect(read.unable).toEqual([
+      expect.objectContaining({
+        resourceId: "left-out-bucket",
+        operation: "config:BatchGetResourceConfig",
+        reason: expect.stringContaining("not returned"),
+      }),
+    ]);
+  });
 });
 
 describe("sweep reader: unprocessed keys", () => {
@@ -256,6 +280,25 @@ describe("sweep reader: Connect", () => {
     expect(flows.map((f) => f.resourceId)).toEqual(["flow-0", "flow-2"]);
     expect(read.complete.has("AWS::Connect::ContactFlow|us-east-1")).toBe(true);
     expect(read.unable).toEqual([]);
+  });
+
+  it("does not call flows complete when Connect describes a listed flow with no ContactFlow", async () => {
+    connectInstance(3);
+    connect
+      .on(DescribeContactFlowCommand)
+      .callsFake((input) =>
+        input.ContactFlowId === "flow-1"
+          ? {}
+          : { ContactFlow: { Id: input.ContactFlowId, Content: "{}", Status: "PUBLISHED", State: "ACTIVE" } },
+      );
+    const read = await readAccount(clientsFor, req([], ["us-east-1"], true));
+    const flows = read.snapshots.filter((s) => s.resourceType === "AWS::Connect::ContactFlow");
+    expect(flows.map((f) => f.resourceId)).toEqual(["flow-0", "flow-2"]);
+    // flow-1 was listed: an answer without it proves nothing, and its findings must not be resolved.
+    expect(read.complete.has("AWS::Connect::ContactFlow|us-east-1")).toBe(false);
+    expect(read.unable).toEqual([
+      expect.objectContaining({ resourceId: "flow-1", operation: "connect:DescribeContactFlow" }),
+    ]);
   });
 
   const refusal = (name: string) =>

@@ -593,25 +593,33 @@ async function readType(
     return undefined;
   }
   const items: BaseConfigurationItem[] = [];
+  // Keys listed but not fetched, each named once in `unable`: they exist, so the type is not complete.
+  const notFetched = new Set<string>();
+  const lost = (k: ResourceKey, reason: string) => {
+    if (!k.resourceId || notFetched.has(k.resourceId)) return;
+    notFetched.add(k.resourceId);
+    unable({
+      resourceType: type,
+      resourceId: k.resourceId,
+      region,
+      operation: "config:BatchGetResourceConfig",
+      reason,
+    });
+    incomplete = true;
+  };
   for (let i = 0; i < keys.length; i += BATCH) {
     // Past the deadline, no further batch: the keys not fetched exist, so the type is not complete.
     if (late()) return { items, complete: false, stopped: true };
-    let pending = keys.slice(i, i + BATCH);
+    const batch = keys.slice(i, i + BATCH);
+    const before = items.length;
+    let pending = batch;
     for (let round = 0; pending.length > 0 && round < 5; round++) {
       // Unprocessed keys come back when Config is busy, and the SDK does not retry them: asking again
       // at once meets the same load, so each round waits longer (as a throttled call would).
       if (round > 0) {
         if (late()) {
-          for (const k of pending)
-            unable({
-              resourceType: type,
-              resourceId: k.resourceId,
-              region,
-              operation: "config:BatchGetResourceConfig",
-              reason: "still unprocessed when the run's time budget was spent",
-            });
+          for (const k of pending) lost(k, "still unprocessed when the run's time budget was spent");
           pending = [];
-          incomplete = true;
           break;
         }
         await pause(round);
@@ -621,28 +629,17 @@ async function readType(
         items.push(...(r.baseConfigurationItems ?? []));
         pending = r.unprocessedResourceKeys ?? [];
       } catch (error) {
-        for (const k of pending)
-          unable({
-            resourceType: type,
-            resourceId: k.resourceId,
-            region,
-            operation: "config:BatchGetResourceConfig",
-            reason: reasonOf(error),
-          });
+        for (const k of pending) lost(k, reasonOf(error));
         pending = [];
-        incomplete = true;
       }
     }
-    for (const k of pending) {
-      unable({
-        resourceType: type,
-        resourceId: k.resourceId,
-        region,
-        operation: "config:BatchGetResourceConfig",
-        reason: "still unprocessed after 5 rounds",
-      });
-      incomplete = true;
-    }
+    for (const k of pending) lost(k, "still unprocessed after 5 rounds");
+    // A key listed but neither returned nor unprocessed (deleted meanwhile, or left out of the answer):
+    // not known to be gone this run, so nothing of the type is called deleted; the next listing decides.
+    const returned = new Set(items.slice(before).map((item) => item.resourceId));
+    for (const k of batch)
+      if (!returned.has(k.resourceId))
+        lost(k, "listed, but not returned by BatchGetResourceConfig: not called deleted this run");
   }
   // A resource that could not be fetched must not look deleted: the type is then not complete.
   return { items, complete: !incomplete };
@@ -986,7 +983,19 @@ async function readConnect(
                         ),
                       )
                     ).ContactFlowModule;
-              if (!detail) return undefined;
+              if (!detail) {
+                // Listed, so it exists: an answer without it proves nothing, and must not read as gone.
+                unable({
+                  resourceType: type,
+                  resourceId: flowId,
+                  region,
+                  operation:
+                    describe === "flow" ? "connect:DescribeContactFlow" : "connect:DescribeContactFlowModule",
+                  reason: `Connect answered without the ${describe === "flow" ? "ContactFlow" : "ContactFlowModule"} it listed`,
+                });
+                flowsFailed();
+                return undefined;
+              }
               const configuration = {
                 ...(JSON.parse(JSON.stringify(detail)) as Record<string, unknown>),
                 InstanceId: id,
