@@ -52,11 +52,16 @@ describe("unswept regions", () => {
 });
 
 describe("the evidence report's scope", () => {
-  const snapshot = (at: string, regions: string[], unswept: Report.UnsweptRegion[] = []) =>
+  const snapshot = (
+    at: string,
+    regions: string[],
+    unswept: Report.UnsweptRegion[] = [],
+    accounts: string[] = [ACCT],
+  ) =>
     ({
       at,
       sweepId: at,
-      accounts: [ACCT],
+      accounts,
       regions,
       resources: 1,
       controls: {},
@@ -109,6 +114,34 @@ describe("the evidence report's scope", () => {
     expect(meta).not.toMatch(/regions swept [^·]*(eu-west-1|us-east-2)/);
   });
 
+  it("names the accounts the latest sweep read, and apart those it no longer reads", () => {
+    // 444455556666 was swept on 1 March, then taken out of the sweep (its findings were resolved as
+    // out of scope): the header must not list it as monitored.
+    const OLD = "444455556666";
+    const r = Report.buildReport({
+      baseline: testBaseline({ allowedRegions: ["us-east-1"] }),
+      controls: CONTROLS,
+      findings: [],
+      history: [],
+      inventory: [],
+      posture: [
+        snapshot("2026-03-01T10:00:00.000Z", ["us-east-1"], [], [ACCT, OLD]),
+        snapshot("2026-03-03T10:00:00.000Z", ["us-east-1"], [], [ACCT]),
+      ],
+      generatedAt: "2026-03-03T12:00:00.000Z",
+    });
+    expect(r.scope).toMatchObject({ accounts: [ACCT], accountsNotSwept: [OLD] });
+    const md = Report.renderMarkdown(r)
+      .split("\n")
+      .find((l) => l.startsWith("Generated "))!;
+    expect(md).toContain(`Accounts: ${ACCT}.`);
+    expect(md).toContain(`Accounts no longer swept: ${OLD} (`);
+    expect(md).not.toMatch(new RegExp(`Accounts: [^.]*${OLD}`));
+    const meta = /<p class="meta">(.*?)<\/p>/s.exec(Report.renderHtml(r))![1]!;
+    expect(meta).toContain(`accounts ${ACCT} ·`);
+    expect(meta).toContain(`accounts no longer swept: ${OLD}`);
+  });
+
   it("without a sweep, calls the baseline's regions what they are: not yet swept", () => {
     const none = Report.buildReport({
       baseline: testBaseline({ allowedRegions: ["us-east-1", "us-east-2"] }),
@@ -119,7 +152,11 @@ describe("the evidence report's scope", () => {
       posture: [],
       generatedAt: "2026-03-03T12:00:00.000Z",
     });
-    expect(none.scope).toMatchObject({ regions: [], notSwept: ["us-east-1", "us-east-2"] });
+    expect(none.scope).toMatchObject({
+      regions: [],
+      notSwept: ["us-east-1", "us-east-2"],
+      accountsNotSwept: [],
+    });
     const md = Report.renderMarkdown(none)
       .split("\n")
       .find((l) => l.startsWith("Generated "))!;

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding/types.ts";
 import { SEVERITIES } from "../finding/types.ts";
-import { type EvidenceReport, formatDuration, NOT_SWEPT_NOTE, notSwept } from "./model.ts";
+import { ACCOUNT_NOT_SWEPT, type EvidenceReport, formatDuration, NOT_SWEPT_NOTE, notSwept } from "./model.ts";
 import { timelineSvg } from "./timeline.ts";
 
 /** The header's regions: those the latest sweep read, and apart (marked) those it did not. */
@@ -200,7 +200,11 @@ export function renderHtml(r: EvidenceReport): string {
 
   const body = [
     `<header><h1>${escapeHtml(r.title)}</h1>`,
-    `<p class="meta">Generated ${escapeHtml(r.generatedAt)} by phiwatch · accounts ${escapeHtml(r.scope.accounts.join(", "))} ${regionsMeta(r)}${s.lastSweep ? ` · last sweep ${escapeHtml(s.lastSweep)}` : ' · <span class="warn">no sweep recorded: statuses come from change events only</span>'}</p></header>`,
+    `<p class="meta">Generated ${escapeHtml(r.generatedAt)} by phiwatch · accounts ${escapeHtml(r.scope.accounts.join(", ") || "none")}${
+      r.scope.accountsNotSwept.length > 0
+        ? ` · <span class="warn">accounts no longer swept: ${escapeHtml(r.scope.accountsNotSwept.join(", "))} (${escapeHtml(ACCOUNT_NOT_SWEPT)})</span>`
+        : ""
+    }${regionsMeta(r)}${s.lastSweep ? ` · last sweep ${escapeHtml(s.lastSweep)}` : ' · <span class="warn">no sweep recorded: statuses come from change events only</span>'}</p></header>`,
     `<nav><a href="#controls">Controls</a> · <a href="#open">Open findings</a> · <a href="#resolved">Resolved</a> · <a href="#timeline">Drift timeline</a> · <a href="#activity">Activity</a> · <a href="#inventory">PHI data paths</a></nav>`,
     `<section id="summary"><h2>Summary</h2><div class="cards">${cards}</div></section>`,
     `<section id="controls"><h2>Controls (${r.controls.length})</h2>${controlsTable}</section>`,

@@ -1,5 +1,12 @@
 import type { Finding } from "../finding/types.ts";
-import { type EvidenceReport, formatDuration, NOT_SWEPT_NOTE, notSwept, scopeRegions } from "./model.ts";
+import {
+  type EvidenceReport,
+  formatDuration,
+  NOT_SWEPT_NOTE,
+  notSwept,
+  scopeAccounts,
+  scopeRegions,
+} from "./model.ts";
 
 /** Escape a value for a Markdown table cell (pipes, newlines, backticks) and inline text. */
 function cell(value: unknown): string {
@@ -61,7 +68,7 @@ export function renderMarkdown(r: EvidenceReport): string {
   const out: string[] = [
     `# ${cell(r.title)}`,
     "",
-    `Generated ${r.generatedAt} by phiwatch. Accounts: ${r.scope.accounts.join(", ")}.` +
+    `Generated ${r.generatedAt} by phiwatch. ${scopeAccounts(r)}` +
       (scopeRegions(r) ? ` ${scopeRegions(r)}` : "") +
       (r.summary.lastSweep
         ? ` Last sweep: ${r.summary.lastSweep}.`

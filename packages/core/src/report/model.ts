@@ -55,7 +55,16 @@ export interface EvidenceReport {
   organisation: string;
   generatedAt: string;
   scope: {
+    /**
+     * The accounts the latest sweep read; with no sweep recorded, the baseline's accounts (the same
+     * rule as `regions`' header: "not swept yet").
+     */
     accounts: string[];
+    /**
+     * Accounts of earlier sweeps or of the baseline that the latest sweep did not read (taken out of
+     * the sweep). The sweep resolves their drift findings as out of scope, and nothing re-checks them.
+     */
+    accountsNotSwept: string[];
     /** The regions the latest sweep read (re-checked hourly); none when no sweep is recorded. */
     regions: string[];
     /**
@@ -112,6 +121,26 @@ export function scopeRegions(r: Pick<EvidenceReport, "scope" | "summary" | "unsw
     );
   return out.join(" ");
 }
+
+/**
+ * The report header's accounts: those the latest sweep read, and apart those it no longer reads.
+ *
+ * @example
+ * ```ts
+ * scopeAccounts(report); // "Accounts: 111122223333. Accounts no longer swept: 444455556666 (…)."
+ * ```
+ */
+export function scopeAccounts(r: Pick<EvidenceReport, "scope">): string {
+  const { accounts, accountsNotSwept } = r.scope;
+  const out = [`Accounts: ${accounts.length > 0 ? accounts.join(", ") : "none"}.`];
+  if (accountsNotSwept.length > 0)
+    out.push(`Accounts no longer swept: ${accountsNotSwept.join(", ")} (${ACCOUNT_NOT_SWEPT}).`);
+  return out.join(" ");
+}
+
+/** What the header says of an account the latest sweep did not read. */
+export const ACCOUNT_NOT_SWEPT =
+  "the latest sweep did not read them: their drift findings are resolved as out of scope and nothing re-checks them";
 
 /** The report's note on a finding of a region the latest sweep did not read. */
 export const NOT_SWEPT_NOTE =
@@ -289,12 +318,16 @@ export function buildReport(input: ReportInput): EvidenceReport {
   }
   for (const u of latest?.unswept ?? []) named.add(u.region);
   const notSwept = [...named].filter((r) => !swept.has(r)).sort();
+  // Accounts likewise: those the latest sweep read, and apart those of earlier sweeps or the baseline
+  // it did not.
+  const sweptAccounts = latest ? new Set(latest.accounts) : accounts;
+  const accountsNotSwept = [...accounts].filter((a) => !sweptAccounts.has(a)).sort();
 
   return {
     title: `HIPAA evidence report — ${input.baseline.organisation.name}`,
     organisation: input.baseline.organisation.name,
     generatedAt: input.generatedAt,
-    scope: { accounts: [...accounts].sort(), regions: [...swept].sort(), notSwept },
+    scope: { accounts: [...sweptAccounts].sort(), accountsNotSwept, regions: [...swept].sort(), notSwept },
     summary: {
       open,
       controls: statusCounts,
