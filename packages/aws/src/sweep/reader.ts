@@ -310,6 +310,21 @@ export async function readAccount(
           });
           continue;
         }
+        if (s.state === "not-recorded") {
+          // Listed, so it exists, but Config's item holds no configuration: unknown, not gone (as on the
+          // event path, its findings stay as they are). The type is then not complete in this region.
+          allRead = false;
+          unable({
+            resourceType: type,
+            resourceId: item.resourceId,
+            region,
+            operation: "config:BatchGetResourceConfig",
+            reason:
+              "listed, but its configuration item is ResourceNotRecorded: not evaluated, not called deleted",
+          });
+          continue;
+        }
+        // Config's own deletion (an item ResourceDeleted…): gone, whatever the listing said.
         if (s.state !== "present") continue;
         list(s, async () => {
           const e = await enrichSnapshot(s, c, {
@@ -554,6 +569,7 @@ async function readType(
 ): Promise<{ items: BaseConfigurationItem[]; complete: boolean; stopped?: boolean } | undefined> {
   const keys: ResourceKey[] = [];
   let incomplete = false;
+  let noId = 0;
   try {
     let nextToken: string | undefined;
     let pages = 0;
@@ -571,8 +587,19 @@ async function readType(
       );
       for (const id of r.resourceIdentifiers ?? [])
         if (id.resourceId) keys.push({ resourceType: type as ResourceType, resourceId: id.resourceId });
+        else noId++;
       nextToken = r.nextToken;
     } while (nextToken && ++pages < MAX_PAGES);
+    if (noId > 0) {
+      // Listed without an id: something exists that cannot be fetched, so none missing is known to be gone.
+      unable({
+        resourceType: type,
+        region,
+        operation: "config:ListDiscoveredResources",
+        reason: `${noId} resource(s) listed without a resourceId: nothing of the type is called deleted this run`,
+      });
+      incomplete = true;
+    }
     if (nextToken) {
       // Stopped with pages left: what was listed is evaluated, but the rest is not known to be gone.
       unable({
@@ -806,8 +833,18 @@ async function readConnect(
     });
     return { snapshots, flows, complete, stopped: false };
   }
+  // An instance listed without an id cannot be read, nor told apart from one stored: it exists, so no
+  // instance (nor any flow) of the region is known to be gone this run.
+  const noId = instances.filter((i) => typeof i.Id !== "string" || i.Id === "").length;
+  if (noId > 0)
+    unable({
+      resourceType: CONNECT_INSTANCE,
+      region,
+      operation: "connect:ListInstances",
+      reason: `${noId} instance(s) listed without an Id: no instance or flow of the region is called deleted this run`,
+    });
   // Instances left unlisted (and their flows) are not known to be gone.
-  let flowsComplete = !instancesLeft;
+  let flowsComplete = !instancesLeft && noId === 0;
   if (instancesLeft)
     unable({
       resourceType: CONNECT_INSTANCE,
@@ -815,8 +852,9 @@ async function readConnect(
       operation: "connect:ListInstances",
       reason: `stopped after ${MAX_PAGES} pages with more left`,
     });
-  else complete.push(completeKey(CONNECT_INSTANCE, region));
+  else if (noId === 0) complete.push(completeKey(CONNECT_INSTANCE, region));
   for (const inst of instances) {
+    if (typeof inst.Id !== "string" || inst.Id === "") continue;
     // Past the deadline, no further instance: one not read must not look deleted, nor its flows.
     if (late()) {
       complete.length = 0;
@@ -950,6 +988,18 @@ async function readConnect(
           region,
           operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
           reason: `stopped after ${MAX_FLOWS_PER_INSTANCE} ${list} of this instance with more left`,
+        });
+        flowsComplete = false;
+      }
+      const noFlowId = summaries.filter((f) => !f.Id).length;
+      if (noFlowId > 0) {
+        // Listed without an id: it exists but cannot be described, so no flow of the region is known gone.
+        unable({
+          resourceType: type,
+          resourceId: id,
+          region,
+          operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
+          reason: `${noFlowId} ${list} of this instance listed without an Id: none of the region's ${list} is called deleted this run`,
         });
         flowsComplete = false;
       }

@@ -1,0 +1,293 @@
+// An AWS answer that looks like success but leaves out a resource that was just listed is not proof
+// that the resource is gone. Taken as absence, one such answer resolves the resource's open findings
+// ("resource no longer exists": a RESOLVED transition, an alert and a SIEM event) and the next listing
+// re-opens them an hour later. Each case: a resource with an open finding, one sweep whose answer is
+// partial, and the finding must stay OPEN, the inventory item present, the posture naming the operation.
+import { readFileSync } from "node:fs";
+import {
+  BatchGetResourceConfigCommand,
+  ListDiscoveredResourcesCommand,
+} from "@aws-sdk/client-config-service";
+import {
+  DescribeContactFlowCommand,
+  ListContactFlowsCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-connect";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  BatchReadFindingStore,
+  ensureTable,
+  InventoryStore,
+  runSweep,
+  type SweepDeps,
+} from "../../../packages/aws/src/index.ts";
+import { iamRoleConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
+import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
+import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import {
+  allFindings,
+  CONTROLS,
+  ControlSet,
+  type Finding,
+  fromConfigurationItem,
+  parseBaseline,
+} from "../../../packages/core/src/index.ts";
+import { baseItem, clientsFor, type Mocks, mockAccount } from "./account.ts";
+
+let stack: LocalStack;
+let mocks: Mocks | undefined;
+let tables = 0;
+const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
+const controls = new ControlSet(CONTROLS);
+
+beforeAll(async () => {
+  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml", storeOnly: true });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+afterEach(() => {
+  mocks?.restore();
+  mocks = undefined;
+});
+
+async function freshDeps(): Promise<
+  SweepDeps & { findings: BatchReadFindingStore; inventory: InventoryStore }
+> {
+  const table = `partial-${++tables}`;
+  await ensureTable(stack.ddb, table);
+  return {
+    baseline,
+    controls,
+    findings: new BatchReadFindingStore(stack.ddb, table),
+    inventory: new InventoryStore(stack.ddb, table),
+    clientsFor,
+    backoff: { sleep: async () => {} },
+  };
+}
+
+/** One hourly sweep of the demo account; `answer` changes what AWS answers after the recorded account is mocked. */
+async function sweep(
+  deps: SweepDeps,
+  items: Record<string, unknown>[],
+  now: string,
+  answer?: (m: Mocks) => void,
+) {
+  mocks?.restore();
+  mocks = mockAccount({ items });
+  answer?.(mocks);
+  return runSweep(deps, {
+    accountId: DEMO.accountId,
+    regions: [DEMO.region],
+    sweepId: `sweep-${now}`,
+    now: new Date(now),
+  });
+}
+
+/** A role with s3:* on the PHI recordings bucket: iam-no-wildcard-on-phi fails on it. */
+const admin = () =>
+  iamRoleConfigurationItem({
+    roleName: "recordings-admin",
+    accountId: DEMO.accountId,
+    capturedAt: "2026-03-01T08:00:00.000Z",
+    inlinePolicies: {
+      all: {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["s3:*"], Resource: `arn:aws:s3:::${DEMO.recordingsBucket}/*` },
+        ],
+      },
+    },
+  }) as Record<string, unknown>;
+/** A second role of the same type, so that the type's listing is not empty when the admin is left out. */
+const other = () =>
+  iamRoleConfigurationItem({
+    roleName: "app-reader",
+    accountId: DEMO.accountId,
+    capturedAt: "2026-03-01T08:00:00.000Z",
+    inlinePolicies: {},
+  }) as Record<string, unknown>;
+const ROLE = "AWS::IAM::Role";
+const adminRole = fromConfigurationItem(admin());
+const FLOW = "AWS::Connect::ContactFlow";
+const INSTANCE = "AWS::Connect::Instance";
+
+const FIRST = "2026-03-03T15:00:00.000Z";
+const NEXT = "2026-03-03T16:00:00.000Z";
+
+async function openOn(deps: { findings: BatchReadFindingStore }, resourceType: string, resourceId?: string) {
+  return (await allFindings(deps.findings)).filter(
+    (f: Finding) =>
+      f.status === "OPEN" &&
+      f.subject.resourceType === resourceType &&
+      (resourceId === undefined || f.subject.resourceId === resourceId),
+  );
+}
+
+/** The open findings of `resourceType` (and `resourceId`) after the first sweep: at least one. */
+async function openBefore(
+  deps: { findings: BatchReadFindingStore },
+  resourceType: string,
+  resourceId?: string,
+) {
+  const open = await openOn(deps, resourceType, resourceId);
+  expect(open.length).toBeGreaterThan(0);
+  return open.map((f) => f.findingId).sort();
+}
+
+async function stillOpen(deps: { findings: BatchReadFindingStore }, ids: string[]) {
+  for (const id of ids) {
+    const f = await deps.findings.getFinding(id);
+    expect(f?.status, id).toBe("OPEN");
+    expect(f?.summary).not.toMatch(/no longer exists/);
+  }
+}
+
+describe("sweep: an answer that leaves out a listed resource is not absence", () => {
+  it("BatchGetResourceConfig answering without a listed key (neither an item nor unprocessed)", async () => {
+    const deps = await freshDeps();
+    const items = [admin(), other()];
+    await sweep(deps, items, FIRST);
+    const open = await openBefore(deps, ROLE, adminRole.resourceId);
+
+    const { posture } = await sweep(deps, items, NEXT, (m) =>
+      m.config.on(BatchGetResourceConfigCommand).callsFake((input) => ({
+        // A 200 with every listed key but the admin role, and no unprocessedResourceKeys at all.
+        baseConfigurationItems: items
+          .map(baseItem)
+          .filter((i) =>
+            input.resourceKeys.some(
+              (k: { resourceType: string; resourceId: string }) =>
+                k.resourceType === i.resourceType &&
+                k.resourceId === i.resourceId &&
+                k.resourceId !== adminRole.resourceId,
+            ),
+          ),
+      })),
+    );
+    await stillOpen(deps, open);
+    expect(
+      (await deps.inventory.get(DEMO.accountId, adminRole.region, ROLE, adminRole.resourceId))?.state,
+    ).toBe("present");
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({
+        resourceType: ROLE,
+        resourceId: adminRole.resourceId,
+        operation: "config:BatchGetResourceConfig",
+      }),
+    );
+  });
+
+  it("BatchGetResourceConfig returning a listed key's item as ResourceNotRecorded", async () => {
+    const deps = await freshDeps();
+    await sweep(deps, [admin(), other()], FIRST);
+    const open = await openBefore(deps, ROLE, adminRole.resourceId);
+
+    // Config listed the role (it exists) but its item says the configuration was not recorded: unknown.
+    const notRecorded = { ...admin(), configurationItemStatus: "ResourceNotRecorded", configuration: null };
+    const { posture } = await sweep(deps, [notRecorded, other()], NEXT);
+    await stillOpen(deps, open);
+    expect(
+      (await deps.inventory.get(DEMO.accountId, adminRole.region, ROLE, adminRole.resourceId))?.state,
+    ).toBe("present");
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({
+        resourceType: ROLE,
+        resourceId: adminRole.resourceId,
+        operation: "config:BatchGetResourceConfig",
+      }),
+    );
+  });
+
+  it("ListDiscoveredResources listing an identifier without its resourceId", async () => {
+    const deps = await freshDeps();
+    const items = [admin(), other()];
+    await sweep(deps, items, FIRST);
+    const open = await openBefore(deps, ROLE, adminRole.resourceId);
+
+    const { posture } = await sweep(deps, items, NEXT, (m) =>
+      m.config.on(ListDiscoveredResourcesCommand).callsFake((input) => ({
+        resourceIdentifiers: items
+          .map(baseItem)
+          .filter((i) => i.resourceType === input.resourceType)
+          .map((i) =>
+            i.resourceId === adminRole.resourceId
+              ? { resourceType: i.resourceType, resourceName: i.resourceName }
+              : { resourceType: i.resourceType, resourceId: i.resourceId, resourceName: i.resourceName },
+          ),
+      })),
+    );
+    await stillOpen(deps, open);
+    expect(
+      (await deps.inventory.get(DEMO.accountId, adminRole.region, ROLE, adminRole.resourceId))?.state,
+    ).toBe("present");
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({ resourceType: ROLE, operation: "config:ListDiscoveredResources" }),
+    );
+  });
+
+  it("DescribeContactFlow answering without the ContactFlow it listed", async () => {
+    const deps = await freshDeps();
+    await sweep(deps, [], FIRST);
+    const open = await openBefore(deps, FLOW);
+    const flowIds = [...new Set((await openOn(deps, FLOW)).map((f) => f.subject.resourceId))];
+
+    const { posture } = await sweep(deps, [], NEXT, (m) =>
+      m.connect.on(DescribeContactFlowCommand).resolves({}),
+    );
+    await stillOpen(deps, open);
+    for (const id of flowIds)
+      expect((await deps.inventory.get(DEMO.accountId, DEMO.region, FLOW, id))?.state).toBe("present");
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({ resourceType: FLOW, operation: "connect:DescribeContactFlow" }),
+    );
+  });
+
+  it("ListContactFlows listing a flow summary without its Id", async () => {
+    const deps = await freshDeps();
+    await sweep(deps, [], FIRST);
+    const open = await openBefore(deps, FLOW);
+    const flowIds = [...new Set((await openOn(deps, FLOW)).map((f) => f.subject.resourceId))];
+
+    const { posture } = await sweep(deps, [], NEXT, (m) =>
+      m.connect.on(ListContactFlowsCommand).resolves({
+        ContactFlowSummaryList: flowIds.map((id) => ({ Name: id, ContactFlowType: "CONTACT_FLOW" })),
+      }),
+    );
+    await stillOpen(deps, open);
+    for (const id of flowIds)
+      expect((await deps.inventory.get(DEMO.accountId, DEMO.region, FLOW, id))?.state).toBe("present");
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({ resourceType: FLOW, operation: "connect:ListContactFlows" }),
+    );
+  });
+
+  it("ListInstances listing an instance summary without its Id", async () => {
+    const deps = await freshDeps();
+    await sweep(deps, [], FIRST);
+    const openFlows = await openBefore(deps, FLOW);
+    const instances = await deps.inventory.list(DEMO.accountId, INSTANCE);
+    expect(instances.length).toBeGreaterThan(0);
+
+    const { posture } = await sweep(deps, [], NEXT, (m) =>
+      m.connect.on(ListInstancesCommand).resolves({
+        InstanceSummaryList: instances.map((i) => ({
+          InstanceAlias: i.resourceName,
+          IdentityManagementType: "CONNECT_MANAGED",
+        })),
+      }),
+    );
+    await stillOpen(deps, openFlows);
+    for (const i of instances)
+      expect((await deps.inventory.get(DEMO.accountId, DEMO.region, INSTANCE, i.resourceId))?.state).toBe(
+        "present",
+      );
+    // No instance under a made-up id ("undefined") either.
+    expect((await deps.inventory.list(DEMO.accountId, INSTANCE)).map((i) => i.resourceId).sort()).toEqual(
+      instances.map((i) => i.resourceId).sort(),
+    );
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({ resourceType: INSTANCE, operation: "connect:ListInstances" }),
+    );
+  });
+});
