@@ -184,12 +184,17 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
     const open = await openBefore(deps, ROLE, adminRole.resourceId);
 
     // Config listed the role (it exists) but its item says the configuration was not recorded: unknown.
+    // The other role is gone meanwhile: the unrecorded one must not hold up its deletion.
     const notRecorded = { ...admin(), configurationItemStatus: "ResourceNotRecorded", configuration: null };
-    const { posture } = await sweep(deps, [notRecorded, other()], NEXT);
+    const { posture } = await sweep(deps, [notRecorded], NEXT);
     await stillOpen(deps, open);
     expect(
       (await deps.inventory.get(DEMO.accountId, adminRole.region, ROLE, adminRole.resourceId))?.state,
     ).toBe("present");
+    const gone = fromConfigurationItem(other());
+    expect((await deps.inventory.get(DEMO.accountId, gone.region, ROLE, gone.resourceId))?.state).toBe(
+      "deleted",
+    );
     expect(posture.unable).toContainEqual(
       expect.objectContaining({
         resourceType: ROLE,

@@ -138,6 +138,12 @@ export interface AccountRead {
    * they exist, so a caller must not call them deleted, and has no snapshot of them to evaluate.
    */
   pending: PendingResource[];
+  /**
+   * Resources listed whose configuration item is `ResourceNotRecorded` (Config stopped recording them):
+   * they exist, so a caller must not call them deleted, and there is no configuration to evaluate.
+   * Their type stays complete: one such resource does not hold up the deletions of the others.
+   */
+  unrecorded: PendingResource[];
   /** Set when the deadline passed before every listing was made: how many were left. */
   stopped?: UnableToEvaluate;
 }
@@ -236,7 +242,7 @@ export async function readAccount(
   clientsFor: (region: string) => RegionClients,
   req: ReadRequest,
 ): Promise<AccountRead> {
-  const out: AccountRead = { snapshots: [], unable: [], complete: new Set(), pending: [] };
+  const out: AccountRead = { snapshots: [], unable: [], complete: new Set(), pending: [], unrecorded: [] };
   const nowIso = req.now.toISOString();
   const backoff: BackoffOptions = {
     ...req.backoff,
@@ -312,8 +318,13 @@ export async function readAccount(
         }
         if (s.state === "not-recorded") {
           // Listed, so it exists, but Config's item holds no configuration: unknown, not gone (as on the
-          // event path, its findings stay as they are). The type is then not complete in this region.
-          allRead = false;
+          // event path, its findings stay as they are). It is not evaluated; the others of its type are.
+          out.unrecorded.push({
+            accountId: s.accountId,
+            region: s.region,
+            resourceType: s.resourceType,
+            resourceId: s.resourceId,
+          });
           unable({
             resourceType: type,
             resourceId: item.resourceId,

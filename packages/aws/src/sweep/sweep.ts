@@ -359,11 +359,11 @@ async function sweepAccount(
   );
 
   // 2. Resources gone since the last look: recorded in the inventory or with live findings, but not
-  // listed now (a resource listed but not read in full exists). The mark is dated when the resource
+  // listed now (a resource listed but not read in full, or whose item is ResourceNotRecorded, exists). The mark is dated when the resource
   // was last seen present, not now: a listing that shows it again with that item (Config's capture
   // time does not move when a listing left a live resource out) stores it again and re-opens its
   // findings, which an observation older than the "gone" one cannot.
-  const seen = new Set([...read.snapshots, ...read.pending].map(resourceKey));
+  const seen = new Set([...read.snapshots, ...read.pending, ...read.unrecorded].map(resourceKey));
   const gone = new Map<string, ResourceSnapshot>();
   const consider = (resourceType: string, region: string, resourceId: string, lastSeen: string) => {
     const k = resourceKey({ resourceType, region, resourceId });
