@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CONTROLS, type Finding, Report } from "../../../packages/core/src/index.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
-import { driftFinding } from "../format/finding-fixtures.ts";
+import { activityFinding, driftFinding } from "../format/finding-fixtures.ts";
 
 const ACCT = "111122223333";
 let n = 0;
@@ -162,5 +162,88 @@ describe("the evidence report's scope", () => {
       .find((l) => l.startsWith("Generated "))!;
     expect(md).toContain("No sweep recorded");
     expect(md).not.toContain("Regions swept");
+  });
+});
+
+describe("findings of an account no longer swept", () => {
+  const FORMER = "444455556666";
+  const snapshot = (at: string, accounts: string[]) =>
+    ({
+      at,
+      sweepId: at,
+      accounts,
+      regions: ["us-east-1"],
+      resources: 1,
+      controls: {},
+      open: { info: 0, low: 0, medium: 0, high: 1, critical: 0 },
+      unable: [],
+      unableTotal: 0,
+      resolvedGone: 0,
+      transitions: 0,
+      durationMs: 1,
+      unswept: [],
+    }) satisfies Report.PostureSnapshot;
+  const of = (accountId: string, findingId: string, over: Partial<Finding> = {}) =>
+    driftFinding({ findingId, subject: { ...driftFinding().subject, accountId }, ...over });
+  const build = (findings: Finding[]) =>
+    Report.buildReport({
+      baseline: testBaseline({ accounts: [ACCT] }),
+      controls: CONTROLS,
+      findings,
+      history: [],
+      inventory: [],
+      posture: [
+        snapshot("2026-03-01T10:00:00.000Z", [ACCT, FORMER]),
+        snapshot("2026-03-03T10:00:00.000Z", [ACCT]),
+      ],
+      generatedAt: "2026-03-03T12:00:00.000Z",
+    });
+  // FORMER was a member account, then taken out of the baseline's accounts: the latest sweep read ACCT
+  // only. Two of its drift findings are still live (the reconcile that resolves them was cut short by
+  // the run's deadline, or could not write them); an incident of it stays open for review.
+  const report = build([
+    of(FORMER, "f-former"),
+    of(FORMER, "f-former-s", {
+      status: "SUPPRESSED",
+      suppression: { by: "sec", reason: "migration", until: "2026-12-01T00:00:00.000Z" },
+    }),
+    of(ACCT, "f-here"),
+    activityFinding({
+      findingId: "f-incident",
+      subject: { ...activityFinding().subject, accountId: FORMER },
+    }),
+  ]);
+
+  it("marks its live drift findings as the regions' marking does, never an incident nor a swept account's", () => {
+    expect(report.scope.accountsNotSwept).toEqual([FORMER]);
+    const marked = [...report.openFindings, ...report.suppressedFindings]
+      .filter((f) => Report.notSwept(report, f))
+      .map((f) => f.findingId)
+      .sort();
+    expect(marked).toEqual(["f-former", "f-former-s"]);
+    expect(Report.notSweptNote(report, report.openFindings.find((f) => f.findingId === "f-former")!)).toBe(
+      Report.NOT_SWEPT_ACCOUNT_NOTE,
+    );
+    const md = Report.renderMarkdown(report);
+    expect(md.split(Report.NOT_SWEPT_ACCOUNT_NOTE).length - 1).toBe(2);
+    expect(md).not.toContain(Report.NOT_SWEPT_NOTE);
+    const html = Report.renderHtml(report);
+    expect(html.split("Account not swept: the latest sweep").length - 1).toBe(2);
+    expect(html).not.toContain("Region not swept");
+  });
+
+  it("says in the header that findings there are marked, and not that they were resolved", () => {
+    const md = Report.renderMarkdown(report)
+      .split("\n")
+      .find((l) => l.startsWith("Generated "))!;
+    expect(md).toContain(`Accounts no longer swept: ${FORMER} (`);
+    expect(md).toContain(`findings there are marked "Account not swept"`);
+    expect(md).not.toContain("resolved as out of scope");
+    const meta = /<p class="meta">(.*?)<\/p>/s.exec(Report.renderHtml(report))![1]!;
+    expect(meta).toContain("findings there are marked &quot;Account not swept&quot;");
+    // With none of its drift findings left live, the header says they were resolved.
+    const clean = Report.renderMarkdown(build([of(ACCT, "f-here")]));
+    expect(clean).toContain("resolved as out of scope");
+    expect(clean).not.toContain("Account not swept");
   });
 });

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding/types.ts";
 import { SEVERITIES } from "../finding/types.ts";
-import { ACCOUNT_NOT_SWEPT, type EvidenceReport, formatDuration, NOT_SWEPT_NOTE, notSwept } from "./model.ts";
+import { accountsNotSweptNote, type EvidenceReport, formatDuration, notSweptNote } from "./model.ts";
 import { timelineSvg } from "./timeline.ts";
 
 /** The header's regions: those the latest sweep read, and apart (marked) those it did not. */
@@ -119,7 +119,7 @@ export function renderHtml(r: EvidenceReport): string {
     `<p>${escapeHtml(f.summary)}</p>` +
     `<div>${cite(f.hipaa)}</div>` +
     `<small class="meta">first seen ${escapeHtml(f.firstSeen)} · last seen ${escapeHtml(f.lastSeen)} · finding ${escapeHtml(f.findingId)}</small>` +
-    (notSwept(r, f) ? `<p class="warn">${escapeHtml(NOT_SWEPT_NOTE)}</p>` : "") +
+    (notSweptNote(r, f) ? `<p class="warn">${escapeHtml(notSweptNote(r, f))}</p>` : "") +
     evidenceBlock(f.evidence) +
     (f.remediation
       ? `<div class="remediation"><b>Remediation:</b> <code>${escapeHtml(f.remediation)}</code></div>`
@@ -202,7 +202,7 @@ export function renderHtml(r: EvidenceReport): string {
     `<header><h1>${escapeHtml(r.title)}</h1>`,
     `<p class="meta">Generated ${escapeHtml(r.generatedAt)} by phiwatch · accounts ${escapeHtml(r.scope.accounts.join(", ") || "none")}${
       r.scope.accountsNotSwept.length > 0
-        ? ` · <span class="warn">accounts no longer swept: ${escapeHtml(r.scope.accountsNotSwept.join(", "))} (${escapeHtml(ACCOUNT_NOT_SWEPT)})</span>`
+        ? ` · <span class="warn">accounts no longer swept: ${escapeHtml(r.scope.accountsNotSwept.join(", "))} (${escapeHtml(accountsNotSweptNote(r))})</span>`
         : ""
     }${regionsMeta(r)}${s.lastSweep ? ` · last sweep ${escapeHtml(s.lastSweep)}` : ' · <span class="warn">no sweep recorded: statuses come from change events only</span>'}</p></header>`,
     `<nav><a href="#controls">Controls</a> · <a href="#open">Open findings</a> · <a href="#resolved">Resolved</a> · <a href="#timeline">Drift timeline</a> · <a href="#activity">Activity</a> · <a href="#inventory">PHI data paths</a></nav>`,

@@ -15,8 +15,10 @@ export {
   type DetectorRow,
   type EvidenceReport,
   formatDuration,
+  NOT_SWEPT_ACCOUNT_NOTE,
   NOT_SWEPT_NOTE,
   notSwept,
+  notSweptNote,
   type ReportInput,
   type ResolvedRow,
 } from "./model.ts";

@@ -1,12 +1,5 @@
 import type { Finding } from "../finding/types.ts";
-import {
-  type EvidenceReport,
-  formatDuration,
-  NOT_SWEPT_NOTE,
-  notSwept,
-  scopeAccounts,
-  scopeRegions,
-} from "./model.ts";
+import { type EvidenceReport, formatDuration, notSweptNote, scopeAccounts, scopeRegions } from "./model.ts";
 
 /** Escape a value for a Markdown table cell (pipes, newlines, backticks) and inline text. */
 function cell(value: unknown): string {
@@ -30,7 +23,7 @@ function table(headers: string[], rows: string[][]): string {
 
 const cites = (h: readonly string[]) => h.map((c) => `45 CFR ${c}`).join(", ");
 
-function finding(f: Finding, unswept = false): string {
+function finding(f: Finding, unswept?: string): string {
   const ev = JSON.stringify(f.evidence, null, 2).slice(0, 4000).replace(/```/g, "'''");
   return [
     `### ${f.severity.toUpperCase()} · ${cell(f.ruleId)} — ${cell(f.title)}`,
@@ -39,7 +32,7 @@ function finding(f: Finding, unswept = false): string {
     `- ${cell(f.summary)}`,
     `- HIPAA: ${cell(cites(f.hipaa))}`,
     `- First seen ${cell(f.firstSeen)}, last seen ${cell(f.lastSeen)}; finding ${cell(f.findingId)}`,
-    ...(unswept ? [`- ${cell(NOT_SWEPT_NOTE)}`] : []),
+    ...(unswept ? [`- ${cell(unswept)}`] : []),
     ...(f.remediation ? [`- Remediation: ${cell(f.remediation)}`] : []),
     ...(f.suppression
       ? [
@@ -110,12 +103,12 @@ export function renderMarkdown(r: EvidenceReport): string {
     ),
     `## Open findings (${r.openFindings.length})`,
     "",
-    ...(r.openFindings.length ? r.openFindings.map((f) => finding(f, notSwept(r, f))) : ["_None._", ""]),
+    ...(r.openFindings.length ? r.openFindings.map((f) => finding(f, notSweptNote(r, f))) : ["_None._", ""]),
     ...(r.suppressedFindings.length
       ? [
           `## Suppressed findings (${r.suppressedFindings.length})`,
           "",
-          ...r.suppressedFindings.map((f) => finding(f, notSwept(r, f))),
+          ...r.suppressedFindings.map((f) => finding(f, notSweptNote(r, f))),
         ]
       : []),
     ...(r.unable.length

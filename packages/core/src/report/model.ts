@@ -62,7 +62,9 @@ export interface EvidenceReport {
     accounts: string[];
     /**
      * Accounts of earlier sweeps or of the baseline that the latest sweep did not read (taken out of
-     * the sweep). The sweep resolves their drift findings as out of scope, and nothing re-checks them.
+     * the sweep). The sweep resolves their drift findings as out of scope, and nothing re-checks them;
+     * one still live (that reconcile cut short by the run's deadline) is marked "Account not swept"
+     * (`notSweptNote`).
      */
     accountsNotSwept: string[];
     /** The regions the latest sweep read (re-checked hourly); none when no sweep is recorded. */
@@ -130,36 +132,74 @@ export function scopeRegions(r: Pick<EvidenceReport, "scope" | "summary" | "unsw
  * scopeAccounts(report); // "Accounts: 111122223333. Accounts no longer swept: 444455556666 (…)."
  * ```
  */
-export function scopeAccounts(r: Pick<EvidenceReport, "scope">): string {
+export function scopeAccounts(
+  r: Pick<EvidenceReport, "scope" | "unswept" | "openFindings" | "suppressedFindings">,
+): string {
   const { accounts, accountsNotSwept } = r.scope;
   const out = [`Accounts: ${accounts.length > 0 ? accounts.join(", ") : "none"}.`];
   if (accountsNotSwept.length > 0)
-    out.push(`Accounts no longer swept: ${accountsNotSwept.join(", ")} (${ACCOUNT_NOT_SWEPT}).`);
+    out.push(`Accounts no longer swept: ${accountsNotSwept.join(", ")} (${accountsNotSweptNote(r)}).`);
   return out.join(" ");
 }
 
-/** What the header says of an account the latest sweep did not read. */
+/** What the header says of the accounts the latest sweep did not read. */
 export const ACCOUNT_NOT_SWEPT =
   "the latest sweep did not read them: their drift findings are resolved as out of scope and nothing re-checks them";
+
+/**
+ * The header's note on the accounts the latest sweep did not read: their drift findings resolved as
+ * out of scope, unless some are still live (the reconcile that resolves them was cut short): then it
+ * says those are marked.
+ */
+export function accountsNotSweptNote(
+  r: Pick<EvidenceReport, "scope" | "unswept" | "openFindings" | "suppressedFindings">,
+): string {
+  const live = [...r.openFindings, ...r.suppressedFindings].some(
+    (f) => notSweptNote(r, f) === NOT_SWEPT_ACCOUNT_NOTE,
+  );
+  return live
+    ? `the latest sweep did not read them and nothing re-checks them; findings there are marked "Account not swept"`
+    : ACCOUNT_NOT_SWEPT;
+}
 
 /** The report's note on a finding of a region the latest sweep did not read. */
 export const NOT_SWEPT_NOTE =
   "Region not swept: the latest sweep did not read this region, so this finding is not re-checked hourly (nor resolved as deleted); only change events re-evaluate it.";
 
+/** The report's note on a live drift finding of an account the latest sweep did not read. */
+export const NOT_SWEPT_ACCOUNT_NOTE =
+  "Account not swept: the latest sweep did not read this account, so this finding is not re-checked hourly (nor resolved as deleted); a complete scheduled sweep resolves it as no longer evaluated once the account has left the baseline's accounts.";
+
 /**
- * Whether the latest sweep left a drift finding's region out (`EvidenceReport.unswept`): the finding
- * stands as last evaluated, not re-checked hourly, never resolved as deleted.
+ * Why no sweep re-checks a drift finding, if none does: its account is not among those the latest
+ * sweep read (`scope.accountsNotSwept`: `NOT_SWEPT_ACCOUNT_NOTE`), or the latest sweep left its region
+ * out (`unswept`: `NOT_SWEPT_NOTE`). The finding stands as last evaluated, not re-checked hourly,
+ * never resolved as deleted. Activity findings are incidents, never swept: never marked.
+ *
+ * @example
+ * ```ts
+ * notSweptNote(report, finding); // NOT_SWEPT_NOTE, NOT_SWEPT_ACCOUNT_NOTE or undefined
+ * ```
+ */
+export function notSweptNote(r: Pick<EvidenceReport, "unswept" | "scope">, f: Finding): string | undefined {
+  if (f.kind !== "drift") return undefined;
+  if (r.scope.accountsNotSwept.includes(f.subject.accountId)) return NOT_SWEPT_ACCOUNT_NOTE;
+  if (r.unswept.some((u) => u.accountId === f.subject.accountId && u.region === f.subject.region))
+    return NOT_SWEPT_NOTE;
+  return undefined;
+}
+
+/**
+ * Whether no sweep re-checks a drift finding: its region or its account was left out of the latest
+ * sweep (see `notSweptNote`).
  *
  * @example
  * ```ts
  * report.openFindings.filter((f) => notSwept(report, f)); // the open findings no sweep re-checks
  * ```
  */
-export function notSwept(r: Pick<EvidenceReport, "unswept">, f: Finding): boolean {
-  return (
-    f.kind === "drift" &&
-    r.unswept.some((u) => u.accountId === f.subject.accountId && u.region === f.subject.region)
-  );
+export function notSwept(r: Pick<EvidenceReport, "unswept" | "scope">, f: Finding): boolean {
+  return notSweptNote(r, f) !== undefined;
 }
 
 export interface ReportInput {
