@@ -101,10 +101,9 @@ export function realSecurityGroup(): Json {
 /** AWS's EC2 Instance Connect list of us-east-1 in the recorded DescribeManagedPrefixLists answer. */
 export const INSTANCE_CONNECT_LIST = "pl-0e4bcff02b13bef1e";
 
-/** The same group under another id, SSH open only to AWS's EC2 Instance Connect list (AWS's advice). */
-export function instanceConnectGroup(): Json {
+/** The real group under another id, SSH open only to the prefix list `prefixListId`. */
+export function groupOpenToList(id: string, prefixListId: string): Json {
   const sg = realSecurityGroup();
-  const id = "sg-0e1c0nnect0000001";
   const [rule] = sg.configuration.ipPermissions;
   return {
     ...sg,
@@ -113,10 +112,14 @@ export function instanceConnectGroup(): Json {
     configuration: {
       ...sg.configuration,
       groupId: id,
-      ipPermissions: [{ ...rule, ipRanges: [], prefixListIds: [{ prefixListId: INSTANCE_CONNECT_LIST }] }],
+      ipPermissions: [{ ...rule, ipRanges: [], prefixListIds: [{ prefixListId }] }],
     },
   };
 }
+
+/** The same group under another id, SSH open only to AWS's EC2 Instance Connect list (AWS's advice). */
+export const instanceConnectGroup = (): Json =>
+  groupOpenToList("sg-0e1c0nnect0000001", INSTANCE_CONNECT_LIST);
 
 const INSTANCE = "8dab73a7-51ab-4610-8c72-359333b63f10";
 

@@ -1,40 +1,17 @@
 // Inventory writes of the hourly sweep: an item is written only when the stored one differs from what
 // the sweep read (its configuration, or its capture time). Counted by table and item kind with a
 // command-counting middleware on the DynamoDB client, as bench/handlers counts requests.
-import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  BatchReadFindingStore,
-  ensureTable,
-  InventoryStore,
-  runSweep,
-  type SweepDeps,
-} from "../../../packages/aws/src/index.ts";
+import { describe, expect, it } from "vitest";
+import { runSweep, type SweepDeps } from "../../../packages/aws/src/index.ts";
 import {
   bucketConfigurationItem,
   iamRoleConfigurationItem,
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
-import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import { CONTROLS, ControlSet, parseBaseline } from "../../../packages/core/src/index.ts";
-import { clientsFor, type Mocks, mockAccount, realSecurityGroup } from "./account.ts";
+import { realSecurityGroup } from "./account.ts";
+import { sweepHarness } from "./harness.ts";
 
-let stack: LocalStack;
-let mocks: Mocks | undefined;
-let tables = 0;
-const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
-const controls = new ControlSet(CONTROLS);
-
-beforeAll(async () => {
-  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml", storeOnly: true });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-afterEach(() => {
-  mocks?.restore();
-  mocks = undefined;
-});
+const h = sweepHarness("inventory-writes");
 
 type Key = { PK?: { S?: string } };
 /** The inputs of DynamoDB's write commands, as far as the counter reads them. */
@@ -50,7 +27,7 @@ type Counter = (
   ctx: { commandName?: string },
 ) => (args: { input: WriteInput }) => Promise<unknown>;
 const middleware = () =>
-  stack.ddb.middlewareStack as unknown as {
+  h.stack.ddb.middlewareStack as unknown as {
     add: (mw: Counter, o: { step: "initialize"; name: string }) => void;
     remove: (name: string) => boolean;
   };
@@ -64,7 +41,7 @@ async function countingWrites<T>(
     const k = `${table} ${String(key?.PK?.S ?? "?").split("#")[0]}`;
     writes[k] = (writes[k] ?? 0) + 1;
   };
-  const name = `inventoryWriteCounter${tables}`;
+  const name = "inventoryWriteCounter"; // removed again below: one counter at a time
   middleware().add(
     (next, ctx) => (args) => {
       const i = args.input;
@@ -85,22 +62,6 @@ async function countingWrites<T>(
   } finally {
     middleware().remove(name);
   }
-}
-
-async function freshDeps(): Promise<{ deps: SweepDeps; table: string }> {
-  const table = `inventory-writes-${++tables}`;
-  await ensureTable(stack.ddb, table);
-  return {
-    table,
-    deps: {
-      baseline,
-      controls,
-      findings: new BatchReadFindingStore(stack.ddb, table),
-      inventory: new InventoryStore(stack.ddb, table),
-      clientsFor,
-      backoff: { sleep: async () => {} },
-    },
-  };
 }
 
 const sweepAt = (deps: SweepDeps, now: string) =>
@@ -128,13 +89,14 @@ const API_ONLY = ["GetPublicAccessBlockCommand", "ListInstancesCommand", "Descri
 
 describe("sweep: inventory writes", () => {
   it("writes no inventory item on a second sweep of an unchanged account, and writes a changed resource", async () => {
-    const { deps, table } = await freshDeps();
+    const deps = await h.freshDeps();
+    const { table } = deps;
     const items = [
       role("app-reader", "2026-03-01T08:00:00.000Z", "s3:GetObject"),
       role("app-writer", "2026-03-01T08:00:00.000Z", "s3:PutObject"),
       { ...realSecurityGroup(), configurationItemCaptureTime: "2026-03-01T08:00:00.000Z" },
     ];
-    mocks = mockAccount({ items, deny: API_ONLY });
+    h.mock({ items, deny: API_ONLY });
     const first = await countingWrites(() => sweepAt(deps, "2026-03-03T15:00:00.000Z"));
     expect(first.result.snapshots).toHaveLength(3);
     expect(first.writes[`${table} I`]).toBe(3);
@@ -143,10 +105,9 @@ describe("sweep: inventory writes", () => {
     const steady = await countingWrites(() => sweepAt(deps, "2026-03-03T16:00:00.000Z"));
     expect(steady.result.snapshots).toHaveLength(3);
     expect(steady.writes[`${table} I`] ?? 0).toBe(0);
-    mocks.restore();
 
     // One role changed (Config recorded a new item): that one is written, the others are not.
-    mocks = mockAccount({
+    h.mock({
       items: [items[0]!, role("app-writer", "2026-03-03T16:30:00.000Z", "s3:DeleteObject"), items[2]!],
       deny: API_ONLY,
     });
@@ -164,14 +125,15 @@ describe("sweep: inventory writes", () => {
   });
 
   it("writes a bucket again only when its read-time stamp moves (the stamp is what dependants are observed at)", async () => {
-    const { deps, table } = await freshDeps();
+    const deps = await h.freshDeps();
+    const { table } = deps;
     const bucket = bucketConfigurationItem({
       name: "northwind-ctr-stamped",
       accountId: DEMO.accountId,
       capturedAt: "2026-03-01T08:00:00.000Z",
       sse: { algorithm: "AES256" },
     });
-    mocks = mockAccount({ items: [bucket], deny: API_ONLY });
+    h.mock({ items: [bucket], deny: API_ONLY });
     await sweepAt(deps, "2026-03-03T15:00:00.000Z");
     // The same run again (same read time): identical in everything, nothing to write.
     const same = await countingWrites(() => sweepAt(deps, "2026-03-03T15:00:00.000Z"));

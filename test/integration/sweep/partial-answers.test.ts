@@ -3,7 +3,6 @@
 // ("resource no longer exists": a RESOLVED transition, an alert and a SIEM event) and the next listing
 // re-opens them an hour later. Each case: a resource with an open finding, one sweep whose answer is
 // partial, and the finding must stay OPEN, the inventory item present, the posture naming the operation.
-import { readFileSync } from "node:fs";
 import {
   BatchGetResourceConfigCommand,
   ListDiscoveredResourcesCommand,
@@ -13,58 +12,15 @@ import {
   ListContactFlowsCommand,
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  BatchReadFindingStore,
-  ensureTable,
-  InventoryStore,
-  runSweep,
-  type SweepDeps,
-} from "../../../packages/aws/src/index.ts";
+import { describe, expect, it } from "vitest";
+import { type BatchReadFindingStore, runSweep, type SweepDeps } from "../../../packages/aws/src/index.ts";
 import { iamRoleConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
-import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import {
-  allFindings,
-  CONTROLS,
-  ControlSet,
-  type Finding,
-  fromConfigurationItem,
-  parseBaseline,
-} from "../../../packages/core/src/index.ts";
-import { baseItem, clientsFor, type Mocks, mockAccount } from "./account.ts";
+import { allFindings, type Finding, fromConfigurationItem } from "../../../packages/core/src/index.ts";
+import { baseItem, type Mocks } from "./account.ts";
+import { sweepHarness } from "./harness.ts";
 
-let stack: LocalStack;
-let mocks: Mocks | undefined;
-let tables = 0;
-const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
-const controls = new ControlSet(CONTROLS);
-
-beforeAll(async () => {
-  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml", storeOnly: true });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-afterEach(() => {
-  mocks?.restore();
-  mocks = undefined;
-});
-
-async function freshDeps(): Promise<
-  SweepDeps & { findings: BatchReadFindingStore; inventory: InventoryStore }
-> {
-  const table = `partial-${++tables}`;
-  await ensureTable(stack.ddb, table);
-  return {
-    baseline,
-    controls,
-    findings: new BatchReadFindingStore(stack.ddb, table),
-    inventory: new InventoryStore(stack.ddb, table),
-    clientsFor,
-    backoff: { sleep: async () => {} },
-  };
-}
+const h = sweepHarness("partial");
 
 /** One hourly sweep of the demo account; `answer` changes what AWS answers after the recorded account is mocked. */
 async function sweep(
@@ -73,8 +29,7 @@ async function sweep(
   now: string,
   answer?: (m: Mocks) => void,
 ) {
-  mocks?.restore();
-  mocks = mockAccount({ items });
+  const mocks = h.mock({ items });
   answer?.(mocks);
   return runSweep(deps, {
     accountId: DEMO.accountId,
@@ -145,7 +100,7 @@ async function stillOpen(deps: { findings: BatchReadFindingStore }, ids: string[
 
 describe("sweep: an answer that leaves out a listed resource is not absence", () => {
   it("BatchGetResourceConfig answering without a listed key (neither an item nor unprocessed)", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     const items = [admin(), other()];
     await sweep(deps, items, FIRST);
     const open = await openBefore(deps, ROLE, adminRole.resourceId);
@@ -179,7 +134,7 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
   });
 
   it("BatchGetResourceConfig returning a listed key's item as ResourceNotRecorded", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     await sweep(deps, [admin(), other()], FIRST);
     const open = await openBefore(deps, ROLE, adminRole.resourceId);
 
@@ -205,7 +160,7 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
   });
 
   it("ListDiscoveredResources listing an identifier without its resourceId", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     const items = [admin(), other()];
     await sweep(deps, items, FIRST);
     const open = await openBefore(deps, ROLE, adminRole.resourceId);
@@ -232,7 +187,7 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
   });
 
   it("DescribeContactFlow answering without the ContactFlow it listed", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     await sweep(deps, [], FIRST);
     const open = await openBefore(deps, FLOW);
     const flowIds = [...new Set((await openOn(deps, FLOW)).map((f) => f.subject.resourceId))];
@@ -249,7 +204,7 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
   });
 
   it("ListContactFlows listing a flow summary without its Id", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     await sweep(deps, [], FIRST);
     const open = await openBefore(deps, FLOW);
     const flowIds = [...new Set((await openOn(deps, FLOW)).map((f) => f.subject.resourceId))];
@@ -268,7 +223,7 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
   });
 
   it("ListInstances listing an instance summary without its Id", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     await sweep(deps, [], FIRST);
     const openFlows = await openBefore(deps, FLOW);
     const instances = await deps.inventory.list(DEMO.accountId, INSTANCE);

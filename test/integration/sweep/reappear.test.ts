@@ -2,65 +2,21 @@
 // that a later listing shows again, with the Config item it had before: Config's capture time does
 // not move when Config briefly leaves a live resource out, so the resource must come back on the
 // item it was marked deleted over. An older Config event must still not undo a deletion.
-import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  BatchReadFindingStore,
-  ensureTable,
-  InventoryStore,
-  processSnapshot,
-  runSweep,
-  type SweepDeps,
-} from "../../../packages/aws/src/index.ts";
+import { describe, expect, it } from "vitest";
+import { processSnapshot, runSweep, type SweepDeps } from "../../../packages/aws/src/index.ts";
 import { iamRoleConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
-import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
-import {
-  CONTROLS,
-  ControlSet,
-  findingId,
-  fromConfigurationItem,
-  parseBaseline,
-} from "../../../packages/core/src/index.ts";
-import { clientsFor, type Mocks, mockAccount } from "./account.ts";
+import { findingId, fromConfigurationItem } from "../../../packages/core/src/index.ts";
+import { sweepHarness } from "./harness.ts";
 
-let stack: LocalStack;
-let mocks: Mocks | undefined;
-let tables = 0;
-const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
-const controls = new ControlSet(CONTROLS);
-
-beforeAll(async () => {
-  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml", storeOnly: true });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-afterEach(() => {
-  mocks?.restore();
-  mocks = undefined;
-});
-
-async function freshDeps(): Promise<SweepDeps> {
-  const table = `reappear-${++tables}`;
-  await ensureTable(stack.ddb, table);
-  return {
-    baseline,
-    controls,
-    findings: new BatchReadFindingStore(stack.ddb, table),
-    inventory: new InventoryStore(stack.ddb, table),
-    clientsFor,
-    backoff: { sleep: async () => {} },
-  };
-}
+const h = sweepHarness("reappear");
 
 /** The reads only the API answers: without them every item keeps Config's capture time. */
 const API_ONLY = ["GetPublicAccessBlockCommand", "ListInstancesCommand", "DescribeTrailsCommand"];
 const CAPTURED = "2026-03-01T08:00:00.000Z";
 
 async function sweep(deps: SweepDeps, items: Record<string, unknown>[], now: string) {
-  mocks?.restore();
-  mocks = mockAccount({ items, deny: API_ONLY });
+  h.mock({ items, deny: API_ONLY });
   return runSweep(deps, {
     accountId: DEMO.accountId,
     regions: [DEMO.region],
@@ -148,7 +104,7 @@ const adminFinding = findingId("iam-no-wildcard-on-phi", {
 
 describe("sweep: a resource listed again after it was marked deleted", () => {
   it("is stored again, its findings re-open, and the controls that read it see it", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     const all = [managedPolicy(), reader(), admin()];
     await sweep(deps, all, "2026-03-03T15:00:00.000Z");
     expect((await deps.findings.getFinding(adminFinding))?.status).toBe("OPEN");
@@ -192,7 +148,7 @@ describe("sweep: a resource listed again after it was marked deleted", () => {
   });
 
   it("still refuses a Config event older than the deletion mark, and a newer one is evaluated", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     await sweep(deps, [admin()], "2026-03-03T15:00:00.000Z");
     await sweep(deps, [], "2026-03-03T16:00:00.000Z");
 
@@ -221,7 +177,7 @@ describe("sweep: a resource listed again after it was marked deleted", () => {
   });
 
   it("keeps Config's own deletion: a listing that still shows the older item does not undo it", async () => {
-    const deps = await freshDeps();
+    const deps = await h.freshDeps();
     await sweep(deps, [admin()], "2026-03-03T15:00:00.000Z");
     const deleted = fromConfigurationItem({
       ...admin("2026-03-03T15:20:00.000Z"),

@@ -27,6 +27,7 @@ import {
 import {
   clientsFor,
   demoEvents,
+  groupOpenToList,
   INSTANCE_CONNECT_LIST,
   instanceConnectGroup,
   type Mocks,
@@ -657,21 +658,7 @@ describe("sweep: a recorder that does not record customer-managed prefix lists",
     unable.filter((u) => u.resourceType === "AWS::EC2::PrefixList");
 
   /** The real group under another id, SSH open only to a customer-managed list Config does not record. */
-  function customerListGroup() {
-    const sg = realSecurityGroup();
-    const id = "sg-0c0570mer1157000a";
-    const [rule] = sg.configuration.ipPermissions;
-    return {
-      ...sg,
-      resourceId: id,
-      arn: String(sg.arn).replace(sg.resourceId, id),
-      configuration: {
-        ...sg.configuration,
-        groupId: id,
-        ipPermissions: [{ ...rule, ipRanges: [], prefixListIds: [{ prefixListId: "pl-0123456789abcdef0" }] }],
-      },
-    };
-  }
+  const customerListGroup = () => groupOpenToList("sg-0c0570mer1157000a", "pl-0123456789abcdef0");
 
   it("lists no prefix-list entry when no group's verdict needs a customer-managed list", async () => {
     // One group opens SSH to 0.0.0.0/0 (no list), one only to AWS's EC2 Instance Connect list (EC2 names it).

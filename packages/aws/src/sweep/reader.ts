@@ -941,9 +941,25 @@ async function readConnect(
       ),
     );
 
-    for (const [type, list, describe] of [
-      [CONNECT_FLOW, "flows", "flow"],
-      [CONNECT_FLOW_MODULE, "modules", "module"],
+    // Each kind with the operations that list and describe it (as `unable` names them) and the field
+    // a description answers with.
+    for (const [type, list, describe, listOp, describeOp, described] of [
+      [
+        CONNECT_FLOW,
+        "flows",
+        "flow",
+        "connect:ListContactFlows",
+        "connect:DescribeContactFlow",
+        "ContactFlow",
+      ],
+      [
+        CONNECT_FLOW_MODULE,
+        "modules",
+        "module",
+        "connect:ListContactFlowModules",
+        "connect:DescribeContactFlowModule",
+        "ContactFlowModule",
+      ],
     ] as const) {
       const summaries: Array<{ Id?: string; Arn?: string; Name?: string }> = [];
       let token: string | undefined;
@@ -977,7 +993,7 @@ async function readConnect(
           token = r.NextToken;
         } while (token && summaries.length < MAX_FLOWS_PER_INSTANCE);
       } catch (error) {
-        fail(list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules", error, type);
+        fail(listOp, error, type);
         flowsComplete = false;
         continue;
       }
@@ -987,7 +1003,7 @@ async function readConnect(
           resourceType: type,
           resourceId: id,
           region,
-          operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
+          operation: listOp,
           reason: `stopped after ${summaries.length} ${list} of this instance when the run's time budget was spent`,
         });
         flowsComplete = false;
@@ -997,7 +1013,7 @@ async function readConnect(
           resourceType: type,
           resourceId: id,
           region,
-          operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
+          operation: listOp,
           reason: `stopped after ${MAX_FLOWS_PER_INSTANCE} ${list} of this instance with more left`,
         });
         flowsComplete = false;
@@ -1009,7 +1025,7 @@ async function readConnect(
           resourceType: type,
           resourceId: id,
           region,
-          operation: list === "flows" ? "connect:ListContactFlows" : "connect:ListContactFlowModules",
+          operation: listOp,
           reason: `${noFlowId} ${list} of this instance listed without an Id: none of the region's ${list} is called deleted this run`,
         });
         flowsComplete = false;
@@ -1050,9 +1066,8 @@ async function readConnect(
                   resourceType: type,
                   resourceId: flowId,
                   region,
-                  operation:
-                    describe === "flow" ? "connect:DescribeContactFlow" : "connect:DescribeContactFlowModule",
-                  reason: `Connect answered without the ${describe === "flow" ? "ContactFlow" : "ContactFlowModule"} it listed`,
+                  operation: describeOp,
+                  reason: `Connect answered without the ${described} it listed`,
                 });
                 flowsFailed();
                 return undefined;
@@ -1066,12 +1081,7 @@ async function readConnect(
               // Saved but never published: Connect cannot route a contact into it, so there is nothing to
               // evaluate, and the listing is still complete (no earlier snapshot of it can exist).
               if ((error as Error).name === "ContactFlowNotPublishedException") return undefined;
-              fail(
-                describe === "flow" ? "connect:DescribeContactFlow" : "connect:DescribeContactFlowModule",
-                error,
-                type,
-                flowId,
-              );
+              fail(describeOp, error, type, flowId);
               flowsFailed();
               return undefined;
             }

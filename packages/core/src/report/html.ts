@@ -19,6 +19,9 @@ function regionsMeta(r: EvidenceReport): string {
   );
 }
 
+/** A finding card's note when no sweep re-checks it (`notSweptNote`). */
+const unsweptNote = (note: string | undefined) => (note ? `<p class="warn">${escapeHtml(note)}</p>` : "");
+
 /** Escape text for HTML element content and attribute values. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? "")
@@ -119,7 +122,7 @@ export function renderHtml(r: EvidenceReport): string {
     `<p>${escapeHtml(f.summary)}</p>` +
     `<div>${cite(f.hipaa)}</div>` +
     `<small class="meta">first seen ${escapeHtml(f.firstSeen)} · last seen ${escapeHtml(f.lastSeen)} · finding ${escapeHtml(f.findingId)}</small>` +
-    (notSweptNote(r, f) ? `<p class="warn">${escapeHtml(notSweptNote(r, f))}</p>` : "") +
+    unsweptNote(notSweptNote(r, f)) +
     evidenceBlock(f.evidence) +
     (f.remediation
       ? `<div class="remediation"><b>Remediation:</b> <code>${escapeHtml(f.remediation)}</code></div>`
