@@ -9,6 +9,8 @@ import {
 } from "@aws-sdk/client-config-service";
 import {
   DescribeContactFlowCommand,
+  DescribeContactFlowModuleCommand,
+  ListContactFlowModulesCommand,
   ListContactFlowsCommand,
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
@@ -17,7 +19,7 @@ import { type BatchReadFindingStore, runSweep, type SweepDeps } from "../../../p
 import { iamRoleConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { allFindings, type Finding, fromConfigurationItem } from "../../../packages/core/src/index.ts";
-import { baseItem, type Mocks } from "./account.ts";
+import { baseItem, flows, type Mocks } from "./account.ts";
 import { sweepHarness } from "./harness.ts";
 
 const h = sweepHarness("partial");
@@ -65,6 +67,7 @@ const other = () =>
 const ROLE = "AWS::IAM::Role";
 const adminRole = fromConfigurationItem(admin());
 const FLOW = "AWS::Connect::ContactFlow";
+const MODULE = "AWS::Connect::ContactFlowModule";
 const INSTANCE = "AWS::Connect::Instance";
 
 const FIRST = "2026-03-03T15:00:00.000Z";
@@ -200,6 +203,53 @@ describe("sweep: an answer that leaves out a listed resource is not absence", ()
       expect((await deps.inventory.get(DEMO.accountId, DEMO.region, FLOW, id))?.state).toBe("present");
     expect(posture.unable).toContainEqual(
       expect.objectContaining({ resourceType: FLOW, operation: "connect:DescribeContactFlow" }),
+    );
+  });
+
+  it("DescribeContactFlowModule answering without the ContactFlowModule it listed", async () => {
+    // The demo instance has no module: one that asks for a date of birth while recording, listed on
+    // the instance of the first listed flow, so that it has an open finding before the partial answer.
+    const identify = flows().find((f) => f.Id === "flow-identify")!;
+    const listed = (m: Mocks) =>
+      m.connect.on(ListContactFlowModulesCommand).callsFake((input: { InstanceId?: string }) => ({
+        ContactFlowModulesSummaryList: [
+          {
+            Id: "module-dob",
+            Name: "Verify caller",
+            Arn: `arn:aws:connect:${DEMO.region}:${DEMO.accountId}:instance/${input.InstanceId}/flow-module/module-dob`,
+          },
+        ],
+      }));
+    const deps = await h.freshDeps();
+    await sweep(deps, [], FIRST, (m) => {
+      listed(m);
+      m.connect.on(DescribeContactFlowModuleCommand).callsFake((input: { InstanceId?: string }) => ({
+        ContactFlowModule: {
+          Arn: `arn:aws:connect:${DEMO.region}:${DEMO.accountId}:instance/${input.InstanceId}/flow-module/module-dob`,
+          Id: "module-dob",
+          Name: "Verify caller",
+          State: "ACTIVE",
+          Status: "PUBLISHED",
+          Content: identify.Content,
+        },
+      }));
+    });
+    const open = await openBefore(deps, MODULE, "module-dob");
+
+    const { posture } = await sweep(deps, [], NEXT, (m) => {
+      listed(m);
+      m.connect.on(DescribeContactFlowModuleCommand).resolves({});
+    });
+    await stillOpen(deps, open);
+    expect((await deps.inventory.get(DEMO.accountId, DEMO.region, MODULE, "module-dob"))?.state).toBe(
+      "present",
+    );
+    expect(posture.unable).toContainEqual(
+      expect.objectContaining({
+        resourceType: MODULE,
+        resourceId: "module-dob",
+        operation: "connect:DescribeContactFlowModule",
+      }),
     );
   });
 
