@@ -294,6 +294,7 @@ async function keyFacts(
           arn: typeof c.arn === "string" ? c.arn : ref,
           keyManager: c.keyManager,
           ...(typeof c.keyState === "string" ? { keyState: c.keyState } : {}),
+          ...(typeof c.origin === "string" ? { origin: c.origin } : {}),
         },
       };
     }
@@ -319,8 +320,11 @@ async function keyFacts(
         arn: md.Arn,
         keyManager: md.KeyManager,
         ...(md.KeyState ? { keyState: md.KeyState } : {}),
+        ...(md.Origin ? { origin: md.Origin } : {}),
       };
-      if (md.KeyManager === "CUSTOMER") {
+      // KMS refuses GetKeyRotationStatus for a key it cannot rotate automatically (imported material,
+      // custom key stores): kms-rotation reads the origin instead.
+      if (md.KeyManager === "CUSTOMER" && (md.Origin ?? "AWS_KMS") === "AWS_KMS") {
         try {
           const rot = await kms.send(new GetKeyRotationStatusCommand({ KeyId: md.Arn }));
           value.rotationEnabled = rot.KeyRotationEnabled === true;

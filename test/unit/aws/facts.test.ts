@@ -168,6 +168,34 @@ describe("resolveFacts key facts: DescribeKey in the key's own account and regio
     ]);
   });
 
+  it("keeps the key's origin, and does not ask rotation of a key KMS cannot rotate automatically", async () => {
+    clearFactCache();
+    const asked: string[] = [];
+    const kmsFor = () =>
+      ({
+        send: async (cmd: { constructor: { name: string }; input: { KeyId: string } }) => {
+          asked.push(cmd.constructor.name);
+          if (cmd.constructor.name === "DescribeKeyCommand")
+            return {
+              KeyMetadata: {
+                Arn: cmd.input.KeyId,
+                KeyManager: "CUSTOMER",
+                KeyState: "Enabled",
+                Origin: "EXTERNAL",
+              },
+            };
+          throw Object.assign(new Error("not supported"), { name: "UnsupportedOperationException" });
+        },
+      }) as never;
+    const ref = `arn:aws:kms:us-east-1:${ACCT}:key/${KEY}`;
+    const facts = await resolveFacts([keyRequest(ref)], { inventory: countingInventory([]).reader, kmsFor });
+    expect(facts.kmsKey(ref, ACCT, "us-east-1")).toMatchObject({
+      ok: true,
+      value: { keyManager: "CUSTOMER", origin: "EXTERNAL" },
+    });
+    expect(asked).toEqual(["DescribeKeyCommand"]);
+  });
+
   it("falls back to the item's account when phiwatch cannot enter the key's account", async () => {
     clearFactCache();
     const { asked, kmsFor } = kmsPerAccountRegion((a) => a === ACCT);

@@ -237,6 +237,17 @@ describe("report model", () => {
     ]);
   });
 
+  it("says a key KMS cannot rotate automatically rotates by hand only, whatever the rotation status says", () => {
+    const external = inventory.map((s) =>
+      s.resourceType === "AWS::KMS::Key"
+        ? { ...s, configuration: { ...s.configuration, origin: "EXTERNAL" }, supplementary: {} }
+        : s,
+    );
+    expect(build({ inventory: external }).inventory.buckets[1]!.keyRotation).toBe(
+      "manual only (origin EXTERNAL)",
+    );
+  });
+
   it("inventories Connect storage per data type, with the types Connect refused as not applying", () => {
     const instance: ResourceSnapshot = {
       resourceType: "AWS::Connect::Instance",

@@ -48,15 +48,19 @@ export async function enrichSnapshot(
   const fail = (operation: string, error: unknown) => unableTo(operation, reasonOf(error));
   if (s.resourceType === "AWS::KMS::Key" && s.configuration.keyManager !== "AWS") {
     const keyId = s.arn ?? s.resourceId;
+    // KMS refuses GetKeyRotationStatus for a key it cannot rotate automatically (imported material,
+    // custom key stores): not a failed read to report every hour; kms-rotation reads the origin.
+    const autoRotatable = s.configuration.origin === undefined || s.configuration.origin === "AWS_KMS";
     if (!c.kms) unableTo("kms:GetKeyRotationStatus", "no KMS client configured");
     else {
-      try {
-        const r = await send(() => c.kms!.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
-        extra.KeyRotationStatus = r.KeyRotationEnabled === true;
-        if (r.RotationPeriodInDays) extra.RotationPeriodInDays = r.RotationPeriodInDays;
-      } catch (error) {
-        fail("kms:GetKeyRotationStatus", error);
-      }
+      if (autoRotatable)
+        try {
+          const r = await send(() => c.kms!.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
+          extra.KeyRotationStatus = r.KeyRotationEnabled === true;
+          if (r.RotationPeriodInDays) extra.RotationPeriodInDays = r.RotationPeriodInDays;
+        } catch (error) {
+          fail("kms:GetKeyRotationStatus", error);
+        }
       if (s.supplementary.Policy === undefined && s.supplementary.KeyPolicy === undefined) {
         try {
           const r = await send(() =>

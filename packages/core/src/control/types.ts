@@ -30,6 +30,8 @@ export interface KeyFacts {
   arn: string;
   keyManager: "CUSTOMER" | "AWS";
   keyState?: string;
+  /** Where the key material comes from: `AWS_KMS`, `EXTERNAL` (imported), `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`. */
+  origin?: string;
   rotationEnabled?: boolean;
   rotationPeriodInDays?: number;
 }

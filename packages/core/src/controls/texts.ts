@@ -70,7 +70,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "kms-rotation": {
     rationale:
-      "Automatic rotation limits how much PHI any one key version protects and is what auditors expect of an encryption mechanism; KMS keeps old versions, so rotation never makes recordings unreadable.",
+      "Automatic rotation limits how much PHI any one key version protects and is what auditors expect of an encryption mechanism; KMS keeps old versions, so rotation never makes recordings unreadable. KMS cannot rotate keys with imported material or in a custom key store automatically: the finding names the key's origin and how to rotate it; a team that rotates such a key by hand records it as a suppression whose expiry is the next rotation due.",
   },
   "kms-separation-of-duties": {
     rationale:

@@ -10,6 +10,7 @@ import {
   instanceStorageConfigs,
   instanceStorageRefusals,
 } from "../resource/connect.ts";
+import { MANUAL_ROTATION } from "../resource/kms-proof.ts";
 import {
   bucketEncryption,
   bucketName,
@@ -104,6 +105,7 @@ function keyView(k: ResourceSnapshot): KeyPath {
   const rot = pick(k.supplementary, "KeyRotationStatus") ?? pick(c, "keyRotationEnabled");
   const period = pick(k.supplementary, "RotationPeriodInDays");
   const manager = String(pick(c, "keyManager", "KeyManager") ?? "unknown");
+  const origin = pick(c, "origin", "Origin");
   return {
     keyId: k.resourceId,
     arn: k.arn ?? String(pick(c, "arn", "Arn") ?? k.resourceId),
@@ -112,11 +114,13 @@ function keyView(k: ResourceSnapshot): KeyPath {
     rotation:
       manager === "AWS"
         ? "AWS-managed (yearly)"
-        : rot === true || rot === "true"
-          ? `on${period !== undefined ? `, every ${period} days` : ""}`
-          : rot === false || rot === "false"
-            ? "OFF"
-            : "unknown",
+        : typeof origin === "string" && origin !== "AWS_KMS" && Object.hasOwn(MANUAL_ROTATION, origin)
+          ? `manual only (origin ${origin})`
+          : rot === true || rot === "true"
+            ? `on${period !== undefined ? `, every ${period} days` : ""}`
+            : rot === false || rot === "false"
+              ? "OFF"
+              : "unknown",
   };
 }
 

@@ -51,3 +51,17 @@ export function customerManagedKey(
     return { ok: false, summary: "the key is AWS-managed (KeyManager=AWS)", evidence };
   return { ok: true, evidence };
 }
+
+/**
+ * Key origins whose material KMS cannot rotate automatically (`EnableKeyRotation`: "You cannot enable
+ * automatic rotation of … KMS keys with imported key material, or KMS keys in a custom key store"),
+ * with how such a key is rotated instead.
+ */
+export const MANUAL_ROTATION: Readonly<Record<string, string>> = {
+  EXTERNAL:
+    "imported key material (origin EXTERNAL): import new key material and rotate it on demand (aws kms rotate-key-on-demand), or move the PHI buckets to a new key",
+  AWS_CLOUDHSM:
+    "a CloudHSM key store (origin AWS_CLOUDHSM): create a new key in the key store and move the PHI buckets and the alias to it",
+  EXTERNAL_KEY_STORE:
+    "an external key store (origin EXTERNAL_KEY_STORE): rotate the key in the external key manager, or create a new KMS key and move the PHI buckets to it",
+};

@@ -124,6 +124,46 @@ describe("control kms-rotation", () => {
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence.rotationPeriodInDays).toBe(730);
   });
+  // KMS cannot rotate these automatically (EnableKeyRotation, API reference): the verdict names the
+  // origin and the way such a key is rotated, never "cannot prove" nor the remediation's EnableKeyRotation.
+  it.each([
+    ["EXTERNAL", /imported key material.*rotate-key-on-demand/],
+    ["AWS_CLOUDHSM", /CloudHSM key store/],
+    ["EXTERNAL_KEY_STORE", /external key store/],
+  ])("fails a key of origin %s as rotatable by hand only, from the Config item", (origin, says) => {
+    const e = run(
+      customerKey({ configuration: { origin }, supplementary: { KeyRotationStatus: undefined } }),
+      "kms-rotation",
+      phiInventory(),
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toMatch(says);
+    expect(e.evidence).toMatchObject({ origin, rotation: "manual only", keyArn: KEY_ARN });
+    expect(e.evidence.proof).toBeUndefined();
+  });
+  it("reads the origin from DescribeKey when the Config item has none", () => {
+    const snap = customerKey({
+      configuration: { origin: undefined },
+      supplementary: { KeyRotationStatus: undefined },
+    });
+    const f = facts({
+      inventory: { "AWS::S3::Bucket": [bucketWithKey(KEY_ARN)] },
+      keys: { [KEY_ARN]: { arn: KEY_ARN, keyManager: "CUSTOMER", origin: "EXTERNAL" } },
+    });
+    const e = run(snap, "kms-rotation", f);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ origin: "EXTERNAL", rotation: "manual only" });
+  });
+  it("an origin it does not know (or AWS_KMS) is judged by the rotation status as before", () => {
+    for (const origin of ["AWS_KMS", "SOMETHING_NEW", "toString"])
+      expect(
+        run(
+          customerKey({ configuration: { origin }, supplementary: { KeyRotationStatus: true } }),
+          "kms-rotation",
+          phiInventory(),
+        ).status,
+      ).toBe("COMPLIANT");
+  });
   it("is not applicable to the real AWS-managed key (AWS rotates it)", () => {
     const snap = loadItem("test/fixtures/config/rdk__AWS_KMS_Key.json");
     const e = run(snap, "kms-rotation", noBuckets, { phiKeys: ["arn:aws:kms:us-east-1:123456789012:key/*"] });

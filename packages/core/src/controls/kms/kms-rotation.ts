@@ -1,6 +1,7 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import { bucketInventoryRequest, keyIdentity, phiKeyGate } from "../../policy/resources.ts";
+import { MANUAL_ROTATION } from "../../resource/kms-proof.ts";
 
 const asBool = (v: unknown): boolean | undefined =>
   v === true || v === "true" ? true : v === false || v === "false" ? false : undefined;
@@ -13,7 +14,10 @@ export default defineControl({
   severity: "high",
   rationale:
     "Automatic rotation limits how much PHI any one key version protects and is what auditors expect of an " +
-    "encryption mechanism; KMS keeps old versions, so rotation never makes recordings unreadable.",
+    "encryption mechanism; KMS keeps old versions, so rotation never makes recordings unreadable. KMS cannot " +
+    "rotate keys with imported material or in a custom key store automatically: the finding names the key's " +
+    "origin and how to rotate it; a team that rotates such a key by hand records it as a suppression whose " +
+    "expiry is the next rotation due.",
   remediation: {
     console:
       "KMS › Customer managed keys › key › Key rotation › Automatically rotate this KMS key every year (or the baseline's period).",
@@ -36,6 +40,20 @@ export default defineControl({
     const facts = fact?.ok ? fact.value : undefined;
     const manager = (typeof c.keyManager === "string" ? c.keyManager : undefined) ?? facts?.keyManager;
     if (manager === "AWS") return notApplicable("AWS-managed key: AWS rotates it every year");
+    const origin = (typeof c.origin === "string" ? c.origin : undefined) ?? facts?.origin;
+    const manual =
+      origin !== undefined && Object.hasOwn(MANUAL_ROTATION, origin) ? MANUAL_ROTATION[origin] : undefined;
+    if (manual !== undefined)
+      // Not a "cannot prove": KMS refuses automatic rotation for this key, so the remediation's
+      // EnableKeyRotation would fail. A team that rotates such a key by hand records that with a
+      // suppression (reason and expiry: the next rotation due).
+      return fail(`automatic rotation is not available for a key with ${manual}`, {
+        keyArn: gate.key.arn,
+        keyManager: manager ?? "unknown",
+        origin,
+        rotation: "manual only",
+        phiBecause: gate.via,
+      });
     // The Config item and a live KMS answer can disagree (Config records minutes after a change, or
     // not at all for old items): the worse of the two counts — rotation off, or the longer period.
     const said = [asBool(resource.supplementary.KeyRotationStatus), facts?.rotationEnabled];
