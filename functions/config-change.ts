@@ -28,8 +28,8 @@ import {
   tableName,
 } from "./lib/runtime.ts";
 
-// Each evaluation (the changed resource's, and each dependant's) reads the findings of all its controls
-// in one strongly consistent BatchGetItem instead of one GetItem per control, as the sweep does.
+// The change's evaluations (the changed resource's and its dependants') read their findings together,
+// one strongly consistent BatchGetItem per 100, instead of one GetItem per control.
 const deps = { controls, findings: new BatchReadFindingStore(ddb, tableName()), inventory };
 // Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does —
 // in the item's own account (a member account of the baseline through its read role, like the sweep,

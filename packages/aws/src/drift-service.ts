@@ -5,17 +5,17 @@ import {
   type ControlSet,
   type Evaluation,
   evaluateSnapshot,
-  type Finding,
   type FindingStore,
   factRequests,
-  findingId,
   type Observation,
   observationOf,
   type ResourceSnapshot,
-  recordObservation,
 } from "@phiwatch/core";
 import { type Ec2For, InventoryBatch, type InventoryReader, type KmsFor, resolveFacts } from "./facts.ts";
+import { FindingRecorder, type RecordFailure } from "./finding-recorder.ts";
 import type { InventoryStore } from "./store/inventory-store.ts";
+
+export type { RecordFailure } from "./finding-recorder.ts";
 
 export interface DriftDeps {
   baseline: Baseline;
@@ -26,12 +26,6 @@ export interface DriftDeps {
   kmsFor?: KmsFor;
   /** EC2 clients for DescribeManagedPrefixLists by account and region (none in local mode). */
   ec2For?: Ec2For;
-}
-
-/** A verdict that could not be recorded (the write failed): the other verdicts were recorded. */
-export interface RecordFailure {
-  ruleId: string;
-  error: unknown;
 }
 
 export interface DriftOutcome {
@@ -66,16 +60,23 @@ export async function processSnapshot(
   const fresh = await deps.inventory.put(snapshot);
   if (!fresh) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
   // The change's evaluations — its own and its dependants' — are one batch: they share one read of each
-  // inventory list and item (a bucket and its key both ask for the trail list and the key's item).
+  // inventory list and item (a bucket and its key both ask for the trail list and the key's item), and
+  // their findings are read ahead together, up to 100 in one request (`FindingRecorder`).
   // Read after the put, and nothing below writes the inventory: every read sees this snapshot.
   const batch = new InventoryBatch(deps.inventory);
-  const own = deps.controls.handles(snapshot.resourceType)
-    ? await evaluateAndRecord(deps, snapshot, cause, new Date(), batch)
-    : { evaluations: [], transitions: 0, failures: [] };
+  const recorder = new FindingRecorder(deps.findings);
+  let evaluations: Evaluation[] = [];
+  const ownEvaluated = deps.controls.handles(snapshot.resourceType);
+  if (ownEvaluated) {
+    const now = new Date();
+    evaluations = await evaluate(deps, snapshot, now, batch);
+    await recorder.add(observationsOf(deps, evaluations, snapshot, cause, now), now);
+  }
 
   let dependants = 0;
-  let transitions = own.transitions;
-  const failures = [...own.failures];
+  /** Dependant types not listed and dependants not evaluated (recording failures come from the recorder). */
+  const unevaluated: RecordFailure[] = [];
+  const dependantCause = `dependency:${snapshot.resourceType}:${cause}`;
   // Per dependant type, the controls that depend on this one's type: a resource is re-evaluated when
   // one of them may see its verdict move (all of its type unless the control narrows it, `affectedBy`).
   const dependantTypes = new Map<string, Control[]>();
@@ -85,33 +86,46 @@ export async function processSnapshot(
         if (t !== "*") dependantTypes.set(t, [...(dependantTypes.get(t) ?? []), c]);
   }
   for (const [type, dependingControls] of dependantTypes) {
-    for (const other of await batch.list(snapshot.accountId, type)) {
+    // A type whose list cannot be read does not keep the other types, or what is queued, unrecorded.
+    let others: ResourceSnapshot[];
+    try {
+      others = await batch.list(snapshot.accountId, type);
+    } catch (error) {
+      unevaluated.push({ ruleId: "*", error });
+      continue;
+    }
+    for (const other of others) {
       if (!dependingControls.some((c) => !c.affectedBy || c.affectedBy(other, snapshot))) continue;
-      // One dependant that cannot be evaluated or recorded does not keep the others stale.
+      // The changed resource is of a type it depends on (a trail's cloudtrail-enabled depends on
+      // trails): it was just evaluated, with every control of its type, on this very snapshot.
+      if (ownEvaluated && sameResource(other, snapshot)) continue;
+      // One dependant that cannot be evaluated does not keep the others stale.
       try {
-        const r = await evaluateAndRecord(
-          deps,
-          other,
-          `dependency:${snapshot.resourceType}:${cause}`,
-          new Date(),
-          batch,
-        );
-        transitions += r.transitions;
-        failures.push(...r.failures);
+        const now = new Date();
+        const evaluated = await evaluate(deps, other, now, batch);
+        await recorder.add(observationsOf(deps, evaluated, other, dependantCause, now), now);
       } catch (error) {
-        failures.push({ ruleId: "*", error });
+        unevaluated.push({ ruleId: "*", error });
       }
       dependants++;
     }
   }
+  const recorded = await recorder.finish();
+  const failures = [...recorded.failures, ...unevaluated];
   // Everything that could be recorded is; the first failure fails the invocation (retried, then
   // dead-lettered with its cause), and the retry records what is still missing.
   if (failures.length > 0) throw failures[0]!.error;
-  return { evaluations: own.evaluations, transitions, dependants, stale: false };
+  return { evaluations, transitions: recorded.transitions, dependants, stale: false };
 }
 
+const sameResource = (a: ResourceSnapshot, b: ResourceSnapshot) =>
+  a.accountId === b.accountId &&
+  a.region === b.region &&
+  a.resourceType === b.resourceType &&
+  a.resourceId === b.resourceId;
+
 /**
- * Evaluate one snapshot (no inventory write) and record every verdict. Used by sweep and dependants.
+ * Evaluate one snapshot (no inventory write) and record every verdict (the sweep, one resource at a time).
  * A verdict whose write fails does not stop the others: it is returned in `failures`, for the caller
  * to report and fail on.
  */
@@ -123,19 +137,29 @@ export async function evaluateAndRecord(
   /** Inventory reads to share with the other evaluations of a batch (default: the store, per call). */
   inventory: InventoryReader = deps.inventory,
 ): Promise<{ evaluations: Evaluation[]; transitions: number; failures: RecordFailure[] }> {
+  const evaluations = await evaluate(deps, snapshot, now, inventory);
+  return { evaluations, ...(await recordEvaluations(deps, evaluations, snapshot, cause, now)) };
+}
+
+/** Every control's evaluation of one snapshot, with the facts its controls ask for. */
+async function evaluate(
+  deps: DriftDeps,
+  snapshot: ResourceSnapshot,
+  now: Date,
+  inventory: InventoryReader,
+): Promise<Evaluation[]> {
   const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
     inventory,
     ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}),
     ...(deps.ec2For ? { ec2For: deps.ec2For } : {}),
   });
-  const evaluations = evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
-  return { evaluations, ...(await recordEvaluations(deps, evaluations, snapshot, cause, now)) };
+  return evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
 }
 
 /**
- * Record evaluations of one snapshot as findings: each its observation, with the control's remediation
- * and the baseline's suppression of a failure. A write that fails does not stop the others: it is
- * returned in `failures`.
+ * Record evaluations of one snapshot as findings, its findings read in one request where the store
+ * can (one instead of one per control). A write that fails does not stop the others: it is returned
+ * in `failures`.
  */
 export async function recordEvaluations(
   deps: DriftDeps,
@@ -144,8 +168,19 @@ export async function recordEvaluations(
   cause: string,
   now: Date,
 ): Promise<{ transitions: number; failures: RecordFailure[] }> {
-  let transitions = 0;
-  const failures: RecordFailure[] = [];
+  const recorder = new FindingRecorder(deps.findings);
+  await recorder.add(observationsOf(deps, evaluations, snapshot, cause, now), now);
+  return recorder.finish();
+}
+
+/** Each evaluation's observation, with the control's remediation and the baseline's suppression of a failure. */
+function observationsOf(
+  deps: DriftDeps,
+  evaluations: readonly Evaluation[],
+  snapshot: ResourceSnapshot,
+  cause: string,
+  now: Date,
+): Observation[] {
   const observations: Observation[] = [];
   for (const e of evaluations) {
     const control = deps.controls.controls.find((c) => c.id === e.controlId);
@@ -156,26 +191,5 @@ export async function recordEvaluations(
     if (suppressedBy) obs.suppressedBy = suppressedBy;
     observations.push(obs);
   }
-  // The resource's findings in one read where the store can (one request instead of one per control);
-  // a failed batch read only means each finding is read on its own, as without it.
-  const ids = observations.map((o) => findingId(o.ruleId, o.subject, o.discriminator ?? ""));
-  const read =
-    deps.findings.getFindings && ids.length > 1
-      ? await deps.findings.getFindings(ids).catch(() => new Map<string, Finding | undefined>())
-      : new Map<string, Finding | undefined>();
-  for (const [i, obs] of observations.entries()) {
-    const id = ids[i]!;
-    try {
-      const r = await recordObservation(
-        deps.findings,
-        obs,
-        now,
-        read.has(id) ? { current: read.get(id) } : undefined,
-      );
-      if (r.transitioned) transitions++;
-    } catch (error) {
-      failures.push({ ruleId: obs.ruleId, error });
-    }
-  }
-  return { transitions, failures };
+  return observations;
 }

@@ -1,5 +1,6 @@
-// DynamoDB requests of the config-change handler: each evaluation (the changed resource's, and each
-// dependant's) reads its findings in one strongly consistent BatchGetItem, not one GetItem per control.
+// DynamoDB requests of the config-change handler: the evaluations of a change (the changed resource's,
+// and each dependant's) read their findings together in one strongly consistent BatchGetItem (up to
+// 100 findings each: config-change-dependants.test.ts), not one GetItem per control.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import {
@@ -99,24 +100,28 @@ describe("config-change: DynamoDB reads per change", () => {
     await recordKey();
     sent.length = 0;
     // Fixed with the recorded customer-managed key: the finding resolves (the lifecycle decides on the
-    // batch's copy), the key is re-evaluated as a dependant, and neither reads a finding on its own.
+    // batch's copy), the key is re-evaluated as a dependant, and neither reads a finding on its own:
+    // the bucket's findings and the key's are read in one request.
     await stack.dispatch(bucket("northwind-ctr-requests", "2026-03-03T11:00:00.000Z", "key"));
     expect(findingGets()).toBe(0);
-    expect(batchGets()).toHaveLength(2);
+    expect(batchGets()).toHaveLength(1);
     for (const b of batchGets()) expect(consistent(b).every((a) => a.ConsistentRead === true)).toBe(true);
     const fixed = await store.getFinding(open!.findingId);
     expect(fixed?.status).toBe("RESOLVED");
     expect(await store.findingHistory(open!.findingId)).toHaveLength(2);
   });
 
-  it("reads each dependant's findings in one request too (a PHI bucket's key is re-evaluated)", async () => {
+  it("reads a dependant's findings in the same request (a PHI bucket's key is re-evaluated)", async () => {
     await recordKey();
     sent.length = 0;
     // The key protects a PHI bucket: the bucket change re-evaluates it (kms-* depend on buckets).
     await stack.dispatch(bucket("northwind-ctr-dependant", "2026-03-03T12:00:00.000Z", "key"));
     expect(findingGets()).toBe(0);
-    // The bucket's evaluation and the key's: one request each.
-    expect(batchGets()).toHaveLength(2);
+    // The bucket's evaluation and the key's: one request for both.
+    expect(batchGets()).toHaveLength(1);
+    const keys = consistent(batchGets()[0]!)[0]!.Keys.map((k) => String((k as Key).PK?.S));
+    expect(keys.length).toBeGreaterThan(5);
+    expect(new Set(keys).size).toBe(keys.length);
     // Inventory reads: each list and item once per change, shared by the bucket's evaluation and the
     // key's (the trail list and the key's item are asked for by both).
     const inventoryReads = sent

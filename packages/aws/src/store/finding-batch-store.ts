@@ -15,9 +15,9 @@ const BATCH = 100;
 const ROUNDS = 4;
 
 /**
- * The findings store with `getFindings`: one strongly consistent `BatchGetItem` for the findings of a
- * resource instead of one `GetItem` per control (the sweep evaluates every resource every hour; a
- * Config change evaluates its resource and each dependant). Its
+ * The findings store with `getFindings`: one strongly consistent `BatchGetItem` for up to 100 findings
+ * instead of one `GetItem` each (the sweep reads a resource's at a time, every resource every hour; a
+ * Config change reads those of its resource and all its dependants together, `FindingRecorder`). Its
  * own module, so only the functions that use it are granted `dynamodb:BatchGetItem` (docs/deploy.md,
  * "Least privilege"). Read units are the same as the `GetItem`s (one per item up to 4 KB); requests
  * and round trips are fewer.
