@@ -23,6 +23,7 @@ import {
 import {
   type Decision,
   evaluatePolicies,
+  mentionsAction,
   type NamedPolicy,
   type Question,
   type StatementRef,
@@ -561,6 +562,45 @@ describe("policy evaluator fast paths", () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe("numbered per-statement action memory", () => {
+  // The first 30 actions asked in a process are remembered as bits, later ones by name: asking more
+  // than 30 distinct actions here exercises both (the numbering is shared by every test of the file).
+  const many = [
+    ...ACTIONS,
+    ...Array.from({ length: 40 }, (_, i) => `s3:Get${i % 2 ? "Object" : "Bucket"}${i}`),
+  ];
+  const patterns = fc.constantFrom(
+    "*",
+    "s3:*",
+    "s3:Get*",
+    "s3:GetObject",
+    "S3:getobject1?",
+    "s3:GetBucket2*",
+    "kms:*",
+  );
+  it("answers each action as the statement's Action/NotAction patterns do, warm, cold or past the numbered actions", () => {
+    fc.assert(
+      fc.property(
+        fc.array(patterns, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.shuffledSubarray(many, { minLength: 1 }),
+        (list, not, asked) => {
+          const document = parsePolicyDocument({
+            Statement: [{ Effect: "Allow", [not ? "NotAction" : "Action"]: list, Resource: "*" }],
+          });
+          const policies = [{ name: "p", document }];
+          for (const round of [1, 2])
+            for (const action of asked) {
+              const expected = list.some((p) => referenceAction(p, action)) !== not;
+              expect([round, action, mentionsAction(policies, action)]).toEqual([round, action, expected]);
+            }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
