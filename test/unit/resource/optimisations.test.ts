@@ -3,6 +3,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Baseline } from "../../../packages/core/src/baseline/schema.ts";
+import {
+  mayMatchPhiValueShape,
+  PHI_VALUE_PATTERNS,
+  phiValueShapes,
+} from "../../../packages/core/src/connect/sensitive.ts";
 import { ControlSet, factRequests } from "../../../packages/core/src/control/engine.ts";
 import type { Control, FactRequest } from "../../../packages/core/src/control/types.ts";
 import {
@@ -930,5 +935,75 @@ describe("policy documents parsed without spelling every field path", () => {
     expect(outcome(parsePolicyDocument, `${prefix}${"\ud800".repeat(11_000)}"}}`).error).toBe(
       "InputTooLargeError",
     );
+  });
+});
+
+describe("value-shape prefilter of no-phi-in-metadata", () => {
+  const token = fc.constantFrom(
+    ..."0123456789".split(""),
+    "123",
+    "4567",
+    "2024",
+    "-",
+    ".",
+    " ",
+    "/",
+    "+",
+    "(",
+    ")",
+    "@",
+    ":",
+    "#",
+    "=",
+    "_",
+    "\t",
+    "a",
+    "Z",
+    "x.com",
+    "MRN",
+    "mRn",
+    "dob",
+    "DOB",
+    "birth date",
+    "date of birth",
+    "sg-",
+    "arn:aws:iam::",
+    "\u0130",
+    "\u017f",
+    "\u212a",
+  );
+  const text = fc.oneof(
+    fc.array(token, { maxLength: 16 }).map((t) => t.join("")),
+    fc.string({ maxLength: 24 }),
+    fc.string({ unit: fc.constantFrom(..."0123456789-. /+()@mrnMRN".split("")), maxLength: 24 }),
+  );
+
+  it("is active for today's shapes", () => {
+    expect(mayMatchPhiValueShape("sg-0a1b2c3d4e5f67890")).toBe(false);
+    expect(PHI_VALUE_PATTERNS.length).toBe(5);
+  });
+
+  it("lets through every string some shape matches (it only skips strings no shape can match)", () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        if (!mayMatchPhiValueShape(s)) expect(phiValueShapes(s)).toEqual([]);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const s of [
+      "123-45-6789",
+      "pat@x.io",
+      "(555) 123-4567",
+      "555.123.4567",
+      "+15551234567",
+      "PatientMRN=12345",
+      "pt_mrn:0001",
+      "dob 1/2/1990",
+      "birthdate=1990.01.02",
+      `${"x".repeat(9_980)} 555-123-4567`,
+    ]) {
+      expect(phiValueShapes(s).length).toBeGreaterThan(0);
+      expect(mayMatchPhiValueShape(s)).toBe(true);
+    }
   });
 });
