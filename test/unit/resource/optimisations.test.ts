@@ -10,6 +10,7 @@ import {
 } from "../../../packages/core/src/connect/sensitive.ts";
 import { ControlSet, factRequests } from "../../../packages/core/src/control/engine.ts";
 import type { Control, FactRequest } from "../../../packages/core/src/control/types.ts";
+import { v4Number } from "../../../packages/core/src/controls/ec2/sg-no-open-admin.ts";
 import {
   fromConfigurationItem,
   InputTooLargeError,
@@ -1005,5 +1006,38 @@ describe("value-shape prefilter of no-phi-in-metadata", () => {
       expect(phiValueShapes(s).length).toBeGreaterThan(0);
       expect(mayMatchPhiValueShape(s)).toBe(true);
     }
+  });
+});
+
+describe("sg-no-open-admin's IPv4 reading without split and regexes", () => {
+  /** The split-and-regex reading it replaced. */
+  function referenceV4(s: string): bigint | undefined {
+    const parts = s.split(".");
+    if (parts.length !== 4) return undefined;
+    let n = 0;
+    for (const p of parts) {
+      if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+      n = n * 256 + Number(p);
+    }
+    return BigInt(n);
+  }
+  const octet = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("", "007", "0000", "1a", " 1", "1\n", "\u0661", "+1", "-1", "1e2"),
+  );
+  it("reads every string as the split-based reading did", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(octet, { minLength: 1, maxLength: 6 }).map((o) => o.join(".")),
+          fc.string({ unit: fc.constantFrom(..."0123456789.:/ a"), maxLength: 18 }),
+          fc.string({ maxLength: 18 }),
+        ),
+        (s) => {
+          expect(v4Number(s)).toBe(referenceV4(s));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });
