@@ -3,8 +3,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Baseline } from "../../../packages/core/src/baseline/schema.ts";
+import {
+  mayMatchPhiValueShape,
+  PHI_VALUE_PATTERNS,
+  phiValueShapes,
+} from "../../../packages/core/src/connect/sensitive.ts";
 import { ControlSet, factRequests } from "../../../packages/core/src/control/engine.ts";
 import type { Control, FactRequest } from "../../../packages/core/src/control/types.ts";
+import { v4Number } from "../../../packages/core/src/controls/ec2/sg-no-open-admin.ts";
 import {
   fromConfigurationItem,
   InputTooLargeError,
@@ -23,6 +29,7 @@ import {
 import {
   type Decision,
   evaluatePolicies,
+  mentionsAction,
   type NamedPolicy,
   type Question,
   type StatementRef,
@@ -35,6 +42,7 @@ import {
   hasWildcard,
 } from "../../../packages/core/src/policy/wildcard.ts";
 import { memoOn } from "../../../packages/core/src/resource/memo.ts";
+import { referenceParsePolicyDocument } from "./reference-policy-document.ts";
 
 /** The quadratic search globsIntersect always did (before its literal-head/tail and literal-side shortcuts). */
 function referenceGlobsIntersect(a: string, b: string, ignoreCase = false): boolean {
@@ -565,6 +573,45 @@ describe("policy evaluator fast paths", () => {
   });
 });
 
+describe("numbered per-statement action memory", () => {
+  // The first 30 actions asked in a process are remembered as bits, later ones by name: asking more
+  // than 30 distinct actions here exercises both (the numbering is shared by every test of the file).
+  const many = [
+    ...ACTIONS,
+    ...Array.from({ length: 40 }, (_, i) => `s3:Get${i % 2 ? "Object" : "Bucket"}${i}`),
+  ];
+  const patterns = fc.constantFrom(
+    "*",
+    "s3:*",
+    "s3:Get*",
+    "s3:GetObject",
+    "S3:getobject1?",
+    "s3:GetBucket2*",
+    "kms:*",
+  );
+  it("answers each action as the statement's Action/NotAction patterns do, warm, cold or past the numbered actions", () => {
+    fc.assert(
+      fc.property(
+        fc.array(patterns, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.shuffledSubarray(many, { minLength: 1 }),
+        (list, not, asked) => {
+          const document = parsePolicyDocument({
+            Statement: [{ Effect: "Allow", [not ? "NotAction" : "Action"]: list, Resource: "*" }],
+          });
+          const policies = [{ name: "p", document }];
+          for (const round of [1, 2])
+            for (const action of asked) {
+              const expected = list.some((p) => referenceAction(p, action)) !== not;
+              expect([round, action, mentionsAction(policies, action)]).toEqual([round, action, expected]);
+            }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("per-statement and per-context memories", () => {
   const doc = (resource: unknown) =>
     parsePolicyDocument({
@@ -738,6 +785,259 @@ describe("access-point questions without splitting refused entries", () => {
         expect(accessPointQuestion(r, key)).toBe(referenceQuestion(r, key));
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe("policy documents parsed without spelling every field path", () => {
+  /** What a parse gives: the document, or the error's class, field and message. */
+  const outcome = (parse: (input: unknown, field: string) => unknown, input: unknown) => {
+    try {
+      return { ok: parse(input, "configuration.rolePolicyList.policyDocument") };
+    } catch (e) {
+      const err = e as Error & { field?: string };
+      return { error: err.constructor.name, field: err.field, message: err.message };
+    }
+  };
+  const scalar = fc.oneof(
+    fc.constantFrom("s3:GetObject", "*", `arn:aws:s3:::b/\${aws:username}/*`, "", "Allow", "Deny"),
+    fc.string({ maxLength: 6 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const values = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string(), scalar));
+  const operator = fc.oneof(
+    fc.constantFrom("StringEquals", "ForAnyValue:StringLikeIfExists", "Bool", "Null", "IpAddress"),
+    fc.string({ maxLength: 8 }),
+  );
+  const conditionKey = fc.oneof(
+    fc.constantFrom("aws:SecureTransport", "aws:ResourceTag/patient", "s3:prefix", "kms:ViaService"),
+    fc.string({ maxLength: 8 }),
+  );
+  const condition = fc.oneof(
+    fc.dictionary(operator, fc.oneof(fc.dictionary(conditionKey, values, { maxKeys: 3 }), scalar), {
+      maxKeys: 3,
+    }),
+    scalar,
+  );
+  const principal = fc.oneof(
+    fc.constant("*"),
+    fc.dictionary(fc.constantFrom("AWS", "Service", "Federated", "CanonicalUser", "Other"), values, {
+      maxKeys: 3,
+    }),
+    scalar,
+  );
+  const statement = fc.oneof(
+    fc.record(
+      {
+        Sid: fc.oneof(fc.string({ maxLength: 4 }), scalar),
+        Effect: fc.oneof(fc.constantFrom("Allow", "Deny"), scalar),
+        Action: values,
+        NotAction: values,
+        Resource: values,
+        NotResource: values,
+        Principal: principal,
+        NotPrincipal: principal,
+        Condition: condition,
+      },
+      { requiredKeys: [] },
+    ),
+    scalar,
+  );
+  const document = fc.record(
+    {
+      Version: fc.constantFrom("2012-10-17", "2008-10-17", 1),
+      Id: fc.oneof(fc.string({ maxLength: 4 }), scalar),
+      Statement: fc.oneof(statement, fc.array(statement, { maxLength: 4 })),
+    },
+    { requiredKeys: [] },
+  );
+  /** Mostly readable statements, so that refusals come late in the document as well as early. */
+  const patterns = fc.constantFrom("*", [`arn:aws:s3:::b/\${aws:username}/*`, "arn:aws:s3:::b"]);
+  const readable = fc
+    .record({
+      Effect: fc.constantFrom("Allow", "Deny"),
+      Action: fc.constantFrom("s3:*", ["s3:GetObject", "kms:Decrypt"]),
+      Resource: patterns,
+      Condition: fc.constant({ Bool: { "aws:SecureTransport": false } }),
+      not: fc.boolean(),
+    })
+    .map(({ not, Resource, ...s }) => (not ? { ...s, NotResource: Resource } : { ...s, Resource }));
+  const mixed = fc
+    .tuple(fc.array(readable, { maxLength: 3 }), statement, fc.array(readable, { maxLength: 2 }))
+    .map(([a, b, c]) => ({ Version: "2012-10-17", Statement: [...a, b, ...c] }));
+
+  it("gives the document, or the error (class, field, message), that the previous parser gave", () => {
+    fc.assert(
+      fc.property(fc.oneof(document, mixed), fc.nat(3), (doc, form) => {
+        const text = JSON.stringify(doc);
+        const input = [doc, text, encodeURIComponent(text), [text]][form];
+        expect(outcome(parsePolicyDocument, input)).toEqual(outcome(referenceParsePolicyDocument, input));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("refuses too many values, statements and conditions with the same errors", () => {
+    const many = Array.from({ length: 1001 }, (_, i) => `s3:A${i}`);
+    const manyConditions = Object.fromEntries(many.map((k) => [k, "x"]));
+    for (const doc of [
+      { Statement: [{ Effect: "Allow", Action: many }] },
+      { Statement: [{ Effect: "Allow", Action: "s3:*", Principal: { AWS: many } }] },
+      { Statement: [{ Effect: "Allow", Action: "s3:*", Condition: { StringEquals: { "aws:x": many } } }] },
+      { Statement: [{ Effect: "Allow", Action: "s3:*", Condition: { StringEquals: manyConditions } }] },
+      { Statement: Array.from({ length: 1001 }, () => ({ Effect: "Allow", Action: "s3:*" })) },
+    ]) {
+      const expected = outcome(referenceParsePolicyDocument, doc);
+      expect(expected.error).toBe("InputTooLargeError");
+      expect(outcome(parsePolicyDocument, doc)).toEqual(expected);
+    }
+  });
+
+  it("skips the size walk only for texts whose value cannot serialise past the limit", () => {
+    // The shortcut's premise: a value parsed from a JSON text serialises to at most 6 characters per
+    // character of the text (raw lone surrogates, escapes, numbers such as 1e21 included).
+    const piece = fc.oneof(
+      fc
+        .string({ unit: "binary", maxLength: 8 })
+        // A JSON string literal with its characters raw, lone surrogates included.
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters cannot be raw in JSON
+        .map((x) => `"${x.replace(/["\\\u0000-\u001f]/g, "")}"`),
+      fc.constantFrom(
+        '"\\ud800"',
+        '"\\u0000"',
+        '"\\/"',
+        "1e21",
+        "9e20",
+        "-0",
+        "5e-324",
+        "1E2",
+        "true",
+        "null",
+      ),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = `[${pieces.join(" , ")}]`;
+        expect(JSON.stringify(JSON.parse(text)).length).toBeLessThanOrEqual(6 * text.length);
+      }),
+      { numRuns: 2000 },
+    );
+    // At the edge: raw lone surrogates (6 characters each once serialised) in texts at the shortcut's
+    // length and past it (11,000 of them serialise to more than the limit): as the reference parses them.
+    const prefix = '{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"';
+    for (const n of [10_922, 10_923, 11_000]) {
+      const doc = `${prefix}${"\ud800".repeat(n - prefix.length - 3)}"}}`;
+      expect(doc.length).toBe(n);
+      expect(outcome(parsePolicyDocument, doc)).toEqual(outcome(referenceParsePolicyDocument, doc));
+    }
+    expect(outcome(parsePolicyDocument, `${prefix}${"\ud800".repeat(11_000)}"}}`).error).toBe(
+      "InputTooLargeError",
+    );
+  });
+});
+
+describe("value-shape prefilter of no-phi-in-metadata", () => {
+  const token = fc.constantFrom(
+    ..."0123456789".split(""),
+    "123",
+    "4567",
+    "2024",
+    "-",
+    ".",
+    " ",
+    "/",
+    "+",
+    "(",
+    ")",
+    "@",
+    ":",
+    "#",
+    "=",
+    "_",
+    "\t",
+    "a",
+    "Z",
+    "x.com",
+    "MRN",
+    "mRn",
+    "dob",
+    "DOB",
+    "birth date",
+    "date of birth",
+    "sg-",
+    "arn:aws:iam::",
+    "\u0130",
+    "\u017f",
+    "\u212a",
+  );
+  const text = fc.oneof(
+    fc.array(token, { maxLength: 16 }).map((t) => t.join("")),
+    fc.string({ maxLength: 24 }),
+    fc.string({ unit: fc.constantFrom(..."0123456789-. /+()@mrnMRN".split("")), maxLength: 24 }),
+  );
+
+  it("is active for today's shapes", () => {
+    expect(mayMatchPhiValueShape("sg-0a1b2c3d4e5f67890")).toBe(false);
+    expect(PHI_VALUE_PATTERNS.length).toBe(5);
+  });
+
+  it("lets through every string some shape matches (it only skips strings no shape can match)", () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        if (!mayMatchPhiValueShape(s)) expect(phiValueShapes(s)).toEqual([]);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const s of [
+      "123-45-6789",
+      "pat@x.io",
+      "(555) 123-4567",
+      "555.123.4567",
+      "+15551234567",
+      "PatientMRN=12345",
+      "pt_mrn:0001",
+      "dob 1/2/1990",
+      "birthdate=1990.01.02",
+      `${"x".repeat(9_980)} 555-123-4567`,
+    ]) {
+      expect(phiValueShapes(s).length).toBeGreaterThan(0);
+      expect(mayMatchPhiValueShape(s)).toBe(true);
+    }
+  });
+});
+
+describe("sg-no-open-admin's IPv4 reading without split and regexes", () => {
+  /** The split-and-regex reading it replaced. */
+  function referenceV4(s: string): bigint | undefined {
+    const parts = s.split(".");
+    if (parts.length !== 4) return undefined;
+    let n = 0;
+    for (const p of parts) {
+      if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+      n = n * 256 + Number(p);
+    }
+    return BigInt(n);
+  }
+  const octet = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.constantFrom("", "007", "0000", "1a", " 1", "1\n", "\u0661", "+1", "-1", "1e2"),
+  );
+  it("reads every string as the split-based reading did", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(octet, { minLength: 1, maxLength: 6 }).map((o) => o.join(".")),
+          fc.string({ unit: fc.constantFrom(..."0123456789.:/ a"), maxLength: 18 }),
+          fc.string({ maxLength: 18 }),
+        ),
+        (s) => {
+          expect(v4Number(s)).toBe(referenceV4(s));
+        },
+      ),
+      { numRuns: 20_000 },
     );
   });
 });

@@ -110,6 +110,68 @@ export function sensitiveTopics(text: string): string[] {
 }
 
 /**
+ * The value shapes whose regexes `mayMatchPhiValueShape` was derived from (id → source and flags). The
+ * shortcut holds only while `PHI_VALUE_PATTERNS` is exactly these: a changed or added shape turns it off.
+ */
+const SHORTCUT_SHAPES: Readonly<Record<string, string>> = {
+  "ssn-value": "/(?<![\\d-])\\d{3}-\\d{2}-\\d{4}(?![\\d-])/",
+  "email-value": "/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}/",
+  "phone-value":
+    "/(?<![\\w+])(\\(\\d{3}\\) ?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?!\\d)|(?<![\\w+])\\+[1-9]\\d{9,14}(?!\\d)/",
+  "mrn-value": "/MRN[\\s:#=_-]*\\d{4,}/i",
+  "dob-value": "/(dob|birth ?date|date[ _-]?of[ _-]?birth)[\\s:=_-]*\\d{1,4}[-/.]\\d{1,2}[-/.]\\d{1,4}/i",
+};
+const SHORTCUT_HOLDS =
+  PHI_VALUE_PATTERNS.length === Object.keys(SHORTCUT_SHAPES).length &&
+  PHI_VALUE_PATTERNS.every((p) => SHORTCUT_SHAPES[p.id] === String(p.re));
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * False only when no value shape can match `text` (its first 10,000 characters, as `phiValueShapes`
+ * reads): one pass over the characters, for the many names and ids with digits that are no shape
+ * (`sg-0a1b2c3d`, account ids in ARNs, bucket names). Each shape needs something this looks for:
+ * an e-mail an `@`; an SSN, a NANP phone number and a date of birth a digit followed by a separator
+ * (`-`, `.`, ` ` or `/`) and a digit; an E.164 number a `+` and a digit; an MRN four digits in a row
+ * and the letters `MRN` (any case). True whenever any of these is present (then the regexes decide).
+ */
+export function mayMatchPhiValueShape(text: string): boolean {
+  if (!SHORTCUT_HOLDS) return true;
+  const n = Math.min(text.length, 10_000);
+  let run = 0; // digits in a row just before i
+  let fourDigits = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) {
+      if (++run >= 4) fourDigits = true;
+      continue;
+    }
+    if (c === 64 /* @ */) return true;
+    if (i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
+      if (c === 43 /* + */) return true;
+      if (run > 0 && (c === 45 /* - */ || c === 46 /* . */ || c === 32 /*   */ || c === 47) /* / */)
+        return true;
+    }
+    run = 0;
+  }
+  return fourDigits && hasMrn(text, n);
+}
+
+/** Whether the first `n` characters of `s` hold `mrn` in any (ASCII) case, as the `i` flag reads it. */
+function hasMrn(s: string, n: number): boolean {
+  for (let i = 0; i + 2 < n; i++)
+    if (
+      (s.charCodeAt(i) | 32) === 109 /* m */ &&
+      (s.charCodeAt(i + 1) | 32) === 114 /* r */ &&
+      (s.charCodeAt(i + 2) | 32) === 110 /* n */
+    )
+      return true;
+  return false;
+}
+
+/**
  * Ids of the PHI value shapes a raw string contains (none → empty array).
  *
  * @example

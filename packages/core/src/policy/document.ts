@@ -73,19 +73,34 @@ export function parsePolicyDocument(input: unknown, field = "policy"): PolicyDoc
   const list = Array.isArray(raw) ? raw : [raw];
   if (list.length > MAX_STATEMENTS)
     throw new InputTooLargeError(`more than ${MAX_STATEMENTS} statements`, `${field}.Statement`);
-  return {
-    ...(typeof doc.Version === "string" ? { version: doc.Version } : {}),
-    ...(typeof doc.Id === "string" ? { id: doc.Id } : {}),
-    statements: list.map((s, i) => {
-      const st = parseStatement(s, i, `${field}.Statement[${i}]`);
-      if (
-        doc.Version === "2012-10-17" &&
-        [...(st.resource ?? []), ...(st.notResource ?? [])].some(hasVariable)
-      )
-        st.variables = true;
-      return st;
-    }),
-  };
+  const out = {} as PolicyDocument;
+  if (typeof doc.Version === "string") out.version = doc.Version;
+  if (typeof doc.Id === "string") out.id = doc.Id;
+  const variables = doc.Version === "2012-10-17";
+  const statements: Statement[] = [];
+  for (let i = 0; i < list.length; i++) {
+    let st: Statement;
+    try {
+      st = parseStatement(list[i], i);
+    } catch (error) {
+      // The field path is spelt only for a statement that is refused (see `BadElement`).
+      if (!(error instanceof BadElement)) throw error;
+      const at = `${field}.Statement[${i}]${error.path}`;
+      throw error.tooLarge
+        ? new InputTooLargeError(error.message, at)
+        : new InvalidEventError(error.message, at);
+    }
+    if (variables && (anyVariable(st.resource) || anyVariable(st.notResource))) st.variables = true;
+    statements.push(st);
+  }
+  out.statements = statements;
+  return out;
+}
+
+function anyVariable(patterns: readonly string[] | undefined): boolean {
+  if (patterns === undefined) return false;
+  for (let i = 0; i < patterns.length; i++) if (hasVariable(patterns[i]!)) return true;
+  return false;
 }
 
 /** Whether a Resource pattern holds a policy variable (`${…}`). */
@@ -106,7 +121,16 @@ export function widenVariables(pattern: string): string {
   return pattern.replace(/\$\{[^}]*\}/g, "*");
 }
 
-function decode(input: unknown, field: string, depth = 0): unknown {
+/**
+ * Longest JSON text whose parsed value is certainly within `MAX_POLICY_CHARS` once serialised: every
+ * character of a JSON text serialises to at most 6 (a raw lone surrogate becomes a `\uXXXX` escape; an
+ * escape, a number, a literal or punctuation never grows more), and whitespace and duplicate keys only
+ * shrink it.
+ */
+const SURELY_SHORT_TEXT = Math.floor(MAX_POLICY_CHARS / 6);
+
+/** `small`: the value was parsed from a JSON text of at most `SURELY_SHORT_TEXT` characters. */
+function decode(input: unknown, field: string, depth = 0, small = false): unknown {
   if (depth > 3) throw new InvalidEventError("policy document nested in too many strings", field);
   if (typeof input === "string") {
     if (input.length > MAX_POLICY_CHARS)
@@ -114,15 +138,16 @@ function decode(input: unknown, field: string, depth = 0): unknown {
     const text = input.trim();
     const json = /^%7B/i.test(text) ? urlDecode(text, field) : text;
     try {
-      return decode(JSON.parse(json), field, depth + 1);
+      return decode(JSON.parse(json), field, depth + 1, json.length <= SURELY_SHORT_TEXT);
     } catch (error) {
       if (error instanceof InvalidEventError) throw error;
       throw new InvalidEventError("policy document is not valid JSON", field, { cause: error });
     }
   }
   // Config's IAM items (as the RDK samples show) may wrap the document in a one-element array.
-  if (Array.isArray(input) && input.length === 1) return decode(input[0], field, depth + 1);
+  if (Array.isArray(input) && input.length === 1) return decode(input[0], field, depth + 1, small);
   if (
+    !small &&
     input &&
     typeof input === "object" &&
     !surelyShorterThan(input, MAX_POLICY_CHARS) &&
@@ -179,36 +204,51 @@ function urlDecode(text: string, field: string): string {
   }
 }
 
-function parseStatement(input: unknown, index: number, field: string): Statement {
+/**
+ * A refused element of a statement, its field path relative to the statement (`.Action[2]`): thrown
+ * inside `parseStatement` and turned into an `InvalidEventError` (or `InputTooLargeError`) naming the
+ * whole path by `parsePolicyDocument`, so that paths are spelt only for documents that are refused.
+ */
+class BadElement {
+  constructor(
+    readonly message: string,
+    readonly path: string,
+    readonly tooLarge = false,
+  ) {}
+}
+
+function parseStatement(input: unknown, index: number): Statement {
   if (!input || typeof input !== "object" || Array.isArray(input))
-    throw new InvalidEventError("a statement must be an object", field);
+    throw new BadElement("a statement must be an object", "");
   const s = input as Record<string, unknown>;
   const effect = s.Effect;
   if (effect !== "Allow" && effect !== "Deny")
-    throw new InvalidEventError('Effect must be "Allow" or "Deny"', `${field}.Effect`);
-  const out: Statement = { index, effect, conditions: parseConditions(s.Condition, `${field}.Condition`) };
+    throw new BadElement('Effect must be "Allow" or "Deny"', ".Effect");
+  const out: Statement = { index, effect, conditions: parseConditions(s.Condition) };
   if (typeof s.Sid === "string" && s.Sid !== "") out.sid = s.Sid;
-  if (s.Action !== undefined) out.action = strings(s.Action, `${field}.Action`);
-  if (s.NotAction !== undefined) out.notAction = strings(s.NotAction, `${field}.NotAction`);
-  if (s.Resource !== undefined) out.resource = strings(s.Resource, `${field}.Resource`);
-  if (s.NotResource !== undefined) out.notResource = strings(s.NotResource, `${field}.NotResource`);
-  if (s.Principal !== undefined) out.principal = parsePrincipal(s.Principal, `${field}.Principal`);
-  if (s.NotPrincipal !== undefined)
-    out.notPrincipal = parsePrincipal(s.NotPrincipal, `${field}.NotPrincipal`);
-  if (!out.action && !out.notAction)
-    throw new InvalidEventError("statement has no Action or NotAction", field);
+  if (s.Action !== undefined) out.action = strings(s.Action, ".Action");
+  if (s.NotAction !== undefined) out.notAction = strings(s.NotAction, ".NotAction");
+  if (s.Resource !== undefined) out.resource = strings(s.Resource, ".Resource");
+  if (s.NotResource !== undefined) out.notResource = strings(s.NotResource, ".NotResource");
+  if (s.Principal !== undefined) out.principal = parsePrincipal(s.Principal, ".Principal");
+  if (s.NotPrincipal !== undefined) out.notPrincipal = parsePrincipal(s.NotPrincipal, ".NotPrincipal");
+  if (!out.action && !out.notAction) throw new BadElement("statement has no Action or NotAction", "");
   return out;
 }
 
-function strings(value: unknown, field: string): string[] {
+/** `at`: the list's path relative to its statement, named only when the list is refused. */
+function strings(value: unknown, at: string): string[] {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length > MAX_VALUES) throw new InputTooLargeError(`more than ${MAX_VALUES} values`, field);
-  return list.map((v, i) => {
-    if (typeof v === "string") return v;
+  if (list.length > MAX_VALUES) throw new BadElement(`more than ${MAX_VALUES} values`, at, true);
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const v: unknown = list[i];
+    if (typeof v === "string") out.push(v);
     // Condition values may be JSON booleans or numbers (`"aws:SecureTransport": false`).
-    if (typeof v === "boolean" || typeof v === "number") return String(v);
-    throw new InvalidEventError("expected a string or a list of strings", `${field}[${i}]`);
-  });
+    else if (typeof v === "boolean" || typeof v === "number") out.push(String(v));
+    else throw new BadElement("expected a string or a list of strings", `${at}[${i}]`);
+  }
+  return out;
 }
 
 const PRINCIPAL_TYPES = new Set(["AWS", "Service", "Federated", "CanonicalUser"]);
@@ -225,41 +265,57 @@ function conditionKeySegment(key: string): string {
   return m ? `${m[1]}${m[2] ? "/…" : ""}` : "(key)";
 }
 
-function parsePrincipal(value: unknown, field: string): PrincipalElement {
+function parsePrincipal(value: unknown, at: string): PrincipalElement {
   const p: PrincipalElement = { any: false, aws: [], service: [], federated: [], canonicalUser: [] };
   if (value === "*") return { ...p, any: true };
   if (!value || typeof value !== "object" || Array.isArray(value))
-    throw new InvalidEventError('Principal must be "*" or an object', field);
+    throw new BadElement('Principal must be "*" or an object', at);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     // Field paths and reasons name only AWS's own words: a key the policy made up is its text, and
     // an unreadable policy's reason travels in the finding's evidence to alerts and SIEMs.
-    const values = strings(v, PRINCIPAL_TYPES.has(k) ? `${field}.${k}` : field);
+    const values = strings(v, PRINCIPAL_TYPES.has(k) ? `${at}.${k}` : at);
     if (k === "AWS") {
       for (const a of values) if (a === "*") p.any = true;
       p.aws.push(...values.filter((a) => a !== "*"));
     } else if (k === "Service") p.service.push(...values);
     else if (k === "Federated") p.federated.push(...values);
     else if (k === "CanonicalUser") p.canonicalUser.push(...values);
-    else
-      throw new InvalidEventError("unknown principal type (AWS, Service, Federated or CanonicalUser)", field);
+    else throw new BadElement("unknown principal type (AWS, Service, Federated or CanonicalUser)", at);
   }
   return p;
 }
 
-function parseConditions(value: unknown, field: string): ConditionEntry[] {
+function parseConditions(value: unknown): ConditionEntry[] {
   if (value === undefined || value === null) return [];
   if (typeof value !== "object" || Array.isArray(value))
-    throw new InvalidEventError("Condition must be an object", field);
+    throw new BadElement("Condition must be an object", ".Condition");
   const out: ConditionEntry[] = [];
-  for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
-    const at = `${field}.${CONDITION_OPERATOR.test(operator) ? operator : "(operator)"}`;
+  for (const operator in value as Record<string, unknown>) {
+    if (!Object.hasOwn(value, operator)) continue;
+    const block = (value as Record<string, unknown>)[operator];
     if (!block || typeof block !== "object" || Array.isArray(block))
-      throw new InvalidEventError("a condition operator maps keys to values", at);
-    for (const [key, v] of Object.entries(block as Record<string, unknown>))
-      out.push({ operator, key, values: strings(v, `${at}.${conditionKeySegment(key)}`) });
-    if (out.length > MAX_VALUES) throw new InputTooLargeError(`more than ${MAX_VALUES} conditions`, field);
+      throw new BadElement("a condition operator maps keys to values", conditionPath(operator));
+    for (const key in block as Record<string, unknown>) {
+      if (!Object.hasOwn(block, key)) continue;
+      let values: string[];
+      try {
+        values = strings((block as Record<string, unknown>)[key], "");
+      } catch (error) {
+        if (!(error instanceof BadElement)) throw error;
+        const at = `${conditionPath(operator)}.${conditionKeySegment(key)}${error.path}`;
+        throw new BadElement(error.message, at, error.tooLarge);
+      }
+      out.push({ operator, key, values });
+    }
+    if (out.length > MAX_VALUES)
+      throw new BadElement(`more than ${MAX_VALUES} conditions`, ".Condition", true);
   }
   return out;
+}
+
+/** The path of a condition operator's block, relative to its statement. */
+function conditionPath(operator: string): string {
+  return `.Condition.${CONDITION_OPERATOR.test(operator) ? operator : "(operator)"}`;
 }
 
 /** How a statement is named in evidence: its Sid, or its position. */

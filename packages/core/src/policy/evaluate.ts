@@ -94,27 +94,64 @@ function literalResourceApplies(s: Statement, resource: string): Tri {
  * control asks it of every statement (a managed policy's statements are shared by all the roles it is
  * attached to), and matching each Action pattern again cost more than the rest of the evaluation.
  * The answer depends only on the statement's Action/NotAction, which never change once parsed.
+ * `bit` is the action's number in `ACTION_BITS` (0 when it has none): for the actions controls ask
+ * about, the answers are two bits of the statement's memory, read without a map lookup.
  */
-function actionApplies(s: Statement, action: string): boolean {
-  let cache = (s as { [APPLIES]?: Map<string, boolean> })[APPLIES];
-  if (cache === undefined) {
+function actionApplies(s: Statement, action: string, bit: number): boolean {
+  let memo = (s as { [APPLIES]?: ActionMemory })[APPLIES];
+  if (memo === undefined) {
     // Statements frozen by a caller are matched every time (the same answer, uncached).
     if (!Object.isExtensible(s)) return matchActionList(s, action);
-    cache = new Map();
-    Object.defineProperty(s, APPLIES, { value: cache });
+    memo = { known: 0, applies: 0, others: undefined };
+    Object.defineProperty(s, APPLIES, { value: memo });
   }
-  let r = cache.get(action);
+  if (bit !== 0) {
+    if ((memo.known & bit) !== 0) return (memo.applies & bit) !== 0;
+    const r = matchActionList(s, action);
+    memo.known |= bit;
+    if (r) memo.applies |= bit;
+    return r;
+  }
+  let r = memo.others?.get(action);
   if (r === undefined) {
     r = matchActionList(s, action);
-    if (cache.size < MAX_CACHED_ACTIONS) cache.set(action, r);
+    memo.others ??= new Map();
+    if (memo.others.size < MAX_CACHED_ACTIONS) memo.others.set(action, r);
   }
   return r;
 }
 
+/** What a statement knows of the actions asked about it: answers for numbered actions, then the others. */
+interface ActionMemory {
+  /** Numbered actions (`ACTION_BITS`) answered so far. */
+  known: number;
+  /** Of those, the ones the statement is about. */
+  applies: number;
+  others: Map<string, boolean> | undefined;
+}
+
 /** Per-statement answers of `actionApplies` (non-enumerable: JSON, keys and equality skip it). */
 const APPLIES: unique symbol = Symbol("phiwatch.actionApplies");
-/** Distinct actions remembered per statement (controls ask about a dozen). */
+/** Distinct actions remembered per statement by name, besides the numbered ones. */
 const MAX_CACHED_ACTIONS = 64;
+/**
+ * The first actions asked about in this process, each numbered with one bit (controls ask about a
+ * dozen S3 and KMS actions, the same ones for every statement). Later actions have none and are
+ * remembered by name.
+ */
+const ACTION_BITS = new Map<string, number>();
+const MAX_ACTION_BITS = 30;
+
+/** The bit numbering `action` in every statement's memory, or 0 once every bit is taken. */
+function actionBit(action: string): number {
+  let bit = ACTION_BITS.get(action);
+  if (bit === undefined) {
+    if (ACTION_BITS.size >= MAX_ACTION_BITS) return 0;
+    bit = 1 << ACTION_BITS.size;
+    ACTION_BITS.set(action, bit);
+  }
+  return bit;
+}
 
 function matchActionList(s: Statement, action: string): boolean {
   if (s.action) return anyActionMatches(s.action, action);
@@ -129,7 +166,9 @@ function anyActionMatches(patterns: readonly string[], action: string): boolean 
 
 /** Whether any statement of the policies is about `action` (Action matches, or NotAction does not). */
 export function mentionsAction(policies: readonly NamedPolicy[], action: string): boolean {
-  for (const p of policies) for (const s of p.document.statements) if (actionApplies(s, action)) return true;
+  const bit = actionBit(action);
+  for (const p of policies)
+    for (const s of p.document.statements) if (actionApplies(s, action, bit)) return true;
   return false;
 }
 
@@ -146,7 +185,16 @@ export function statementApplies(
   q: Question,
   context?: RequestContext,
 ): { applies: Tri; undecided: string[] } {
-  if (!actionApplies(s, q.action)) return { applies: false, undecided: [] };
+  if (!actionApplies(s, q.action, actionBit(q.action))) return { applies: false, undecided: [] };
+  return statementAppliesToAction(s, q, context);
+}
+
+/** `statementApplies` for a statement already known to be about the question's action. */
+function statementAppliesToAction(
+  s: Statement,
+  q: Question,
+  context: RequestContext | undefined,
+): { applies: Tri; undecided: string[] } {
   let applies: Tri = resourceApplies(s, q.resource);
   if (applies === false) return { applies, undecided: [] };
   const undecided: string[] = [];
@@ -212,12 +260,13 @@ export function evaluatePolicies(policies: readonly NamedPolicy[], q: Question):
   let allows: Array<{ s: Statement; ref: StatementRef; definite: boolean }> | undefined;
   // One context object per question, so condition evaluation can reuse its lower-cased keys.
   let context: RequestContext | undefined;
+  const bit = actionBit(q.action);
   for (const { name, document } of policies) {
     for (const s of document.statements) {
       // Most statements are about other actions: the cheap test first (statementApplies starts with it).
-      if (!actionApplies(s, q.action)) continue;
+      if (!actionApplies(s, q.action, bit)) continue;
       if (s.conditions.length > 0) context ??= questionContext(q);
-      const r = statementApplies(s, q, context);
+      const r = statementAppliesToAction(s, q, context);
       if (r.applies === false) continue;
       const ref: StatementRef = { policy: name, statement: statementLabel(s) };
       if (r.applies === "maybe") ref.undecided = r.undecided;

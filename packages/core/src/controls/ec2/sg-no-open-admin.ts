@@ -41,16 +41,32 @@ interface Block {
   last: bigint;
 }
 
-function v4Number(s: string): bigint | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  // In a Number (32 bits fit exactly), one BigInt at the end: BigInt arithmetic per octet is slow.
+/** An IPv4 address as a number, or undefined when it is not four dotted decimal octets (exported for tests). */
+export function v4Number(s: string): bigint | undefined {
+  // Four parts of 1-3 ASCII digits, each at most 255, read by hand (no split, no regex per octet); in
+  // a Number (32 bits fit exactly), one BigInt at the end: BigInt arithmetic per octet is slow.
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
+  let parts = 0;
+  let i = 0;
+  while (parts < 4) {
+    let octet = 0;
+    let digits = 0;
+    while (i < s.length && digits < 4) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      octet = octet * 10 + (c - 48);
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 3 || octet > 255) return undefined;
+    n = n * 256 + octet;
+    parts++;
+    if (parts < 4) {
+      if (s.charCodeAt(i) !== 46 /* . */) return undefined;
+      i++;
+    }
   }
-  return BigInt(n);
+  return i === s.length ? BigInt(n) : undefined;
 }
 
 function v6Number(s: string): bigint | undefined {
@@ -137,10 +153,6 @@ function cover<T extends { block: Block }>(sources: readonly T[], bits: 32 | 128
   return [];
 }
 const internet = (blocks: readonly Block[]) => everyAddress(blocks, 32) || everyAddress(blocks, 128);
-const EVERY: readonly Block[] = [
-  { bits: 32, first: 0n, last: (1n << 32n) - 1n },
-  { bits: 128, first: 0n, last: (1n << 128n) - 1n },
-];
 
 /** An AWS-managed list judged not the internet, by its name and owner as EC2 returned them. */
 interface AwsList {
@@ -347,18 +359,27 @@ function admits(r: Rule, protocol: "tcp" | "udp", port: number): "yes" | "no" | 
  * unparseable ranges and rules that cannot be read are taken at their worst.
  */
 function exposure(rules: readonly Rule[], protocol: "tcp" | "udp", port: number): "yes" | "no" | "maybe" {
-  const known: Block[] = [];
-  const worst: Block[] = [];
+  // Lists made only when a rule admits the port (most rules of most groups do not).
+  let known: Block[] | undefined;
+  let worst: Block[] | undefined;
+  let unknown = false;
   for (const r of rules) {
     const a = admits(r, protocol, port);
     if (a === "no") continue;
     const { sources, unknownSources } = r.read();
-    const blocks = sources.map((s) => s.block);
-    if (a === "yes") known.push(...blocks);
-    worst.push(...blocks, ...(unknownSources.length > 0 ? EVERY : []));
+    worst ??= [];
+    if (a === "yes") known ??= [];
+    for (let i = 0; i < sources.length; i++) {
+      const b = sources[i]!.block;
+      if (a === "yes") known!.push(b);
+      worst.push(b);
+    }
+    // A source that may be anything may be every address: at worst, the internet.
+    if (unknownSources.length > 0) unknown = true;
   }
-  if (internet(known)) return "yes";
-  return internet(worst) ? "maybe" : "no";
+  if (worst === undefined) return "no";
+  if (known !== undefined && internet(known)) return "yes";
+  return unknown || internet(worst) ? "maybe" : "no";
 }
 
 const TARGETS = ADMIN_PORTS.flatMap((a) =>

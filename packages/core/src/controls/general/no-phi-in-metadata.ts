@@ -1,6 +1,11 @@
 import { contactAttributeKeys } from "../../connect/analyze.ts";
 import { parseFlow } from "../../connect/flow.ts";
-import { PHI_VALUE_PATTERNS, phiValueShapes, sensitiveTopics } from "../../connect/sensitive.ts";
+import {
+  mayMatchPhiValueShape,
+  PHI_VALUE_PATTERNS,
+  phiValueShapes,
+  sensitiveTopics,
+} from "../../connect/sensitive.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { CONNECT_FLOW, CONNECT_FLOW_MODULE, flowContentOf } from "../../resource/connect.ts";
@@ -12,23 +17,6 @@ const SERVED_PERSON_KEY = /patient|member|caller|customer|beneficiar|enrollee|su
 /** Resource types whose identity is a phone number. */
 const PHONE_IS_IDENTITY = new Set(["AWS::Connect::PhoneNumber"]);
 
-/**
- * Every value shape known today needs a digit or an `@` (SSN, phone, MRN and date digits; e-mail `@`),
- * so a string with neither cannot match and is not run through the regexes (most names and tag
- * values). Checked against the pattern list at load: an unknown pattern turns the shortcut off.
- */
-const SHAPES_NEED_DIGIT_OR_AT = PHI_VALUE_PATTERNS.every((p) =>
-  ["ssn-value", "email-value", "phone-value", "mrn-value", "dob-value"].includes(p.id),
-);
-function mayHoldValueShape(s: string): boolean {
-  if (!SHAPES_NEED_DIGIT_OR_AT) return true;
-  const n = Math.min(s.length, 10_000);
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || c === 64) return true;
-  }
-  return false;
-}
 const NONE: readonly string[] = Object.freeze([]);
 
 /**
@@ -42,7 +30,8 @@ const ANY_VALUE_SHAPE = PHI_VALUE_PATTERNS.every((p) => p.re.flags === "" || p.r
   ? new RegExp(PHI_VALUE_PATTERNS.map((p) => `(?:${p.re.source})`).join("|"), "i")
   : undefined;
 function valueShapes(s: string): readonly string[] {
-  if (!mayHoldValueShape(s)) return NONE;
+  // Most names, ids and tag values hold no character some shape needs (see mayMatchPhiValueShape).
+  if (!mayMatchPhiValueShape(s)) return NONE;
   // phiValueShapes looks at the first 10,000 characters: so does the pre-check.
   if (ANY_VALUE_SHAPE && !ANY_VALUE_SHAPE.test(s.length > 10_000 ? s.slice(0, 10_000) : s)) return NONE;
   return phiValueShapes(s);
