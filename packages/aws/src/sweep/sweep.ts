@@ -116,6 +116,15 @@ export function sweepResourceTypes(deps: Pick<DriftDeps, "controls">): string[] 
 }
 
 /**
+ * `into.push(...items)` one by one: a spread passes every item as an argument, on the stack, and an
+ * account's evaluations (a 10,000-bucket account has 120,000) overflow it (RangeError: Maximum call
+ * stack size exceeded).
+ */
+function append<T>(into: T[], items: Iterable<T>): void {
+  for (const x of items) into.push(x);
+}
+
+/**
  * `fn` over `items`, `n` at a time, started in order; none is started once `stop()` says so. Returns
  * how many were started (those are `items[0 … started)`, each finished).
  */
@@ -205,23 +214,24 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     }
     try {
       const r = await sweepAccount(swept, a.clientsFor, a.accountId, req, now);
-      budget.push(...r.budget);
+      append(budget, r.budget);
       if (r.resume !== undefined) resume.set(a.accountId, r.resume);
       else if (r.budget.length === 0) resume.delete(a.accountId);
-      evaluations.push(...r.evaluations);
-      snapshots.push(...r.snapshots);
+      append(evaluations, r.evaluations);
+      append(snapshots, r.snapshots);
       // Unable entries name their account when more than one is swept.
-      unable.push(
-        ...(accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable),
+      append(
+        unable,
+        accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable,
       );
       transitions += r.transitions;
       resolvedGone += r.resolvedGone;
       // Findings that could not be recorded are in `unable`; the run fails once the posture is written.
-      failures.push(...r.failures);
+      append(failures, r.failures);
       sweptAccounts.add(a.accountId);
       // With reconcile, the open findings are counted from its one listing of the table instead.
       if (!req.reconcile)
-        open.push(...(await allFindings(deps.findings, { status: "OPEN", accountId: a.accountId })));
+        append(open, await allFindings(deps.findings, { status: "OPEN", accountId: a.accountId }));
     } catch (error) {
       // Recorded in the posture; rethrown once the posture is written (the invocation fails loudly).
       failures.push(error);
@@ -257,10 +267,13 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       { accountId: req.accountId, deadline: req.deadline },
     );
     transitions += r.transitions;
-    failures.push(...r.failures);
-    unable.push(...r.unable);
+    append(failures, r.failures);
+    append(unable, r.unable);
     // The posture's open counts, after the changes: the swept accounts' open findings.
-    open.push(...r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)));
+    append(
+      open,
+      r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)),
+    );
     // Findings of a region the run did not read (taken out of the swept regions) were neither
     // re-checked nor resolved as deleted (their type was not enumerated there): they stay open, and the
     // posture says which regions hold them, first among the entries the run could not evaluate. A
@@ -594,7 +607,7 @@ async function reconcile(
         operation: "reconcile",
         reason: `not reconciled: the run's time budget was spent (${live.length - i} of ${live.length} open or suppressed findings left to the next run)`,
       });
-      out.after.push(...live.slice(i));
+      append(out.after, live.slice(i));
       break;
     }
     try {
