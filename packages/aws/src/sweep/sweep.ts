@@ -350,9 +350,18 @@ async function sweepAccount(
   const stop = () => pastDeadline(req.deadline);
 
   // What the inventory holds for the account: what need not be written again (1), and what is gone (2).
+  // No page of it is read past the deadline (a throttled or slow table, a large account): a listing
+  // cut short calls nothing gone (2), and the steps after it start nothing past the deadline either.
   const stored = new Map<string, ResourceSnapshot>();
-  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])])
-    for (const s of await deps.inventory.list(accountId, type)) stored.set(resourceKey(s), s);
+  let listedWhole = true;
+  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])]) {
+    const r = await deps.inventory.listUntil(accountId, type, stop);
+    for (const s of r.snapshots) stored.set(resourceKey(s), s);
+    if (!r.complete) {
+      listedWhole = false;
+      break;
+    }
+  }
 
   // 1. The inventory first, so cross-resource controls see the whole account whatever the order. An
   // item stored as read (capture time included), or newer (the put would be refused), is not written:
@@ -400,10 +409,21 @@ async function sweepAccount(
       source: "api",
     });
   };
-  for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId, s.capturedAt);
-  for (const f of await liveFindings(deps, accountId))
-    if (f.kind === "drift")
-      consider(f.subject.resourceType, f.subject.region, f.subject.resourceId, f.lastSeen);
+  // Only from whole listings: a resource a cut listing left out is not known to be recorded, and one
+  // it showed is decided with the others next run (nothing below would record it past the deadline).
+  const live = listedWhole ? await liveFindings(deps, accountId, stop) : undefined;
+  if (live?.complete) {
+    for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId, s.capturedAt);
+    for (const f of live.findings)
+      if (f.kind === "drift")
+        consider(f.subject.resourceType, f.subject.region, f.subject.resourceId, f.lastSeen);
+  } else
+    budget.push({
+      accountId,
+      resourceType: "*",
+      operation: "sweep",
+      reason: `not listed: the run's time budget was spent while listing the account's ${live ? "open and suppressed findings" : "stored inventory"}; no resource is resolved as deleted this run, the next run lists them again`,
+    });
   // Past the deadline none is recorded: nothing is resolved either (the pool below starts none), and
   // the next run finds them gone again.
   for (const s of gone.values()) {
@@ -561,12 +581,32 @@ function notRecorded(
   };
 }
 
-/** OPEN and SUPPRESSED findings of an account (every page). */
-async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding[]> {
-  return [
-    ...(await allFindings(deps.findings, { status: "OPEN", accountId })),
-    ...(await allFindings(deps.findings, { status: "SUPPRESSED", accountId })),
-  ];
+/**
+ * OPEN and SUPPRESSED findings of an account, every page unless `stop()` says so before one (then not
+ * `complete`). A page is 500 of the account's findings: the table is read by status, every account's
+ * findings in one partition, so one page can read many DynamoDB pages of other accounts' findings.
+ */
+async function liveFindings(
+  deps: DriftDeps,
+  accountId: string,
+  stop: () => boolean,
+): Promise<{ findings: Finding[]; complete: boolean }> {
+  const findings: Finding[] = [];
+  for (const status of ["OPEN", "SUPPRESSED"] as const) {
+    let cursor: string | undefined;
+    do {
+      if (stop()) return { findings, complete: false };
+      const page = await deps.findings.listFindings({
+        status,
+        accountId,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      append(findings, page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return { findings, complete: true };
 }
 
 /**
