@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
+import { DynamoFindingStore, InventoryStore, PostureStore } from "../../packages/aws/src/index.ts";
 import { generateAccessScenario } from "../../packages/cli/src/demo/access-scenario.ts";
 import {
   bucketConfigurationItem,
@@ -44,6 +45,7 @@ runtime.ddb.middlewareStack.add(
   (next: (a: unknown) => Promise<{ output?: unknown }>, ctx: { commandName?: string }) =>
     async (args: { input?: { TransactItems?: unknown[]; ReturnConsumedCapacity?: string } }) => {
       const name = ctx.commandName ?? "?";
+      if (phase && name === "QueryCommand") phases[`${phase}Queries`] = (phases[`${phase}Queries`] ?? 0) + 1;
       ops[name] =
         (ops[name] ?? 0) +
         (name === "TransactWriteItemsCommand" ? (args.input?.TransactItems?.length ?? 1) : 1);
@@ -69,6 +71,62 @@ runtime.ddb.middlewareStack.add(
     },
   { step: "initialize", name: "phiwatchBenchCounter" },
 );
+// The sweep's table listings, timed apart (wall ms and DynamoDB Query requests): the stored inventory
+// an account's sweep lists before writing (step 2's "what the inventory holds", every type), the
+// account's live findings it lists to find the deleted ones, and reconcile's listing of every OPEN and
+// SUPPRESSED finding (then reconcile as a whole, up to the posture write). The stores are wrapped
+// through their prototypes (the handler's instances are the same classes); the listings run one
+// after another, so a Query made inside one is that phase's.
+type Phase = "storedInventory" | "liveFindings" | "reconcileListing";
+let phase: Phase | undefined;
+let phases: Record<string, number> = {};
+let liveSeen = false;
+let reconcileFrom: number | undefined;
+const timed = async <T>(p: Phase, fn: () => Promise<T>): Promise<T> => {
+  const outer = phase;
+  phase = p;
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    phases[`${p}Ms`] = (phases[`${p}Ms`] ?? 0) + performance.now() - t0;
+    phase = outer;
+  }
+};
+// (`list` is `listUntil` without a deadline: the evaluations' lists pass here too, after the live findings.)
+const list = InventoryStore.prototype.listUntil;
+InventoryStore.prototype.listUntil = function (this: InventoryStore, ...a: Parameters<typeof list>) {
+  // The account's stored inventory is listed before its live findings; later lists are evaluations'.
+  return liveSeen ? list.apply(this, a) : timed("storedInventory", () => list.apply(this, a));
+};
+const listFindings = DynamoFindingStore.prototype.listFindings;
+DynamoFindingStore.prototype.listFindings = function (
+  this: DynamoFindingStore,
+  ...a: Parameters<typeof listFindings>
+) {
+  const q = a[0];
+  if (q.status && q.accountId) {
+    liveSeen = true;
+    return timed("liveFindings", () => listFindings.apply(this, a));
+  }
+  if (q.status && !q.ruleId && !q.resource) {
+    reconcileFrom ??= performance.now();
+    return timed("reconcileListing", () => listFindings.apply(this, a));
+  }
+  return listFindings.apply(this, a);
+};
+const postureWrite = PostureStore.prototype.put;
+PostureStore.prototype.put = function (this: PostureStore, ...a: Parameters<typeof postureWrite>) {
+  if (reconcileFrom !== undefined) phases.reconcileMs = performance.now() - reconcileFrom;
+  return postureWrite.apply(this, a);
+};
+const startPhases = () => {
+  phases = {};
+  liveSeen = false;
+  reconcileFrom = undefined;
+};
+const phaseFigures = () =>
+  Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, k.endsWith("Ms") ? Math.round(v) : v]));
 const snapshot = () => ({ ...ops });
 const diff = (a: Record<string, number>, b: Record<string, number>) => {
   const out: Record<string, number> = {};
@@ -214,6 +272,7 @@ for (const { extra, mix, items } of accounts) {
   for (const run of ["first", "steady"] as const) {
     const sentBefore = mocks.sent();
     const b = snapshot();
+    startPhases();
     const t0 = performance.now();
     const r = (await stack.invoke("sweep", { id: `bench-${mix}-${extra}-${run}` })) as {
       resources: number;
@@ -233,6 +292,7 @@ for (const { extra, mix, items } of accounts) {
       resources: r.resources,
       run,
       wallMs: Math.round(ms),
+      phases: phaseFigures(),
       msPerResource: +(ms / r.resources).toFixed(2),
       awsReadCallsPerResource: +(calls / r.resources).toFixed(2),
       listingPages: listing,

@@ -96,9 +96,27 @@ export class InventoryStore {
 
   /** Every stored snapshot of a type in an account (all regions), deleted ones excluded. */
   async list(accountId: string, resourceType: string): Promise<ResourceSnapshot[]> {
+    return (await this.listUntil(accountId, resourceType, () => false)).snapshots;
+  }
+
+  /**
+   * `list`, asking `stop()` before each DynamoDB page (up to 1 MB each, the first included): once it
+   * says so, no further page is read and the listing is not `complete` (the sweep's deadline).
+   *
+   * @example
+   * ```ts
+   * const { snapshots, complete } = await inventory.listUntil(accountId, "AWS::S3::Bucket", () => Date.now() > deadline);
+   * ```
+   */
+  async listUntil(
+    accountId: string,
+    resourceType: string,
+    stop: () => boolean,
+  ): Promise<{ snapshots: ResourceSnapshot[]; complete: boolean }> {
     const out: ResourceSnapshot[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
+      if (stop()) return { snapshots: out, complete: false };
       const r = await this.ddb.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -114,7 +132,7 @@ export class InventoryStore {
       }
       startKey = r.LastEvaluatedKey ? unmarshall(r.LastEvaluatedKey) : undefined;
     } while (startKey);
-    return out;
+    return { snapshots: out, complete: true };
   }
 }
 

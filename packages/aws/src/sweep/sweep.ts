@@ -116,6 +116,15 @@ export function sweepResourceTypes(deps: Pick<DriftDeps, "controls">): string[] 
 }
 
 /**
+ * `into.push(...items)` one by one: a spread passes every item as an argument, on the stack, and an
+ * account's evaluations (a 10,000-bucket account has 120,000) overflow it (RangeError: Maximum call
+ * stack size exceeded).
+ */
+function append<T>(into: T[], items: Iterable<T>): void {
+  for (const x of items) into.push(x);
+}
+
+/**
  * `fn` over `items`, `n` at a time, started in order; none is started once `stop()` says so. Returns
  * how many were started (those are `items[0 … started)`, each finished).
  */
@@ -205,23 +214,24 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
     }
     try {
       const r = await sweepAccount(swept, a.clientsFor, a.accountId, req, now);
-      budget.push(...r.budget);
+      append(budget, r.budget);
       if (r.resume !== undefined) resume.set(a.accountId, r.resume);
       else if (r.budget.length === 0) resume.delete(a.accountId);
-      evaluations.push(...r.evaluations);
-      snapshots.push(...r.snapshots);
+      append(evaluations, r.evaluations);
+      append(snapshots, r.snapshots);
       // Unable entries name their account when more than one is swept.
-      unable.push(
-        ...(accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable),
+      append(
+        unable,
+        accounts.length > 1 ? r.unable.map((u) => ({ ...u, accountId: a.accountId })) : r.unable,
       );
       transitions += r.transitions;
       resolvedGone += r.resolvedGone;
       // Findings that could not be recorded are in `unable`; the run fails once the posture is written.
-      failures.push(...r.failures);
+      append(failures, r.failures);
       sweptAccounts.add(a.accountId);
       // With reconcile, the open findings are counted from its one listing of the table instead.
       if (!req.reconcile)
-        open.push(...(await allFindings(deps.findings, { status: "OPEN", accountId: a.accountId })));
+        append(open, await allFindings(deps.findings, { status: "OPEN", accountId: a.accountId }));
     } catch (error) {
       // Recorded in the posture; rethrown once the posture is written (the invocation fails loudly).
       failures.push(error);
@@ -257,10 +267,13 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       { accountId: req.accountId, deadline: req.deadline },
     );
     transitions += r.transitions;
-    failures.push(...r.failures);
-    unable.push(...r.unable);
+    append(failures, r.failures);
+    append(unable, r.unable);
     // The posture's open counts, after the changes: the swept accounts' open findings.
-    open.push(...r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)));
+    append(
+      open,
+      r.after.filter((f) => f.status === "OPEN" && sweptAccounts.has(f.subject.accountId)),
+    );
     // Findings of a region the run did not read (taken out of the swept regions) were neither
     // re-checked nor resolved as deleted (their type was not enumerated there): they stay open, and the
     // posture says which regions hold them, first among the entries the run could not evaluate. A
@@ -337,9 +350,18 @@ async function sweepAccount(
   const stop = () => pastDeadline(req.deadline);
 
   // What the inventory holds for the account: what need not be written again (1), and what is gone (2).
+  // No page of it is read past the deadline (a throttled or slow table, a large account): a listing
+  // cut short calls nothing gone (2), and the steps after it start nothing past the deadline either.
   const stored = new Map<string, ResourceSnapshot>();
-  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])])
-    for (const s of await deps.inventory.list(accountId, type)) stored.set(resourceKey(s), s);
+  let listedWhole = true;
+  for (const type of [...resourceTypes, ...(wantsConnect ? CONNECT_TYPES : [])]) {
+    const r = await deps.inventory.listUntil(accountId, type, stop);
+    for (const s of r.snapshots) stored.set(resourceKey(s), s);
+    if (!r.complete) {
+      listedWhole = false;
+      break;
+    }
+  }
 
   // 1. The inventory first, so cross-resource controls see the whole account whatever the order. An
   // item stored as read (capture time included), or newer (the put would be refused), is not written:
@@ -387,10 +409,21 @@ async function sweepAccount(
       source: "api",
     });
   };
-  for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId, s.capturedAt);
-  for (const f of await liveFindings(deps, accountId))
-    if (f.kind === "drift")
-      consider(f.subject.resourceType, f.subject.region, f.subject.resourceId, f.lastSeen);
+  // Only from whole listings: a resource a cut listing left out is not known to be recorded, and one
+  // it showed is decided with the others next run (nothing below would record it past the deadline).
+  const live = listedWhole ? await liveFindings(deps, accountId, stop) : undefined;
+  if (live?.complete) {
+    for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId, s.capturedAt);
+    for (const f of live.findings)
+      if (f.kind === "drift")
+        consider(f.subject.resourceType, f.subject.region, f.subject.resourceId, f.lastSeen);
+  } else
+    budget.push({
+      accountId,
+      resourceType: "*",
+      operation: "sweep",
+      reason: `not listed: the run's time budget was spent while listing the account's ${live ? "open and suppressed findings" : "stored inventory"}; no resource is resolved as deleted this run, the next run lists them again`,
+    });
   // Past the deadline none is recorded: nothing is resolved either (the pool below starts none), and
   // the next run finds them gone again.
   for (const s of gone.values()) {
@@ -548,12 +581,32 @@ function notRecorded(
   };
 }
 
-/** OPEN and SUPPRESSED findings of an account (every page). */
-async function liveFindings(deps: DriftDeps, accountId: string): Promise<Finding[]> {
-  return [
-    ...(await allFindings(deps.findings, { status: "OPEN", accountId })),
-    ...(await allFindings(deps.findings, { status: "SUPPRESSED", accountId })),
-  ];
+/**
+ * OPEN and SUPPRESSED findings of an account, every page unless `stop()` says so before one (then not
+ * `complete`). A page is 500 of the account's findings: the table is read by status, every account's
+ * findings in one partition, so one page can read many DynamoDB pages of other accounts' findings.
+ */
+async function liveFindings(
+  deps: DriftDeps,
+  accountId: string,
+  stop: () => boolean,
+): Promise<{ findings: Finding[]; complete: boolean }> {
+  const findings: Finding[] = [];
+  for (const status of ["OPEN", "SUPPRESSED"] as const) {
+    let cursor: string | undefined;
+    do {
+      if (stop()) return { findings, complete: false };
+      const page = await deps.findings.listFindings({
+        status,
+        accountId,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      append(findings, page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return { findings, complete: true };
 }
 
 /**
@@ -594,7 +647,7 @@ async function reconcile(
         operation: "reconcile",
         reason: `not reconciled: the run's time budget was spent (${live.length - i} of ${live.length} open or suppressed findings left to the next run)`,
       });
-      out.after.push(...live.slice(i));
+      append(out.after, live.slice(i));
       break;
     }
     try {
