@@ -45,11 +45,14 @@ export async function collectReport(
   const inventoryStore = new InventoryStore(ddb, table);
   const all = await allFindings(findings);
   const history: HistoryEntry[] = [];
-  for (const f of all) history.push(...(await findings.findingHistory(f.findingId)));
+  // Item by item, never `push(...list)`: a spread passes each item as an argument, and a list of more
+  // than ~120,000 (an account's stored buckets) overflows the stack (RangeError).
+  for (const f of all) for (const h of await findings.findingHistory(f.findingId)) history.push(h);
   const inventory: ResourceSnapshot[] = [];
   const accounts = new Set([...baseline.accounts, ...all.map((f) => f.subject.accountId)]);
   for (const a of accounts)
-    for (const t of REPORT_INVENTORY_TYPES) inventory.push(...(await inventoryStore.list(a, t)));
+    for (const t of REPORT_INVENTORY_TYPES)
+      for (const s of await inventoryStore.list(a, t)) inventory.push(s);
   const posture = await new PostureStore(ddb, table).list({ limit: 500 });
   return Report.buildReport({
     baseline,
