@@ -195,6 +195,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
   let transitions = 0;
   let resolvedGone = 0;
   const failures: unknown[] = [];
+  const liveFindings = liveFindingsOnce(deps, () => pastDeadline(req.deadline));
   // Accounts are independent (their own API quotas): a few at a time, so a large organisation fits
   // in the function's timeout. An account not started before the deadline is reported, not skipped.
   await pool(accounts, req.accountConcurrency ?? 4, async (a) => {
@@ -213,7 +214,7 @@ export async function runSweep(deps: SweepDeps, req: SweepRequest): Promise<Swee
       return;
     }
     try {
-      const r = await sweepAccount(swept, a.clientsFor, a.accountId, req, now);
+      const r = await sweepAccount(swept, a.clientsFor, a.accountId, req, now, liveFindings);
       append(budget, r.budget);
       if (r.resume !== undefined) resume.set(a.accountId, r.resume);
       else if (r.budget.length === 0) resume.delete(a.accountId);
@@ -314,6 +315,8 @@ async function sweepAccount(
   accountId: string,
   req: SweepRequest,
   now: Date,
+  /** The run's one read of the live findings (shared by its accounts). */
+  liveFindings: LiveFindings,
 ): Promise<{
   evaluations: Evaluation[];
   snapshots: ResourceSnapshot[];
@@ -411,12 +414,10 @@ async function sweepAccount(
   };
   // Only from whole listings: a resource a cut listing left out is not known to be recorded, and one
   // it showed is decided with the others next run (nothing below would record it past the deadline).
-  const live = listedWhole ? await liveFindings(deps, accountId, stop) : undefined;
+  const live = listedWhole ? await liveFindings(accountId) : undefined;
   if (live?.complete) {
     for (const s of stored.values()) consider(s.resourceType, s.region, s.resourceId, s.capturedAt);
-    for (const f of live.findings)
-      if (f.kind === "drift")
-        consider(f.subject.resourceType, f.subject.region, f.subject.resourceId, f.lastSeen);
+    for (const f of live.findings) consider(f.resourceType, f.region, f.resourceId, f.lastSeen);
   } else
     budget.push({
       accountId,
@@ -581,32 +582,52 @@ function notRecorded(
   };
 }
 
+/** Where a live drift finding is: what the sweep's deletion check (step 2) needs of it. */
+interface LiveDrift {
+  resourceType: string;
+  region: string;
+  resourceId: string;
+  lastSeen: string;
+}
+
+/** The live drift findings of an account, and whether every page was read (`stop()` is checked before each). */
+type LiveFindings = (accountId: string) => Promise<{ findings: LiveDrift[]; complete: boolean }>;
+
 /**
- * OPEN and SUPPRESSED findings of an account, every page unless `stop()` says so before one (then not
- * `complete`). A page is 500 of the account's findings: the table is read by status, every account's
- * findings in one partition, so one page can read many DynamoDB pages of other accounts' findings.
+ * The OPEN and SUPPRESSED drift findings of every account, read once per run on first use: the table
+ * indexes findings by status, every account's in one partition, so reading them per account (the
+ * query's account is a filter) read the whole partition again for each account of an organisation.
+ * Pages of 500, none started once `stop()` says so (then no account's listing is `complete`).
  */
-async function liveFindings(
-  deps: DriftDeps,
-  accountId: string,
-  stop: () => boolean,
-): Promise<{ findings: Finding[]; complete: boolean }> {
-  const findings: Finding[] = [];
-  for (const status of ["OPEN", "SUPPRESSED"] as const) {
-    let cursor: string | undefined;
-    do {
-      if (stop()) return { findings, complete: false };
-      const page = await deps.findings.listFindings({
-        status,
-        accountId,
-        limit: 500,
-        ...(cursor ? { cursor } : {}),
-      });
-      append(findings, page.items);
-      cursor = page.cursor;
-    } while (cursor);
-  }
-  return { findings, complete: true };
+function liveFindingsOnce(deps: DriftDeps, stop: () => boolean): LiveFindings {
+  let read: Promise<{ byAccount: Map<string, LiveDrift[]>; complete: boolean }> | undefined;
+  const load = async () => {
+    const byAccount = new Map<string, LiveDrift[]>();
+    for (const status of ["OPEN", "SUPPRESSED"] as const) {
+      let cursor: string | undefined;
+      do {
+        if (stop()) return { byAccount, complete: false };
+        const page = await deps.findings.listFindings({ status, limit: 500, ...(cursor ? { cursor } : {}) });
+        for (const f of page.items) {
+          if (f.kind !== "drift") continue;
+          const { accountId, resourceType, region, resourceId } = f.subject;
+          let list = byAccount.get(accountId);
+          if (!list) {
+            list = [];
+            byAccount.set(accountId, list);
+          }
+          list.push({ resourceType, region, resourceId, lastSeen: f.lastSeen });
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    return { byAccount, complete: true };
+  };
+  return async (accountId) => {
+    read ??= load();
+    const r = await read;
+    return { findings: r.byAccount.get(accountId) ?? [], complete: r.complete };
+  };
 }
 
 /**
