@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Activity, type Baseline, DETECTORS } from "../../../packages/core/src/index.ts";
+import { watchedResourceTypes } from "../../../packages/core/src/plan/index.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
 
 const DIR = "test/fixtures/activity";
@@ -433,5 +434,125 @@ describe("tamper-connect storage re-pointing", () => {
       ResourceType: "AGENT_EVENTS",
     });
     expect(fired(r)).toEqual([]);
+  });
+});
+
+// No PutConfigurationRecorder record with a recording group is published (AWS's example predates
+// recording groups): test/fixtures/README.md, built from the API reference's RecordingGroup shape.
+describe("tamper-audit-logging: a Config recording group that stops recording a watched type", () => {
+  const rec = loadRecord("awsdocs-schema__config_PutConfigurationRecorder_inclusion.json");
+  const put = (recorder: Record<string, unknown>, eventName = "PutConfigurationRecorder") =>
+    fired({
+      ...rec,
+      eventName,
+      requestParameters: { configurationRecorder: { name: "default", ...recorder } },
+    });
+
+  it("fires critical on an inclusion list without the S3, trail and other watched types, naming them", () => {
+    const d = fired(rec);
+    expect(d.map((x) => [x.ruleId, x.severity, x.subject.resourceType])).toEqual([
+      ["tamper-audit-logging", "critical", "AWS::Config::ConfigurationRecorder"],
+    ]);
+    const dropped = d[0]!.evidence.notRecorded as string[];
+    expect(dropped).toEqual(expect.arrayContaining(["AWS::S3::Bucket", "AWS::CloudTrail::Trail"]));
+    expect(dropped).not.toContain("AWS::KMS::Key"); // still in the list
+    // IAM types are recorded in one region by design; Connect is read through its own API.
+    expect(dropped.some((t) => t.startsWith("AWS::IAM::") || t.startsWith("AWS::Connect::"))).toBe(false);
+    expect(d[0]!.summary).toMatch(/AWS::S3::Bucket/);
+  });
+
+  it("fires when an exclusion list excludes S3 buckets (legacy allSupported=false too)", () => {
+    const excluding = put({
+      recordingGroup: {
+        allSupported: false,
+        exclusionByResourceTypes: { resourceTypes: ["AWS::S3::Bucket"] },
+        recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" },
+      },
+    });
+    expect(excluding[0]?.evidence.notRecorded).toEqual(["AWS::S3::Bucket"]);
+    const legacy = put({ recordingGroup: { allSupported: false, resourceTypes: ["AWS::KMS::Key"] } });
+    expect(legacy[0]?.evidence.notRecorded).toContain("AWS::S3::Bucket");
+  });
+
+  it("does not fire on all supported types, on no recording group (AWS's role-only example), or on an inclusion list naming every watched type", () => {
+    expect(put({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false } })).toEqual([]);
+    expect(put({ roleARN: "arn:aws:iam::111122223333:role/config-role" })).toEqual([]);
+    expect(
+      put({
+        recordingGroup: {
+          allSupported: false,
+          resourceTypes: watchedResourceTypes(),
+          recordingStrategy: { useOnly: "INCLUSION_BY_RESOURCE_TYPES" },
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it("fires medium when watched types are recorded daily instead of continuously", () => {
+    const d = put({
+      recordingGroup: { allSupported: true },
+      recordingMode: {
+        recordingFrequency: "CONTINUOUS",
+        recordingModeOverrides: [{ resourceTypes: ["AWS::S3::Bucket"], recordingFrequency: "DAILY" }],
+      },
+    });
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-audit-logging", "medium"]]);
+    expect(d[0]!.evidence.recordedDaily).toEqual(["AWS::S3::Bucket"]);
+  });
+
+  it("fires when DisassociateResourceTypes removes a watched type, not an unwatched one", () => {
+    const dis = (types: string[]) =>
+      fired({
+        ...rec,
+        eventName: "DisassociateResourceTypes",
+        requestParameters: {
+          ConfigurationRecorderArn:
+            "arn:aws:config:us-east-1:111122223333:configuration-recorder/default/abcdef0123456789",
+          ResourceTypes: types,
+        },
+      });
+    expect(dis(["AWS::S3::Bucket", "AWS::EC2::Volume"])[0]?.evidence.notRecorded).toEqual([
+      "AWS::S3::Bucket",
+    ]);
+    expect(dis(["AWS::EC2::Volume"])).toEqual([]);
+  });
+
+  it("does not fire on a failed call", () => {
+    expect(fired({ ...rec, errorCode: "AccessDenied" } as Activity.CloudTrailRecord)).toEqual([]);
+  });
+});
+
+// AWS publishes no PutAccountPublicAccessBlock record: built from the S3 Control API's request shape
+// (test/fixtures/README.md).
+describe("tamper-bucket-protection: account-level Block Public Access", () => {
+  const rec = loadRecord("awsdocs-schema__s3_PutAccountPublicAccessBlock_off.json");
+
+  it("fires when PutAccountPublicAccessBlock turns flags off, naming them", () => {
+    const d = fired(rec);
+    expect(d.map((x) => [x.ruleId, x.subject.resourceType, x.subject.resourceId])).toEqual([
+      ["tamper-bucket-protection", "AWS::S3::AccountPublicAccessBlock", "111122223333"],
+    ]);
+    expect(d[0]!.evidence.weakened).toEqual([
+      "account Block Public Access weakened: BlockPublicPolicy, RestrictPublicBuckets off",
+    ]);
+  });
+
+  it("does not fire when every flag stays on", () => {
+    const cfg = rec.requestParameters!.PublicAccessBlockConfiguration as Record<string, unknown>;
+    const on = { ...cfg, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    expect(
+      fired({ ...rec, requestParameters: { ...rec.requestParameters, PublicAccessBlockConfiguration: on } }),
+    ).toEqual([]);
+  });
+
+  it("fires when DeleteAccountPublicAccessBlock removes it (all four flags off)", () => {
+    const d = fired({ ...rec, eventName: "DeleteAccountPublicAccessBlock", requestParameters: {} });
+    expect(d.map((x) => x.ruleId)).toEqual(["tamper-bucket-protection"]);
+    expect(d[0]!.evidence.weakened).toEqual(["account Block Public Access removed (all four settings off)"]);
+  });
+
+  it("fires in any baseline account whatever the PHI buckets are, never outside the baseline", () => {
+    const other = testBaseline({ accounts: ["999988887777"] });
+    expect(fired(rec, other)).toEqual([]);
   });
 });
