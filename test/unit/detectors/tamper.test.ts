@@ -556,3 +556,112 @@ describe("tamper-bucket-protection: account-level Block Public Access", () => {
     expect(fired(rec, other)).toEqual([]);
   });
 });
+
+// phiwatch's own delivery path: no published record of these calls on a phiwatch resource exists;
+// the fixtures follow each service's documented request shape and CloudTrail event name (README).
+describe("tamper-phiwatch: silencing phiwatch's own functions, alerts topic, table and member role", () => {
+  const load = (file: string) => loadRecord(file);
+  const as = (file: string, eventName: string, requestParameters: Record<string, unknown>, extra = {}) =>
+    fired({ ...load(file), eventName, requestParameters, ...extra });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+
+  it("fires critical when a phiwatch function's reserved concurrency is set to 0", () => {
+    const d = fired(load("awsdocs-schema__lambda_PutFunctionConcurrency_zero.json"));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-notify"]]);
+    expect(d[0]!.subject.resourceType).toBe("AWS::Lambda::Function");
+    expect(d[0]!.summary).toMatch(/reserved concurrency 0/);
+  });
+
+  it("does not fire on a concurrency above 0, nor on another account's function", () => {
+    const f = "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json";
+    expect(
+      as(f, "PutFunctionConcurrency20171031", {
+        functionName: "phiwatch-prod-notify",
+        reservedConcurrentExecutions: 5,
+      }),
+    ).toEqual([]);
+    expect(
+      as(f, "PutFunctionConcurrency20171031", {
+        functionName: "billing-api",
+        reservedConcurrentExecutions: 0,
+      }),
+    ).toEqual([]);
+  });
+
+  it("fires when a phiwatch function is deleted (name or ARN), not another function", () => {
+    const f = "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json";
+    expect(ids(as(f, "DeleteFunction20150331", { functionName: "phiwatch-prod-tamper" }))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-tamper"],
+    ]);
+    expect(
+      ids(
+        as(f, "DeleteFunction20150331", {
+          functionName: "arn:aws:lambda:us-east-1:111122223333:function:phiwatch-prod-access",
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-access"]]);
+    expect(as(f, "DeleteFunction20150331", { functionName: "orders-api" })).toEqual([]);
+  });
+
+  it("does not fire on routine deploys (UpdateFunctionCode / UpdateFunctionConfiguration are not routed)", () => {
+    const f = "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json";
+    for (const e of ["UpdateFunctionCode20150331v2", "UpdateFunctionConfiguration20150331v2"])
+      expect(as(f, e, { functionName: "phiwatch-prod-notify" })).toEqual([]);
+  });
+
+  it("fires when the trigger of a phiwatch function is disabled or deleted, not when it is tuned", () => {
+    const f = "awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json";
+    expect(ids(fired(load(f)))).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-notify"]]);
+    const rec = load(f);
+    expect(
+      fired({ ...rec, requestParameters: { uUID: "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE", batchSize: 50 } }),
+    ).toEqual([]);
+    expect(ids(fired({ ...rec, eventName: "DeleteEventSourceMapping20150331" }))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-notify"],
+    ]);
+  });
+
+  it("fires when a subscription of phiwatch's alerts topic is removed or the topic deleted", () => {
+    const f = "awsdocs-schema__sns_Unsubscribe.json";
+    const d = fired(load(f));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-alerts"]]);
+    expect(JSON.stringify(d[0]!.evidence)).not.toContain("0f1e2d3c"); // no subscription id
+    expect(
+      ids(as(f, "DeleteTopic", { topicArn: "arn:aws:sns:us-east-1:111122223333:phiwatch-prod-alerts" })),
+    ).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-alerts"]]);
+    expect(
+      as(f, "Unsubscribe", { subscriptionArn: "arn:aws:sns:us-east-1:111122223333:newsletter:0f1e2d3c" }),
+    ).toEqual([]);
+  });
+
+  it("fires when phiwatch's table is deleted, not another table", () => {
+    const f = "awsdocs-schema__dynamodb_DeleteTable.json";
+    expect(ids(fired(load(f)))).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-findings"]]);
+    expect(as(f, "DeleteTable", { tableName: "orders" })).toEqual([]);
+  });
+
+  it("fires when the member read role's trust or policies change, or it is deleted", () => {
+    const f = "awsdocs-schema__iam_UpdateAssumeRolePolicy_member_read.json";
+    const d = fired(load(f));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-member-read"]]);
+    expect(d[0]!.subject.resourceType).toBe("AWS::IAM::Role");
+    expect(d[0]!.evidence.change).toMatch(/trust policy replaced/);
+    const role = { roleName: "phiwatch-member-read" };
+    expect(ids(as(f, "DeleteRole", role))).toEqual([["tamper-phiwatch", "critical", "phiwatch-member-read"]]);
+    for (const [e, extra] of [
+      ["DeleteRolePolicy", { policyName: "phiwatch-read-only-posture" }],
+      ["DetachRolePolicy", { policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }],
+      ["PutRolePolicy", { policyName: "deny-config", policyDocument: "{}" }],
+      ["PutRolePermissionsBoundary", { permissionsBoundary: "arn:aws:iam::111122223333:policy/b" }],
+    ] as const)
+      expect(ids(as(f, e, { ...role, ...extra }))).toEqual([
+        ["tamper-phiwatch", "high", "phiwatch-member-read"],
+      ]);
+    expect(as(f, "DeleteRole", { roleName: "ci-deployer" })).toEqual([]);
+  });
+
+  it("does not fire on a failed call", () => {
+    const rec = load("awsdocs-schema__dynamodb_DeleteTable.json");
+    expect(fired({ ...rec, errorCode: "ResourceInUseException" } as Activity.CloudTrailRecord)).toEqual([]);
+  });
+});

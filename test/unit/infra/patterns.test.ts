@@ -149,6 +149,11 @@ describe("rule tamper", () => {
     // Built from the documented request shapes (test/fixtures/README.md): no published sample.
     "awsdocs-schema__config_PutConfigurationRecorder_inclusion.json",
     "awsdocs-schema__s3_PutAccountPublicAccessBlock_off.json",
+    "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json",
+    "awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json",
+    "awsdocs-schema__sns_Unsubscribe.json",
+    "awsdocs-schema__dynamodb_DeleteTable.json",
+    "awsdocs-schema__iam_UpdateAssumeRolePolicy_member_read.json",
   ])("matches %s", (file) => {
     expect(rule.matches(eventOf(file))).toBe(true);
   });
