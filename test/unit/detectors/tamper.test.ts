@@ -545,6 +545,20 @@ describe("tamper-bucket-protection: account-level Block Public Access", () => {
     ).toEqual([]);
   });
 
+  it("reads the settings in either casing (no published record shows which CloudTrail keeps)", () => {
+    const camel = {
+      publicAccessBlockConfiguration: {
+        blockPublicAcls: false,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: true,
+      },
+    };
+    expect(fired({ ...rec, requestParameters: camel })[0]?.evidence.weakened).toEqual([
+      "account Block Public Access weakened: BlockPublicAcls off",
+    ]);
+  });
+
   it("fires when DeleteAccountPublicAccessBlock removes it (all four flags off)", () => {
     const d = fired({ ...rec, eventName: "DeleteAccountPublicAccessBlock", requestParameters: {} });
     expect(d.map((x) => x.ruleId)).toEqual(["tamper-bucket-protection"]);
