@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Writes packages/core/src/controls/texts.ts, each control's texts as data, from the control registry:
 // a handler that only words alerts (notify) reads them there and bundles no control's evaluation code
-// (≈ 80 KiB of controls, IAM policy evaluation and normalisers). Generated, so the texts are written
+// (≈ 80 KiB of controls, IAM policy evaluation and normalisers). The resource types the controls watch
+// are written there too, for the tamper function (which types a new Config recording group drops). Generated, so the texts are written
 // once, in the control's file. `--check` exits 1 when the file is stale (test/unit/meta/docs.test.ts
 // fails the same way). Run: npm run gen (after the registries).
 import { readFileSync, writeFileSync } from "node:fs";
+import { watchedTypes } from "../packages/core/src/control/engine.ts";
 import type { Control } from "../packages/core/src/control/types.ts";
 // The registry itself, not the package barrel: the barrel loads the table this script writes.
 import { CONTROLS } from "../packages/core/src/controls/index.ts";
@@ -31,6 +33,9 @@ export function renderControlTexts(controls: readonly Control[] = CONTROLS): str
     "export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {",
     ...controls.map(entry),
     "};",
+    "",
+    "/** `watchedTypes(CONTROLS)`: the resource types phiwatch keeps, without the controls' code. */",
+    `export const WATCHED_TYPES: readonly string[] = ${JSON.stringify(watchedTypes(controls))};`,
     "",
   ].join("\n");
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Activity, type Baseline, DETECTORS } from "../../../packages/core/src/index.ts";
+import { watchedResourceTypes } from "../../../packages/core/src/plan/index.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
 
 const DIR = "test/fixtures/activity";
@@ -433,5 +434,248 @@ describe("tamper-connect storage re-pointing", () => {
       ResourceType: "AGENT_EVENTS",
     });
     expect(fired(r)).toEqual([]);
+  });
+});
+
+// No PutConfigurationRecorder record with a recording group is published (AWS's example predates
+// recording groups): test/fixtures/README.md, built from the API reference's RecordingGroup shape.
+describe("tamper-audit-logging: a Config recording group that stops recording a watched type", () => {
+  const rec = loadRecord("awsdocs-schema__config_PutConfigurationRecorder_inclusion.json");
+  const put = (recorder: Record<string, unknown>, eventName = "PutConfigurationRecorder") =>
+    fired({
+      ...rec,
+      eventName,
+      requestParameters: { configurationRecorder: { name: "default", ...recorder } },
+    });
+
+  it("fires critical on an inclusion list without the S3, trail and other watched types, naming them", () => {
+    const d = fired(rec);
+    expect(d.map((x) => [x.ruleId, x.severity, x.subject.resourceType])).toEqual([
+      ["tamper-audit-logging", "critical", "AWS::Config::ConfigurationRecorder"],
+    ]);
+    const dropped = d[0]!.evidence.notRecorded as string[];
+    expect(dropped).toEqual(expect.arrayContaining(["AWS::S3::Bucket", "AWS::CloudTrail::Trail"]));
+    expect(dropped).not.toContain("AWS::KMS::Key"); // still in the list
+    // IAM types are recorded in one region by design; Connect is read through its own API.
+    expect(dropped.some((t) => t.startsWith("AWS::IAM::") || t.startsWith("AWS::Connect::"))).toBe(false);
+    expect(d[0]!.summary).toMatch(/AWS::S3::Bucket/);
+  });
+
+  it("fires when an exclusion list excludes S3 buckets (legacy allSupported=false too)", () => {
+    const excluding = put({
+      recordingGroup: {
+        allSupported: false,
+        exclusionByResourceTypes: { resourceTypes: ["AWS::S3::Bucket"] },
+        recordingStrategy: { useOnly: "EXCLUSION_BY_RESOURCE_TYPES" },
+      },
+    });
+    expect(excluding[0]?.evidence.notRecorded).toEqual(["AWS::S3::Bucket"]);
+    const legacy = put({ recordingGroup: { allSupported: false, resourceTypes: ["AWS::KMS::Key"] } });
+    expect(legacy[0]?.evidence.notRecorded).toContain("AWS::S3::Bucket");
+  });
+
+  it("does not fire on all supported types, on no recording group (AWS's role-only example), or on an inclusion list naming every watched type", () => {
+    expect(put({ recordingGroup: { allSupported: true, includeGlobalResourceTypes: false } })).toEqual([]);
+    expect(put({ roleARN: "arn:aws:iam::111122223333:role/config-role" })).toEqual([]);
+    expect(
+      put({
+        recordingGroup: {
+          allSupported: false,
+          resourceTypes: watchedResourceTypes(),
+          recordingStrategy: { useOnly: "INCLUSION_BY_RESOURCE_TYPES" },
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it("fires medium when watched types are recorded daily instead of continuously", () => {
+    const d = put({
+      recordingGroup: { allSupported: true },
+      recordingMode: {
+        recordingFrequency: "CONTINUOUS",
+        recordingModeOverrides: [{ resourceTypes: ["AWS::S3::Bucket"], recordingFrequency: "DAILY" }],
+      },
+    });
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-audit-logging", "medium"]]);
+    expect(d[0]!.evidence.recordedDaily).toEqual(["AWS::S3::Bucket"]);
+  });
+
+  it("fires when DisassociateResourceTypes removes a watched type, not an unwatched one", () => {
+    const dis = (types: string[]) =>
+      fired({
+        ...rec,
+        eventName: "DisassociateResourceTypes",
+        requestParameters: {
+          ConfigurationRecorderArn:
+            "arn:aws:config:us-east-1:111122223333:configuration-recorder/default/abcdef0123456789",
+          ResourceTypes: types,
+        },
+      });
+    expect(dis(["AWS::S3::Bucket", "AWS::EC2::Volume"])[0]?.evidence.notRecorded).toEqual([
+      "AWS::S3::Bucket",
+    ]);
+    expect(dis(["AWS::EC2::Volume"])).toEqual([]);
+  });
+
+  it("does not fire on a failed call", () => {
+    expect(fired({ ...rec, errorCode: "AccessDenied" } as Activity.CloudTrailRecord)).toEqual([]);
+  });
+});
+
+// AWS publishes no PutAccountPublicAccessBlock record: built from the S3 Control API's request shape
+// (test/fixtures/README.md).
+describe("tamper-bucket-protection: account-level Block Public Access", () => {
+  const rec = loadRecord("awsdocs-schema__s3_PutAccountPublicAccessBlock_off.json");
+
+  it("fires when PutAccountPublicAccessBlock turns flags off, naming them", () => {
+    const d = fired(rec);
+    expect(d.map((x) => [x.ruleId, x.subject.resourceType, x.subject.resourceId])).toEqual([
+      ["tamper-bucket-protection", "AWS::S3::AccountPublicAccessBlock", "111122223333"],
+    ]);
+    expect(d[0]!.evidence.weakened).toEqual([
+      "account Block Public Access weakened: BlockPublicPolicy, RestrictPublicBuckets off",
+    ]);
+  });
+
+  it("does not fire when every flag stays on", () => {
+    const cfg = rec.requestParameters!.PublicAccessBlockConfiguration as Record<string, unknown>;
+    const on = { ...cfg, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+    expect(
+      fired({ ...rec, requestParameters: { ...rec.requestParameters, PublicAccessBlockConfiguration: on } }),
+    ).toEqual([]);
+  });
+
+  it("reads the settings in either casing (no published record shows which CloudTrail keeps)", () => {
+    const camel = {
+      publicAccessBlockConfiguration: {
+        blockPublicAcls: false,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: true,
+      },
+    };
+    expect(fired({ ...rec, requestParameters: camel })[0]?.evidence.weakened).toEqual([
+      "account Block Public Access weakened: BlockPublicAcls off",
+    ]);
+  });
+
+  it("fires when DeleteAccountPublicAccessBlock removes it (all four flags off)", () => {
+    const d = fired({ ...rec, eventName: "DeleteAccountPublicAccessBlock", requestParameters: {} });
+    expect(d.map((x) => x.ruleId)).toEqual(["tamper-bucket-protection"]);
+    expect(d[0]!.evidence.weakened).toEqual(["account Block Public Access removed (all four settings off)"]);
+  });
+
+  it("fires in any baseline account whatever the PHI buckets are, never outside the baseline", () => {
+    const other = testBaseline({ accounts: ["999988887777"] });
+    expect(fired(rec, other)).toEqual([]);
+  });
+});
+
+// phiwatch's own delivery path: no published record of these calls on a phiwatch resource exists;
+// the fixtures follow each service's documented request shape and CloudTrail event name (README).
+describe("tamper-phiwatch: silencing phiwatch's own functions, alerts topic, table and member role", () => {
+  const load = (file: string) => loadRecord(file);
+  const as = (file: string, eventName: string, requestParameters: Record<string, unknown>, extra = {}) =>
+    fired({ ...load(file), eventName, requestParameters, ...extra });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+
+  it("fires critical when a phiwatch function's reserved concurrency is set to 0", () => {
+    const d = fired(load("awsdocs-schema__lambda_PutFunctionConcurrency_zero.json"));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-notify"]]);
+    expect(d[0]!.subject.resourceType).toBe("AWS::Lambda::Function");
+    expect(d[0]!.summary).toMatch(/reserved concurrency 0/);
+  });
+
+  it("does not fire on a concurrency above 0, nor on another account's function", () => {
+    const f = "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json";
+    expect(
+      as(f, "PutFunctionConcurrency20171031", {
+        functionName: "phiwatch-prod-notify",
+        reservedConcurrentExecutions: 5,
+      }),
+    ).toEqual([]);
+    expect(
+      as(f, "PutFunctionConcurrency20171031", {
+        functionName: "billing-api",
+        reservedConcurrentExecutions: 0,
+      }),
+    ).toEqual([]);
+  });
+
+  it("fires when a phiwatch function is deleted (name or ARN), not another function", () => {
+    const f = "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json";
+    expect(ids(as(f, "DeleteFunction20150331", { functionName: "phiwatch-prod-tamper" }))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-tamper"],
+    ]);
+    expect(
+      ids(
+        as(f, "DeleteFunction20150331", {
+          functionName: "arn:aws:lambda:us-east-1:111122223333:function:phiwatch-prod-access",
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-access"]]);
+    expect(as(f, "DeleteFunction20150331", { functionName: "orders-api" })).toEqual([]);
+  });
+
+  it("does not fire on routine deploys (UpdateFunctionCode / UpdateFunctionConfiguration are not routed)", () => {
+    const f = "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json";
+    for (const e of ["UpdateFunctionCode20150331v2", "UpdateFunctionConfiguration20150331v2"])
+      expect(as(f, e, { functionName: "phiwatch-prod-notify" })).toEqual([]);
+  });
+
+  it("fires when the trigger of a phiwatch function is disabled or deleted, not when it is tuned", () => {
+    const f = "awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json";
+    expect(ids(fired(load(f)))).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-notify"]]);
+    const rec = load(f);
+    expect(
+      fired({ ...rec, requestParameters: { uUID: "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE", batchSize: 50 } }),
+    ).toEqual([]);
+    expect(ids(fired({ ...rec, eventName: "DeleteEventSourceMapping20150331" }))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-notify"],
+    ]);
+  });
+
+  it("fires when a subscription of phiwatch's alerts topic is removed or the topic deleted", () => {
+    const f = "awsdocs-schema__sns_Unsubscribe.json";
+    const d = fired(load(f));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-alerts"]]);
+    expect(JSON.stringify(d[0]!.evidence)).not.toContain("0f1e2d3c"); // no subscription id
+    expect(
+      ids(as(f, "DeleteTopic", { topicArn: "arn:aws:sns:us-east-1:111122223333:phiwatch-prod-alerts" })),
+    ).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-alerts"]]);
+    expect(
+      as(f, "Unsubscribe", { subscriptionArn: "arn:aws:sns:us-east-1:111122223333:newsletter:0f1e2d3c" }),
+    ).toEqual([]);
+  });
+
+  it("fires when phiwatch's table is deleted, not another table", () => {
+    const f = "awsdocs-schema__dynamodb_DeleteTable.json";
+    expect(ids(fired(load(f)))).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-findings"]]);
+    expect(as(f, "DeleteTable", { tableName: "orders" })).toEqual([]);
+  });
+
+  it("fires when the member read role's trust or policies change, or it is deleted", () => {
+    const f = "awsdocs-schema__iam_UpdateAssumeRolePolicy_member_read.json";
+    const d = fired(load(f));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-member-read"]]);
+    expect(d[0]!.subject.resourceType).toBe("AWS::IAM::Role");
+    expect(d[0]!.evidence.change).toMatch(/trust policy replaced/);
+    const role = { roleName: "phiwatch-member-read" };
+    expect(ids(as(f, "DeleteRole", role))).toEqual([["tamper-phiwatch", "critical", "phiwatch-member-read"]]);
+    for (const [e, extra] of [
+      ["DeleteRolePolicy", { policyName: "phiwatch-read-only-posture" }],
+      ["DetachRolePolicy", { policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }],
+      ["PutRolePolicy", { policyName: "deny-config", policyDocument: "{}" }],
+      ["PutRolePermissionsBoundary", { permissionsBoundary: "arn:aws:iam::111122223333:policy/b" }],
+    ] as const)
+      expect(ids(as(f, e, { ...role, ...extra }))).toEqual([
+        ["tamper-phiwatch", "high", "phiwatch-member-read"],
+      ]);
+    expect(as(f, "DeleteRole", { roleName: "ci-deployer" })).toEqual([]);
+  });
+
+  it("does not fire on a failed call", () => {
+    const rec = load("awsdocs-schema__dynamodb_DeleteTable.json");
+    expect(fired({ ...rec, errorCode: "ResourceInUseException" } as Activity.CloudTrailRecord)).toEqual([]);
   });
 });

@@ -146,6 +146,14 @@ describe("rule tamper", () => {
     "awsdocs_kms__ScheduleKeyDeletion.json",
     // A denied attempt is a probe: routed too (the detector decides).
     "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deletion_Failed.json",
+    // Built from the documented request shapes (test/fixtures/README.md): no published sample.
+    "awsdocs-schema__config_PutConfigurationRecorder_inclusion.json",
+    "awsdocs-schema__s3_PutAccountPublicAccessBlock_off.json",
+    "awsdocs-schema__lambda_PutFunctionConcurrency_zero.json",
+    "awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json",
+    "awsdocs-schema__sns_Unsubscribe.json",
+    "awsdocs-schema__dynamodb_DeleteTable.json",
+    "awsdocs-schema__iam_UpdateAssumeRolePolicy_member_read.json",
   ])("matches %s", (file) => {
     expect(rule.matches(eventOf(file))).toBe(true);
   });

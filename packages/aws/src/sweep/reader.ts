@@ -32,10 +32,12 @@ import {
   CONNECT_STORAGE_REFUSALS,
   CONNECT_STORAGE_TYPES,
   fromConfigurationItem,
+  GLOBAL_TYPES,
   NOT_RECORDED_REASON,
   organizationTrailOwner,
   type Report,
   type ResourceSnapshot,
+  recordsType,
   TRAIL_TYPE,
 } from "@phiwatch/core";
 import {
@@ -147,43 +149,6 @@ export interface AccountRead {
   /** Set when the deadline passed before every listing was made: how many were left. */
   stopped?: UnableToEvaluate;
 }
-
-/** IAM types Config records once per account, with region `global`. */
-const GLOBAL_TYPES = new Set(["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Policy", "AWS::IAM::Group"]);
-/**
- * Regions where AWS Config was available before February 2022: the only ones where it can record the
- * global IAM types, whatever the recording group says (AWS Config developer guide, "Recording AWS
- * resources | Global resources"). Elsewhere (Hyderabad, Melbourne, Spain, Zurich, Tel Aviv, UAE,
- * Calgary and later Regions) an empty IAM listing proves nothing, so it is never read as complete.
- */
-const IAM_RECORDING_REGIONS = new Set([
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "af-south-1",
-  "ap-east-1",
-  "ap-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-southeast-3",
-  "ca-central-1",
-  "eu-central-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-south-1",
-  "eu-north-1",
-  "me-south-1",
-  "sa-east-1",
-  "us-gov-east-1",
-  "us-gov-west-1",
-  "cn-north-1",
-  "cn-northwest-1",
-]);
 
 /** Connect storage associations read per instance: core's list, which connect-storage-encrypted expects whole. */
 export { CONNECT_STORAGE_TYPES };
@@ -538,22 +503,7 @@ async function recordedTypes(
     for (const rec of recorders.ConfigurationRecorders ?? []) {
       const status = statuses.ConfigurationRecordersStatus?.find((s) => s.name === rec.name);
       if (status && status.recording !== true) continue;
-      const g = rec.recordingGroup;
-      const strategy = g?.recordingStrategy?.useOnly;
-      for (const t of wanted) {
-        const global = GLOBAL_TYPES.has(t);
-        let yes: boolean;
-        if (strategy === "INCLUSION_BY_RESOURCE_TYPES" || (g && g.allSupported === false && !strategy))
-          yes = (g?.resourceTypes ?? []).includes(t as ResourceType);
-        // Exclusion records every type not excluded, the IAM types included: includeGlobalResourceTypes
-        // has no effect on this strategy (API reference, ExclusionByResourceTypes / RecordingGroup).
-        else if (strategy === "EXCLUSION_BY_RESOURCE_TYPES")
-          yes = !(g?.exclusionByResourceTypes?.resourceTypes ?? []).includes(t as ResourceType);
-        // All supported types: the IAM types only with includeGlobalResourceTypes (not by default).
-        else yes = !global || g?.includeGlobalResourceTypes === true;
-        if (global && !IAM_RECORDING_REGIONS.has(region)) yes = false;
-        if (yes) out.add(t);
-      }
+      for (const t of wanted) if (recordsType(rec.recordingGroup, t, region)) out.add(t);
     }
     return out;
   } catch (error) {

@@ -117,3 +117,6 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
       "Without versioning an overwrite or delete destroys a recording for good; with MFA delete, stolen credentials alone cannot remove versions or turn versioning off.",
   },
 };
+
+/** `watchedTypes(CONTROLS)`: the resource types phiwatch keeps, without the controls' code. */
+export const WATCHED_TYPES: readonly string[] = ["AWS::CloudTrail::Trail","AWS::Connect::ContactFlow","AWS::Connect::ContactFlowModule","AWS::Connect::Instance","AWS::DynamoDB::Table","AWS::EC2::PrefixList","AWS::EC2::SecurityGroup","AWS::IAM::Group","AWS::IAM::Policy","AWS::IAM::Role","AWS::IAM::User","AWS::KMS::Key","AWS::S3::AccountPublicAccessBlock","AWS::S3::Bucket","AWS::SNS::Topic","AWS::SQS::Queue"];

@@ -15,6 +15,7 @@ import tamperAuditLogging from "./tamper-audit-logging.ts";
 import tamperBucketProtection from "./tamper-bucket-protection.ts";
 import tamperConnect from "./tamper-connect.ts";
 import tamperKey from "./tamper-key.ts";
+import tamperPhiwatch from "./tamper-phiwatch.ts";
 
 /** Every activity detector, one file each; ids equal file names (checked by a meta-test). */
-export const DETECTORS: readonly Detector[] = [accessBulkEnumeration, accessCrossAccount, accessDeniedBurst, accessInsecureTransport, accessNewPrincipal, accessOffHours, accessUnauthorizedPrincipal, accessUnusualSource, accessVolumeSpike, kmsDecryptAnomaly, rootActivity, tamperAuditLogging, tamperBucketProtection, tamperConnect, tamperKey];
+export const DETECTORS: readonly Detector[] = [accessBulkEnumeration, accessCrossAccount, accessDeniedBurst, accessInsecureTransport, accessNewPrincipal, accessOffHours, accessUnauthorizedPrincipal, accessUnusualSource, accessVolumeSpike, kmsDecryptAnomaly, rootActivity, tamperAuditLogging, tamperBucketProtection, tamperConnect, tamperKey, tamperPhiwatch];

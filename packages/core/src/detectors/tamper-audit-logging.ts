@@ -1,7 +1,17 @@
 import { managementDetection, partitionOf, succeeded } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Baseline } from "../baseline/schema.ts";
+import { WATCHED_TYPES } from "../controls/texts.ts";
+import type { Severity } from "../finding/types.ts";
 import { managementCoverage, s3ReadCoverage, type TrailView } from "../resource/cloudtrail.ts";
+import {
+  GLOBAL_TYPES,
+  type RecordingGroup,
+  type RecordingMode,
+  recordingFrequency,
+  recordsType,
+} from "../resource/config-recorder.ts";
+import { CONNECT_FLOW, CONNECT_FLOW_MODULE, CONNECT_INSTANCE } from "../resource/connect.ts";
 import { type DetectionDraft, defineDetector, type RecordContext } from "./types.ts";
 
 export default defineDetector({
@@ -17,6 +27,9 @@ export default defineDetector({
     "config.amazonaws.com:StopConfigurationRecorder",
     "config.amazonaws.com:DeleteConfigurationRecorder",
     "config.amazonaws.com:DeleteDeliveryChannel",
+    // Narrowing what the recorder records blinds drift monitoring of the dropped types just as surely.
+    "config.amazonaws.com:PutConfigurationRecorder",
+    "config.amazonaws.com:DisassociateResourceTypes",
     // phiwatch's own EventBridge rules (`phiwatch-<stage>-…`, and `phiwatch-forward` in member accounts):
     // disabling or deleting one, or removing its target, silently stops what it feeds.
     "events.amazonaws.com:DisableRule",
@@ -27,12 +40,14 @@ export default defineDetector({
   hipaa: ["164.312(b)"],
   severity: "critical",
   rationale:
-    "Audit controls: stopping or deleting a trail, turning off log-file validation or encryption, or dropping the data-event selectors that record PHI reads blinds every other detector — the first move of an intruder. Stopping AWS Config's recorder or deleting its delivery channel blinds drift monitoring the same way, as does disabling or deleting phiwatch's own EventBridge rules.",
+    "Audit controls: stopping or deleting a trail, turning off log-file validation or encryption, or dropping the data-event selectors that record PHI reads blinds every other detector — the first move of an intruder. Stopping AWS Config's recorder, deleting its delivery channel, or narrowing its recording group so it no longer records a type phiwatch watches (or records it only daily) blinds drift monitoring the same way, as does disabling or deleting phiwatch's own EventBridge rules.",
   remediation:
-    "Restart logging (aws cloudtrail start-logging --name <trail>), restore validation/KMS/selectors, and find out who made the change; re-enable phiwatch's rules (aws events enable-rule --name <rule>, or redeploy); deny cloudtrail:StopLogging/DeleteTrail/UpdateTrail/PutEventSelectors and events:DisableRule/DeleteRule/RemoveTargets on phiwatch-* with an SCP outside break-glass roles.",
+    "Restart logging (aws cloudtrail start-logging --name <trail>), restore validation/KMS/selectors, and find out who made the change; restore the Config recording group (aws configservice put-configuration-recorder with the types in the evidence, or all supported types); re-enable phiwatch's rules (aws events enable-rule --name <rule>, or redeploy); deny cloudtrail:StopLogging/DeleteTrail/UpdateTrail/PutEventSelectors, config:PutConfigurationRecorder/DisassociateResourceTypes and events:DisableRule/DeleteRule/RemoveTargets on phiwatch-* with an SCP outside break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const req = r.requestParameters ?? {};
+    if (r.eventName === "PutConfigurationRecorder" || r.eventName === "DisassociateResourceTypes")
+      return recordingNarrowed(r, ctx);
     if (r.eventSource === "config.amazonaws.com") {
       const name = String(req.configurationRecorderName ?? req.deliveryChannelName ?? "default").slice(
         0,
@@ -77,6 +92,70 @@ export default defineDetector({
     }
   },
 });
+
+/**
+ * Types whose recording the detector judges: those the sweep reads through AWS Config (the Connect
+ * types are read through Connect's API) in every region. The global IAM types are left out: AWS
+ * recommends recording them in one region only, so a recorder elsewhere without them is the norm and
+ * one region's event cannot tell.
+ */
+const JUDGED_TYPES = WATCHED_TYPES.filter(
+  (t) => !GLOBAL_TYPES.has(t) && t !== CONNECT_INSTANCE && t !== CONNECT_FLOW && t !== CONNECT_FLOW_MODULE,
+);
+
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+/** Config's request members are camelCase, its newer operations' PascalCase: read either. */
+const member = (o: Record<string, unknown> | undefined, name: string): unknown =>
+  o?.[name] ?? o?.[name[0]!.toUpperCase() + name.slice(1)];
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+
+/**
+ * A recorder whose new recording group no longer records a watched type (the sweep's own test,
+ * `recordsType`), or records it daily (drift seen up to a day late), or DisassociateResourceTypes
+ * removing a watched type. No recording group is Config's default (every supported type).
+ */
+function recordingNarrowed(r: CloudTrailRecord, ctx: RecordContext): DetectionDraft[] {
+  const req = r.requestParameters ?? {};
+  const region = r.awsRegion ?? "us-east-1";
+  let name: string;
+  let dropped: string[];
+  let daily: string[] = [];
+  if (r.eventName === "DisassociateResourceTypes") {
+    const arn = String(member(req, "configurationRecorderArn") ?? "");
+    // arn:aws:config:REGION:ACCOUNT:configuration-recorder/NAME/ID
+    name = /configuration-recorder\/([^/]+)/.exec(arn)?.[1] ?? "default";
+    const removed = new Set(strings(member(req, "resourceTypes")));
+    dropped = JUDGED_TYPES.filter((t) => removed.has(t));
+  } else {
+    const recorder = obj(member(req, "configurationRecorder"));
+    name = String(recorder?.name ?? "default");
+    const group = obj(recorder?.recordingGroup) as RecordingGroup | undefined;
+    const mode = obj(recorder?.recordingMode) as RecordingMode | undefined;
+    dropped = JUDGED_TYPES.filter((t) => !recordsType(group, t, region));
+    daily = JUDGED_TYPES.filter((t) => !dropped.includes(t) && recordingFrequency(mode, t) === "DAILY");
+  }
+  if (dropped.length === 0 && daily.length === 0) return [];
+  name = name.slice(0, 256);
+  const what: string[] = [];
+  if (dropped.length > 0) what.push(`no longer records ${dropped.join(", ")}`);
+  if (daily.length > 0) what.push(`records ${daily.join(", ")} only daily`);
+  const severity: Severity | undefined = dropped.length > 0 ? undefined : "medium";
+  return [
+    managementDetection(
+      r,
+      ctx,
+      { resourceType: "AWS::Config::ConfigurationRecorder", resourceId: name },
+      `AWS Config recorder ${name} ${what.join(" and ")}: configuration drift of ${dropped.length > 0 ? "those types is no longer seen" : "those types is seen up to a day late"}`,
+      {
+        ...(dropped.length > 0 ? { notRecorded: dropped } : {}),
+        ...(daily.length > 0 ? { recordedDaily: daily } : {}),
+      },
+      severity ? { severity } : {},
+    ),
+  ];
+}
 
 /** Names of the EventBridge rules phiwatch deploys (infra/, `Plan.resourceName`) and the member stack's. */
 const PHIWATCH_RULE = /^phiwatch-[a-z0-9-]{1,58}$/;

@@ -1,12 +1,14 @@
 import {
+  accountOf,
   deniesInsecureTransport,
   managementDetection,
   phiBucketOfRecord,
   policyWeaknesses,
   succeeded,
 } from "../activity/management.ts";
+import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Severity } from "../finding/types.ts";
-import { defineDetector } from "./types.ts";
+import { type DetectionDraft, defineDetector, type RecordContext } from "./types.ts";
 
 const DAY = 86_400;
 
@@ -30,15 +32,21 @@ export default defineDetector({
     "s3.amazonaws.com:PutBucketLogging",
     "s3.amazonaws.com:PutBucketOwnershipControls",
     "s3.amazonaws.com:DeleteBucketOwnershipControls",
+    // Account-level Block Public Access (S3 Control's PutPublicAccessBlock / DeletePublicAccessBlock,
+    // logged by CloudTrail under s3.amazonaws.com): it guards every bucket, the PHI buckets included.
+    "s3.amazonaws.com:PutAccountPublicAccessBlock",
+    "s3.amazonaws.com:DeleteAccountPublicAccessBlock",
   ],
   hipaa: ["164.312(a)(1)"],
   severity: "high",
   rationale:
-    "Access control: removing encryption or moving it to another account's key, opening the policy or ACL (or turning ACLs back on), disabling Block Public Access, replicating elsewhere or shortening retention on a bucket of recordings changes who can read PHI — detected in real time instead of at the next configuration sweep.",
+    "Access control: removing encryption or moving it to another account's key, opening the policy or ACL (or turning ACLs back on), disabling Block Public Access (the bucket's, or the account's, which is the floor under every bucket), replicating elsewhere or shortening retention on a bucket of recordings changes who can read PHI — detected in real time instead of at the next configuration sweep.",
   remediation:
-    "Revert the change (restore the bucket policy, encryption, Block Public Access, object ownership (BucketOwnerEnforced), lifecycle or Object Lock from the drift history evidence) and review who made it; restrict s3:PutBucket*/DeleteBucket* on PHI buckets to the baseline's operators.",
+    "Revert the change (restore the bucket policy, encryption, Block Public Access, object ownership (BucketOwnerEnforced), lifecycle or Object Lock from the drift history evidence) and review who made it; turn account Block Public Access back on (aws s3control put-public-access-block --account-id <account> with all four settings true); restrict s3:PutBucket*/DeleteBucket* on PHI buckets to the baseline's operators, and s3:PutAccountPublicAccessBlock with an SCP.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
+    if (r.eventName === "PutAccountPublicAccessBlock" || r.eventName === "DeleteAccountPublicAccessBlock")
+      return accountBlockWeakened(r, ctx);
     const bucket = phiBucketOfRecord(r, ctx.baseline);
     if (!bucket) return [];
     const req = r.requestParameters ?? {};
@@ -87,18 +95,8 @@ export default defineDetector({
         weak.push("Block Public Access removed");
         break;
       case "PutBucketPublicAccessBlock": {
-        const cfg = (req.PublicAccessBlockConfiguration ?? req.publicAccessBlock) as
-          | Record<string, unknown>
-          | undefined;
-        if (cfg && typeof cfg === "object") {
-          const off = [
-            "BlockPublicAcls",
-            "IgnorePublicAcls",
-            "BlockPublicPolicy",
-            "RestrictPublicBuckets",
-          ].filter((f) => cfg[f] === false || cfg[f] === "false");
-          if (off.length > 0) weak.push(`Block Public Access weakened: ${off.join(", ")} off`);
-        }
+        const off = flagsOff(req);
+        if (off.length > 0) weak.push(`Block Public Access weakened: ${off.join(", ")} off`);
         break;
       }
       case "PutBucketReplication":
@@ -160,6 +158,51 @@ export default defineDetector({
     ];
   },
 });
+
+const BLOCK_FLAGS = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"];
+
+const lowerFirst = (k: string) => k[0]!.toLowerCase() + k.slice(1);
+
+/**
+ * The Block Public Access flags a Put*PublicAccessBlock request sets to false. The S3 API's names are
+ * PascalCase; camelCase is read too, as no published record of the account-level call shows its casing.
+ */
+function flagsOff(req: Record<string, unknown>): string[] {
+  const cfg = (req.PublicAccessBlockConfiguration ??
+    req.publicAccessBlockConfiguration ??
+    req.publicAccessBlock) as Record<string, unknown> | undefined;
+  if (!cfg || typeof cfg !== "object") return [];
+  return BLOCK_FLAGS.filter((f) => {
+    const v = cfg[f] ?? cfg[lowerFirst(f)];
+    return v === false || v === "false";
+  });
+}
+
+/**
+ * Account-level Block Public Access turned off (deleted: all four flags off) or weakened, in an
+ * account of the baseline: whatever the PHI buckets' own settings, it was the floor under all of them.
+ */
+function accountBlockWeakened(r: CloudTrailRecord, ctx: RecordContext): DetectionDraft[] {
+  const account = accountOf(r);
+  if (!ctx.baseline.accounts.includes(account)) return [];
+  let weak: string;
+  if (r.eventName === "DeleteAccountPublicAccessBlock")
+    weak = "account Block Public Access removed (all four settings off)";
+  else {
+    const off = flagsOff(r.requestParameters ?? {});
+    if (off.length === 0) return [];
+    weak = `account Block Public Access weakened: ${off.join(", ")} off`;
+  }
+  return [
+    managementDetection(
+      r,
+      ctx,
+      { resourceType: "AWS::S3::AccountPublicAccessBlock", resourceId: account },
+      `${r.eventName} in account ${account}: ${weak}; only each bucket's own settings now keep PHI buckets private`,
+      { weakened: [weak] },
+    ),
+  ];
+}
 
 function expirationDays(cfg: unknown): number[] {
   const text = JSON.stringify(cfg ?? {});

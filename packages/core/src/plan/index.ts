@@ -43,6 +43,7 @@ export {
   eventPatternMax,
   eventRules,
   memberForwardPattern,
+  OWN_DEPLOYMENT_SOURCES,
   oversizedRules,
   patternChars,
   type RulePlan,

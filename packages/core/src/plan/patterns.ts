@@ -128,25 +128,35 @@ export function tamperEvents(detectors: readonly Detector[] = DETECTORS): {
 
 /**
  * The tamper rule: CloudTrail management events that the tamper detectors read (trail, bucket, key,
- * Config and Connect changes), failed ones included (a denied StopLogging is a probe), plus every call
- * by the root user. S3 bucket events are kept for every bucket: the trail's own bucket and buckets
- * matched by tag cannot be told apart in a pattern, and the detectors check PHI scope themselves.
+ * Config, Connect changes and phiwatch's own resources), failed ones included (a denied StopLogging is
+ * a probe), plus every call by the root user. S3 bucket events are kept for every bucket: the trail's
+ * own bucket and buckets matched by tag cannot be told apart in a pattern, and the detectors check PHI
+ * scope themselves.
+ *
+ * The named events of every source share one branch (`source` × `eventName`), which keeps the
+ * pattern within EventBridge's default 2048-character quota with room for the baseline's accounts:
+ * a branch per source repeated its overhead for each. The cross product may route an event name of one
+ * source under another (connect.amazonaws.com DeleteRule): the function runs only the detectors whose
+ * `eventSource:eventName` the record matches, so such an event costs one invocation and nothing else.
  *
  * @example
  * ```ts
- * tamperPattern(baseline).$or; // one branch per event source, plus root activity
+ * tamperPattern(baseline).$or; // the named events of every source, whole sources, root activity
  * ```
  */
 export function tamperPattern(baseline: Baseline, detectors: readonly Detector[] = DETECTORS): EventPattern {
   const { bySource, callerScoped } = tamperEvents(detectors);
   const branches: EventPattern[] = [];
-  for (const [eventSource, names] of bySource) {
-    const wildcard = names.includes("*");
+  const sourceOf = (eventSource: string) => `aws.${eventSource.replace(/\.amazonaws\.com$/, "")}`;
+  const named = [...bySource].filter(([, names]) => !names.includes("*"));
+  if (named.length > 0)
     branches.push({
-      source: [`aws.${eventSource.replace(/\.amazonaws\.com$/, "")}`],
-      detail: { eventSource: [eventSource], ...(wildcard ? {} : { eventName: names }) },
+      source: named.map(([eventSource]) => sourceOf(eventSource)),
+      detail: { eventName: [...new Set(named.flatMap(([, names]) => names))].sort() },
     });
-  }
+  // A source read whole (`source:*`) cannot share the branch: its events carry no name to list.
+  for (const [eventSource, names] of bySource)
+    if (names.includes("*")) branches.push({ source: [sourceOf(eventSource)] });
   for (const scope of callerScoped) branches.push({ detail: scope });
   return {
     "detail-type": [CLOUDTRAIL_DETAIL_TYPE],
@@ -403,6 +413,17 @@ function mergeTop(p: EventPattern): EventPattern {
 }
 
 /**
+ * Event sources the tamper rule reads only for phiwatch's own functions, topic and table
+ * (tamper-phiwatch), which exist in the security account's own region: no member account forwards them.
+ * Its member role is an IAM role (global, events in us-east-1): `iam.amazonaws.com` is forwarded.
+ */
+export const OWN_DEPLOYMENT_SOURCES: ReadonlySet<string> = new Set([
+  "lambda.amazonaws.com",
+  "sns.amazonaws.com",
+  "dynamodb.amazonaws.com",
+]);
+
+/**
  * What a member account forwards to the security account's default event bus (infra/member-account.yaml):
  * Config item changes, CloudTrail API calls of the services phiwatch watches (plus every root call),
  * and the trail bucket's "Object Created" events when the trail bucket lives in that account. Coarser
@@ -420,6 +441,7 @@ export function memberForwardPattern(
 ): EventPattern {
   const sources = new Set(["aws.config", "aws.s3", "aws.kms"]);
   for (const source of tamperEvents(detectors).bySource.keys()) {
+    if (OWN_DEPLOYMENT_SOURCES.has(source)) continue;
     sources.add(`aws.${source.replace(/\.amazonaws\.com$/, "")}`);
   }
   return {

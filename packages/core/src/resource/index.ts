@@ -14,6 +14,14 @@ export {
 } from "./cloudtrail.ts";
 export { type ConfigurationItem, ConfigurationItemSchema, fromConfigurationItem } from "./config-item.ts";
 export {
+  GLOBAL_TYPES,
+  IAM_RECORDING_REGIONS,
+  type RecordingGroup,
+  type RecordingMode,
+  recordingFrequency,
+  recordsType,
+} from "./config-recorder.ts";
+export {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
   CONNECT_INSTANCE,

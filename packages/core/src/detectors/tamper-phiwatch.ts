@@ -1,0 +1,136 @@
+import { managementDetection, succeeded } from "../activity/management.ts";
+import type { CloudTrailRecord } from "../activity/record.ts";
+import type { Severity } from "../finding/types.ts";
+import { MEMBER_READ_ROLE } from "../plan/naming.ts";
+import { defineDetector } from "./types.ts";
+
+/** Names phiwatch gives its functions, topic and table (`phiwatch-<stage>-<what>`, `Plan.resourceName`). */
+const PHIWATCH_NAME = /^phiwatch-[a-z0-9-]{1,58}$/;
+
+/** The function name of a Lambda request: a name, an ARN or a partial ARN, with or without qualifier. */
+function functionName(ref: unknown): string | undefined {
+  if (typeof ref !== "string") return undefined;
+  const name = /(?:^|:function:)([^:]+)(?::[^:]*)?$/.exec(ref)?.[1];
+  return name && PHIWATCH_NAME.test(name) ? name : undefined;
+}
+
+/** The topic name of a topic ARN (`arn:…:sns:REGION:ACCOUNT:NAME`) or subscription ARN (`…:NAME:ID`). */
+function topicName(arn: unknown, subscription: boolean): string | undefined {
+  if (typeof arn !== "string") return undefined;
+  const parts = arn.split(":");
+  const name = parts[subscription ? parts.length - 2 : parts.length - 1];
+  return name && PHIWATCH_NAME.test(name) ? name : undefined;
+}
+
+export default defineDetector({
+  id: "tamper-phiwatch",
+  title: "phiwatch's own functions, alerts topic, table and member role are never silenced",
+  input: "management",
+  events: [
+    // Lambda logs these under versioned event names (Lambda developer guide, CloudTrail).
+    "lambda.amazonaws.com:PutFunctionConcurrency20171031",
+    "lambda.amazonaws.com:DeleteFunction20150331",
+    "lambda.amazonaws.com:UpdateEventSourceMapping20150331",
+    "lambda.amazonaws.com:DeleteEventSourceMapping20150331",
+    "sns.amazonaws.com:DeleteTopic",
+    "sns.amazonaws.com:Unsubscribe",
+    "dynamodb.amazonaws.com:DeleteTable",
+    // IAM is global: CloudTrail delivers its events to EventBridge in us-east-1 only (docs/detectors.md).
+    "iam.amazonaws.com:UpdateAssumeRolePolicy",
+    "iam.amazonaws.com:DeleteRole",
+    "iam.amazonaws.com:PutRolePolicy",
+    "iam.amazonaws.com:DeleteRolePolicy",
+    "iam.amazonaws.com:DetachRolePolicy",
+    "iam.amazonaws.com:PutRolePermissionsBoundary",
+  ],
+  hipaa: ["164.312(b)"],
+  severity: "critical",
+  rationale:
+    "Audit controls: the cheapest way to silence a monitor is to switch off its delivery path rather than the logging it reads — a function throttled to zero or deleted, the stream trigger of the notifier disabled, the alerts subscription removed, the findings table deleted, or the role the sweep reads member accounts with changed. Several of these leave no error, throttle or dead letter behind for phiwatch's alarms to see.",
+  remediation:
+    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup), re-subscribe the alerts topic, redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe, dynamodb:DeleteTable on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
+  evaluate(r, ctx) {
+    if (!succeeded(r)) return [];
+    const found = silenced(r);
+    if (!found) return [];
+    return [
+      managementDetection(
+        r,
+        ctx,
+        { resourceType: found.type, resourceId: found.name },
+        `phiwatch ${found.what}`,
+        { change: found.change },
+        found.severity ? { severity: found.severity } : {},
+      ),
+    ];
+  },
+});
+
+interface Silenced {
+  type: string;
+  name: string;
+  what: string;
+  change: string;
+  severity?: Severity;
+}
+
+function silenced(r: CloudTrailRecord): Silenced | undefined {
+  const req = r.requestParameters ?? {};
+  const res = (r.responseElements ?? {}) as Record<string, unknown>;
+  const fn = (name: string | undefined, change: string): Silenced | undefined =>
+    name ? { type: "AWS::Lambda::Function", name, what: `function ${name}: ${change}`, change } : undefined;
+  switch (r.eventName) {
+    case "PutFunctionConcurrency20171031":
+      // Zero reserved concurrency throttles every invocation; any other value is a tuning choice.
+      if (Number(req.reservedConcurrentExecutions) !== 0) return undefined;
+      return fn(functionName(req.functionName), "reserved concurrency 0 (every invocation throttled)");
+    case "DeleteFunction20150331":
+      return fn(functionName(req.functionName), "deleted");
+    case "UpdateEventSourceMapping20150331":
+      if (req.enabled !== false && req.enabled !== "false") return undefined;
+      return fn(functionName(res.functionArn), "its trigger (event source mapping) disabled");
+    case "DeleteEventSourceMapping20150331":
+      return fn(functionName(res.functionArn), "its trigger (event source mapping) deleted");
+    case "DeleteTopic":
+    case "Unsubscribe": {
+      const del = r.eventName === "DeleteTopic";
+      const name = topicName(del ? req.topicArn : req.subscriptionArn, !del);
+      if (!name) return undefined;
+      const change = del ? "topic deleted" : "a subscription removed";
+      return {
+        type: "AWS::SNS::Topic",
+        name,
+        what: `topic ${name}: ${change}: alerts no longer reach it`,
+        change,
+      };
+    }
+    case "DeleteTable": {
+      const name = typeof req.tableName === "string" ? req.tableName : "";
+      if (!PHIWATCH_NAME.test(name)) return undefined;
+      const change = "table deleted (findings, drift history and outbox gone)";
+      return { type: "AWS::DynamoDB::Table", name, what: `table ${name}: ${change}`, change };
+    }
+    default: {
+      if (r.eventSource !== "iam.amazonaws.com" || req.roleName !== MEMBER_READ_ROLE) return undefined;
+      const change =
+        r.eventName === "UpdateAssumeRolePolicy"
+          ? "trust policy replaced"
+          : r.eventName === "DeleteRole"
+            ? "role deleted"
+            : r.eventName === "PutRolePermissionsBoundary"
+              ? "permissions boundary set"
+              : r.eventName === "DetachRolePolicy"
+                ? "managed policy detached"
+                : r.eventName === "DeleteRolePolicy"
+                  ? "inline policy deleted"
+                  : "inline policy written";
+      return {
+        type: "AWS::IAM::Role",
+        name: MEMBER_READ_ROLE,
+        what: `member read role ${MEMBER_READ_ROLE}: ${change}: the hourly sweep may no longer read this account, or others may assume the role`,
+        change,
+        severity: r.eventName === "DeleteRole" ? "critical" : "high",
+      };
+    }
+  }
+}
