@@ -15,15 +15,14 @@ import {
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import { allFindings } from "../../../packages/core/src/index.ts";
+import { recordHandlerRequests, type SentRequest } from "../../helpers/handler-requests.ts";
 
-type Runtime = {
-  ddb: { middlewareStack: { add: (mw: unknown, o: unknown) => void; remove: (n: string) => boolean } };
-};
 type Key = { PK?: { S?: string } };
-type Sent = { command: string; input: Record<string, unknown> };
+type Sent = SentRequest;
 
 let stack: LocalStack;
 let store: DynamoFindingStore;
+let stopRecording: (() => Promise<void>) | undefined;
 const sent: Sent[] = [];
 const ACCOUNTS = ["111122223333", "222200000001", "222200000002", "222200000003", "222200000004"];
 
@@ -39,19 +38,11 @@ beforeAll(async () => {
   );
   stack = await LocalStack.start({ baselineFile });
   store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
-  const runtime = (await import("../../../functions/lib/runtime.ts")) as unknown as Runtime;
-  runtime.ddb.middlewareStack.add(
-    (next: (a: unknown) => Promise<unknown>, ctx: { commandName: string }) =>
-      (args: { input: Record<string, unknown> }) => {
-        sent.push({ command: ctx.commandName, input: args.input });
-        return next(args);
-      },
-    { step: "initialize", name: "dependantsRequestCounter" },
-  );
+  // The handler's own client (functions/lib/runtime.ts): every request it sends, with its input.
+  stopRecording = await recordHandlerRequests("dependantsRequestCounter", sent);
 });
 afterAll(async () => {
-  const runtime = (await import("../../../functions/lib/runtime.ts")) as unknown as Runtime;
-  runtime.ddb.middlewareStack.remove("dependantsRequestCounter");
+  await stopRecording?.();
   await stack?.stop();
 });
 

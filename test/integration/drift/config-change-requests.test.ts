@@ -9,34 +9,24 @@ import {
   kmsKeyConfigurationItem,
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { recordHandlerRequests, type SentRequest } from "../../helpers/handler-requests.ts";
 
 type Key = { PK?: { S?: string } };
-type Sent = { command: string; input: Record<string, unknown> };
-type Runtime = {
-  ddb: { middlewareStack: { add: (mw: unknown, o: unknown) => void; remove: (n: string) => boolean } };
-};
+type Sent = SentRequest;
 
 let stack: LocalStack;
 let store: DynamoFindingStore;
+let stopRecording: (() => Promise<void>) | undefined;
 const sent: Sent[] = [];
 
 beforeAll(async () => {
   stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml" });
   store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
   // The handler's own client (functions/lib/runtime.ts): every request it sends, with its input.
-  const runtime = (await import("../../../functions/lib/runtime.ts")) as unknown as Runtime;
-  runtime.ddb.middlewareStack.add(
-    (next: (a: unknown) => Promise<unknown>, ctx: { commandName: string }) =>
-      (args: { input: Record<string, unknown> }) => {
-        sent.push({ command: ctx.commandName, input: args.input });
-        return next(args);
-      },
-    { step: "initialize", name: "configChangeRequestCounter" },
-  );
+  stopRecording = await recordHandlerRequests("configChangeRequestCounter", sent);
 });
 afterAll(async () => {
-  const runtime = (await import("../../../functions/lib/runtime.ts")) as unknown as Runtime;
-  runtime.ddb.middlewareStack.remove("configChangeRequestCounter");
+  await stopRecording?.();
   await stack?.stop();
 });
 afterEach(() => {

@@ -39,6 +39,7 @@ import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3"
 import { GetPublicAccessBlockCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
 import { mockClient } from "aws-sdk-client-mock";
 import { DEMO, writeConfigScenario } from "../../../packages/cli/src/demo/config-scenario.ts";
+import { type FindingStore, recordObservation } from "../../../packages/core/src/index.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded AWS JSON, navigated freely in tests
 type Json = Record<string, any>;
@@ -543,4 +544,24 @@ export async function signers(
       return { accessKeyId: (await cfg.credentials()).accessKeyId, region: await cfg.region() };
     }),
   );
+}
+
+/**
+ * An open s3-encryption-cmk finding of a demo-account bucket no listing shows (deleted since it was
+ * recorded): a complete listing of the account's buckets resolves it; a cut one must not.
+ */
+export async function seedDeletedBucketFinding(findings: FindingStore, resourceId: string) {
+  await recordObservation(findings, {
+    kind: "drift",
+    ruleId: "s3-encryption-cmk",
+    title: "PHI buckets encrypt with a customer-managed KMS key",
+    severity: "high",
+    hipaa: ["164.312(a)(2)(iv)"],
+    subject: { accountId: DEMO.accountId, region: DEMO.region, resourceType: "AWS::S3::Bucket", resourceId },
+    verdict: "fail",
+    summary: "SSE-S3",
+    evidence: {},
+    observedAt: "2026-03-01T00:00:00.000Z",
+    cause: "evt-deleted",
+  });
 }

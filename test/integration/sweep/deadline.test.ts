@@ -19,14 +19,8 @@ import {
 import { bucketConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../../../packages/cli/src/local/stack.ts";
-import {
-  allFindings,
-  CONTROLS,
-  ControlSet,
-  parseBaseline,
-  recordObservation,
-} from "../../../packages/core/src/index.ts";
-import { clientsFor, demoEvents, type Mocks, mockAccount } from "./account.ts";
+import { allFindings, CONTROLS, ControlSet, parseBaseline } from "../../../packages/core/src/index.ts";
+import { clientsFor, demoEvents, type Mocks, mockAccount, seedDeletedBucketFinding } from "./account.ts";
 
 const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
 
@@ -87,28 +81,12 @@ const gone = {
   resourceId: "northwind-ctr-scale-deleted",
 };
 
-async function seedDeletedBucketFinding(findings: DynamoFindingStore) {
-  await recordObservation(findings, {
-    kind: "drift",
-    ruleId: "s3-encryption-cmk",
-    title: "PHI buckets encrypt with a customer-managed KMS key",
-    severity: "high",
-    hipaa: ["164.312(a)(2)(iv)"],
-    subject: gone,
-    verdict: "fail",
-    summary: "SSE-S3",
-    evidence: {},
-    observedAt: "2026-03-01T00:00:00.000Z",
-    cause: "evt-deleted",
-  });
-}
-
 describe("sweep: an account larger than one run's time budget", () => {
   it("stops at the deadline, says so in the posture, and the next runs resume where it stopped", async () => {
     mocks = mockAccount({ items: [...demoEvents().items, ...buckets] });
     const findings = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
     const posture = new PostureStore(stack.ddb, LOCAL_NAMES.table);
-    await seedDeletedBucketFinding(findings);
+    await seedDeletedBucketFinding(findings, gone.resourceId);
     const evaluated = async () =>
       new Set(
         (await allFindings(findings, { ruleId: "s3-encryption-cmk" }))
@@ -157,7 +135,7 @@ describe("sweep: an account larger than one run's time budget", () => {
     });
     await ensureTable(stack.ddb, "sweep-read-deadline");
     const findings = new DynamoFindingStore(stack.ddb, "sweep-read-deadline");
-    await seedDeletedBucketFinding(findings);
+    await seedDeletedBucketFinding(findings, gone.resourceId);
     const { posture } = await runSweep(
       {
         baseline,
@@ -213,7 +191,7 @@ describe("sweep: one listing whose enrichment alone exceeds the time budget", ()
     await ensureTable(stack.ddb, "sweep-enrich-deadline");
     const findings = new DynamoFindingStore(stack.ddb, "sweep-enrich-deadline");
     const posture = new PostureStore(stack.ddb, "sweep-enrich-deadline");
-    await seedDeletedBucketFinding(findings);
+    await seedDeletedBucketFinding(findings, gone.resourceId);
     const deps = {
       baseline,
       controls: new ControlSet(CONTROLS),

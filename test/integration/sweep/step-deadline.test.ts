@@ -9,13 +9,8 @@ import {
   kmsKeyConfigurationItem,
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
-import {
-  allFindings,
-  CONTROLS,
-  ControlSet,
-  type Finding,
-  recordObservation,
-} from "../../../packages/core/src/index.ts";
+import { allFindings, CONTROLS, ControlSet, type Finding } from "../../../packages/core/src/index.ts";
+import { seedDeletedBucketFinding } from "./account.ts";
 import { sweepHarness } from "./harness.ts";
 
 const h = sweepHarness("step-deadline");
@@ -163,19 +158,7 @@ describe("sweep: the table listings between reading the account and evaluating i
     // The first run: nothing slow, no deadline.
     await runSweep(deps, { accountId: DEMO.accountId, regions: [DEMO.region], sweepId: "list-0" });
     // Then a finding of a bucket the run did not list (deleted since): the next complete run resolves it.
-    await recordObservation(deps.findings, {
-      kind: "drift",
-      ruleId: "s3-encryption-cmk",
-      title: "PHI buckets encrypt with a customer-managed KMS key",
-      severity: "high",
-      hipaa: ["164.312(a)(2)(iv)"],
-      subject: gone,
-      verdict: "fail",
-      summary: "SSE-S3",
-      evidence: {},
-      observedAt: "2026-03-01T00:00:00.000Z",
-      cause: "evt-deleted",
-    });
+    await seedDeletedBucketFinding(deps.findings, gone.resourceId);
     return deps;
   }
   const states = async (deps: { findings: Parameters<typeof allFindings>[0] }) =>
