@@ -80,15 +80,25 @@ export class FindingRecorder {
             .getFindings(entries.map((e) => e.id))
             .catch(() => new Map<string, Finding | undefined>())
         : new Map<string, Finding | undefined>();
-    // The unchanged first, at once on their fresh copies; an id left out of the map was not read.
-    const changes = entries.filter((e) => !(read.has(e.id) && unchanged(read.get(e.id), e)));
-    for (const e of changes) {
+    // The copy read serves only the first entry of its finding: a later one (the same finding observed
+    // twice) is decided after the first is written, on its own read, as one read per evaluation would.
+    const seen = new Set<string>();
+    const onRead = entries.map((e) => {
+      const first = !seen.has(e.id);
+      seen.add(e.id);
+      return first && read.has(e.id); // an id left out of the map was not read
+    });
+    // The unchanged first, at once on their fresh copies.
+    const changes = entries.flatMap((e, i) =>
+      onRead[i] && unchanged(read.get(e.id), e) ? [] : [{ e, onRead: onRead[i]! }],
+    );
+    for (const { e, onRead: decidedOnRead } of changes) {
       try {
         const r = await recordObservation(
           this.store,
           e.obs,
           e.now,
-          read.has(e.id) ? { current: read.get(e.id) } : undefined,
+          decidedOnRead ? { current: read.get(e.id) } : undefined,
         );
         if (r.transitioned) this.transitions++;
       } catch (error) {

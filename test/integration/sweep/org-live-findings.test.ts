@@ -42,4 +42,33 @@ describe("sweep of an organisation: the live findings are read once per run, not
     expect(one.listings).toBeGreaterThan(0);
     expect(three.listings).toBe(one.listings);
   });
+
+  it("a live-findings read that fails costs only the account that asked: the next account reads again", async () => {
+    const deps = await h.freshDeps();
+    h.mock({ items: demoEvents().items });
+    const members = ["444455556666", "777788889999"];
+    let failed = 0;
+    const listFindings = deps.findings.listFindings.bind(deps.findings);
+    deps.findings.listFindings = (q: FindingQuery) => {
+      if (q.status === "OPEN" && q.accountId === undefined && failed++ === 0)
+        return Promise.reject(new Error("ProvisionedThroughputExceededException"));
+      return listFindings(q);
+    };
+    await expect(
+      runSweep(deps, {
+        accountId: DEMO.accountId,
+        regions: [DEMO.region],
+        sweepId: "org-fail",
+        members: members.map((accountId) => ({ accountId, clientsFor })),
+      }),
+    ).rejects.toThrow("ProvisionedThroughputExceededException");
+    // One account's sweep failed with the read; the two others were evaluated and recorded. (The mocked
+    // Config items all name the demo account, whoever reads them: the Connect flows, read through the
+    // account's own clients, say which accounts were evaluated.)
+    const open = await allFindings(deps.findings, { status: "OPEN" });
+    const swept = [DEMO.accountId, ...members].filter((a) =>
+      open.some((f) => f.subject.accountId === a && f.subject.resourceType === "AWS::Connect::ContactFlow"),
+    );
+    expect(swept).toHaveLength(2);
+  });
 });

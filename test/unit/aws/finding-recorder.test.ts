@@ -141,6 +141,26 @@ describe("FindingRecorder", () => {
     expect(failing.gets).toHaveLength(8);
   });
 
+  it("decides a second observation of the same finding in one read after the first is written", async () => {
+    const store = new BatchStore();
+    await record(store, [evaluation("a")]);
+    store.batches = [];
+    // In one batch: s3-tls-only fixed (09:30), then failing again (09:45). Each in turn, as one read per
+    // evaluation decides them: resolved, then re-opened. The second is unchanged only on the copy read
+    // before the first was written.
+    const id = idOf("a", "s3-tls-only");
+    const fixed = obs("a", "s3-tls-only", { verdict: "pass", observedAt: "2026-03-03T09:30:00.000Z" });
+    const again = obs("a", "s3-tls-only", { observedAt: "2026-03-03T09:45:00.000Z", cause: "evt-2" });
+    const r = await record(store, [evaluation("b"), [fixed], [again]]);
+    expect(store.findings.get(id)).toMatchObject({ status: "OPEN", lastSeen: "2026-03-03T09:45:00.000Z" });
+    expect(store.history.filter((h) => h.findingId === id).map((h) => h.to)).toEqual([
+      "OPEN",
+      "RESOLVED",
+      "OPEN",
+    ]);
+    expect(r).toEqual({ transitions: 6, failures: [] });
+  });
+
   it("reports a write that fails and records the others", async () => {
     const store = new BatchStore();
     const applyChange = store.applyChange.bind(store);

@@ -623,10 +623,21 @@ function liveFindingsOnce(deps: DriftDeps, stop: () => boolean): LiveFindings {
     }
     return { byAccount, complete: true };
   };
+  // A read that fails is not remembered, and fails only the account that started it: one that was
+  // waiting on it reads again (a throttled page must not cost every account of the run its sweep).
   return async (accountId) => {
-    read ??= load();
-    const r = await read;
-    return { findings: r.byAccount.get(accountId) ?? [], complete: r.complete };
+    for (;;) {
+      const started = read === undefined;
+      read ??= load();
+      const mine = read;
+      try {
+        const r = await mine;
+        return { findings: r.byAccount.get(accountId) ?? [], complete: r.complete };
+      } catch (error) {
+        if (read === mine) read = undefined;
+        if (started) throw error;
+      }
+    }
   };
 }
 
