@@ -6,6 +6,7 @@ import {
   type FactRequest,
   type FactResult,
   type KeyFacts,
+  manualRotation,
   type PrefixListFacts,
   type PublicAccessBlock,
   type ResourceSnapshot,
@@ -324,7 +325,7 @@ async function keyFacts(
       };
       // KMS refuses GetKeyRotationStatus for a key it cannot rotate automatically (imported material,
       // custom key stores): kms-rotation reads the origin instead.
-      if (md.KeyManager === "CUSTOMER" && (md.Origin ?? "AWS_KMS") === "AWS_KMS") {
+      if (md.KeyManager === "CUSTOMER" && manualRotation(md.Origin) === undefined) {
         try {
           const rot = await kms.send(new GetKeyRotationStatusCommand({ KeyId: md.Arn }));
           value.rotationEnabled = rot.KeyRotationEnabled === true;

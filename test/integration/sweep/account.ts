@@ -38,6 +38,7 @@ import {
 import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetPublicAccessBlockCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
 import { mockClient } from "aws-sdk-client-mock";
+import { bucketConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO, writeConfigScenario } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { type FindingStore, recordObservation } from "../../../packages/core/src/index.ts";
 
@@ -564,4 +565,20 @@ export async function seedDeletedBucketFinding(findings: FindingStore, resourceI
     observedAt: "2026-03-01T00:00:00.000Z",
     cause: "evt-deleted",
   });
+}
+
+/**
+ * `n` PHI buckets of the demo account on SSE-S3 (`<prefix>-000`, `-001`, …): s3-encryption-cmk fails
+ * each, so a bucket has a finding once it was evaluated.
+ */
+export function sseS3Buckets(prefix: string, n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) =>
+    bucketConfigurationItem({
+      name: `${prefix}-${String(i).padStart(3, "0")}`,
+      accountId: DEMO.accountId,
+      region: DEMO.region,
+      capturedAt: "2026-03-03T10:00:00.000Z",
+      sse: { algorithm: "AES256" },
+    }),
+  );
 }

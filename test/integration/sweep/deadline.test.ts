@@ -16,11 +16,17 @@ import {
   PostureStore,
   runSweep,
 } from "../../../packages/aws/src/index.ts";
-import { bucketConfigurationItem } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LOCAL_NAMES, LocalStack, REPO_ROOT } from "../../../packages/cli/src/local/stack.ts";
 import { allFindings, CONTROLS, ControlSet, parseBaseline } from "../../../packages/core/src/index.ts";
-import { clientsFor, demoEvents, type Mocks, mockAccount, seedDeletedBucketFinding } from "./account.ts";
+import {
+  clientsFor,
+  demoEvents,
+  type Mocks,
+  mockAccount,
+  seedDeletedBucketFinding,
+  sseS3Buckets,
+} from "./account.ts";
 
 const baseline = parseBaseline(readFileSync("examples/baseline.yaml", "utf8"), "examples/baseline.yaml");
 
@@ -66,13 +72,7 @@ afterEach(() => {
 });
 
 /** N PHI buckets on SSE-S3: s3-encryption-cmk fails each, so a bucket has a finding once it was evaluated. */
-const buckets = Array.from({ length: N }, (_, i) =>
-  bucketConfigurationItem({
-    name: `northwind-ctr-scale-${String(i).padStart(3, "0")}`,
-    capturedAt: "2026-03-03T10:00:00.000Z",
-    sse: { algorithm: "AES256" },
-  }),
-);
+const buckets = sseS3Buckets("northwind-ctr-scale", N);
 
 const gone = {
   accountId: DEMO.accountId,
@@ -173,13 +173,7 @@ describe("sweep: one listing whose enrichment alone exceeds the time budget", ()
   // 900 s. Nothing else is slow. (Half the buckets of the test above at twice the time each: the same
   // virtual time and number of runs, half the evaluations on DynamoDB Local.)
   const SLOW_N = 150;
-  const slow = Array.from({ length: SLOW_N }, (_, i) =>
-    bucketConfigurationItem({
-      name: `northwind-ctr-slow-${String(i).padStart(3, "0")}`,
-      capturedAt: "2026-03-03T10:00:00.000Z",
-      sse: { algorithm: "AES256" },
-    }),
-  );
+  const slow = sseS3Buckets("northwind-ctr-slow", SLOW_N);
 
   it("stops enriching at the deadline, writes the posture in time, and the next runs evaluate the rest", async () => {
     mocks = mockAccount({

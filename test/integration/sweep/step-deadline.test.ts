@@ -10,7 +10,7 @@ import {
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { allFindings, CONTROLS, ControlSet, type Finding } from "../../../packages/core/src/index.ts";
-import { seedDeletedBucketFinding } from "./account.ts";
+import { seedDeletedBucketFinding, sseS3Buckets } from "./account.ts";
 import { sweepHarness } from "./harness.ts";
 
 const h = sweepHarness("step-deadline");
@@ -119,15 +119,7 @@ describe("sweep: fact sources read in full after the resources the controls eval
 
 describe("sweep: the table listings between reading the account and evaluating it", () => {
   // 200 PHI buckets on SSE-S3 (s3-encryption-cmk fails each) and a finding of a bucket since deleted.
-  const buckets = Array.from({ length: 200 }, (_, i) =>
-    bucketConfigurationItem({
-      name: `northwind-ctr-list-${String(i).padStart(3, "0")}`,
-      accountId: DEMO.accountId,
-      region: DEMO.region,
-      capturedAt: "2026-03-03T10:00:00.000Z",
-      sse: { algorithm: "AES256" },
-    }),
-  );
+  const buckets = sseS3Buckets("northwind-ctr-list", 200);
   const gone = {
     accountId: DEMO.accountId,
     region: DEMO.region,

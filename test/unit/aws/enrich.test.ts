@@ -5,21 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { enrichSnapshot } from "../../../packages/aws/src/index.ts";
 import type { Report, ResourceSnapshot } from "../../../packages/core/src/index.ts";
+import { apiSnapshot } from "../../helpers/facts.ts";
 
 const ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const key = (origin?: string): ResourceSnapshot => ({
-  accountId: "111122223333",
-  region: "us-east-1",
-  resourceType: "AWS::KMS::Key",
-  resourceId: "1234abcd-12ab-34cd-56ef-1234567890ab",
-  arn: ARN,
-  capturedAt: "2026-03-01T08:00:00.000Z",
-  state: "present",
-  configuration: { keyManager: "CUSTOMER", ...(origin ? { origin } : {}) },
-  supplementary: {},
-  tags: {},
-  source: "config",
-});
+const key = (origin?: string): ResourceSnapshot =>
+  apiSnapshot(
+    "AWS::KMS::Key",
+    "1234abcd-12ab-34cd-56ef-1234567890ab",
+    { keyManager: "CUSTOMER", ...(origin ? { origin } : {}) },
+    { arn: ARN, source: "config" },
+  );
 
 /** A KMS client that answers as KMS does: rotation only for AWS_KMS-origin keys. */
 function kms(origin: string | undefined) {

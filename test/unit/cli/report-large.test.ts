@@ -7,24 +7,14 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
 import { collectReport } from "../../../packages/cli/src/commands/report.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
+import { apiSnapshot } from "../../helpers/facts.ts";
 
 const ACCT = "111122223333";
 const N = 130_000;
 
 describe("phiwatch report: an account with more stored resources of one type than a call takes arguments", () => {
   it("gathers 130,000 stored buckets", async () => {
-    const snapshot = {
-      accountId: ACCT,
-      region: "us-east-1",
-      resourceType: "AWS::S3::Bucket",
-      resourceId: "analytics-scratch",
-      capturedAt: "2026-03-01T00:00:00.000Z",
-      state: "present",
-      configuration: {},
-      supplementary: {},
-      tags: {},
-      source: "config",
-    };
+    const snapshot = apiSnapshot("AWS::S3::Bucket", "analytics-scratch", {});
     // One stored item, answered N times on the buckets' index page (the store decodes each).
     const item = marshall({ state: "present", snapshot: gzipSync(JSON.stringify(snapshot)) });
     const items = new Array(N).fill(item);

@@ -7,7 +7,7 @@ import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
-import type { Report, ResourceSnapshot } from "@phiwatch/core";
+import { manualRotation, type Report, type ResourceSnapshot } from "@phiwatch/core";
 import type { TemporaryCredentials } from "./assume.ts";
 import { reasonOf } from "./backoff.ts";
 import { perRegion } from "./per-region.ts";
@@ -50,7 +50,7 @@ export async function enrichSnapshot(
     const keyId = s.arn ?? s.resourceId;
     // KMS refuses GetKeyRotationStatus for a key it cannot rotate automatically (imported material,
     // custom key stores): not a failed read to report every hour; kms-rotation reads the origin.
-    const autoRotatable = s.configuration.origin === undefined || s.configuration.origin === "AWS_KMS";
+    const autoRotatable = manualRotation(s.configuration.origin) === undefined;
     if (!c.kms) unableTo("kms:GetKeyRotationStatus", "no KMS client configured");
     else {
       if (autoRotatable)

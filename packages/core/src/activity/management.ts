@@ -10,6 +10,23 @@ export function succeeded(r: CloudTrailRecord): boolean {
   return r.errorCode === undefined || r.errorCode === null || r.errorCode === "";
 }
 
+/**
+ * A request member in either casing of its first letter: the API reference's (S3's PascalCase, Config's
+ * camelCase), or the other, which some operations' CloudTrail records use (no published record settles
+ * it for the newer ones).
+ *
+ * @example
+ * ```ts
+ * requestMember({ blockPublicAcls: false }, "BlockPublicAcls"); // false
+ * ```
+ */
+export function requestMember(o: Record<string, unknown> | undefined, name: string): unknown {
+  if (!o || name === "") return undefined;
+  const first = name[0]!;
+  const other = first === first.toUpperCase() ? first.toLowerCase() : first.toUpperCase();
+  return o[name] ?? o[other + name.slice(1)];
+}
+
 export function accountOf(r: CloudTrailRecord): string {
   return r.recipientAccountId ?? r.userIdentity.accountId ?? "";
 }

@@ -1,4 +1,4 @@
-import { managementDetection, partitionOf, succeeded } from "../activity/management.ts";
+import { managementDetection, partitionOf, requestMember, succeeded } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { WATCHED_TYPES } from "../controls/texts.ts";
@@ -105,9 +105,6 @@ const JUDGED_TYPES = WATCHED_TYPES.filter(
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-/** Config's request members are camelCase, its newer operations' PascalCase: read either. */
-const member = (o: Record<string, unknown> | undefined, name: string): unknown =>
-  o?.[name] ?? o?.[name[0]!.toUpperCase() + name.slice(1)];
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
@@ -123,13 +120,13 @@ function recordingNarrowed(r: CloudTrailRecord, ctx: RecordContext): DetectionDr
   let dropped: string[];
   let daily: string[] = [];
   if (r.eventName === "DisassociateResourceTypes") {
-    const arn = String(member(req, "configurationRecorderArn") ?? "");
+    const arn = String(requestMember(req, "configurationRecorderArn") ?? "");
     // arn:aws:config:REGION:ACCOUNT:configuration-recorder/NAME/ID
     name = /configuration-recorder\/([^/]+)/.exec(arn)?.[1] ?? "default";
-    const removed = new Set(strings(member(req, "resourceTypes")));
+    const removed = new Set(strings(requestMember(req, "resourceTypes")));
     dropped = JUDGED_TYPES.filter((t) => removed.has(t));
   } else {
-    const recorder = obj(member(req, "configurationRecorder"));
+    const recorder = obj(requestMember(req, "configurationRecorder"));
     name = String(recorder?.name ?? "default");
     const group = obj(recorder?.recordingGroup) as RecordingGroup | undefined;
     const mode = obj(recorder?.recordingMode) as RecordingMode | undefined;

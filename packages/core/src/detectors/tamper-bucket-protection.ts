@@ -4,6 +4,7 @@ import {
   managementDetection,
   phiBucketOfRecord,
   policyWeaknesses,
+  requestMember,
   succeeded,
 } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
@@ -161,19 +162,17 @@ export default defineDetector({
 
 const BLOCK_FLAGS = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"];
 
-const lowerFirst = (k: string) => k[0]!.toLowerCase() + k.slice(1);
-
 /**
  * The Block Public Access flags a Put*PublicAccessBlock request sets to false. The S3 API's names are
  * PascalCase; camelCase is read too, as no published record of the account-level call shows its casing.
  */
 function flagsOff(req: Record<string, unknown>): string[] {
-  const cfg = (req.PublicAccessBlockConfiguration ??
-    req.publicAccessBlockConfiguration ??
-    req.publicAccessBlock) as Record<string, unknown> | undefined;
+  const cfg = (requestMember(req, "PublicAccessBlockConfiguration") ?? req.publicAccessBlock) as
+    | Record<string, unknown>
+    | undefined;
   if (!cfg || typeof cfg !== "object") return [];
   return BLOCK_FLAGS.filter((f) => {
-    const v = cfg[f] ?? cfg[lowerFirst(f)];
+    const v = requestMember(cfg, f);
     return v === false || v === "false";
   });
 }

@@ -66,6 +66,15 @@ export default defineDetector({
   },
 });
 
+/** What each IAM event read does to the member read role (PutRolePolicy: the rest). */
+const MEMBER_ROLE_CHANGES: Readonly<Record<string, string>> = {
+  UpdateAssumeRolePolicy: "trust policy replaced",
+  DeleteRole: "role deleted",
+  PutRolePermissionsBoundary: "permissions boundary set",
+  DetachRolePolicy: "managed policy detached",
+  DeleteRolePolicy: "inline policy deleted",
+};
+
 interface Silenced {
   type: string;
   name: string;
@@ -112,18 +121,9 @@ function silenced(r: CloudTrailRecord): Silenced | undefined {
     }
     default: {
       if (r.eventSource !== "iam.amazonaws.com" || req.roleName !== MEMBER_READ_ROLE) return undefined;
-      const change =
-        r.eventName === "UpdateAssumeRolePolicy"
-          ? "trust policy replaced"
-          : r.eventName === "DeleteRole"
-            ? "role deleted"
-            : r.eventName === "PutRolePermissionsBoundary"
-              ? "permissions boundary set"
-              : r.eventName === "DetachRolePolicy"
-                ? "managed policy detached"
-                : r.eventName === "DeleteRolePolicy"
-                  ? "inline policy deleted"
-                  : "inline policy written";
+      const change = Object.hasOwn(MEMBER_ROLE_CHANGES, r.eventName)
+        ? MEMBER_ROLE_CHANGES[r.eventName]!
+        : "inline policy written";
       return {
         type: "AWS::IAM::Role",
         name: MEMBER_READ_ROLE,

@@ -10,7 +10,7 @@ import {
   instanceStorageConfigs,
   instanceStorageRefusals,
 } from "../resource/connect.ts";
-import { MANUAL_ROTATION } from "../resource/kms-proof.ts";
+import { manualRotation } from "../resource/kms-proof.ts";
 import {
   bucketEncryption,
   bucketName,
@@ -114,8 +114,8 @@ function keyView(k: ResourceSnapshot): KeyPath {
     rotation:
       manager === "AWS"
         ? "AWS-managed (yearly)"
-        : typeof origin === "string" && origin !== "AWS_KMS" && Object.hasOwn(MANUAL_ROTATION, origin)
-          ? `manual only (origin ${origin})`
+        : manualRotation(origin) !== undefined
+          ? `manual only (origin ${String(origin)})`
           : rot === true || rot === "true"
             ? `on${period !== undefined ? `, every ${period} days` : ""}`
             : rot === false || rot === "false"

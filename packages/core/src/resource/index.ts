@@ -37,7 +37,7 @@ export {
   instanceStorageConfigs,
   instanceStorageRefusals,
 } from "./connect.ts";
-export { customerManagedKey, isAwsManagedAlias, type KeyProof } from "./kms-proof.ts";
+export { customerManagedKey, isAwsManagedAlias, type KeyProof, manualRotation } from "./kms-proof.ts";
 export {
   accountPublicAccessBlock,
   type BucketEncryption,

@@ -65,3 +65,15 @@ export const MANUAL_ROTATION: Readonly<Record<string, string>> = {
   EXTERNAL_KEY_STORE:
     "an external key store (origin EXTERNAL_KEY_STORE): rotate the key in the external key manager, or create a new KMS key and move the PHI buckets to it",
 };
+
+/**
+ * How a key of this origin is rotated when KMS cannot rotate it automatically (`MANUAL_ROTATION`), or
+ * undefined when it can (`AWS_KMS`, no origin recorded, or an origin this release does not know: judged
+ * by its rotation status). The one rule for the control, the sweep's and DescribeKey's rotation reads,
+ * and the evidence report.
+ */
+export function manualRotation(origin: unknown): string | undefined {
+  return typeof origin === "string" && Object.hasOwn(MANUAL_ROTATION, origin)
+    ? MANUAL_ROTATION[origin]
+    : undefined;
+}

@@ -1,7 +1,7 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import { bucketInventoryRequest, keyIdentity, phiKeyGate } from "../../policy/resources.ts";
-import { MANUAL_ROTATION } from "../../resource/kms-proof.ts";
+import { manualRotation } from "../../resource/kms-proof.ts";
 
 const asBool = (v: unknown): boolean | undefined =>
   v === true || v === "true" ? true : v === false || v === "false" ? false : undefined;
@@ -41,8 +41,7 @@ export default defineControl({
     const manager = (typeof c.keyManager === "string" ? c.keyManager : undefined) ?? facts?.keyManager;
     if (manager === "AWS") return notApplicable("AWS-managed key: AWS rotates it every year");
     const origin = (typeof c.origin === "string" ? c.origin : undefined) ?? facts?.origin;
-    const manual =
-      origin !== undefined && Object.hasOwn(MANUAL_ROTATION, origin) ? MANUAL_ROTATION[origin] : undefined;
+    const manual = manualRotation(origin);
     if (manual !== undefined)
       // Not a "cannot prove": KMS refuses automatic rotation for this key, so the remediation's
       // EnableKeyRotation would fail. A team that rotates such a key by hand records that with a
