@@ -106,6 +106,18 @@ describe("optimised matchers give the answers of the algorithms they replaced", 
     );
   });
 
+  it("globsIntersect when one side is a literal head and one final star, or both sides are the same pattern", () => {
+    const literal = fc.string({ unit: fc.constantFrom("a", "b", "A", ":", "/", "K", "."), maxLength: 10 });
+    fc.assert(
+      fc.property(literal, glob, fc.boolean(), fc.boolean(), (head, other, ic, swap) => {
+        const a = `${head}*`;
+        const [x, y] = swap ? [other, a] : [a, other];
+        expect(globsIntersect(x, y, ic)).toBe(referenceGlobsIntersect(x, y, ic));
+        expect(globsIntersect(other, other, ic)).toBe(referenceGlobsIntersect(other, other, ic));
+      }),
+      { numRuns: 5000 },
+    );
+  });
   it("actionMatches, including non-ASCII case folding", () => {
     fc.assert(
       fc.property(glob, text, (p, a) => {

@@ -177,6 +177,11 @@ export function globsIntersect(a: string, b: string, ignoreCase = false): boolea
   const yWild = hasWildcard(y);
   if (!xWild) return globMatches(y, x);
   if (!yWild) return globMatches(x, y);
+  // A pattern matches some string, so it meets itself; and a literal head followed by one final `*`
+  // (`arn:aws:s3:::b/*`, how most object patterns end) meets whatever can begin with that head.
+  if (x === y) return true;
+  if (isHeadAndStar(x)) return canBeginWith(y, x.length - 1, x);
+  if (isHeadAndStar(y)) return canBeginWith(x, y.length - 1, y);
   const A = x.length;
   const B = y.length;
   // memo[i * (B + 1) + j]: 0 unknown, 1 true, 2 false. Iterative-free recursion is bounded by A + B depth.
@@ -194,6 +199,26 @@ export function globsIntersect(a: string, b: string, ignoreCase = false): boolea
     return r;
   };
   return go(0, 0);
+}
+
+/** `L*`: one `*`, last, after a literal head (no other wildcard). */
+function isHeadAndStar(p: string): boolean {
+  const star = p.indexOf("*");
+  return star === p.length - 1 && !p.includes("?");
+}
+
+/**
+ * Whether some string matching `pattern` begins with the first `n` characters of `head` (no wildcards
+ * there): read side by side, a `*` of the pattern can supply the rest of the head, a `?` one character.
+ */
+function canBeginWith(pattern: string, n: number, head: string): boolean {
+  for (let k = 0; k < n; k++) {
+    if (k === pattern.length) return false;
+    const c = pattern.charCodeAt(k);
+    if (c === 42 /* * */) return true;
+    if (c !== 63 /* ? */ && c !== head.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** The literal heads (and tails) of two patterns are compatible: position by position equal or `?`. */
