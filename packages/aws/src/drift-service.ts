@@ -57,8 +57,16 @@ export async function processSnapshot(
   // nothing for it) and the inventory keeps the last configuration recorded.
   if (snapshot.state === "not-recorded")
     return { evaluations: [], transitions: 0, dependants: 0, stale: false };
-  const fresh = await deps.inventory.put(snapshot);
-  if (!fresh) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
+  // The replaced item comes back in the put's response, asked only where a control depends on the type.
+  const depended = deps.controls.controls.some((c) => c.dependsOn?.includes(snapshot.resourceType));
+  const put = depended
+    ? await deps.inventory.replace(snapshot)
+    : { stored: await deps.inventory.put(snapshot), previous: undefined };
+  if (!put.stored) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
+  // What the dependants' last verdicts were decided on. An item with this capture time is this change
+  // stored before — a redelivery, or Lambda's retry of an attempt that failed after its put, whose
+  // dependants may not all have been recorded — so what that attempt replaced is not known.
+  const previous = put.previous?.capturedAt === snapshot.capturedAt ? undefined : put.previous;
   // The change's evaluations — its own and its dependants' — are one batch: they share one read of each
   // inventory list and item (a bucket and its key both ask for the trail list and the key's item), and
   // their findings are read ahead together, up to 100 in one request (`FindingRecorder`).
@@ -78,7 +86,8 @@ export async function processSnapshot(
   const unevaluated: RecordFailure[] = [];
   const dependantCause = `dependency:${snapshot.resourceType}:${cause}`;
   // Per dependant type, the controls that depend on this one's type: a resource is re-evaluated when
-  // one of them may see its verdict move (all of its type unless the control narrows it, `affectedBy`).
+  // one of them may see its verdict move (all of its type unless the control narrows it, `affectedBy`,
+  // with what the change replaced: a bucket change, the keys its old or new encryption names).
   const dependantTypes = new Map<string, Control[]>();
   for (const c of deps.controls.controls) {
     if (c.dependsOn?.includes(snapshot.resourceType))
@@ -95,7 +104,7 @@ export async function processSnapshot(
       continue;
     }
     for (const other of others) {
-      if (!dependingControls.some((c) => !c.affectedBy || c.affectedBy(other, snapshot))) continue;
+      if (!dependingControls.some((c) => !c.affectedBy || c.affectedBy(other, snapshot, previous))) continue;
       // The changed resource is of a type it depends on (a trail's cloudtrail-enabled depends on
       // trails): it was just evaluated, with every control of its type, on this very snapshot.
       if (ownEvaluated && sameResource(other, snapshot)) continue;

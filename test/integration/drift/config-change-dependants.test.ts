@@ -1,6 +1,6 @@
 // DynamoDB requests of a Config change with many dependants: a trail change re-evaluates every bucket
-// of its account, a PHI bucket change every key and trail of its account. Their findings are read
-// together, one strongly consistent BatchGetItem per 100 (before: one per evaluation). Counted on the
+// of its account, a PHI bucket change every trail of its account and the keys it names. Their findings
+// are read together, one strongly consistent BatchGetItem per 100 (before: one per evaluation). Counted on the
 // handler's own client.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -164,7 +164,8 @@ describe("config-change: one BatchGetItem per 100 findings across a change's dep
       await stack.dispatch(trail(account, `trail-${i}`, "2026-03-03T09:00:00.000Z"));
     sent.length = 0;
     // kms-* depend on buckets (a key protecting a PHI bucket is a PHI key), cloudtrail-phi-data-events too:
-    // the bucket change re-evaluates every key and trail of the account (14 requests before).
+    // the bucket change re-evaluates every trail of the account and the key it names (14 requests
+    // before; every key of the account until bucket-key-dependants.test.ts).
     await stack.dispatch(
       bucket(account, "northwind-ctr-b", "2026-03-03T10:00:00.000Z", keyArn(account, keyId(0))),
     );

@@ -179,7 +179,7 @@ describe("processSnapshot with the recorder", () => {
     const store = new BatchStore();
     const listed: string[] = [];
     const inventory = {
-      put: async () => true,
+      replace: async () => ({ stored: true, previous: null }),
       get: async () => undefined,
       list: async (_account: string, type: string) => {
         listed.push(type);

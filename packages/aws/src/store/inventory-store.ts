@@ -43,12 +43,37 @@ export class InventoryStore {
    * A deletion Config recorded replaces the mark as it would the item the mark replaced.
    */
   async put(s: ResourceSnapshot, opts: InventoryPutOptions = {}): Promise<boolean> {
-    if (s.state === "not-recorded") return false;
+    return (await this.write(s, opts, false)).stored;
+  }
+
+  /**
+   * `put`, also returning the item the write replaced (PutItem's `ALL_OLD`: in the same request,
+   * strongly consistent, no read capacity): `null` when there was none, `undefined` when its snapshot
+   * cannot be read. Nothing when the put is refused (`stored: false`).
+   *
+   * @example
+   * ```ts
+   * const r = await inventory.replace(snapshot); // { stored: true, previous: <the bucket as it was> }
+   * ```
+   */
+  async replace(
+    s: ResourceSnapshot,
+    opts: InventoryPutOptions = {},
+  ): Promise<{ stored: false } | { stored: true; previous: ResourceSnapshot | null | undefined }> {
+    return this.write(s, opts, true);
+  }
+
+  private async write(
+    s: ResourceSnapshot,
+    opts: InventoryPutOptions,
+    returnOld: boolean,
+  ): Promise<{ stored: false } | { stored: true; previous: ResourceSnapshot | null | undefined }> {
+    if (s.state === "not-recorded") return { stored: false };
     const key = KEYS.inventory(s.accountId, s.region, s.resourceType, s.resourceId);
     const body = gzipSync(JSON.stringify(s));
     const markHolds = s.state === "present" && !opts.listed;
     try {
-      await this.ddb.send(
+      const r = await this.ddb.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: marshall({
@@ -69,11 +94,14 @@ export class InventoryStore {
             ? "attribute_not_exists(PK) OR (capturedAt <= :c AND (attribute_not_exists(absentAt) OR absentAt <= :c))"
             : "attribute_not_exists(PK) OR capturedAt <= :c",
           ExpressionAttributeValues: marshall({ ":c": s.capturedAt }),
+          // The sweep's puts do not ask: it re-evaluates every resource after them.
+          ...(returnOld ? { ReturnValues: "ALL_OLD" as const } : {}),
         }),
       );
-      return true;
+      if (!returnOld) return { stored: true, previous: undefined };
+      return { stored: true, previous: r.Attributes ? decodeOrUndefined(unmarshall(r.Attributes)) : null };
     } catch (error) {
-      if ((error as Error).name === "ConditionalCheckFailedException") return false;
+      if ((error as Error).name === "ConditionalCheckFailedException") return { stored: false };
       throw error;
     }
   }
@@ -133,6 +161,15 @@ export class InventoryStore {
       startKey = r.LastEvaluatedKey ? unmarshall(r.LastEvaluatedKey) : undefined;
     } while (startKey);
     return { snapshots: out, complete: true };
+  }
+}
+
+/** A replaced item whose snapshot cannot be read is not known: the write that replaced it stands. */
+function decodeOrUndefined(item: Record<string, unknown>): ResourceSnapshot | undefined {
+  try {
+    return decode(item);
+  } catch {
+    return undefined;
   }
 }
 

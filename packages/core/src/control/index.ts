@@ -21,6 +21,7 @@ export {
   type KeyFacts,
   notApplicable,
   type PrefixListFacts,
+  type PreviousSnapshot,
   pass,
   type Verdict,
 } from "./types.ts";

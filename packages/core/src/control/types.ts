@@ -99,13 +99,32 @@ export interface ControlDefinition<P = Record<string, never>> {
    * Whether a change to `changed` (of a `dependsOn` type) can change this control's verdict on
    * `resource`: only those resources are re-evaluated. Without it, every resource of the control's
    * types in the account is (a trail decides every bucket). Must not say no where the verdict could move.
+   *
+   * `previous` is what the inventory held for `changed` before this change, which the resource's last
+   * verdict was decided on: the item the change replaced, `null` when there was none (its first record:
+   * no verdict was decided with it), `undefined` when that is not known (a redelivery or retry, which
+   * replaces an item with itself; an item that could not be read) — then answer as if it could have
+   * been anything. A control whose verdict reads only what `changed` is now (a prefix list's entries)
+   * can ignore it.
+   *
+   * @example
+   * ```ts
+   * // kms-*: a bucket change moves the keys the bucket's old or new default encryption names.
+   * affectedBy: (key, bucket, previous) => bucketChangeMovesKey(key, bucket, previous),
+   * ```
    */
-  affectedBy?(resource: ResourceSnapshot, changed: ResourceSnapshot): boolean;
+  affectedBy?(resource: ResourceSnapshot, changed: ResourceSnapshot, previous?: PreviousSnapshot): boolean;
   /** Facts to resolve before `evaluate` (KMS DescribeKey, inventory, …). */
   facts?(resource: ResourceSnapshot, ctx: EvaluationContext<P>): FactRequest[];
   /** Pure: same snapshot, baseline and facts give the same verdict. May throw: the engine records ERROR. */
   evaluate(resource: ResourceSnapshot, ctx: EvaluationContext<P>): Verdict;
 }
+
+/**
+ * What the inventory held for a changed resource before the change (`affectedBy`): the replaced
+ * snapshot, `null` for none, `undefined` when not known.
+ */
+export type PreviousSnapshot = ResourceSnapshot | null | undefined;
 
 /** A control ready to run: params defaulted and validated once at load. */
 export type Control = ControlDefinition<unknown> & { readonly kind: "control" };

@@ -52,6 +52,7 @@ export {
 export {
   baselineHasTagBuckets,
   bucketArns,
+  bucketChangeMovesKey,
   bucketInventoryRequest,
   bucketPolicy,
   bucketUsesKey,

@@ -1,6 +1,6 @@
 import { globMatch, phiBucketOf } from "../baseline/match.ts";
 import type { Baseline, PhiBucket } from "../baseline/schema.ts";
-import type { EvaluationContext, FactRequest, Verdict } from "../control/types.ts";
+import type { EvaluationContext, FactRequest, PreviousSnapshot, Verdict } from "../control/types.ts";
 import { notApplicable } from "../control/types.ts";
 import { InvalidEventError, PhiwatchError } from "../errors.ts";
 import { memoOn } from "../resource/memo.ts";
@@ -260,6 +260,38 @@ export function phiBucketKeys(
       }
     return { keys: [...keys], aliases };
   });
+}
+
+/**
+ * Whether a bucket's change can move the kms-* verdicts of a key of its account (their `affectedBy`):
+ * a key's verdict reads the bucket inventory only through `phiKeyOf` — the present PHI buckets whose
+ * default encryption names the key by ARN or key id (`bucketUsesKey`, its `via`), and the aliases any
+ * of them names (`unresolvedAliases`, evidence). So the change moves the verdict only if the item it
+ * replaced (`previous`, which the key's last verdict was decided on) or the new one is present and
+ * names the key, or names an alias other than `alias/aws/s3` (which no key id or ARN matches: it
+ * could be any key). The bucket's PHI-ness is not needed: a bucket that names the key is re-evaluated
+ * for it whether or not it is (or was) PHI. `previous` unknown (`undefined`): every key.
+ *
+ * @example
+ * ```ts
+ * bucketChangeMovesKey(key, bucketOnKey2, bucketOnKey1); // true for key 1 and key 2 only
+ * bucketChangeMovesKey(key, bucketOnAlias, null); // true for every key
+ * ```
+ */
+export function bucketChangeMovesKey(
+  key: ResourceSnapshot,
+  changed: ResourceSnapshot,
+  previous: PreviousSnapshot,
+): boolean {
+  if (previous === undefined || changed.resourceType !== "AWS::S3::Bucket") return true;
+  const { arn, keyId } = keyIdentity(key);
+  for (const b of previous ? [previous, changed] : [changed]) {
+    // A deleted bucket is not in the inventory a key is decided on (`phiBucketsOf`).
+    if (b.state !== "present") continue;
+    const u = bucketUsesKey(b, arn, keyId);
+    if (u.uses || u.aliases.some((a) => !a.endsWith("alias/aws/s3"))) return true;
+  }
+  return false;
 }
 
 /** Fact request for the bucket inventory that decides which keys are PHI keys. */

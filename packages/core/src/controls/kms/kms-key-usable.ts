@@ -1,6 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
-import { bucketInventoryRequest, phiKeyGate } from "../../policy/resources.ts";
+import { bucketChangeMovesKey, bucketInventoryRequest, phiKeyGate } from "../../policy/resources.ts";
 
 /**
  * States in which KMS refuses Decrypt (KMS developer guide, "Key states of AWS KMS keys"): every recording
@@ -31,6 +31,8 @@ export default defineControl({
     cli: "aws kms cancel-key-deletion --key-id KEY_ID && aws kms enable-key --key-id KEY_ID",
   },
   dependsOn: ["AWS::S3::Bucket"],
+  // Only the keys the bucket's previous or new default encryption names (every key for an alias).
+  affectedBy: bucketChangeMovesKey,
   facts(resource) {
     return [bucketInventoryRequest(resource.accountId)];
   },

@@ -1,6 +1,11 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { bucketInventoryRequest, keyIdentity, phiKeyGate } from "../../policy/resources.ts";
+import {
+  bucketChangeMovesKey,
+  bucketInventoryRequest,
+  keyIdentity,
+  phiKeyGate,
+} from "../../policy/resources.ts";
 import { manualRotation } from "../../resource/kms-proof.ts";
 
 const asBool = (v: unknown): boolean | undefined =>
@@ -24,6 +29,8 @@ export default defineControl({
     cli: "aws kms enable-key-rotation --key-id KEY_ID --rotation-period-in-days 365",
   },
   dependsOn: ["AWS::S3::Bucket"],
+  // Only the keys the bucket's previous or new default encryption names (every key for an alias).
+  affectedBy: bucketChangeMovesKey,
   facts(resource) {
     const { arn } = keyIdentity(resource);
     return [

@@ -3,7 +3,13 @@ import { fail, pass } from "../../control/types.ts";
 import { evaluatePolicies } from "../../policy/evaluate.ts";
 import { type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
 import { accountOf } from "../../policy/principal.ts";
-import { bucketInventoryRequest, isUnreadable, keyPolicy, phiKeyGate } from "../../policy/resources.ts";
+import {
+  bucketChangeMovesKey,
+  bucketInventoryRequest,
+  isUnreadable,
+  keyPolicy,
+  phiKeyGate,
+} from "../../policy/resources.ts";
 import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.ts";
 
 /** Administration: who can change or destroy the key (CONTROLS.md: Put*, ScheduleKeyDeletion, Disable*). */
@@ -56,6 +62,8 @@ export default defineControl({
     cli: "aws kms get-key-policy --key-id KEY_ID --policy-name default  # edit, then: aws kms put-key-policy --key-id KEY_ID --policy-name default --policy file://policy.json",
   },
   dependsOn: ["AWS::S3::Bucket"],
+  // Only the keys the bucket's previous or new default encryption names (every key for an alias).
+  affectedBy: bucketChangeMovesKey,
   facts(resource) {
     return [bucketInventoryRequest(resource.accountId)];
   },
