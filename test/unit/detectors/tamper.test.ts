@@ -2,9 +2,10 @@
 // activity/). Panther-labelled samples carry the upstream rule's own verdict in `_panther`.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Activity, type Baseline, DETECTORS } from "../../../packages/core/src/index.ts";
+import { Activity, type Baseline, DETECTORS, type InventoryRead } from "../../../packages/core/src/index.ts";
 import { watchedResourceTypes } from "../../../packages/core/src/plan/index.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
+import { apiSnapshot } from "../../helpers/facts.ts";
 
 const DIR = "test/fixtures/activity";
 
@@ -677,5 +678,135 @@ describe("tamper-phiwatch: silencing phiwatch's own functions, alerts topic, tab
   it("does not fire on a failed call", () => {
     const rec = load("awsdocs-schema__dynamodb_DeleteTable.json");
     expect(fired({ ...rec, errorCode: "ResourceInUseException" } as Activity.CloudTrailRecord)).toEqual([]);
+  });
+});
+
+describe("tamper-key: an alias a PHI bucket's default encryption names, re-pointed or deleted", () => {
+  // AWS's published UpdateAlias / DeleteAlias records (test/fixtures/README.md), in us-west-2 / us-east-1.
+  const update = () => loadRecord("awsdocs_kms__UpdateAlias.json");
+  const del = () => loadRecord("awsdocs_kms__DeleteAlias.json");
+  const phiKey = "arn:aws:kms:us-west-2:111122223333:key/0000aaaa-12ab-34cd-56ef-1234567890ab";
+  const b = testBaseline({
+    accounts: ["111122223333"],
+    phiBuckets: [{ prefix: "clinic-", holds: ["recordings"] }],
+    phiKeys: [phiKey],
+  });
+  const bucket = (name: string, kmsKeyId: string | null, region = "us-west-2") =>
+    apiSnapshot(
+      "AWS::S3::Bucket",
+      name,
+      {},
+      {
+        region,
+        supplementary: {
+          ServerSideEncryptionConfiguration: {
+            rules: [
+              { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyID: kmsKeyId } },
+            ],
+          },
+        },
+      },
+    );
+  const read = (
+    snapshots: ReturnType<typeof bucket>[],
+    region = "us-west-2",
+    complete = true,
+    reason?: string,
+  ): InventoryRead => ({
+    accountId: "111122223333",
+    region,
+    resourceType: "AWS::S3::Bucket",
+    snapshots,
+    complete,
+    ...(reason ? { reason } : {}),
+  });
+  const run = (rec: Activity.CloudTrailRecord, reads: InventoryRead[]) => {
+    const r = Activity.detectManagement(rec, b, DETECTORS, reads);
+    expect(r.errors).toEqual([]);
+    return r.detections;
+  };
+  const sev = (d: ReturnType<typeof run>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+  const ALIAS = "arn:aws:kms:us-west-2:111122223333:alias/my_alias";
+
+  it("asks for the account's buckets of the event's region, and only for alias events", () => {
+    expect(Activity.inventoryQueries(update(), DETECTORS)).toEqual([
+      { accountId: "111122223333", region: "us-west-2", resourceType: "AWS::S3::Bucket" },
+    ]);
+    expect(Activity.inventoryQueries(loadRecord("awsdocs_kms__ScheduleKeyDeletion.json"), DETECTORS)).toEqual(
+      [],
+    );
+  });
+
+  it("fires high when a PHI bucket names the alias (by name or alias ARN) and its new key is not a PHI key", () => {
+    const d = run(update(), [
+      read([bucket("clinic-recordings", "alias/my_alias"), bucket("clinic-exports", ALIAS)]),
+    ]);
+    expect(sev(d)).toEqual([["tamper-key", "high", ALIAS]]);
+    expect(d[0]!.subject.resourceType).toBe("AWS::KMS::Alias");
+    expect(d[0]!.evidence).toMatchObject({
+      aliasName: "alias/my_alias",
+      targetKeyArn: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      phiBucketsNamingAlias: ["clinic-exports", "clinic-recordings"],
+      inventory: "complete",
+    });
+  });
+
+  it("fires medium when the alias moves to a PHI key of the baseline (manual rotation), critical to another account's key", () => {
+    const named = [read([bucket("clinic-recordings", "alias/my_alias")])];
+    const rec = update();
+    const toPhi = { ...rec, responseElements: { keyId: phiKey }, resources: [] };
+    expect(sev(run(toPhi, named))).toEqual([["tamper-key", "medium", ALIAS]]);
+    const outside = {
+      ...rec,
+      responseElements: {
+        keyId: "arn:aws:kms:us-west-2:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      },
+      resources: [],
+    };
+    const d = run(outside, named);
+    expect(sev(d)).toEqual([["tamper-key", "critical", ALIAS]]);
+    expect(d[0]!.evidence.targetKeyAccount).toBe("999988887777");
+  });
+
+  it("fires critical when a named alias is deleted", () => {
+    const d = run(del(), [read([bucket("clinic-recordings", "alias/my_alias", "us-east-1")], "us-east-1")]);
+    expect(sev(d)).toEqual([["tamper-key", "critical", "arn:aws:kms:us-east-1:111122223333:alias/my_alias"]]);
+    expect(d[0]!.summary).toMatch(/deleted: writes .* fail/);
+  });
+
+  it("does not fire when the complete inventory shows no PHI bucket naming the alias", () => {
+    const none = [
+      read([
+        bucket("clinic-recordings", "alias/other"), // another alias
+        bucket("marketing-site", "alias/my_alias"), // not a PHI bucket
+        bucket("clinic-eu", "alias/my_alias", "eu-west-1"), // another region's alias of that name
+        bucket("clinic-x", "arn:aws:kms:us-west-2:444455556666:alias/my_alias"), // another account's alias
+      ]),
+    ];
+    expect(run(update(), none)).toEqual([]);
+    expect(run(del(), [read([], "us-east-1")])).toEqual([]);
+  });
+
+  it("fires medium saying it could not tell when the inventory was cut short, failed, or not read", () => {
+    const capped = run(update(), [read([], "us-west-2", false, "stopped after 4 pages (the read's cap)")]);
+    expect(sev(capped)).toEqual([["tamper-key", "medium", ALIAS]]);
+    expect(capped[0]!.evidence.inventory).toBe("incomplete: stopped after 4 pages (the read's cap)");
+    expect(capped[0]!.summary).toMatch(/cannot tell whether a PHI bucket/);
+    const unread = run(update(), []);
+    expect(sev(unread)).toEqual([["tamper-key", "medium", ALIAS]]);
+    expect(unread[0]!.evidence.inventory).toMatch(/^not read/);
+    // A bucket found on the pages that were read still decides it.
+    expect(
+      sev(run(del(), [read([bucket("clinic-a", "alias/my_alias", "us-east-1")], "us-east-1", false, "x")])),
+    ).toEqual([["tamper-key", "critical", "arn:aws:kms:us-east-1:111122223333:alias/my_alias"]]);
+  });
+
+  it("does not fire on a failed call, nor on AWS-managed aliases", () => {
+    const named = [read([bucket("clinic-recordings", "alias/my_alias")])];
+    expect(run({ ...update(), errorCode: "NotFoundException" } as Activity.CloudTrailRecord, named)).toEqual(
+      [],
+    );
+    const rec = update();
+    expect(run({ ...rec, requestParameters: { aliasName: "alias/aws/s3" } }, [])).toEqual([]);
   });
 });

@@ -144,6 +144,8 @@ describe("rule tamper", () => {
     "awsdocs_kms__DisableKeyRotation.json",
     "awsdocs_kms__PutKeyPolicy.json",
     "awsdocs_kms__ScheduleKeyDeletion.json",
+    "awsdocs_kms__UpdateAlias.json",
+    "awsdocs_kms__DeleteAlias.json",
     // A denied attempt is a probe: routed too (the detector decides).
     "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deletion_Failed.json",
     // Built from the documented request shapes (test/fixtures/README.md): no published sample.

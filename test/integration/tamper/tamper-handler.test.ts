@@ -1,0 +1,99 @@
+// The tamper handler end to end on the local stack: each event is routed by the tamper rule's own
+// pattern (`dispatch`), judged by its detector (with the stored inventory where the detector needs
+// it) and recorded as a finding in DynamoDB Local. Records: the published or documented samples of
+// test/fixtures/activity (sources in test/fixtures/README.md), adapted to the demo account.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
+import { bucketConfigurationItem, configChangeEvent } from "../../../packages/cli/src/demo/config-events.ts";
+import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
+import { Plan } from "../../../packages/core/src/index.ts";
+
+const ACCOUNT = "111122223333";
+let stack: LocalStack;
+let store: DynamoFindingStore;
+
+beforeAll(async () => {
+  stack = await LocalStack.start({ baselineFile: "examples/baseline.yaml" });
+  store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function record(file: string, patch: Record<string, unknown> = {}): Record<string, unknown> {
+  const rec = JSON.parse(readFileSync(`test/fixtures/activity/${file}`, "utf8"));
+  return { ...rec, recipientAccountId: ACCOUNT, ...patch };
+}
+
+/** Dispatch one record as EventBridge delivers it; the open findings of `ruleId` on `resourceId` after. */
+async function tamper(rec: Record<string, unknown>, ruleId: string, resourceId: string) {
+  const routes = await stack.dispatch(Plan.cloudTrailEnvelope(rec));
+  const found = (await store.listFindings({ ruleId, accountId: ACCOUNT })).items.filter(
+    (f) => f.subject.resourceId === resourceId && f.status === "OPEN",
+  );
+  return { routes, found };
+}
+
+describe("tamper-key: KMS alias named by a PHI bucket's default encryption (inventory read)", () => {
+  const ALIAS = `arn:aws:kms:us-east-1:${ACCOUNT}:alias/northwind-recordings`;
+
+  it("opens a high finding naming the bucket when the alias a PHI bucket names is re-pointed", async () => {
+    await stack.dispatch(
+      configChangeEvent(
+        bucketConfigurationItem({
+          name: "northwind-connect-recordings",
+          capturedAt: "2026-03-03T15:00:00.000Z",
+          sse: { algorithm: "aws:kms", kmsKeyId: "alias/northwind-recordings" },
+        }),
+      ),
+    );
+    const { routes, found } = await tamper(
+      record("awsdocs_kms__UpdateAlias.json", {
+        awsRegion: "us-east-1",
+        eventTime: "2026-03-03T16:00:00Z",
+        requestParameters: {
+          aliasName: "alias/northwind-recordings",
+          targetKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+        responseElements: {
+          keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+        },
+        resources: [],
+      }),
+      "tamper-key",
+      ALIAS,
+    );
+    expect(routes).toEqual(["tamper"]);
+    expect(found.map((f) => f.severity)).toEqual(["high"]);
+    expect(found[0]!.evidence).toMatchObject({
+      phiBucketsNamingAlias: ["northwind-connect-recordings"],
+      inventory: "complete",
+    });
+  });
+
+  it("opens nothing for an alias no PHI bucket names (the stored inventory is complete)", async () => {
+    const { routes, found } = await tamper(
+      record("awsdocs_kms__DeleteAlias.json", {
+        eventTime: "2026-03-03T16:00:00Z",
+        requestParameters: { aliasName: "alias/unrelated" },
+      }),
+      "tamper-key",
+      `arn:aws:kms:us-east-1:${ACCOUNT}:alias/unrelated`,
+    );
+    expect(routes).toEqual(["tamper"]);
+    expect(found).toEqual([]);
+  });
+
+  it("opens a critical finding when that alias is deleted", async () => {
+    const { found } = await tamper(
+      record("awsdocs_kms__DeleteAlias.json", {
+        eventTime: "2026-03-03T17:00:00Z",
+        requestParameters: { aliasName: "alias/northwind-recordings" },
+      }),
+      "tamper-key",
+      ALIAS,
+    );
+    expect(found.map((f) => f.severity)).toContain("critical");
+  });
+});
