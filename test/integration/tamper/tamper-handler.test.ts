@@ -97,3 +97,28 @@ describe("tamper-key: KMS alias named by a PHI bucket's default encryption (inve
     expect(found.map((f) => f.severity)).toContain("critical");
   });
 });
+
+describe("tamper-phiwatch: the alerts topic", () => {
+  const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:phiwatch-prod-alerts`;
+  const open = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"SNS:Subscribe"}]}';
+  // One finding per action, resource and UTC day (the discriminator): each case is on its own day.
+  it.each([
+    ["2026-03-10", "SetTopicAttributes", { attributeName: "KmsMasterKeyId", attributeValue: "" }, "medium"],
+    ["2026-03-11", "SetTopicAttributes", { attributeName: "Policy", attributeValue: open }, "critical"],
+    ["2026-03-12", "SetTopicAttributes", { attributeName: "DeliveryPolicy", attributeValue: "{}" }, "medium"],
+    ["2026-03-13", "RemovePermission", { label: "__default_statement_ID" }, "high"],
+  ] as const)("%s: routes %s (%j) and opens a %s finding", async (day, eventName, params, severity) => {
+    const at = `${day}T09:00:00Z`;
+    const { routes, found } = await tamper(
+      record("awsdocs-schema__sns_Unsubscribe.json", {
+        eventName,
+        eventTime: at,
+        requestParameters: { topicArn: TOPIC, ...params },
+      }),
+      "tamper-phiwatch",
+      "phiwatch-prod-alerts",
+    );
+    expect(routes).toEqual(["tamper"]);
+    expect(found.filter((f) => f.evidence.eventTime === at).map((f) => f.severity)).toEqual([severity]);
+  });
+});

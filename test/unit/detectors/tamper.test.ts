@@ -810,3 +810,72 @@ describe("tamper-key: an alias a PHI bucket's default encryption names, re-point
     expect(run({ ...rec, requestParameters: { aliasName: "alias/aws/s3" } }, [])).toEqual([]);
   });
 });
+
+describe("tamper-phiwatch: the alerts topic's attributes and policy", () => {
+  const rec = () => loadRecord("awsdocs-schema__sns_Unsubscribe.json");
+  const TOPIC = "arn:aws:sns:us-east-1:111122223333:phiwatch-prod-alerts";
+  const set = (attributeName: string, attributeValue: unknown, topicArn = TOPIC) =>
+    fired({
+      ...rec(),
+      eventName: "SetTopicAttributes",
+      requestParameters: { topicArn, attributeName, attributeValue },
+    });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+
+  it("fires high when the topic's access policy is replaced, critical when it admits anyone or an outside account", () => {
+    const own = {
+      Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "SNS:Publish" }],
+    };
+    const d = set("Policy", JSON.stringify(own));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    expect(d[0]!.evidence.change).toMatch(/access policy replaced/);
+    const open = { Statement: [{ Effect: "Allow", Principal: "*", Action: "SNS:Subscribe" }] };
+    expect(ids(set("Policy", JSON.stringify(open)))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-alerts"],
+    ]);
+  });
+
+  it("fires when encryption is removed (medium) or set to the AWS-managed key CloudWatch cannot use (high)", () => {
+    expect(ids(set("KmsMasterKeyId", ""))).toEqual([["tamper-phiwatch", "medium", "phiwatch-prod-alerts"]]);
+    expect(ids(set("KmsMasterKeyId", "alias/aws/sns"))).toEqual([
+      ["tamper-phiwatch", "high", "phiwatch-prod-alerts"],
+    ]);
+    // A customer key (the deploy sets phiwatch's own) cannot be told from another in the event.
+    expect(
+      set("KmsMasterKeyId", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    ).toEqual([]);
+  });
+
+  it("fires medium on a delivery policy change, not on attributes that do not affect delivery", () => {
+    expect(ids(set("DeliveryPolicy", '{"http":{"defaultHealthyRetryPolicy":{"numRetries":0}}}'))).toEqual([
+      ["tamper-phiwatch", "medium", "phiwatch-prod-alerts"],
+    ]);
+    expect(set("DisplayName", "alerts")).toEqual([]);
+    expect(set("TracingConfig", "Active")).toEqual([]);
+  });
+
+  it("fires high when a statement is removed from the topic policy (RemovePermission), not on another topic", () => {
+    const d = fired({
+      ...rec(),
+      eventName: "RemovePermission",
+      requestParameters: { topicArn: TOPIC, label: "qzLABELx" },
+    });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    expect(JSON.stringify(d)).not.toContain("qzLABELx"); // the caller's label is not kept
+    const other = "arn:aws:sns:us-east-1:111122223333:newsletter";
+    expect(
+      fired({ ...rec(), eventName: "RemovePermission", requestParameters: { topicArn: other, label: "x" } }),
+    ).toEqual([]);
+    expect(set("Policy", "{}", other)).toEqual([]);
+  });
+
+  it("does not fire on a failed call", () => {
+    const r = { ...rec(), eventName: "SetTopicAttributes", errorCode: "AuthorizationError" };
+    expect(
+      fired({
+        ...r,
+        requestParameters: { topicArn: TOPIC, attributeName: "Policy", attributeValue: "{}" },
+      } as Activity.CloudTrailRecord),
+    ).toEqual([]);
+  });
+});

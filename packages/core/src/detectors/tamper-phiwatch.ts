@@ -1,8 +1,8 @@
-import { managementDetection, succeeded } from "../activity/management.ts";
+import { managementDetection, policyWeaknesses, requestMember, succeeded } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Severity } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
-import { defineDetector } from "./types.ts";
+import { defineDetector, type RecordContext } from "./types.ts";
 
 /** Names phiwatch gives its functions, topic and table (`phiwatch-<stage>-<what>`, `Plan.resourceName`). */
 const PHIWATCH_NAME = /^phiwatch-[a-z0-9-]{1,58}$/;
@@ -34,6 +34,9 @@ export default defineDetector({
     "lambda.amazonaws.com:DeleteEventSourceMapping20150331",
     "sns.amazonaws.com:DeleteTopic",
     "sns.amazonaws.com:Unsubscribe",
+    // The alerts topic's access policy, encryption and HTTP/S delivery retries (SNS_ATTRIBUTE_CHANGES).
+    "sns.amazonaws.com:SetTopicAttributes",
+    "sns.amazonaws.com:RemovePermission",
     "dynamodb.amazonaws.com:DeleteTable",
     // IAM is global: CloudTrail delivers its events to EventBridge in us-east-1 only (docs/detectors.md).
     "iam.amazonaws.com:UpdateAssumeRolePolicy",
@@ -48,10 +51,10 @@ export default defineDetector({
   rationale:
     "Audit controls: the cheapest way to silence a monitor is to switch off its delivery path rather than the logging it reads — a function throttled to zero or deleted, the stream trigger of the notifier disabled, the alerts subscription removed, the findings table deleted, or the role the sweep reads member accounts with changed. Several of these leave no error, throttle or dead letter behind for phiwatch's alarms to see.",
   remediation:
-    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup), re-subscribe the alerts topic, redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe, dynamodb:DeleteTable on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
+    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup), re-subscribe the alerts topic (a redeploy also restores its key; remove an access or delivery policy phiwatch does not set), redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe/SetTopicAttributes/RemovePermission, dynamodb:DeleteTable on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
-    const found = silenced(r);
+    const found = silenced(r, ctx);
     if (!found) return [];
     return [
       managementDetection(
@@ -83,7 +86,65 @@ interface Silenced {
   severity?: Severity;
 }
 
-function silenced(r: CloudTrailRecord): Silenced | undefined {
+/** A topic Silenced. */
+function topicChange(name: string, change: string, severity?: Severity): Silenced {
+  return {
+    type: "AWS::SNS::Topic",
+    name,
+    what: `topic ${name}: ${change}`,
+    change,
+    ...(severity ? { severity } : {}),
+  };
+}
+
+/**
+ * SetTopicAttributes on the alerts topic: the attributes whose change can stop or expose alerts. phiwatch
+ * deploys the topic with its own key and no access or delivery policy (infra/alerts.ts), so a change of
+ * these is made outside the deploy. Others (DisplayName, TracingConfig, SignatureVersion, the delivery
+ * status logging roles) change nothing about whether an alert arrives.
+ */
+function topicAttributeChange(
+  name: string,
+  req: Record<string, unknown>,
+  ctx: RecordContext,
+): Silenced | undefined {
+  const attribute = requestMember(req, "attributeName");
+  const value = requestMember(req, "attributeValue");
+  switch (attribute) {
+    case "Policy": {
+      // Who may publish (CloudWatch alarms publish through it), subscribe or delete the topic.
+      const weak = policyWeaknesses(ctx.json(value), ctx.baseline.accounts);
+      return weak.length > 0
+        ? topicChange(name, `access policy replaced: ${weak.join("; ")}`, "critical")
+        : topicChange(
+            name,
+            "access policy replaced (who may publish to, subscribe to or delete the topic)",
+            "high",
+          );
+    }
+    case "KmsMasterKeyId":
+      if (value === undefined || value === null || value === "")
+        return topicChange(name, "encryption at rest removed: alerts are stored unencrypted", "medium");
+      // CloudWatch cannot use the AWS-managed SNS key: phiwatch's alarms stop reaching the topic.
+      if (typeof value === "string" && /(^|:)alias\/aws\/sns$/.test(value))
+        return topicChange(
+          name,
+          "encryption key set to the AWS-managed alias/aws/sns: CloudWatch alarms can no longer publish",
+          "high",
+        );
+      return undefined;
+    case "DeliveryPolicy":
+      return topicChange(
+        name,
+        "delivery retry policy changed: HTTP/S subscribers may lose alerts on a transient failure",
+        "medium",
+      );
+    default:
+      return undefined;
+  }
+}
+
+function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined {
   const req = r.requestParameters ?? {};
   const res = (r.responseElements ?? {}) as Record<string, unknown>;
   const fn = (name: string | undefined, change: string): Silenced | undefined =>
@@ -112,6 +173,16 @@ function silenced(r: CloudTrailRecord): Silenced | undefined {
         what: `topic ${name}: ${change}: alerts no longer reach it`,
         change,
       };
+    }
+    case "SetTopicAttributes": {
+      const name = topicName(req.topicArn, false);
+      return name ? topicAttributeChange(name, req, ctx) : undefined;
+    }
+    case "RemovePermission": {
+      // SNS's RemovePermission (Lambda's is RemovePermission20150331v2): a statement of the topic
+      // policy removed, e.g. the default one that lets the account's CloudWatch alarms publish.
+      const name = r.eventSource === "sns.amazonaws.com" ? topicName(req.topicArn, false) : undefined;
+      return name ? topicChange(name, "a statement removed from its access policy", "high") : undefined;
     }
     case "DeleteTable": {
       const name = typeof req.tableName === "string" ? req.tableName : "";
