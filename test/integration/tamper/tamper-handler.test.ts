@@ -122,3 +122,37 @@ describe("tamper-phiwatch: the alerts topic", () => {
     expect(found.filter((f) => f.evidence.eventTime === at).map((f) => f.severity)).toEqual([severity]);
   });
 });
+
+describe("tamper-phiwatch: the findings table", () => {
+  const T = "phiwatch-prod-findings";
+  it.each([
+    ["2026-03-20", "UpdateTable", { streamSpecification: { streamEnabled: false } }, "critical"],
+    ["2026-03-21", "UpdateTable", { deletionProtectionEnabled: false }, "high"],
+    [
+      "2026-03-22",
+      "UpdateContinuousBackups",
+      { pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false } },
+      "high",
+    ],
+    [
+      "2026-03-23",
+      "UpdateTimeToLive",
+      { timeToLiveSpecification: { enabled: true, attributeName: "count" } },
+      "high",
+    ],
+  ] as const)("%s: routes %s (%j) and opens a %s finding", async (day, eventName, params, severity) => {
+    const at = `${day}T09:00:00Z`;
+    const { routes, found } = await tamper(
+      record("awsdocs-schema__dynamodb_DeleteTable.json", {
+        eventName,
+        eventTime: at,
+        requestParameters: { tableName: T, ...params },
+        responseElements: null,
+      }),
+      "tamper-phiwatch",
+      T,
+    );
+    expect(routes).toEqual(["tamper"]);
+    expect(found.filter((f) => f.evidence.eventTime === at).map((f) => f.severity)).toEqual([severity]);
+  });
+});

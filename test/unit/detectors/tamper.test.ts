@@ -879,3 +879,76 @@ describe("tamper-phiwatch: the alerts topic's attributes and policy", () => {
     ).toEqual([]);
   });
 });
+
+describe("tamper-phiwatch: the findings table's protection, stream, recovery and TTL", () => {
+  const rec = () => loadRecord("awsdocs-schema__dynamodb_DeleteTable.json");
+  const on = (eventName: string, requestParameters: Record<string, unknown>) =>
+    fired({ ...rec(), eventName, requestParameters, responseElements: null });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+  const T = "phiwatch-prod-findings";
+
+  it("fires critical when the stream the notifier reads is disabled, high when a new one replaces it", () => {
+    const d = on("UpdateTable", { tableName: T, streamSpecification: { streamEnabled: false } });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", T]]);
+    expect(d[0]!.evidence.change).toMatch(/stream disabled/);
+    expect(
+      ids(
+        on("UpdateTable", {
+          tableName: T,
+          streamSpecification: { streamEnabled: true, streamViewType: "KEYS_ONLY" },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+  });
+
+  it("fires high when deletion protection or point-in-time recovery is turned off (either casing)", () => {
+    expect(ids(on("UpdateTable", { tableName: T, deletionProtectionEnabled: false }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+    expect(
+      ids(
+        on("UpdateContinuousBackups", {
+          tableName: T,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(
+      ids(
+        on("UpdateContinuousBackups", {
+          tableName: T,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+  });
+
+  it("fires high when TTL is put on another attribute, not when it is (re-)enabled on expiresAt or disabled", () => {
+    const ttl = (enabled: boolean, attributeName: string) =>
+      on("UpdateTimeToLive", { tableName: T, timeToLiveSpecification: { enabled, attributeName } });
+    expect(ids(ttl(true, "count"))).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(ttl(true, "expiresAt")).toEqual([]); // what the deploy does
+    expect(ttl(false, "expiresAt")).toEqual([]);
+  });
+
+  it("does not fire on tuning, on protection turned on, on another table, or on a failed call", () => {
+    expect(on("UpdateTable", { tableName: T, billingMode: "PAY_PER_REQUEST" })).toEqual([]);
+    expect(on("UpdateTable", { tableName: T, deletionProtectionEnabled: true })).toEqual([]);
+    expect(
+      on("UpdateContinuousBackups", {
+        tableName: T,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      }),
+    ).toEqual([]);
+    expect(on("UpdateTable", { tableName: "orders", streamSpecification: { streamEnabled: false } })).toEqual(
+      [],
+    );
+    const failed = { ...rec(), eventName: "UpdateTable", errorCode: "ValidationException" };
+    expect(
+      fired({
+        ...failed,
+        requestParameters: { tableName: T, streamSpecification: { streamEnabled: false } },
+      } as Activity.CloudTrailRecord),
+    ).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import { managementDetection, policyWeaknesses, requestMember, succeeded } from 
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Severity } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
+import { TABLE } from "../table.ts";
 import { defineDetector, type RecordContext } from "./types.ts";
 
 /** Names phiwatch gives its functions, topic and table (`phiwatch-<stage>-<what>`, `Plan.resourceName`). */
@@ -38,6 +39,10 @@ export default defineDetector({
     "sns.amazonaws.com:SetTopicAttributes",
     "sns.amazonaws.com:RemovePermission",
     "dynamodb.amazonaws.com:DeleteTable",
+    // The table's deletion protection, stream (the notifier reads it), point-in-time recovery and TTL.
+    "dynamodb.amazonaws.com:UpdateTable",
+    "dynamodb.amazonaws.com:UpdateContinuousBackups",
+    "dynamodb.amazonaws.com:UpdateTimeToLive",
     // IAM is global: CloudTrail delivers its events to EventBridge in us-east-1 only (docs/detectors.md).
     "iam.amazonaws.com:UpdateAssumeRolePolicy",
     "iam.amazonaws.com:DeleteRole",
@@ -51,7 +56,7 @@ export default defineDetector({
   rationale:
     "Audit controls: the cheapest way to silence a monitor is to switch off its delivery path rather than the logging it reads — a function throttled to zero or deleted, the stream trigger of the notifier disabled, the alerts subscription removed, the findings table deleted, or the role the sweep reads member accounts with changed. Several of these leave no error, throttle or dead letter behind for phiwatch's alarms to see.",
   remediation:
-    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup), re-subscribe the alerts topic (a redeploy also restores its key; remove an access or delivery policy phiwatch does not set), redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe/SetTopicAttributes/RemovePermission, dynamodb:DeleteTable on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
+    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup; a redeploy turns its stream, recovery, TTL and deletion protection back as deployed, and a new stream needs the notifier's trigger redeployed), re-subscribe the alerts topic (a redeploy also restores its key; remove an access or delivery policy phiwatch does not set), redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe/SetTopicAttributes/RemovePermission, dynamodb:DeleteTable/UpdateTable/UpdateContinuousBackups/UpdateTimeToLive on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const found = silenced(r, ctx);
@@ -144,6 +149,59 @@ function topicAttributeChange(
   }
 }
 
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const isFalse = (v: unknown) => v === false || v === "false";
+const isTrue = (v: unknown) => v === true || v === "true";
+
+/**
+ * What an UpdateTable / UpdateContinuousBackups / UpdateTimeToLive does to phiwatch's table, as
+ * infra/storage.ts deploys it: stream on (NEW_AND_OLD_IMAGES, read by the notifier's trigger), point-in-
+ * time recovery on, TTL on `expiresAt`, deletion protection on protected stages. Other changes
+ * (capacity, indexes, table class) are not read.
+ */
+function tableChange(
+  event: string,
+  req: Record<string, unknown>,
+): { change: string; severity: Severity } | undefined {
+  if (event === "UpdateContinuousBackups") {
+    const pitr = obj(requestMember(req, "pointInTimeRecoverySpecification"));
+    return isFalse(requestMember(pitr, "pointInTimeRecoveryEnabled"))
+      ? {
+          change: "point-in-time recovery turned off (no restore of findings, drift history or outbox)",
+          severity: "high",
+        }
+      : undefined;
+  }
+  if (event === "UpdateTimeToLive") {
+    // Disabling TTL only keeps expired rows; TTL on another attribute deletes every item whose value
+    // there reads as a past epoch time, within about two days.
+    const ttl = obj(requestMember(req, "timeToLiveSpecification"));
+    const attribute = requestMember(ttl, "attributeName");
+    return isTrue(requestMember(ttl, "enabled")) && attribute !== TABLE.ttlAttribute
+      ? {
+          change: `TTL moved off ${TABLE.ttlAttribute} (items can expire by another attribute)`,
+          severity: "high",
+        }
+      : undefined;
+  }
+  const changes: string[] = [];
+  let severity: Severity = "high";
+  if (isFalse(requestMember(req, "deletionProtectionEnabled")))
+    changes.push("deletion protection turned off");
+  const stream = obj(requestMember(req, "streamSpecification"));
+  const streamEnabled = requestMember(stream, "streamEnabled");
+  if (isFalse(streamEnabled)) {
+    changes.push("stream disabled (the notifier reads it: no alert goes out)");
+    severity = "critical";
+  } else if (isTrue(streamEnabled)) {
+    // DynamoDB accepts this only on a table without a stream: the new stream has a new ARN, which
+    // the notifier's trigger does not read.
+    changes.push("a new stream enabled (the notifier's trigger still reads the old one)");
+  }
+  return changes.length > 0 ? { change: changes.join("; "), severity } : undefined;
+}
+
 function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined {
   const req = r.requestParameters ?? {};
   const res = (r.responseElements ?? {}) as Record<string, unknown>;
@@ -183,6 +241,16 @@ function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined
       // policy removed, e.g. the default one that lets the account's CloudWatch alarms publish.
       const name = r.eventSource === "sns.amazonaws.com" ? topicName(req.topicArn, false) : undefined;
       return name ? topicChange(name, "a statement removed from its access policy", "high") : undefined;
+    }
+    case "UpdateTable":
+    case "UpdateContinuousBackups":
+    case "UpdateTimeToLive": {
+      const name = typeof req.tableName === "string" ? req.tableName : "";
+      if (!PHIWATCH_NAME.test(name)) return undefined;
+      const found = tableChange(r.eventName, req);
+      return found
+        ? { type: "AWS::DynamoDB::Table", name, what: `table ${name}: ${found.change}`, ...found }
+        : undefined;
     }
     case "DeleteTable": {
       const name = typeof req.tableName === "string" ? req.tableName : "";
