@@ -156,3 +156,37 @@ describe("tamper-phiwatch: the findings table", () => {
     expect(found.filter((f) => f.evidence.eventTime === at).map((f) => f.severity)).toEqual([severity]);
   });
 });
+
+describe("tamper-phiwatch: the notifier's stream trigger", () => {
+  const STREAM = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/phiwatch-prod-findings/stream/2026-01-05T10:00:00.000`;
+  const UUID = "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE";
+  it.each([
+    ["2026-03-30", { functionName: "drain" }, "drain", "critical"],
+    [
+      "2026-03-31",
+      { filterCriteria: { filters: [{ pattern: '{"x":["y"]}' }] } },
+      "phiwatch-prod-notify",
+      "high",
+    ],
+  ] as const)(
+    "%s: routes UpdateEventSourceMapping20150331 (%j; response names %s) and opens a %s finding",
+    async (day, params, fn, severity) => {
+      const at = `${day}T09:00:00Z`;
+      const { routes, found } = await tamper(
+        record("awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json", {
+          eventTime: at,
+          requestParameters: { uUID: UUID, ...params },
+          responseElements: {
+            uUID: UUID,
+            eventSourceArn: STREAM,
+            functionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fn}`,
+          },
+        }),
+        "tamper-phiwatch",
+        fn === "drain" ? UUID : fn,
+      );
+      expect(routes).toEqual(["tamper"]);
+      expect(found.filter((f) => f.evidence.eventTime === at).map((f) => f.severity)).toEqual([severity]);
+    },
+  );
+});

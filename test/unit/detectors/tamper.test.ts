@@ -952,3 +952,78 @@ describe("tamper-phiwatch: the findings table's protection, stream, recovery and
     ).toEqual([]);
   });
 });
+
+describe("tamper-phiwatch: phiwatch's triggers re-pointed, filtered, or changed without a response", () => {
+  const rec = () => loadRecord("awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json");
+  const UUID = "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE";
+  const STREAM =
+    "arn:aws:dynamodb:us-east-1:111122223333:table/phiwatch-prod-findings/stream/2026-01-05T10:00:00.000";
+  const update = (requestParameters: Record<string, unknown>, response: Record<string, unknown> | null) =>
+    fired({ ...rec(), requestParameters: { uUID: UUID, ...requestParameters }, responseElements: response });
+  const ids = (d: ReturnType<typeof fired>) =>
+    d.map((x) => [x.ruleId, x.severity, x.subject.resourceType, x.subject.resourceId]);
+
+  it("fires critical when the notifier's stream trigger is re-pointed to a function outside phiwatch", () => {
+    const d = update(
+      { functionName: "arn:aws:lambda:us-east-1:111122223333:function:drain" },
+      {
+        uUID: UUID,
+        eventSourceArn: STREAM,
+        functionArn: "arn:aws:lambda:us-east-1:111122223333:function:drain",
+      },
+    );
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "AWS::Lambda::EventSourceMapping", UUID]]);
+    expect(d[0]!.evidence.change).toMatch(/re-pointed to drain, outside phiwatch/);
+  });
+
+  it("fires high when filter criteria are set on a phiwatch trigger (a queue's too), not when they are cleared", () => {
+    const filter = { filterCriteria: { filters: [{ pattern: '{"eventName":["NONE"]}' }] } };
+    const notify = "arn:aws:lambda:us-east-1:111122223333:function:phiwatch-prod-notify";
+    expect(ids(update(filter, { eventSourceArn: STREAM, functionArn: notify }))).toEqual([
+      ["tamper-phiwatch", "high", "AWS::Lambda::Function", "phiwatch-prod-notify"],
+    ]);
+    const queue = "arn:aws:sqs:us-east-1:111122223333:phiwatch-prod-deliveries.fifo";
+    expect(
+      ids(
+        update(filter, {
+          eventSourceArn: queue,
+          functionArn: "arn:aws:lambda:us-east-1:111122223333:function:x",
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", "AWS::Lambda::EventSourceMapping", UUID]]);
+    expect(
+      update({ filterCriteria: { filters: [] } }, { eventSourceArn: STREAM, functionArn: notify }),
+    ).toEqual([]);
+  });
+
+  it("does not fire on another application's trigger, nor on re-pointing between phiwatch functions", () => {
+    const other = {
+      eventSourceArn: "arn:aws:sqs:us-east-1:111122223333:orders",
+      functionArn: "arn:aws:lambda:us-east-1:111122223333:function:orders",
+    };
+    expect(update({ enabled: false }, other)).toEqual([]);
+    expect(update({ functionName: "orders-v2" }, other)).toEqual([]);
+    const notify = "arn:aws:lambda:us-east-1:111122223333:function:phiwatch-prod-notify";
+    expect(
+      update({ functionName: "phiwatch-prod-notify" }, { eventSourceArn: STREAM, functionArn: notify }),
+    ).toEqual([]);
+  });
+
+  it("fires medium, saying it cannot tell, when a disabling or deleting record carries no response", () => {
+    const d = update({ enabled: false }, null);
+    expect(ids(d)).toEqual([["tamper-phiwatch", "medium", "AWS::Lambda::EventSourceMapping", UUID]]);
+    expect(d[0]!.summary).toMatch(/carries no response/);
+    expect(
+      ids(
+        fired({
+          ...rec(),
+          eventName: "DeleteEventSourceMapping20150331",
+          requestParameters: { uUID: UUID },
+          responseElements: null,
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "medium", "AWS::Lambda::EventSourceMapping", UUID]]);
+    // A tuning change without a response is not a silencing one.
+    expect(update({ batchSize: 10 }, null)).toEqual([]);
+  });
+});

@@ -149,6 +149,92 @@ function topicAttributeChange(
   }
 }
 
+/** A Lambda function name as Lambda allows it (for evidence), from a name or (partial) ARN. */
+function anyFunctionName(ref: unknown): string | undefined {
+  if (typeof ref !== "string") return undefined;
+  const name = /(?:^|:function:)([^:]+)(?::[^:]*)?$/.exec(ref)?.[1];
+  return name && /^[A-Za-z0-9_-]{1,64}$/.test(name) ? name : undefined;
+}
+
+/** The phiwatch table or queue a mapping reads (`table/NAME/stream/…`, `arn:…:sqs:…:NAME[.fifo]`). */
+function phiwatchSource(arn: unknown): string | undefined {
+  if (typeof arn !== "string") return undefined;
+  const name =
+    /:table\/([^/]+)\/stream\//.exec(arn)?.[1] ??
+    /^arn:[\w-]+:sqs:[^:]*:\d{12}:([^:]+?)(?:\.fifo)?$/.exec(arn)?.[1];
+  return name && PHIWATCH_NAME.test(name) ? name : undefined;
+}
+
+/** A non-empty `FilterCriteria.Filters` (CloudTrail: `filterCriteria.filters`). */
+function hasFilters(criteria: unknown): boolean {
+  const filters = requestMember(obj(criteria), "filters");
+  return Array.isArray(filters) && filters.length > 0;
+}
+
+/**
+ * UpdateEventSourceMapping / DeleteEventSourceMapping of one of phiwatch's triggers (the access and
+ * deliveries queues, the table stream): disabled, deleted, re-pointed to a function outside phiwatch,
+ * or given filter criteria (a filter can drop every record, and phiwatch deploys none). Which mapping it
+ * is comes from the response (`functionArn` — after an update, the new function — and
+ * `eventSourceArn`), as the API reference documents the response; no published CloudTrail record of
+ * these calls shows it (docs/detectors.md). A record without either is reported at medium as one that
+ * cannot be told, rather than passed.
+ */
+function mappingChange(
+  r: CloudTrailRecord,
+  req: Record<string, unknown>,
+  res: Record<string, unknown>,
+): Silenced | undefined {
+  const deleted = r.eventName === "DeleteEventSourceMapping20150331";
+  const requested = requestMember(req, "functionName");
+  const repointed = typeof requested === "string" && requested !== "" && !functionName(requested);
+  const filtered = hasFilters(requestMember(req, "filterCriteria"));
+  const disabled = isFalse(requestMember(req, "enabled"));
+  if (!deleted && !disabled && !repointed && !filtered) return undefined;
+  const changes: string[] = [];
+  let severity: Severity = "high";
+  if (deleted || disabled) {
+    changes.push(`its trigger (event source mapping) ${deleted ? "deleted" : "disabled"}`);
+    severity = "critical";
+  }
+  if (repointed) {
+    changes.push(
+      `its trigger re-pointed to ${anyFunctionName(requested) ?? "another function"}, outside phiwatch`,
+    );
+    severity = "critical";
+  }
+  if (filtered) changes.push("filter criteria set on its trigger (a filter can drop every record)");
+  const change = changes.join("; ");
+  const rawId = requestMember(req, "uUID") ?? requestMember(req, "uuid") ?? res.uUID;
+  const uuid = typeof rawId === "string" && /^[0-9A-Za-z-]{1,64}$/.test(rawId) ? rawId : "unknown";
+  const mapping = (name: string, what: string, sev: Severity): Silenced => ({
+    type: "AWS::Lambda::EventSourceMapping",
+    name,
+    what,
+    change,
+    severity: sev,
+  });
+  if (typeof res.functionArn !== "string" && typeof res.eventSourceArn !== "string")
+    return mapping(
+      uuid,
+      `event source mapping ${uuid}: ${change}; the record carries no response, so whether it is phiwatch's trigger cannot be told`,
+      "medium",
+    );
+  const source = phiwatchSource(res.eventSourceArn);
+  // After a re-pointing the response names the new function: the source says it was phiwatch's.
+  const fnName = repointed ? undefined : functionName(res.functionArn);
+  if (fnName)
+    return {
+      type: "AWS::Lambda::Function",
+      name: fnName,
+      what: `function ${fnName}: ${change}`,
+      change,
+      severity,
+    };
+  if (source) return mapping(uuid, `trigger ${uuid} reading ${source}: ${change}`, severity);
+  return undefined;
+}
+
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const isFalse = (v: unknown) => v === false || v === "false";
@@ -215,10 +301,8 @@ function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined
     case "DeleteFunction20150331":
       return fn(functionName(req.functionName), "deleted");
     case "UpdateEventSourceMapping20150331":
-      if (req.enabled !== false && req.enabled !== "false") return undefined;
-      return fn(functionName(res.functionArn), "its trigger (event source mapping) disabled");
     case "DeleteEventSourceMapping20150331":
-      return fn(functionName(res.functionArn), "its trigger (event source mapping) deleted");
+      return mappingChange(r, req, res);
     case "DeleteTopic":
     case "Unsubscribe": {
       const del = r.eventName === "DeleteTopic";
