@@ -190,3 +190,20 @@ describe("tamper-phiwatch: the notifier's stream trigger", () => {
     },
   );
 });
+
+describe("tamper-audit-logging: a Config recorder narrowed outside the baseline's regions", () => {
+  it.each([
+    ["2026-04-01", "us-west-2", "medium", true],
+    ["2026-04-02", "us-east-2", "critical", undefined],
+  ] as const)("%s: in %s opens a %s finding", async (day, awsRegion, severity, outside) => {
+    const at = `${day}T09:00:00Z`;
+    const { routes, found } = await tamper(
+      record("awsdocs-schema__config_PutConfigurationRecorder_inclusion.json", { eventTime: at, awsRegion }),
+      "tamper-audit-logging",
+      "default",
+    );
+    expect(routes).toEqual(["tamper"]);
+    const mine = found.filter((f) => f.evidence.eventTime === at);
+    expect(mine.map((f) => [f.severity, f.evidence.regionOutsideBaseline])).toEqual([[severity, outside]]);
+  });
+});

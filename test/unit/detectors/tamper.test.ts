@@ -1027,3 +1027,39 @@ describe("tamper-phiwatch: phiwatch's triggers re-pointed, filtered, or changed 
     expect(update({ batchSize: 10 }, null)).toEqual([]);
   });
 });
+
+describe("tamper-audit-logging: AWS Config recorder changes in a region outside the baseline", () => {
+  // The test baseline allows us-east-1 only.
+  const rec = loadRecord("awsdocs-schema__config_PutConfigurationRecorder_inclusion.json");
+  const inRegion = (awsRegion: string, patch: Record<string, unknown> = {}) =>
+    fired({ ...rec, awsRegion, ...patch });
+
+  it("still alerts a narrowed recorder outside the allowed regions, at medium, saying so in the evidence", () => {
+    const d = inRegion("ap-southeast-2");
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-audit-logging", "medium"]]);
+    expect(d[0]!.evidence).toMatchObject({
+      region: "ap-southeast-2",
+      regionOutsideBaseline: true,
+      allowedRegions: ["us-east-1"],
+      notRecorded: expect.arrayContaining(["AWS::S3::Bucket"]),
+    });
+    expect(d[0]!.summary).toMatch(/outside the baseline's allowedRegions/);
+  });
+
+  it("keeps critical, with no region note, inside the allowed regions", () => {
+    const d = inRegion("us-east-1");
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-audit-logging", "critical"]]);
+    expect(d[0]!.evidence.regionOutsideBaseline).toBeUndefined();
+  });
+
+  it("treats a stopped or deleted recorder the same way", () => {
+    const stop = {
+      eventName: "StopConfigurationRecorder",
+      requestParameters: { configurationRecorderName: "default" },
+    };
+    expect(
+      inRegion("ap-southeast-2", stop).map((x) => [x.severity, x.evidence.regionOutsideBaseline]),
+    ).toEqual([["medium", true]]);
+    expect(inRegion("us-east-1", stop).map((x) => x.severity)).toEqual(["critical"]);
+  });
+});
