@@ -3,7 +3,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { Activity, baselineSuppression, DETECTORS, recordObservation } from "@phiwatch/core";
 import type { EventBridgeEvent } from "aws-lambda";
-import { findingStore, loadBaseline, logger, orDeadLetter } from "./lib/runtime.ts";
+import { findingStore, loadBaseline, logger, orDeadLetter, readInventory } from "./lib/runtime.ts";
 
 export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
   orDeadLetter("tamper", event, async () => {
@@ -11,7 +11,9 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>) =>
     let recorded = 0;
     let detections = 0;
     for (const record of Activity.readCloudTrail(event)) {
-      const r = Activity.detectManagement(record, baseline, DETECTORS);
+      // Only detectors that need stored resources (an alias the PHI buckets name) ask for a read.
+      const reads = await Promise.all(Activity.inventoryQueries(record, DETECTORS).map(readInventory));
+      const r = Activity.detectManagement(record, baseline, DETECTORS, reads);
       for (const e of r.errors) logger.error("detector failed", { detectorId: e.detectorId, error: e.error });
       detections += r.detections.length;
       for (const d of r.detections) {

@@ -18,6 +18,8 @@ export {
   type Detector,
   type DetectorDefinition,
   defineDetector,
+  type InventoryQuery,
+  type InventoryRead,
   type RecordContext,
   type WindowContext,
 } from "./detectors/types.ts";

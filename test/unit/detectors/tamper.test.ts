@@ -2,9 +2,10 @@
 // activity/). Panther-labelled samples carry the upstream rule's own verdict in `_panther`.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Activity, type Baseline, DETECTORS } from "../../../packages/core/src/index.ts";
+import { Activity, type Baseline, DETECTORS, type InventoryRead } from "../../../packages/core/src/index.ts";
 import { watchedResourceTypes } from "../../../packages/core/src/plan/index.ts";
 import { testBaseline } from "../../helpers/baseline.ts";
+import { apiSnapshot } from "../../helpers/facts.ts";
 
 const DIR = "test/fixtures/activity";
 
@@ -677,5 +678,388 @@ describe("tamper-phiwatch: silencing phiwatch's own functions, alerts topic, tab
   it("does not fire on a failed call", () => {
     const rec = load("awsdocs-schema__dynamodb_DeleteTable.json");
     expect(fired({ ...rec, errorCode: "ResourceInUseException" } as Activity.CloudTrailRecord)).toEqual([]);
+  });
+});
+
+describe("tamper-key: an alias a PHI bucket's default encryption names, re-pointed or deleted", () => {
+  // AWS's published UpdateAlias / DeleteAlias records (test/fixtures/README.md), in us-west-2 / us-east-1.
+  const update = () => loadRecord("awsdocs_kms__UpdateAlias.json");
+  const del = () => loadRecord("awsdocs_kms__DeleteAlias.json");
+  const phiKey = "arn:aws:kms:us-west-2:111122223333:key/0000aaaa-12ab-34cd-56ef-1234567890ab";
+  const b = testBaseline({
+    accounts: ["111122223333"],
+    phiBuckets: [{ prefix: "clinic-", holds: ["recordings"] }],
+    phiKeys: [phiKey],
+  });
+  const bucket = (name: string, kmsKeyId: string | null, region = "us-west-2") =>
+    apiSnapshot(
+      "AWS::S3::Bucket",
+      name,
+      {},
+      {
+        region,
+        supplementary: {
+          ServerSideEncryptionConfiguration: {
+            rules: [
+              { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyID: kmsKeyId } },
+            ],
+          },
+        },
+      },
+    );
+  const read = (
+    snapshots: ReturnType<typeof bucket>[],
+    region = "us-west-2",
+    complete = true,
+    reason?: string,
+  ): InventoryRead => ({
+    accountId: "111122223333",
+    region,
+    resourceType: "AWS::S3::Bucket",
+    snapshots,
+    complete,
+    ...(reason ? { reason } : {}),
+  });
+  const run = (rec: Activity.CloudTrailRecord, reads: InventoryRead[]) => {
+    const r = Activity.detectManagement(rec, b, DETECTORS, reads);
+    expect(r.errors).toEqual([]);
+    return r.detections;
+  };
+  const sev = (d: ReturnType<typeof run>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+  const ALIAS = "arn:aws:kms:us-west-2:111122223333:alias/my_alias";
+
+  it("asks for the account's buckets of the event's region, and only for alias events", () => {
+    expect(Activity.inventoryQueries(update(), DETECTORS)).toEqual([
+      { accountId: "111122223333", region: "us-west-2", resourceType: "AWS::S3::Bucket" },
+    ]);
+    expect(Activity.inventoryQueries(loadRecord("awsdocs_kms__ScheduleKeyDeletion.json"), DETECTORS)).toEqual(
+      [],
+    );
+  });
+
+  it("fires high when a PHI bucket names the alias (by name or alias ARN) and its new key is not a PHI key", () => {
+    const d = run(update(), [
+      read([bucket("clinic-recordings", "alias/my_alias"), bucket("clinic-exports", ALIAS)]),
+    ]);
+    expect(sev(d)).toEqual([["tamper-key", "high", ALIAS]]);
+    expect(d[0]!.subject.resourceType).toBe("AWS::KMS::Alias");
+    expect(d[0]!.evidence).toMatchObject({
+      aliasName: "alias/my_alias",
+      targetKeyArn: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      phiBucketsNamingAlias: ["clinic-exports", "clinic-recordings"],
+      inventory: "complete",
+    });
+  });
+
+  it("fires medium when the alias moves to a PHI key of the baseline (manual rotation), critical to another account's key", () => {
+    const named = [read([bucket("clinic-recordings", "alias/my_alias")])];
+    const rec = update();
+    const toPhi = { ...rec, responseElements: { keyId: phiKey }, resources: [] };
+    expect(sev(run(toPhi, named))).toEqual([["tamper-key", "medium", ALIAS]]);
+    const outside = {
+      ...rec,
+      responseElements: {
+        keyId: "arn:aws:kms:us-west-2:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      },
+      resources: [],
+    };
+    const d = run(outside, named);
+    expect(sev(d)).toEqual([["tamper-key", "critical", ALIAS]]);
+    expect(d[0]!.evidence.targetKeyAccount).toBe("999988887777");
+  });
+
+  it("fires critical when a named alias is deleted", () => {
+    const d = run(del(), [read([bucket("clinic-recordings", "alias/my_alias", "us-east-1")], "us-east-1")]);
+    expect(sev(d)).toEqual([["tamper-key", "critical", "arn:aws:kms:us-east-1:111122223333:alias/my_alias"]]);
+    expect(d[0]!.summary).toMatch(/deleted: writes .* fail/);
+  });
+
+  it("does not fire when the complete inventory shows no PHI bucket naming the alias", () => {
+    const none = [
+      read([
+        bucket("clinic-recordings", "alias/other"), // another alias
+        bucket("marketing-site", "alias/my_alias"), // not a PHI bucket
+        bucket("clinic-eu", "alias/my_alias", "eu-west-1"), // another region's alias of that name
+        bucket("clinic-x", "arn:aws:kms:us-west-2:444455556666:alias/my_alias"), // another account's alias
+      ]),
+    ];
+    expect(run(update(), none)).toEqual([]);
+    expect(run(del(), [read([], "us-east-1")])).toEqual([]);
+  });
+
+  it("fires medium saying it could not tell when the inventory was cut short, failed, or not read", () => {
+    const capped = run(update(), [read([], "us-west-2", false, "stopped after 4 pages (the read's cap)")]);
+    expect(sev(capped)).toEqual([["tamper-key", "medium", ALIAS]]);
+    expect(capped[0]!.evidence.inventory).toBe("incomplete: stopped after 4 pages (the read's cap)");
+    expect(capped[0]!.summary).toMatch(/cannot tell whether a PHI bucket/);
+    const unread = run(update(), []);
+    expect(sev(unread)).toEqual([["tamper-key", "medium", ALIAS]]);
+    expect(unread[0]!.evidence.inventory).toMatch(/^not read/);
+    // A bucket found on the pages that were read still decides it.
+    expect(
+      sev(run(del(), [read([bucket("clinic-a", "alias/my_alias", "us-east-1")], "us-east-1", false, "x")])),
+    ).toEqual([["tamper-key", "critical", "arn:aws:kms:us-east-1:111122223333:alias/my_alias"]]);
+  });
+
+  it("does not fire on a failed call, nor on AWS-managed aliases", () => {
+    const named = [read([bucket("clinic-recordings", "alias/my_alias")])];
+    expect(run({ ...update(), errorCode: "NotFoundException" } as Activity.CloudTrailRecord, named)).toEqual(
+      [],
+    );
+    const rec = update();
+    expect(run({ ...rec, requestParameters: { aliasName: "alias/aws/s3" } }, [])).toEqual([]);
+  });
+});
+
+describe("tamper-phiwatch: the alerts topic's attributes and policy", () => {
+  const rec = () => loadRecord("awsdocs-schema__sns_Unsubscribe.json");
+  const TOPIC = "arn:aws:sns:us-east-1:111122223333:phiwatch-prod-alerts";
+  const set = (attributeName: string, attributeValue: unknown, topicArn = TOPIC) =>
+    fired({
+      ...rec(),
+      eventName: "SetTopicAttributes",
+      requestParameters: { topicArn, attributeName, attributeValue },
+    });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+
+  it("fires high when the topic's access policy is replaced, critical when it admits anyone or an outside account", () => {
+    const own = {
+      Statement: [{ Effect: "Allow", Principal: { AWS: "111122223333" }, Action: "SNS:Publish" }],
+    };
+    const d = set("Policy", JSON.stringify(own));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    expect(d[0]!.evidence.change).toMatch(/access policy replaced/);
+    const open = { Statement: [{ Effect: "Allow", Principal: "*", Action: "SNS:Subscribe" }] };
+    expect(ids(set("Policy", JSON.stringify(open)))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-alerts"],
+    ]);
+  });
+
+  it("fires when encryption is removed (medium) or set to the AWS-managed key CloudWatch cannot use (high)", () => {
+    expect(ids(set("KmsMasterKeyId", ""))).toEqual([["tamper-phiwatch", "medium", "phiwatch-prod-alerts"]]);
+    expect(ids(set("KmsMasterKeyId", "alias/aws/sns"))).toEqual([
+      ["tamper-phiwatch", "high", "phiwatch-prod-alerts"],
+    ]);
+    // A customer key (the deploy sets phiwatch's own) cannot be told from another in the event.
+    expect(
+      set("KmsMasterKeyId", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    ).toEqual([]);
+  });
+
+  it("fires medium on a delivery policy change, not on attributes that do not affect delivery", () => {
+    expect(ids(set("DeliveryPolicy", '{"http":{"defaultHealthyRetryPolicy":{"numRetries":0}}}'))).toEqual([
+      ["tamper-phiwatch", "medium", "phiwatch-prod-alerts"],
+    ]);
+    expect(set("DisplayName", "alerts")).toEqual([]);
+    expect(set("TracingConfig", "Active")).toEqual([]);
+  });
+
+  it("fires high when a statement is removed from the topic policy (RemovePermission), not on another topic", () => {
+    const d = fired({
+      ...rec(),
+      eventName: "RemovePermission",
+      requestParameters: { topicArn: TOPIC, label: "qzLABELx" },
+    });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    expect(JSON.stringify(d)).not.toContain("qzLABELx"); // the caller's label is not kept
+    const other = "arn:aws:sns:us-east-1:111122223333:newsletter";
+    expect(
+      fired({ ...rec(), eventName: "RemovePermission", requestParameters: { topicArn: other, label: "x" } }),
+    ).toEqual([]);
+    expect(set("Policy", "{}", other)).toEqual([]);
+  });
+
+  it("does not fire on a failed call", () => {
+    const r = { ...rec(), eventName: "SetTopicAttributes", errorCode: "AuthorizationError" };
+    expect(
+      fired({
+        ...r,
+        requestParameters: { topicArn: TOPIC, attributeName: "Policy", attributeValue: "{}" },
+      } as Activity.CloudTrailRecord),
+    ).toEqual([]);
+  });
+});
+
+describe("tamper-phiwatch: the findings table's protection, stream, recovery and TTL", () => {
+  const rec = () => loadRecord("awsdocs-schema__dynamodb_DeleteTable.json");
+  const on = (eventName: string, requestParameters: Record<string, unknown>) =>
+    fired({ ...rec(), eventName, requestParameters, responseElements: null });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+  const T = "phiwatch-prod-findings";
+
+  it("fires critical when the stream the notifier reads is disabled, high when a new one replaces it", () => {
+    const d = on("UpdateTable", { tableName: T, streamSpecification: { streamEnabled: false } });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", T]]);
+    expect(d[0]!.evidence.change).toMatch(/stream disabled/);
+    expect(
+      ids(
+        on("UpdateTable", {
+          tableName: T,
+          streamSpecification: { streamEnabled: true, streamViewType: "KEYS_ONLY" },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+  });
+
+  it("fires high when deletion protection or point-in-time recovery is turned off (either casing)", () => {
+    expect(ids(on("UpdateTable", { tableName: T, deletionProtectionEnabled: false }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+    expect(
+      ids(
+        on("UpdateContinuousBackups", {
+          tableName: T,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(
+      ids(
+        on("UpdateContinuousBackups", {
+          tableName: T,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+  });
+
+  it("fires high when TTL is put on another attribute, not when it is (re-)enabled on expiresAt or disabled", () => {
+    const ttl = (enabled: boolean, attributeName: string) =>
+      on("UpdateTimeToLive", { tableName: T, timeToLiveSpecification: { enabled, attributeName } });
+    expect(ids(ttl(true, "count"))).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(ttl(true, "expiresAt")).toEqual([]); // what the deploy does
+    expect(ttl(false, "expiresAt")).toEqual([]);
+  });
+
+  it("does not fire on tuning, on protection turned on, on another table, or on a failed call", () => {
+    expect(on("UpdateTable", { tableName: T, billingMode: "PAY_PER_REQUEST" })).toEqual([]);
+    expect(on("UpdateTable", { tableName: T, deletionProtectionEnabled: true })).toEqual([]);
+    expect(
+      on("UpdateContinuousBackups", {
+        tableName: T,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      }),
+    ).toEqual([]);
+    expect(on("UpdateTable", { tableName: "orders", streamSpecification: { streamEnabled: false } })).toEqual(
+      [],
+    );
+    const failed = { ...rec(), eventName: "UpdateTable", errorCode: "ValidationException" };
+    expect(
+      fired({
+        ...failed,
+        requestParameters: { tableName: T, streamSpecification: { streamEnabled: false } },
+      } as Activity.CloudTrailRecord),
+    ).toEqual([]);
+  });
+});
+
+describe("tamper-phiwatch: phiwatch's triggers re-pointed, filtered, or changed without a response", () => {
+  const rec = () => loadRecord("awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json");
+  const UUID = "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE";
+  const STREAM =
+    "arn:aws:dynamodb:us-east-1:111122223333:table/phiwatch-prod-findings/stream/2026-01-05T10:00:00.000";
+  const update = (requestParameters: Record<string, unknown>, response: Record<string, unknown> | null) =>
+    fired({ ...rec(), requestParameters: { uUID: UUID, ...requestParameters }, responseElements: response });
+  const ids = (d: ReturnType<typeof fired>) =>
+    d.map((x) => [x.ruleId, x.severity, x.subject.resourceType, x.subject.resourceId]);
+
+  it("fires critical when the notifier's stream trigger is re-pointed to a function outside phiwatch", () => {
+    const d = update(
+      { functionName: "arn:aws:lambda:us-east-1:111122223333:function:drain" },
+      {
+        uUID: UUID,
+        eventSourceArn: STREAM,
+        functionArn: "arn:aws:lambda:us-east-1:111122223333:function:drain",
+      },
+    );
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "AWS::Lambda::EventSourceMapping", UUID]]);
+    expect(d[0]!.evidence.change).toMatch(/re-pointed to drain, outside phiwatch/);
+  });
+
+  it("fires high when filter criteria are set on a phiwatch trigger (a queue's too), not when they are cleared", () => {
+    const filter = { filterCriteria: { filters: [{ pattern: '{"eventName":["NONE"]}' }] } };
+    const notify = "arn:aws:lambda:us-east-1:111122223333:function:phiwatch-prod-notify";
+    expect(ids(update(filter, { eventSourceArn: STREAM, functionArn: notify }))).toEqual([
+      ["tamper-phiwatch", "high", "AWS::Lambda::Function", "phiwatch-prod-notify"],
+    ]);
+    const queue = "arn:aws:sqs:us-east-1:111122223333:phiwatch-prod-deliveries.fifo";
+    expect(
+      ids(
+        update(filter, {
+          eventSourceArn: queue,
+          functionArn: "arn:aws:lambda:us-east-1:111122223333:function:x",
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", "AWS::Lambda::EventSourceMapping", UUID]]);
+    expect(
+      update({ filterCriteria: { filters: [] } }, { eventSourceArn: STREAM, functionArn: notify }),
+    ).toEqual([]);
+  });
+
+  it("does not fire on another application's trigger, nor on re-pointing between phiwatch functions", () => {
+    const other = {
+      eventSourceArn: "arn:aws:sqs:us-east-1:111122223333:orders",
+      functionArn: "arn:aws:lambda:us-east-1:111122223333:function:orders",
+    };
+    expect(update({ enabled: false }, other)).toEqual([]);
+    expect(update({ functionName: "orders-v2" }, other)).toEqual([]);
+    const notify = "arn:aws:lambda:us-east-1:111122223333:function:phiwatch-prod-notify";
+    expect(
+      update({ functionName: "phiwatch-prod-notify" }, { eventSourceArn: STREAM, functionArn: notify }),
+    ).toEqual([]);
+  });
+
+  it("fires medium, saying it cannot tell, when a disabling or deleting record carries no response", () => {
+    const d = update({ enabled: false }, null);
+    expect(ids(d)).toEqual([["tamper-phiwatch", "medium", "AWS::Lambda::EventSourceMapping", UUID]]);
+    expect(d[0]!.summary).toMatch(/carries no response/);
+    expect(
+      ids(
+        fired({
+          ...rec(),
+          eventName: "DeleteEventSourceMapping20150331",
+          requestParameters: { uUID: UUID },
+          responseElements: null,
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "medium", "AWS::Lambda::EventSourceMapping", UUID]]);
+    // A tuning change without a response is not a silencing one.
+    expect(update({ batchSize: 10 }, null)).toEqual([]);
+  });
+});
+
+describe("tamper-audit-logging: AWS Config recorder changes in a region outside the baseline", () => {
+  // The test baseline allows us-east-1 only.
+  const rec = loadRecord("awsdocs-schema__config_PutConfigurationRecorder_inclusion.json");
+  const inRegion = (awsRegion: string, patch: Record<string, unknown> = {}) =>
+    fired({ ...rec, awsRegion, ...patch });
+
+  it("still alerts a narrowed recorder outside the allowed regions, at medium, saying so in the evidence", () => {
+    const d = inRegion("ap-southeast-2");
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-audit-logging", "medium"]]);
+    expect(d[0]!.evidence).toMatchObject({
+      region: "ap-southeast-2",
+      regionOutsideBaseline: true,
+      allowedRegions: ["us-east-1"],
+      notRecorded: expect.arrayContaining(["AWS::S3::Bucket"]),
+    });
+    expect(d[0]!.summary).toMatch(/outside the baseline's allowedRegions/);
+  });
+
+  it("keeps critical, with no region note, inside the allowed regions", () => {
+    const d = inRegion("us-east-1");
+    expect(d.map((x) => [x.ruleId, x.severity])).toEqual([["tamper-audit-logging", "critical"]]);
+    expect(d[0]!.evidence.regionOutsideBaseline).toBeUndefined();
+  });
+
+  it("treats a stopped or deleted recorder the same way", () => {
+    const stop = {
+      eventName: "StopConfigurationRecorder",
+      requestParameters: { configurationRecorderName: "default" },
+    };
+    expect(
+      inRegion("ap-southeast-2", stop).map((x) => [x.severity, x.evidence.regionOutsideBaseline]),
+    ).toEqual([["medium", true]]);
+    expect(inRegion("us-east-1", stop).map((x) => x.severity)).toEqual(["critical"]);
   });
 });

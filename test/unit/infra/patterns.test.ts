@@ -12,9 +12,11 @@ import {
   accessPattern,
   cloudTrailEnvelope,
   configChangePattern,
+  EVENT_PATTERN_MAX_CHARS,
   eventPatternMax,
   eventRules,
   oversizedRules,
+  patternChars,
   tamperEvents,
   tamperPattern,
   trailLogKeyWildcard,
@@ -144,6 +146,8 @@ describe("rule tamper", () => {
     "awsdocs_kms__DisableKeyRotation.json",
     "awsdocs_kms__PutKeyPolicy.json",
     "awsdocs_kms__ScheduleKeyDeletion.json",
+    "awsdocs_kms__UpdateAlias.json",
+    "awsdocs_kms__DeleteAlias.json",
     // A denied attempt is a probe: routed too (the detector decides).
     "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deletion_Failed.json",
     // Built from the documented request shapes (test/fixtures/README.md): no published sample.
@@ -168,6 +172,34 @@ describe("rule tamper", () => {
     "awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json",
   ])("rejects %s", (file) => {
     expect(rule.matches(eventOf(file))).toBe(false);
+  });
+
+  it("routes every event name a management detector reads (named, or by a bucket-configuration prefix)", () => {
+    const { bySource } = tamperEvents();
+    let checked = 0;
+    for (const [eventSource, names] of bySource)
+      for (const eventName of names) {
+        if (eventName === "*") continue;
+        const record = { eventSource, eventName, awsRegion: "us-east-1", recipientAccountId: "111122223333" };
+        expect(rule.matches(cloudTrailEnvelope(record)), `${eventSource}:${eventName}`).toBe(true);
+        checked += 1;
+      }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it("routes no S3 object (data) event through its bucket-configuration prefixes", () => {
+    for (const eventName of ["PutObject", "PutObjectAcl", "DeleteObject", "DeleteObjects", "GetObject"]) {
+      const record = { eventSource: "s3.amazonaws.com", eventName, recipientAccountId: "111122223333" };
+      expect(rule.matches(cloudTrailEnvelope(record)), eventName).toBe(false);
+    }
+  });
+
+  it("keeps room for 35 baseline accounts within EventBridge's default 2048 characters", () => {
+    const accounts = Array.from({ length: 35 }, (_, i) => String(100000000000 + i));
+    const tamper = eventRules({ ...baseline, accounts }, { maxPatternChars: 100_000 }).find(
+      (r) => r.id === "tamper",
+    )!;
+    expect(patternChars(tamper)).toBeLessThanOrEqual(EVENT_PATTERN_MAX_CHARS);
   });
 
   it("matches any call by the root user (root-activity), and only in the baseline's accounts", () => {

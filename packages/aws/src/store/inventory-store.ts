@@ -162,6 +162,47 @@ export class InventoryStore {
     } while (startKey);
     return { snapshots: out, complete: true };
   }
+
+  /**
+   * Every stored snapshot of a type in one account and region (deleted ones excluded), reading at most
+   * `maxPages` DynamoDB pages (up to 1 MB each): the tamper handler's bounded read. `complete` is false
+   * when a further page was left unread.
+   *
+   * @example
+   * ```ts
+   * const { snapshots, complete } = await inventory.listRegion(accountId, "eu-west-1", "AWS::S3::Bucket", 4);
+   * ```
+   */
+  async listRegion(
+    accountId: string,
+    region: string,
+    resourceType: string,
+    maxPages: number,
+  ): Promise<{ snapshots: ResourceSnapshot[]; complete: boolean }> {
+    const out: ResourceSnapshot[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const r = await this.ddb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: "GSI3",
+          KeyConditionExpression: "GSI3PK = :pk AND begins_with(GSI3SK, :region)",
+          ExpressionAttributeValues: marshall({
+            ":pk": `INV#${accountId}#${resourceType}`,
+            ":region": `${region}#`,
+          }),
+          ...(startKey ? { ExclusiveStartKey: marshall(startKey) } : {}),
+        }),
+      );
+      for (const raw of r.Items ?? []) {
+        const item = unmarshall(raw);
+        if (item.state === "present") out.push(decode(item));
+      }
+      startKey = r.LastEvaluatedKey ? unmarshall(r.LastEvaluatedKey) : undefined;
+      if (!startKey) return { snapshots: out, complete: true };
+    }
+    return { snapshots: out, complete: false };
+  }
 }
 
 /** A replaced item whose snapshot cannot be read is not known: the write that replaced it stands. */

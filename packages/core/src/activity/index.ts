@@ -22,6 +22,8 @@ export {
   type AccessResult,
   detectManagement,
   foldProfile,
+  INVENTORY_READ_MAX_PAGES,
+  inventoryQueries,
   observationOfDetection,
   processAccessEvents,
   resolveSettings,

@@ -5,6 +5,8 @@ import type {
   Detection,
   DetectionDraft,
   Detector,
+  InventoryQuery,
+  InventoryRead,
   RecordContext,
   ResolvedSettings,
   WindowContext,
@@ -385,9 +387,19 @@ export function detectManagement(
   record: CloudTrailRecord,
   baseline: Baseline,
   detectors: readonly Detector[],
+  /** What the handler read for `inventoryQueries(record, detectors)`; none = no inventory in this mode. */
+  reads: readonly InventoryRead[] = [],
 ): { detections: Detection[]; errors: AccessResult["errors"] } {
   const principal = principalOf(record.userIdentity, record.recipientAccountId ?? "", "detail.userIdentity");
-  const ctx: RecordContext = { baseline, principal, json: parseMaybeJson };
+  const ctx: RecordContext = {
+    baseline,
+    principal,
+    json: parseMaybeJson,
+    inventory: (q) =>
+      reads.find(
+        (r) => r.accountId === q.accountId && r.region === q.region && r.resourceType === q.resourceType,
+      ),
+  };
   const detections: Detection[] = [];
   const errors: AccessResult["errors"] = [];
   for (const det of detectors) {
@@ -400,6 +412,32 @@ export function detectManagement(
     }
   }
   return { detections, errors };
+}
+
+/**
+ * Pages of the stored inventory the tamper handler reads for one query at most (DynamoDB pages of up
+ * to 1 MB, gzip'd snapshots: a few thousand buckets of one account and region). Past it the read is
+ * incomplete and the detectors say so in their findings.
+ */
+export const INVENTORY_READ_MAX_PAGES = 4;
+
+/**
+ * The stored inventory the management detectors need to judge this record (deduplicated); the tamper
+ * handler reads each, bounded by {@link INVENTORY_READ_MAX_PAGES}, and passes them to `detectManagement`.
+ *
+ * @example
+ * ```ts
+ * inventoryQueries(updateAliasRecord, DETECTORS); // [{ accountId, region, resourceType: "AWS::S3::Bucket" }]
+ * ```
+ */
+export function inventoryQueries(record: CloudTrailRecord, detectors: readonly Detector[]): InventoryQuery[] {
+  const out = new Map<string, InventoryQuery>();
+  for (const det of detectors) {
+    if (det.input !== "management" || !det.inventory) continue;
+    if (!det.events.some((e) => matchesEvent(e, record))) continue;
+    for (const q of det.inventory(record)) out.set(`${q.accountId}#${q.region}#${q.resourceType}`, q);
+  }
+  return [...out.values()];
 }
 
 function matchesEvent(pattern: string, r: CloudTrailRecord): boolean {

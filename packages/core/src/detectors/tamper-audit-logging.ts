@@ -60,7 +60,17 @@ export default defineDetector({
           : r.eventName === "DeleteConfigurationRecorder"
             ? `AWS Config recorder ${name} deleted`
             : `AWS Config recorder ${name} stopped`;
-      return [managementDetection(r, ctx, subject, `${what}: configuration drift is no longer recorded`, {})];
+      const outside = outsideRegions(r, ctx);
+      return [
+        managementDetection(
+          r,
+          ctx,
+          subject,
+          `${what}: configuration drift is no longer recorded${outside ? OUTSIDE_NOTE : ""}`,
+          outside ?? {},
+          outside ? { severity: "medium" } : {},
+        ),
+      ];
     }
     if (r.eventSource === "events.amazonaws.com") return phiwatchRuleTampering(r, ctx);
     const trail = String(req.name ?? req.trailName ?? "unknown").slice(0, 512);
@@ -108,6 +118,22 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
+const OUTSIDE_NOTE = " (a region outside the baseline's allowedRegions)";
+
+/**
+ * Evidence for a Config recorder event in a region outside the baseline's `allowedRegions`, or
+ * undefined inside them. Such an event still alerts, at medium rather than critical: no PHI resource
+ * should live there and the sweep reads only the allowed regions, so drift of the PHI footprint is not
+ * blinded; but the recorder there is what lets `region-allow-list` see a PHI bucket, key or Connect
+ * instance created outside the residency commitment (through the config-change path), and blinding it
+ * first is how such a copy would go unseen.
+ */
+function outsideRegions(r: CloudTrailRecord, ctx: RecordContext): Record<string, unknown> | undefined {
+  const region = r.awsRegion;
+  if (!region || ctx.baseline.allowedRegions.includes(region)) return undefined;
+  return { region, regionOutsideBaseline: true, allowedRegions: ctx.baseline.allowedRegions };
+}
+
 /**
  * A recorder whose new recording group no longer records a watched type (the sweep's own test,
  * `recordsType`), or records it daily (drift seen up to a day late), or DisassociateResourceTypes
@@ -138,16 +164,18 @@ function recordingNarrowed(r: CloudTrailRecord, ctx: RecordContext): DetectionDr
   const what: string[] = [];
   if (dropped.length > 0) what.push(`no longer records ${dropped.join(", ")}`);
   if (daily.length > 0) what.push(`records ${daily.join(", ")} only daily`);
-  const severity: Severity | undefined = dropped.length > 0 ? undefined : "medium";
+  const outside = outsideRegions(r, ctx);
+  const severity: Severity | undefined = dropped.length > 0 && !outside ? undefined : "medium";
   return [
     managementDetection(
       r,
       ctx,
       { resourceType: "AWS::Config::ConfigurationRecorder", resourceId: name },
-      `AWS Config recorder ${name} ${what.join(" and ")}: configuration drift of ${dropped.length > 0 ? "those types is no longer seen" : "those types is seen up to a day late"}`,
+      `AWS Config recorder ${name} ${what.join(" and ")}: configuration drift of ${dropped.length > 0 ? "those types is no longer seen" : "those types is seen up to a day late"}${outside ? OUTSIDE_NOTE : ""}`,
       {
         ...(dropped.length > 0 ? { notRecorded: dropped } : {}),
         ...(daily.length > 0 ? { recordedDaily: daily } : {}),
+        ...outside,
       },
       severity ? { severity } : {},
     ),

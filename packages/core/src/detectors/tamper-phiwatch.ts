@@ -1,8 +1,9 @@
-import { managementDetection, succeeded } from "../activity/management.ts";
+import { managementDetection, policyWeaknesses, requestMember, succeeded } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Severity } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
-import { defineDetector } from "./types.ts";
+import { TABLE } from "../table.ts";
+import { defineDetector, type RecordContext } from "./types.ts";
 
 /** Names phiwatch gives its functions, topic and table (`phiwatch-<stage>-<what>`, `Plan.resourceName`). */
 const PHIWATCH_NAME = /^phiwatch-[a-z0-9-]{1,58}$/;
@@ -34,7 +35,14 @@ export default defineDetector({
     "lambda.amazonaws.com:DeleteEventSourceMapping20150331",
     "sns.amazonaws.com:DeleteTopic",
     "sns.amazonaws.com:Unsubscribe",
+    // The alerts topic's access policy, encryption and HTTP/S delivery retries (SNS_ATTRIBUTE_CHANGES).
+    "sns.amazonaws.com:SetTopicAttributes",
+    "sns.amazonaws.com:RemovePermission",
     "dynamodb.amazonaws.com:DeleteTable",
+    // The table's deletion protection, stream (the notifier reads it), point-in-time recovery and TTL.
+    "dynamodb.amazonaws.com:UpdateTable",
+    "dynamodb.amazonaws.com:UpdateContinuousBackups",
+    "dynamodb.amazonaws.com:UpdateTimeToLive",
     // IAM is global: CloudTrail delivers its events to EventBridge in us-east-1 only (docs/detectors.md).
     "iam.amazonaws.com:UpdateAssumeRolePolicy",
     "iam.amazonaws.com:DeleteRole",
@@ -48,10 +56,10 @@ export default defineDetector({
   rationale:
     "Audit controls: the cheapest way to silence a monitor is to switch off its delivery path rather than the logging it reads — a function throttled to zero or deleted, the stream trigger of the notifier disabled, the alerts subscription removed, the findings table deleted, or the role the sweep reads member accounts with changed. Several of these leave no error, throttle or dead letter behind for phiwatch's alarms to see.",
   remediation:
-    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup), re-subscribe the alerts topic, redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe, dynamodb:DeleteTable on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
+    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup; a redeploy turns its stream, recovery, TTL and deletion protection back as deployed, and a new stream needs the notifier's trigger redeployed), re-subscribe the alerts topic (a redeploy also restores its key; remove an access or delivery policy phiwatch does not set), redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe/SetTopicAttributes/RemovePermission, dynamodb:DeleteTable/UpdateTable/UpdateContinuousBackups/UpdateTimeToLive on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
-    const found = silenced(r);
+    const found = silenced(r, ctx);
     if (!found) return [];
     return [
       managementDetection(
@@ -83,7 +91,204 @@ interface Silenced {
   severity?: Severity;
 }
 
-function silenced(r: CloudTrailRecord): Silenced | undefined {
+/** A topic Silenced. */
+function topicChange(name: string, change: string, severity?: Severity): Silenced {
+  return {
+    type: "AWS::SNS::Topic",
+    name,
+    what: `topic ${name}: ${change}`,
+    change,
+    ...(severity ? { severity } : {}),
+  };
+}
+
+/**
+ * SetTopicAttributes on the alerts topic: the attributes whose change can stop or expose alerts. phiwatch
+ * deploys the topic with its own key and no access or delivery policy (infra/alerts.ts), so a change of
+ * these is made outside the deploy. Others (DisplayName, TracingConfig, SignatureVersion, the delivery
+ * status logging roles) change nothing about whether an alert arrives.
+ */
+function topicAttributeChange(
+  name: string,
+  req: Record<string, unknown>,
+  ctx: RecordContext,
+): Silenced | undefined {
+  const attribute = requestMember(req, "attributeName");
+  const value = requestMember(req, "attributeValue");
+  switch (attribute) {
+    case "Policy": {
+      // Who may publish (CloudWatch alarms publish through it), subscribe or delete the topic.
+      const weak = policyWeaknesses(ctx.json(value), ctx.baseline.accounts);
+      return weak.length > 0
+        ? topicChange(name, `access policy replaced: ${weak.join("; ")}`, "critical")
+        : topicChange(
+            name,
+            "access policy replaced (who may publish to, subscribe to or delete the topic)",
+            "high",
+          );
+    }
+    case "KmsMasterKeyId":
+      if (value === undefined || value === null || value === "")
+        return topicChange(name, "encryption at rest removed: alerts are stored unencrypted", "medium");
+      // CloudWatch cannot use the AWS-managed SNS key: phiwatch's alarms stop reaching the topic.
+      if (typeof value === "string" && /(^|:)alias\/aws\/sns$/.test(value))
+        return topicChange(
+          name,
+          "encryption key set to the AWS-managed alias/aws/sns: CloudWatch alarms can no longer publish",
+          "high",
+        );
+      return undefined;
+    case "DeliveryPolicy":
+      return topicChange(
+        name,
+        "delivery retry policy changed: HTTP/S subscribers may lose alerts on a transient failure",
+        "medium",
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** A Lambda function name as Lambda allows it (for evidence), from a name or (partial) ARN. */
+function anyFunctionName(ref: unknown): string | undefined {
+  if (typeof ref !== "string") return undefined;
+  const name = /(?:^|:function:)([^:]+)(?::[^:]*)?$/.exec(ref)?.[1];
+  return name && /^[A-Za-z0-9_-]{1,64}$/.test(name) ? name : undefined;
+}
+
+/** The phiwatch table or queue a mapping reads (`table/NAME/stream/…`, `arn:…:sqs:…:NAME[.fifo]`). */
+function phiwatchSource(arn: unknown): string | undefined {
+  if (typeof arn !== "string") return undefined;
+  const name =
+    /:table\/([^/]+)\/stream\//.exec(arn)?.[1] ??
+    /^arn:[\w-]+:sqs:[^:]*:\d{12}:([^:]+?)(?:\.fifo)?$/.exec(arn)?.[1];
+  return name && PHIWATCH_NAME.test(name) ? name : undefined;
+}
+
+/** A non-empty `FilterCriteria.Filters` (CloudTrail: `filterCriteria.filters`). */
+function hasFilters(criteria: unknown): boolean {
+  const filters = requestMember(obj(criteria), "filters");
+  return Array.isArray(filters) && filters.length > 0;
+}
+
+/**
+ * UpdateEventSourceMapping / DeleteEventSourceMapping of one of phiwatch's triggers (the access and
+ * deliveries queues, the table stream): disabled, deleted, re-pointed to a function outside phiwatch,
+ * or given filter criteria (a filter can drop every record, and phiwatch deploys none). Which mapping it
+ * is comes from the response (`functionArn` — after an update, the new function — and
+ * `eventSourceArn`), as the API reference documents the response; no published CloudTrail record of
+ * these calls shows it (docs/detectors.md). A record without either is reported at medium as one that
+ * cannot be told, rather than passed.
+ */
+function mappingChange(
+  r: CloudTrailRecord,
+  req: Record<string, unknown>,
+  res: Record<string, unknown>,
+): Silenced | undefined {
+  const deleted = r.eventName === "DeleteEventSourceMapping20150331";
+  const requested = requestMember(req, "functionName");
+  const repointed = typeof requested === "string" && requested !== "" && !functionName(requested);
+  const filtered = hasFilters(requestMember(req, "filterCriteria"));
+  const disabled = isFalse(requestMember(req, "enabled"));
+  if (!deleted && !disabled && !repointed && !filtered) return undefined;
+  const changes: string[] = [];
+  let severity: Severity = "high";
+  if (deleted || disabled) {
+    changes.push(`its trigger (event source mapping) ${deleted ? "deleted" : "disabled"}`);
+    severity = "critical";
+  }
+  if (repointed) {
+    changes.push(
+      `its trigger re-pointed to ${anyFunctionName(requested) ?? "another function"}, outside phiwatch`,
+    );
+    severity = "critical";
+  }
+  if (filtered) changes.push("filter criteria set on its trigger (a filter can drop every record)");
+  const change = changes.join("; ");
+  const rawId = requestMember(req, "uUID") ?? requestMember(req, "uuid") ?? res.uUID;
+  const uuid = typeof rawId === "string" && /^[0-9A-Za-z-]{1,64}$/.test(rawId) ? rawId : "unknown";
+  const mapping = (name: string, what: string, sev: Severity): Silenced => ({
+    type: "AWS::Lambda::EventSourceMapping",
+    name,
+    what,
+    change,
+    severity: sev,
+  });
+  if (typeof res.functionArn !== "string" && typeof res.eventSourceArn !== "string")
+    return mapping(
+      uuid,
+      `event source mapping ${uuid}: ${change}; the record carries no response, so whether it is phiwatch's trigger cannot be told`,
+      "medium",
+    );
+  const source = phiwatchSource(res.eventSourceArn);
+  // After a re-pointing the response names the new function: the source says it was phiwatch's.
+  const fnName = repointed ? undefined : functionName(res.functionArn);
+  if (fnName)
+    return {
+      type: "AWS::Lambda::Function",
+      name: fnName,
+      what: `function ${fnName}: ${change}`,
+      change,
+      severity,
+    };
+  if (source) return mapping(uuid, `trigger ${uuid} reading ${source}: ${change}`, severity);
+  return undefined;
+}
+
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const isFalse = (v: unknown) => v === false || v === "false";
+const isTrue = (v: unknown) => v === true || v === "true";
+
+/**
+ * What an UpdateTable / UpdateContinuousBackups / UpdateTimeToLive does to phiwatch's table, as
+ * infra/storage.ts deploys it: stream on (NEW_AND_OLD_IMAGES, read by the notifier's trigger), point-in-
+ * time recovery on, TTL on `expiresAt`, deletion protection on protected stages. Other changes
+ * (capacity, indexes, table class) are not read.
+ */
+function tableChange(
+  event: string,
+  req: Record<string, unknown>,
+): { change: string; severity: Severity } | undefined {
+  if (event === "UpdateContinuousBackups") {
+    const pitr = obj(requestMember(req, "pointInTimeRecoverySpecification"));
+    return isFalse(requestMember(pitr, "pointInTimeRecoveryEnabled"))
+      ? {
+          change: "point-in-time recovery turned off (no restore of findings, drift history or outbox)",
+          severity: "high",
+        }
+      : undefined;
+  }
+  if (event === "UpdateTimeToLive") {
+    // Disabling TTL only keeps expired rows; TTL on another attribute deletes every item whose value
+    // there reads as a past epoch time, within about two days.
+    const ttl = obj(requestMember(req, "timeToLiveSpecification"));
+    const attribute = requestMember(ttl, "attributeName");
+    return isTrue(requestMember(ttl, "enabled")) && attribute !== TABLE.ttlAttribute
+      ? {
+          change: `TTL moved off ${TABLE.ttlAttribute} (items can expire by another attribute)`,
+          severity: "high",
+        }
+      : undefined;
+  }
+  const changes: string[] = [];
+  let severity: Severity = "high";
+  if (isFalse(requestMember(req, "deletionProtectionEnabled")))
+    changes.push("deletion protection turned off");
+  const stream = obj(requestMember(req, "streamSpecification"));
+  const streamEnabled = requestMember(stream, "streamEnabled");
+  if (isFalse(streamEnabled)) {
+    changes.push("stream disabled (the notifier reads it: no alert goes out)");
+    severity = "critical";
+  } else if (isTrue(streamEnabled)) {
+    // DynamoDB accepts this only on a table without a stream: the new stream has a new ARN, which
+    // the notifier's trigger does not read.
+    changes.push("a new stream enabled (the notifier's trigger still reads the old one)");
+  }
+  return changes.length > 0 ? { change: changes.join("; "), severity } : undefined;
+}
+
+function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined {
   const req = r.requestParameters ?? {};
   const res = (r.responseElements ?? {}) as Record<string, unknown>;
   const fn = (name: string | undefined, change: string): Silenced | undefined =>
@@ -96,10 +301,8 @@ function silenced(r: CloudTrailRecord): Silenced | undefined {
     case "DeleteFunction20150331":
       return fn(functionName(req.functionName), "deleted");
     case "UpdateEventSourceMapping20150331":
-      if (req.enabled !== false && req.enabled !== "false") return undefined;
-      return fn(functionName(res.functionArn), "its trigger (event source mapping) disabled");
     case "DeleteEventSourceMapping20150331":
-      return fn(functionName(res.functionArn), "its trigger (event source mapping) deleted");
+      return mappingChange(r, req, res);
     case "DeleteTopic":
     case "Unsubscribe": {
       const del = r.eventName === "DeleteTopic";
@@ -112,6 +315,26 @@ function silenced(r: CloudTrailRecord): Silenced | undefined {
         what: `topic ${name}: ${change}: alerts no longer reach it`,
         change,
       };
+    }
+    case "SetTopicAttributes": {
+      const name = topicName(req.topicArn, false);
+      return name ? topicAttributeChange(name, req, ctx) : undefined;
+    }
+    case "RemovePermission": {
+      // SNS's RemovePermission (Lambda's is RemovePermission20150331v2): a statement of the topic
+      // policy removed, e.g. the default one that lets the account's CloudWatch alarms publish.
+      const name = r.eventSource === "sns.amazonaws.com" ? topicName(req.topicArn, false) : undefined;
+      return name ? topicChange(name, "a statement removed from its access policy", "high") : undefined;
+    }
+    case "UpdateTable":
+    case "UpdateContinuousBackups":
+    case "UpdateTimeToLive": {
+      const name = typeof req.tableName === "string" ? req.tableName : "";
+      if (!PHIWATCH_NAME.test(name)) return undefined;
+      const found = tableChange(r.eventName, req);
+      return found
+        ? { type: "AWS::DynamoDB::Table", name, what: `table ${name}: ${found.change}`, ...found }
+        : undefined;
     }
     case "DeleteTable": {
       const name = typeof req.tableName === "string" ? req.tableName : "";

@@ -6,6 +6,7 @@ import type { WindowDelta, WindowTotals } from "../activity/window.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { DefinitionError } from "../errors.ts";
 import type { Evidence, FindingSubject, Severity } from "../finding/types.ts";
+import type { ResourceSnapshot } from "../resource/snapshot.ts";
 
 /** What a detector found: becomes one `activity` observation (one finding per subject and discriminator). */
 export interface DetectionDraft {
@@ -76,12 +77,33 @@ export interface WindowContext {
   subject: FindingSubject;
 }
 
+/** Stored resources of one type in one account and region that a management detector needs. */
+export interface InventoryQuery {
+  accountId: string;
+  region: string;
+  resourceType: string;
+}
+
+/** What the tamper handler read from the stored inventory for one {@link InventoryQuery}. */
+export interface InventoryRead extends InventoryQuery {
+  /** Present (not deleted) snapshots. */
+  snapshots: ResourceSnapshot[];
+  /** Every page was read. False: the read stopped at its page cap, or failed (`reason` says which). */
+  complete: boolean;
+  reason?: string;
+}
+
 /** One management event with the identity already normalised. */
 export interface RecordContext {
   baseline: Baseline;
   principal: Principal;
   /** The caller-supplied `requestParameters` field, parsed when it is a JSON string (policies). */
   json(value: unknown): unknown;
+  /**
+   * What the handler read of the stored inventory for a query the detector declared (`inventory`);
+   * undefined when nothing was read (no inventory in this mode, e.g. a pure test or a dry run).
+   */
+  inventory(query: InventoryQuery): InventoryRead | undefined;
 }
 
 interface Common {
@@ -109,6 +131,11 @@ export interface ManagementDetectorDefinition extends Common {
    * colon = every event of that source.
    */
   events: readonly string[];
+  /**
+   * The stored inventory this record needs (the tamper handler reads it before `evaluate`, bounded);
+   * most detectors judge the record and the baseline alone and leave it out.
+   */
+  inventory?(record: CloudTrailRecord): InventoryQuery[];
   evaluate(record: CloudTrailRecord, ctx: RecordContext): DetectionDraft[];
 }
 

@@ -127,6 +127,29 @@ export function tamperEvents(detectors: readonly Detector[] = DETECTORS): {
 }
 
 /**
+ * Event-name prefixes the tamper rule matches instead of listing each name, to keep the pattern within
+ * the default quota as detectors read more events (each baseline account costs 15 characters of it too).
+ * Only prefixes of S3 bucket-configuration calls: management events of an administrator's pace, and no
+ * S3 data event (object reads and writes, which can arrive by the thousand) starts with them. The extra
+ * bucket-configuration events they route (PutBucketTagging, DeleteBucketCors, …) cost one invocation
+ * each and fire nothing: the function runs only the detectors whose exact event names match.
+ */
+export const TAMPER_NAME_PREFIXES: readonly string[] = ["PutBucket", "DeleteBucket"];
+
+/** The event names, with every group of two or more sharing a {@link TAMPER_NAME_PREFIXES} prefix as one. */
+function compactNames(names: readonly string[]): EventPatternValue[] {
+  const out: EventPatternValue[] = [];
+  const grouped = new Set<string>();
+  for (const prefix of TAMPER_NAME_PREFIXES) {
+    const group = names.filter((n) => n.startsWith(prefix));
+    if (group.length < 2) continue;
+    for (const n of group) grouped.add(n);
+    out.push({ prefix });
+  }
+  return [...names.filter((n) => !grouped.has(n)), ...out];
+}
+
+/**
  * The tamper rule: CloudTrail management events that the tamper detectors read (trail, bucket, key,
  * Config, Connect changes and phiwatch's own resources), failed ones included (a denied StopLogging is
  * a probe), plus every call by the root user. S3 bucket events are kept for every bucket: the trail's
@@ -152,7 +175,7 @@ export function tamperPattern(baseline: Baseline, detectors: readonly Detector[]
   if (named.length > 0)
     branches.push({
       source: named.map(([eventSource]) => sourceOf(eventSource)),
-      detail: { eventName: [...new Set(named.flatMap(([, names]) => names))].sort() },
+      detail: { eventName: compactNames([...new Set(named.flatMap(([, names]) => names))].sort()) },
     });
   // A source read whole (`source:*`) cannot share the branch: its events carry no name to list.
   for (const [eventSource, names] of bySource)
