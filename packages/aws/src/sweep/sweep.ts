@@ -153,9 +153,10 @@ async function pool<T>(
 
 /**
  * One sweep of one account: read every in-scope resource, store the snapshots in the inventory, mark
- * resources that no longer exist as deleted, evaluate every control on every resource through the
- * same `evaluateAndRecord` the event path uses (so the findings are the ones change events produce),
- * resolve the findings of deleted resources, and record a posture snapshot.
+ * resources that no longer exist as deleted, evaluate every control on every resource and record the
+ * verdicts through the same `FindingRecorder` the event path uses (so the findings are the ones change
+ * events produce; their findings read 100 at a time across resources), resolve the findings of
+ * deleted resources, and record a posture snapshot.
  *
  * A resource is deleted only where its type was enumerated completely (the recorder records it and
  * every read succeeded); where a read failed, findings are left as they are and the failure is
