@@ -134,9 +134,9 @@ const sameResource = (a: ResourceSnapshot, b: ResourceSnapshot) =>
   a.resourceId === b.resourceId;
 
 /**
- * Evaluate one snapshot (no inventory write) and record every verdict (the sweep, one resource at a time).
- * A verdict whose write fails does not stop the others: it is returned in `failures`, for the caller
- * to report and fail on.
+ * Evaluate one snapshot (no inventory write) and record every verdict, its findings read on their own
+ * (the sweep reads many resources' together: `evaluateOnto`). A verdict whose write fails does not
+ * stop the others: it is returned in `failures`, for the caller to report and fail on.
  */
 export async function evaluateAndRecord(
   deps: DriftDeps,
@@ -148,6 +148,31 @@ export async function evaluateAndRecord(
 ): Promise<{ evaluations: Evaluation[]; transitions: number; failures: RecordFailure[] }> {
   const evaluations = await evaluate(deps, snapshot, now, inventory);
   return { evaluations, ...(await recordEvaluations(deps, evaluations, snapshot, cause, now)) };
+}
+
+/**
+ * Evaluate one snapshot (no inventory write) and queue its verdicts on `recorder`, which records them
+ * with the other evaluations queued on it: their findings are read 100 at a time across resources.
+ * `recorder.finish()` records what is still queued and returns what failed (each with its subject).
+ *
+ * @example
+ * ```ts
+ * const recorder = new FindingRecorder(deps.findings, { stop });
+ * for (const s of snapshots) await evaluateOnto(recorder, deps, s, cause, now, batch);
+ * const { transitions, failures, unrecorded } = await recorder.finish();
+ * ```
+ */
+export async function evaluateOnto(
+  recorder: FindingRecorder,
+  deps: DriftDeps,
+  snapshot: ResourceSnapshot,
+  cause: string,
+  now: Date,
+  inventory: InventoryReader = deps.inventory,
+): Promise<Evaluation[]> {
+  const evaluations = await evaluate(deps, snapshot, now, inventory);
+  await recorder.add(observationsOf(deps, evaluations, snapshot, cause, now), now);
+  return evaluations;
 }
 
 /** Every control's evaluation of one snapshot, with the facts its controls ask for. */
@@ -179,7 +204,8 @@ export async function recordEvaluations(
 ): Promise<{ transitions: number; failures: RecordFailure[] }> {
   const recorder = new FindingRecorder(deps.findings);
   await recorder.add(observationsOf(deps, evaluations, snapshot, cause, now), now);
-  return recorder.finish();
+  const { transitions, failures } = await recorder.finish();
+  return { transitions, failures };
 }
 
 /** Each evaluation's observation, with the control's remediation and the baseline's suppression of a failure. */

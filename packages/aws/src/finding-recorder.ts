@@ -2,6 +2,7 @@ import {
   decide,
   type Finding,
   type FindingStore,
+  type FindingSubject,
   findingId,
   type Observation,
   recordObservation,
@@ -11,6 +12,19 @@ import {
 export interface RecordFailure {
   ruleId: string;
   error: unknown;
+}
+
+/** A write that failed, with its finding's subject: which resource's findings are not all recorded. */
+export interface WriteFailure extends RecordFailure {
+  subject: FindingSubject;
+}
+
+export interface RecorderOptions {
+  /**
+   * Whether the time budget is spent: once it says so, no read or write is started, and the
+   * observations left are returned as `unrecorded` (the caller evaluates their resources again later).
+   */
+  stop?: () => boolean;
 }
 
 /** Keys DynamoDB takes in one BatchGetItem: the most findings one read covers. */
@@ -54,9 +68,16 @@ function unchanged(current: Finding | undefined, e: Entry): boolean {
 export class FindingRecorder {
   private readonly queue: Entry[] = [];
   private transitions = 0;
-  private readonly failures: RecordFailure[] = [];
+  private readonly failures: WriteFailure[] = [];
+  private readonly unrecorded: FindingSubject[] = [];
+  private readonly stop: () => boolean;
 
-  constructor(private readonly store: FindingStore) {}
+  constructor(
+    private readonly store: FindingStore,
+    options: RecorderOptions = {},
+  ) {
+    this.stop = options.stop ?? (() => false);
+  }
 
   /** Queue one evaluation's observations; records the queue each time a full read's worth waits. */
   async add(observations: readonly Observation[], now: Date): Promise<void> {
@@ -65,14 +86,25 @@ export class FindingRecorder {
     while (this.queue.length >= READ_AHEAD) await this.record(this.queue.splice(0, READ_AHEAD));
   }
 
-  /** Record everything still queued. */
-  async finish(): Promise<{ transitions: number; failures: RecordFailure[] }> {
+  /**
+   * Record everything still queued. `unrecorded`: the subjects of the observations `stop()` left
+   * neither decided nor written (empty without `stop`).
+   */
+  async finish(): Promise<{
+    transitions: number;
+    failures: WriteFailure[];
+    unrecorded: FindingSubject[];
+  }> {
     while (this.queue.length > 0) await this.record(this.queue.splice(0, READ_AHEAD));
-    return { transitions: this.transitions, failures: [...this.failures] };
+    return { transitions: this.transitions, failures: [...this.failures], unrecorded: [...this.unrecorded] };
   }
 
   /** One read for `entries` (one finding alone is read by `recordObservation`), then their records. */
   private async record(entries: readonly Entry[]): Promise<void> {
+    if (this.stop()) {
+      for (const e of entries) this.unrecorded.push(e.obs.subject);
+      return;
+    }
     // A failed batch read only means each finding is read on its own, as without it.
     const read =
       this.store.getFindings && entries.length > 1
@@ -92,7 +124,12 @@ export class FindingRecorder {
     const changes = entries.flatMap((e, i) =>
       onRead[i] && unchanged(read.get(e.id), e) ? [] : [{ e, onRead: onRead[i]! }],
     );
-    for (const { e, onRead: decidedOnRead } of changes) {
+    for (const [i, { e, onRead: decidedOnRead }] of changes.entries()) {
+      // Past the deadline no write starts: the verdicts left wait for their resource's next evaluation.
+      if (this.stop()) {
+        for (const c of changes.slice(i)) this.unrecorded.push(c.e.obs.subject);
+        return;
+      }
       try {
         const r = await recordObservation(
           this.store,
@@ -102,7 +139,7 @@ export class FindingRecorder {
         );
         if (r.transitioned) this.transitions++;
       } catch (error) {
-        this.failures.push({ ruleId: e.obs.ruleId, error });
+        this.failures.push({ ruleId: e.obs.ruleId, error, subject: e.obs.subject });
       }
     }
   }

@@ -467,7 +467,7 @@ describe("sweep over a recorded account", () => {
 });
 
 describe("sweep: DynamoDB requests of the scheduled handler", () => {
-  it("reads each resource's findings in one request, and a steady run writes no finding", async () => {
+  it("reads the findings in batches across resources, and a steady run writes no finding", async () => {
     const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts");
     const { mockClient } = await import("aws-sdk-client-mock");
     const runtime = (await import("../../../functions/lib/runtime.ts")) as unknown as {
@@ -499,10 +499,10 @@ describe("sweep: DynamoDB requests of the scheduled handler", () => {
       const steadyStart = new Date().toISOString();
       const out = (await stack.invoke("sweep", { id: "requests-steady" })) as { resources: number };
       const n = (c: string) => sent.filter((x) => x === `${c}Command`).length;
-      // One BatchGetItem per resource with two findings or more to read (every control of its type).
+      // One BatchGetItem per 100 findings, across resources (finding-reads.test.ts counts them).
       expect(n("BatchGetItem")).toBeGreaterThan(0);
       expect(n("BatchGetItem")).toBeLessThanOrEqual(out.resources);
-      // GetItem is left for single-control resources (and the posture's neighbours): not one per control.
+      // Not a GetItem per control.
       expect(n("GetItem")).toBeLessThan(out.resources);
       // Unchanged configuration, re-evaluated: nothing to write but the posture and the inventory items
       // whose stored stamp moves — those stamped with the read's time (buckets, enriched keys and

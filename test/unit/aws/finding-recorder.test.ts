@@ -77,7 +77,7 @@ describe("FindingRecorder", () => {
       store,
       buckets.map((b) => evaluation(b)),
     );
-    expect(first).toEqual({ transitions: 120, failures: [] });
+    expect(first).toEqual({ transitions: 120, failures: [], unrecorded: [] });
     expect(store.batches.map((b) => b.length)).toEqual([100, 20]);
     expect(new Set(store.batches.flat()).size).toBe(120);
     expect(store.gets).toEqual([]);
@@ -90,7 +90,7 @@ describe("FindingRecorder", () => {
       store,
       buckets.map((b) => evaluation(b)),
     );
-    expect(again).toEqual({ transitions: 0, failures: [] });
+    expect(again).toEqual({ transitions: 0, failures: [], unrecorded: [] });
     expect(store.batches.map((b) => b.length)).toEqual([100, 20]);
     expect([...store.findings.values()].map((f) => f.revision)).toEqual(revisions);
   });
@@ -122,7 +122,7 @@ describe("FindingRecorder", () => {
       lastSeen: "2026-03-03T10:30:00.000Z",
     });
     // The rest resolved, each once in history.
-    expect(r).toEqual({ transitions: 7, failures: [] });
+    expect(r).toEqual({ transitions: 7, failures: [], unrecorded: [] });
     for (const rule of RULES) expect(store.findings.get(idOf("a", rule))?.status).toBe("RESOLVED");
     expect(store.history.filter((h) => h.to === "RESOLVED")).toHaveLength(7);
   });
@@ -137,7 +137,7 @@ describe("FindingRecorder", () => {
     const failing = new BatchStore();
     failing.failBatch = true;
     const r = await record(failing, [evaluation("a"), evaluation("b")]);
-    expect(r).toEqual({ transitions: 8, failures: [] });
+    expect(r).toEqual({ transitions: 8, failures: [], unrecorded: [] });
     expect(failing.gets).toHaveLength(8);
   });
 
@@ -158,7 +158,7 @@ describe("FindingRecorder", () => {
       "RESOLVED",
       "OPEN",
     ]);
-    expect(r).toEqual({ transitions: 6, failures: [] });
+    expect(r).toEqual({ transitions: 6, failures: [], unrecorded: [] });
   });
 
   it("reports a write that fails and records the others", async () => {
@@ -171,6 +171,30 @@ describe("FindingRecorder", () => {
     const r = await record(store, [evaluation("a"), evaluation("b")]);
     expect(r.transitions).toBe(7);
     expect(r.failures.map((f) => [f.ruleId, String(f.error)])).toEqual([["s3-tls-only", "Error: throttled"]]);
+    expect(r.failures[0]!.subject).toEqual(subject("a"));
+  });
+
+  it("starts no read or write once stop() says so, and returns the subjects of the verdicts left", async () => {
+    const store = new BatchStore();
+    let writes = 0;
+    const applyChange = store.applyChange.bind(store);
+    store.applyChange = async (c) => {
+      writes++;
+      return applyChange(c);
+    };
+    // 30 buckets' first verdicts (120 writes): the time is up after the 50th write.
+    const recorder = new FindingRecorder(store, { stop: () => writes >= 50 });
+    for (let i = 0; i < 30; i++) await recorder.add(evaluation(`bucket-${i}`), NOW);
+    const r = await recorder.finish();
+    expect(writes).toBe(50);
+    expect(store.findings.size).toBe(50);
+    // The first batch read, its first 50 written; the rest of it and the second batch (not read) left.
+    expect(store.batches.map((b) => b.length)).toEqual([100]);
+    expect(r.transitions).toBe(50);
+    expect(r.unrecorded).toHaveLength(70);
+    expect(new Set(r.unrecorded.map((s) => s.resourceId))).toEqual(
+      new Set(Array.from({ length: 30 }, (_, i) => `bucket-${i}`).slice(12)),
+    );
   });
 });
 

@@ -16,8 +16,8 @@ const ROUNDS = 4;
 
 /**
  * The findings store with `getFindings`: one strongly consistent `BatchGetItem` for up to 100 findings
- * instead of one `GetItem` each (the sweep reads a resource's at a time, every resource every hour; a
- * Config change reads those of its resource and all its dependants together, `FindingRecorder`). Its
+ * instead of one `GetItem` each (`FindingRecorder`: the sweep reads those of an account's resources
+ * together, every resource every hour; a Config change those of its resource and all its dependants). Its
  * own module, so only the functions that use it are granted `dynamodb:BatchGetItem` (docs/deploy.md,
  * "Least privilege"). Read units are the same as the `GetItem`s (one per item up to 4 KB); requests
  * and round trips are fewer.

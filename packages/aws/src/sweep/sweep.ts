@@ -25,8 +25,9 @@ import {
   unsweptUnable,
   watchedTypes,
 } from "@phiwatch/core";
-import { type DriftDeps, evaluateAndRecord, recordEvaluations } from "../drift-service.ts";
+import { type DriftDeps, evaluateOnto, recordEvaluations } from "../drift-service.ts";
 import { InventoryBatch } from "../facts.ts";
+import { FindingRecorder } from "../finding-recorder.ts";
 import { type BackoffOptions, pastDeadline, reasonOf } from "./backoff.ts";
 import type { PostureStore } from "./posture-store.ts";
 import {
@@ -152,9 +153,10 @@ async function pool<T>(
 
 /**
  * One sweep of one account: read every in-scope resource, store the snapshots in the inventory, mark
- * resources that no longer exist as deleted, evaluate every control on every resource through the
- * same `evaluateAndRecord` the event path uses (so the findings are the ones change events produce),
- * resolve the findings of deleted resources, and record a posture snapshot.
+ * resources that no longer exist as deleted, evaluate every control on every resource and record the
+ * verdicts through the same `FindingRecorder` the event path uses (so the findings are the ones change
+ * events produce; their findings read 100 at a time across resources), resolve the findings of
+ * deleted resources, and record a posture snapshot.
  *
  * A resource is deleted only where its type was enumerated completely (the recorder records it and
  * every read succeeded); where a read failed, findings are left as they are and the failure is
@@ -433,14 +435,21 @@ async function sweepAccount(
   }
 
   // 3. Evaluate what exists, then record the deleted ones (NOT_APPLICABLE → "gone" resolves their findings).
-  // Each resource on its own: one whose findings cannot be written (or evaluated) is reported in
-  // `unable` and fails the run at its end, but never keeps the other resources' findings unrecorded.
+  // The verdicts of many resources are recorded together (`FindingRecorder`: their findings read 100
+  // at a time, each write conditional on what it was decided on). Each resource is still on its own:
+  // one whose findings cannot be written (or evaluated) is reported in `unable` and fails the run at
+  // its end, but never keeps the other resources' findings unrecorded. Past the deadline no read or
+  // write starts: a resource with verdicts left unrecorded is not counted as evaluated.
   const evaluations: Evaluation[] = [];
   const unable = [...read.unable];
   const failures: unknown[] = [];
   let transitions = 0;
   let resolvedGone = 0;
-  const failed = (s: ResourceSnapshot, ruleId: string, error: unknown) => {
+  const failed = (
+    s: Pick<ResourceSnapshot, "resourceType" | "resourceId" | "region">,
+    ruleId: string,
+    error: unknown,
+  ) => {
     failures.push(error);
     unable.push(notRecorded(s, ruleId, error));
   };
@@ -455,30 +464,46 @@ async function sweepAccount(
     }
     return batch;
   };
-  const record = async (s: ResourceSnapshot) => {
-    try {
-      const r = await evaluateAndRecord(deps, s, cause, now, reader());
-      for (const f of r.failures) failed(s, f.ruleId, f.error);
-      return r;
-    } catch (error) {
-      failed(s, "*", error);
-      return undefined;
-    }
+  /**
+   * Evaluate `items` (n at a time, none started past the deadline) onto one recorder, then record what
+   * is queued. Returns each started item's evaluations (none for one that could not be evaluated),
+   * the transitions, and the keys of the resources the deadline left with verdicts unrecorded.
+   */
+  const evaluateAll = async (items: readonly ResourceSnapshot[]) => {
+    const recorder = new FindingRecorder(deps.findings, { stop });
+    const evaluated: Evaluation[][] = [];
+    const started = await pool(
+      items.map((s, i) => ({ s, i })),
+      concurrency,
+      async ({ s, i }) => {
+        try {
+          evaluated[i] = await evaluateOnto(recorder, deps, s, cause, now, reader());
+        } catch (error) {
+          failed(s, "*", error);
+          evaluated[i] = [];
+        }
+      },
+      stop,
+    );
+    const r = await recorder.finish();
+    for (const f of r.failures) failed(f.subject, f.ruleId, f.error);
+    return {
+      started,
+      evaluated,
+      transitions: r.transitions,
+      unrecorded: new Set(r.unrecorded.map(resourceKey)),
+    };
   };
   // The deleted first (few, and each resolves findings), then what exists in key order from where the
   // last run stopped, wrapping round: a run the deadline stops leaves the rest to the next run, which
   // starts there — not with the same head of the account every hour. Nothing starts past the deadline.
   const deleted = [...gone.values()];
-  const goneDone = await pool(
-    deleted,
-    concurrency,
-    async (s) => {
-      const r = await record(s);
-      transitions += r?.transitions ?? 0;
-      resolvedGone += r?.transitions ?? 0;
-    },
-    stop,
-  );
+  const goneRun = await evaluateAll(deleted);
+  transitions += goneRun.transitions;
+  resolvedGone += goneRun.transitions;
+  const goneDone = deleted
+    .slice(0, goneRun.started)
+    .filter((s) => !goneRun.unrecorded.has(resourceKey(s))).length;
   // Every resource listed, in the order it was read in full: those not read (the tail) are not
   // evaluated this run, and the next starts with the first of them.
   const pending = new Set(read.pending.map(resourceKey));
@@ -489,16 +514,14 @@ async function sweepAccount(
   ).map((s) => ({ s, key: resourceKey(s) }));
   const readCount = order.findIndex((x) => pending.has(x.key));
   const evaluable = readCount < 0 ? order : order.slice(0, readCount);
-  const done = await pool(
-    evaluable,
-    concurrency,
-    async ({ s }) => {
-      const r = await record(s as ResourceSnapshot);
-      evaluations.push(...(r?.evaluations ?? []));
-      transitions += r?.transitions ?? 0;
-    },
-    stop,
-  );
+  const run = await evaluateAll(evaluable.map(({ s }) => s as ResourceSnapshot));
+  transitions += run.transitions;
+  // Evaluated and recorded: the resources started, up to the first the deadline left unrecorded (those
+  // after it that were recorded are evaluated again next run, which starts there).
+  const cut = evaluable.findIndex((x, i) => i < run.started && run.unrecorded.has(x.key));
+  const done = cut < 0 ? run.started : cut;
+  for (const [i, e] of run.evaluated.entries())
+    if (e && !run.unrecorded.has(evaluable[i]!.key)) append(evaluations, e);
   const left = order.length - done + deleted.length - goneDone;
   // The first resource not evaluated, or else the first not read in full (a fact source no control
   // evaluates, such as a prefix list, whose stored snapshot was kept): the next run starts there.
