@@ -254,6 +254,164 @@ export function kmsKeyConfigurationItem(k: {
   };
 }
 
+/** Managed policies as Config lists them on a role, user or group (`attachedManagedPolicies`). */
+const attached = (arns: readonly string[] | undefined) =>
+  (arns ?? []).map((policyArn) => ({ policyName: policyArn.split("/").pop(), policyArn }));
+/** Inline policies as Config records them (documents URL-encoded). */
+const inlineList = (policies: Record<string, unknown> | undefined) =>
+  Object.entries(policies ?? {}).map(([policyName, doc]) => ({
+    policyName,
+    policyDocument: encodeURIComponent(JSON.stringify(doc)),
+  }));
+/** An IAM id (`AROA…`, `AIDA…`, `AGPA…`, `ANPA…`) derived from the name. */
+const iamId = (prefix: string, name: string) =>
+  `${prefix}${createHash("sha256").update(name).digest("hex").slice(0, 17).toUpperCase()}`;
+
+/** The envelope of an IAM configuration item (Config records IAM in the `global` region). */
+function iamItem(i: {
+  resourceType: string;
+  resourceId: string;
+  resourceName: string;
+  arn: string;
+  accountId: string;
+  capturedAt: string;
+  status?: "OK" | "ResourceDeleted";
+  configuration: Record<string, unknown>;
+}): Record<string, unknown> {
+  return {
+    relatedEvents: [],
+    relationships: [],
+    configuration: i.status === "ResourceDeleted" ? null : i.configuration,
+    supplementaryConfiguration: {},
+    tags: {},
+    configurationItemVersion: "1.3",
+    configurationItemCaptureTime: i.capturedAt,
+    configurationStateId: Date.parse(i.capturedAt),
+    awsAccountId: i.accountId,
+    configurationItemStatus: i.status ?? "OK",
+    resourceType: i.resourceType,
+    resourceId: i.resourceId,
+    resourceName: i.resourceName,
+    ARN: i.arn,
+    awsRegion: "global",
+    availabilityZone: "Not Applicable",
+    configurationStateMd5Hash: "",
+  };
+}
+
+/**
+ * A configuration item of a customer-managed IAM policy: one version, the default, its document
+ * URL-encoded (shape of Config's AWS::IAM::Policy items, test/fixtures/config/rdk__AWS_IAM_Policy.json).
+ */
+export function iamPolicyConfigurationItem(p: {
+  policyName: string;
+  path?: string;
+  accountId?: string;
+  capturedAt: string;
+  document: unknown;
+  status?: "OK" | "ResourceDeleted";
+}): Record<string, unknown> {
+  const accountId = p.accountId ?? "111122223333";
+  const path = p.path ?? "/";
+  const arn = `arn:aws:iam::${accountId}:policy${path}${p.policyName}`;
+  const policyId = iamId("ANPA", arn);
+  return iamItem({
+    resourceType: "AWS::IAM::Policy",
+    resourceId: policyId,
+    resourceName: p.policyName,
+    arn,
+    accountId,
+    capturedAt: p.capturedAt,
+    ...(p.status ? { status: p.status } : {}),
+    configuration: {
+      policyName: p.policyName,
+      policyId,
+      arn,
+      path,
+      defaultVersionId: "v1",
+      attachmentCount: 1,
+      permissionsBoundaryUsageCount: 0,
+      isAttachable: true,
+      createDate: "2025-01-14T16:20:00.000Z",
+      updateDate: p.capturedAt,
+      policyVersionList: [
+        {
+          document: encodeURIComponent(JSON.stringify(p.document)),
+          versionId: "v1",
+          isDefaultVersion: true,
+          createDate: p.capturedAt,
+        },
+      ],
+    },
+  });
+}
+
+/** A configuration item of an IAM group (shape of Config's AWS::IAM::Group items). */
+export function iamGroupConfigurationItem(g: {
+  groupName: string;
+  accountId?: string;
+  capturedAt: string;
+  attachedPolicies?: string[];
+  inlinePolicies?: Record<string, unknown>;
+  status?: "OK" | "ResourceDeleted";
+}): Record<string, unknown> {
+  const accountId = g.accountId ?? "111122223333";
+  const arn = `arn:aws:iam::${accountId}:group/${g.groupName}`;
+  const groupId = iamId("AGPA", g.groupName);
+  return iamItem({
+    resourceType: "AWS::IAM::Group",
+    resourceId: groupId,
+    resourceName: g.groupName,
+    arn,
+    accountId,
+    capturedAt: g.capturedAt,
+    ...(g.status ? { status: g.status } : {}),
+    configuration: {
+      path: "/",
+      groupName: g.groupName,
+      groupId,
+      arn,
+      createDate: "2025-01-14T16:20:00.000Z",
+      groupPolicyList: inlineList(g.inlinePolicies),
+      attachedManagedPolicies: attached(g.attachedPolicies),
+    },
+  });
+}
+
+/** A configuration item of an IAM user (shape of test/fixtures/config/rdk__AWS_IAM_User.json). */
+export function iamUserConfigurationItem(u: {
+  userName: string;
+  accountId?: string;
+  capturedAt: string;
+  groups?: string[];
+  attachedPolicies?: string[];
+  inlinePolicies?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const accountId = u.accountId ?? "111122223333";
+  const arn = `arn:aws:iam::${accountId}:user/${u.userName}`;
+  const userId = iamId("AIDA", u.userName);
+  return iamItem({
+    resourceType: "AWS::IAM::User",
+    resourceId: userId,
+    resourceName: u.userName,
+    arn,
+    accountId,
+    capturedAt: u.capturedAt,
+    configuration: {
+      path: "/",
+      userName: u.userName,
+      userId,
+      arn,
+      createDate: "2025-01-14T16:20:00.000Z",
+      userPolicyList: inlineList(u.inlinePolicies),
+      groupList: u.groups ?? [],
+      attachedManagedPolicies: attached(u.attachedPolicies),
+      permissionsBoundary: null,
+      tags: [],
+    },
+  });
+}
+
 /** A configuration item of an IAM role with inline policies (documents URL-encoded, as Config records them). */
 export function iamRoleConfigurationItem(r: {
   roleName: string;
@@ -261,6 +419,8 @@ export function iamRoleConfigurationItem(r: {
   capturedAt: string;
   trustedService?: string;
   inlinePolicies: Record<string, unknown>;
+  /** Managed policy ARNs (`attachedManagedPolicies`). */
+  attachedPolicies?: string[];
 }): Record<string, unknown> {
   const accountId = r.accountId ?? "111122223333";
   const arn = `arn:aws:iam::${accountId}:role/${r.roleName}`;
@@ -290,7 +450,7 @@ export function iamRoleConfigurationItem(r: {
         policyName,
         policyDocument: encodeURIComponent(JSON.stringify(doc)),
       })),
-      attachedManagedPolicies: [],
+      attachedManagedPolicies: attached(r.attachedPolicies),
       permissionsBoundary: null,
       tags: [],
       roleLastUsed: null,

@@ -5,6 +5,7 @@ import {
   type FactLookup,
   type FactRequest,
   notApplicable,
+  type PreviousSnapshot,
   type Verdict,
 } from "../control/types.ts";
 import { memoOn } from "../resource/memo.ts";
@@ -118,6 +119,66 @@ function boundaryArn(c: Record<string, unknown>): string | undefined {
   return str(b?.permissionsBoundaryArn);
 }
 
+/** The group names of a user's item, as `identityPolicies` reads them (`groupList`, strings only). */
+function groupNames(c: Record<string, unknown>): string[] {
+  return Array.isArray(c.groupList) ? c.groupList.filter((g): g is string => typeof g === "string") : [];
+}
+
+/**
+ * Whether a change to an `AWS::IAM::Policy` or `AWS::IAM::Group` item can move an identity control's
+ * verdict (status, summary or evidence) on `identity`: the identity controls' `affectedBy`. Their
+ * verdicts read those items only through `identityPolicies` —
+ * - a role or user reads the managed policies its own item attaches or sets as its boundary, found by
+ *   reference (`attachedManagedPolicies[].policyArn`, `permissionsBoundary.permissionsBoundaryArn`)
+ *   among the account's present policy items by resource id or ARN;
+ * - a user also reads the present groups its `groupList` names (by `resourceName` or
+ *   `configuration.groupName`), their inline policies and the managed policies they attach;
+ * - a managed policy (iam-no-wildcard-on-phi) reads its own item only, never another policy or a group.
+ *
+ * So a policy change moves the identities whose item names the replaced (`previous`, which their last
+ * verdicts were decided on) or the new item, when present, by resource id or ARN; and every user in
+ * any group, because which policies a group attaches is in the group's item, which is not seen here.
+ * A group change moves the users whose `groupList` names the replaced or the new item, when present;
+ * never a role. `previous` unknown (`undefined`): every role and user (every user for a group).
+ *
+ * @example
+ * ```ts
+ * iamChangeMovesIdentity(roleAttachingP, policyP, policyPBefore); // true
+ * iamChangeMovesIdentity(roleAttachingQ, policyP, policyPBefore); // false
+ * iamChangeMovesIdentity(userInAnyGroup, policyP, policyPBefore); // true: a group may attach P
+ * iamChangeMovesIdentity(userInGroupG, groupG, null); // true; false for a role, or a user not in G
+ * ```
+ */
+export function iamChangeMovesIdentity(
+  identity: ResourceSnapshot,
+  changed: ResourceSnapshot,
+  previous: PreviousSnapshot,
+): boolean {
+  const policyChange = changed.resourceType === "AWS::IAM::Policy";
+  if (!policyChange && changed.resourceType !== "AWS::IAM::Group") return true;
+  // A managed policy's verdict reads its own item only (`identityPolicies` returns before any fact).
+  if (identity.resourceType === "AWS::IAM::Policy") return false;
+  const user = identity.resourceType === "AWS::IAM::User";
+  if (!user && identity.resourceType !== "AWS::IAM::Role") return true;
+  // Policies and groups are looked up in the identity's own account only, and only users read groups.
+  if (identity.accountId !== changed.accountId || (!policyChange && !user)) return false;
+  if (previous === undefined) return true;
+  // Only present items are found (the inventory lists no deleted item, and the lookups skip them).
+  const items = (previous ? [previous, changed] : [changed]).filter((s) => s.state === "present");
+  const c = identity.configuration;
+  if (!policyChange) {
+    const groups = groupNames(c);
+    return items.some((g) => groups.some((n) => n === g.resourceName || n === g.configuration.groupName));
+  }
+  const b = boundaryArn(c);
+  const refs = b === undefined ? attachedArns(c) : [...attachedArns(c), b];
+  // The fact lookup finds a policy by resource id or the item's ARN; `configuration.arn` is matched too
+  // (more than the lookup finds: an item without its top-level ARN is not found by ARN).
+  if (items.some((p) => refs.some((r) => r === p.resourceId || r === p.arn || r === p.configuration.arn)))
+    return true;
+  return user && groupNames(c).length > 0;
+}
+
 /** Inventory facts an IAM role or user needs: its managed policies, its boundary, its groups. */
 export function identityFactRequests(s: ResourceSnapshot): FactRequest[] {
   const c = s.configuration;
@@ -193,9 +254,7 @@ export function identityPolicies(s: ResourceSnapshot, facts: FactLookup): Identi
   const b = boundaryArn(c);
   if (b) managed(b, "boundary");
   if (s.resourceType === "AWS::IAM::User") {
-    const groups = Array.isArray(c.groupList)
-      ? c.groupList.filter((g): g is string => typeof g === "string")
-      : [];
+    const groups = groupNames(c);
     const all = groups.length > 0 ? facts.inventory("AWS::IAM::Group", s.accountId) : [];
     for (const g of groups) {
       const item = all?.find(

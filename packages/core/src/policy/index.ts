@@ -34,6 +34,7 @@ export {
   accessPointAccess,
   accessVerdict,
   type IdentityPolicies,
+  iamChangeMovesIdentity,
   identityAccess,
   identityControlFacts,
   identityFactRequests,

@@ -4,6 +4,7 @@ import { fail, notApplicable, pass } from "../../control/types.ts";
 import {
   accessPointAccess,
   accessVerdict,
+  iamChangeMovesIdentity,
   identityAccess,
   identityControlFacts,
   identityScope,
@@ -28,6 +29,8 @@ export default defineControl({
     cli: "aws iam put-role-policy --role-name ROLE --policy-name deny-raw-audio --policy-document file://deny-raw-audio.json",
   },
   dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
+  // Only the identities that name the policy or group (and, for a policy, every user in a group).
+  affectedBy: iamChangeMovesIdentity,
   facts(resource, ctx) {
     const arn = resource.arn ?? String(resource.configuration.arn ?? "");
     const p = ctx.baseline.principals;

@@ -4,6 +4,7 @@ import { fail, notApplicable, pass } from "../../control/types.ts";
 import {
   accessPointAccess,
   accessVerdict,
+  iamChangeMovesIdentity,
   identityAccess,
   identityControlFacts,
   identityScope,
@@ -37,6 +38,8 @@ export default defineControl({
     cli: "aws iam put-role-policy --role-name ROLE --policy-name deny-phi-delete --policy-document file://deny-phi-delete.json",
   },
   dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
+  // Only the identities that name the policy or group (and, for a policy, every user in a group).
+  affectedBy: iamChangeMovesIdentity,
   facts(resource, ctx) {
     return identityControlFacts(resource, ctx.baseline);
   },

@@ -2,7 +2,7 @@ import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { accessPointQuestion } from "../../policy/access-points.ts";
 import { type Statement, widenVariables } from "../../policy/document.ts";
-import { identityControlFacts, identityScope } from "../../policy/identity.ts";
+import { iamChangeMovesIdentity, identityControlFacts, identityScope } from "../../policy/identity.ts";
 import { bucketInventoryRequest, type PhiTarget, phiBucketKeys } from "../../policy/resources.ts";
 import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
 import { memoOn } from "../../resource/memo.ts";
@@ -92,6 +92,8 @@ export default defineControl({
     cli: "aws iam create-policy-version --policy-arn POLICY_ARN --policy-document file://narrowed.json --set-as-default",
   },
   dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
+  // Only the identities that name the policy or group (and, for a policy, every user in a group).
+  affectedBy: iamChangeMovesIdentity,
   facts(resource, ctx) {
     // The bucket inventory names the keys that encrypt PHI buckets: PHI keys the baseline need not list.
     return [...identityControlFacts(resource, ctx.baseline), bucketInventoryRequest(resource.accountId)];

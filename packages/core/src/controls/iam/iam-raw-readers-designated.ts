@@ -4,6 +4,7 @@ import { fail, notApplicable, pass } from "../../control/types.ts";
 import {
   accessPointAccess,
   accessVerdict,
+  iamChangeMovesIdentity,
   identityAccess,
   identityControlFacts,
   identityScope,
@@ -30,6 +31,8 @@ export default defineControl({
     cli: "aws iam detach-role-policy --role-name ROLE --policy-arn POLICY_ARN  # or edit the inline policy",
   },
   dependsOn: ["AWS::IAM::Policy", "AWS::IAM::Group"],
+  // Only the identities that name the policy or group (and, for a policy, every user in a group).
+  affectedBy: iamChangeMovesIdentity,
   facts(resource, ctx) {
     return identityControlFacts(resource, ctx.baseline);
   },
