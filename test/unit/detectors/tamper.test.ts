@@ -840,10 +840,13 @@ describe("tamper-phiwatch: the alerts topic's attributes and policy", () => {
     expect(ids(set("KmsMasterKeyId", "alias/aws/sns"))).toEqual([
       ["tamper-phiwatch", "high", "phiwatch-prod-alerts"],
     ]);
-    // A customer key (the deploy sets phiwatch's own) cannot be told from another in the event.
+    // A customer key by ARN cannot be told from phiwatch's own in the event, and only the deploy sets
+    // the topic's key: any other key silences phiwatch's publishes (review s18, below).
     expect(
-      set("KmsMasterKeyId", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
-    ).toEqual([]);
+      ids(
+        set("KmsMasterKeyId", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
   });
 
   it("fires medium on a delivery policy change, not on attributes that do not affect delivery", () => {
@@ -996,7 +999,7 @@ describe("tamper-phiwatch: phiwatch's triggers re-pointed, filtered, or changed 
     ).toEqual([]);
   });
 
-  it("does not fire on another application's trigger, nor on re-pointing between phiwatch functions", () => {
+  it("does not fire on another application's trigger, nor on a trigger set to its own phiwatch function", () => {
     const other = {
       eventSourceArn: "arn:aws:sqs:us-east-1:111122223333:orders",
       functionArn: "arn:aws:lambda:us-east-1:111122223333:function:orders",
@@ -1061,5 +1064,119 @@ describe("tamper-audit-logging: AWS Config recorder changes in a region outside 
       inRegion("ap-southeast-2", stop).map((x) => [x.severity, x.evidence.regionOutsideBaseline]),
     ).toEqual([["medium", true]]);
     expect(inRegion("us-east-1", stop).map((x) => x.severity)).toEqual(["critical"]);
+  });
+});
+
+describe("tamper-phiwatch: review s18 — the table named by ARN, triggers re-pointed to a phiwatch-named function, the topic's key", () => {
+  const table = () => loadRecord("awsdocs-schema__dynamodb_DeleteTable.json");
+  const onTable = (eventName: string, requestParameters: Record<string, unknown>) =>
+    fired({ ...table(), eventName, requestParameters, responseElements: null });
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+  const T = "phiwatch-prod-findings";
+  const ARN = `arn:aws:dynamodb:us-east-1:111122223333:table/${T}`;
+
+  // DynamoDB takes the table's ARN wherever it takes its name (TableName: "You can also provide the
+  // Amazon Resource Name (ARN) of the table"), and CloudTrail records the request as sent.
+  it("fires on the table's protection, stream, recovery, TTL and deletion when the request names it by ARN", () => {
+    expect(
+      ids(onTable("UpdateTable", { tableName: ARN, streamSpecification: { streamEnabled: false } })),
+    ).toEqual([["tamper-phiwatch", "critical", T]]);
+    expect(ids(onTable("UpdateTable", { tableName: ARN, deletionProtectionEnabled: false }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+    expect(
+      ids(
+        onTable("UpdateContinuousBackups", {
+          tableName: ARN,
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(
+      ids(
+        onTable("UpdateTimeToLive", {
+          tableName: ARN,
+          timeToLiveSpecification: { enabled: true, attributeName: "count" },
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(
+      ids(
+        onTable("DeleteTable", {
+          tableName: `arn:aws-us-gov:dynamodb:us-gov-west-1:111122223333:table/${T}`,
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "critical", T]]);
+    // Another table by ARN, or a phiwatch-like name inside another resource's ARN, is not phiwatch's.
+    expect(
+      onTable("UpdateTable", {
+        tableName: "arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+        streamSpecification: { streamEnabled: false },
+      }),
+    ).toEqual([]);
+  });
+
+  const mapping = () => loadRecord("awsdocs-schema__lambda_UpdateEventSourceMapping_disabled.json");
+  const UUID = "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE";
+  const STREAM =
+    "arn:aws:dynamodb:us-east-1:111122223333:table/phiwatch-prod-findings/stream/2026-01-05T10:00:00.000";
+  const fnArn = (name: string) => `arn:aws:lambda:us-east-1:111122223333:function:${name}`;
+  const update = (functionName: string, eventSourceArn: string | undefined) =>
+    fired({
+      ...mapping(),
+      requestParameters: { uUID: UUID, functionName },
+      responseElements: eventSourceArn
+        ? { uUID: UUID, eventSourceArn, functionArn: fnArn(functionName) }
+        : null,
+    });
+
+  // A function name is anyone's to take: `phiwatch-prod-drain` is as much outside phiwatch as `drain`,
+  // and the sweep is not the notifier.
+  it("fires critical when a phiwatch trigger is re-pointed to another function whose name starts phiwatch-", () => {
+    const d = update("phiwatch-prod-drain", STREAM);
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", UUID]]);
+    expect(d[0]!.evidence.change).toMatch(/re-pointed to phiwatch-prod-drain/);
+    expect(ids(update("phiwatch-prod-sweep", STREAM))).toEqual([["tamper-phiwatch", "critical", UUID]]);
+    expect(
+      ids(update("phiwatch-prod-notify", "arn:aws:sqs:us-east-1:111122223333:phiwatch-prod-deliveries.fifo")),
+    ).toEqual([["tamper-phiwatch", "critical", UUID]]);
+    // Each trigger's own function (what a deploy sends) is not a re-pointing.
+    expect(update("phiwatch-prod-notify", STREAM)).toEqual([]);
+    expect(
+      update(fnArn("phiwatch-prod-access"), "arn:aws:sqs:us-east-1:111122223333:phiwatch-prod-access"),
+    ).toEqual([]);
+    expect(
+      update("phiwatch-prod-forward", "arn:aws:sqs:us-east-1:111122223333:phiwatch-prod-deliveries.fifo"),
+    ).toEqual([]);
+  });
+
+  it("without a response, says it cannot tell when the new function is not one phiwatch triggers", () => {
+    expect(ids(update("phiwatch-prod-drain", undefined))).toEqual([["tamper-phiwatch", "medium", UUID]]);
+    expect(update("phiwatch-prod-notify", undefined)).toEqual([]);
+  });
+
+  const TOPIC = "arn:aws:sns:us-east-1:111122223333:phiwatch-prod-alerts";
+  const setKey = (attributeValue: string) =>
+    fired({
+      ...loadRecord("awsdocs-schema__sns_Unsubscribe.json"),
+      eventName: "SetTopicAttributes",
+      requestParameters: { topicArn: TOPIC, attributeName: "KmsMasterKeyId", attributeValue },
+      responseElements: null,
+    });
+
+  // SNS makes every publisher use the topic's key (kms:GenerateDataKey*, kms:Decrypt): phiwatch's
+  // functions may use only phiwatch's key, so any other key stops their alerts.
+  it("fires high when the alerts topic's key is changed to a key other than phiwatch's", () => {
+    const other = "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+    const d = setKey(other);
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    expect(d[0]!.evidence.change).toMatch(/encryption key changed/);
+    expect(ids(setKey("alias/someone-else"))).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    // phiwatch's own key by its alias (name or ARN) is what the deploy means.
+    expect(setKey("alias/phiwatch-prod-key")).toEqual([]);
+    expect(setKey("arn:aws:kms:us-east-1:111122223333:alias/phiwatch-prod-key")).toEqual([]);
+    expect(ids(setKey("alias/phiwatch-dev-key"))).toEqual([
+      ["tamper-phiwatch", "high", "phiwatch-prod-alerts"],
+    ]);
   });
 });

@@ -15,6 +15,19 @@ function functionName(ref: unknown): string | undefined {
   return name && PHIWATCH_NAME.test(name) ? name : undefined;
 }
 
+/**
+ * The phiwatch table a DynamoDB request names: DynamoDB takes the table's name or its ARN
+ * (`arn:…:dynamodb:REGION:ACCOUNT:table/NAME`) wherever it takes `TableName`, and CloudTrail records the
+ * request as sent.
+ */
+function tableName(ref: unknown): string | undefined {
+  if (typeof ref !== "string") return undefined;
+  const name = ref.startsWith("arn:")
+    ? /^arn:[\w-]+:dynamodb:[^:]*:\d{12}:table\/([^/]+)$/.exec(ref)?.[1]
+    : ref;
+  return name && PHIWATCH_NAME.test(name) ? name : undefined;
+}
+
 /** The topic name of a topic ARN (`arn:…:sns:REGION:ACCOUNT:NAME`) or subscription ARN (`…:NAME:ID`). */
 function topicName(arn: unknown, subscription: boolean): string | undefined {
   if (typeof arn !== "string") return undefined;
@@ -137,7 +150,7 @@ function topicAttributeChange(
           "encryption key set to the AWS-managed alias/aws/sns: CloudWatch alarms can no longer publish",
           "high",
         );
-      return undefined;
+      return topicKeyChange(name, value);
     case "DeliveryPolicy":
       return topicChange(
         name,
@@ -148,6 +161,34 @@ function topicAttributeChange(
       return undefined;
   }
 }
+
+/**
+ * The alerts topic's key set to another key than phiwatch's. SNS makes every publisher use the topic's
+ * key (kms:GenerateDataKey*, kms:Decrypt), and phiwatch's functions may use only phiwatch's key
+ * (`alias/phiwatch-<stage>-key`, docs/deploy.md): under any other key their publishes fail, and
+ * CloudWatch's unless its key policy admits CloudWatch. The deploy names the key by ARN, which the
+ * record cannot be compared with: only phiwatch's alias (name or ARN) is known to be phiwatch's key.
+ * The new key is named in the finding only when it reads as a KMS key or alias reference.
+ */
+function topicKeyChange(name: string, value: unknown): Silenced | undefined {
+  const stage = /^phiwatch-([a-z0-9-]+)-alerts$/.exec(name)?.[1];
+  const own = stage ? `alias/phiwatch-${stage}-key` : undefined;
+  const ref = typeof value === "string" ? value : "";
+  const ownArn = /^arn:[\w-]+:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(ref)?.[1];
+  if (own && (ref === own || ownArn === own)) return undefined;
+  const shown = KMS_REF.test(ref) ? ` to ${ref}` : "";
+  return topicChange(
+    name,
+    `encryption key changed${shown}: unless it is phiwatch's key (${own ?? "alias/phiwatch-<stage>-key"}), phiwatch's functions cannot publish alerts to it (they may use only that key), nor CloudWatch alarms unless the new key's policy admits them`,
+    "high",
+  );
+}
+
+/** A KMS key id (UUID or multi-Region `mrk-…`), key ARN, alias name or alias ARN: what may be echoed. */
+const KEY_ID = "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})";
+const KMS_REF = new RegExp(
+  `^(?:arn:[\\w-]+:kms:[a-z0-9-]{1,32}:\\d{12}:(?:key/${KEY_ID}|alias/[A-Za-z0-9/_-]{1,250})|alias/[A-Za-z0-9/_-]{1,250}|${KEY_ID})$`,
+);
 
 /** A Lambda function name as Lambda allows it (for evidence), from a name or (partial) ARN. */
 function anyFunctionName(ref: unknown): string | undefined {
@@ -164,6 +205,26 @@ function phiwatchSource(arn: unknown): string | undefined {
     /^arn:[\w-]+:sqs:[^:]*:\d{12}:([^:]+?)(?:\.fifo)?$/.exec(arn)?.[1];
   return name && PHIWATCH_NAME.test(name) ? name : undefined;
 }
+
+/**
+ * The function phiwatch triggers from each source it deploys a mapping on (infra/functions.ts): the
+ * table's stream → notify, the access queue → access, the deliveries queue → forward.
+ */
+const TRIGGERED: Readonly<Record<string, string>> = {
+  findings: "notify",
+  access: "access",
+  deliveries: "forward",
+};
+
+/** The function phiwatch deploys on a phiwatch source (`phiwatch-<stage>-findings` → `phiwatch-<stage>-notify`). */
+function triggeredBy(source: string | undefined): string | undefined {
+  const m = source ? /^phiwatch-([a-z0-9-]+)-(findings|access|deliveries)$/.exec(source) : null;
+  return m ? `phiwatch-${m[1]}-${TRIGGERED[m[2]!]}` : undefined;
+}
+
+/** Whether a function name is one phiwatch triggers through a mapping (`phiwatch-<stage>-notify|access|forward`). */
+const isTriggeredFunction = (name: string | undefined) =>
+  !!name && /^phiwatch-[a-z0-9-]+-(notify|access|forward)$/.test(name);
 
 /** A non-empty `FilterCriteria.Filters` (CloudTrail: `filterCriteria.filters`). */
 function hasFilters(criteria: unknown): boolean {
@@ -187,7 +248,15 @@ function mappingChange(
 ): Silenced | undefined {
   const deleted = r.eventName === "DeleteEventSourceMapping20150331";
   const requested = requestMember(req, "functionName");
-  const repointed = typeof requested === "string" && requested !== "" && !functionName(requested);
+  const target = anyFunctionName(requested);
+  // A name is anyone's to take (`phiwatch-prod-drain`): a mapping on a phiwatch source is re-pointed
+  // unless it names the function phiwatch deploys on that source; without the source (no response),
+  // unless it names a function phiwatch triggers at all.
+  const expected = triggeredBy(phiwatchSource(res.eventSourceArn));
+  const repointed =
+    typeof requested === "string" &&
+    requested !== "" &&
+    (expected ? target !== expected : !isTriggeredFunction(target));
   const filtered = hasFilters(requestMember(req, "filterCriteria"));
   const disabled = isFalse(requestMember(req, "enabled"));
   if (!deleted && !disabled && !repointed && !filtered) return undefined;
@@ -199,7 +268,7 @@ function mappingChange(
   }
   if (repointed) {
     changes.push(
-      `its trigger re-pointed to ${anyFunctionName(requested) ?? "another function"}, outside phiwatch`,
+      `its trigger re-pointed to ${target ?? "another function"}, outside phiwatch${expected ? ` (phiwatch's function on it is ${expected})` : ""}`,
     );
     severity = "critical";
   }
@@ -329,16 +398,16 @@ function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined
     case "UpdateTable":
     case "UpdateContinuousBackups":
     case "UpdateTimeToLive": {
-      const name = typeof req.tableName === "string" ? req.tableName : "";
-      if (!PHIWATCH_NAME.test(name)) return undefined;
+      const name = tableName(req.tableName);
+      if (!name) return undefined;
       const found = tableChange(r.eventName, req);
       return found
         ? { type: "AWS::DynamoDB::Table", name, what: `table ${name}: ${found.change}`, ...found }
         : undefined;
     }
     case "DeleteTable": {
-      const name = typeof req.tableName === "string" ? req.tableName : "";
-      if (!PHIWATCH_NAME.test(name)) return undefined;
+      const name = tableName(req.tableName);
+      if (!name) return undefined;
       const change = "table deleted (findings, drift history and outbox gone)";
       return { type: "AWS::DynamoDB::Table", name, what: `table ${name}: ${change}`, change };
     }
