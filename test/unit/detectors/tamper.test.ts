@@ -1055,15 +1055,17 @@ describe("tamper-audit-logging: AWS Config recorder changes in a region outside 
     expect(d[0]!.evidence.regionOutsideBaseline).toBeUndefined();
   });
 
-  it("treats a stopped or deleted recorder the same way", () => {
-    const stop = {
-      eventName: "StopConfigurationRecorder",
-      requestParameters: { configurationRecorderName: "default" },
-    };
-    expect(
-      inRegion("ap-southeast-2", stop).map((x) => [x.severity, x.evidence.regionOutsideBaseline]),
-    ).toEqual([["medium", true]]);
-    expect(inRegion("us-east-1", stop).map((x) => x.severity)).toEqual(["critical"]);
+  it("keeps a stopped or deleted recorder critical outside the allowed regions (it may record the global IAM types), saying where", () => {
+    for (const eventName of ["StopConfigurationRecorder", "DeleteConfigurationRecorder"]) {
+      const stop = { eventName, requestParameters: { configurationRecorderName: "default" } };
+      expect(
+        inRegion("ap-southeast-2", stop).map((x) => [x.severity, x.evidence.regionOutsideBaseline]),
+      ).toEqual([["critical", true]]);
+      expect(inRegion("ap-southeast-2", stop)[0]!.summary).toMatch(/outside the baseline's allowedRegions/);
+      expect(inRegion("us-east-1", stop).map((x) => [x.severity, x.evidence.regionOutsideBaseline])).toEqual([
+        ["critical", undefined],
+      ]);
+    }
   });
 });
 

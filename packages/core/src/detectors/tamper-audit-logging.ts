@@ -68,7 +68,6 @@ export default defineDetector({
           subject,
           `${what}: configuration drift is no longer recorded${outside ? OUTSIDE_NOTE : ""}`,
           outside ?? {},
-          outside ? { severity: "medium" } : {},
         ),
       ];
     }
@@ -122,11 +121,13 @@ const OUTSIDE_NOTE = " (a region outside the baseline's allowedRegions)";
 
 /**
  * Evidence for a Config recorder event in a region outside the baseline's `allowedRegions`, or
- * undefined inside them. Such an event still alerts, at medium rather than critical: no PHI resource
- * should live there and the sweep reads only the allowed regions, so drift of the PHI footprint is not
- * blinded; but the recorder there is what lets `region-allow-list` see a PHI bucket, key or Connect
- * instance created outside the residency commitment (through the config-change path), and blinding it
- * first is how such a copy would go unseen.
+ * undefined inside them. Such an event still alerts: the recorder there is what lets `region-allow-list`
+ * see a PHI bucket, key or Connect instance created outside the residency commitment (through the
+ * config-change path), and blinding it first is how such a copy would go unseen. A recorder stopped or
+ * deleted there stays critical: it may be the one region that records the global IAM types (AWS
+ * recommends recording them in one region only, which need not be an allowed one), and the sweep also
+ * reads phiwatch's own region. A recording group narrowed there (the regional types only: the global
+ * ones are not judged) alerts at medium.
  */
 function outsideRegions(r: CloudTrailRecord, ctx: RecordContext): Record<string, unknown> | undefined {
   const region = r.awsRegion;
