@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Baseline, type BaselineInput, BaselineSchema } from "../../packages/core/src/index.ts";
 
 /** A small valid baseline for unit tests; override any field. */
@@ -13,4 +16,18 @@ export function testBaseline(overrides: Partial<BaselineInput> = {}): Baseline {
     ],
     ...overrides,
   });
+}
+
+/**
+ * The demo baseline (examples/baseline.yaml) with `accounts` replaced, written to a fresh temporary
+ * file for a local stack (`LocalStack.start({ baselineFile })`); returns the file's path.
+ */
+export function demoBaselineFileWithAccounts(accounts: readonly string[], prefix: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), prefix)), "baseline.yaml");
+  const text = readFileSync("examples/baseline.yaml", "utf8");
+  const replaced = text.replace('accounts: ["111122223333"]', `accounts: ${JSON.stringify(accounts)}`);
+  if (replaced === text)
+    throw new Error("examples/baseline.yaml no longer declares its accounts as the helper expects");
+  writeFileSync(file, replaced);
+  return file;
 }

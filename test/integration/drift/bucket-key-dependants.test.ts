@@ -3,9 +3,7 @@
 // names an alias). The previous item comes back in the inventory put's response (ALL_OLD). Through the
 // config-change handler against DynamoDB Local; the keys re-evaluated are those whose findings the
 // change read (one BatchGetItem per 100 findings: `FindingRecorder`).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore, InventoryStore, processSnapshot } from "../../../packages/aws/src/index.ts";
 import {
@@ -23,6 +21,7 @@ import {
   fromConfigurationItem,
   parseBaseline,
 } from "../../../packages/core/src/index.ts";
+import { demoBaselineFileWithAccounts } from "../../helpers/baseline.ts";
 import { recordHandlerRequests, type SentRequest } from "../../helpers/handler-requests.ts";
 
 const ACCOUNTS = ["333300000001", "333300000002", "333300000003"];
@@ -34,14 +33,7 @@ let stopRecording: (() => Promise<void>) | undefined;
 const sent: SentRequest[] = [];
 
 beforeAll(async () => {
-  baselineFile = join(mkdtempSync(join(tmpdir(), "bucket-keys-")), "baseline.yaml");
-  writeFileSync(
-    baselineFile,
-    readFileSync("examples/baseline.yaml", "utf8").replace(
-      'accounts: ["111122223333"]',
-      `accounts: ${JSON.stringify(ACCOUNTS)}`,
-    ),
-  );
+  baselineFile = demoBaselineFileWithAccounts(ACCOUNTS, "bucket-keys-");
   stack = await LocalStack.start({ baselineFile });
   store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
   stopRecording = await recordHandlerRequests("bucketKeysRequestCounter", sent);

@@ -2,9 +2,6 @@
 // of its account, a PHI bucket change every trail of its account and the keys it names. Their findings
 // are read together, one strongly consistent BatchGetItem per 100 (before: one per evaluation). Counted on the
 // handler's own client.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import {
@@ -15,6 +12,7 @@ import {
 } from "../../../packages/cli/src/demo/config-events.ts";
 import { LOCAL_NAMES, LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import { allFindings } from "../../../packages/core/src/index.ts";
+import { demoBaselineFileWithAccounts } from "../../helpers/baseline.ts";
 import { recordHandlerRequests, type SentRequest } from "../../helpers/handler-requests.ts";
 
 type Key = { PK?: { S?: string } };
@@ -28,14 +26,7 @@ const ACCOUNTS = ["111122223333", "222200000001", "222200000002", "222200000003"
 
 beforeAll(async () => {
   // The demo baseline with one account per case (an account's buckets, keys and trails are its own).
-  const baselineFile = join(mkdtempSync(join(tmpdir(), "dependants-")), "baseline.yaml");
-  writeFileSync(
-    baselineFile,
-    readFileSync("examples/baseline.yaml", "utf8").replace(
-      'accounts: ["111122223333"]',
-      `accounts: ${JSON.stringify(ACCOUNTS)}`,
-    ),
-  );
+  const baselineFile = demoBaselineFileWithAccounts(ACCOUNTS, "dependants-");
   stack = await LocalStack.start({ baselineFile });
   store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
   // The handler's own client (functions/lib/runtime.ts): every request it sends, with its input.

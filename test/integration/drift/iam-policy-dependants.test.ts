@@ -3,9 +3,6 @@
 // it and every user in a group (a group may attach it); for a group, the users in it. Through the
 // config-change handler against DynamoDB Local; the identities re-evaluated are those whose findings
 // the change read (one BatchGetItem per 100 findings: `FindingRecorder`).
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingStore } from "../../../packages/aws/src/index.ts";
 import {
@@ -23,6 +20,7 @@ import {
   fromConfigurationItem,
   type ResourceSnapshot,
 } from "../../../packages/core/src/index.ts";
+import { demoBaselineFileWithAccounts } from "../../helpers/baseline.ts";
 import { recordHandlerRequests, type SentRequest } from "../../helpers/handler-requests.ts";
 
 const ACCOUNTS = ["444400000001", "444400000002"];
@@ -33,14 +31,7 @@ let stopRecording: (() => Promise<void>) | undefined;
 const sent: SentRequest[] = [];
 
 beforeAll(async () => {
-  const baselineFile = join(mkdtempSync(join(tmpdir(), "iam-dependants-")), "baseline.yaml");
-  writeFileSync(
-    baselineFile,
-    readFileSync("examples/baseline.yaml", "utf8").replace(
-      'accounts: ["111122223333"]',
-      `accounts: ${JSON.stringify(ACCOUNTS)}`,
-    ),
-  );
+  const baselineFile = demoBaselineFileWithAccounts(ACCOUNTS, "iam-dependants-");
   stack = await LocalStack.start({ baselineFile });
   store = new DynamoFindingStore(stack.ddb, LOCAL_NAMES.table);
   stopRecording = await recordHandlerRequests("iamDependantsRequestCounter", sent);
