@@ -6,14 +6,11 @@ import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoFindingStore, InventoryStore, lazyClients, SqsDeadLetterSink } from "@phiwatch/aws";
 import {
-  Activity,
   type Baseline,
   CONTROLS,
   ControlSet,
   type DeadLetterSink,
   type InvalidEventError,
-  type InventoryQuery,
-  type InventoryRead,
   isInputError,
   parseBaselineJson,
   RedactedError,
@@ -49,24 +46,6 @@ export const controls = /* @__PURE__ */ new ControlSet(CONTROLS);
 export const deadLetter: DeadLetterSink = new SqsDeadLetterSink(clients.sqs(), Resource.DeadLetter.url);
 
 let baseline: Baseline | undefined;
-
-/**
- * The tamper detectors' read of the stored inventory: bounded (`Activity.INVENTORY_READ_MAX_PAGES`),
- * and a failed read is an incomplete one the findings name, never a silent pass. No retry: the
- * finding says it could not tell, and the hourly sweep judges the buckets again.
- */
-export async function readInventory(q: InventoryQuery): Promise<InventoryRead> {
-  const max = Activity.INVENTORY_READ_MAX_PAGES;
-  try {
-    const r = await inventory.listRegion(q.accountId, q.region, q.resourceType, max);
-    return r.complete
-      ? { ...q, ...r }
-      : { ...q, ...r, reason: `stopped after ${max} pages (the read's cap)` };
-  } catch (error) {
-    logger.warn("inventory read failed", { resourceType: q.resourceType, error: (error as Error).name });
-    return { ...q, snapshots: [], complete: false, reason: "the inventory read failed" };
-  }
-}
 
 /**
  * The baseline, parsed once per container: the JSON rendition of the baseline YAML (written and

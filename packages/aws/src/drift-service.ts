@@ -57,11 +57,20 @@ export async function processSnapshot(
   // nothing for it) and the inventory keeps the last configuration recorded.
   if (snapshot.state === "not-recorded")
     return { evaluations: [], transitions: 0, dependants: 0, stale: false };
-  // The replaced item comes back in the put's response, asked only where a control depends on the type.
-  const depended = deps.controls.controls.some((c) => c.dependsOn?.includes(snapshot.resourceType));
-  const put = depended
-    ? await deps.inventory.replace(snapshot)
-    : { stored: await deps.inventory.put(snapshot), previous: undefined };
+  // Per dependant type, the controls that depend on this one's type: a resource is re-evaluated when
+  // one of them may see its verdict move (all of its type unless the control narrows it, `affectedBy`,
+  // with what the change replaced: a bucket change, the keys its old or new encryption names).
+  const dependantTypes = new Map<string, Control[]>();
+  for (const c of deps.controls.controls) {
+    if (c.dependsOn?.includes(snapshot.resourceType))
+      for (const t of c.resourceTypes)
+        if (t !== "*") dependantTypes.set(t, [...(dependantTypes.get(t) ?? []), c]);
+  }
+  // The replaced item comes back in the put's response, asked only where some resource depends on the type.
+  const put =
+    dependantTypes.size > 0
+      ? await deps.inventory.replace(snapshot)
+      : { stored: await deps.inventory.put(snapshot), previous: undefined };
   if (!put.stored) return { evaluations: [], transitions: 0, dependants: 0, stale: true };
   // What the dependants' last verdicts were decided on. An item with this capture time is this change
   // stored before — a redelivery, or Lambda's retry of an attempt that failed after its put, whose
@@ -85,15 +94,6 @@ export async function processSnapshot(
   /** Dependant types not listed and dependants not evaluated (recording failures come from the recorder). */
   const unevaluated: RecordFailure[] = [];
   const dependantCause = `dependency:${snapshot.resourceType}:${cause}`;
-  // Per dependant type, the controls that depend on this one's type: a resource is re-evaluated when
-  // one of them may see its verdict move (all of its type unless the control narrows it, `affectedBy`,
-  // with what the change replaced: a bucket change, the keys its old or new encryption names).
-  const dependantTypes = new Map<string, Control[]>();
-  for (const c of deps.controls.controls) {
-    if (c.dependsOn?.includes(snapshot.resourceType))
-      for (const t of c.resourceTypes)
-        if (t !== "*") dependantTypes.set(t, [...(dependantTypes.get(t) ?? []), c]);
-  }
   for (const [type, dependingControls] of dependantTypes) {
     // A type whose list cannot be read does not keep the other types, or what is queued, unrecorded.
     let others: ResourceSnapshot[];

@@ -141,26 +141,7 @@ export class InventoryStore {
     resourceType: string,
     stop: () => boolean,
   ): Promise<{ snapshots: ResourceSnapshot[]; complete: boolean }> {
-    const out: ResourceSnapshot[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      if (stop()) return { snapshots: out, complete: false };
-      const r = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: "GSI3",
-          KeyConditionExpression: "GSI3PK = :pk",
-          ExpressionAttributeValues: marshall({ ":pk": `INV#${accountId}#${resourceType}` }),
-          ...(startKey ? { ExclusiveStartKey: marshall(startKey) } : {}),
-        }),
-      );
-      for (const raw of r.Items ?? []) {
-        const item = unmarshall(raw);
-        if (item.state === "present") out.push(decode(item));
-      }
-      startKey = r.LastEvaluatedKey ? unmarshall(r.LastEvaluatedKey) : undefined;
-    } while (startKey);
-    return { snapshots: out, complete: true };
+    return this.query(accountId, resourceType, undefined, stop);
   }
 
   /**
@@ -179,17 +160,30 @@ export class InventoryStore {
     resourceType: string,
     maxPages: number,
   ): Promise<{ snapshots: ResourceSnapshot[]; complete: boolean }> {
+    let pages = 0;
+    return this.query(accountId, resourceType, region, () => pages++ >= maxPages);
+  }
+
+  /** The GSI3 listing (one region's when `region` is given), asking `stop()` before each page. */
+  private async query(
+    accountId: string,
+    resourceType: string,
+    region: string | undefined,
+    stop: () => boolean,
+  ): Promise<{ snapshots: ResourceSnapshot[]; complete: boolean }> {
     const out: ResourceSnapshot[] = [];
     let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < maxPages; page++) {
+    do {
+      if (stop()) return { snapshots: out, complete: false };
       const r = await this.ddb.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: "GSI3",
-          KeyConditionExpression: "GSI3PK = :pk AND begins_with(GSI3SK, :region)",
+          KeyConditionExpression:
+            region === undefined ? "GSI3PK = :pk" : "GSI3PK = :pk AND begins_with(GSI3SK, :region)",
           ExpressionAttributeValues: marshall({
             ":pk": `INV#${accountId}#${resourceType}`,
-            ":region": `${region}#`,
+            ...(region === undefined ? {} : { ":region": `${region}#` }),
           }),
           ...(startKey ? { ExclusiveStartKey: marshall(startKey) } : {}),
         }),
@@ -199,9 +193,8 @@ export class InventoryStore {
         if (item.state === "present") out.push(decode(item));
       }
       startKey = r.LastEvaluatedKey ? unmarshall(r.LastEvaluatedKey) : undefined;
-      if (!startKey) return { snapshots: out, complete: true };
-    }
-    return { snapshots: out, complete: false };
+    } while (startKey);
+    return { snapshots: out, complete: true };
   }
 }
 

@@ -10,6 +10,10 @@ export function succeeded(r: CloudTrailRecord): boolean {
   return r.errorCode === undefined || r.errorCode === null || r.errorCode === "";
 }
 
+/** A JSON object member of a CloudTrail record (request or response), or undefined for any other value. */
+export const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
 /**
  * A request member in either casing of its first letter: the API reference's (S3's PascalCase, Config's
  * camelCase), or the other, which some operations' CloudTrail records use (no published record settles

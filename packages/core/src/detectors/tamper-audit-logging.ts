@@ -1,4 +1,10 @@
-import { managementDetection, partitionOf, requestMember, succeeded } from "../activity/management.ts";
+import {
+  asRecord,
+  managementDetection,
+  partitionOf,
+  requestMember,
+  succeeded,
+} from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { WATCHED_TYPES } from "../controls/texts.ts";
@@ -112,8 +118,6 @@ const JUDGED_TYPES = WATCHED_TYPES.filter(
   (t) => !GLOBAL_TYPES.has(t) && t !== CONNECT_INSTANCE && t !== CONNECT_FLOW && t !== CONNECT_FLOW_MODULE,
 );
 
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
@@ -153,10 +157,10 @@ function recordingNarrowed(r: CloudTrailRecord, ctx: RecordContext): DetectionDr
     const removed = new Set(strings(requestMember(req, "resourceTypes")));
     dropped = JUDGED_TYPES.filter((t) => removed.has(t));
   } else {
-    const recorder = obj(requestMember(req, "configurationRecorder"));
+    const recorder = asRecord(requestMember(req, "configurationRecorder"));
     name = String(recorder?.name ?? "default");
-    const group = obj(recorder?.recordingGroup) as RecordingGroup | undefined;
-    const mode = obj(recorder?.recordingMode) as RecordingMode | undefined;
+    const group = asRecord(recorder?.recordingGroup) as RecordingGroup | undefined;
+    const mode = asRecord(recorder?.recordingMode) as RecordingMode | undefined;
     dropped = JUDGED_TYPES.filter((t) => !recordsType(group, t, region));
     daily = JUDGED_TYPES.filter((t) => !dropped.includes(t) && recordingFrequency(mode, t) === "DAILY");
   }

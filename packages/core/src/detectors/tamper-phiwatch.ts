@@ -1,4 +1,10 @@
-import { managementDetection, policyWeaknesses, requestMember, succeeded } from "../activity/management.ts";
+import {
+  asRecord,
+  managementDetection,
+  policyWeaknesses,
+  requestMember,
+  succeeded,
+} from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Severity } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
@@ -228,7 +234,7 @@ const isTriggeredFunction = (name: string | undefined) =>
 
 /** A non-empty `FilterCriteria.Filters` (CloudTrail: `filterCriteria.filters`). */
 function hasFilters(criteria: unknown): boolean {
-  const filters = requestMember(obj(criteria), "filters");
+  const filters = requestMember(asRecord(criteria), "filters");
   return Array.isArray(filters) && filters.length > 0;
 }
 
@@ -304,8 +310,6 @@ function mappingChange(
   return undefined;
 }
 
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const isFalse = (v: unknown) => v === false || v === "false";
 const isTrue = (v: unknown) => v === true || v === "true";
 
@@ -320,7 +324,7 @@ function tableChange(
   req: Record<string, unknown>,
 ): { change: string; severity: Severity } | undefined {
   if (event === "UpdateContinuousBackups") {
-    const pitr = obj(requestMember(req, "pointInTimeRecoverySpecification"));
+    const pitr = asRecord(requestMember(req, "pointInTimeRecoverySpecification"));
     return isFalse(requestMember(pitr, "pointInTimeRecoveryEnabled"))
       ? {
           change: "point-in-time recovery turned off (no restore of findings, drift history or outbox)",
@@ -331,7 +335,7 @@ function tableChange(
   if (event === "UpdateTimeToLive") {
     // Disabling TTL only keeps expired rows; TTL on another attribute deletes every item whose value
     // there reads as a past epoch time, within about two days.
-    const ttl = obj(requestMember(req, "timeToLiveSpecification"));
+    const ttl = asRecord(requestMember(req, "timeToLiveSpecification"));
     const attribute = requestMember(ttl, "attributeName");
     return isTrue(requestMember(ttl, "enabled")) && attribute !== TABLE.ttlAttribute
       ? {
@@ -344,7 +348,7 @@ function tableChange(
   let severity: Severity = "high";
   if (isFalse(requestMember(req, "deletionProtectionEnabled")))
     changes.push("deletion protection turned off");
-  const stream = obj(requestMember(req, "streamSpecification"));
+  const stream = asRecord(requestMember(req, "streamSpecification"));
   const streamEnabled = requestMember(stream, "streamEnabled");
   if (isFalse(streamEnabled)) {
     changes.push("stream disabled (the notifier reads it: no alert goes out)");
