@@ -66,6 +66,31 @@ describe("control s3-tls-only", () => {
     expect(e.evidence.proof).toBe("cannot prove");
   });
 
+  it("passes on the Bool forms AWS documents: IfExists, a set qualifier, a JSON false", () => {
+    for (const Condition of [
+      { BoolIfExists: { "aws:SecureTransport": "false" } },
+      { "ForAnyValue:Bool": { "aws:SecureTransport": "false" } },
+      { Bool: { "aws:SecureTransport": false } },
+      { Bool: { "AWS:securetransport": "false" } },
+    ])
+      expect(
+        run(withSupplementary(phiBucket(), policyText({ ...TLS_DENY, Condition })), "s3-tls-only").status,
+      ).toBe("COMPLIANT");
+  });
+
+  it.each([
+    ["StringEquals", { StringEquals: { "aws:SecureTransport": "false" } }],
+    ["StringLike", { StringLike: { "aws:SecureTransport": "f*" } }],
+    ["StringNotEquals", { StringNotEquals: { "aws:SecureTransport": "true" } }],
+    ["Bool with a capitalised value", { Bool: { "aws:SecureTransport": "False" } }],
+  ])("says cannot prove when the Deny tests the Boolean key with %s (undocumented)", (_n, Condition) => {
+    // IAM User Guide, "Condition operators": aws:SecureTransport is a Boolean key, compared with Bool and
+    // the values true/false; how a string operator or another spelling compares it is not documented.
+    const e = run(withSupplementary(phiBucket(), policyText({ ...TLS_DENY, Condition })), "s3-tls-only");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
   it("is not applicable outside the baseline", () => {
     expect(run(phiBucket("marketing-assets"), "s3-tls-only").status).toBe("NOT_APPLICABLE");
   });
