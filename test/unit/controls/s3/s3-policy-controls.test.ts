@@ -126,6 +126,71 @@ describe("control s3-policy-least-privilege", () => {
     ...extra,
   });
 
+  it.each([
+    [
+      "another account may change the default encryption",
+      { AWS: "444455556666" },
+      "s3:PutEncryptionConfiguration",
+      BUCKET,
+    ],
+    ["anyone may turn Block Public Access off", "*", "s3:PutBucketPublicAccessBlock", BUCKET],
+    ["anyone may read object ACLs", "*", "s3:GetObjectAcl", OBJECTS],
+    [
+      "another account may bypass Object Lock governance",
+      { AWS: "444455556666" },
+      "s3:BypassGovernanceRetention",
+      OBJECTS,
+    ],
+    ["anyone may delete the bucket", { AWS: "*" }, "s3:DeleteBucket", BUCKET],
+    ["another account may tag the bucket (a wildcard)", { AWS: "444455556666" }, "s3:PutBucketT*", BUCKET],
+  ])(
+    "fails when %s: a grant of any action counts, not only of the actions it lists",
+    (_n, Principal, Action, Resource) => {
+      const e = run(
+        withSupplementary(phiBucket(), policyText(readFor(Principal, { Sid: "Other", Action, Resource }))),
+        "s3-policy-least-privilege",
+        undefined,
+        { principals },
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ statement: "Other", actions: [Action] }),
+      ]);
+    },
+  );
+
+  it("fails when a Deny cancels a grant's listed actions but not the others it grants", () => {
+    const grant = readFor("*", { Action: ["s3:GetObject", "s3:GetObjectTagging"] });
+    const deny = { Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: OBJECTS };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(grant, deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({ statement: "Read", actions: ["s3:GetObjectTagging"] }),
+    ]);
+  });
+
+  it("still lets a Deny of s3:* cancel a grant of s3:* to another account", () => {
+    const vendor = { AWS: "444455556666" };
+    const grant = readFor(vendor, { Action: "s3:*", Resource: [BUCKET, OBJECTS] });
+    const deny = { Effect: "Deny", Principal: vendor, Action: "s3:*", Resource: [BUCKET, OBJECTS] };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(grant, deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("COMPLIANT");
+  });
+
   it("cannot prove least privilege when the bucket delegates access control to access points", () => {
     // AWS's delegation statement: who reads is then decided by access point and identity policies,
     // which phiwatch does not record; never a pass.
