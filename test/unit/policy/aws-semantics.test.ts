@@ -258,3 +258,30 @@ describe("regressions found by the differential test (differential.test.ts)", ()
     expect(evaluatePolicies(p, q({ principal: { kind: "anonymous" } })).effect).toBe("implicit-deny");
   });
 });
+
+describe("a Boolean condition key under another operator, or with another spelling", () => {
+  // IAM User Guide, "Condition operators › Boolean" and "AWS global condition context keys": Boolean keys
+  // (aws:SecureTransport, aws:PrincipalIsAWSService, …) are compared by Bool with the values true and
+  // false. What a string operator or a value like "False" does with them is not documented: undecided.
+  const ctx = { "aws:SecureTransport": "false" };
+  const cond = (operator: string, values: string[], key = "aws:SecureTransport") =>
+    evaluateConditions([{ operator, key, values }], ctx).result;
+
+  it("leaves string and ARN operators on a Boolean key undecided", () => {
+    for (const op of ["StringEquals", "StringNotEquals", "StringLike", "StringEqualsIgnoreCase", "ArnLike"])
+      expect(cond(op, ["false"])).toBe("maybe");
+  });
+
+  it("decides Bool with true/false, and leaves another spelling undecided unless a value settles it", () => {
+    expect(cond("Bool", ["false"])).toBe(true);
+    expect(cond("Bool", ["true"])).toBe(false);
+    expect(cond("BoolIfExists", ["false"])).toBe(true);
+    expect(cond("Bool", ["False"])).toBe("maybe");
+    expect(cond("Bool", ["False", "false"])).toBe(true);
+    expect(cond("Null", ["false"])).toBe(true);
+    // Other keys keep their string semantics.
+    expect(
+      evaluateConditions([{ operator: "StringEquals", key: "k", values: ["false"] }], { k: "false" }).result,
+    ).toBe(true);
+  });
+});

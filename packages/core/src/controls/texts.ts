@@ -110,7 +110,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "s3-tls-only": {
     rationale:
-      "S3 still answers plain-HTTP requests unless the bucket policy denies them. Only an explicit Deny on aws:SecureTransport=false, for every principal, covering both the bucket and its objects, guarantees that recordings never cross a network unencrypted.",
+      "S3 still answers plain-HTTP requests unless the bucket policy denies them. Only an explicit Deny on aws:SecureTransport=false, for every principal, covering both the bucket and its objects, guarantees that recordings never cross a network unencrypted. aws:SecureTransport is a Boolean key: a Deny that tests it with a string operator (StringEquals \"false\") or a value other than true/false has no documented meaning, so it cannot prove TLS is required.",
   },
   "s3-versioning-mfa-delete": {
     rationale:

@@ -34,9 +34,22 @@ const STRING_OPS = new Set([
 ]);
 
 /**
+ * Condition keys of type Boolean that questions may fix (IAM User Guide, "AWS global condition context
+ * keys"; KMS's `kms:GrantIsForAWSResource`), lower-cased.
+ */
+const BOOLEAN_KEYS = new Set([
+  "aws:securetransport",
+  "aws:principalisawsservice",
+  "aws:multifactorauthpresent",
+  "aws:viaawsservice",
+  "kms:grantisforawsresource",
+]);
+
+/**
  * Evaluate a statement's conditions (AND across entries) against what the question fixes. Operators
  * that compare strings, ARNs, booleans and presence are decided; numeric, date, IP and binary
- * operators, policy variables, and keys the context does not give are left undecided (`"maybe"`).
+ * operators, policy variables, keys the context does not give, a Boolean key under a string or ARN
+ * operator and a Bool value other than `true`/`false` are left undecided (`"maybe"`).
  *
  * @example
  * ```ts
@@ -106,6 +119,9 @@ function evaluateEntry(entry: ConditionEntry, context: Map<string, ContextValue>
   if (!STRING_OPS.has(op.base)) return "maybe";
   const key = entry.key.toLowerCase();
   if (!context.has(key)) return "maybe";
+  // A Boolean key is compared by Bool (and tested by Null): how a string or ARN operator compares it
+  // is not documented, so a Deny written that way is not proven to apply, nor an Allow to miss.
+  if (BOOLEAN_KEYS.has(key) && op.base !== "bool" && op.base !== "null") return "maybe";
   // Policy variables (`${aws:username}`) depend on the caller: not decided here.
   if (entry.values.some((v) => v.includes("${"))) return "maybe";
   const raw = context.get(key)!;
@@ -163,7 +179,10 @@ function matchesOne(base: string, policyValues: readonly string[], v: string): T
       return m === "maybe" ? m : !m;
     }
     case "bool":
-      return policyValues.some((p) => p.toLowerCase() === v.toLowerCase());
+      // AWS documents the values `true` and `false` (a JSON boolean parses to one); another spelling
+      // (`False`, `0`) has no documented meaning.
+      if (policyValues.includes(v)) return true;
+      return policyValues.every((p) => p === "true" || p === "false") ? false : "maybe";
     default:
       return false;
   }

@@ -29,6 +29,11 @@ export interface Grant {
   actions: string[];
   /** Conditions left undecided (empty when the grant is unconditional). */
   undecided: string[];
+  /**
+   * With `{ others: known }`: the statement's Action patterns that may grant S3 actions outside `known`
+   * (a wildcard, or an action not in it), as written; `"*"` for a NotAction statement.
+   */
+  otherActions?: string[];
 }
 
 const NARROWING_KEYS = new Set(["aws:principalarn", "aws:principalaccount"]);
@@ -51,6 +56,7 @@ export function principalGrants(
   actions: readonly string[],
   resource: string,
   context: RequestContext = {},
+  options: { others?: readonly string[] } = {},
 ): Grant[] {
   const out: Grant[] = [];
   for (const s of doc.statements) {
@@ -58,16 +64,36 @@ export function principalGrants(
     const granted = actions.filter((a) =>
       s.action ? s.action.some((p) => actionMatches(p, a)) : !s.notAction!.some((p) => actionMatches(p, a)),
     );
-    if (granted.length === 0 || !reaches(s, resource)) continue;
+    const others = options.others ? otherS3Actions(s, options.others) : [];
+    if ((granted.length === 0 && others.length === 0) || !reaches(s, resource)) continue;
     const { principals, rest } = narrow(s);
     const c = evaluateConditions(rest, context);
     if (c.result === false) continue;
     const undecided = c.result === "maybe" ? c.undecided : [];
     if (s.notPrincipal) undecided.push("NotPrincipal (everyone except the listed principals)");
     for (const principal of principals)
-      out.push({ statement: statementLabel(s), principal, actions: granted, undecided: [...undecided] });
+      out.push({
+        statement: statementLabel(s),
+        principal,
+        actions: granted,
+        undecided: [...undecided],
+        ...(others.length > 0 ? { otherActions: others } : {}),
+      });
   }
   return out;
+}
+
+/**
+ * The Action patterns of an Allow that may grant an S3 action not in `listed`: a wildcard that can
+ * name an S3 action (it may reach unlisted ones) or an S3 action not listed; `"*"` for NotAction
+ * unless it excludes every S3 action. Those a question list matches are also reported as `actions`.
+ */
+function otherS3Actions(s: Statement, listed: readonly string[]): string[] {
+  if (s.notAction) return s.notAction.some((p) => p === "*" || p.toLowerCase() === "s3:*") ? [] : ["*"];
+  const known = new Set(listed.map((a) => a.toLowerCase()));
+  return (s.action ?? []).filter(
+    (p) => globsIntersect(p.toLowerCase(), "s3:*") && (hasWildcard(p) || !known.has(p.toLowerCase())),
+  );
 }
 
 function reaches(s: Statement, resource: string): boolean {

@@ -254,6 +254,26 @@ function globMatches(pattern: string, literal: string): boolean {
 const globCache = new Map<string, RegExp>();
 
 /**
+ * Whether every action matching the Action pattern `inner` also matches `outer` (case-insensitive).
+ * Sound but incomplete, like `arnPatternCovers`: `true` only for `*`, an equal pattern, or `L*` whose
+ * literal head L begins `inner`'s literal head.
+ *
+ * @example
+ * ```ts
+ * actionPatternCovers("s3:Put*", "s3:PutBucket*"); // true
+ * actionPatternCovers("s3:Get?", "s3:Get*"); // false
+ * ```
+ */
+export function actionPatternCovers(outer: string, inner: string): boolean {
+  if (outer === "*") return true;
+  const o = outer.toLowerCase();
+  const i = inner.toLowerCase();
+  if (o === i) return true;
+  if (!o.endsWith("*") || hasWildcard(o.slice(0, -1))) return false;
+  return i.slice(0, firstWildcard(i)).startsWith(o.slice(0, -1));
+}
+
+/**
  * Whether every string matching `inner` also matches the Resource pattern `outer`. Sound but
  * incomplete: it answers `true` only when it can prove it (used to decide that a Deny covers a whole
  * set of resources, where a wrong `true` would claim protection that does not exist).

@@ -66,6 +66,31 @@ describe("control s3-tls-only", () => {
     expect(e.evidence.proof).toBe("cannot prove");
   });
 
+  it("passes on the Bool forms AWS documents: IfExists, a set qualifier, a JSON false", () => {
+    for (const Condition of [
+      { BoolIfExists: { "aws:SecureTransport": "false" } },
+      { "ForAnyValue:Bool": { "aws:SecureTransport": "false" } },
+      { Bool: { "aws:SecureTransport": false } },
+      { Bool: { "AWS:securetransport": "false" } },
+    ])
+      expect(
+        run(withSupplementary(phiBucket(), policyText({ ...TLS_DENY, Condition })), "s3-tls-only").status,
+      ).toBe("COMPLIANT");
+  });
+
+  it.each([
+    ["StringEquals", { StringEquals: { "aws:SecureTransport": "false" } }],
+    ["StringLike", { StringLike: { "aws:SecureTransport": "f*" } }],
+    ["StringNotEquals", { StringNotEquals: { "aws:SecureTransport": "true" } }],
+    ["Bool with a capitalised value", { Bool: { "aws:SecureTransport": "False" } }],
+  ])("says cannot prove when the Deny tests the Boolean key with %s (undocumented)", (_n, Condition) => {
+    // IAM User Guide, "Condition operators": aws:SecureTransport is a Boolean key, compared with Bool and
+    // the values true/false; how a string operator or another spelling compares it is not documented.
+    const e = run(withSupplementary(phiBucket(), policyText({ ...TLS_DENY, Condition })), "s3-tls-only");
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+  });
+
   it("is not applicable outside the baseline", () => {
     expect(run(phiBucket("marketing-assets"), "s3-tls-only").status).toBe("NOT_APPLICABLE");
   });
@@ -99,6 +124,71 @@ describe("control s3-policy-least-privilege", () => {
     Action: "s3:GetObject",
     Resource: OBJECTS,
     ...extra,
+  });
+
+  it.each([
+    [
+      "another account may change the default encryption",
+      { AWS: "444455556666" },
+      "s3:PutEncryptionConfiguration",
+      BUCKET,
+    ],
+    ["anyone may turn Block Public Access off", "*", "s3:PutBucketPublicAccessBlock", BUCKET],
+    ["anyone may read object ACLs", "*", "s3:GetObjectAcl", OBJECTS],
+    [
+      "another account may bypass Object Lock governance",
+      { AWS: "444455556666" },
+      "s3:BypassGovernanceRetention",
+      OBJECTS,
+    ],
+    ["anyone may delete the bucket", { AWS: "*" }, "s3:DeleteBucket", BUCKET],
+    ["another account may tag the bucket (a wildcard)", { AWS: "444455556666" }, "s3:PutBucketT*", BUCKET],
+  ])(
+    "fails when %s: a grant of any action counts, not only of the actions it lists",
+    (_n, Principal, Action, Resource) => {
+      const e = run(
+        withSupplementary(phiBucket(), policyText(readFor(Principal, { Sid: "Other", Action, Resource }))),
+        "s3-policy-least-privilege",
+        undefined,
+        { principals },
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ statement: "Other", actions: [Action] }),
+      ]);
+    },
+  );
+
+  it("fails when a Deny cancels a grant's listed actions but not the others it grants", () => {
+    const grant = readFor("*", { Action: ["s3:GetObject", "s3:GetObjectTagging"] });
+    const deny = { Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: OBJECTS };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(grant, deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({ statement: "Read", actions: ["s3:GetObjectTagging"] }),
+    ]);
+  });
+
+  it("still lets a Deny of s3:* cancel a grant of s3:* to another account", () => {
+    const vendor = { AWS: "444455556666" };
+    const grant = readFor(vendor, { Action: "s3:*", Resource: [BUCKET, OBJECTS] });
+    const deny = { Effect: "Deny", Principal: vendor, Action: "s3:*", Resource: [BUCKET, OBJECTS] };
+    const e = run(
+      withSupplementary(phiBucket(), policyText(grant, deny)),
+      "s3-policy-least-privilege",
+      undefined,
+      {
+        principals,
+      },
+    );
+    expect(e.status).toBe("COMPLIANT");
   });
 
   it("cannot prove least privilege when the bucket delegates access control to access points", () => {

@@ -2,11 +2,11 @@ import { globMatch, matchesAny, phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import type { Statement } from "../../policy/document.ts";
-import { evaluatePolicies, mayAllow } from "../../policy/evaluate.ts";
+import { evaluatePolicies, mayAllow, statementApplies } from "../../policy/evaluate.ts";
 import { type Grant, type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
 import { accountOf, type RequestPrincipal } from "../../policy/principal.ts";
 import { bucketArns, bucketPolicy, isUnreadable, rawObjectPatterns } from "../../policy/resources.ts";
-import { hasWildcard, stringLike } from "../../policy/wildcard.ts";
+import { actionPatternCovers, hasWildcard, stringLike } from "../../policy/wildcard.ts";
 import { bucketName } from "../../resource/s3.ts";
 
 const OBJECT_ACTIONS = [
@@ -148,10 +148,36 @@ export default defineControl({
     const allowed = [...p.rawReaders, ...p.analytics, ...p.operators];
     const arns = bucketArns(name);
     const policies = [{ name: "bucket-policy", document: doc }];
+    // Any action granted to an outsider counts (PutEncryptionConfiguration, PutBucketPublicAccessBlock,
+    // GetObjectAcl…), not only the listed ones: each grant also carries the statement's other actions.
+    // The actions asked about on either resource: the others are what a statement grants beyond them.
+    const others = { others: [...OBJECT_ACTIONS, ...BUCKET_ACTIONS] };
     const grants: Array<Grant & { resource: string }> = [
-      ...principalGrants(doc, OBJECT_ACTIONS, arns.objects).map((g) => ({ ...g, resource: arns.objects })),
-      ...principalGrants(doc, BUCKET_ACTIONS, arns.bucket).map((g) => ({ ...g, resource: arns.bucket })),
+      ...principalGrants(doc, OBJECT_ACTIONS, arns.objects, {}, others).map((g) => ({
+        ...g,
+        resource: arns.objects,
+      })),
+      ...principalGrants(doc, BUCKET_ACTIONS, arns.bucket, {}, others).map((g) => ({
+        ...g,
+        resource: arns.bucket,
+      })),
     ];
+    /**
+     * Whether the policy refuses `who` every action of the Action pattern `pattern` on `resource`: a
+     * concrete action is evaluated; a wildcard needs a definite Deny whose Action covers it (on a bucket
+     * only S3 actions apply, so `*` stands for `s3:*`).
+     */
+    const refused = (pattern: string, resource: string, who: RequestPrincipal): boolean => {
+      if (!hasWildcard(pattern))
+        return !mayAllow(evaluatePolicies(policies, { action: pattern, resource, principal: who }));
+      const wide = pattern === "*" ? "s3:*" : pattern;
+      return doc.statements.some(
+        (s) =>
+          s.effect === "Deny" &&
+          (s.action ?? []).some((a) => actionPatternCovers(a, wide)) &&
+          statementApplies(s, { action: wide, resource, principal: who }).applies === true,
+      );
+    };
 
     const outside = (g: GrantPrincipal): string | undefined => {
       switch (g.kind) {
@@ -183,6 +209,7 @@ export default defineControl({
         : [];
 
     const violations: Record<string, unknown>[] = [];
+    const reportedOthers = new Set<string>();
     for (const g of grants) {
       const out = outside(g.principal);
       const reads = out ? [] : readsWithoutDesignation(g);
@@ -191,16 +218,27 @@ export default defineControl({
       if (!why) continue;
       // An explicit Deny for this very principal on every action at fault cancels the grant (the Deny
       // may cover only what the grant reaches: nothing of it is then allowed, an implicit deny).
-      const atFault = out ? g.actions : reads;
+      const listed = out ? g.actions : reads;
+      const other = out ? (g.otherActions ?? []) : [];
       const who = requester(g.principal);
-      if (
-        who &&
+      const listedRefused =
+        who !== undefined &&
         g.undecided.length === 0 &&
-        atFault.every(
-          (action) => !mayAllow(evaluatePolicies(policies, { action, resource: g.resource, principal: who })),
-        )
-      )
-        continue;
+        listed.every((action) => refused(action, g.resource, who));
+      const otherLeft =
+        who !== undefined && g.undecided.length === 0
+          ? other.filter((a) => !refused(a, g.resource, who))
+          : other;
+      if (listedRefused && otherLeft.length === 0) continue;
+      // Evidence names the listed actions at fault, or, when the Deny refuses all of them (or there are
+      // none), the other actions still granted.
+      const atFault = listed.length > 0 && !listedRefused ? listed : otherLeft;
+      // A statement on the bucket and its objects grants its other actions on both: reported once.
+      if (atFault === otherLeft) {
+        const key = JSON.stringify([g.statement, label(g.principal), atFault, g.undecided]);
+        if (reportedOthers.has(key)) continue;
+        reportedOthers.add(key);
+      }
       violations.push({
         statement: g.statement,
         principal: label(g.principal),
