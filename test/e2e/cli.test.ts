@@ -353,6 +353,28 @@ describe("phiwatch baseline check", () => {
     expect(r.err).toMatch(/bad\.yaml:2\s+organisation\.timeZone: an IANA time zone/);
     expect(r.err).toMatch(/bad\.yaml:3\s+accounts\.0: a 12-digit AWS account id/);
   });
+
+  it("says which suppressions have expired (still valid: an expired entry suppresses nothing)", () => {
+    const file = join(dir, "expired.yaml");
+    writeFileSync(
+      file,
+      readFileSync("examples/baseline.yaml", "utf8").replace(
+        "suppressions: []",
+        [
+          "suppressions:",
+          "  - { rule: s3-acls-disabled, resource: legacy-exports, reason: vendor export job, until: 2020-01-31 }",
+          '  - { rule: s3-*, resource: northwind-ctr-*, reason: migration, until: "2099-12-31" }',
+        ].join("\n"),
+      ),
+    );
+    const r = phiwatch("baseline", "check", file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/suppressions\s+2 \(1 expired\)/);
+    expect(r.out).toMatch(
+      /expired\s+s3-acls-disabled on legacy-exports \(until 2020-01-31\): suppresses nothing/,
+    );
+    expect(r.out).not.toMatch(/s3-\* on northwind-ctr-\*.*suppresses nothing/);
+  });
 });
 
 describe("phiwatch evaluate refuses what it cannot evaluate", () => {
