@@ -67,6 +67,60 @@ describe("phiwatch evaluate (CI pipelines on IaC-produced configurations)", () =
     expect(r.err).toMatch(/not valid JSON/);
   });
 
+  it("does not fail --fail-on on what the baseline suppresses (until it expires), and says it is suppressed", () => {
+    const bad = join(dir, "suppressed.json");
+    writeFileSync(bad, JSON.stringify(item("northwind-connect-recordings", "AES256")));
+    const withSuppression = (until: string) => {
+      const file = join(mkdtempSync(join(tmpdir(), "phiwatch-cli-suppress-")), "baseline.yaml");
+      const text = readFileSync("examples/baseline.yaml", "utf8");
+      const replaced = text.replace(
+        "suppressions: []",
+        `suppressions:\n  - rule: s3-*\n    resource: northwind-connect-*\n    reason: migrating to the CMK, ticket SEC-123\n    until: "${until}"\n`,
+      );
+      expect(replaced).not.toBe(text);
+      writeFileSync(file, replaced);
+      return file;
+    };
+    const active = phiwatch(
+      "evaluate",
+      bad,
+      "--baseline",
+      withSuppression("2099-12-31"),
+      "--json",
+      "--fail-on",
+      "high",
+    );
+    expect(active.err).toBe("");
+    expect(active.code).toBe(0);
+    const cmk = active.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .find((e) => e.controlId === "s3-encryption-cmk");
+    expect(cmk).toMatchObject({
+      status: "NON_COMPLIANT",
+      suppressed: {
+        reason: "migrating to the CMK, ticket SEC-123",
+        until: expect.stringMatching(/^2100-01-01T/),
+      },
+    });
+    // The table says so too.
+    const table = phiwatch("evaluate", bad, "--baseline", withSuppression("2099-12-31"));
+    expect(table.out).toMatch(/NON_COMPLIANT \(suppressed\)\s+HIGH\s+s3-encryption-cmk/);
+    // An expired suppression suppresses nothing.
+    const expired = phiwatch(
+      "evaluate",
+      bad,
+      "--baseline",
+      withSuppression("2020-01-01"),
+      "--json",
+      "--fail-on",
+      "high",
+    );
+    expect(expired.code).toBe(1);
+    expect(expired.out).not.toMatch(/"suppressed"/);
+  });
+
   it("exits 2 (not 1, which means findings) when an input path or the baseline cannot be read", () => {
     const missing = phiwatch(
       "evaluate",
@@ -298,6 +352,28 @@ describe("phiwatch baseline check", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.yaml:2\s+organisation\.timeZone: an IANA time zone/);
     expect(r.err).toMatch(/bad\.yaml:3\s+accounts\.0: a 12-digit AWS account id/);
+  });
+
+  it("says which suppressions have expired (still valid: an expired entry suppresses nothing)", () => {
+    const file = join(dir, "expired.yaml");
+    writeFileSync(
+      file,
+      readFileSync("examples/baseline.yaml", "utf8").replace(
+        "suppressions: []",
+        [
+          "suppressions:",
+          "  - { rule: s3-acls-disabled, resource: legacy-exports, reason: vendor export job, until: 2020-01-31 }",
+          '  - { rule: s3-*, resource: northwind-ctr-*, reason: migration, until: "2099-12-31" }',
+        ].join("\n"),
+      ),
+    );
+    const r = phiwatch("baseline", "check", file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/suppressions\s+2 \(1 expired\)/);
+    expect(r.out).toMatch(
+      /expired\s+s3-acls-disabled on legacy-exports \(until 2020-01-31\): suppresses nothing/,
+    );
+    expect(r.out).not.toMatch(/s3-\* on northwind-ctr-\*.*suppresses nothing/);
   });
 });
 

@@ -227,6 +227,20 @@ describe("fromConfigurationItem", () => {
       expect(fieldOf(() => fromConfigurationItem(item(over), "ci"))).toBe(`ci.${name}`);
     });
 
+    it("reads a third-party resource type Config records (CloudFormation registry, Namespace::Service::Type)", () => {
+      // Such items sit in Config snapshot and history files beside AWS's own; no control watches the
+      // type, so the handler ignores it (debug log) — it is not bad input.
+      const s = fromConfigurationItem(
+        item({ resourceType: "MyCustomNamespace::Testing::WordPress", resourceId: "wp-1" }),
+      );
+      expect(s).toMatchObject({ resourceType: "MyCustomNamespace::Testing::WordPress", resourceId: "wp-1" });
+      expect(set.watches(s.resourceType)).toBe(false);
+      for (const bad of ["S3 bucket", "AWS::S3", "AWS::S3::Bucket::x", "::S3::Bucket", "A W S::S3::Bucket"])
+        expect(fieldOf(() => fromConfigurationItem(item({ resourceType: bad }), "ci"))).toBe(
+          "ci.resourceType",
+        );
+    });
+
     it("keeps the zod-compatible messages", () => {
       expect(() => fromConfigurationItem(item({ resourceId: undefined }))).toThrow(
         "configurationItem.resourceId: Invalid input: expected string, received undefined",

@@ -1,5 +1,12 @@
 import { readFileSync } from "node:fs";
-import { type Baseline, BaselineError, PhiwatchError, Plan, parseBaseline } from "@phiwatch/core";
+import {
+  type Baseline,
+  BaselineError,
+  PhiwatchError,
+  Plan,
+  parseBaseline,
+  suppressionEnd,
+} from "@phiwatch/core";
 import { UsageError } from "../context.ts";
 import { bold, dim } from "../output.ts";
 
@@ -33,6 +40,12 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${file} cannot be deployed as it is:\n  ${error.message}\n`);
     return 2;
   }
+  // Valid but inert: an entry past its `until` covers no finding, which a reader of the file may not see.
+  const now = Date.now();
+  const expired = b.suppressions.filter((s) => {
+    const end = suppressionEnd(s.until, b.organisation.timeZone);
+    return end !== undefined && Date.parse(end) <= now;
+  });
   const out = [
     `${bold("valid")} ${file} — ${b.organisation.name}`,
     `  accounts        ${b.accounts.join(", ")}`,
@@ -43,7 +56,10 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     `  raw readers     ${b.principals.rawReaders.length}, analytics-only ${b.principals.analytics.length}, operators ${b.principals.operators.length}`,
     `  retention       ${b.retentionDays} days`,
     `  detectors       learning ${b.detectors.learningDays} d, window ${b.detectors.windowMinutes} min, volume floor ${b.detectors.volume.floor}`,
-    `  suppressions    ${b.suppressions.length}; webhooks ${b.webhooks.length}`,
+    `  suppressions    ${b.suppressions.length}${expired.length ? ` (${expired.length} expired)` : ""}; webhooks ${b.webhooks.length}`,
+    ...expired.map(
+      (s) => `  expired         ${s.rule} on ${s.resource} (until ${s.until}): suppresses nothing`,
+    ),
     `  event rules     ${rules.map((r) => `${r.id} ${Plan.patternChars(r)}`).join(", ")} ${dim(`(characters; quota ${max})`)}`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   accountPublicAccessBlock,
+  baselineSuppression,
   CONTROLS,
   ControlSet,
   type Evaluation,
@@ -97,22 +98,43 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   const facts = factsFrom(snapshots);
   const set = new ControlSet(CONTROLS);
   const now = new Date();
-  const evaluations: Evaluation[] = snapshots.flatMap((s) =>
-    evaluateSnapshot(set, s, { baseline, facts, now }),
-  );
+  // A failure the baseline suppresses (an active `suppressions` entry for the control and the resource's
+  // id or name) is reported, marked, and does not fail --fail-on, as a suppressed finding does not alert
+  // (`scan` and `findings` judge open findings only). An ERROR is never suppressed: nothing was judged.
+  const evaluations: Array<{ e: Evaluation; suppressed?: { reason: string; until: string } }> =
+    snapshots.flatMap((s) =>
+      evaluateSnapshot(set, s, { baseline, facts, now }).map((e) => {
+        const suppressed =
+          e.status === "NON_COMPLIANT"
+            ? baselineSuppression(
+                baseline,
+                e.controlId,
+                { resourceId: e.resourceId, ...(s.resourceName ? { resourceName: s.resourceName } : {}) },
+                now,
+              )
+            : undefined;
+        return suppressed ? { e, suppressed: { reason: suppressed.reason, until: suppressed.until } } : { e };
+      }),
+    );
   if (values.json) {
-    for (const e of evaluations) {
+    for (const { e, suppressed } of evaluations) {
       const { controlId, resourceType, resourceId, status, severity: sev, evidence } = e;
       process.stdout.write(
-        `${JSON.stringify({ controlId, resourceType, resourceId, status, severity: sev, evidence, summary: e.summary })}\n`,
+        `${JSON.stringify({ controlId, resourceType, resourceId, status, severity: sev, evidence, summary: e.summary, ...(suppressed ? { suppressed } : {}) })}\n`,
       );
     }
   } else {
     process.stdout.write(
       `${table(
         ["STATUS", "SEVERITY", "CONTROL", "RESOURCE", "SUMMARY"],
-        evaluations.map((e) => [e.status, severity(e.severity), e.controlId, e.resourceId, e.summary]),
-        [14, 9, 32, 50, 90],
+        evaluations.map(({ e, suppressed }) => [
+          suppressed ? `${e.status} (suppressed)` : e.status,
+          severity(e.severity),
+          e.controlId,
+          e.resourceId,
+          e.summary,
+        ]),
+        [28, 9, 32, 50, 90],
       )}\n`,
     );
   }
@@ -121,7 +143,8 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (
     threshold &&
     evaluations.some(
-      (e) =>
+      ({ e, suppressed }) =>
+        !suppressed &&
         (e.status === "NON_COMPLIANT" || e.status === "ERROR") &&
         severityRank(e.severity) >= severityRank(threshold),
     )

@@ -23,7 +23,8 @@ export const ConfigurationItemSchema = z
     awsAccountId: z.string().regex(/^\d{12}$/, "12-digit account id"),
     /** Derived from the ARN or `availabilityZone` when absent (old history API items). */
     awsRegion: z.string().min(1),
-    resourceType: z.string().regex(/^AWS::\w+::\w+$/, "AWS::Service::Type"),
+    /** `AWS::S3::Bucket`, or a third-party type of the CloudFormation registry that Config records. */
+    resourceType: z.string().regex(/^[A-Za-z0-9]+::\w+::\w+$/, "Namespace::Service::Type (AWS::S3::Bucket)"),
     resourceId: z.string().min(1),
     resourceName: z.string().nullish(),
     ARN: z.string().nullish(),
@@ -75,7 +76,7 @@ export function fromConfigurationItem(input: unknown, path = "configurationItem"
   if (!isAccountId(accountId)) throw new InvalidEventError("12-digit account id", field(accountKey));
   const resourceType = requiredString(ci.resourceType, field("resourceType"));
   if (!RESOURCE_TYPE.test(resourceType))
-    throw new InvalidEventError("AWS::Service::Type", field("resourceType"));
+    throw new InvalidEventError("Namespace::Service::Type (AWS::S3::Bucket)", field("resourceType"));
   const resourceId = requiredString(ci.resourceId, field("resourceId"));
   const status = requiredString(ci.configurationItemStatus, field("configurationItemStatus"));
   const capturedAt = captureTime(ci.configurationItemCaptureTime, field("configurationItemCaptureTime"));
@@ -121,7 +122,11 @@ export function fromConfigurationItem(input: unknown, path = "configurationItem"
   return snapshot;
 }
 
-const RESOURCE_TYPE = /^AWS::\w+::\w+$/;
+/**
+ * `AWS::Service::Type`, or a third-party type Config records (a CloudFormation registry type such as
+ * `MyCustomNamespace::Testing::WordPress`): no control watches those, so they are ignored, not refused.
+ */
+const RESOURCE_TYPE = /^[A-Za-z0-9]+::\w+::\w+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const AVAILABILITY_ZONE = /^([a-z]{2}(-[a-z]+)+-\d{1,2})[a-z]$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;

@@ -317,6 +317,22 @@ describe("control iam-no-wildcard-on-phi", () => {
       { Effect: "Allow", Action: "kms:*", Resource: "arn:aws:kms:us-east-1:*" },
     ],
     ["NotAction", { Effect: "Allow", NotAction: "iam:*", Resource: "*" }],
+    // Spellings IAM reads as every S3 (or KMS) action: the evaluator grants them all, so must this control.
+    [
+      "s3:** (every S3 action)",
+      { Effect: "Allow", Action: "s3:**", Resource: "arn:aws:s3:::phi-recordings/*" },
+    ],
+    [
+      "s3:?* (every S3 action)",
+      { Effect: "Allow", Action: "S3:?*", Resource: "arn:aws:s3:::phi-recordings/*" },
+    ],
+    ["s3* (every S3 action)", { Effect: "Allow", Action: "s3*", Resource: "arn:aws:s3:::phi-recordings" }],
+    ["*:* (every action)", { Effect: "Allow", Action: "*:*", Resource: "arn:aws:s3:::phi-recordings/*" }],
+    ["kms:** on every key", { Effect: "Allow", Action: "kms:**", Resource: "*" }],
+    [
+      "NotAction s3:GetObject excluding one S3 action (every other one allowed)",
+      { Effect: "Allow", NotAction: ["s3:GetObject"], Resource: "arn:aws:s3:::phi-recordings/*" },
+    ],
   ])("fails on %s", (_n, stmt) => {
     expect(
       run(role(`arn:aws:iam::${ACCT}:role/app`, [doc(stmt)]), "iam-no-wildcard-on-phi", facts()).status,
@@ -415,6 +431,21 @@ describe("control iam-no-wildcard-on-phi", () => {
         { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::build-cache/*" },
         { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/*" },
       ),
+    ]);
+    expect(run(r, "iam-no-wildcard-on-phi", facts()).status).toBe("COMPLIANT");
+  });
+  it.each([
+    ["s3:Get* and s3:*Object (partial wildcards name some actions, not all)", ["s3:Get*", "s3:*Object"]],
+    ["s3:?????????", ["s3:?????????"]],
+  ])("passes %s on PHI", (_n, Action) => {
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc({ Effect: "Allow", Action, Resource: "arn:aws:s3:::phi-recordings/*" }),
+    ]);
+    expect(run(r, "iam-no-wildcard-on-phi", facts()).status).toBe("COMPLIANT");
+  });
+  it("passes NotAction that excludes every S3 and KMS action however it is spelled", () => {
+    const r = role(`arn:aws:iam::${ACCT}:role/app`, [
+      doc({ Effect: "Allow", NotAction: ["s3:**", "KMS*"], Resource: "*" }),
     ]);
     expect(run(r, "iam-no-wildcard-on-phi", facts()).status).toBe("COMPLIANT");
   });

@@ -4,32 +4,48 @@ import { accessPointQuestion } from "../../policy/access-points.ts";
 import { type Statement, widenVariables } from "../../policy/document.ts";
 import { iamChangeMovesIdentity, identityControlFacts, identityScope } from "../../policy/identity.ts";
 import { bucketInventoryRequest, type PhiTarget, phiBucketKeys } from "../../policy/resources.ts";
-import { arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
+import { actionMatches, arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
 import { memoOn } from "../../resource/memo.ts";
 
 const NONE: { s3: string[]; kms: string[] } = Object.freeze({ s3: [], kms: [] }) as never;
+
+/**
+ * Whether an Action pattern names every action of `service` (IAM matches actions case-insensitively):
+ * `*` and `s3:*`, and the spellings IAM reads the same — `s3:**`, `s3:?*`, `S3*`, `*:*`. It matches
+ * `service:` followed by runs of a character no action name or pattern literal holds, of every length up
+ * to one more than the pattern's: those characters go to wildcards only, so any action name of that
+ * length matches too; and at that length some `*` takes one of them, so every longer name matches.
+ */
+function namesEveryAction(pattern: string, service: string): boolean {
+  if (pattern === "*") return true;
+  if (!pattern.includes("*")) return false;
+  for (let n = 1; n <= pattern.length + 1; n++)
+    if (!actionMatches(pattern, `${service}:${"\u0001".repeat(n)}`)) return false;
+  return true;
+}
 
 /** The wildcard actions this control forbids on PHI resources (`NONE`, shared, when there are none). */
 function wildcards(s: Statement): { s3: string[]; kms: string[] } {
   if (s.notAction) {
     // NotAction allows everything it does not list: a wildcard unless it excludes the whole service.
-    const s3 = s.notAction.some((p) => /^(\*|s3:\*)$/i.test(p)) ? [] : [`NotAction ${s.notAction.join(",")}`];
-    const kms = s.notAction.some((p) => /^(\*|kms:\*)$/i.test(p))
+    const s3 = s.notAction.some((p) => namesEveryAction(p, "s3"))
+      ? []
+      : [`NotAction ${s.notAction.join(",")}`];
+    const kms = s.notAction.some((p) => namesEveryAction(p, "kms"))
       ? []
       : [`NotAction ${s.notAction.join(",")}`];
     return { s3, kms };
   }
-  // One pass, lower-casing only the few actions long enough to be `s3:*` / `kms:*`; arrays only when
-  // there is a wildcard (most statements of most policies name their actions).
+  // Arrays only when there is a wildcard (most statements of most policies name their actions, and a
+  // pattern without `*` never names every action).
   let s3: string[] | undefined;
   let kms: string[] | undefined;
   const actions = s.action ?? [];
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
-    const forS3 = a === "*" || (a.length === 4 && a.toLowerCase() === "s3:*");
-    const forKms = a === "*" || (a.length === 5 && a.toLowerCase() === "kms:*");
-    if (forS3) s3 = s3 ? [...s3, a] : [a];
-    if (forKms) kms = kms ? [...kms, a] : [a];
+    if (!a.includes("*")) continue;
+    if (namesEveryAction(a, "s3")) s3 = s3 ? [...s3, a] : [a];
+    if (namesEveryAction(a, "kms")) kms = kms ? [...kms, a] : [a];
   }
   return s3 || kms ? { s3: s3 ?? [], kms: kms ?? [] } : NONE;
 }
@@ -84,7 +100,8 @@ export default defineControl({
   rationale:
     "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the " +
     "bucket policy and scheduling key deletion. On PHI buckets and keys (the baseline's phiKeys and the keys " +
-    "that encrypt PHI buckets) every action must be named." +
+    "that encrypt PHI buckets) every action must be named. Any spelling IAM reads as every action of the " +
+    "service (s3:**, S3*, *:*) counts as s3:* or kms:*." +
     " Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so s3:* or * there says cannot prove.",
   remediation: {
     console:
