@@ -11,6 +11,12 @@ export const TABLE = {
   sortKey: "SK",
   ttlAttribute: "expiresAt",
   stream: "NEW_AND_OLD_IMAGES" as const,
+  /**
+   * Point-in-time recovery period in days: AWS's default and maximum, which the deploy keeps by setting
+   * none (infra/storage.ts; the pinned Pulumi AWS provider's `pointInTimeRecovery` takes only `enabled`).
+   * tamper-phiwatch reports a shorter one.
+   */
+  recoveryPeriodDays: 35,
   indexes: [
     /** Findings by status, ordered by severity rank then last change: "open findings by severity". */
     { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" },

@@ -101,12 +101,27 @@ describe("tamper-key: KMS alias named by a PHI bucket's default encryption (inve
 describe("tamper-phiwatch: the alerts topic", () => {
   const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:phiwatch-prod-alerts`;
   const open = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"SNS:Subscribe"}]}';
+  const deny = JSON.stringify({
+    Name: "drop",
+    Version: "2021-06-01",
+    Statement: [
+      {
+        Sid: "drop",
+        DataDirection: "Outbound",
+        Principal: ["*"],
+        DataIdentifier: ["arn:aws:dataprotection::aws:data-identifier/IpAddress"],
+        Operation: { Deny: {} },
+      },
+    ],
+  });
   // One finding per action, resource and UTC day (the discriminator): each case is on its own day.
   it.each([
     ["2026-03-10", "SetTopicAttributes", { attributeName: "KmsMasterKeyId", attributeValue: "" }, "medium"],
     ["2026-03-11", "SetTopicAttributes", { attributeName: "Policy", attributeValue: open }, "critical"],
     ["2026-03-12", "SetTopicAttributes", { attributeName: "DeliveryPolicy", attributeValue: "{}" }, "medium"],
     ["2026-03-13", "RemovePermission", { label: "__default_statement_ID" }, "high"],
+    // No published PutDataProtectionPolicy record: the SNS API reference's members, camelCase.
+    ["2026-03-14", "PutDataProtectionPolicy", { resourceArn: TOPIC, dataProtectionPolicy: deny }, "critical"],
   ] as const)("%s: routes %s (%j) and opens a %s finding", async (day, eventName, params, severity) => {
     const at = `${day}T09:00:00Z`;
     const { routes, found } = await tamper(
@@ -140,6 +155,13 @@ describe("tamper-phiwatch: the findings table", () => {
       { timeToLiveSpecification: { enabled: true, attributeName: "count" } },
       "high",
     ],
+    ["2026-03-24", "UpdateTable", { sSESpecification: { enabled: false } }, "medium"],
+    [
+      "2026-03-25",
+      "UpdateContinuousBackups",
+      { pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 1 } },
+      "high",
+    ],
   ] as const)("%s: routes %s (%j) and opens a %s finding", async (day, eventName, params, severity) => {
     const at = `${day}T09:00:00Z`;
     const { routes, found } = await tamper(
@@ -154,6 +176,24 @@ describe("tamper-phiwatch: the findings table", () => {
     );
     expect(routes).toEqual(["tamper"]);
     expect(found.filter((f) => f.evidence.eventTime === at).map((f) => f.severity)).toEqual([severity]);
+  });
+});
+
+describe("tamper-phiwatch: the findings table put under another key (published UpdateTable record)", () => {
+  it("routes the record re-issued on phiwatch's table and opens a high finding", async () => {
+    const T = "phiwatch-prod-findings";
+    const rec = record("cloudsploit__UpdateTable_sSESpecification_KMS.json", {
+      eventTime: "2026-03-26T09:00:00Z",
+    });
+    const { routes, found } = await tamper(
+      { ...rec, requestParameters: { ...(rec.requestParameters as object), tableName: T } },
+      "tamper-phiwatch",
+      T,
+    );
+    expect(routes).toEqual(["tamper"]);
+    const at = found.filter((f) => f.evidence.eventTime === "2026-03-26T09:00:00Z");
+    expect(at.map((f) => f.severity)).toEqual(["high"]);
+    expect(at[0]!.evidence.change).toMatch(/encryption key changed to e400fb3c-7bb5-4e7e-8ecc-25098282573a/);
   });
 });
 

@@ -1182,3 +1182,176 @@ describe("tamper-phiwatch: review s18 — the table named by ARN, triggers re-po
     ]);
   });
 });
+
+describe("tamper-phiwatch: the table's encryption and recovery period, the alerts topic's data-protection policy", () => {
+  const ids = (d: ReturnType<typeof fired>) => d.map((x) => [x.ruleId, x.severity, x.subject.resourceId]);
+  const T = "phiwatch-prod-findings";
+  // A published UpdateTable record (aquasecurity/cloudsploit#438): CloudTrail spells the request's
+  // SSESpecification `sSESpecification` with `kMSMasterKeyId`, `enabled`, `sSEType`.
+  const sse = () => loadRecord("cloudsploit__UpdateTable_sSESpecification_KMS.json");
+  const onSse = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    fired({ ...sse(), requestParameters: { tableName: T, sSESpecification: spec, ...extra } });
+
+  it("does not fire on the published record itself (another account's table)", () => {
+    expect(fired(sse())).toEqual([]);
+  });
+
+  it("fires high when phiwatch's table is put under another customer key (the published request, re-issued)", () => {
+    const d = fired({ ...sse(), requestParameters: { ...sse().requestParameters, tableName: T } });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(d[0]!.evidence.change).toMatch(
+      /encryption key changed to e400fb3c-7bb5-4e7e-8ecc-25098282573a.*alias\/phiwatch-prod-key/,
+    );
+    const arn = "arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+    expect(ids(onSse({ enabled: true, sSEType: "KMS", kMSMasterKeyId: arn }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+    expect(ids(onSse({ enabled: true, kMSMasterKeyId: "alias/phiwatch-dev-key" }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+    // A key reference that does not read as one is not echoed.
+    const odd = onSse({ enabled: true, kMSMasterKeyId: "not a key <script>" });
+    expect(ids(odd)).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(JSON.stringify(odd)).not.toContain("<script>");
+  });
+
+  it("fires medium when the table goes to an AWS owned or AWS managed key (either casing)", () => {
+    const owned = onSse({ enabled: false });
+    expect(ids(owned)).toEqual([["tamper-phiwatch", "medium", T]]);
+    expect(owned[0]!.evidence.change).toMatch(/AWS owned key/);
+    // The API reference: "If disabled (false) or not specified, server-side encryption is set to AWS owned key".
+    expect(ids(onSse({ sSEType: "KMS" }))).toEqual([["tamper-phiwatch", "medium", T]]);
+    const managed = onSse({ enabled: true, sSEType: "KMS" });
+    expect(ids(managed)).toEqual([["tamper-phiwatch", "medium", T]]);
+    expect(managed[0]!.evidence.change).toMatch(/AWS managed key alias\/aws\/dynamodb/);
+    expect(ids(onSse({ enabled: true, kMSMasterKeyId: "alias/aws/dynamodb" }))).toEqual([
+      ["tamper-phiwatch", "medium", T],
+    ]);
+    expect(
+      ids(fired({ ...sse(), requestParameters: { tableName: T, SSESpecification: { Enabled: false } } })),
+    ).toEqual([["tamper-phiwatch", "medium", T]]);
+  });
+
+  it("does not fire when the table is put back under phiwatch's own key by its alias, or on another table", () => {
+    expect(onSse({ enabled: true, sSEType: "KMS", kMSMasterKeyId: "alias/phiwatch-prod-key" })).toEqual([]);
+    expect(
+      onSse({
+        enabled: true,
+        sSEType: "KMS",
+        kMSMasterKeyId: "arn:aws:kms:us-east-1:111122223333:alias/phiwatch-prod-key",
+      }),
+    ).toEqual([]);
+    expect(
+      fired({ ...sse(), requestParameters: { tableName: "orders", sSESpecification: { enabled: false } } }),
+    ).toEqual([]);
+  });
+
+  it("reports the worst of several changes in one UpdateTable", () => {
+    const d = onSse({ enabled: false }, { streamSpecification: { streamEnabled: false } });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", T]]);
+    expect(d[0]!.evidence.change).toMatch(/stream disabled.*AWS owned key/);
+    expect(ids(onSse({ enabled: false }, { deletionProtectionEnabled: false }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+  });
+
+  const table = () => loadRecord("awsdocs-schema__dynamodb_DeleteTable.json");
+  const pitr = (spec: Record<string, unknown>) =>
+    fired({
+      ...table(),
+      eventName: "UpdateContinuousBackups",
+      requestParameters: { tableName: T, pointInTimeRecoverySpecification: spec },
+      responseElements: null,
+    });
+
+  it("fires high when the recovery period is shortened below the 35 days phiwatch deploys (either casing)", () => {
+    const d = pitr({ pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 1 });
+    expect(ids(d)).toEqual([["tamper-phiwatch", "high", T]]);
+    expect(d[0]!.evidence.change).toMatch(/recovery period shortened to 1 day.*35/);
+    expect(ids(pitr({ pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 34 }))).toEqual([
+      ["tamper-phiwatch", "high", T],
+    ]);
+    expect(
+      ids(
+        fired({
+          ...table(),
+          eventName: "UpdateContinuousBackups",
+          requestParameters: {
+            tableName: T,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 7 },
+          },
+          responseElements: null,
+        }),
+      ),
+    ).toEqual([["tamper-phiwatch", "high", T]]);
+  });
+
+  it("does not fire on the deployed period (35 days) or on recovery enabled without a period (35 by default)", () => {
+    expect(pitr({ pointInTimeRecoveryEnabled: true, recoveryPeriodInDays: 35 })).toEqual([]);
+    expect(pitr({ pointInTimeRecoveryEnabled: true })).toEqual([]);
+  });
+
+  const TOPIC = "arn:aws:sns:us-east-1:111122223333:phiwatch-prod-alerts";
+  const put = (policy: unknown, resourceArn = TOPIC) =>
+    fired({
+      ...loadRecord("awsdocs-schema__sns_Unsubscribe.json"),
+      eventName: "PutDataProtectionPolicy",
+      requestParameters: {
+        resourceArn,
+        dataProtectionPolicy: typeof policy === "string" ? policy : JSON.stringify(policy),
+      },
+      responseElements: null,
+    });
+  const statement = (operation: Record<string, unknown>, direction = "Inbound") => ({
+    Sid: "s1",
+    DataDirection: direction,
+    Principal: ["*"],
+    DataIdentifier: ["arn:aws:dataprotection::aws:data-identifier/IpAddress"],
+    Operation: operation,
+  });
+  const policy = (...Statement: unknown[]) => ({ Name: "p", Version: "2021-06-01", Statement });
+
+  it("fires critical when the alerts topic's data-protection policy denies messages, either way", () => {
+    const d = put(policy(statement({ Deny: {} }, "Outbound")));
+    expect(ids(d)).toEqual([["tamper-phiwatch", "critical", "phiwatch-prod-alerts"]]);
+    expect(d[0]!.evidence.change).toMatch(/data-protection policy.*denies/);
+    expect(ids(put(policy(statement({ Deny: {} }))))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-alerts"],
+    ]);
+  });
+
+  it("fires high when it masks or redacts alert content, low when it only audits", () => {
+    expect(
+      ids(put(policy(statement({ Deidentify: { MaskConfig: { MaskWithCharacter: "#" } } }, "Outbound")))),
+    ).toEqual([["tamper-phiwatch", "high", "phiwatch-prod-alerts"]]);
+    expect(ids(put(policy(statement({ Deidentify: { RedactConfig: {} } }))))).toEqual([
+      ["tamper-phiwatch", "high", "phiwatch-prod-alerts"],
+    ]);
+    const audit = statement({ Audit: { SampleRate: "99", FindingsDestination: {} } });
+    expect(ids(put(policy(audit)))).toEqual([["tamper-phiwatch", "low", "phiwatch-prod-alerts"]]);
+    // The worst statement decides.
+    expect(ids(put(policy(audit, statement({ Deny: {} }, "Outbound"))))).toEqual([
+      ["tamper-phiwatch", "critical", "phiwatch-prod-alerts"],
+    ]);
+  });
+
+  it("fires medium, saying it cannot tell, on a policy it cannot read; not on its removal or another topic", () => {
+    expect(ids(put("{not json"))).toEqual([["tamper-phiwatch", "medium", "phiwatch-prod-alerts"]]);
+    expect(ids(put(policy(statement({ Quarantine: {} }))))).toEqual([
+      ["tamper-phiwatch", "medium", "phiwatch-prod-alerts"],
+    ]);
+    // An empty policy removes it: phiwatch deploys none.
+    expect(put("")).toEqual([]);
+    expect(put(policy(statement({ Deny: {} })), "arn:aws:sns:us-east-1:111122223333:newsletter")).toEqual([]);
+    const failed = {
+      ...loadRecord("awsdocs-schema__sns_Unsubscribe.json"),
+      eventName: "PutDataProtectionPolicy",
+      errorCode: "AuthorizationError",
+      requestParameters: {
+        resourceArn: TOPIC,
+        dataProtectionPolicy: JSON.stringify(policy(statement({ Deny: {} }))),
+      },
+    };
+    expect(fired(failed as Activity.CloudTrailRecord)).toEqual([]);
+  });
+});

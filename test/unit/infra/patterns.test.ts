@@ -45,6 +45,7 @@ const SAMPLE_ACCOUNTS = [
   "123456789123",
   "143434273843",
   "222222222222",
+  "560213429563",
   "847129010505",
   "958312252124",
 ];
@@ -148,6 +149,8 @@ describe("rule tamper", () => {
     "awsdocs_kms__ScheduleKeyDeletion.json",
     "awsdocs_kms__UpdateAlias.json",
     "awsdocs_kms__DeleteAlias.json",
+    // aquasecurity/cloudsploit#438: an UpdateTable moving a table to a customer key (tamper-phiwatch).
+    "cloudsploit__UpdateTable_sSESpecification_KMS.json",
     // A denied attempt is a probe: routed too (the detector decides).
     "panther__AWS.S3.DeleteBucketEncryption__Bucket_Encryption_Deletion_Failed.json",
     // Built from the documented request shapes (test/fixtures/README.md): no published sample.

@@ -6,7 +6,7 @@ import {
   succeeded,
 } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
-import type { Severity } from "../finding/types.ts";
+import { type Severity, severityRank } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
 import { TABLE } from "../table.ts";
 import { defineDetector, type RecordContext } from "./types.ts";
@@ -57,8 +57,11 @@ export default defineDetector({
     // The alerts topic's access policy, encryption and HTTP/S delivery retries (SNS_ATTRIBUTE_CHANGES).
     "sns.amazonaws.com:SetTopicAttributes",
     "sns.amazonaws.com:RemovePermission",
+    // A data-protection policy can deny or mask messages: drop or alter alerts.
+    "sns.amazonaws.com:PutDataProtectionPolicy",
     "dynamodb.amazonaws.com:DeleteTable",
-    // The table's deletion protection, stream (the notifier reads it), point-in-time recovery and TTL.
+    // The table's deletion protection, stream (the notifier reads it), encryption key, point-in-time
+    // recovery (and its period) and TTL.
     "dynamodb.amazonaws.com:UpdateTable",
     "dynamodb.amazonaws.com:UpdateContinuousBackups",
     "dynamodb.amazonaws.com:UpdateTimeToLive",
@@ -73,9 +76,9 @@ export default defineDetector({
   hipaa: ["164.312(b)"],
   severity: "critical",
   rationale:
-    "Audit controls: the cheapest way to silence a monitor is to switch off its delivery path rather than the logging it reads — a function throttled to zero or deleted, the stream trigger of the notifier disabled, the alerts subscription removed, the findings table deleted, or the role the sweep reads member accounts with changed. Several of these leave no error, throttle or dead letter behind for phiwatch's alarms to see.",
+    "Audit controls: the cheapest way to silence a monitor is to switch off its delivery path rather than the logging it reads — a function throttled to zero or deleted, the stream trigger of the notifier disabled, the alerts subscription removed or a data-protection policy that denies alerts put on their topic, the findings table deleted or put under a key someone else controls, or the role the sweep reads member accounts with changed. Several of these leave no error, throttle or dead letter behind for phiwatch's alarms to see.",
   remediation:
-    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup; a redeploy turns its stream, recovery, TTL and deletion protection back as deployed, and a new stream needs the notifier's trigger redeployed), re-subscribe the alerts topic (a redeploy also restores its key; remove an access or delivery policy phiwatch does not set), redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe/SetTopicAttributes/RemovePermission, dynamodb:DeleteTable/UpdateTable/UpdateContinuousBackups/UpdateTimeToLive on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
+    "Redeploy phiwatch (sst deploy restores functions, triggers, concurrency, topic and table; restore the table from point-in-time recovery or its backup; a redeploy turns its stream, recovery, TTL and deletion protection back as deployed, and a new stream needs the notifier's trigger redeployed), put the table back under phiwatch's key and its recovery period back to 35 days (aws dynamodb update-table --table-name TABLE --sse-specification Enabled=true,SSEType=KMS,KMSMasterKeyId=alias/phiwatch-STAGE-key; aws dynamodb update-continuous-backups --table-name TABLE --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=35), re-subscribe the alerts topic (a redeploy also restores its key; remove an access or delivery policy phiwatch does not set, and a data-protection policy: aws sns put-data-protection-policy --resource-arn TOPIC_ARN --data-protection-policy ''), redeploy infra/member-read-role.yaml; find out who made the change, and deny lambda:DeleteFunction/PutFunctionConcurrency/UpdateEventSourceMapping/DeleteEventSourceMapping, sns:DeleteTopic/Unsubscribe/SetTopicAttributes/RemovePermission/PutDataProtectionPolicy, dynamodb:DeleteTable/UpdateTable/UpdateContinuousBackups/UpdateTimeToLive on phiwatch-* and iam:* on phiwatch-member-read with an SCP outside the deploy and break-glass roles.",
   evaluate(r, ctx) {
     if (!succeeded(r)) return [];
     const found = silenced(r, ctx);
@@ -177,18 +180,38 @@ function topicAttributeChange(
  * The new key is named in the finding only when it reads as a KMS key or alias reference.
  */
 function topicKeyChange(name: string, value: unknown): Silenced | undefined {
-  const stage = /^phiwatch-([a-z0-9-]+)-alerts$/.exec(name)?.[1];
-  const own = stage ? `alias/phiwatch-${stage}-key` : undefined;
+  const own = ownKeyAlias(name, "alerts");
   const ref = typeof value === "string" ? value : "";
-  const ownArn = /^arn:[\w-]+:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(ref)?.[1];
-  if (own && (ref === own || ownArn === own)) return undefined;
-  const shown = KMS_REF.test(ref) ? ` to ${ref}` : "";
+  if (namesOwnKey(ref, own)) return undefined;
   return topicChange(
     name,
-    `encryption key changed${shown}: unless it is phiwatch's key (${own ?? "alias/phiwatch-<stage>-key"}), phiwatch's functions cannot publish alerts to it (they may use only that key), nor CloudWatch alarms unless the new key's policy admits them`,
+    `encryption key changed${shownKey(ref)}: unless it is phiwatch's key (${own ?? OWN_KEY_PLACEHOLDER}), phiwatch's functions cannot publish alerts to it (they may use only that key), nor CloudWatch alarms unless the new key's policy admits them`,
     "high",
   );
 }
+
+const OWN_KEY_PLACEHOLDER = "alias/phiwatch-<stage>-key";
+
+/**
+ * phiwatch's key alias for the stage a resource's name carries (`phiwatch-<stage>-alerts` →
+ * `alias/phiwatch-<stage>-key`, docs/deploy.md), or undefined for a name of another shape.
+ */
+function ownKeyAlias(name: string, what: "alerts" | "findings"): string | undefined {
+  const stage = new RegExp(`^phiwatch-([a-z0-9-]+)-${what}$`).exec(name)?.[1];
+  return stage ? `alias/phiwatch-${stage}-key` : undefined;
+}
+
+/**
+ * Whether a KMS key reference is phiwatch's alias, by name or alias ARN. The deploy names the key by
+ * its key ARN, which a record cannot be compared with: only the alias is known to be phiwatch's key.
+ */
+function namesOwnKey(ref: string, own: string | undefined): boolean {
+  const aliasOfArn = /^arn:[\w-]+:kms:[^:]*:\d{12}:(alias\/.+)$/.exec(ref)?.[1];
+  return own !== undefined && (ref === own || aliasOfArn === own);
+}
+
+/** ` to <ref>` when the reference reads as a KMS key or alias (what may be echoed), else nothing. */
+const shownKey = (ref: string) => (KMS_REF.test(ref) ? ` to ${ref}` : "");
 
 /** A KMS key id (UUID or multi-Region `mrk-…`), key ARN, alias name or alias ARN: what may be echoed. */
 const KEY_ID = "(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})";
@@ -313,25 +336,21 @@ function mappingChange(
 const isFalse = (v: unknown) => v === false || v === "false";
 const isTrue = (v: unknown) => v === true || v === "true";
 
+/** One change read from a request and how bad it is. */
+interface Judged {
+  change: string;
+  severity: Severity;
+}
+
 /**
  * What an UpdateTable / UpdateContinuousBackups / UpdateTimeToLive does to phiwatch's table, as
- * infra/storage.ts deploys it: stream on (NEW_AND_OLD_IMAGES, read by the notifier's trigger), point-in-
- * time recovery on, TTL on `expiresAt`, deletion protection on protected stages. Other changes
- * (capacity, indexes, table class) are not read.
+ * infra/storage.ts deploys it: stream on (NEW_AND_OLD_IMAGES, read by the notifier's trigger), SSE under
+ * phiwatch's key, point-in-time recovery on with its default period (`TABLE.recoveryPeriodDays`), TTL on
+ * `expiresAt`, deletion protection on protected stages. Several changes in one UpdateTable are reported
+ * together, at the worst one's severity. Other changes (capacity, indexes, table class) are not read.
  */
-function tableChange(
-  event: string,
-  req: Record<string, unknown>,
-): { change: string; severity: Severity } | undefined {
-  if (event === "UpdateContinuousBackups") {
-    const pitr = asRecord(requestMember(req, "pointInTimeRecoverySpecification"));
-    return isFalse(requestMember(pitr, "pointInTimeRecoveryEnabled"))
-      ? {
-          change: "point-in-time recovery turned off (no restore of findings, drift history or outbox)",
-          severity: "high",
-        }
-      : undefined;
-  }
+function tableChange(event: string, name: string, req: Record<string, unknown>): Judged | undefined {
+  if (event === "UpdateContinuousBackups") return recoveryChange(req);
   if (event === "UpdateTimeToLive") {
     // Disabling TTL only keeps expired rows; TTL on another attribute deletes every item whose value
     // there reads as a past epoch time, within about two days.
@@ -344,21 +363,150 @@ function tableChange(
         }
       : undefined;
   }
-  const changes: string[] = [];
-  let severity: Severity = "high";
+  const found: Judged[] = [];
   if (isFalse(requestMember(req, "deletionProtectionEnabled")))
-    changes.push("deletion protection turned off");
+    found.push({ change: "deletion protection turned off", severity: "high" });
   const stream = asRecord(requestMember(req, "streamSpecification"));
   const streamEnabled = requestMember(stream, "streamEnabled");
   if (isFalse(streamEnabled)) {
-    changes.push("stream disabled (the notifier reads it: no alert goes out)");
-    severity = "critical";
+    found.push({
+      change: "stream disabled (the notifier reads it: no alert goes out)",
+      severity: "critical",
+    });
   } else if (isTrue(streamEnabled)) {
     // DynamoDB accepts this only on a table without a stream: the new stream has a new ARN, which
     // the notifier's trigger does not read.
-    changes.push("a new stream enabled (the notifier's trigger still reads the old one)");
+    found.push({
+      change: "a new stream enabled (the notifier's trigger still reads the old one)",
+      severity: "high",
+    });
   }
-  return changes.length > 0 ? { change: changes.join("; "), severity } : undefined;
+  const sse = asRecord(requestMember(req, "SSESpecification"));
+  const key = sse ? tableKeyChange(name, sse) : undefined;
+  if (key) found.push(key);
+  if (found.length === 0) return undefined;
+  return {
+    change: found.map((c) => c.change).join("; "),
+    severity: found.reduce<Severity>(
+      (worst, c) => (severityRank(c.severity) > severityRank(worst) ? c.severity : worst),
+      "info",
+    ),
+  };
+}
+
+/**
+ * UpdateContinuousBackups: point-in-time recovery turned off, or its period (1–35 days) set below the
+ * one phiwatch deploys. Either way findings, drift history and outbox deleted or altered earlier can no
+ * longer be restored; one shortened to a day and then waited out does what turning recovery off does,
+ * so both are high.
+ */
+function recoveryChange(req: Record<string, unknown>): Judged | undefined {
+  const pitr = asRecord(requestMember(req, "pointInTimeRecoverySpecification"));
+  if (isFalse(requestMember(pitr, "pointInTimeRecoveryEnabled")))
+    return {
+      change: "point-in-time recovery turned off (no restore of findings, drift history or outbox)",
+      severity: "high",
+    };
+  const raw = requestMember(pitr, "recoveryPeriodInDays");
+  const days =
+    typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(days) || days >= TABLE.recoveryPeriodDays) return undefined;
+  return {
+    change: `point-in-time recovery period shortened to ${days} day${days === 1 ? "" : "s"} (phiwatch deploys ${TABLE.recoveryPeriodDays}): findings, drift history and outbox deleted or altered earlier can no longer be restored`,
+    severity: "high",
+  };
+}
+
+/**
+ * UpdateTable's `SSESpecification` (CloudTrail: `sSESpecification` with `enabled`, `sSEType`,
+ * `kMSMasterKeyId`, as a published record shows) moving phiwatch's table off phiwatch's key. The API
+ * reference: `Enabled` false or not given is an AWS owned key; true without `KMSMasterKeyId` is the AWS
+ * managed `alias/aws/dynamodb`; a named key is that key. AWS owned or managed: medium — the table stays
+ * encrypted and phiwatch keeps working, but no key policy of phiwatch's decides who may read findings
+ * and evidence any more (findings carry no PHI). Another key: high — whoever controls it can make the
+ * table inaccessible (a disabled key or a revoked grant stops its reads and writes; DynamoDB archives a
+ * table whose key stays inaccessible for seven days). As for the topic, only phiwatch's alias is known
+ * to be its key.
+ */
+function tableKeyChange(name: string, sse: Record<string, unknown>): Judged | undefined {
+  const enabled = requestMember(sse, "Enabled");
+  const rawKey = requestMember(sse, "KMSMasterKeyId");
+  const key = typeof rawKey === "string" ? rawKey : "";
+  const owned: Judged = {
+    change:
+      "encryption moved to an AWS owned key: no key policy of phiwatch's decides who may read findings, drift history and evidence, and use of the key is not in CloudTrail",
+    severity: "medium",
+  };
+  const managed: Judged = {
+    change:
+      "encryption moved to the AWS managed key alias/aws/dynamodb: its key policy, which no one can change, lets any principal of the account allowed to use the table read it",
+    severity: "medium",
+  };
+  if (isFalse(enabled)) return owned;
+  if (key === "") return isTrue(enabled) ? managed : owned;
+  if (/(^|:)alias\/aws\/dynamodb$/.test(key)) return managed;
+  const own = ownKeyAlias(name, "findings");
+  if (namesOwnKey(key, own)) return undefined;
+  return {
+    change: `encryption key changed${shownKey(key)}: unless it is phiwatch's key (${own ?? OWN_KEY_PLACEHOLDER}), whoever controls that key can make the table inaccessible (a disabled key or a revoked grant stops its reads and writes, and DynamoDB archives a table whose key stays inaccessible for seven days)`,
+    severity: "high",
+  };
+}
+
+/** The kind of each operation a data-protection policy statement may hold, and how bad it is for alerts. */
+const DATA_PROTECTION_OPERATIONS: Readonly<Record<string, Judged>> = {
+  Deny: {
+    change:
+      "denies messages that match its data identifiers (Inbound: publishes refused, phiwatch's alarms' included; Outbound: deliveries dropped with no error to the publisher)",
+    severity: "critical",
+  },
+  Deidentify: {
+    change: "masks or redacts the parts of alerts that match its data identifiers",
+    severity: "high",
+  },
+  Audit: {
+    change: "audits alert content (findings go to the destinations it names)",
+    severity: "low",
+  },
+};
+
+/**
+ * PutDataProtectionPolicy on the alerts topic. phiwatch deploys no data-protection policy, so one set is
+ * set outside the deploy, and an empty one (which removes it) restores the deploy. Which alerts a
+ * statement matches cannot be told from the event: a custom data identifier is any regular
+ * expression, and managed ones (IP addresses, names) can match an alert's evidence. So a Deny
+ * statement is critical (its only effect is to stop messages: Outbound drops deliveries with nothing
+ * for phiwatch to see; Inbound refuses the publishes of phiwatch and of its own alarms on the same
+ * topic), a De-identify one high (alerts arrive with what makes them actionable masked), an Audit one
+ * low (no message changes). A policy or operation it cannot read: medium, saying so, never passed.
+ */
+function dataProtectionChange(name: string, raw: unknown, ctx: RecordContext): Silenced | undefined {
+  if (raw === undefined || raw === null || raw === "") return undefined;
+  const statements = asRecord(ctx.json(raw))?.Statement;
+  const unreadable = (what: string) =>
+    topicChange(
+      name,
+      `data-protection policy set that ${what}: whether it drops or alters alerts cannot be told`,
+      "medium",
+    );
+  if (!Array.isArray(statements)) return unreadable("cannot be read");
+  const found = new Map<string, Judged>();
+  for (const s of statements) {
+    const operations = Object.keys(asRecord(asRecord(s)?.Operation) ?? {});
+    if (operations.length === 0) return unreadable("has a statement without an operation");
+    for (const op of operations) {
+      const kind = Object.hasOwn(DATA_PROTECTION_OPERATIONS, op) ? DATA_PROTECTION_OPERATIONS[op] : undefined;
+      if (!kind) return unreadable("has an operation phiwatch does not know");
+      found.set(op, kind);
+    }
+  }
+  if (found.size === 0) return undefined;
+  const kinds = [...found.values()].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return topicChange(
+    name,
+    `data-protection policy set (phiwatch deploys none) that ${kinds.map((k) => k.change).join("; and ")}`,
+    kinds[0]!.severity,
+  );
 }
 
 function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined {
@@ -399,12 +547,20 @@ function silenced(r: CloudTrailRecord, ctx: RecordContext): Silenced | undefined
       const name = r.eventSource === "sns.amazonaws.com" ? topicName(req.topicArn, false) : undefined;
       return name ? topicChange(name, "a statement removed from its access policy", "high") : undefined;
     }
+    case "PutDataProtectionPolicy": {
+      // SNS's (CloudWatch Logs has an operation of the same name).
+      const name =
+        r.eventSource === "sns.amazonaws.com"
+          ? topicName(requestMember(req, "resourceArn"), false)
+          : undefined;
+      return name ? dataProtectionChange(name, requestMember(req, "dataProtectionPolicy"), ctx) : undefined;
+    }
     case "UpdateTable":
     case "UpdateContinuousBackups":
     case "UpdateTimeToLive": {
       const name = tableName(req.tableName);
       if (!name) return undefined;
-      const found = tableChange(r.eventName, req);
+      const found = tableChange(r.eventName, name, req);
       return found
         ? { type: "AWS::DynamoDB::Table", name, what: `table ${name}: ${found.change}`, ...found }
         : undefined;
