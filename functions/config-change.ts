@@ -69,6 +69,13 @@ function ec2For(context: Context): Ec2For | undefined {
 export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, context: Context) =>
   orDeadLetter("config-change", event, async () => {
     const change = readConfigChange(event);
+    // Before any read: an oversized notification of an unwatched type needs no GetResourceConfigHistory.
+    const resourceType =
+      change.kind === "oversized" ? change.fetch.resourceType : change.snapshot.resourceType;
+    if (!controls.watches(resourceType)) {
+      logger.debug("resource type not watched", { resourceType });
+      return { evaluated: 0 };
+    }
     let read: ResourceSnapshot;
     if (change.kind === "oversized") {
       const c = readClients(change.fetch.accountId, change.fetch.region, context);
@@ -93,10 +100,6 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, co
           unable: (u) => logger.warn("enrichment read failed", { operation: u.operation, reason: u.reason }),
         })
       : read;
-    if (!controls.watches(snapshot.resourceType)) {
-      logger.debug("resource type not watched", { resourceType: snapshot.resourceType });
-      return { evaluated: 0 };
-    }
     // Key facts (DescribeKey) and AWS's prefix lists of a member account are read with its role too.
     const keys = kmsFor(context);
     const lists = ec2For(context);

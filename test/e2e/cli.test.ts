@@ -208,6 +208,28 @@ describe("phiwatch evaluate on Config history and snapshot files (as Config deli
     expect([...ids].sort()).toEqual(["mborch-test-bucket-config-item", "testbucketbla123"]);
   });
 
+  it("skips items of types no control watches, as the deployed handler does, and says so", () => {
+    const efs = real("awsdocs__eventbridge_ConfigConfigurationItemChange_EFS.json").detail.configurationItem;
+    const file = join(dir, "mixed-types-snapshot.json");
+    writeFileSync(file, snapshot([real("rdk__AWS_S3_Bucket.json"), efs]));
+    const r = phiwatch("evaluate", file, "--baseline", "examples/baseline.yaml", "--json");
+    expect(r.code).toBe(0);
+    const types = new Set(
+      r.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).resourceType),
+    );
+    expect([...types]).toEqual(["AWS::S3::Bucket"]);
+    expect(r.err).toMatch(/skipped 1 item of AWS::EFS::FileSystem: no control watches this type/);
+    // Only unwatched items: nothing was evaluated, which must not pass --fail-on.
+    const only = join(dir, "efs-only.json");
+    writeFileSync(only, snapshot([efs]));
+    const none = phiwatch("evaluate", only, "--baseline", "examples/baseline.yaml", "--fail-on", "high");
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/no configuration items of a type phiwatch watches/);
+  });
+
   it("names the item and field of a bad item in the AWS docs' history file, and exits 2", () => {
     const r = phiwatch(
       "evaluate",

@@ -131,6 +131,22 @@ describe("config-change reads a member account through its read role", () => {
     expect(await signers(calls)).toEqual([{ accessKeyId: MEMBER_KEY, region: "us-east-2" }]);
   });
 
+  it("reads nothing for an oversized notification of a type no control watches (debug log, not a Config call)", async () => {
+    const before = mocks.config.commandCalls(GetResourceConfigHistoryCommand).length;
+    const event = oversizedBucketChangeEvent({
+      name: "fs-0123456789abcdef0",
+      accountId: DEMO.accountId,
+      region: DEMO.region,
+      capturedAt: "2026-03-05T11:00:00.000Z",
+      eventId: "5e6f7081-92a3-4b4c-8d9e-0f1a2b3c4d5e",
+    }) as { detail: { configurationItemSummary: Record<string, unknown> } };
+    // The rule routes only watched types; a replay (or a wider rule) can still hand one to the handler.
+    event.detail.configurationItemSummary.resourceType = "AWS::EFS::FileSystem";
+    event.detail.configurationItemSummary.ARN = `arn:aws:elasticfilesystem:${DEMO.region}:${DEMO.accountId}:file-system/fs-0123456789abcdef0`;
+    expect(await stack.invoke("config-change", event)).toEqual({ evaluated: 0 });
+    expect(mocks.config.commandCalls(GetResourceConfigHistoryCommand)).toHaveLength(before);
+  });
+
   it("judges a member account's group on AWS's EC2 Instance Connect list by the name and owner its role reads", async () => {
     const { accountId: _a, arn, ...ci } = instanceConnectGroup();
     await stack.dispatch(

@@ -51,8 +51,17 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
   if (files.length === 0)
     throw new UsageError("no .json, .jsonl, .json.gz or .jsonl.gz files in the given paths");
 
+  const set = new ControlSet(CONTROLS);
   const snapshots: ResourceSnapshot[] = [];
   let inputErrors = 0;
+  // Types no control watches are skipped, as the deployed handler ignores them (its rule does not even
+  // route them): evaluating the `*` controls on them would report what the deployed phiwatch never does.
+  const unwatched = new Map<string, number>();
+  const skipUnwatched = (resourceType: string) => {
+    if (set.watches(resourceType)) return false;
+    unwatched.set(resourceType, (unwatched.get(resourceType) ?? 0) + 1);
+    return true;
+  };
   for (const f of files) {
     for (const item of readInputFile(f)) {
       if (item.kind === "invalid") {
@@ -76,6 +85,12 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
       }
       try {
         const change = readConfigChange(item.event);
+        if (
+          skipUnwatched(
+            change.kind === "oversized" ? change.fetch.resourceType : change.snapshot.resourceType,
+          )
+        )
+          continue;
         if (change.kind === "oversized") {
           inputErrors++;
           process.stderr.write(
@@ -90,13 +105,18 @@ export async function evaluateCommand(argv: string[]): Promise<number> {
     }
   }
 
+  for (const [type, n] of [...unwatched].sort(([a], [b]) => a.localeCompare(b)))
+    process.stderr.write(`skipped ${n} item${n === 1 ? "" : "s"} of ${type}: no control watches this type\n`);
   if (snapshots.length === 0 && inputErrors === 0) {
     // An empty snapshot file or `[]`: passing --fail-on having evaluated nothing would be a silent pass.
-    process.stderr.write("phiwatch evaluate: no configuration items in the given files\n");
+    process.stderr.write(
+      unwatched.size > 0
+        ? "phiwatch evaluate: no configuration items of a type phiwatch watches in the given files\n"
+        : "phiwatch evaluate: no configuration items in the given files\n",
+    );
     return 2;
   }
   const facts = factsFrom(snapshots);
-  const set = new ControlSet(CONTROLS);
   const now = new Date();
   // A failure the baseline suppresses (an active `suppressions` entry for the control and the resource's
   // id or name) is reported, marked, and does not fail --fail-on, as a suppressed finding does not alert
