@@ -69,7 +69,8 @@ export default defineControl({
     "table that can be restored after deletion or corruption for the full 35 days phiwatch deploys, and an " +
     "alerts topic with no data-protection policy that denies or masks alerts. The stores are known by the " +
     "names the deploy gives them (phiwatch-<stage>-findings, -alerts, -access, -access-dlq, -deliveries.fifo, " +
-    "-deliveries-dlq.fifo, -dead-letter), which cannot be changed, not by tags, which can. AWS Config records " +
+    "-deliveries-dlq.fifo, -dead-letter), which cannot be changed, rather than by tags, which can be removed. " +
+    "AWS Config records " +
     "neither the recovery period nor a topic's data-protection policy: they are judged when the item carries " +
     "them, and the evidence says when it does not (tamper-phiwatch reports both changes when they are made).",
   remediation: {
