@@ -42,7 +42,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "phiwatch-self-protection": {
     rationale:
-      "phiwatch's table holds the drift history an auditor relies on, and its topics and queues carry finding evidence. They need the same protection as the PHI they describe: a key whose policy you control, and a table that can be restored after deletion or corruption.",
+      "phiwatch's table holds the drift history an auditor relies on, and its topics and queues carry finding evidence. They need the same protection as the PHI they describe: a key whose policy you control, a table that can be restored after deletion or corruption for the full 35 days phiwatch deploys, and an alerts topic with no data-protection policy that denies or masks alerts. The stores are known by the names the deploy gives them (phiwatch-<stage>-findings, -alerts, -access, -access-dlq, -deliveries.fifo, -deliveries-dlq.fifo, -dead-letter), which cannot be changed, rather than by tags, which can be removed. AWS Config records neither the recovery period nor a topic's data-protection policy: they are judged when the item carries them, and the evidence says when it does not (tamper-phiwatch reports both changes when they are made).",
   },
   "region-allow-list": {
     rationale:

@@ -8,6 +8,7 @@ import {
 import type { CloudTrailRecord } from "../activity/record.ts";
 import { type Severity, severityRank } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
+import { type DataProtectionOperation, dataProtectionOperations } from "../resource/sns-data-protection.ts";
 import { TABLE } from "../table.ts";
 import { defineDetector, type RecordContext } from "./types.ts";
 
@@ -453,8 +454,8 @@ function tableKeyChange(name: string, sse: Record<string, unknown>): Judged | un
   };
 }
 
-/** The kind of each operation a data-protection policy statement may hold, and how bad it is for alerts. */
-const DATA_PROTECTION_OPERATIONS: Readonly<Record<string, Judged>> = {
+/** How bad each operation of a data-protection policy statement is for alerts. */
+const DATA_PROTECTION_KINDS: Readonly<Record<DataProtectionOperation, Judged>> = {
   Deny: {
     change:
       "denies messages that match its data identifiers (Inbound: publishes refused, phiwatch's alarms' included; Outbound: deliveries dropped with no error to the publisher)",
@@ -482,26 +483,17 @@ const DATA_PROTECTION_OPERATIONS: Readonly<Record<string, Judged>> = {
  */
 function dataProtectionChange(name: string, raw: unknown, ctx: RecordContext): Silenced | undefined {
   if (raw === undefined || raw === null || raw === "") return undefined;
-  const statements = asRecord(ctx.json(raw))?.Statement;
-  const unreadable = (what: string) =>
-    topicChange(
+  const read = dataProtectionOperations(ctx.json(raw));
+  if ("unreadable" in read)
+    return topicChange(
       name,
-      `data-protection policy set that ${what}: whether it drops or alters alerts cannot be told`,
+      `data-protection policy set that ${read.unreadable}: whether it drops or alters alerts cannot be told`,
       "medium",
     );
-  if (!Array.isArray(statements)) return unreadable("cannot be read");
-  const found = new Map<string, Judged>();
-  for (const s of statements) {
-    const operations = Object.keys(asRecord(asRecord(s)?.Operation) ?? {});
-    if (operations.length === 0) return unreadable("has a statement without an operation");
-    for (const op of operations) {
-      const kind = Object.hasOwn(DATA_PROTECTION_OPERATIONS, op) ? DATA_PROTECTION_OPERATIONS[op] : undefined;
-      if (!kind) return unreadable("has an operation phiwatch does not know");
-      found.set(op, kind);
-    }
-  }
-  if (found.size === 0) return undefined;
-  const kinds = [...found.values()].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  if (read.operations.length === 0) return undefined;
+  const kinds = read.operations
+    .map((op) => DATA_PROTECTION_KINDS[op])
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   return topicChange(
     name,
     `data-protection policy set (phiwatch deploys none) that ${kinds.map((k) => k.change).join("; and ")}`,

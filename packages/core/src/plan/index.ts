@@ -30,6 +30,8 @@ export {
   PROTECTED_STAGES,
   resourceName,
   resourceTags,
+  STORES,
+  storeOf,
 } from "./naming.ts";
 export {
   ACCESS_S3_COPY_EVENTS,

@@ -37,6 +37,39 @@ export function resourceName(stage: string, what: string): string {
   return `phiwatch-${stage}-${what}`;
 }
 
+/**
+ * The stores phiwatch deploys, by resource type, as the `<what>` of their names ({@link resourceName};
+ * a FIFO queue's name ends in `.fifo`): the findings table (infra/storage.ts), the alerts topic, the
+ * deliveries queue, its dead letter and the dead letter for bad input (infra/alerts.ts), the access
+ * queue and its dead letter (infra/events.ts). A meta-test checks each is named so in infra/.
+ */
+export const STORES: Readonly<Record<string, readonly string[]>> = {
+  "AWS::DynamoDB::Table": ["findings"],
+  "AWS::SNS::Topic": ["alerts"],
+  "AWS::SQS::Queue": ["access", "access-dlq", "deliveries.fifo", "deliveries-dlq.fifo", "dead-letter"],
+};
+
+/**
+ * Which of phiwatch's stores a resource of this type and name is (`<what>` without `.fifo`), or
+ * undefined. By name, as the deploy names them: the tags of a store can be changed or removed by
+ * anyone allowed to tag it, and the name of a table, topic or queue cannot be changed at all.
+ *
+ * @example
+ * ```ts
+ * storeOf("AWS::SQS::Queue", "phiwatch-prod-deliveries-dlq.fifo"); // "deliveries-dlq"
+ * storeOf("AWS::DynamoDB::Table", "phiwatch-prod-orders"); // undefined
+ * ```
+ */
+export function storeOf(resourceType: string, name: string): string | undefined {
+  const stores = Object.hasOwn(STORES, resourceType) ? STORES[resourceType]! : [];
+  for (const what of stores) {
+    if (!name.startsWith("phiwatch-") || !name.endsWith(`-${what}`)) continue;
+    if (STAGE.test(name.slice("phiwatch-".length, name.length - what.length - 1)))
+      return what.replace(/\.fifo$/, "");
+  }
+  return undefined;
+}
+
 /** Tags on every resource: the app and stage only (never PHI, bucket names or principals). */
 export function resourceTags(stage: string): Record<string, string> {
   return { app: "phiwatch", stage, "data-classification": "security-metadata" };

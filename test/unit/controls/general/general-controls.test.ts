@@ -222,3 +222,162 @@ describe("control phiwatch-self-protection", () => {
     ).toBe("NOT_APPLICABLE");
   });
 });
+
+describe("control phiwatch-self-protection on Config items of phiwatch's stores as deployed", () => {
+  // Real items (awslabs/aws-config-rdk, test/fixtures/README.md) renamed and tagged as the deploy does:
+  // `Plan.resourceName`, `Plan.resourceTags` (app, stage, data-classification; no phiwatch:component).
+  const CMK = "arn:aws:kms:us-east-1:111122223333:key/0e6c91d5-e23b-4ed3-bd36-1561fbbc0a2d";
+  const facts = testFacts({ keys: { [CMK]: { arn: CMK, keyManager: "CUSTOMER" } } });
+  const deployedTags = { app: "phiwatch", stage: "prod", "data-classification": "security-metadata" };
+  const rdk = (file: string) => JSON.parse(readFileSync(`test/fixtures/config/${file}`, "utf8"));
+  const table = (
+    opts: {
+      name?: string;
+      tags?: Record<string, string>;
+      sse?: Record<string, unknown>;
+      pitr?: Record<string, unknown>;
+    } = {},
+  ) => {
+    const ci = rdk("rdk__AWS_DynamoDB_Table.json");
+    const name = opts.name ?? "phiwatch-prod-findings";
+    const arn = `arn:aws:dynamodb:us-east-1:111122223333:table/${name}`;
+    return fromConfigurationItem({
+      ...ci,
+      accountId: "111122223333",
+      awsRegion: "us-east-1",
+      arn,
+      resourceId: name,
+      resourceName: name,
+      tags: opts.tags ?? deployedTags,
+      configuration: {
+        ...ci.configuration,
+        tableName: name,
+        tableArn: arn,
+        ...("sse" in opts
+          ? { sSEDescription: opts.sse }
+          : { sSEDescription: { status: "ENABLED", sSEType: "KMS", kMSMasterKeyArn: CMK } }),
+      },
+      supplementaryConfiguration: {
+        ...ci.supplementaryConfiguration,
+        ContinuousBackupsDescription: {
+          continuousBackupsStatus: "ENABLED",
+          pointInTimeRecoveryDescription: opts.pitr ?? { pointInTimeRecoveryStatus: "ENABLED" },
+        },
+      },
+    });
+  };
+  const topic = (supplementary: Record<string, unknown> = {}, name = "phiwatch-prod-alerts") => {
+    const ci = rdk("rdk__AWS_SNS_Topic.json");
+    const arn = `arn:aws:sns:us-east-1:111122223333:${name}`;
+    return fromConfigurationItem({
+      ...ci,
+      accountId: "111122223333",
+      arn,
+      resourceId: arn,
+      resourceName: name,
+      tags: deployedTags,
+      configuration: { ...ci.configuration, TopicArn: arn, Owner: "111122223333", KmsMasterKeyId: CMK },
+      supplementaryConfiguration: { ...ci.supplementaryConfiguration, ...supplementary },
+    });
+  };
+
+  it("applies to the table the deploy creates (its name and tags), not only to items tagged phiwatch:component", () => {
+    const e = evaluate("phiwatch-self-protection", table({ sse: undefined }), facts);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toContain("encrypted with the AWS-owned key");
+    expect(e.evidence.component).toBe("findings");
+  });
+  it("applies to a store by its deployed name whatever its tags (a removed tag does not hide it)", () => {
+    expect(evaluate("phiwatch-self-protection", table({ tags: {} }), facts).status).toBe("COMPLIANT");
+    expect(
+      evaluate(
+        "phiwatch-self-protection",
+        table({ tags: {}, pitr: { pointInTimeRecoveryStatus: "DISABLED" } }),
+        facts,
+      ).status,
+    ).toBe("NON_COMPLIANT");
+  });
+  it.each([
+    ["another table", "orders"],
+    ["a phiwatch-shaped name of a store phiwatch does not deploy", "phiwatch-prod-orders"],
+  ])("does not apply to %s", (_n, name) => {
+    expect(evaluate("phiwatch-self-protection", table({ name, tags: {} }), facts).status).toBe(
+      "NOT_APPLICABLE",
+    );
+  });
+  it("passes the real item's recovery description (no period recorded), saying the period was not recorded", () => {
+    const e = evaluate("phiwatch-self-protection", table(), facts);
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.recoveryPeriodInDays).toBe("not recorded");
+  });
+  it.each([
+    [
+      { pointInTimeRecoveryStatus: "ENABLED", recoveryPeriodInDays: 7 },
+      "point-in-time recovery period 7 days",
+    ],
+    [
+      { pointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: 1 },
+      "point-in-time recovery period 1 day ",
+    ],
+  ])("fails a recovery period shortened below 35 days (%j)", (pitr, summary) => {
+    const e = evaluate("phiwatch-self-protection", table({ pitr }), facts);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toContain(summary);
+    expect(e.summary).toContain("phiwatch deploys 35");
+  });
+  it("passes the full 35-day recovery period and records it", () => {
+    const e = evaluate(
+      "phiwatch-self-protection",
+      table({ pitr: { pointInTimeRecoveryStatus: "ENABLED", recoveryPeriodInDays: 35 } }),
+      facts,
+    );
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.recoveryPeriodInDays).toBe(35);
+  });
+
+  const policy = (...operations: string[]) =>
+    JSON.stringify({
+      Name: "__example_data_protection_policy",
+      Version: "2021-06-01",
+      Statement: operations.map((op, i) => ({
+        Sid: `s${i}`,
+        DataDirection: "Outbound",
+        Principal: ["*"],
+        DataIdentifier: ["arn:aws:dataprotection::aws:data-identifier/IpAddress"],
+        Operation: { [op]: {} },
+      })),
+    });
+  it("passes the real topic item (Config records no data-protection policy), saying so", () => {
+    const e = evaluate("phiwatch-self-protection", topic(), facts);
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.dataProtectionPolicy).toBe("not recorded");
+  });
+  it.each([
+    ["Deny", "denies"],
+    ["Deidentify", "masks or redacts"],
+  ])("fails a data-protection policy with a %s statement on the alerts topic", (op, words) => {
+    const e = evaluate(
+      "phiwatch-self-protection",
+      topic({ DataProtectionPolicy: policy("Audit", op) }),
+      facts,
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toContain("data-protection policy");
+    expect(e.summary).toContain(words);
+  });
+  it("fails a data-protection policy it cannot read, passes an audit-only or empty one", () => {
+    expect(
+      evaluate("phiwatch-self-protection", topic({ DataProtectionPolicy: "{not json" }), facts).summary,
+    ).toContain("cannot be told");
+    const audit = evaluate(
+      "phiwatch-self-protection",
+      topic({ DataProtectionPolicy: policy("Audit") }),
+      facts,
+    );
+    expect(audit.status).toBe("COMPLIANT");
+    expect(audit.evidence.dataProtectionPolicy).toBe("Audit");
+    const none = evaluate("phiwatch-self-protection", topic({ DataProtectionPolicy: "" }), facts);
+    expect(none.status).toBe("COMPLIANT");
+    expect(none.evidence.dataProtectionPolicy).toBe("none");
+  });
+});

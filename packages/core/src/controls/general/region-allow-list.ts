@@ -5,7 +5,7 @@ import { fail, notApplicable, pass } from "../../control/types.ts";
 import { inConnectScope } from "../../resource/connect.ts";
 import { bucketName } from "../../resource/s3.ts";
 import type { ResourceSnapshot } from "../../resource/snapshot.ts";
-import { PHIWATCH_COMPONENT_TAG } from "./phiwatch-self-protection.ts";
+import { phiwatchComponent } from "./phiwatch-self-protection.ts";
 
 /** Why a resource holds or protects PHI, or undefined when it does not. */
 function phiReason(s: ResourceSnapshot, baseline: Baseline): string | undefined {
@@ -17,7 +17,7 @@ function phiReason(s: ResourceSnapshot, baseline: Baseline): string | undefined 
   }
   if (s.resourceType.startsWith("AWS::Connect::"))
     return inConnectScope(baseline, s) ? "Amazon Connect resource (contact-center data)" : undefined;
-  if (PHIWATCH_COMPONENT_TAG in s.tags) return "phiwatch component (stores findings and evidence)";
+  if (phiwatchComponent(s) !== undefined) return "phiwatch component (stores findings and evidence)";
   return undefined;
 }
 
