@@ -9,8 +9,10 @@ import { apiSnapshot, evaluate } from "../../helpers/facts.ts";
  * (UpdateContactRecordingBehavior, UpdateContactRecordingAndAnalyticsBehavior, GetParticipantInput,
  * ConnectParticipantWithLexBot, InvokeFlowModule, TransferToFlow, Loop, Compare) and not from
  * packages/core/src/connect: it knows which blocks are sensitive because it built them, walks concrete
- * paths from StartAction (every path that repeats no block×recording-state pair, so cycles end), and
- * keeps a three-valued switch per recorded part (agent, customer, IVR). Both controls run end to end on
+ * paths from StartAction depth first, exploring each block × recording state × pending question once (so
+ * cycles end; what a path finds at a block depends only on that triple, so every concrete path's outcome
+ * is found, where enumerating the simple paths themselves is exponential), and keeps a three-valued
+ * switch per recorded part (agent, customer, IVR). Both controls run end to end on
  * the flow snapshot the sweep builds (DescribeContactFlow, Content as a JSON string).
  *
  * The question an input answers may be asked before it: along a concrete path, a play-prompt block asking
@@ -347,7 +349,7 @@ interface Reference {
   dangling: boolean;
 }
 
-/** Every concrete path from StartAction that repeats no block × recording-state pair. */
+/** Every block × recording state × pending question reachable by a concrete path from StartAction. */
 function reference(doc: Json, blocks: Block[], assumeOn: boolean): Reference {
   const start: State = assumeOn
     ? { agent: "maybe", customer: "maybe", ivr: "maybe" }
@@ -385,10 +387,11 @@ function reference(doc: Json, blocks: Block[], assumeOn: boolean): Reference {
   });
   const isInput = (b: Block) =>
     b.kind === "input" || b.kind === "lex" || b.kind === "storeAudio" || b.kind === "storeNeutral";
-  const walk = (i: number, s: State, asked: boolean, onPath: Set<string>) => {
+  const explored = new Set<string>();
+  const walk = (i: number, s: State, asked: boolean) => {
     if (--budget < 0) throw new Error("path budget exhausted");
     const key = `${i}|${s.agent}${s.customer}${s.ivr}|${asked}`;
-    if (onPath.has(key)) return;
+    if (explored.has(key)) return;
     out.reachable.add(i);
     const b = blocks[i]!;
     const known = named.has(i) || (asked && b.kind !== "input" && isInput(b));
@@ -425,7 +428,7 @@ function reference(doc: Json, blocks: Block[], assumeOn: boolean): Reference {
         states: b.kind === "rec" || b.kind === "rec2" ? [...after, s] : after,
         asked: pending("error"),
       });
-    onPath.add(key);
+    explored.add(key);
     // The same successor reached by two transitions is one concrete continuation.
     const tried = new Set<string>();
     for (const { to, states, asked: nextAsked } of next) {
@@ -437,12 +440,11 @@ function reference(doc: Json, blocks: Block[], assumeOn: boolean): Reference {
         const k = `${to}|${st.agent}${st.customer}${st.ivr}|${nextAsked}`;
         if (tried.has(k)) continue;
         tried.add(k);
-        walk(Number(to.slice(1)), st, nextAsked, onPath);
+        walk(Number(to.slice(1)), st, nextAsked);
       }
     }
-    onPath.delete(key);
   };
-  walk(0, start, false, new Set());
+  walk(0, start, false);
   return out;
 }
 
