@@ -290,6 +290,203 @@ describe("analyzeRecording", () => {
   });
 });
 
+/**
+ * The real health-clinic flow's shape with the question asked by the play-prompt block before the input
+ * (repost.aws "Store customer input" best practices describe this shape): block 1 (MessageParticipant)
+ * asks for the date of birth, block 2 (GetParticipantInput, StoreInput True) only says how to key it in.
+ * Recording is turned on first, as in `recordedDobFlow`.
+ */
+const ASK_DOB = "Welcome to the clinic. To verify your identity, please key in your date of birth.";
+function askedBeforeFlow(): Json {
+  const doc = health();
+  doc.Actions.push(recording("rec", "1", ["Agent", "Customer"], "Enabled"));
+  doc.StartAction = "rec";
+  action(doc, "1").Parameters.Text = ASK_DOB;
+  Object.assign(action(doc, "2").Parameters, {
+    Text: "Enter eight digits, followed by the pound key.",
+    StoreInput: "True",
+    DTMFConfiguration: { InputTerminationSequence: "#" },
+    InputValidation: { CustomValidation: { MaximumLength: "8" } },
+  });
+  return doc;
+}
+
+describe("analyzeRecording: the question asked by a prompt block before the input", () => {
+  it("reports stored input whose preceding prompt asks for the date of birth (its own prompt is neutral)", () => {
+    const r = analyzeRecording(parseFlow(askedBeforeFlow()), { assumeOnAtStart: false });
+    expect(r.violations).toHaveLength(1);
+    const v = r.violations[0]!;
+    expect(v.block).toMatchObject({
+      id: "2",
+      type: "GetParticipantInput",
+      topics: ["date-of-birth"],
+      sources: ["preceding prompt"],
+      promptedBy: ["1"],
+    });
+    expect(v.recording).toBe("on");
+    expect(v.path).toEqual(["rec", "1", "2"]);
+    expect(JSON.stringify(r)).not.toContain("verify your identity");
+  });
+
+  it("leaves stored input after the real, neutral welcome prompt alone", () => {
+    const doc = askedBeforeFlow();
+    action(doc, "1").Parameters.Text = health().Actions[0].Parameters.Text;
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: true }).sensitiveBlocks).toEqual([]);
+  });
+
+  it("passes through blocks that ask nothing (attributes, a pause, a neutral prompt) back to the question", () => {
+    const doc = askedBeforeFlow();
+    doc.Actions.push(
+      recording("pause", "attrs", [], "Disabled"),
+      {
+        Identifier: "attrs",
+        Type: "UpdateContactAttributes",
+        Parameters: { Attributes: { step: "verify" }, TargetContact: "Current" },
+        Transitions: { NextAction: "hint", Errors: [{ NextAction: "8", ErrorType: "NoMatchingError" }] },
+      },
+      {
+        Identifier: "hint",
+        Type: "MessageParticipant",
+        Parameters: { Text: "Use two digits for the month." },
+        Transitions: { NextAction: "2", Errors: [{ NextAction: "8", ErrorType: "NoMatchingError" }] },
+      },
+    );
+    action(doc, "1").Transitions = {
+      NextAction: "pause",
+      Errors: [{ NextAction: "pause", ErrorType: "NoMatchingError" }],
+    };
+    const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
+    expect(r.sensitiveBlocks).toEqual([expect.objectContaining({ id: "2", promptedBy: ["1"] })]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it("reports the path through the question when only that path is recorded", () => {
+    // Two ways into block 2: the date-of-birth question with recording on, and a neutral prompt after a pause.
+    const doc = askedBeforeFlow();
+    doc.Actions.push(
+      {
+        Identifier: "route",
+        Type: "Compare",
+        Parameters: { ComparisonValue: "$.Attributes.verified" },
+        Transitions: {
+          NextAction: "1",
+          Conditions: [{ NextAction: "pause", Condition: { Operator: "Equals", Operands: ["yes"] } }],
+          Errors: [{ NextAction: "1", ErrorType: "NoMatchingCondition" }],
+        },
+      },
+      recording("pause", "neutral", [], "Disabled"),
+      {
+        Identifier: "neutral",
+        Type: "MessageParticipant",
+        Parameters: { Text: "Please enter your extension." },
+        Transitions: { NextAction: "2" },
+      },
+    );
+    action(doc, "rec").Transitions.NextAction = "route";
+    const [v, ...rest] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(rest).toEqual([]);
+    expect(v).toMatchObject({ recording: "on", path: ["rec", "route", "1", "2"] });
+    expect(v?.block.promptedBy).toEqual(["1"]);
+  });
+
+  it("does not carry the question onto a path that never asked it", () => {
+    // The same two ways in, the other way round: the question after a pause, the neutral prompt recorded.
+    const doc = askedBeforeFlow();
+    doc.Actions.push(
+      recording("pause", "1", [], "Disabled"),
+      {
+        Identifier: "route",
+        Type: "Compare",
+        Parameters: { ComparisonValue: "$.Attributes.verified" },
+        Transitions: {
+          NextAction: "pause",
+          Conditions: [{ NextAction: "neutral", Condition: { Operator: "Equals", Operands: ["yes"] } }],
+          Errors: [{ NextAction: "pause", ErrorType: "NoMatchingCondition" }],
+        },
+      },
+      {
+        Identifier: "neutral",
+        Type: "MessageParticipant",
+        Parameters: { Text: "Please enter your extension." },
+        Transitions: { NextAction: "2" },
+      },
+    );
+    action(doc, "rec").Transitions.NextAction = "route";
+    const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
+    expect(r.sensitiveBlocks.map((b) => b.id)).toEqual(["2"]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it("stops at an answered input block: a menu between the question and the stored input", () => {
+    const doc = askedBeforeFlow();
+    doc.Actions.push({
+      Identifier: "menu",
+      Type: "GetParticipantInput",
+      Parameters: { Text: "Press 1 to continue.", StoreInput: "False", InputTimeLimitSeconds: "5" },
+      Transitions: {
+        NextAction: "2",
+        Conditions: [{ NextAction: "2", Condition: { Operator: "Equals", Operands: ["1"] } }],
+        Errors: [{ NextAction: "8", ErrorType: "NoMatchingCondition" }],
+      },
+    });
+    action(doc, "1").Transitions.NextAction = "menu";
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: true }).sensitiveBlocks).toEqual([]);
+  });
+
+  it("does not make a one-key menu after the question sensitive (one digit is no date of birth)", () => {
+    const doc = askedBeforeFlow();
+    Object.assign(action(doc, "2").Parameters, { StoreInput: "False" });
+    expect(analyzeRecording(parseFlow(doc), { assumeOnAtStart: true }).sensitiveBlocks).toEqual([]);
+  });
+
+  it("reports the retry loop: an invalid entry, a neutral 'try again' and recording resumed before asking again", () => {
+    const doc = askedBeforeFlow();
+    doc.Actions.push(
+      recording("pause", "2", [], "Disabled"),
+      {
+        Identifier: "again",
+        Type: "MessageParticipant",
+        Parameters: { Text: "Sorry, that entry was not valid. Please try again." },
+        Transitions: { NextAction: "resume" },
+      },
+      recording("resume", "2", ["Agent", "Customer"], "Enabled"),
+    );
+    action(doc, "1").Transitions = { NextAction: "pause" };
+    action(doc, "2").Transitions.Errors = [{ NextAction: "again", ErrorType: "NoMatchingError" }];
+    const r = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false });
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]).toMatchObject({
+      recording: "on",
+      path: ["rec", "1", "pause", "2", "again", "resume", "2"],
+    });
+    expect(r.violations[0]!.block.promptedBy).toEqual(["1"]);
+  });
+
+  it("names a known topic, not an unreadable prompt, for an audio-prompt input after the question", () => {
+    const doc = askedBeforeFlow();
+    action(doc, "2").Parameters = {
+      PromptId: "arn:aws:connect:us-east-1:111122223333:instance/i/prompt/p",
+      StoreInput: "True",
+      InputTimeLimitSeconds: "5",
+    };
+    const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v?.block).toMatchObject({ topics: ["date-of-birth"], sources: ["preceding prompt"] });
+  });
+
+  it("asks a Lex bot block the question too (the caller speaks the answer)", () => {
+    const doc = askedBeforeFlow();
+    Object.assign(action(doc, "2"), {
+      Type: "ConnectParticipantWithLexBot",
+      Parameters: {
+        Text: "Go ahead.",
+        LexV2Bot: { AliasArn: "arn:aws:lex:us-east-1:111122223333:bot-alias/B/A" },
+      },
+    });
+    const [v] = analyzeRecording(parseFlow(doc), { assumeOnAtStart: false }).violations;
+    expect(v?.block).toMatchObject({ id: "2", topics: ["date-of-birth"], promptedBy: ["1"] });
+  });
+});
+
 describe("analyticsSettings", () => {
   it("reads Contact Lens on with redaction Disabled from the real GitLab CI/CD flow", () => {
     const flow = parseFlow(
@@ -345,7 +542,7 @@ describe("analyticsSettings", () => {
 
 // --- property: the breadth-first analysis agrees with a set-based fixpoint, and its paths replay ---
 
-const KINDS = ["dob", "menu", "recOn", "recOff", "ivrOn", "ivrOff", "msg", "module"] as const;
+const KINDS = ["dob", "menu", "recOn", "recOff", "ivrOn", "ivrOff", "msg", "module", "ask", "store"] as const;
 function buildFlow(kinds: (typeof KINDS)[number][], edges: number[][]): Json {
   return {
     Version: "2019-10-30",
@@ -362,6 +559,9 @@ function buildFlow(kinds: (typeof KINDS)[number][], edges: number[][]): Json {
       if (k === "dob") return { ...base, Type: "GetParticipantInput", Parameters: { Text: "date of birth" } };
       if (k === "menu") return { ...base, Type: "GetParticipantInput", Parameters: { Text: "press 1" } };
       if (k === "msg") return { ...base, Type: "MessageParticipant", Parameters: { Text: "hello" } };
+      if (k === "ask") return { ...base, Type: "MessageParticipant", Parameters: { Text: "your member ID" } };
+      if (k === "store")
+        return { ...base, Type: "GetParticipantInput", Parameters: { Text: "then #", StoreInput: "True" } };
       if (k === "module") return { ...base, Type: "InvokeFlowModule", Parameters: { FlowModuleId: "m" } };
       const rb =
         k === "recOn"
@@ -374,19 +574,36 @@ function buildFlow(kinds: (typeof KINDS)[number][], edges: number[][]): Json {
   };
 }
 
+/**
+ * Every (recording state, pending question) a block is entered with. The pending question is the id of
+ * the nearest "ask" block (or "dob" input left by an error branch) since the last answered input, or "".
+ */
 function fixpoint(flow: Flow, initial: RecordingState): Map<string, Set<string>> {
   const states = new Map<string, Set<string>>();
-  const work: Array<[string, RecordingState]> = [[flow.startAction, initial]];
+  const work: Array<[string, RecordingState, string]> = [[flow.startAction, initial, ""]];
   while (work.length > 0) {
-    const [id, s] = work.pop()!;
+    const [id, s, asked] = work.pop()!;
     const set = states.get(id) ?? new Set();
-    const key = `${s.conversation}/${s.ivr}`;
+    const key = `${s.conversation}/${s.ivr}/${asked}`;
     if (set.has(key)) continue;
     set.add(key);
     states.set(id, set);
     const a = flow.actions.get(id)!;
-    for (const e of a.edges)
-      if (flow.actions.has(e.to)) for (const t of successors(a, s, e.via)) work.push([e.to, t]);
+    const input = a.type === "GetParticipantInput";
+    for (const e of a.edges) {
+      if (!flow.actions.has(e.to)) continue;
+      const next =
+        a.parameters.Text === "your member ID"
+          ? a.id
+          : !input
+            ? asked
+            : e.via !== "error"
+              ? ""
+              : a.parameters.Text === "date of birth"
+                ? a.id
+                : asked;
+      for (const t of successors(a, s, e.via)) work.push([e.to, t, next]);
+    }
   }
   return states;
 }
@@ -419,14 +636,29 @@ describe("analyzeRecording (property)", () => {
           : { conversation: "off", ivr: "off" };
         const states = fixpoint(flow, initial);
         const expected = new Map<string, "on" | "unknown" | "inherited">();
+        const askedBy = new Map<string, string[]>();
         for (const [id, set] of states) {
-          if (flow.actions.get(id)!.parameters.Text !== "date of birth") continue;
-          const parts = [...set].flatMap((k) => k.split("/"));
+          const text = flow.actions.get(id)!.parameters.Text;
+          // A stored input answers the question pending on the path; a "dob" input asks its own.
+          const entries = [...set]
+            .map((k) => k.split("/"))
+            .filter(([, , asked]) => text === "date of birth" || (text === "then #" && asked !== ""));
+          if (text === "then #") {
+            const by = [
+              ...new Set([...set].map((k) => k.split("/")[2]!).filter((x) => x !== "" && x !== id)),
+            ];
+            if (by.length > 0) askedBy.set(id, by.sort());
+          }
+          const parts = entries.flatMap((e) => e.slice(0, 2)); // the two recording parts, not the question
           if (parts.includes("on")) expected.set(id, "on");
           else if (parts.includes("unknown")) expected.set(id, "unknown");
           else if (parts.includes("inherited")) expected.set(id, "inherited");
         }
         expect(new Map(r.violations.map((v) => [v.block.id, v.recording]))).toEqual(expected);
+        // The backward walk names exactly the questions some path leaves pending.
+        expect(
+          new Map(r.sensitiveBlocks.filter((b) => b.promptedBy).map((b) => [b.id, b.promptedBy])),
+        ).toEqual(askedBy);
         for (const v of r.violations) {
           expect(v.path[0]).toBe("n0");
           expect(v.path.at(-1)).toBe(v.block.id);

@@ -1,4 +1,4 @@
-import { type Flow, type FlowAction, reachableActions } from "./flow.ts";
+import { type Flow, type FlowAction, type FlowEdge, reachableActions } from "./flow.ts";
 import { normaliseWords, sensitiveTopics } from "./sensitive.ts";
 
 /**
@@ -37,7 +37,8 @@ export type SensitiveSource =
   | "condition operand"
   | "stored as attribute"
   | "input encryption"
-  | "prompt not readable";
+  | "prompt not readable"
+  | "preceding prompt";
 
 /** An input-capture block that asks for sensitive data. */
 export interface SensitiveInputBlock {
@@ -47,7 +48,23 @@ export interface SensitiveInputBlock {
   sources: SensitiveSource[];
   /** Attribute keys the captured input is written to, when those keys name sensitive data. */
   attributeKeys: string[];
+  /**
+   * Blocks before this one that asked the sensitive question its input answers on some path: a prompt
+   * block ({@link PROMPT_TYPES}) naming a topic, or a sensitive input block whose error branch leads here
+   * (asked again). Present only when there is one; `analyzeRecording`'s violations name the one on the
+   * path shown.
+   */
+  promptedBy?: string[];
 }
+
+/** A block before an input whose prompt (or identifier) names sensitive topics. */
+export interface PrecedingPrompt {
+  id: string;
+  topics: string[];
+}
+
+/** Block types that only play a prompt: the question a later input block answers may be asked here. */
+export const PROMPT_TYPES: ReadonlySet<string> = new Set(["MessageParticipant"]);
 
 /** A sensitive block reachable with recording not proven off, and one path that shows it. */
 export interface RecordedSensitiveInput {
@@ -174,9 +191,20 @@ function storedAs(flow: Flow, a: FlowAction): string[] {
 
 /**
  * Whether an input-capture block asks for sensitive data: its identifier, prompt text, Lex bot,
- * intents or the attribute keys its input is stored under name a topic of `SENSITIVE_TOPICS`.
+ * intents or the attribute keys its input is stored under name a topic of `SENSITIVE_TOPICS`, or —
+ * when it captures a value (stored digits or speech to a Lex bot, see {@link capturesValue}) — one of
+ * the `preceding` prompts that asked the question does.
+ *
+ * @example
+ * ```ts
+ * sensitiveInput(flow, storeInput, [{ id: "Ask DOB", topics: ["date-of-birth"] }])?.sources; // ["preceding prompt"]
+ * ```
  */
-export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock | undefined {
+export function sensitiveInput(
+  flow: Flow,
+  a: FlowAction,
+  preceding: readonly PrecedingPrompt[] = [],
+): SensitiveInputBlock | undefined {
   if (!INPUT_CAPTURE_TYPES.has(a.type)) return undefined;
   const topics = new Set<string>();
   const sources = new Set<SensitiveSource>();
@@ -204,6 +232,18 @@ export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock |
       for (const id of t) topics.add(id);
     }
   }
+  // The question may be asked by a prompt block before this one ("Please key in your date of birth",
+  // then Store customer input "followed by the pound key"): a block that captures a value answers it.
+  // A one-key menu does not (one digit is no date of birth).
+  const promptedBy: string[] = [];
+  if (capturesValue(a))
+    for (const p of preceding) {
+      // A retry of this very block (its error branch back to it) is its own question, already read.
+      if (p.topics.length === 0 || p.id === a.id) continue;
+      promptedBy.push(p.id);
+      for (const id of p.topics) topics.add(id);
+    }
+  if (promptedBy.length > 0) sources.add("preceding prompt");
   // Stored input (digits kept as a value, not a one-key menu choice) behind a prompt with no words to
   // read: what it asks for is unknown, so it is not assumed harmless.
   if (topics.size === 0 && storesInput(a) && !promptReadable(a)) {
@@ -211,7 +251,102 @@ export function sensitiveInput(flow: Flow, a: FlowAction): SensitiveInputBlock |
     sources.add("prompt not readable");
   }
   if (topics.size === 0) return undefined;
-  return { id: a.id, type: a.type, topics: [...topics].sort(), sources: [...sources], attributeKeys };
+  return {
+    id: a.id,
+    type: a.type,
+    topics: [...topics].sort(),
+    sources: [...sources],
+    attributeKeys,
+    ...(promptedBy.length > 0 ? { promptedBy: [...new Set(promptedBy)].sort() } : {}),
+  };
+}
+
+/**
+ * An input block that captures a value, so that it can answer a question asked before it: stored input
+ * (Store customer input, or Get customer input with StoreInput) or speech to a Lex bot.
+ */
+export function capturesValue(a: FlowAction): boolean {
+  const p = a.parameters;
+  return (
+    storesInput(a) ||
+    a.type === "ConnectParticipantWithLexBot" ||
+    (INPUT_CAPTURE_TYPES.has(a.type) && (obj(p.LexV2Bot) !== undefined || obj(p.LexBot) !== undefined))
+  );
+}
+
+/** Sensitive topics a prompt block's identifier or static prompt names (none → empty array). */
+function promptTopics(a: FlowAction): string[] {
+  if (!PROMPT_TYPES.has(a.type)) return [];
+  const topics = new Set<string>();
+  for (const t of [a.id, a.parameters.Text, a.parameters.SSML])
+    if (typeof t === "string") for (const id of sensitiveTopics(t)) topics.add(id);
+  return [...topics].sort();
+}
+
+/**
+ * What a block leaves pending for the next input block, along one edge: a prompt block that names a
+ * sensitive topic asks the question itself; an input block answers whatever was pending when left by a
+ * success branch (NextAction, a condition), and leaves it pending — with its own sensitive question —
+ * when left by an error branch (timeout, invalid entry: the flow asks again); every other block (attributes,
+ * recording, Compare, Lambda, a neutral prompt, a flow module) leaves pending what was.
+ * `undefined` in `pending` = nothing sensitive pending.
+ */
+function askedAfter(
+  a: FlowAction,
+  via: FlowEdge["via"],
+  pending: PrecedingPrompt | undefined,
+  known: ReadonlyMap<string, SensitiveInputBlock>,
+): PrecedingPrompt | undefined {
+  if (INPUT_CAPTURE_TYPES.has(a.type)) {
+    if (via !== "error") return undefined;
+    const own = known.get(a.id);
+    return own ? { id: a.id, topics: own.topics } : pending;
+  }
+  const topics = promptTopics(a);
+  return topics.length > 0 ? { id: a.id, topics } : pending;
+}
+
+/**
+ * For each value-capturing input block, the reachable blocks that can leave a sensitive question pending
+ * for it (see `askedAfter`): walking back from the block through blocks that leave pending what was, up
+ * to a prompt block that names a topic, or an input block left by an error branch whose own question is
+ * sensitive. Agrees with the pending question `analyzeRecording` carries forward on some path.
+ */
+function precedingPrompts(
+  flow: Flow,
+  known: ReadonlyMap<string, SensitiveInputBlock>,
+): Map<string, PrecedingPrompt[]> {
+  const reachable = reachableActions(flow);
+  const into = new Map<string, Array<{ from: FlowAction; via: FlowEdge["via"] }>>();
+  for (const a of flow.actions.values()) {
+    if (!reachable.has(a.id)) continue;
+    for (const e of a.edges) {
+      const list = into.get(e.to) ?? [];
+      list.push({ from: a, via: e.via });
+      into.set(e.to, list);
+    }
+  }
+  const out = new Map<string, PrecedingPrompt[]>();
+  for (const target of flow.actions.values()) {
+    if (!reachable.has(target.id) || !capturesValue(target)) continue;
+    const found = new Map<string, PrecedingPrompt>();
+    const expanded = new Set<string>();
+    const stack = [target.id];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      for (const { from, via } of into.get(id) ?? []) {
+        const asked = askedAfter(from, via, undefined, known);
+        if (asked) found.set(asked.id, asked);
+        // Only a block that leaves pending what was pending before it lets the walk go further back.
+        else if (!(INPUT_CAPTURE_TYPES.has(from.type) && via !== "error") && !expanded.has(from.id)) {
+          expanded.add(from.id);
+          stack.push(from.id);
+        }
+      }
+    }
+    if (found.size > 0) out.set(target.id, [...found.values()]);
+  }
+  return out;
 }
 
 const STATES: RecordingSwitch[] = ["on", "off", "inherited", "unknown"];
@@ -219,10 +354,13 @@ const stateKey = (id: string, s: RecordingState) =>
   `${STATES.indexOf(s.conversation)}${STATES.indexOf(s.ivr)}${id}`;
 
 /**
- * Track recording state along every path from StartAction (breadth-first over block × state, so
- * cycles terminate after at most 16 visits per block) and report every sensitive input block reached
- * with recording on — or never paused, when `assumeOnAtStart`, or unknown after a flow module — on at
- * least one path. The path given is the shortest one that shows it.
+ * Track recording state along every path from StartAction (breadth-first over block × state ×
+ * whether a sensitive question is pending, so cycles terminate after at most 32 visits per block) and
+ * report every sensitive input block reached with recording on — or never paused, when
+ * `assumeOnAtStart`, or unknown after a flow module — on at least one path. A block that captures a
+ * value is sensitive on a path where a prompt block asked a sensitive question not yet answered (see
+ * `askedAfter`), and only there: the path given runs through that prompt. Each block is shown on its
+ * worst path (a named topic before an unreadable prompt, then on, unknown, inherited), the shortest one.
  *
  * An error branch of a recording block may be taken without the change applied, so it carries both
  * the state before and the state after. After `InvokeFlowModule` recording is `unknown`.
@@ -235,36 +373,72 @@ const stateKey = (id: string, s: RecordingState) =>
  * ```
  */
 export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean }): RecordingAnalysis {
+  // What each input block asks by itself; `known` = with a topic named, not only an unreadable prompt.
   const sensitive = new Map<string, SensitiveInputBlock>();
+  const known = new Map<string, SensitiveInputBlock>();
   for (const a of flow.actions.values()) {
     const s = sensitiveInput(flow, a);
-    if (s) sensitive.set(a.id, s);
+    if (!s) continue;
+    sensitive.set(a.id, s);
+    if (isKnown(s)) known.set(a.id, s);
   }
+  const preceding = precedingPrompts(flow, known);
+  /** The block as a path that left `asked` pending reaches it (memoised per block and question). */
+  const withQuestion = new Map<string, SensitiveInputBlock | undefined>();
+  const blockAt = (a: FlowAction, asked: PrecedingPrompt | undefined) => {
+    if (!asked || asked.id === a.id || !capturesValue(a)) return sensitive.get(a.id);
+    const k = `${asked.id}\u0000${a.id}`;
+    if (!withQuestion.has(k)) withQuestion.set(k, sensitiveInput(flow, a, [asked]));
+    return withQuestion.get(k);
+  };
   const initial: RecordingState = options.assumeOnAtStart
     ? { conversation: "inherited", ivr: "inherited" }
     : { conversation: "off", ivr: "off" };
-  /** `viaError`: entered by an error branch of the parent without the parent's change applied. */
-  type Node = { id: string; state: RecordingState; parent?: Node; viaError?: true };
+  /**
+   * `viaError`: entered by an error branch of the parent without the parent's change applied. `asked`:
+   * the sensitive question pending on this path (the nearest block that asked it); only whether one is
+   * pending is part of the visited key, so each block is visited at most 32 times.
+   */
+  type Node = {
+    id: string;
+    state: RecordingState;
+    asked?: PrecedingPrompt;
+    parent?: Node;
+    viaError?: true;
+  };
   const seen = new Set<string>();
   const queue: Node[] = [];
-  const visit = (id: string, state: RecordingState, parent?: Node, viaError?: true) => {
-    const k = stateKey(id, state);
+  const visit = (
+    id: string,
+    state: RecordingState,
+    asked: PrecedingPrompt | undefined,
+    parent?: Node,
+    viaError?: true,
+  ) => {
+    const k = `${asked ? 1 : 0}${stateKey(id, state)}`;
     if (seen.has(k) || !flow.actions.has(id)) return;
     seen.add(k);
-    queue.push({ id, state, ...(parent ? { parent } : {}), ...(viaError ? { viaError } : {}) });
+    queue.push({
+      id,
+      state,
+      ...(asked ? { asked } : {}),
+      ...(parent ? { parent } : {}),
+      ...(viaError ? { viaError } : {}),
+    });
   };
-  visit(flow.startAction, initial);
+  visit(flow.startAction, initial, undefined);
   const violations: RecordedSensitiveInput[] = [];
   const reported = new Set<string>();
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i]!;
     const action = flow.actions.get(node.id)!;
     // The state *at* a block is the one it was entered with; a recording block changes what follows.
-    const block = sensitive.get(node.id);
+    const block = blockAt(action, node.asked);
     if (block) {
       const recording = recordedAs(node.state);
-      if (recording && !reported.has(`${node.id}|${recording}`)) {
-        reported.add(`${node.id}|${recording}`);
+      const key = `${node.id}|${recording}|${isKnown(block)}`;
+      if (recording && !reported.has(key)) {
+        reported.add(key);
         violations.push(describe(flow, block, node, recording));
       }
     }
@@ -272,24 +446,33 @@ export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean
     const after: RecordingState = { ...node.state, ...change };
     const changes = Object.keys(change).length > 0;
     for (const e of action.edges) {
-      visit(e.to, after, node);
+      const asked = askedAfter(action, e.via, node.asked, known);
+      visit(e.to, after, asked, node);
       if (changes && e.via === "error" && action.type !== "InvokeFlowModule")
-        visit(e.to, node.state, node, true);
+        visit(e.to, node.state, asked, node, true);
     }
   }
-  // One entry per block: `on` outranks `unknown`, which outranks `inherited`.
-  const rank = { on: 2, unknown: 1, inherited: 0 } as const;
+  // One entry per block: a path where it asks for a named topic outranks one where its prompt is only
+  // unreadable; then `on` outranks `unknown`, which outranks `inherited`; then the shortest path.
+  const rank = (v: RecordedSensitiveInput) =>
+    (isKnown(v.block) ? 3 : 0) + { on: 2, unknown: 1, inherited: 0 }[v.recording];
   const byBlock = new Map<string, RecordedSensitiveInput>();
   for (const v of violations) {
     const prev = byBlock.get(v.block.id);
-    if (!prev || rank[v.recording] > rank[prev.recording]) byBlock.set(v.block.id, v);
+    if (!prev || rank(v) > rank(prev)) byBlock.set(v.block.id, v);
   }
   const reachable = reachableActions(flow);
   const exits = [...flow.actions.values()]
     .filter((a) => EXIT_TYPES.has(a.type) && reachable.has(a.id))
     .map((a) => ({ id: a.id, type: a.type }));
+  const sensitiveBlocks: SensitiveInputBlock[] = [];
+  for (const a of flow.actions.values()) {
+    const prompts = preceding.get(a.id);
+    const s = prompts ? sensitiveInput(flow, a, prompts) : sensitive.get(a.id);
+    if (s) sensitiveBlocks.push(s);
+  }
   return {
-    sensitiveBlocks: [...sensitive.values()],
+    sensitiveBlocks,
     violations: [...byBlock.values()],
     exits,
     reachable: reachable.size,
@@ -327,6 +510,11 @@ export function analyzeRecording(flow: Flow, options: { assumeOnAtStart: boolean
 /** What a block does to recording: its change, or `unknown` for both parts after a flow module. */
 function effectOf(action: FlowAction): Partial<RecordingState> {
   return action.type === "InvokeFlowModule" ? UNKNOWN : recordingChange(action);
+}
+
+/** A block that names a sensitive topic, not only one whose prompt cannot be read. */
+function isKnown(b: SensitiveInputBlock): boolean {
+  return b.topics.some((t) => t !== "unreadable-prompt");
 }
 
 function recordedAs(s: RecordingState): "on" | "unknown" | "inherited" | undefined {

@@ -26,7 +26,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "connect-flow-pause-recording": {
     rationale:
-      "A date of birth, member id, SSN or card number keyed or spoken into the IVR lands in the call recording and in every transcript and analytics copy made from it. Minimum necessary means pausing recording on every path that reaches the input block, not just the usual one: error and retry branches count.",
+      "A date of birth, member id, SSN or card number keyed or spoken into the IVR lands in the call recording and in every transcript and analytics copy made from it. Minimum necessary means pausing recording on every path that reaches the input block, not just the usual one: error and retry branches count. An input block asks for such data when its identifier, prompt, Lex bot, intents or the attribute its input is stored under name it (date of birth, SSN, member or insurance id, medical record number, payment card), or when it encrypts the input. Stored or spoken input (not a one-key menu) also answers the question of a play-prompt block earlier on the same path, such as 'Please key in your date of birth' before 'followed by the pound key': the question stays open through blocks that ask nothing (attributes, recording, Compare, Lambda, other prompts) and through an input block's error branch (an invalid entry is asked again), and is answered by any input block's other branches. The finding names that prompt block (promptedBy), never its text.",
   },
   "connect-storage-encrypted": {
     rationale:

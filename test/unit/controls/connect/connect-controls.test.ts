@@ -76,6 +76,37 @@ describe("control connect-flow-pause-recording", () => {
     ]);
     expect(JSON.stringify(e.evidence)).not.toContain("key in your");
   });
+  it("fails when the play-prompt block before a neutral 'Store customer input' asks for the date of birth", () => {
+    // The real flow's shape: block 1 (MessageParticipant) asks, block 2 stores eight digits "followed by
+    // the pound key"; recording on first.
+    const doc = health();
+    doc.Actions.push({
+      Identifier: "rec",
+      Type: "UpdateContactRecordingBehavior",
+      Parameters: { RecordingBehavior: { RecordedParticipants: ["Agent", "Customer"] } },
+      Transitions: { NextAction: "1" },
+    });
+    doc.StartAction = "rec";
+    doc.Actions.find((a: Json) => a.Identifier === "1").Parameters.Text =
+      "Welcome to the clinic. Please key in your date of birth.";
+    Object.assign(doc.Actions.find((a: Json) => a.Identifier === "2").Parameters, {
+      Text: "Eight digits, followed by the pound key.",
+      StoreInput: "True",
+    });
+    const e = evaluate("connect-flow-pause-recording", flowSnapshot(doc));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.summary).toBe("1 sensitive input block(s) reachable with recording on");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({
+        block: "2",
+        asksFor: ["date-of-birth"],
+        foundIn: ["preceding prompt"],
+        promptedBy: ["1"],
+        path: ["rec", "1", "2"],
+      }),
+    ]);
+    expect(JSON.stringify(e.evidence)).not.toContain("key in your");
+  });
   it("passes a sensitive prompt when the baseline says flows start unrecorded and nothing turns recording on", () => {
     const doc = health();
     doc.Actions.find((a: Json) => a.Identifier === "2").Parameters.Text = "Enter your member ID";

@@ -15,7 +15,14 @@ export default defineControl({
   rationale:
     "A date of birth, member id, SSN or card number keyed or spoken into the IVR lands in the call recording and " +
     "in every transcript and analytics copy made from it. Minimum necessary means pausing recording on every path " +
-    "that reaches the input block, not just the usual one: error and retry branches count.",
+    "that reaches the input block, not just the usual one: error and retry branches count. An input block asks for " +
+    "such data when its identifier, prompt, Lex bot, intents or the attribute its input is stored under name it " +
+    "(date of birth, SSN, member or insurance id, medical record number, payment card), or when it encrypts the " +
+    "input. Stored or spoken input (not a one-key menu) also answers the question of a play-prompt block earlier " +
+    "on the same path, such as 'Please key in your date of birth' before 'followed by the pound key': the question " +
+    "stays open through blocks that ask nothing (attributes, recording, Compare, Lambda, other prompts) and through " +
+    "an input block's error branch (an invalid entry is asked again), and is answered by any input block's other " +
+    "branches. The finding names that prompt block (promptedBy), never its text.",
   remediation: {
     console:
       "Connect › Routing › Flows › flow › add 'Set recording and analytics behavior' (agent and customer recording " +
@@ -70,6 +77,7 @@ export default defineControl({
             block: b.id,
             type: b.type,
             topics: b.topics,
+            ...(b.promptedBy ? { promptedBy: b.promptedBy.slice(0, MAX_REPORTED) } : {}),
           })),
         },
       );
@@ -79,6 +87,8 @@ export default defineControl({
       asksFor: v.block.topics,
       foundIn: v.block.sources,
       ...(v.block.attributeKeys.length > 0 ? { storedAs: v.block.attributeKeys } : {}),
+      // The block on the path shown whose prompt asked the question this block's input answers.
+      ...(v.block.promptedBy ? { promptedBy: v.block.promptedBy } : {}),
       recording:
         v.recording === "on"
           ? `on (${[v.state.conversation === "on" ? "agent/customer" : "", v.state.ivr === "on" ? "IVR" : ""]
