@@ -25,13 +25,15 @@ import {
   logger,
   offline,
   orDeadLetter,
+  ownStores,
   tableName,
 } from "./lib/runtime.ts";
 
 // The change's evaluations (the changed resource's and its dependants') read their findings together,
 // one strongly consistent BatchGetItem per 100, instead of one GetItem per control.
 const deps = { controls, findings: new BatchReadFindingStore(ddb, tableName()), inventory };
-// Config records no key rotation/policy and no trail selectors/status: read them, as the sweep does —
+// Config records no key rotation/policy, no trail selectors/status, and not the recovery period and
+// data-protection policy of phiwatch's own table and topic: read them, as the sweep does —
 // in the item's own account (a member account of the baseline through its read role, like the sweep,
 // so both paths see the same data) and region. None offline: there is no KMS/CloudTrail/Config endpoint.
 const roles = offline
@@ -97,6 +99,7 @@ export const lambdaHandler = async (event: EventBridgeEvent<string, unknown>, co
           keepCaptureTime: true,
           enrichBucket: (b) =>
             phiBucketOf(loadBaseline(), b.resourceName ?? b.resourceId, b.tags) !== undefined,
+          ownStores: ownStores(),
           unable: (u) => logger.warn("enrichment read failed", { operation: u.operation, reason: u.reason }),
         })
       : read;

@@ -18,7 +18,16 @@ import {
 } from "@phiwatch/aws";
 import { MEMBER_UNREADABLE_MESSAGE, memberAccounts, memberReadRoleArn, RedactedError } from "@phiwatch/core";
 import type { Context } from "aws-lambda";
-import { clients, controls, ddb, inventory, loadBaseline, logger, tableName } from "./lib/runtime.ts";
+import {
+  clients,
+  controls,
+  ddb,
+  inventory,
+  loadBaseline,
+  logger,
+  ownStores,
+  tableName,
+} from "./lib/runtime.ts";
 
 const posture = new PostureStore(ddb, tableName());
 // The findings of each resource in one read (BatchGetItem) instead of one GetItem per control.
@@ -85,7 +94,7 @@ async function sweep(event: { id?: string }, context: Context | undefined) {
   // Where the last run stopped, if its time budget ran out: this one starts there.
   const [last] = await posture.list({ limit: 1 });
   const { posture: p } = await runSweep(
-    { baseline, controls, findings, inventory, posture, clientsFor },
+    { baseline, controls, findings, inventory, posture, clientsFor, ownStores: ownStores() },
     {
       accountId: identity.accountId,
       members: await memberAccess(baseline.accounts, identity),

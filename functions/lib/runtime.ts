@@ -39,6 +39,15 @@ export function clock(): Date {
 export const clients = lazyClients({ offline });
 export const ddb = clients.dynamodb();
 export const tableName = (): string => Resource.Findings.name;
+/**
+ * ARNs of this deployment's findings table and alerts topic (SST links): the only stores whose recovery
+ * period and data-protection policy the sweep and config-change read (their roles may read no others).
+ * Empty where a link carries no ARN (the local stack's table).
+ */
+export const ownStores = (): string[] =>
+  [(Resource.Findings as { arn?: string }).arn, (Resource.Alerts as { arn?: string }).arn].filter(
+    (a): a is string => typeof a === "string" && a.startsWith("arn:"),
+  );
 export const findingStore = new DynamoFindingStore(ddb, tableName());
 export const inventory = new InventoryStore(ddb, tableName());
 /** The control registry (annotated pure: bundles of handlers that never read it leave it out). */

@@ -3,6 +3,7 @@
 // statements built from the manifest grant exactly those actions plus the trigger's and logging's.
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { memberReadPolicy, readOnlyPolicy } from "../../../packages/aws/src/sweep/permissions.ts";
 import {
   FUNCTION_NAMES,
   type FunctionName,
@@ -134,6 +135,24 @@ describe("function permissions", () => {
         ).toEqual([ARNS.table]);
       else expect(batch, fn).toEqual([]);
     }
+  });
+
+  it("reads the recovery period and data-protection policy of phiwatch's own table and topic only, in the sweep and config-change only", () => {
+    const own: Record<string, string> = {
+      "dynamodb:DescribeContinuousBackups": ARNS.table,
+      "sns:GetDataProtectionPolicy": ARNS.topics.Alerts,
+    };
+    for (const fn of FUNCTION_NAMES)
+      for (const [action, arn] of Object.entries(own)) {
+        const granted = iamStatements(fn, ARNS, trailBaseline)
+          .filter((s) => s.actions.includes(action))
+          .flatMap((s) => s.resources);
+        expect(granted, `${fn} ${action}`).toEqual(fn === "sweep" || fn === "config-change" ? [arn] : []);
+      }
+    // Never in the member accounts' read role (nor the scan's policy): phiwatch's stores are in its own account.
+    for (const policy of [readOnlyPolicy(), memberReadPolicy()])
+      for (const action of Object.keys(own))
+        expect((policy.Statement[0] as { Action: string[] }).Action).not.toContain(action);
   });
 
   it("lets only notify and forward send to the delivery queue; every function to the dead letter", () => {

@@ -1,10 +1,12 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
 import { ConnectClient } from "@aws-sdk/client-connect";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { TemporaryCredentials } from "./assume.ts";
 import { perRegion } from "./per-region.ts";
@@ -22,6 +24,8 @@ export function regionalReadClients(
     connect: new ConnectClient(cfg),
     s3control: new S3ControlClient(cfg),
     s3: new S3Client(cfg),
+    dynamodb: new DynamoDBClient(cfg),
+    sns: new SNSClient(cfg),
   }));
 }
 

@@ -4,10 +4,12 @@ import {
   GetTrailStatusCommand,
 } from "@aws-sdk/client-cloudtrail";
 import { ConfigServiceClient } from "@aws-sdk/client-config-service";
+import { DescribeContinuousBackupsCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
-import { manualRotation, type Report, type ResourceSnapshot } from "@phiwatch/core";
+import { GetDataProtectionPolicyCommand, SNSClient } from "@aws-sdk/client-sns";
+import { manualRotation, type Report, type ResourceSnapshot, storeOf } from "@phiwatch/core";
 import type { TemporaryCredentials } from "./assume.ts";
 import { reasonOf } from "./backoff.ts";
 import { perRegion } from "./per-region.ts";
@@ -18,24 +20,70 @@ export const ENRICHED_TYPES: readonly string[] = [
   "AWS::KMS::Key",
   "AWS::CloudTrail::Trail",
   "AWS::S3::Bucket",
+  // Only phiwatch's own findings table and alerts topic (`ownStores`): recovery period, data protection.
+  "AWS::DynamoDB::Table",
+  "AWS::SNS::Topic",
 ];
+
+/** The API object's keys in the casing Config records (`ContinuousBackupsStatus` → `continuousBackupsStatus`). */
+function recordedKey(o: Record<string, unknown>, name: string): string {
+  const lower = name.toLowerCase();
+  return Object.keys(o).find((k) => k.toLowerCase() === lower) ?? name;
+}
+function asObject(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
+}
+
+/**
+ * Config's `ContinuousBackupsDescription` with what DescribeContinuousBackups answered: the status and
+ * `recoveryPeriodInDays` (which Config does not record) written into the recorded object, under the
+ * keys it already has, so the control reads one description; Config's other fields are kept.
+ */
+function withBackups(
+  supplementary: Record<string, unknown>,
+  api: {
+    ContinuousBackupsStatus?: string;
+    PointInTimeRecoveryDescription?: { PointInTimeRecoveryStatus?: string; RecoveryPeriodInDays?: number };
+  },
+): { key: string; value: Record<string, unknown> } {
+  const key = recordedKey(supplementary, "ContinuousBackupsDescription");
+  const backups = asObject(supplementary[key]);
+  if (api.ContinuousBackupsStatus)
+    backups[recordedKey(backups, "continuousBackupsStatus")] = api.ContinuousBackupsStatus;
+  const pitrKey = recordedKey(backups, "pointInTimeRecoveryDescription");
+  const pitr = asObject(backups[pitrKey]);
+  const a = api.PointInTimeRecoveryDescription;
+  if (a?.PointInTimeRecoveryStatus)
+    pitr[recordedKey(pitr, "pointInTimeRecoveryStatus")] = a.PointInTimeRecoveryStatus;
+  if (a?.RecoveryPeriodInDays !== undefined)
+    pitr[recordedKey(pitr, "recoveryPeriodInDays")] = a.RecoveryPeriodInDays;
+  backups[pitrKey] = pitr;
+  return { key, value: backups };
+}
 
 /**
  * Add what Config does not record — a key's rotation status and policy, a trail's event selectors and
- * logging status, a PHI bucket's Object Ownership — from the KMS, CloudTrail and S3 APIs. Marks the snapshot as an API read (at `now`,
+ * logging status, a PHI bucket's Object Ownership, the recovery period of phiwatch's own findings table
+ * and the data-protection policy of its alerts topic — from the KMS, CloudTrail, S3, DynamoDB and SNS APIs. Marks the snapshot as an API read (at `now`,
  * unless `keepCaptureTime`) when anything was added; a denied read is reported through `unable` and
  * the controls then say "cannot prove". Used by the sweep and by the config-change handler, so both
  * paths evaluate the same data.
  */
 export async function enrichSnapshot(
   s: ResourceSnapshot,
-  c: Pick<RegionClients, "kms" | "cloudtrail" | "s3">,
+  c: Pick<RegionClients, "kms" | "cloudtrail" | "s3" | "dynamodb" | "sns">,
   opts: {
     now: Date;
     /** Buckets whose Object Ownership to read (PHI buckets: the read costs a request per bucket). */
     enrichBucket?: (s: ResourceSnapshot) => boolean;
     send?: <T>(fn: () => Promise<T>) => Promise<T>;
     unable?: (u: Report.UnableToEvaluate) => void;
+    /**
+     * ARNs of this deployment's findings table and alerts topic, the only stores the function's role
+     * may read the recovery period (`dynamodb:DescribeContinuousBackups`) and data-protection policy
+     * (`sns:GetDataProtectionPolicy`) of; no other table or topic, another stage's included, is read.
+     */
+    ownStores?: readonly string[];
     /** Keep the item's capture time (event path: the item is already the newest state). */
     keepCaptureTime?: boolean;
   },
@@ -113,6 +161,37 @@ export async function enrichSnapshot(
       else fail("s3:GetBucketOwnershipControls", error);
     }
   }
+  const store =
+    s.arn !== undefined && opts.ownStores?.includes(s.arn)
+      ? storeOf(s.resourceType, s.resourceName ?? s.resourceId.split(/[:/]/).pop() ?? "")
+      : undefined;
+  if (store === "findings" && s.resourceType === "AWS::DynamoDB::Table") {
+    if (!c.dynamodb) unableTo("dynamodb:DescribeContinuousBackups", "no DynamoDB client configured");
+    else
+      try {
+        const name = s.resourceName ?? s.resourceId;
+        const r = await send(() =>
+          c.dynamodb!.send(new DescribeContinuousBackupsCommand({ TableName: name })),
+        );
+        if (r.ContinuousBackupsDescription) {
+          const b = withBackups(s.supplementary, r.ContinuousBackupsDescription);
+          extra[b.key] = b.value;
+        }
+      } catch (error) {
+        fail("dynamodb:DescribeContinuousBackups", error);
+      }
+  }
+  if (store === "alerts" && s.resourceType === "AWS::SNS::Topic") {
+    if (!c.sns) unableTo("sns:GetDataProtectionPolicy", "no SNS client configured");
+    else
+      try {
+        const r = await send(() => c.sns!.send(new GetDataProtectionPolicyCommand({ ResourceArn: s.arn! })));
+        // No policy is an empty (or absent) string: "none", not "not recorded".
+        extra.DataProtectionPolicy = r.DataProtectionPolicy ?? "";
+      } catch (error) {
+        fail("sns:GetDataProtectionPolicy", error);
+      }
+  }
   if (Object.keys(extra).length === 0) return s;
   return {
     ...s,
@@ -127,13 +206,15 @@ function maxIso(a: string, b: string): string {
 }
 
 /** The clients the config-change handler reads an account's region with. */
-export type EnrichmentClients = Required<Pick<RegionClients, "kms" | "ec2" | "cloudtrail" | "s3">> & {
+export type EnrichmentClients = Required<
+  Pick<RegionClients, "kms" | "ec2" | "cloudtrail" | "s3" | "dynamodb" | "sns">
+> & {
   /** For oversized items (`GetResourceConfigHistory` in the item's own region). */
   config: ConfigServiceClient;
 };
 
 /**
- * KMS, EC2, CloudTrail, S3 and Config clients per region, created on first use (config-change handler):
+ * KMS, EC2, CloudTrail, S3, DynamoDB, SNS and Config clients per region, created on first use (config-change handler):
  * with the function's own credentials, or with `credentials` (a member account's read role).
  */
 export function enrichmentClients(
@@ -144,6 +225,8 @@ export function enrichmentClients(
     ec2: new EC2Client(cfg),
     cloudtrail: new CloudTrailClient(cfg),
     s3: new S3Client(cfg),
+    dynamodb: new DynamoDBClient(cfg),
+    sns: new SNSClient(cfg),
     config: new ConfigServiceClient(cfg),
   }));
 }

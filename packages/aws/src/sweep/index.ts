@@ -1,6 +1,6 @@
 export { type BackoffOptions, isDenied, isThrottle, reasonOf, withBackoff } from "./backoff.ts";
 export { ENRICHED_TYPES, type EnrichmentClients, enrichmentClients, enrichSnapshot } from "./enrich.ts";
-export { memberReadPolicy, readOnlyPolicy, SWEEP_COMMANDS } from "./permissions.ts";
+export { memberReadPolicy, OWN_STORE_COMMANDS, readOnlyPolicy, SWEEP_COMMANDS } from "./permissions.ts";
 export { PostureStore } from "./posture-store.ts";
 export {
   type AccountRead,

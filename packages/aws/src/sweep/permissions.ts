@@ -29,6 +29,17 @@ export const SWEEP_COMMANDS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The commands the sweep (and the config-change handler) send to phiwatch's OWN findings table and
+ * alerts topic only (`enrichSnapshot`'s `ownStores`): in the functions' roles on those two ARNs
+ * (`Plan.iamStatements`), never in {@link readOnlyPolicy} or the member accounts' read role — the
+ * stores are in the account phiwatch runs in, and `phiwatch scan` does not read them.
+ */
+export const OWN_STORE_COMMANDS: Readonly<Record<string, string>> = {
+  DescribeContinuousBackupsCommand: "dynamodb:DescribeContinuousBackups",
+  GetDataProtectionPolicyCommand: "sns:GetDataProtectionPolicy",
+};
+
+/**
  * The least-privilege, read-only IAM policy the sweep and `phiwatch scan` need (no data-plane
  * reads: never s3:GetObject). Connect's ListInstances also needs ds:DescribeDirectories for
  * instances that use an AWS Directory Service directory.

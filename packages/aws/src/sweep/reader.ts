@@ -20,10 +20,12 @@ import {
   ListInstanceStorageConfigsCommand,
   ListInstancesCommand,
 } from "@aws-sdk/client-connect";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { GetPublicAccessBlockCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import {
   CONNECT_FLOW,
   CONNECT_FLOW_MODULE,
@@ -65,6 +67,9 @@ export interface RegionClients {
   s3control?: S3ControlClient;
   /** S3, for what bucket items lack (Object Ownership of PHI buckets). */
   s3?: S3Client;
+  /** DynamoDB and SNS, for what the items of phiwatch's own table and topic lack (`ReadRequest.ownStores`). */
+  dynamodb?: DynamoDBClient;
+  sns?: SNSClient;
 }
 
 export interface ReadRequest {
@@ -78,6 +83,8 @@ export interface ReadRequest {
   backoff?: BackoffOptions;
   /** Buckets whose Object Ownership to read (the PHI buckets of the baseline). */
   enrichBucket?: (s: ResourceSnapshot) => boolean;
+  /** ARNs of this deployment's findings table and alerts topic (`enrichSnapshot`'s `ownStores`). */
+  ownStores?: readonly string[];
   /**
    * Epoch ms after which no further AWS call is started: no listing (a type of a region, the
    * organisation trails, Connect), no page, batch or backoff pause within one, and no resource read
@@ -308,6 +315,7 @@ export async function readAccount(
             send,
             unable,
             ...(req.enrichBucket ? { enrichBucket: req.enrichBucket } : {}),
+            ...(req.ownStores ? { ownStores: req.ownStores } : {}),
           });
           // Every bucket is stamped with the read's time, as an enriched PHI bucket is: otherwise a bucket
           // taken out of the PHI buckets (no longer enriched) goes back to Config's capture time, older

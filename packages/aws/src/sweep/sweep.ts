@@ -50,6 +50,11 @@ export interface SweepDeps extends DriftDeps {
   backoff?: BackoffOptions;
   /** Snapshots evaluated at once (each evaluation reads and writes the table). */
   concurrency?: number;
+  /**
+   * ARNs of this deployment's findings table and alerts topic: their recovery period and
+   * data-protection policy, which Config does not record, are read (none: not read, as in `phiwatch scan`).
+   */
+  ownStores?: readonly string[];
 }
 
 export interface SweepRequest {
@@ -348,6 +353,7 @@ async function sweepAccount(
     ...(req.deadline !== undefined ? { deadline: req.deadline, detailShare: 0.5 } : {}),
     ...(req.resume?.[accountId] !== undefined ? { from: req.resume[accountId] } : {}),
     enrichBucket: (s) => phiBucketOf(deps.baseline, s.resourceName ?? s.resourceId, s.tags) !== undefined,
+    ...(deps.ownStores ? { ownStores: deps.ownStores } : {}),
   });
 
   const concurrency = deps.concurrency ?? 8;

@@ -30,6 +30,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "cloudtrail:GetTrailStatus",
       "config-service:GetResourceConfigHistory",
       "dynamodb:BatchGetItem",
+      "dynamodb:DescribeContinuousBackups",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -39,6 +40,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "kms:GetKeyPolicy",
       "kms:GetKeyRotationStatus",
       "s3:GetBucketOwnershipControls",
+      "sns:GetDataProtectionPolicy",
       "sqs:SendMessage",
       "sts:AssumeRole",
     ],
@@ -113,6 +115,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "connect:ListInstanceStorageConfigs",
       "connect:ListInstances",
       "dynamodb:BatchGetItem",
+      "dynamodb:DescribeContinuousBackups",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:Query",
@@ -123,6 +126,7 @@ export const SDK_CALLS: Record<FunctionName, { calls: readonly string[]; sends: 
       "kms:GetKeyRotationStatus",
       "s3-control:GetPublicAccessBlock",
       "s3:GetBucketOwnershipControls",
+      "sns:GetDataProtectionPolicy",
       "sqs:SendMessage",
       "sts:AssumeRole",
       "sts:GetCallerIdentity",
@@ -275,6 +279,8 @@ export function iamStatements(fn: FunctionName, arns: ResourceArns, baseline: Ba
       }
       switch (service) {
         case "dynamodb":
+          // phiwatch's own table only (DescribeContinuousBackups too: the sweep and config-change read
+          // the recovery period of this table, never of another; docs/deploy.md).
           add(action === "dynamodb:Query" ? [arns.table, `${arns.table}/index/*`] : [arns.table], [action]);
           break;
         case "sqs": {
@@ -289,8 +295,10 @@ export function iamStatements(fn: FunctionName, arns: ResourceArns, baseline: Ba
           break;
         }
         case "sns":
+          // phiwatch's own topic only (Publish; the sweep's and config-change's read of its
+          // data-protection policy). Only Publish has SNS encrypt with phiwatch's key for the caller.
           add([arns.topics.Alerts], [action]);
-          usesKey = true;
+          if (action === "sns:Publish") usesKey = true;
           break;
         case "kms":
           // Controls read facts of any key in the watched accounts (which keys protect PHI is only

@@ -71,7 +71,8 @@ export default defineControl({
     "names the deploy gives them (phiwatch-<stage>-findings, -alerts, -access, -access-dlq, -deliveries.fifo, " +
     "-deliveries-dlq.fifo, -dead-letter), which cannot be changed, rather than by tags, which can be removed. " +
     "AWS Config records " +
-    "neither the recovery period nor a topic's data-protection policy: they are judged when the item carries " +
+    "neither the recovery period nor a topic's data-protection policy: the sweep and the Config-change handler " +
+    "read both for their own deployment's table and topic; another stage's are judged when the item carries " +
     "them, and the evidence says when it does not (tamper-phiwatch reports both changes when they are made).",
   remediation: {
     console:
