@@ -239,6 +239,41 @@ describe("tamper detectors on real CloudTrail samples", () => {
     expect(pub.evidence.weakened).toContain("allows any principal (*) without a condition");
   });
 
+  // The same reading as s3-tls-only: aws:SecureTransport is a Boolean key, and only a Bool test with
+  // `false` (or `"false"`) is documented to match plain-HTTP requests.
+  it.each([
+    ["Bool false", { Bool: { "aws:SecureTransport": false } }, false],
+    ['Bool "false"', { Bool: { "aws:SecureTransport": "false" } }, false],
+    [
+      'StringEquals "false" (a string operator on a Boolean key)',
+      { StringEquals: { "aws:SecureTransport": "false" } },
+      true,
+    ],
+    ['Bool "False" (undocumented spelling)', { Bool: { "aws:SecureTransport": "False" } }, true],
+    ['StringLike "false"', { StringLike: { "aws:SecureTransport": "false" } }, true],
+  ])(
+    "PutBucketPolicy with a Deny on %s: reported as no TLS Deny unless a Bool false test",
+    (_n, Condition, missing) => {
+      const rec = loadRecord("cloudbuddy__eventbridge_PutBucketPolicy_vpce_restricted.json");
+      const bucketPolicy = {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: ["arn:aws:s3:::testjcazurebucket", "arn:aws:s3:::testjcazurebucket/*"],
+            Condition,
+          },
+        ],
+      };
+      const d = fired({ ...rec, requestParameters: { ...rec.requestParameters, bucketPolicy } })[0]!;
+      expect((d.evidence.weakened as string[]).includes("no Deny on aws:SecureTransport=false")).toBe(
+        missing,
+      );
+    },
+  );
+
   it("does not fire on buckets and keys the baseline does not mark as PHI", () => {
     const other = testBaseline({ accounts: ["111111111111"] });
     expect(

@@ -124,15 +124,24 @@ export function policyWeaknesses(policy: unknown, knownAccounts: readonly string
   return [...out].sort();
 }
 
-/** True when the policy denies requests with aws:SecureTransport = false (what s3-tls-only asks). */
+/**
+ * True when the policy has a Deny testing aws:SecureTransport = false with `Bool` (or `BoolIfExists`),
+ * the value `false` or `"false"` (what s3-tls-only asks). aws:SecureTransport is a Boolean key: a
+ * string operator on it (`StringEquals "false"`) or another spelling (`"False"`) has no documented
+ * meaning, and the control does not count it either.
+ */
 export function deniesInsecureTransport(policy: unknown): boolean {
-  return statements(policy).some(
-    (s) =>
-      s.Effect === "Deny" &&
-      JSON.stringify(s.Condition ?? {})
-        .toLowerCase()
-        .includes('"aws:securetransport":"false"'),
-  );
+  return statements(policy).some((s) => {
+    if (s.Effect !== "Deny" || !s.Condition || typeof s.Condition !== "object") return false;
+    return Object.entries(s.Condition as Record<string, unknown>).some(([op, entry]) => {
+      if (!/^bool(ifexists)?$/i.test(op) || !entry || typeof entry !== "object") return false;
+      return Object.entries(entry as Record<string, unknown>).some(
+        ([key, value]) =>
+          key.toLowerCase() === "aws:securetransport" &&
+          (Array.isArray(value) ? value : [value]).some((v) => v === false || v === "false"),
+      );
+    });
+  });
 }
 
 function statements(policy: unknown): Statement[] {

@@ -58,7 +58,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "iam-no-wildcard-on-phi": {
     rationale:
-      "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the bucket policy and scheduling key deletion. On PHI buckets and keys (the baseline's phiKeys and the keys that encrypt PHI buckets) every action must be named. Any spelling IAM reads as every action of the service (s3:**, S3*, *:*) counts as s3:* or kms:*. Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so s3:* or * there says cannot prove.",
+      "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the bucket policy and scheduling key deletion. On PHI buckets and keys (the baseline's phiKeys and the keys that encrypt PHI buckets) every action must be named. Any spelling IAM reads as every action of the service (s3:**, S3*, *:*), or that names no character of the action (s3:??*), counts as s3:* or kms:*. Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so s3:* or * there says cannot prove.",
   },
   "iam-raw-readers-designated": {
     rationale:

@@ -329,6 +329,13 @@ describe("control iam-no-wildcard-on-phi", () => {
     ["s3* (every S3 action)", { Effect: "Allow", Action: "s3*", Resource: "arn:aws:s3:::phi-recordings" }],
     ["*:* (every action)", { Effect: "Allow", Action: "*:*", Resource: "arn:aws:s3:::phi-recordings/*" }],
     ["kms:** on every key", { Effect: "Allow", Action: "kms:**", Resource: "*" }],
+    // No action name is that short, so IAM reads these as every action too: a pattern that names no
+    // character of the action matches every action long enough.
+    [
+      "s3:??* (every S3 action: none has fewer than two characters)",
+      { Effect: "Allow", Action: "s3:??*", Resource: "arn:aws:s3:::phi-recordings/*" },
+    ],
+    ["kms:*??? on every key (every KMS action)", { Effect: "Allow", Action: "kms:*???", Resource: "*" }],
     [
       "NotAction s3:GetObject excluding one S3 action (every other one allowed)",
       { Effect: "Allow", NotAction: ["s3:GetObject"], Resource: "arn:aws:s3:::phi-recordings/*" },

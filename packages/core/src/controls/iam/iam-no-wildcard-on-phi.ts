@@ -15,6 +15,7 @@ const NONE: { s3: string[]; kms: string[] } = Object.freeze({ s3: [], kms: [] })
  * `service:` followed by runs of a character no action name or pattern literal holds, of every length up
  * to one more than the pattern's: those characters go to wildcards only, so any action name of that
  * length matches too; and at that length some `*` takes one of them, so every longer name matches.
+ * Used where a wrong `true` hides a grant (a NotAction that would exclude the whole service).
  */
 function namesEveryAction(pattern: string, service: string): boolean {
   if (pattern === "*") return true;
@@ -22,6 +23,18 @@ function namesEveryAction(pattern: string, service: string): boolean {
   for (let n = 1; n <= pattern.length + 1; n++)
     if (!actionMatches(pattern, `${service}:${"\u0001".repeat(n)}`)) return false;
   return true;
+}
+
+/**
+ * Whether an Action pattern may grant every action of `service`: it names no character of the action
+ * (`s3:??*`, `kms:*???`), so it matches every action name long enough — as {@link namesEveryAction}
+ * reasons, from the one length past the pattern's — and no action name is known to be too short for it
+ * (S3's and KMS's shortest, `kms:Sign`, have four characters or more). Used where a wrong `false` hides
+ * a grant (an Action list).
+ */
+function mayNameEveryAction(pattern: string, service: string): boolean {
+  if (pattern === "*") return true;
+  return pattern.includes("*") && actionMatches(pattern, `${service}:${"\u0001".repeat(pattern.length + 1)}`);
 }
 
 /** The wildcard actions this control forbids on PHI resources (`NONE`, shared, when there are none). */
@@ -44,8 +57,8 @@ function wildcards(s: Statement): { s3: string[]; kms: string[] } {
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i]!;
     if (!a.includes("*")) continue;
-    if (namesEveryAction(a, "s3")) s3 = s3 ? [...s3, a] : [a];
-    if (namesEveryAction(a, "kms")) kms = kms ? [...kms, a] : [a];
+    if (mayNameEveryAction(a, "s3")) s3 = s3 ? [...s3, a] : [a];
+    if (mayNameEveryAction(a, "kms")) kms = kms ? [...kms, a] : [a];
   }
   return s3 || kms ? { s3: s3 ?? [], kms: kms ?? [] } : NONE;
 }
@@ -101,7 +114,7 @@ export default defineControl({
     "A wildcard action grants today's and tomorrow's actions, including deleting versions, rewriting the " +
     "bucket policy and scheduling key deletion. On PHI buckets and keys (the baseline's phiKeys and the keys " +
     "that encrypt PHI buckets) every action must be named. Any spelling IAM reads as every action of the " +
-    "service (s3:**, S3*, *:*) counts as s3:* or kms:*." +
+    "service (s3:**, S3*, *:*), or that names no character of the action (s3:??*), counts as s3:* or kms:*." +
     " Through an S3 access point a request names the access point (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/object/KEY), not the bucket; phiwatch does not record which bucket an access point serves (AWS::S3::AccessPoint), so s3:* or * there says cannot prove.",
   remediation: {
     console:
