@@ -65,9 +65,12 @@ function withBackups(
  * Add what Config does not record — a key's rotation status and policy, a trail's event selectors and
  * logging status, a PHI bucket's Object Ownership, the recovery period of phiwatch's own findings table
  * and the data-protection policy of its alerts topic — from the KMS, CloudTrail, S3, DynamoDB and SNS APIs. Marks the snapshot as an API read (at `now`,
- * unless `keepCaptureTime`) when anything was added; a denied read is reported through `unable` and
- * the controls then say "cannot prove". Used by the sweep and by the config-change handler, so both
- * paths evaluate the same data.
+ * unless `keepCaptureTime`) when anything was added; a denied read is reported through `unable` (the
+ * sweep's posture lists it, the config-change handler logs a warning) and the controls then say "cannot
+ * prove" — except the recovery period and data-protection policy of phiwatch's own stores, which
+ * phiwatch-self-protection judges as it judges an item Config delivers without them: "not recorded" in
+ * its evidence, the recorded status alone deciding. Used by the sweep and by the config-change handler,
+ * so both paths evaluate the same data.
  */
 export async function enrichSnapshot(
   s: ResourceSnapshot,
