@@ -21,67 +21,25 @@ import {
 import { DEMO } from "../../../packages/cli/src/demo/config-scenario.ts";
 import { LocalStack } from "../../../packages/cli/src/local/stack.ts";
 import { allFindings, CONTROLS, ControlSet, parseBaseline } from "../../../packages/core/src/index.ts";
+import {
+  DENY_POLICY,
+  type Json,
+  tableArn as storeTableArn,
+  storeTableItem,
+  topicArn as storeTopicArn,
+  storeTopicItem,
+} from "../../helpers/own-stores.ts";
 import { clientsFor, demoEvents, type Mocks, mockAccount } from "./account.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: recorded AWS JSON
-type Json = Record<string, any>;
-const rdk = (file: string): Json => JSON.parse(readFileSync(`test/fixtures/config/${file}`, "utf8"));
 const CMK = `arn:aws:kms:${DEMO.region}:${DEMO.accountId}:key/0e6c91d5-e23b-4ed3-bd36-1561fbbc0a2d`;
-const tableArn = (name: string) => `arn:aws:dynamodb:${DEMO.region}:${DEMO.accountId}:table/${name}`;
-const topicArn = (name: string) => `arn:aws:sns:${DEMO.region}:${DEMO.accountId}:${name}`;
+const STORES = { accountId: DEMO.accountId, region: DEMO.region, cmk: CMK };
+const tableArn = (name: string) => storeTableArn(STORES, name);
+const topicArn = (name: string) => storeTopicArn(STORES, name);
 const OWN_TABLE = "phiwatch-prod-findings";
 const OWN_TOPIC = "phiwatch-prod-alerts";
-
-function tableItem(name: string): Json {
-  const ci = rdk("rdk__AWS_DynamoDB_Table.json");
-  return {
-    ...ci,
-    accountId: DEMO.accountId,
-    awsRegion: DEMO.region,
-    arn: tableArn(name),
-    resourceId: name,
-    resourceName: name,
-    configuration: {
-      ...ci.configuration,
-      tableName: name,
-      tableArn: tableArn(name),
-      sSEDescription: { status: "ENABLED", sSEType: "KMS", kMSMasterKeyArn: CMK },
-    },
-    supplementaryConfiguration: {
-      ...ci.supplementaryConfiguration,
-      ContinuousBackupsDescription: {
-        continuousBackupsStatus: "ENABLED",
-        pointInTimeRecoveryDescription: { pointInTimeRecoveryStatus: "ENABLED" },
-      },
-    },
-  };
-}
-function topicItem(name: string): Json {
-  const ci = rdk("rdk__AWS_SNS_Topic.json");
-  const arn = topicArn(name);
-  return {
-    ...ci,
-    accountId: DEMO.accountId,
-    awsRegion: DEMO.region,
-    arn,
-    resourceId: arn,
-    resourceName: name,
-    configuration: { ...ci.configuration, TopicArn: arn, Owner: DEMO.accountId, KmsMasterKeyId: CMK },
-  };
-}
-const DENY = JSON.stringify({
-  Name: "alerts",
-  Version: "2021-06-01",
-  Statement: [
-    {
-      Sid: "deny",
-      DataDirection: "Inbound",
-      Principal: ["*"],
-      DataIdentifier: ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
-      Operation: { Deny: {} },
-    },
-  ],
-});
+const tableItem = (name: string): Json => storeTableItem(STORES, name);
+const topicItem = (name: string): Json => storeTopicItem(STORES, name);
+const DENY = DENY_POLICY;
 
 let stack: LocalStack;
 let mocks: Mocks | undefined;

@@ -3,7 +3,6 @@
 // data-protection policy (GetDataProtectionPolicy). Only for the stores the function's role may read
 // (its own table and topic, by ARN, docs/deploy.md): no other table or topic costs a request, not even
 // another stage's phiwatch store. A failed read is reported, and the control then says "not recorded".
-import { readFileSync } from "node:fs";
 import { DescribeContinuousBackupsCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetDataProtectionPolicyCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -15,57 +14,29 @@ import {
   type ResourceSnapshot,
 } from "../../../packages/core/src/index.ts";
 import { evaluate, testFacts } from "../../helpers/facts.ts";
+import {
+  DENY_POLICY,
+  tableArn as storeTableArn,
+  storeTableItem,
+  topicArn as storeTopicArn,
+  storeTopicItem,
+} from "../../helpers/own-stores.ts";
 
 const ACCOUNT = "111122223333";
 const CMK = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0e6c91d5-e23b-4ed3-bd36-1561fbbc0a2d`;
 const facts = testFacts({ keys: { [CMK]: { arn: CMK, keyManager: "CUSTOMER" } } });
-const rdk = (file: string) => JSON.parse(readFileSync(`test/fixtures/config/${file}`, "utf8"));
-const tableArn = (name: string) => `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${name}`;
-const topicArn = (name: string) => `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`;
+const STORES = { accountId: ACCOUNT, region: "us-east-1", cmk: CMK };
+const tableArn = (name: string) => storeTableArn(STORES, name);
+const topicArn = (name: string) => storeTopicArn(STORES, name);
 const OWN = [tableArn("phiwatch-prod-findings"), topicArn("phiwatch-prod-alerts")];
 
-/** The real Config table item (awslabs/aws-config-rdk) renamed as the deploy names it, on a CMK, PITR on. */
-function table(name = "phiwatch-prod-findings"): ResourceSnapshot {
-  const ci = rdk("rdk__AWS_DynamoDB_Table.json");
-  return fromConfigurationItem({
-    ...ci,
-    accountId: ACCOUNT,
-    awsRegion: "us-east-1",
-    arn: tableArn(name),
-    resourceId: name,
-    resourceName: name,
-    configuration: {
-      ...ci.configuration,
-      tableName: name,
-      tableArn: tableArn(name),
-      sSEDescription: { status: "ENABLED", sSEType: "KMS", kMSMasterKeyArn: CMK },
-    },
-    supplementaryConfiguration: {
-      ...ci.supplementaryConfiguration,
-      ContinuousBackupsDescription: {
-        continuousBackupsStatus: "ENABLED",
-        pointInTimeRecoveryDescription: {
-          pointInTimeRecoveryStatus: "ENABLED",
-          earliestRestorableDateTime: 1642087688890,
-        },
-      },
-    },
-  });
-}
+/** phiwatch's table as Config records it (the real rdk item renamed, on a CMK, PITR on). */
+const table = (name = "phiwatch-prod-findings"): ResourceSnapshot =>
+  fromConfigurationItem(storeTableItem(STORES, name));
 
-/** The real Config topic item renamed as the deploy names it, on a CMK. */
-function topic(name = "phiwatch-prod-alerts"): ResourceSnapshot {
-  const ci = rdk("rdk__AWS_SNS_Topic.json");
-  const arn = topicArn(name);
-  return fromConfigurationItem({
-    ...ci,
-    accountId: ACCOUNT,
-    arn,
-    resourceId: arn,
-    resourceName: name,
-    configuration: { ...ci.configuration, TopicArn: arn, Owner: ACCOUNT, KmsMasterKeyId: CMK },
-  });
-}
+/** phiwatch's topic as Config records it (the real rdk item renamed, on a CMK). */
+const topic = (name = "phiwatch-prod-alerts"): ResourceSnapshot =>
+  fromConfigurationItem(storeTopicItem(STORES, name));
 
 /** DescribeContinuousBackups' answer (DynamoDB API reference) with this recovery period. */
 const backups = (days: number) => ({
@@ -79,19 +50,7 @@ const backups = (days: number) => ({
     },
   },
 });
-const DENY = JSON.stringify({
-  Name: "alerts",
-  Version: "2021-06-01",
-  Statement: [
-    {
-      Sid: "deny",
-      DataDirection: "Inbound",
-      Principal: ["*"],
-      DataIdentifier: ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
-      Operation: { Deny: {} },
-    },
-  ],
-});
+const DENY = DENY_POLICY;
 
 function clients() {
   const dynamodb = new DynamoDBClient({ region: "us-east-1" });
