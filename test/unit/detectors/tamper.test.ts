@@ -251,6 +251,8 @@ describe("tamper detectors on real CloudTrail samples", () => {
     ],
     ['Bool "False" (undocumented spelling)', { Bool: { "aws:SecureTransport": "False" } }, true],
     ['StringLike "false"', { StringLike: { "aws:SecureTransport": "false" } }, true],
+    ["BoolIfExists false", { BoolIfExists: { "aws:SecureTransport": false } }, false],
+    ['ForAnyValue:Bool "false"', { "ForAnyValue:Bool": { "aws:SecureTransport": "false" } }, false],
   ])(
     "PutBucketPolicy with a Deny on %s: reported as no TLS Deny unless a Bool false test",
     (_n, Condition, missing) => {

@@ -125,7 +125,8 @@ export function policyWeaknesses(policy: unknown, knownAccounts: readonly string
 }
 
 /**
- * True when the policy has a Deny testing aws:SecureTransport = false with `Bool` (or `BoolIfExists`),
+ * True when the policy has a Deny testing aws:SecureTransport = false with `Bool` (or `BoolIfExists`, with
+ * or without a `ForAnyValue:`/`ForAllValues:` qualifier),
  * the value `false` or `"false"` (what s3-tls-only asks). aws:SecureTransport is a Boolean key: a
  * string operator on it (`StringEquals "false"`) or another spelling (`"False"`) has no documented
  * meaning, and the control does not count it either.
@@ -134,7 +135,9 @@ export function deniesInsecureTransport(policy: unknown): boolean {
   return statements(policy).some((s) => {
     if (s.Effect !== "Deny" || !s.Condition || typeof s.Condition !== "object") return false;
     return Object.entries(s.Condition as Record<string, unknown>).some(([op, entry]) => {
-      if (!/^bool(ifexists)?$/i.test(op) || !entry || typeof entry !== "object") return false;
+      // `ForAnyValue:`/`ForAllValues:` set qualifiers too: s3-tls-only counts them (policy/condition.ts).
+      if (!/^(forallvalues:|foranyvalue:)?bool(ifexists)?$/i.test(op) || !entry || typeof entry !== "object")
+        return false;
       return Object.entries(entry as Record<string, unknown>).some(
         ([key, value]) =>
           key.toLowerCase() === "aws:securetransport" &&
