@@ -39,7 +39,7 @@ export { MEMBER_UNREADABLE_MESSAGE } from "./plan/alarms.ts";
 export { QUEUE_MESSAGE_MAX_BYTES } from "./plan/functions.ts";
 /** Pure resource plans infra/ deploys (rules, IAM, alarms), namespaced: `Plan.eventRules(baseline)`. */
 export * as Plan from "./plan/index.ts";
-export { memberAccounts, memberReadRoleArn, storeOf } from "./plan/naming.ts";
+export { memberAccounts, memberReadRoleArn, storeOf, storeOfResource } from "./plan/naming.ts";
 /** IAM policy evaluation (bucket, key and identity policies), namespaced: `Policy.evaluatePolicies(…)`. */
 export * as Policy from "./policy/index.ts";
 export type { DeadLetter, DeadLetterSink } from "./ports.ts";

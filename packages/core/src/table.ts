@@ -70,3 +70,14 @@ export const KEYS = {
   accessProfile: (target: string, principal: string) => ({ PK: `P#${target}#${principal}`, SK: "PROFILE" }),
   postureSnapshot: (at: string) => ({ PK: "POSTURE", SK: at }),
 } as const;
+
+/**
+ * A point-in-time-recovery period in days as a record carries it (a number, or a numeric string), or
+ * undefined when there is none or it does not read as a number. Shared by tamper-phiwatch (the
+ * UpdateContinuousBackups request) and phiwatch-self-protection (the table's recorded description).
+ */
+export function recoveryPeriodOf(raw: unknown): number | undefined {
+  const days =
+    typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+  return Number.isFinite(days) ? days : undefined;
+}

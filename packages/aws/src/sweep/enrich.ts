@@ -9,7 +9,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient } from "@aws-sdk/client-kms";
 import { GetBucketOwnershipControlsCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetDataProtectionPolicyCommand, SNSClient } from "@aws-sdk/client-sns";
-import { manualRotation, type Report, type ResourceSnapshot, storeOf } from "@phiwatch/core";
+import { manualRotation, type Report, type ResourceSnapshot, storeOfResource } from "@phiwatch/core";
 import type { TemporaryCredentials } from "./assume.ts";
 import { reasonOf } from "./backoff.ts";
 import { perRegion } from "./per-region.ts";
@@ -164,10 +164,7 @@ export async function enrichSnapshot(
       else fail("s3:GetBucketOwnershipControls", error);
     }
   }
-  const store =
-    s.arn !== undefined && opts.ownStores?.includes(s.arn)
-      ? storeOf(s.resourceType, s.resourceName ?? s.resourceId.split(/[:/]/).pop() ?? "")
-      : undefined;
+  const store = s.arn !== undefined && opts.ownStores?.includes(s.arn) ? storeOfResource(s) : undefined;
   if (store === "findings" && s.resourceType === "AWS::DynamoDB::Table") {
     if (!c.dynamodb) unableTo("dynamodb:DescribeContinuousBackups", "no DynamoDB client configured");
     else

@@ -9,7 +9,7 @@ import type { CloudTrailRecord } from "../activity/record.ts";
 import { type Severity, severityRank } from "../finding/types.ts";
 import { MEMBER_READ_ROLE } from "../plan/naming.ts";
 import { type DataProtectionOperation, dataProtectionOperations } from "../resource/sns-data-protection.ts";
-import { TABLE } from "../table.ts";
+import { recoveryPeriodOf, TABLE } from "../table.ts";
 import { defineDetector, type RecordContext } from "./types.ts";
 
 /** Names phiwatch gives its functions, topic and table (`phiwatch-<stage>-<what>`, `Plan.resourceName`). */
@@ -408,10 +408,8 @@ function recoveryChange(req: Record<string, unknown>): Judged | undefined {
       change: "point-in-time recovery turned off (no restore of findings, drift history or outbox)",
       severity: "high",
     };
-  const raw = requestMember(pitr, "recoveryPeriodInDays");
-  const days =
-    typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(days) || days >= TABLE.recoveryPeriodDays) return undefined;
+  const days = recoveryPeriodOf(requestMember(pitr, "recoveryPeriodInDays"));
+  if (days === undefined || days >= TABLE.recoveryPeriodDays) return undefined;
   return {
     change: `point-in-time recovery period shortened to ${days} day${days === 1 ? "" : "s"} (phiwatch deploys ${TABLE.recoveryPeriodDays}): findings, drift history and outbox deleted or altered earlier can no longer be restored`,
     severity: "high",

@@ -70,6 +70,18 @@ export function storeOf(resourceType: string, name: string): string | undefined 
   return undefined;
 }
 
+/**
+ * {@link storeOf} for a recorded resource: its name is `resourceName`, else the last segment of its id
+ * (Config names a topic or queue by its ARN or URL in `resourceId`).
+ */
+export function storeOfResource(s: {
+  resourceType: string;
+  resourceId: string;
+  resourceName?: string | undefined;
+}): string | undefined {
+  return storeOf(s.resourceType, s.resourceName ?? s.resourceId.split(/[:/]/).pop() ?? "");
+}
+
 /** Tags on every resource: the app and stage only (never PHI, bucket names or principals). */
 export function resourceTags(stage: string): Record<string, string> {
   return { app: "phiwatch", stage, "data-classification": "security-metadata" };

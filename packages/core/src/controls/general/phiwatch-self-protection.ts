@@ -1,11 +1,11 @@
 import { defineControl } from "../../control/define.ts";
 import type { FactRequest } from "../../control/types.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
-import { storeOf } from "../../plan/naming.ts";
+import { storeOfResource } from "../../plan/naming.ts";
 import { customerManagedKey, isAwsManagedAlias } from "../../resource/kms-proof.ts";
 import type { ResourceSnapshot } from "../../resource/snapshot.ts";
 import { dataProtectionOperations } from "../../resource/sns-data-protection.ts";
-import { TABLE as FINDINGS_TABLE } from "../../table.ts";
+import { TABLE as FINDINGS_TABLE, recoveryPeriodOf } from "../../table.ts";
 
 /**
  * A tag that marks a resource as one of phiwatch's stores by hand. The deploy does not set it (its
@@ -21,9 +21,7 @@ export const PHIWATCH_COMPONENT_TAG = "phiwatch:component";
 export function phiwatchComponent(s: ResourceSnapshot): string | undefined {
   const tagged = s.tags[PHIWATCH_COMPONENT_TAG];
   if (tagged !== undefined) return tagged;
-  // Config names a topic or queue by its ARN or URL in resourceId and by its name in resourceName.
-  const name = s.resourceName ?? s.resourceId.split(/[:/]/).pop() ?? "";
-  return storeOf(s.resourceType, name);
+  return storeOfResource(s);
 }
 
 const TABLE = "AWS::DynamoDB::Table";
@@ -146,10 +144,8 @@ function recovery(resource: ResourceSnapshot, problems: string[], evidence: Reco
     problems.push(`point-in-time recovery ${pitr}`);
     return;
   }
-  const raw = field(description, "recoveryPeriodInDays");
-  const days =
-    typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
-  if (!Number.isFinite(days)) {
+  const days = recoveryPeriodOf(field(description, "recoveryPeriodInDays"));
+  if (days === undefined) {
     evidence.recoveryPeriodInDays = "not recorded";
     return;
   }
