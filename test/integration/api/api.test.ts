@@ -259,7 +259,8 @@ describe("CLI suppress, report and scan", () => {
     const out = join(dir, "report.md");
     expect(await reportCommand(["--out", out, "--dir", dir, "--baseline", "examples/baseline.yaml"])).toBe(0);
     const md = readFileSync(out, "utf8");
-    expect(md).toContain("## Suppressed findings (1)");
+    // The headings, not the whole report, on failure: this assertion failed once under load (not reproduced).
+    expect(md.match(/^## .*$/gm)).toContain("## Suppressed findings (1)");
     expect(md).toContain("risk accepted");
     expect(md).toMatch(/closed after review by local:[^:]+: reviewed with the export owner/);
     expect(md).toContain("northwind-connect-recordings");
