@@ -49,7 +49,13 @@ export const SENSITIVE_TOPICS: readonly SensitivePattern[] = [
  * to raw strings, not to normalised words.
  */
 export const PHI_VALUE_PATTERNS: readonly SensitivePattern[] = [
-  { id: "ssn-value", label: "SSN-shaped number", re: /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/ },
+  {
+    id: "ssn-value",
+    label: "SSN-shaped number",
+    // Not part of a longer run of digit groups (`2024-123-45-6789`, `123-45-6789-0001`), but between
+    // hyphens it counts: S3 bucket names allow no other separator (`exports-123-45-6789-audio`).
+    re: /(?<!\d)(?<!\d-)\d{3}-\d{2}-\d{4}(?!\d)(?!-\d)/,
+  },
   {
     id: "email-value",
     label: "e-mail address",
@@ -114,7 +120,7 @@ export function sensitiveTopics(text: string): string[] {
  * shortcut holds only while `PHI_VALUE_PATTERNS` is exactly these: a changed or added shape turns it off.
  */
 const SHORTCUT_SHAPES: Readonly<Record<string, string>> = {
-  "ssn-value": "/(?<![\\d-])\\d{3}-\\d{2}-\\d{4}(?![\\d-])/",
+  "ssn-value": "/(?<!\\d)(?<!\\d-)\\d{3}-\\d{2}-\\d{4}(?!\\d)(?!-\\d)/",
   "email-value": "/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}/",
   "phone-value":
     "/(?<![\\w+])(\\(\\d{3}\\) ?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?!\\d)|(?<![\\w+])\\+[1-9]\\d{9,14}(?!\\d)/",

@@ -18,6 +18,7 @@ import {
   bucketInventoryRequest,
   isUnreadable,
   type PhiTarget,
+  partitionOfArn,
   phiTargets,
   readDocument,
 } from "./resources.ts";
@@ -82,10 +83,13 @@ export const KNOWN_AWS_MANAGED: Readonly<Record<string, object>> = {
 const knownParsed = new Map<string, PolicyDocument>();
 
 function knownManagedDocument(arn: string): PolicyDocument | undefined {
-  let doc = knownParsed.get(arn);
-  if (doc === undefined && Object.hasOwn(KNOWN_AWS_MANAGED, arn)) {
-    doc = parsePolicyDocument(KNOWN_AWS_MANAGED[arn], `AWS::IAM::Policy ${arn}`);
-    knownParsed.set(arn, doc);
+  // The same policies in GovCloud and China (arn:aws-us-gov:iam::aws:policy/…): their documents name
+  // no partition (Resource "*").
+  const key = arn.replace(/^arn:aws-(?:us-gov|cn):iam::aws:policy\//, "arn:aws:iam::aws:policy/");
+  let doc = knownParsed.get(key);
+  if (doc === undefined && Object.hasOwn(KNOWN_AWS_MANAGED, key)) {
+    doc = parsePolicyDocument(KNOWN_AWS_MANAGED[key], `AWS::IAM::Policy ${key}`);
+    knownParsed.set(key, doc);
   }
   return doc;
 }
@@ -414,9 +418,11 @@ export interface IdentityScope {
 
 function computeIdentityScope(s: ResourceSnapshot, ctx: EvaluationContext): IdentityScope {
   const ip = identityPolicies(s, ctx.facts);
+  // The identity's policies name resources of its own partition (arn:aws-us-gov:s3:::… in GovCloud).
   const { targets, incomplete } = phiTargets(
     ctx.baseline,
     ctx.facts.inventory("AWS::S3::Bucket", s.accountId),
+    partitionOfArn(ip.arn),
   );
   if (incomplete) ip.missing.push("PHI buckets matched by tag (bucket inventory not available)");
   return { ip, targets };

@@ -78,10 +78,26 @@ export function bucketArns(name: string): { bucket: string; objects: string } {
 
 /**
  * Object ARN patterns of a bucket's raw-audio prefixes (`connect/*\/CallRecordings/` →
- * `arn:aws:s3:::b/connect/*\/CallRecordings/*`). Empty when the bucket holds no recordings.
+ * `arn:aws:s3:::b/connect/*\/CallRecordings/*`), in `partition` (`aws-us-gov` in GovCloud). Empty when
+ * the bucket holds no recordings.
  */
-export function rawObjectPatterns(bucketPattern: string, phi: PhiBucket): string[] {
-  return rawKeyPatterns(phi).map((k) => `arn:aws:s3:::${bucketPattern}/${k}`);
+export function rawObjectPatterns(bucketPattern: string, phi: PhiBucket, partition = "aws"): string[] {
+  return rawKeyPatterns(phi).map((k) => `arn:${partition}:s3:::${bucketPattern}/${k}`);
+}
+
+/**
+ * The partition an ARN names (`arn:aws-us-gov:iam::…` → `aws-us-gov`), or `aws` when it is not an ARN
+ * with a plain partition. An identity's policies can only name resources of its own partition: S3
+ * objects in GovCloud are `arn:aws-us-gov:s3:::bucket/key`, in China `arn:aws-cn:s3:::bucket/key`.
+ *
+ * @example
+ * ```ts
+ * partitionOfArn("arn:aws-us-gov:iam::111122223333:role/qa"); // "aws-us-gov"
+ * ```
+ */
+export function partitionOfArn(arn: string): string {
+  const m = /^arn:([a-z][a-z0-9-]*):/.exec(arn);
+  return m ? m[1]! : "aws";
 }
 
 /**
@@ -106,8 +122,9 @@ export interface PhiTarget {
 }
 
 /**
- * The PHI buckets of the baseline as ARN patterns, for identity-policy questions. Tag entries need
- * the bucket inventory; `incomplete` says when it was not available.
+ * The PHI buckets of the baseline as ARN patterns in `partition` (the identity's: `aws`, `aws-us-gov`,
+ * `aws-cn`), for identity-policy questions. Tag entries need the bucket inventory; `incomplete` says
+ * when it was not available.
  *
  * @example
  * ```ts
@@ -117,14 +134,19 @@ export interface PhiTarget {
 export function phiTargets(
   baseline: Baseline,
   inventory: readonly ResourceSnapshot[] | undefined,
+  partition = "aws",
 ): { targets: PhiTarget[]; incomplete: boolean } {
-  // Asked by every identity control of every role: once per baseline and inventory (shared, read-only).
-  return memoOn(baseline, "phiTargets", [inventory], () => computePhiTargets(baseline, inventory));
+  // Asked by every identity control of every role: once per baseline, inventory and partition (shared,
+  // read-only).
+  return memoOn(baseline, partition === "aws" ? "phiTargets" : `phiTargets|${partition}`, [inventory], () =>
+    computePhiTargets(baseline, inventory, partition),
+  );
 }
 
 function computePhiTargets(
   baseline: Baseline,
   inventory: readonly ResourceSnapshot[] | undefined,
+  partition: string,
 ): { targets: PhiTarget[]; incomplete: boolean } {
   const targets: PhiTarget[] = [];
   let incomplete = false;
@@ -132,9 +154,9 @@ function computePhiTargets(
     if (targets.some((t) => t.bucket === pattern)) return;
     targets.push({
       bucket: pattern,
-      bucketArn: `arn:aws:s3:::${pattern}`,
-      objects: `arn:aws:s3:::${pattern}/*`,
-      raw: rawObjectPatterns(pattern, phi),
+      bucketArn: `arn:${partition}:s3:::${pattern}`,
+      objects: `arn:${partition}:s3:::${pattern}/*`,
+      raw: rawObjectPatterns(pattern, phi, partition),
       rawKeys: rawKeyPatterns(phi),
     });
   };

@@ -106,6 +106,28 @@ describe("control no-phi-in-metadata", () => {
     expect(JSON.stringify(e)).not.toContain(value);
     expect((e.evidence.hits as Array<{ field: string }>)[0]!.field).toBe("tag key #2");
   });
+  // S3 bucket names allow only lower-case letters, digits, hyphens and dots: an SSN written into one is
+  // written with hyphens and sits between hyphens.
+  it.each([
+    ["inside a bucket name", { resourceName: "exports-123-45-6789-audio" }, "resourceName"],
+    ["at the end of a bucket name", { resourceId: "recordings-jdoe-123-45-6789" }, "resourceId"],
+    ["at the start of a bucket name", { resourceName: "123-45-6789-exports" }, "resourceName"],
+    ["between hyphens in a tag value", { tags: { Note: "caller-123-45-6789" } }, "tag Note"],
+  ])("fails on an SSN %s, naming the field but never the value", (_n, extra, field) => {
+    const snap = { ...apiSnapshot("AWS::S3::Bucket", "exports", {}), ...extra } as ResourceSnapshot;
+    const e = evaluate("no-phi-in-metadata", snap);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.hits).toEqual([{ field, patterns: ["ssn-value"] }]);
+    // The resource's own id is the evaluation's subject (formats redact it); the verdict adds no value.
+    expect(JSON.stringify([e.summary, e.evidence])).not.toContain("6789");
+  });
+  it.each([
+    ["a date-stamped name", "backup-2024-123-45-6789"],
+    ["a longer run of digit groups", "batch-123-45-6789-0001"],
+  ])("does not take three digit groups inside %s for an SSN", (_n, name) => {
+    const snap = apiSnapshot("AWS::S3::Bucket", name, {});
+    expect(evaluate("no-phi-in-metadata", snap).status).toBe("COMPLIANT");
+  });
   it("allows workforce e-mail in ownership tags", () => {
     const snap = apiSnapshot(
       "AWS::S3::Bucket",

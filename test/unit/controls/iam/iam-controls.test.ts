@@ -561,3 +561,76 @@ describe("service-linked roles of the baseline's pipeline services (principals.s
     expect(e.status).toBe("NON_COMPLIANT");
   });
 });
+
+describe("identity controls in the AWS GovCloud (US) and China partitions", () => {
+  // Every ARN in those partitions starts arn:aws-us-gov: / arn:aws-cn:, S3 objects included
+  // (arn:aws-us-gov:s3:::bucket/key): a policy there never names arn:aws:s3:::…
+  const partitions = [
+    ["aws-us-gov", "GovCloud (US)"],
+    ["aws-cn", "China"],
+  ] as const;
+  const grant = (partition: string, Action: string[], Resource: string) =>
+    doc({ Sid: "Grant", Effect: "Allow", Action, Resource: `arn:${partition}:s3:::${Resource}` });
+
+  it.each(partitions)("iam-raw-readers-designated fails a read of PHI objects in %s (%s)", (partition) => {
+    const r = role(`arn:${partition}:iam::${ACCT}:role/app`, [
+      grant(partition, ["s3:GetObject"], "phi-recordings/*"),
+    ]);
+    const e = run(r, "iam-raw-readers-designated", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.access).toContainEqual(
+      expect.objectContaining({ action: "s3:GetObject", resource: `arn:${partition}:s3:::phi-recordings/*` }),
+    );
+  });
+
+  it.each(partitions)("iam-analytics-no-raw-audio fails a read of raw recordings in %s (%s)", (partition) => {
+    const analytics = `arn:${partition}:iam::${ACCT}:role/contact-analytics`;
+    const r = role(analytics, [grant(partition, ["s3:Get*"], "phi-*/*")]);
+    const e = run(r, "iam-analytics-no-raw-audio", facts(), { principals: { analytics: [analytics] } });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.access).toContainEqual(
+      expect.objectContaining({
+        resource: `arn:${partition}:s3:::phi-recordings/connect/*/CallRecordings/*`,
+      }),
+    );
+  });
+
+  it.each(partitions)("iam-no-phi-delete fails delete and bucket-policy rights in %s (%s)", (partition) => {
+    const r = role(`arn:${partition}:iam::${ACCT}:role/app`, [
+      grant(partition, ["s3:DeleteObject"], "phi-recordings/*"),
+      grant(partition, ["s3:PutBucketPolicy"], "phi-recordings"),
+    ]);
+    const e = run(r, "iam-no-phi-delete", facts(), { principals });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.access as Array<{ resource: string }>).map((a) => a.resource)).toEqual([
+      `arn:${partition}:s3:::phi-recordings/*`,
+      `arn:${partition}:s3:::phi-recordings`,
+    ]);
+  });
+
+  it("reads a GovCloud role's AWS-managed AdministratorAccess as the known document, not a missing policy", () => {
+    const r = role(`arn:aws-us-gov:iam::${ACCT}:role/admin`, [], {
+      attachedManagedPolicies: [
+        {
+          policyName: "AdministratorAccess",
+          policyArn: "arn:aws-us-gov:iam::aws:policy/AdministratorAccess",
+        },
+      ],
+    });
+    const e = run(r, "iam-raw-readers-designated", facts({ inventory: { "AWS::IAM::Policy": [] } }), {
+      principals,
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.missingPolicies).toBeUndefined();
+    expect(e.evidence.policiesEvaluated).toEqual(["arn:aws-us-gov:iam::aws:policy/AdministratorAccess"]);
+  });
+
+  it("does not take a commercial-partition ARN in a GovCloud policy for a grant (it names no GovCloud object)", () => {
+    const r = role(`arn:aws-us-gov:iam::${ACCT}:role/app`, [
+      doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/*" }),
+    ]);
+    expect(run(r, "iam-raw-readers-designated", facts(), { principals }).status).toBe("COMPLIANT");
+  });
+});
