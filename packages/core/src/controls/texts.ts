@@ -6,7 +6,7 @@ import type { ControlText } from "../control-texts.ts";
 export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   "cloudtrail-enabled": {
     rationale:
-      "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail that records management events, a change in any region leaves no audit record and tamper detection is blind.",
+      "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail that records management events, a change in any region leaves no audit record and tamper detection is blind. Read-only management events count too: every decryption of a recording's data key under a PHI key (KMS Decrypt) is one, so a trail that records writes only (ReadWriteType WriteOnly, advanced readOnly false) leaves PHI-key use unaudited and the KMS decrypt detector blind.",
   },
   "cloudtrail-kms": {
     rationale:

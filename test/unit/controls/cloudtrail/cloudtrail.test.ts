@@ -516,3 +516,85 @@ describe("management events with an event source excluded", () => {
     expect(recordsManagementEvents(trailView(t))).toBe(true);
   });
 });
+
+describe("management events: read-only ones too (KMS Decrypt)", () => {
+  // A PHI key's Decrypt, GenerateDataKey and the console's Get*/List*/Describe* calls are management events
+  // with readOnly true (test/fixtures/activity/awsdocs_kms__Decrypt_symmetric.json): a trail that records only
+  // writes leaves kms-decrypt-anomaly blind. CIS AWS Foundations 2.1 / Security Hub CloudTrail.1 ask for a
+  // multi-Region trail with read and write management events, as this control's remediation does.
+  /** The selector of the real PutEventSelectors record (camelCase, as CloudTrail records it), turned to management events. */
+  const realSelector = (readWriteType: string) => {
+    const rec = JSON.parse(read("test/fixtures/activity/stratus__detonation_PutEventSelectors.json"))[0];
+    return { ...rec.requestParameters.eventSelectors[0], includeManagementEvents: true, readWriteType };
+  };
+  const writesOnly = [
+    {
+      Name: "management writes",
+      FieldSelectors: [
+        { Field: "eventCategory", Equals: ["Management"] },
+        { Field: "readOnly", Equals: ["false"] },
+      ],
+    },
+  ];
+  it.each([
+    [
+      "classic readWriteType WriteOnly (the real record's casing)",
+      { selectors: [realSelector("WriteOnly")] },
+    ],
+    ["advanced readOnly Equals false", { advanced: writesOnly }],
+  ])("%s: read-only management events unrecorded, cloudtrail-enabled fails definitely", (_n, opts) => {
+    const t = custodianTrail(opts);
+    expect(recordsManagementEvents(trailView(t))).toBe(false);
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "read-only management events (KMS Decrypt among them) not recorded" },
+    ]);
+  });
+  it("classic readWriteType ReadOnly: write management events unrecorded", () => {
+    const t = custodianTrail({ selectors: [realSelector("ReadOnly")] });
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "write management events not recorded" },
+    ]);
+  });
+  it.each([
+    [
+      "classic ReadOnly and WriteOnly selectors",
+      { selectors: [realSelector("ReadOnly"), realSelector("WriteOnly")] },
+    ],
+    ["classic All", { selectors: [realSelector("All")] }],
+    [
+      "advanced readOnly true and readOnly false selectors",
+      {
+        advanced: [
+          ...writesOnly,
+          {
+            Name: "management reads",
+            FieldSelectors: [
+              { Field: "eventCategory", Equals: ["Management"] },
+              { Field: "readOnly", Equals: ["true"] },
+            ],
+          },
+        ],
+      },
+    ],
+  ])("%s: every management event recorded, cloudtrail-enabled passes", (_n, opts) => {
+    const t = custodianTrail(opts);
+    expect(recordsManagementEvents(trailView(t))).toBe(true);
+    expect(evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } })).status).toBe(
+      "COMPLIANT",
+    );
+  });
+  it("an exclusion in the read half alone is still an excluded source", () => {
+    const reads = { ...realSelector("ReadOnly"), excludeManagementEventSources: ["kms.amazonaws.com"] };
+    const t = custodianTrail({ selectors: [reads, realSelector("WriteOnly")] });
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "management events of kms.amazonaws.com excluded" },
+    ]);
+  });
+});
