@@ -10,7 +10,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "cloudtrail-kms": {
     rationale:
-      "Data-event logs name PHI objects and who read them. With SSE-KMS under a customer-managed key, reading the logs needs kms:Decrypt on a key whose policy you control, and every decryption is itself audited.",
+      "Data-event logs name PHI objects and who read them. With SSE-KMS under a customer-managed key, reading the logs needs kms:Decrypt on a key whose policy you control, and every decryption is itself audited. The key must stay usable: S3 asks KMS for a data key for every log file, so a disabled key or one pending deletion stops delivery while the trail still reads as logging.",
   },
   "cloudtrail-log-validation": {
     rationale:

@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromConfigurationItem, type ResourceSnapshot } from "../../../../packages/core/src/index.ts";
+import {
+  CONTROLS,
+  fromConfigurationItem,
+  type ResourceSnapshot,
+} from "../../../../packages/core/src/index.ts";
 import {
   bucketReadCoverage,
   recordsManagementEvents,
@@ -181,6 +185,46 @@ describe("control cloudtrail-kms", () => {
     const e = evaluate("cloudtrail-kms", custodianTrail());
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence.proof).toBe("cannot prove");
+  });
+  // S3 asks KMS for a data key (GenerateDataKey) for every log file CloudTrail puts; KMS refuses it for a key
+  // in these states, so the trail delivers nothing while GetTrailStatus still says IsLogging.
+  it.each(["Disabled", "PendingDeletion", "PendingImport", "Unavailable"])(
+    "fails when the real customer key is %s: no log file can be encrypted, so none is delivered",
+    (state) => {
+      const facts = testFacts({
+        keys: { [key.Arn]: { arn: key.Arn, keyManager: key.KeyManager, keyState: state } },
+      });
+      const e = evaluate("cloudtrail-kms", custodianTrail(), facts);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.summary).toBe(
+        `the trail's key is ${state}: KMS refuses the data key for each log file, so CloudTrail delivers none`,
+      );
+      expect(e.evidence).toMatchObject({ trail: "skunk-trails", keyArn: key.Arn, keyState: state });
+      expect(e.evidence.proof).toBeUndefined();
+    },
+  );
+  it("a key change re-evaluates the trails that name the key (by ARN, key id or alias), no other", () => {
+    const control = CONTROLS.find((c) => c.id === "cloudtrail-kms")!;
+    expect(control.dependsOn).toContain("AWS::KMS::Key");
+    const keyItem = (arn: string) =>
+      apiSnapshot("AWS::KMS::Key", arn.split("/")[1]!, { arn, keyId: arn.split("/")[1] }, { arn });
+    const trailOn = (kmsKeyId?: string) =>
+      apiSnapshot(T, "skunk-trails", { name: "skunk-trails", ...(kmsKeyId ? { kmsKeyId } : {}) });
+    const other = "arn:aws:kms:us-east-1:644160558196:key/00000000-daaf-49b1-a24b-0eef254ffe41";
+    const moves = (trail: ResourceSnapshot, k: ResourceSnapshot) => control.affectedBy!(trail, k, null);
+    expect(moves(custodianTrail(), keyItem(key.Arn))).toBe(true);
+    expect(moves(trailOn(key.KeyId), keyItem(key.Arn))).toBe(true);
+    expect(moves(trailOn("alias/trail-logs"), keyItem(other))).toBe(true); // any key can be behind an alias
+    expect(moves(custodianTrail(), keyItem(other))).toBe(false);
+    expect(moves(trailOn(), keyItem(key.Arn))).toBe(false); // SSE-S3: no key
+  });
+  it("passes on the real DescribeKey state Enabled", () => {
+    const facts = testFacts({
+      keys: { [key.Arn]: { arn: key.Arn, keyManager: key.KeyManager, keyState: key.KeyState } },
+    });
+    const e = evaluate("cloudtrail-kms", custodianTrail(), facts);
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.keyState).toBe("Enabled");
   });
 });
 
