@@ -366,7 +366,33 @@ describe("tamper-audit-logging reads the new selectors as the trail control does
       fieldSelectors: [...mgmt.fieldSelectors, { field: "readOnly", equals: ["true"] }],
     };
     const d = put({ advancedEventSelectors: [readOnly, s3Data()] });
-    expect(d[0]?.evidence.weakened).toContain("management events no longer recorded");
+    expect(d[0]?.evidence.weakened).toContain("write management events no longer recorded");
+  });
+
+  it("fires when management events are limited to writes (a PHI key's Decrypt is a read-only management event)", () => {
+    const writes = {
+      ...mgmt,
+      fieldSelectors: [...mgmt.fieldSelectors, { field: "readOnly", equals: ["false"] }],
+    };
+    const classic = put({
+      eventSelectors: [
+        {
+          readWriteType: "WriteOnly",
+          includeManagementEvents: true,
+          excludeManagementEventSources: [],
+          dataResources: [],
+        },
+        {
+          readWriteType: "ReadOnly",
+          includeManagementEvents: false,
+          dataResources: [{ type: "AWS::S3::Object", values: ["arn:aws:s3"] }],
+        },
+      ],
+    });
+    for (const d of [put({ advancedEventSelectors: [writes, s3Data()] }), classic])
+      expect(d[0]?.evidence.weakened).toEqual([
+        "read-only management events (KMS Decrypt among them) no longer recorded",
+      ]);
   });
 
   // Found by test/unit/resource/trail-coverage-differential.test.ts (concrete reference: trail-reference.ts).

@@ -6,11 +6,11 @@ import type { ControlText } from "../control-texts.ts";
 export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   "cloudtrail-enabled": {
     rationale:
-      "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail that records management events, a change in any region leaves no audit record and tamper detection is blind.",
+      "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail that records management events, a change in any region leaves no audit record and tamper detection is blind. Read-only management events count too: every decryption of a recording's data key under a PHI key (KMS Decrypt) is one, so a trail that records writes only (ReadWriteType WriteOnly, advanced readOnly false) leaves PHI-key use unaudited and the KMS decrypt detector blind.",
   },
   "cloudtrail-kms": {
     rationale:
-      "Data-event logs name PHI objects and who read them. With SSE-KMS under a customer-managed key, reading the logs needs kms:Decrypt on a key whose policy you control, and every decryption is itself audited.",
+      "Data-event logs name PHI objects and who read them. With SSE-KMS under a customer-managed key, reading the logs needs kms:Decrypt on a key whose policy you control, and every decryption is itself audited. The key must stay usable: S3 asks KMS for a data key for every log file, so a disabled key or one pending deletion stops delivery while the trail still reads as logging.",
   },
   "cloudtrail-log-validation": {
     rationale:

@@ -222,8 +222,9 @@ function phiwatchRuleTampering(r: CloudTrailRecord, ctx: RecordContext): Detecti
 }
 
 /**
- * What the new selectors stop recording: management write events (all of them, or those of a source
- * they exclude, such as kms.amazonaws.com), or full reads of a PHI bucket — judged by the same
+ * What the new selectors stop recording: management events (all of them, the read-only ones such as a
+ * PHI key's Decrypt, the writes, or those of a source they exclude, such as kms.amazonaws.com), or full
+ * reads of a PHI bucket — judged by the same
  * coverage rules as `cloudtrail-phi-data-events` (`s3ReadCoverage`): anything short of "full" for a
  * PHI bucket is a weakening ("unknown": selectors whose meaning AWS does not document, said so).
  */
@@ -249,9 +250,13 @@ function selectorWeaknesses(
   const mgmt = managementCoverage(view);
   if (mgmt.records !== true)
     weak.push(
-      mgmt.excludedSources.length > 0
-        ? `management events of ${mgmt.excludedSources.join(", ")} no longer recorded`
-        : "management events no longer recorded",
+      mgmt.unrecorded.length === 2
+        ? "management events no longer recorded"
+        : mgmt.excludedSources.length > 0
+          ? `management events of ${mgmt.excludedSources.join(", ")} no longer recorded`
+          : mgmt.unrecorded[0] === "read-only"
+            ? "read-only management events (KMS Decrypt among them) no longer recorded"
+            : "write management events no longer recorded",
     );
   // A prefix pattern stands for every bucket it matches, a tag for any bucket: the selectors must
   // cover every object ARN under `arn:aws:s3:::<prefix>` (tag: `arn:aws:s3:::`).

@@ -422,37 +422,45 @@ function advancedSelectorCoverage(
   };
 }
 
-/** Whether a trail records every management event (read and write, or at least write), and which sources it drops. */
+/** Whether a trail records every management event, read-only and write, and which sources it drops. */
 export interface ManagementCoverage {
   /** `undefined` = selectors not read. */
   records: boolean | undefined;
-  /** Event sources no selector records (`ExcludeManagementEventSources`, advanced `eventSource` NotEquals). */
+  /** Event sources some kind of management event is not recorded for (`ExcludeManagementEventSources`, advanced `eventSource` NotEquals). */
   excludedSources: string[];
+  /** The kinds of management event no selector records: `read-only` (KMS Decrypt, Describe*, Get*…), `write`. */
+  unrecorded: Array<"read-only" | "write">;
 }
 
 /**
  * Which management events a trail records: the default selector, classic selectors with
- * `IncludeManagementEvents` (not ReadOnly) less their `ExcludeManagementEventSources`, or advanced
- * selectors with `eventCategory = Management` that do not restrict to read-only events, less the
- * sources their `eventSource` NotEquals drops (kms.amazonaws.com, rdsdata.amazonaws.com). Every
- * source must be recorded by some selector: a trail that drops KMS events leaves key tampering and
- * PHI-key decryption unrecorded.
+ * `IncludeManagementEvents` less their `ExcludeManagementEventSources` (read-only events unless
+ * `ReadWriteType` is WriteOnly, writes unless it is ReadOnly), or advanced selectors with
+ * `eventCategory = Management` (read-only events unless `readOnly` excludes `true`, writes unless it
+ * excludes `false`) less the sources their `eventSource` NotEquals drops (kms.amazonaws.com,
+ * rdsdata.amazonaws.com). Read-only events and writes of every source must each be recorded by some
+ * selector: a PHI key's Decrypt is a read-only management event, so a write-only trail leaves
+ * kms-decrypt-anomaly blind, and a trail that drops KMS events leaves key tampering unrecorded too.
  *
  * @example
  * ```ts
- * managementCoverage(trailView(trail)); // { records: false, excludedSources: ["kms.amazonaws.com"] }
+ * managementCoverage(trailView(trail)); // { records: false, excludedSources: ["kms.amazonaws.com"], unrecorded: [] }
  * ```
  */
 export function managementCoverage(trail: TrailView): ManagementCoverage {
-  // Per selector that records management writes: the sources it drops.
-  const drops: string[][] = [];
+  // Per selector that records management reads (writes): the sources it drops.
+  const reads: string[][] = [];
+  const writes: string[][] = [];
   if (trail.advancedEventSelectors && trail.advancedEventSelectors.length > 0) {
     for (const raw of trail.advancedEventSelectors) {
       const fields = fieldSelectors(obj(raw)).filter((f): f is Record<string, unknown> => f !== undefined);
       const of = (name: string) => fields.filter((f) => field(f, "Field") === name);
       const cat = of("eventCategory");
       if (cat.length === 0 || !cat.every((f) => fieldMatches(f, "Management"))) continue;
-      if (!of("readOnly").every((f) => fieldMatches(f, "false"))) continue;
+      const readOnly = of("readOnly");
+      const recordsReads = readOnly.every((f) => fieldMatches(f, "true"));
+      const recordsWrites = readOnly.every((f) => fieldMatches(f, "false"));
+      if (!recordsReads && !recordsWrites) continue;
       // Only NotEquals on eventSource names what it drops; any other filter records an unknown subset.
       const src = of("eventSource");
       const others = fields.filter(
@@ -464,27 +472,42 @@ export function managementCoverage(trail: TrailView): ManagementCoverage {
         ),
       );
       if (others.length > 0 || !onlyNotEquals) continue;
-      drops.push(src.flatMap((f) => stringList(f, "NotEquals")));
+      const dropped = src.flatMap((f) => stringList(f, "NotEquals"));
+      if (recordsReads) reads.push(dropped);
+      if (recordsWrites) writes.push(dropped);
     }
   } else {
     if (trail.eventSelectors === undefined)
-      return { records: trail.hasCustomEventSelectors === false ? true : undefined, excludedSources: [] };
+      return {
+        records: trail.hasCustomEventSelectors === false ? true : undefined,
+        excludedSources: [],
+        unrecorded: [],
+      };
     for (const raw of trail.eventSelectors) {
       const sel = obj(raw);
-      if (field(sel, "IncludeManagementEvents") === false || field(sel, "ReadWriteType") === "ReadOnly")
-        continue;
+      if (bool(field(sel, "IncludeManagementEvents")) === false) continue;
+      const rw = field(sel, "ReadWriteType");
       const excluded = field(sel, "ExcludeManagementEventSources");
-      drops.push(Array.isArray(excluded) ? excluded.filter((x): x is string => typeof x === "string") : []);
+      const dropped = Array.isArray(excluded)
+        ? excluded.filter((x): x is string => typeof x === "string")
+        : [];
+      if (rw !== "WriteOnly") reads.push(dropped);
+      if (rw !== "ReadOnly") writes.push(dropped);
     }
   }
-  if (drops.length === 0) return { records: false, excludedSources: [] };
-  const excludedSources = [...new Set(drops[0])].filter((s) => drops.every((d) => d.includes(s))).sort();
-  return { records: excludedSources.length === 0, excludedSources };
+  const unrecorded: Array<"read-only" | "write"> = [];
+  if (reads.length === 0) unrecorded.push("read-only");
+  if (writes.length === 0) unrecorded.push("write");
+  // A source is dropped for a kind of event when every selector recording that kind drops it.
+  const droppedByAll = (drops: string[][]) =>
+    drops.length === 0 ? [] : [...new Set(drops[0])].filter((s) => drops.every((d) => d.includes(s)));
+  const excludedSources = [...new Set([...droppedByAll(reads), ...droppedByAll(writes)])].sort();
+  return { records: unrecorded.length === 0 && excludedSources.length === 0, excludedSources, unrecorded };
 }
 
 /**
- * Whether a trail records management events (read and write, or at least write) of every event
- * source: see {@link managementCoverage}.
+ * Whether a trail records management events, read-only and write, of every event source: see
+ * {@link managementCoverage}.
  */
 export function recordsManagementEvents(trail: TrailView): boolean | undefined {
   return managementCoverage(trail).records;

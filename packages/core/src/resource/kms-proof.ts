@@ -5,6 +5,20 @@ export function isAwsManagedAlias(ref: string): boolean {
   return /(^|:)alias\/aws\//.test(ref);
 }
 
+/**
+ * Key states in which KMS refuses cryptographic operations — Decrypt, GenerateDataKey (KMS developer
+ * guide, "Key states of AWS KMS keys"): what the key protects cannot be read, and nothing new can be
+ * encrypted under it. A multi-Region replica is `Creating` until KMS has copied it.
+ */
+export const UNUSABLE_KEY_STATES: ReadonlySet<string> = new Set([
+  "Disabled",
+  "PendingDeletion",
+  "PendingReplicaDeletion",
+  "Unavailable",
+  "PendingImport",
+  "Creating",
+]);
+
 /** Outcome of proving a key is customer-managed; `evidence` holds key ARN and manager, never more. */
 export type KeyProof =
   | { ok: true; evidence: Record<string, string> }

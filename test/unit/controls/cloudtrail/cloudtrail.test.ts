@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromConfigurationItem, type ResourceSnapshot } from "../../../../packages/core/src/index.ts";
+import {
+  CONTROLS,
+  fromConfigurationItem,
+  type ResourceSnapshot,
+} from "../../../../packages/core/src/index.ts";
 import {
   bucketReadCoverage,
   recordsManagementEvents,
@@ -181,6 +185,46 @@ describe("control cloudtrail-kms", () => {
     const e = evaluate("cloudtrail-kms", custodianTrail());
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence.proof).toBe("cannot prove");
+  });
+  // S3 asks KMS for a data key (GenerateDataKey) for every log file CloudTrail puts; KMS refuses it for a key
+  // in these states, so the trail delivers nothing while GetTrailStatus still says IsLogging.
+  it.each(["Disabled", "PendingDeletion", "PendingImport", "Unavailable"])(
+    "fails when the real customer key is %s: no log file can be encrypted, so none is delivered",
+    (state) => {
+      const facts = testFacts({
+        keys: { [key.Arn]: { arn: key.Arn, keyManager: key.KeyManager, keyState: state } },
+      });
+      const e = evaluate("cloudtrail-kms", custodianTrail(), facts);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.summary).toBe(
+        `the trail's key is ${state}: KMS refuses the data key for each log file, so CloudTrail delivers none`,
+      );
+      expect(e.evidence).toMatchObject({ trail: "skunk-trails", keyArn: key.Arn, keyState: state });
+      expect(e.evidence.proof).toBeUndefined();
+    },
+  );
+  it("a key change re-evaluates the trails that name the key (by ARN, key id or alias), no other", () => {
+    const control = CONTROLS.find((c) => c.id === "cloudtrail-kms")!;
+    expect(control.dependsOn).toContain("AWS::KMS::Key");
+    const keyItem = (arn: string) =>
+      apiSnapshot("AWS::KMS::Key", arn.split("/")[1]!, { arn, keyId: arn.split("/")[1] }, { arn });
+    const trailOn = (kmsKeyId?: string) =>
+      apiSnapshot(T, "skunk-trails", { name: "skunk-trails", ...(kmsKeyId ? { kmsKeyId } : {}) });
+    const other = "arn:aws:kms:us-east-1:644160558196:key/00000000-daaf-49b1-a24b-0eef254ffe41";
+    const moves = (trail: ResourceSnapshot, k: ResourceSnapshot) => control.affectedBy!(trail, k, null);
+    expect(moves(custodianTrail(), keyItem(key.Arn))).toBe(true);
+    expect(moves(trailOn(key.KeyId), keyItem(key.Arn))).toBe(true);
+    expect(moves(trailOn("alias/trail-logs"), keyItem(other))).toBe(true); // any key can be behind an alias
+    expect(moves(custodianTrail(), keyItem(other))).toBe(false);
+    expect(moves(trailOn(), keyItem(key.Arn))).toBe(false); // SSE-S3: no key
+  });
+  it("passes on the real DescribeKey state Enabled", () => {
+    const facts = testFacts({
+      keys: { [key.Arn]: { arn: key.Arn, keyManager: key.KeyManager, keyState: key.KeyState } },
+    });
+    const e = evaluate("cloudtrail-kms", custodianTrail(), facts);
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.keyState).toBe("Enabled");
   });
 });
 
@@ -514,5 +558,87 @@ describe("management events with an event source excluded", () => {
       ],
     });
     expect(recordsManagementEvents(trailView(t))).toBe(true);
+  });
+});
+
+describe("management events: read-only ones too (KMS Decrypt)", () => {
+  // A PHI key's Decrypt, GenerateDataKey and the console's Get*/List*/Describe* calls are management events
+  // with readOnly true (test/fixtures/activity/awsdocs_kms__Decrypt_symmetric.json): a trail that records only
+  // writes leaves kms-decrypt-anomaly blind. CIS AWS Foundations 2.1 / Security Hub CloudTrail.1 ask for a
+  // multi-Region trail with read and write management events, as this control's remediation does.
+  /** The selector of the real PutEventSelectors record (camelCase, as CloudTrail records it), turned to management events. */
+  const realSelector = (readWriteType: string) => {
+    const rec = JSON.parse(read("test/fixtures/activity/stratus__detonation_PutEventSelectors.json"))[0];
+    return { ...rec.requestParameters.eventSelectors[0], includeManagementEvents: true, readWriteType };
+  };
+  const writesOnly = [
+    {
+      Name: "management writes",
+      FieldSelectors: [
+        { Field: "eventCategory", Equals: ["Management"] },
+        { Field: "readOnly", Equals: ["false"] },
+      ],
+    },
+  ];
+  it.each([
+    [
+      "classic readWriteType WriteOnly (the real record's casing)",
+      { selectors: [realSelector("WriteOnly")] },
+    ],
+    ["advanced readOnly Equals false", { advanced: writesOnly }],
+  ])("%s: read-only management events unrecorded, cloudtrail-enabled fails definitely", (_n, opts) => {
+    const t = custodianTrail(opts);
+    expect(recordsManagementEvents(trailView(t))).toBe(false);
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "read-only management events (KMS Decrypt among them) not recorded" },
+    ]);
+  });
+  it("classic readWriteType ReadOnly: write management events unrecorded", () => {
+    const t = custodianTrail({ selectors: [realSelector("ReadOnly")] });
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "write management events not recorded" },
+    ]);
+  });
+  it.each([
+    [
+      "classic ReadOnly and WriteOnly selectors",
+      { selectors: [realSelector("ReadOnly"), realSelector("WriteOnly")] },
+    ],
+    ["classic All", { selectors: [realSelector("All")] }],
+    [
+      "advanced readOnly true and readOnly false selectors",
+      {
+        advanced: [
+          ...writesOnly,
+          {
+            Name: "management reads",
+            FieldSelectors: [
+              { Field: "eventCategory", Equals: ["Management"] },
+              { Field: "readOnly", Equals: ["true"] },
+            ],
+          },
+        ],
+      },
+    ],
+  ])("%s: every management event recorded, cloudtrail-enabled passes", (_n, opts) => {
+    const t = custodianTrail(opts);
+    expect(recordsManagementEvents(trailView(t))).toBe(true);
+    expect(evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } })).status).toBe(
+      "COMPLIANT",
+    );
+  });
+  it("an exclusion in the read half alone is still an excluded source", () => {
+    const reads = { ...realSelector("ReadOnly"), excludeManagementEventSources: ["kms.amazonaws.com"] };
+    const t = custodianTrail({ selectors: [reads, realSelector("WriteOnly")] });
+    const e = evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.trails).toEqual([
+      { trail: "skunk-trails", reason: "management events of kms.amazonaws.com excluded" },
+    ]);
   });
 });

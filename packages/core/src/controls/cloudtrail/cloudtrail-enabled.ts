@@ -3,7 +3,7 @@ import { fail, pass } from "../../control/types.ts";
 import { managementCoverage, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
 import type { ResourceSnapshot } from "../../resource/snapshot.ts";
 
-/** Why a trail does or does not give the account a multi-region management-event trail. */
+/** Why a trail does or does not give the account a multi-region trail of every management event (read-only and write). */
 function qualifies(s: ResourceSnapshot): { ok: boolean | undefined; reason: string } {
   if (s.state !== "present") return { ok: false, reason: "deleted" };
   const t = trailView(s);
@@ -14,9 +14,13 @@ function qualifies(s: ResourceSnapshot): { ok: boolean | undefined; reason: stri
     return {
       ok: false,
       reason:
-        mgmt.excludedSources.length > 0
-          ? `management events of ${mgmt.excludedSources.join(", ")} excluded`
-          : "no management events selected",
+        mgmt.unrecorded.length === 2
+          ? "no management events selected"
+          : mgmt.excludedSources.length > 0
+            ? `management events of ${mgmt.excludedSources.join(", ")} excluded`
+            : mgmt.unrecorded[0] === "read-only"
+              ? "read-only management events (KMS Decrypt among them) not recorded"
+              : "write management events not recorded",
     };
   if (t.isLogging === undefined) return { ok: undefined, reason: "logging status not read" };
   if (mgmt.records === undefined) return { ok: undefined, reason: "event selectors not read" };
@@ -31,7 +35,10 @@ export default defineControl({
   severity: "critical",
   rationale:
     "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail " +
-    "that records management events, a change in any region leaves no audit record and tamper detection is blind.",
+    "that records management events, a change in any region leaves no audit record and tamper detection is blind. " +
+    "Read-only management events count too: every decryption of a recording's data key under a PHI key (KMS " +
+    "Decrypt) is one, so a trail that records writes only (ReadWriteType WriteOnly, advanced readOnly false) " +
+    "leaves PHI-key use unaudited and the KMS decrypt detector blind.",
   remediation: {
     console:
       "CloudTrail › Trails › Create trail (or edit) › Enable for all regions › Management events: Read and Write; Start logging.",

@@ -1,19 +1,8 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
 import { bucketChangeMovesKey, bucketInventoryRequest, phiKeyGate } from "../../policy/resources.ts";
+import { UNUSABLE_KEY_STATES } from "../../resource/kms-proof.ts";
 
-/**
- * States in which KMS refuses Decrypt (KMS developer guide, "Key states of AWS KMS keys"): every recording
- * under the key is unreadable. A multi-Region replica is `Creating` until KMS has copied it.
- */
-const UNUSABLE = new Set([
-  "Disabled",
-  "PendingDeletion",
-  "PendingReplicaDeletion",
-  "Unavailable",
-  "PendingImport",
-  "Creating",
-]);
 /** States in which the key decrypts (`Updating`: a multi-Region key changing its primary Region). */
 const USABLE = new Set(["Enabled", "Updating"]);
 
@@ -50,7 +39,7 @@ export default defineControl({
         : {}),
       phiBecause: gate.via,
     };
-    if (state && UNUSABLE.has(state))
+    if (state && UNUSABLE_KEY_STATES.has(state))
       return fail(`key state is ${state}: PHI under it cannot be decrypted`, evidence);
     if (c.enabled === false || c.enabled === "false") return fail("key is disabled", evidence);
     if (state === undefined || !USABLE.has(state))
