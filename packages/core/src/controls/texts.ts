@@ -94,7 +94,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "s3-object-lock": {
     rationale:
-      "Object Lock makes versions immutable for the retention period, so neither a mistake nor an attacker with delete rights can destroy the records that prove what happened.",
+      "Object Lock makes versions immutable for the retention period, so neither a mistake nor an attacker with delete rights can destroy the records that prove what happened. Only a default retention (a mode and a period) locks what is uploaded without retention of its own, as Connect uploads: Object Lock on without one cannot prove that anything is locked.",
   },
   "s3-policy-least-privilege": {
     rationale:

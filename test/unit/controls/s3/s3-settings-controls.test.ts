@@ -86,6 +86,26 @@ describe("control s3-object-lock", () => {
       run(withSupplementary(phiBucket(), lock("COMPLIANCE", 365)), "s3-object-lock", undefined, b).status,
     ).toBe("NON_COMPLIANT");
   });
+  // DefaultRetention is "the default Object Lock retention settings for new objects placed in the
+  // specified bucket" and needs both a mode and a period (S3 API DefaultRetention; Config records it
+  // as ObjectLockConfiguration.rule.defaultRetention, aws-config-resource-schema). With Object Lock on
+  // and no default retention (Config: rule null), only uploads that set their own retention are locked:
+  // Connect sets none, and Config records no per-object retention, so "locked" cannot be proven.
+  it("says cannot prove when Object Lock is on without a default retention", () => {
+    const snap = withSupplementary(phiBucket(), {
+      ObjectLockConfiguration: { objectLockEnabled: "Enabled", rule: null },
+    });
+    const e = run(snap, "s3-object-lock", undefined, { s3: { objectLock: { required: true } } } as never);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(String(e.evidence.proof)).toMatch(/^cannot prove/);
+    expect(e.summary).toMatch(/no default retention/);
+    // Still passes with a default retention when the baseline names no mode or minimum.
+    expect(
+      run(withSupplementary(phiBucket(), lock("GOVERNANCE", 1)), "s3-object-lock", undefined, {
+        s3: { objectLock: { required: true } },
+      } as never).status,
+    ).toBe("COMPLIANT");
+  });
 });
 
 describe("control s3-retention-lifecycle", () => {
