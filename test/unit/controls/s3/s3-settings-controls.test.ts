@@ -410,3 +410,18 @@ describe("control s3-acls-disabled", () => {
     expect(e.evidence).toEqual({ objectOwnership: "BucketOwnerPreferred", accessControlList: "unreadable" });
   });
 });
+
+describe("control s3-acls-disabled: no Object Ownership setting", () => {
+  // The sweep and the event path read Object Ownership with GetBucketOwnershipControls (Config does not
+  // record it: aws-config-resource-schema AWS::S3::Bucket has no ownership field); a bucket with none
+  // answers OwnershipControlsNotFoundError, recorded as { Rules: [] } (enrich.ts): ACLs are on, the
+  // behaviour of buckets created before April 2023. That is a reading, not a missing fact.
+  it("fails outright, not 'cannot prove', when the read found no ownership controls", () => {
+    const snap = withSupplementary(phiBucket(), { OwnershipControls: { Rules: [] } });
+    const e = run(snap, "s3-acls-disabled", facts());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.objectOwnership).toBe("none");
+    expect(e.summary).toMatch(/no Object Ownership setting/);
+  });
+});

@@ -170,7 +170,9 @@ describe("bucket settings controls against references (property)", () => {
               },
             };
             const foreign = Array.isArray(grants) && grants.some((g) => FOREIGN(g.grantee));
-            const known = typeof ownership === "string" && ownership !== "none";
+            // "none" read from S3 (GetBucketOwnershipControls: OwnershipControlsNotFoundError, recorded
+            // as no rules) is an answer — ACLs apply; absent from the item, it is unknown.
+            const known = typeof ownership === "string" && (ownership !== "none" || api);
             const want: Verdict[] = foreign
               ? ["fail"]
               : known && ownership !== "BucketOwnerEnforced"
