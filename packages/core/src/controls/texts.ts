@@ -102,7 +102,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "s3-replication-residency": {
     rationale:
-      "Replication copies every new recording to another bucket: to an account outside the organisation's control, or a region outside the allowed list, it moves PHI out of scope of every other control.",
+      "Replication copies every new recording to another bucket: to an account outside the organisation's control, or a region outside the allowed list, it moves PHI out of scope of every other control. A rule need not name the destination's account (S3 asks for it only to change the replicas' owner): the account whose inventory holds the destination bucket is its owner, and a bucket no baseline account holds cannot be proven to stay in scope.",
   },
   "s3-retention-lifecycle": {
     rationale:
