@@ -238,7 +238,7 @@ export const BaselineSchema = z
             required: z.boolean().default(false),
             /** Required default-retention mode; COMPLIANCE also satisfies GOVERNANCE. Omit for either. */
             mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).optional(),
-            /** Minimum default retention in days; omit to require only that Object Lock is on. */
+            /** Minimum default retention in days; omit to require only a default retention of any period. */
             minDays: z.number().int().positive().max(36500).optional(),
           })
           .strict()

@@ -94,7 +94,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "s3-object-lock": {
     rationale:
-      "Object Lock makes versions immutable for the retention period, so neither a mistake nor an attacker with delete rights can destroy the records that prove what happened.",
+      "Object Lock makes versions immutable for the retention period, so neither a mistake nor an attacker with delete rights can destroy the records that prove what happened. Only a default retention (a mode and a period) locks what is uploaded without retention of its own, as Connect uploads: Object Lock on without one cannot prove that anything is locked.",
   },
   "s3-policy-least-privilege": {
     rationale:
@@ -102,7 +102,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "s3-replication-residency": {
     rationale:
-      "Replication copies every new recording to another bucket: to an account outside the organisation's control, or a region outside the allowed list, it moves PHI out of scope of every other control.",
+      "Replication copies every new recording to another bucket: to an account outside the organisation's control, or a region outside the allowed list, it moves PHI out of scope of every other control. A rule need not name the destination's account (S3 asks for it only to change the replicas' owner): the account whose inventory holds the destination bucket is its owner, and a bucket no baseline account holds cannot be proven to stay in scope.",
   },
   "s3-retention-lifecycle": {
     rationale:

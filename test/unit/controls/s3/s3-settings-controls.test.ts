@@ -86,6 +86,26 @@ describe("control s3-object-lock", () => {
       run(withSupplementary(phiBucket(), lock("COMPLIANCE", 365)), "s3-object-lock", undefined, b).status,
     ).toBe("NON_COMPLIANT");
   });
+  // DefaultRetention is "the default Object Lock retention settings for new objects placed in the
+  // specified bucket" and needs both a mode and a period (S3 API DefaultRetention; Config records it
+  // as ObjectLockConfiguration.rule.defaultRetention, aws-config-resource-schema). With Object Lock on
+  // and no default retention (Config: rule null), only uploads that set their own retention are locked:
+  // Connect sets none, and Config records no per-object retention, so "locked" cannot be proven.
+  it("says cannot prove when Object Lock is on without a default retention", () => {
+    const snap = withSupplementary(phiBucket(), {
+      ObjectLockConfiguration: { objectLockEnabled: "Enabled", rule: null },
+    });
+    const e = run(snap, "s3-object-lock", undefined, { s3: { objectLock: { required: true } } } as never);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(String(e.evidence.proof)).toMatch(/^cannot prove/);
+    expect(e.summary).toMatch(/no default retention/);
+    // Still passes with a default retention when the baseline names no mode or minimum.
+    expect(
+      run(withSupplementary(phiBucket(), lock("GOVERNANCE", 1)), "s3-object-lock", undefined, {
+        s3: { objectLock: { required: true } },
+      } as never).status,
+    ).toBe("COMPLIANT");
+  });
 });
 
 describe("control s3-retention-lifecycle", () => {
@@ -242,6 +262,61 @@ describe("control s3-replication-residency", () => {
     expect(run(snap, "s3-replication-residency", f).status).toBe("COMPLIANT");
   });
 
+  // Destination.Account is optional: S3 needs it only with AccessControlTranslation (owner override),
+  // so a cross-account rule may leave it out ("Currently, Amazon S3 verifies this value only if Access
+  // Control Translation is enabled", S3 API Destination). Without it the destination is the account
+  // whose inventory holds the bucket (names are global), not necessarily the source account.
+  describe("a destination whose account is not recorded", () => {
+    const DR = "444455556666";
+    const noAccount = withSupplementary(phiBucket(), {
+      BucketReplicationConfiguration: {
+        roleARN: `arn:aws:iam::${ACCT}:role/replication`,
+        rules: {
+          dr: {
+            prefix: "",
+            status: "Enabled",
+            destinationConfig: { bucketARN: "arn:aws:s3:::phi-dr", storageClass: null },
+          },
+        },
+      },
+    });
+    const b = { accounts: [ACCT, DR], allowedRegions: ["us-east-1", "us-west-2"] } as never;
+    const inAccount = (account: string, region: string) =>
+      ({
+        kmsKey: () => undefined,
+        accountPublicAccessBlock: () => undefined,
+        inventory: (type, acct, id) =>
+          type === "AWS::S3::Bucket" && acct === account && (id === undefined || id === "phi-dr")
+            ? [{ ...phiBucket("phi-dr"), accountId: account, region }]
+            : [],
+      }) satisfies import("../../../../packages/core/src/control/index.ts").FactLookup;
+
+    it("asks for the bucket in every baseline account", () => {
+      const asked = requests(noAccount, b).filter((r) => r.kind === "inventory" && r.ref === "phi-dr");
+      expect(asked.map((r) => r.accountId).sort()).toEqual([ACCT, DR].sort());
+    });
+
+    it("passes when another baseline account holds it in an allowed region", () => {
+      const e = run(noAccount, "s3-replication-residency", inAccount(DR, "us-west-2"), b);
+      expect(e.status).toBe("COMPLIANT");
+      expect(e.evidence.destinations).toEqual([
+        expect.objectContaining({ destinationAccount: DR, region: "us-west-2" }),
+      ]);
+    });
+
+    it("fails on a disallowed region there, and says cannot prove when no baseline account holds it", () => {
+      expect(run(noAccount, "s3-replication-residency", inAccount(DR, "eu-west-1"), b).status).toBe(
+        "NON_COMPLIANT",
+      );
+      const e = run(noAccount, "s3-replication-residency", inAccount("000000000000", "us-east-1"), b);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ destinationAccount: "not recorded" }),
+      ]);
+    });
+  });
+
   it("passes with no replication", () => {
     expect(run(phiBucket(), "s3-replication-residency").status).toBe("COMPLIANT");
   });
@@ -388,5 +463,20 @@ describe("control s3-acls-disabled", () => {
     const e = run(snap, "s3-acls-disabled", facts());
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence).toEqual({ objectOwnership: "BucketOwnerPreferred", accessControlList: "unreadable" });
+  });
+});
+
+describe("control s3-acls-disabled: no Object Ownership setting", () => {
+  // The sweep and the event path read Object Ownership with GetBucketOwnershipControls (Config does not
+  // record it: aws-config-resource-schema AWS::S3::Bucket has no ownership field); a bucket with none
+  // answers OwnershipControlsNotFoundError, recorded as { Rules: [] } (enrich.ts): ACLs are on, the
+  // behaviour of buckets created before April 2023. That is a reading, not a missing fact.
+  it("fails outright, not 'cannot prove', when the read found no ownership controls", () => {
+    const snap = withSupplementary(phiBucket(), { OwnershipControls: { Rules: [] } });
+    const e = run(snap, "s3-acls-disabled", facts());
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.objectOwnership).toBe("none");
+    expect(e.summary).toMatch(/no Object Ownership setting/);
   });
 });

@@ -170,7 +170,9 @@ describe("bucket settings controls against references (property)", () => {
               },
             };
             const foreign = Array.isArray(grants) && grants.some((g) => FOREIGN(g.grantee));
-            const known = typeof ownership === "string" && ownership !== "none";
+            // "none" read from S3 (GetBucketOwnershipControls: OwnershipControlsNotFoundError, recorded
+            // as no rules) is an answer — ACLs apply; absent from the item, it is unknown.
+            const known = typeof ownership === "string" && (ownership !== "none" || api);
             const want: Verdict[] = foreign
               ? ["fail"]
               : known && ownership !== "BucketOwnerEnforced"
@@ -188,7 +190,7 @@ describe("bucket settings controls against references (property)", () => {
   );
 
   it(
-    "s3-object-lock: enabled, the required mode (COMPLIANCE also meets GOVERNANCE), at least minDays",
+    "s3-object-lock: enabled, the required mode (COMPLIANCE also meets GOVERNANCE), at least minDays, and a default retention",
     () => {
       fc.assert(
         fc.property(
@@ -250,8 +252,11 @@ describe("bucket settings controls against references (property)", () => {
             const retentionDays = lock?.rule
               ? (n(lock.days) ?? (n(lock.years) ? n(lock.years)! * 365 : undefined))
               : undefined;
+            // A default retention (a mode and a period) is what locks uploads that set none of their own.
             const ok =
               lock?.enabled === "Enabled" &&
+              (mode === "COMPLIANCE" || mode === "GOVERNANCE") &&
+              retentionDays !== undefined &&
               (want.mode !== "COMPLIANCE" || mode === "COMPLIANCE") &&
               (want.mode !== "GOVERNANCE" || mode === "COMPLIANCE" || mode === "GOVERNANCE") &&
               (want.minDays === undefined || (retentionDays ?? 0) >= want.minDays);

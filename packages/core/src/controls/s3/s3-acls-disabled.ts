@@ -12,6 +12,9 @@ const GROUPS: Record<string, string> = {
   "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
 };
 
+/** No ownership controls on the bucket: ACLs apply (every bucket created before April 2023 without a setting). */
+const NO_OWNERSHIP_CONTROLS = "none";
+
 function obj(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
@@ -30,12 +33,17 @@ function acl(s: ResourceSnapshot): Record<string, unknown> | undefined | "unread
   return obj(v) ?? "unreadable";
 }
 
-/** Object Ownership as recorded (Config or API shape); undefined when the item does not carry it. */
+/**
+ * Object Ownership as recorded (Config or API shape); `"none"` when the bucket has no ownership controls
+ * (GetBucketOwnershipControls answered OwnershipControlsNotFoundError, recorded as no rules: ACLs apply);
+ * undefined when the item does not carry it.
+ */
 function objectOwnership(s: ResourceSnapshot): string | undefined {
   const oc = supplementaryObject(s, "BucketOwnershipControls", "OwnershipControls");
   const holder = obj(oc?.ownershipControls) ?? oc;
   const rules = holder?.rules ?? holder?.Rules;
   if (!Array.isArray(rules)) return undefined;
+  if (rules.length === 0) return NO_OWNERSHIP_CONTROLS;
   for (const r of rules) {
     const rule = obj(r);
     const v = rule?.objectOwnership ?? rule?.ObjectOwnership;
@@ -69,6 +77,11 @@ function foreignGrants(a: Record<string, unknown>): Array<{ grantee: string; per
   return out;
 }
 
+const stillApply = (ownership: string) =>
+  ownership === NO_OWNERSHIP_CONTROLS
+    ? "no Object Ownership setting on the bucket: ACLs still apply"
+    : `Object Ownership is ${ownership}: ACLs still apply`;
+
 export default defineControl({
   id: "s3-acls-disabled",
   title: "PHI buckets have ACLs disabled (bucket owner enforced) and no foreign ACL grants",
@@ -89,7 +102,7 @@ export default defineControl({
     const ownership = objectOwnership(resource);
     // ACLs still apply under any other recorded ownership: that fails whatever the ACL says.
     if (a === "unreadable" && ownership !== undefined && ownership !== "BucketOwnerEnforced")
-      return fail(`Object Ownership is ${ownership}: ACLs still apply`, {
+      return fail(stillApply(ownership), {
         objectOwnership: ownership,
         accessControlList: "unreadable",
       });
@@ -111,6 +124,6 @@ export default defineControl({
         ...evidence,
         proof: "cannot prove",
       });
-    return fail(`Object Ownership is ${ownership}: ACLs still apply`, evidence);
+    return fail(stillApply(ownership), evidence);
   },
 });

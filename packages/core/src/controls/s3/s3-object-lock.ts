@@ -18,7 +18,9 @@ export default defineControl({
   severity: "medium",
   rationale:
     "Object Lock makes versions immutable for the retention period, so neither a mistake nor an attacker " +
-    "with delete rights can destroy the records that prove what happened.",
+    "with delete rights can destroy the records that prove what happened. Only a default retention (a mode " +
+    "and a period) locks what is uploaded without retention of its own, as Connect uploads: Object Lock on " +
+    "without one cannot prove that anything is locked.",
   remediation: {
     console:
       "S3 › bucket › Properties › Object Lock › Edit › enable default retention, mode and days (enabling Object Lock " +
@@ -59,6 +61,15 @@ export default defineControl({
         `default retention ${retentionDays ?? 0} days is shorter than the baseline's ${want.minDays}`,
         evidence,
       );
-    return pass(`Object Lock on${mode ? ` (${mode}, ${retentionDays} days)` : ""}`, evidence);
+    // Default retention is what locks "new objects placed in the bucket" (it needs a mode and a
+    // period). Without it only uploads that set their own retention are locked: Connect sets none, and
+    // Config records no per-object retention, so that objects are locked cannot be proven.
+    if ((mode !== "COMPLIANCE" && mode !== "GOVERNANCE") || retentionDays === undefined)
+      return fail("cannot prove objects are locked: Object Lock is on with no default retention", {
+        ...evidence,
+        proof:
+          "cannot prove: with no default retention only uploads that set their own retention are locked, and Config records no per-object retention",
+      });
+    return pass(`Object Lock on (${mode}, ${retentionDays} days)`, evidence);
   },
 });

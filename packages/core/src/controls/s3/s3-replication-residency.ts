@@ -13,8 +13,21 @@ function obj(v: unknown): Record<string, unknown> | undefined {
 interface Destination {
   rule: string;
   bucket: string;
-  /** Destination account, when the rule names one; otherwise the source account. */
-  account: string;
+  /**
+   * Destination account, when the rule names one. S3 needs it only with AccessControlTranslation (owner
+   * override) and checks it only then, so a cross-account rule may leave it out.
+   */
+  account?: string;
+}
+
+/**
+ * The accounts whose inventory may hold a destination bucket: the one the rule names, or, when it names
+ * none, the source account and then every account of the baseline (bucket names are global: the account
+ * that holds the bucket is its owner).
+ */
+function candidateAccounts(d: Destination, source: string, baselineAccounts: readonly string[]): string[] {
+  if (d.account !== undefined) return [d.account];
+  return [source, ...baselineAccounts.filter((a) => a !== source)];
 }
 
 /**
@@ -56,7 +69,7 @@ function destinations(s: ResourceSnapshot): { dests: Destination[]; unreadable: 
     dests.push({
       rule: id,
       bucket: arn.replace(/^arn:aws[\w-]*:s3:::/, ""),
-      account: typeof account === "string" && /^\d{12}$/.test(account) ? account : s.accountId,
+      ...(typeof account === "string" && /^\d{12}$/.test(account) ? { account } : {}),
     });
   }
   return { dests, unreadable };
@@ -70,7 +83,10 @@ export default defineControl({
   severity: "high",
   rationale:
     "Replication copies every new recording to another bucket: to an account outside the organisation's " +
-    "control, or a region outside the allowed list, it moves PHI out of scope of every other control.",
+    "control, or a region outside the allowed list, it moves PHI out of scope of every other control. A rule " +
+    "need not name the destination's account (S3 asks for it only to change the replicas' owner): the account " +
+    "whose inventory holds the destination bucket is its owner, and a bucket no baseline account holds cannot " +
+    "be proven to stay in scope.",
   remediation: {
     console:
       "S3 › bucket › Management › Replication rules › delete or edit rules whose destination is not allowed.",
@@ -78,13 +94,15 @@ export default defineControl({
   },
   facts(resource, ctx) {
     if (!phiBucketOf(ctx.baseline, bucketName(resource), resource.tags)) return [];
-    return destinations(resource).dests.map(
-      (d): FactRequest => ({
-        kind: "inventory",
-        resourceType: "AWS::S3::Bucket",
-        accountId: d.account,
-        ref: d.bucket,
-      }),
+    return destinations(resource).dests.flatMap((d) =>
+      candidateAccounts(d, resource.accountId, ctx.baseline.accounts).map(
+        (accountId): FactRequest => ({
+          kind: "inventory",
+          resourceType: "AWS::S3::Bucket",
+          accountId,
+          ref: d.bucket,
+        }),
+      ),
     );
   },
   evaluate(resource, ctx) {
@@ -99,17 +117,27 @@ export default defineControl({
     }));
     const ok: Record<string, unknown>[] = [];
     for (const d of dests) {
-      const found = ctx.facts
-        .inventory("AWS::S3::Bucket", d.account, d.bucket)
-        ?.find((b) => b.state === "present" && bucketName(b) === d.bucket);
+      let found: ResourceSnapshot | undefined;
+      for (const account of candidateAccounts(d, resource.accountId, ctx.baseline.accounts)) {
+        found = ctx.facts
+          .inventory("AWS::S3::Bucket", account, d.bucket)
+          ?.find((b) => b.state === "present" && bucketName(b) === d.bucket);
+        if (found) break;
+      }
+      const account = d.account ?? found?.accountId;
       const region = found?.region;
       const entry = {
         rule: d.rule,
         destinationBucket: d.bucket,
-        destinationAccount: d.account,
+        destinationAccount: account ?? "not recorded",
         region: region ?? "unknown",
       };
-      if (!ctx.baseline.accounts.includes(d.account))
+      if (account === undefined)
+        problems.push({
+          ...entry,
+          why: "cannot prove the destination account: the rule names none and no baseline account's inventory holds the bucket",
+        });
+      else if (!ctx.baseline.accounts.includes(account))
         problems.push({ ...entry, why: "account not in the baseline" });
       else if (!region)
         problems.push({ ...entry, why: "cannot prove the destination region: bucket not in the inventory" });
