@@ -49,6 +49,28 @@ describe("principal normalisation", () => {
     expect(Activity.principalOf(u)).toMatchObject({ id, kind });
   });
 
+  it.each(["aws-us-gov", "aws-cn"])(
+    "builds the ids of a root user and an Identity Center person in their partition (%s)",
+    (p) => {
+      const root = { type: "Root", arn: `arn:${p}:iam::111122223333:root`, accountId: "111122223333" };
+      expect(Activity.principalOf(root)).toMatchObject({
+        id: `arn:${p}:iam::111122223333:root`,
+        kind: "root",
+      });
+      const role = `arn:${p}:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_QA_1`;
+      const sso = {
+        type: "AssumedRole",
+        arn: `arn:${p}:sts::111122223333:assumed-role/AWSReservedSSO_QA_1/dana@example.com`,
+        accountId: "111122223333",
+        sessionContext: { sessionIssuer: { arn: role } },
+      };
+      expect(Activity.principalOf(sso)).toMatchObject({
+        id: `arn:${p}:sts::111122223333:assumed-role/AWSReservedSSO_QA_1/dana@example.com`,
+        kind: "sso-user",
+      });
+    },
+  );
+
   it("names another account acting through a service by the account, not the service", () => {
     const u = { type: "AWSAccount", accountId: "999988887777", invokedBy: "athena.amazonaws.com" };
     // In the bucket owner's copy of the record: the caller is account 999988887777.

@@ -76,6 +76,18 @@ describe("OCSF output", () => {
     expect(e.type_uid).toBe(e.class_uid * 100 + e.activity_id);
   });
 
+  it.each([
+    ["us-east-1", "aws"],
+    ["us-gov-west-1", "aws-us-gov"],
+    ["cn-northwest-1", "aws-cn"],
+  ])("names the partition of a bucket (no ARN in its id) by its region %s: %s", (region, partition) => {
+    const f = driftFinding();
+    const e = toOcsf(undefined, { ...f, subject: { ...f.subject, region } }, "OPENED");
+    expect(e.resources).toEqual([
+      expect.objectContaining({ uid: "phi-recordings", cloud_partition: partition }),
+    ]);
+  });
+
   it("maps an activity finding to a Detection Finding (2004) with every required attribute", () => {
     const e = toOcsf(undefined, activityFinding(), "OPENED");
     expect(missingRequired(e)).toEqual([]);

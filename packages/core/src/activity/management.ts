@@ -2,6 +2,7 @@ import { matchesAny, phiBucketOf } from "../baseline/match.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import type { DetectionDraft, RecordContext } from "../detectors/types.ts";
 import type { Evidence, FindingSubject } from "../finding/types.ts";
+import { partitionOfResource } from "../policy/resources.ts";
 import { sanitiseIdentityText } from "./principal.ts";
 import type { CloudTrailRecord } from "./record.ts";
 
@@ -73,18 +74,9 @@ export function phiBucketOfRecord(r: CloudTrailRecord, baseline: Baseline): stri
   return phiBucketOf(baseline, b) ? b : undefined;
 }
 
-/** The partition of a region (`us-gov-west-1` → `aws-us-gov`), for ARNs built from a record. */
-export function partitionOf(region: string | undefined): string {
-  if (/^us-gov-[a-z]+-\d+$/.test(region ?? "")) return "aws-us-gov";
-  if (/^cn-[a-z]+-\d+$/.test(region ?? "")) return "aws-cn";
-  if (/^us-isob-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso-b";
-  if (/^us-iso-[a-z]+-\d+$/.test(region ?? "")) return "aws-iso";
-  return "aws";
-}
-
 /**
- * Key ARN of a KMS management event (a bare key id is qualified with the event's partition, account
- * and region).
+ * Key ARN of a KMS management event (a bare key id is qualified with the partition of the event's
+ * region, its account and region).
  */
 export function keyArnOf(r: CloudTrailRecord): string | undefined {
   const fromResources = r.resources?.find((x) => x.type === "AWS::KMS::Key")?.ARN;
@@ -92,7 +84,7 @@ export function keyArnOf(r: CloudTrailRecord): string | undefined {
   const id = r.requestParameters?.keyId;
   if (typeof id !== "string" || id === "") return undefined;
   if (id.startsWith("arn:")) return id;
-  return `arn:${partitionOf(r.awsRegion)}:kms:${r.awsRegion}:${accountOf(r)}:${id.startsWith("alias/") ? id : `key/${id}`}`;
+  return `arn:${partitionOfResource({ region: r.awsRegion })}:kms:${r.awsRegion}:${accountOf(r)}:${id.startsWith("alias/") ? id : `key/${id}`}`;
 }
 
 export function isPhiKey(baseline: Baseline, arn: string): boolean {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { serviceOfLinkedRole } from "../baseline/match.ts";
 import { InvalidEventError } from "../errors.ts";
+import { partitionOfResource } from "../policy/resources.ts";
 import type { UserIdentity } from "./record.ts";
 
 /** How CloudTrail says the caller authenticated. */
@@ -158,7 +159,8 @@ export function normalisePrincipal(
     case "Root": {
       const acct = account || accountOfArn(u.arn) || "";
       if (!acct) throw new InvalidEventError("Root identity without an account", `${path}.accountId`);
-      const id = `arn:aws:iam::${acct}:root`;
+      // In the identity's partition (arn:aws-us-gov:iam::…:root in GovCloud).
+      const id = `arn:${partitionOfResource({ arn: u.arn })}:iam::${acct}:root`;
       return { id, kind: "root", accountId: acct, names: [id] };
     }
     case "IAMUser": {
@@ -194,7 +196,7 @@ export function normalisePrincipal(
       ]);
       if (SSO_ROLE.test(roleName) && session) {
         const acct = accountOfArn(roleArn) ?? account;
-        const id = `arn:aws:sts::${acct}:assumed-role/${roleName}/${sanitiseIdentityText(session)}`;
+        const id = `arn:${partitionOfResource({ arn: roleArn })}:sts::${acct}:assumed-role/${roleName}/${sanitiseIdentityText(session)}`;
         return { id, kind: "sso-user", accountId: account, names: unique([id, ...names]) };
       }
       return {

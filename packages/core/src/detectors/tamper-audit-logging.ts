@@ -1,10 +1,4 @@
-import {
-  asRecord,
-  managementDetection,
-  partitionOf,
-  requestMember,
-  succeeded,
-} from "../activity/management.ts";
+import { asRecord, managementDetection, requestMember, succeeded } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import type { Baseline } from "../baseline/schema.ts";
 import { WATCHED_TYPES } from "../controls/texts.ts";
@@ -237,7 +231,7 @@ function selectorWeaknesses(
   const advanced = Array.isArray(req.advancedEventSelectors) ? req.advancedEventSelectors : undefined;
   const view: TrailView = {
     name: "new selectors",
-    arn: `arn:${partitionOf(region)}:cloudtrail:${region ?? "us-east-1"}:000000000000:trail/new-selectors`,
+    // No ARN: the selectors name objects in the partition of the record's region (s3ReadCoverage).
     homeRegion: region ?? "us-east-1",
     multiRegion: true,
     organization: false,
@@ -259,7 +253,7 @@ function selectorWeaknesses(
             : "write management events no longer recorded",
     );
   // A prefix pattern stands for every bucket it matches, a tag for any bucket: the selectors must
-  // cover every object ARN under `arn:aws:s3:::<prefix>` (tag: `arn:aws:s3:::`).
+  // cover every object ARN under `arn:PARTITION:s3:::<prefix>` (tag: `arn:PARTITION:s3:::`).
   const judged = baseline.phiBuckets.map((b) => ({
     label: b.name ?? (b.prefix !== undefined ? `${b.prefix}*` : "(tagged buckets)"),
     coverage: s3ReadCoverage(view, b.name ?? { prefix: b.prefix ?? "" }).coverage,

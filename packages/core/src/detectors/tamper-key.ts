@@ -3,13 +3,13 @@ import {
   isPhiKey,
   keyArnOf,
   managementDetection,
-  partitionOf,
   policyWeaknesses,
   succeeded,
 } from "../activity/management.ts";
 import type { CloudTrailRecord } from "../activity/record.ts";
 import { matchesAny, phiBucketOf } from "../baseline/match.ts";
 import type { Severity } from "../finding/types.ts";
+import { partitionOfResource } from "../policy/resources.ts";
 import { bucketEncryption, bucketName } from "../resource/s3.ts";
 import { type DetectionDraft, defineDetector, type InventoryQuery, type RecordContext } from "./types.ts";
 
@@ -104,7 +104,7 @@ function newTargetKey(r: CloudTrailRecord): string | undefined {
   const id = r.requestParameters?.targetKeyId;
   if (typeof id !== "string" || id === "") return undefined;
   if (id.startsWith("arn:")) return id;
-  return `arn:${partitionOf(r.awsRegion)}:kms:${r.awsRegion}:${accountOf(r)}:key/${id}`;
+  return `arn:${partitionOfResource({ region: r.awsRegion })}:kms:${r.awsRegion}:${accountOf(r)}:key/${id}`;
 }
 
 /**
@@ -122,7 +122,7 @@ function aliasChanged(r: CloudTrailRecord, ctx: RecordContext): DetectionDraft[]
     return [];
   const account = accountOf(r);
   const region = r.awsRegion;
-  const aliasArn = `arn:${partitionOf(region)}:kms:${region}:${account}:${aliasName}`;
+  const aliasArn = `arn:${partitionOfResource({ region })}:kms:${region}:${account}:${aliasName}`;
   const names = (ref: string | null) =>
     ref === aliasName ||
     (!!ref && ref.startsWith("arn:") && ref.endsWith(`:kms:${region}:${account}:${aliasName}`));

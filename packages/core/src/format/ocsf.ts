@@ -1,4 +1,5 @@
 import type { Finding, FindingStatus, Severity } from "../finding/types.ts";
+import { partitionOfResource } from "../policy/resources.ts";
 import { type FindingEvent, findingEvent } from "./json.ts";
 import type { RedactionOptions } from "./redact.ts";
 import type { Transition } from "./transition.ts";
@@ -119,7 +120,8 @@ export function ocsfFromEvent(
       uid: f.subject.resourceId,
       type: f.subject.resourceType,
       region: f.subject.region,
-      cloud_partition: partitionOf(f.subject.resourceId),
+      // A bucket's id is its name: the partition is then its region's (aws-us-gov in GovCloud).
+      cloud_partition: partitionOfResource({ arn: f.subject.resourceId, region: f.subject.region }),
       ...(nameOf(f.subject.resourceId) ? { name: nameOf(f.subject.resourceId) } : {}),
     },
   ];
@@ -199,11 +201,6 @@ export function ocsfFromEvent(
     out.end_time = ms(f.lastSeen);
   }
   return out;
-}
-
-function partitionOf(id: string): string {
-  const m = /^arn:(aws[a-z-]*):/.exec(id);
-  return m?.[1] ?? "aws";
 }
 
 function nameOf(id: string): string | undefined {

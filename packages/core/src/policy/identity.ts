@@ -18,7 +18,7 @@ import {
   bucketInventoryRequest,
   isUnreadable,
   type PhiTarget,
-  partitionOfArn,
+  partitionOfResource,
   phiTargets,
   readDocument,
 } from "./resources.ts";
@@ -422,7 +422,7 @@ function computeIdentityScope(s: ResourceSnapshot, ctx: EvaluationContext): Iden
   const { targets, incomplete } = phiTargets(
     ctx.baseline,
     ctx.facts.inventory("AWS::S3::Bucket", s.accountId),
-    partitionOfArn(ip.arn),
+    partitionOfResource({ arn: ip.arn, region: s.region }),
   );
   if (incomplete) ip.missing.push("PHI buckets matched by tag (bucket inventory not available)");
   return { ip, targets };

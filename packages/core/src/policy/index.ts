@@ -61,6 +61,8 @@ export {
   keyIdentity,
   keyPolicy,
   type PhiTarget,
+  partitionOfArn,
+  partitionOfResource,
   phiKeyGate,
   phiKeyOf,
   phiTargets,

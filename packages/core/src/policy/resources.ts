@@ -71,9 +71,12 @@ export function isUnreadable(v: unknown): v is Unreadable {
   return !!v && typeof v === "object" && "unreadable" in v;
 }
 
-/** ARN of a bucket and the pattern of all its objects. */
-export function bucketArns(name: string): { bucket: string; objects: string } {
-  return { bucket: `arn:aws:s3:::${name}`, objects: `arn:aws:s3:::${name}/*` };
+/**
+ * ARN of a bucket and the pattern of all its objects, in `partition` (the bucket's:
+ * {@link partitionOfResource}; `arn:aws-us-gov:s3:::b` in GovCloud).
+ */
+export function bucketArns(name: string, partition = "aws"): { bucket: string; objects: string } {
+  return { bucket: `arn:${partition}:s3:::${name}`, objects: `arn:${partition}:s3:::${name}/*` };
 }
 
 /**
@@ -98,6 +101,34 @@ export function rawObjectPatterns(bucketPattern: string, phi: PhiBucket, partiti
 export function partitionOfArn(arn: string): string {
   const m = /^arn:([a-z][a-z0-9-]*):/.exec(arn);
   return m ? m[1]! : "aws";
+}
+
+/**
+ * The partition a resource lives in, for the ARNs phiwatch builds to ask about it (its bucket and
+ * object ARNs, its key ARN, its account's root): the partition of its ARN when it has one
+ * ({@link partitionOfArn}), else that of its region — `us-gov-*` → `aws-us-gov`, `cn-*` → `aws-cn`,
+ * `us-iso-*` → `aws-iso`, `us-isob-*` → `aws-iso-b`, any other → `aws`. A policy can only name
+ * resources and principals of its own partition: a bucket policy in GovCloud names
+ * `arn:aws-us-gov:s3:::bucket/*`, never `arn:aws:s3:::bucket/*`.
+ *
+ * @example
+ * ```ts
+ * partitionOfResource({ arn: "arn:aws-cn:s3:::phi-recordings" }); // "aws-cn"
+ * partitionOfResource({ region: "us-gov-west-1" }); // "aws-us-gov"
+ * ```
+ */
+export function partitionOfResource(resource: {
+  arn?: string | undefined;
+  region?: string | undefined;
+}): string {
+  const { arn, region } = resource;
+  if (arn?.startsWith("arn:")) return partitionOfArn(arn);
+  if (region === undefined || region === "") return "aws";
+  if (/^us-gov-[a-z]+-\d+$/.test(region)) return "aws-us-gov";
+  if (/^cn-[a-z]+-\d+$/.test(region)) return "aws-cn";
+  if (/^us-isob-[a-z]+-\d+$/.test(region)) return "aws-iso-b";
+  if (/^us-iso-[a-z]+-\d+$/.test(region)) return "aws-iso";
+  return "aws";
 }
 
 /**
@@ -198,12 +229,18 @@ export function bucketUsesKey(
   return { uses, aliases };
 }
 
-/** Identity of a KMS key snapshot: its ARN and key id. */
+/**
+ * Identity of a KMS key snapshot: its ARN (built in the partition of its region when the item names
+ * none) and key id.
+ */
 export function keyIdentity(s: ResourceSnapshot): { arn: string; keyId: string } {
   const c = s.configuration;
   const keyId = typeof c.keyId === "string" && c.keyId !== "" ? c.keyId : s.resourceId;
   const arn =
-    s.arn ?? (typeof c.arn === "string" ? c.arn : `arn:aws:kms:${s.region}:${s.accountId}:key/${keyId}`);
+    s.arn ??
+    (typeof c.arn === "string"
+      ? c.arn
+      : `arn:${partitionOfResource(s)}:kms:${s.region}:${s.accountId}:key/${keyId}`);
   return { arn, keyId };
 }
 
@@ -249,7 +286,7 @@ export function phiBucketsOf(
 
 /**
  * The KMS keys the PHI buckets of a bucket inventory encrypt with by default (PHI keys without being in
- * the baseline's `phiKeys`): key ARNs, a bare key id read in the bucket's account and region, and the
+ * the baseline's `phiKeys`): key ARNs, a bare key id read in the bucket's partition, account and region, and the
  * aliases that cannot be resolved without KMS (`alias/aws/s3`, the AWS-managed key, left out). Once per
  * baseline and inventory (shared, read-only).
  *
@@ -268,17 +305,22 @@ export function phiBucketKeys(
     for (const b of phiBucketsOf(baseline, inventory))
       for (const { kmsKeyId: ref } of bucketEncryption(b)) {
         if (!ref || ref.endsWith("alias/aws/s3")) continue;
-        const arn = /^arn:aws[\w-]*:kms:([^:]*):(\d{12}):(key|alias)\/(.+)$/.exec(ref);
-        if (arn?.[3] === "key") keys.add(ref);
+        const arn = /^arn:(aws[\w-]*):kms:([^:]*):(\d{12}):(key|alias)\/(.+)$/.exec(ref);
+        if (arn?.[4] === "key") keys.add(ref);
         else if (arn)
-          aliases.push({ bucket: bucketName(b), alias: ref, scope: `arn:aws:kms:${arn[1]}:${arn[2]}:key/*` });
+          aliases.push({
+            bucket: bucketName(b),
+            alias: ref,
+            scope: `arn:${arn[1]}:kms:${arn[2]}:${arn[3]}:key/*`,
+          });
         else if (ref.startsWith("alias/"))
           aliases.push({
             bucket: bucketName(b),
             alias: ref,
-            scope: `arn:aws:kms:${b.region}:${b.accountId}:key/*`,
+            scope: `arn:${partitionOfResource(b)}:kms:${b.region}:${b.accountId}:key/*`,
           });
-        else keys.add(`arn:aws:kms:${b.region}:${b.accountId}:key/${ref}`);
+        // A bare key id names a key of the bucket's own partition (arn:aws-us-gov:kms:… in GovCloud).
+        else keys.add(`arn:${partitionOfResource(b)}:kms:${b.region}:${b.accountId}:key/${ref}`);
       }
     return { keys: [...keys], aliases };
   });

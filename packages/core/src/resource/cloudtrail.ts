@@ -1,4 +1,5 @@
 import { S3_READ_EVENTS } from "../activity/access-event.ts";
+import { partitionOfResource } from "../policy/resources.ts";
 import type { ResourceSnapshot } from "./snapshot.ts";
 
 /**
@@ -236,7 +237,7 @@ function arnSetCoverage(
  * Coverage of S3 *object reads* of one bucket — every event the access detectors count as a PHI read
  * ({@link S3_READ_EVENTS}: `GetObject` and `SelectObjectContent`, read-only data events logged under
  * the object's ARN) — by a trail's selectors — classic `EventSelectors` (`DataResources` of type `AWS::S3::Object` whose values are
- * ARN prefixes in the trail's partition: `arn:aws:s3` or `arn:aws:s3:::` = every bucket, `arn:aws:s3:::bucket/` = the whole
+ * ARN prefixes in the trail's partition — its ARN's, else its home region's: `arn:aws:s3` or `arn:aws:s3:::` = every bucket, `arn:aws:s3:::bucket/` = the whole
  * bucket, longer = a prefix only) or `AdvancedEventSelectors` (`eventCategory` = Data,
  * `resources.type` = AWS::S3::Object, `resources.ARN` Equals / StartsWith / EndsWith and their Not*
  * forms, `readOnly`, `eventName`, `eventSource`; a filter on any other field records only some reads,
@@ -255,8 +256,9 @@ function arnSetCoverage(
  * ```
  */
 export function s3ReadCoverage(trail: TrailView, bucket: string | { prefix: string }): CoverageResult {
-  // Selectors name objects in the trail's own partition (`arn:aws-us-gov:s3:::bucket/` in GovCloud).
-  const partition = trail.arn?.startsWith("arn:") ? trail.arn.split(":")[1] || "aws" : "aws";
+  // Selectors name objects in the trail's own partition (`arn:aws-us-gov:s3:::bucket/` in GovCloud):
+  // its ARN's, or its home region's when no ARN was recorded.
+  const partition = partitionOfResource({ arn: trail.arn, region: trail.homeRegion });
   const objectPrefix =
     typeof bucket === "string"
       ? `arn:${partition}:s3:::${bucket}/`

@@ -361,6 +361,34 @@ describe("trail coverage of S3 object reads: AWS edge cases", () => {
     for (const t of [advanced, classic])
       expect(bucketReadCoverage([t], { name: "phi-recordings", region }).coverage).toBe("full");
   });
+  it.each([
+    ["aws-us-gov", "us-gov-west-1"],
+    ["aws-cn", "cn-north-1"],
+  ])(
+    "reads a trail known by its region only (no ARN recorded) in its region's partition (%s)",
+    (p, region) => {
+      const selectors = (prefix: string) => ({
+        AdvancedEventSelectors: adv(DATA, OBJ, {
+          Field: "resources.ARN",
+          StartsWith: [`${prefix}:s3:::phi-recordings/`],
+        }),
+      });
+      const bare = (supplementary: Record<string, unknown>) =>
+        apiSnapshot(
+          T,
+          "phi",
+          { Name: "phi", HomeRegion: region, IsMultiRegionTrail: true },
+          { region, supplementary: { TrailStatus: { IsLogging: true }, ...supplementary } },
+        );
+      expect(trailView(bare({})).arn).toBeUndefined();
+      expect(
+        bucketReadCoverage([bare(selectors(`arn:${p}`))], { name: "phi-recordings", region }).coverage,
+      ).toBe("full");
+      expect(
+        bucketReadCoverage([bare(selectors("arn:aws"))], { name: "phi-recordings", region }).coverage,
+      ).toBe("none");
+    },
+  );
   it("still records nothing for a selector of another partition", () => {
     const t = trailIn("aws-us-gov", "us-gov-west-1", {
       AdvancedEventSelectors: adv(DATA, OBJ, {

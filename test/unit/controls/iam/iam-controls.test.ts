@@ -627,6 +627,67 @@ describe("identity controls in the AWS GovCloud (US) and China partitions", () =
     expect(e.evidence.policiesEvaluated).toEqual(["arn:aws-us-gov:iam::aws:policy/AdministratorAccess"]);
   });
 
+  describe("iam-no-wildcard-on-phi on PHI keys of the partition", () => {
+    const KEY_ID = "9975ba19-f8ff-444b-9c21-8d42cc6dc45b";
+    const regionOf = { "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1" } as const;
+    /** A PHI bucket of the partition (its item's ARN and region) encrypting with `ref`. */
+    const bucketOn = (partition: keyof typeof regionOf, ref: string) => ({
+      ...loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json", {
+        resourceId: "phi-recordings",
+        resourceName: "phi-recordings",
+        awsAccountId: ACCT,
+        awsRegion: regionOf[partition],
+        ARN: `arn:${partition}:s3:::phi-recordings`,
+      }),
+      supplementary: {
+        ServerSideEncryptionConfiguration: {
+          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyID: ref } }],
+        },
+      },
+    });
+    const kmsAll = (partition: string, Resource: string | string[]) =>
+      role(`arn:${partition}:iam::${ACCT}:role/app`, [
+        doc({ Sid: "KeyAdmin", Effect: "Allow", Action: "kms:*", Resource }),
+      ]);
+    it.each(partitions)("fails kms:* on the key a PHI bucket names by key id (%s)", (partition) => {
+      const region = regionOf[partition];
+      const keyArn = `arn:${partition}:kms:${region}:${ACCT}:key/${KEY_ID}`;
+      const e = run(
+        kmsAll(partition, keyArn),
+        "iam-no-wildcard-on-phi",
+        facts({ inventory: { "AWS::S3::Bucket": [bucketOn(partition, KEY_ID)] } }),
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ statement: "KeyAdmin", actions: ["kms:*"], resources: [keyArn] }),
+      ]);
+    });
+    it.each(partitions)("fails kms:* on every key of a PHI region (%s)", (partition) => {
+      const region = regionOf[partition];
+      const e = run(
+        kmsAll(partition, `arn:${partition}:kms:${region}:*`),
+        "iam-no-wildcard-on-phi",
+        facts({ inventory: { "AWS::S3::Bucket": [] } }),
+        { allowedRegions: [region] },
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+    });
+    it("passes kms:* in a GovCloud policy on commercial-partition key ARNs (they name no GovCloud key)", () => {
+      const region = regionOf["aws-us-gov"];
+      const e = run(
+        kmsAll("aws-us-gov", [
+          `arn:aws:kms:${region}:${ACCT}:key/${KEY_ID}`,
+          `arn:aws:kms:${region}:*`,
+          `arn:aws:kms:*:*:key/*`,
+        ]),
+        "iam-no-wildcard-on-phi",
+        facts({ inventory: { "AWS::S3::Bucket": [bucketOn("aws-us-gov", KEY_ID)] } }),
+        { allowedRegions: [region] },
+      );
+      expect(e.status).toBe("COMPLIANT");
+    });
+  });
+
   it("does not take a commercial-partition ARN in a GovCloud policy for a grant (it names no GovCloud object)", () => {
     const r = role(`arn:aws-us-gov:iam::${ACCT}:role/app`, [
       doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/*" }),

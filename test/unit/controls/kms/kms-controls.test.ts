@@ -441,3 +441,55 @@ describe("control kms-separation-of-duties", () => {
     );
   });
 });
+
+describe("kms controls in the AWS GovCloud (US) and China partitions", () => {
+  const partitions = [
+    ["aws-us-gov", "us-gov-west-1"],
+    ["aws-cn", "cn-north-1"],
+  ] as const;
+  /** The real customer key as a key of `partition`: with its ARN, or (an API read) its region only. */
+  const keyIn = (partition: string, region: string, withArn: boolean, supplementary = {}) => {
+    const arn = `arn:${partition}:kms:${region}:${ACCT}:key/${KEY_ID}`;
+    const k = customerKey({ configuration: { arn: withArn ? arn : undefined }, supplementary });
+    const { arn: _dropped, ...rest } = k;
+    return { ...rest, region, ...(withArn ? { arn } : {}) };
+  };
+  const bucketIn = (partition: string, region: string, ref: string) => ({
+    ...bucketWithKey(ref),
+    region,
+    arn: `arn:${partition}:s3:::phi-recordings`,
+  });
+
+  it.each(partitions)("a key known by region only is a PHI key by the baseline's %s pattern", (p, region) => {
+    const e = run(keyIn(p, region, false), "kms-key-usable", noBuckets, {
+      phiKeys: [`arn:${p}:kms:*:${ACCT}:key/*`],
+    });
+    expect(e.status).toBe("COMPLIANT");
+  });
+
+  it.each(partitions)("a key a PHI bucket names by key id is a PHI key (%s)", (p, region) => {
+    const f = facts({ inventory: { "AWS::S3::Bucket": [bucketIn(p, region, KEY_ID)] } });
+    for (const withArn of [true, false])
+      expect(run(keyIn(p, region, withArn), "kms-key-usable", f).status).toBe("COMPLIANT");
+  });
+
+  it.each(partitions)(
+    "kms-separation-of-duties names the account root in the key's partition (%s)",
+    (p, region) => {
+      const root = `arn:${p}:iam::${ACCT}:root`;
+      const policy = {
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "Root", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
+          ],
+        }),
+      };
+      const e = run(keyIn(p, region, true, policy), "kms-separation-of-duties", phiInventory(KEY_ID));
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toContainEqual(
+        expect.objectContaining({ principal: root, why: "administers and uses the key" }),
+      );
+    },
+  );
+});

@@ -543,3 +543,158 @@ describe("control s3-acls-disabled", () => {
     expect(run(snap, "s3-acls-disabled").status).toBe("NON_COMPLIANT");
   });
 });
+
+describe("bucket-policy controls in the AWS GovCloud (US) and China partitions", () => {
+  // A bucket there is arn:aws-us-gov:s3:::NAME (arn:aws-cn:s3:::NAME) and its policy names it so: a
+  // Resource arn:aws:s3:::NAME in a GovCloud bucket's policy names no object of it.
+  const partitions = [
+    ["aws-us-gov", "us-gov-west-1"],
+    ["aws-cn", "cn-north-1"],
+  ] as const;
+  /** The rdk item as a PHI bucket of `partition`: with its ARN, or (an old item) its region only. */
+  const bucketIn = (partition: string, region: string, withArn = true) =>
+    loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json", {
+      resourceId: "phi-recordings",
+      resourceName: "phi-recordings",
+      awsAccountId: ACCT,
+      awsRegion: region,
+      ARN: withArn ? `arn:${partition}:s3:::phi-recordings` : undefined,
+    });
+  const tlsDeny = (partition: string) => ({
+    ...TLS_DENY,
+    Resource: [`arn:${partition}:s3:::phi-recordings`, `arn:${partition}:s3:::phi-recordings/*`],
+  });
+  const publicRead = (partition: string) => ({
+    Sid: "PublicRead",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "s3:GetObject",
+    Resource: `arn:${partition}:s3:::phi-recordings/*`,
+  });
+
+  it.each(partitions)(
+    "s3-tls-only passes the TLS Deny written in the bucket's partition (%s)",
+    (p, region) => {
+      for (const b of [bucketIn(p, region), bucketIn(p, region, false)]) {
+        const e = run(withSupplementary(b, policyText(tlsDeny(p))), "s3-tls-only");
+        expect(e.status).toBe("COMPLIANT");
+        expect(e.evidence.deniedBy).toEqual(["DenyInsecureTransport"]);
+      }
+    },
+  );
+
+  it("s3-tls-only fails a GovCloud bucket whose TLS Deny names the commercial ARNs (it denies nothing there)", () => {
+    const e = run(
+      withSupplementary(bucketIn("aws-us-gov", "us-gov-west-1"), policyText(tlsDeny("aws"))),
+      "s3-tls-only",
+    );
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect((e.evidence.notDenied as Array<{ resource: string }>)[0]!.resource).toBe(
+      "arn:aws-us-gov:s3:::phi-recordings/*",
+    );
+  });
+
+  it.each(partitions)("s3-policy-least-privilege fails Principal * reading PHI objects (%s)", (p, region) => {
+    for (const b of [bucketIn(p, region), bucketIn(p, region, false)]) {
+      const e = run(withSupplementary(b, policyText(publicRead(p))), "s3-policy-least-privilege", undefined, {
+        principals,
+      });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ statement: "PublicRead", principal: "*", why: "any principal" }),
+      ]);
+    }
+  });
+
+  it("s3-policy-least-privilege does not take a commercial-partition Resource in a GovCloud policy for a grant", () => {
+    const e = run(
+      withSupplementary(bucketIn("aws-us-gov", "us-gov-west-1"), policyText(publicRead("aws"))),
+      "s3-policy-least-privilege",
+      undefined,
+      { principals },
+    );
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.grants).toBe(0);
+  });
+
+  it.each(partitions)(
+    "s3-policy-least-privilege fails an analytics role reading raw audio (%s)",
+    (p, region) => {
+      const analytics = `arn:${p}:iam::${ACCT}:role/analytics`;
+      const stmt = {
+        Sid: "AnalyticsRaw",
+        Effect: "Allow",
+        Principal: { AWS: analytics },
+        Action: "s3:GetObject",
+        Resource: `arn:${p}:s3:::phi-recordings/connect/*`,
+      };
+      const e = run(
+        withSupplementary(bucketIn(p, region), policyText(stmt)),
+        "s3-policy-least-privilege",
+        undefined,
+        {
+          principals: { analytics: [analytics] },
+        },
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toContainEqual(
+        expect.objectContaining({ principal: analytics, why: "analytics principal can read raw audio" }),
+      );
+    },
+  );
+
+  describe("denyOutsiders probes principals of the bucket's partition", () => {
+    const s3 = { denyOutsiders: true };
+    const reader = (p: string) => `arn:${p}:iam::${ACCT}:role/qa-supervisor`;
+    const deny = (p: string, Condition: Record<string, unknown>) => ({
+      Sid: "DenyOutsiders",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [`arn:${p}:s3:::phi-recordings`, `arn:${p}:s3:::phi-recordings/*`],
+      Condition,
+    });
+    it.each(partitions)("passes a Deny that spares only the baseline's principals (%s)", (p, region) => {
+      const snap = withSupplementary(
+        bucketIn(p, region),
+        policyText(deny(p, { ArnNotLike: { "aws:PrincipalArn": [reader(p)] } })),
+      );
+      const e = run(snap, "s3-policy-least-privilege", undefined, {
+        principals: { rawReaders: [reader(p)] },
+        s3,
+      });
+      expect(e.status).toBe("COMPLIANT");
+    });
+    it.each(partitions)(
+      "fails a Deny that also spares a role the baseline does not list (%s)",
+      (p, region) => {
+        const contractor = `arn:${p}:iam::${ACCT}:role/contractor`;
+        const snap = withSupplementary(
+          bucketIn(p, region),
+          policyText(deny(p, { ArnNotLike: { "aws:PrincipalArn": [reader(p), contractor] } })),
+        );
+        const e = run(snap, "s3-policy-least-privilege", undefined, {
+          principals: { rawReaders: [reader(p)] },
+          s3,
+        });
+        expect(e.status).toBe("NON_COMPLIANT");
+        expect(e.evidence.outsidersNotDenied).toContainEqual({ arn: contractor, effect: "implicit-deny" });
+      },
+    );
+    it.each(partitions)("fails a Deny that refuses other accounts only (%s)", (p, region) => {
+      const snap = withSupplementary(
+        bucketIn(p, region),
+        policyText(deny(p, { ArnNotLike: { "aws:PrincipalArn": `arn:${p}:iam::${ACCT}:*` } })),
+      );
+      const e = run(snap, "s3-policy-least-privilege", undefined, {
+        principals: { rawReaders: [reader(p)] },
+        s3,
+      });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.outsidersNotDenied).toContainEqual({
+        arn: `arn:${p}:iam::${ACCT}:role/phiwatch-outsider-probe`,
+        effect: "implicit-deny",
+      });
+    });
+  });
+});

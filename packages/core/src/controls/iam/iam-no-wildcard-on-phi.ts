@@ -3,7 +3,12 @@ import { fail, pass } from "../../control/types.ts";
 import { accessPointQuestion } from "../../policy/access-points.ts";
 import { type Statement, widenVariables } from "../../policy/document.ts";
 import { iamChangeMovesIdentity, identityControlFacts, identityScope } from "../../policy/identity.ts";
-import { bucketInventoryRequest, type PhiTarget, phiBucketKeys } from "../../policy/resources.ts";
+import {
+  bucketInventoryRequest,
+  type PhiTarget,
+  partitionOfResource,
+  phiBucketKeys,
+} from "../../policy/resources.ts";
 import { actionMatches, arnMatches, globsIntersect, hasWildcard } from "../../policy/wildcard.ts";
 import { memoOn } from "../../resource/memo.ts";
 
@@ -132,15 +137,18 @@ export default defineControl({
     const { ip, targets } = identityScope(resource, ctx);
     const s3 = s3Patterns(targets);
     // kms:* reaches PHI keys when it names every key (`*`, `arn:aws:kms:*:ACCT:key/*`), a baseline PHI
-    // key, or the default encryption key of a PHI bucket in the inventory.
+    // key, or the default encryption key of a PHI bucket in the inventory — keys of the identity's own
+    // partition (`arn:aws-us-gov:kms:…` in GovCloud): a policy names nothing in another.
+    const partition = partitionOfResource({ arn: ip.arn, region: resource.region });
+    const kmsHead = `arn:${partition}:kms:`;
     const anyKeyArns = ctx.baseline.allowedRegions.map(
-      (r) => `arn:aws:kms:${r}:${resource.accountId}:key/${ANY_KEY_ID}`,
+      (r) => `${kmsHead}${r}:${resource.accountId}:key/${ANY_KEY_ID}`,
     );
     const inventory = ctx.facts.inventory("AWS::S3::Bucket", resource.accountId);
     const bucketKeys = inventory ? phiBucketKeys(ctx.baseline, inventory) : undefined;
     const reachesKey = (p: string) =>
       p === "*" ||
-      /^arn:aws[\w-]*:kms:[^:]*:[^:]*:(key\/)?\*$/.test(p) ||
+      (p.startsWith(kmsHead) && /^arn:[\w-]+:kms:[^:]*:[^:]*:(key\/)?\*$/.test(p)) ||
       // A `*` ending a segment runs on across colons: `arn:aws:kms:*` and `arn:aws:kms:us-east-1:*`
       // name every key of the account in the PHI regions too.
       anyKeyArns.some((k) => arnMatches(p, k)) ||

@@ -8,6 +8,7 @@ import {
   bucketInventoryRequest,
   isUnreadable,
   keyPolicy,
+  partitionOfArn,
   phiKeyGate,
 } from "../../policy/resources.ts";
 import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.ts";
@@ -16,12 +17,13 @@ import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.t
 const ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"];
 const USE = ["kms:Decrypt"];
 
-function label(p: GrantPrincipal): string {
+/** The principal for evidence; an account as its root user, in the key's `partition`. */
+function label(p: GrantPrincipal, partition: string): string {
   switch (p.kind) {
     case "everyone":
       return "*";
     case "account":
-      return `arn:aws:iam::${p.accountId}:root`;
+      return `arn:${partition}:iam::${p.accountId}:root`;
     case "arn":
       return p.arn;
     case "service":
@@ -84,6 +86,7 @@ export default defineControl({
       });
     const policies = [{ name: "key-policy", document: doc }];
     const resourceArn = gate.key.arn;
+    const partition = partitionOfArn(resourceArn);
     /** Whether the key policy explicitly denies one concrete principal (not a pattern) an action on the key. */
     const deniedTo = (arn: string, action: string) =>
       !hasWildcard(arn) &&
@@ -116,7 +119,7 @@ export default defineControl({
       }
     >();
     for (const g of principalGrants(doc, [...ADMIN, ...USE], resourceArn)) {
-      const who = label(g.principal);
+      const who = label(g.principal, partition);
       const h = held.get(who) ?? {
         principal: g.principal,
         admin: new Set(),

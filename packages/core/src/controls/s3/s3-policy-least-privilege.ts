@@ -5,7 +5,13 @@ import type { Statement } from "../../policy/document.ts";
 import { evaluatePolicies, mayAllow, statementApplies } from "../../policy/evaluate.ts";
 import { type Grant, type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
 import { accountOf, type RequestPrincipal } from "../../policy/principal.ts";
-import { bucketArns, bucketPolicy, isUnreadable, rawObjectPatterns } from "../../policy/resources.ts";
+import {
+  bucketArns,
+  bucketPolicy,
+  isUnreadable,
+  partitionOfResource,
+  rawObjectPatterns,
+} from "../../policy/resources.ts";
 import { actionPatternCovers, hasWildcard, stringLike } from "../../policy/wildcard.ts";
 import { bucketName } from "../../resource/s3.ts";
 
@@ -63,9 +69,13 @@ const PRINCIPAL_KEYS = new Set(["aws:principalarn", "aws:principalaccount"]);
  * The IAM principals (as concrete ARNs) and services a policy names in Principal, NotPrincipal and its
  * aws:PrincipalArn / aws:PrincipalAccount conditions: for each account named, a probe role of it; for
  * each ARN, the ARN itself, a pattern made concrete (`*` → a probe name, an account `*` → digits). A
- * session ARN stands for its role (aws:PrincipalArn is the role's), named without a path.
+ * session ARN stands for its role (aws:PrincipalArn is the role's), named without a path. All in the
+ * bucket's `partition`: a principal of another partition cannot reach the bucket.
  */
-function namedOutsiders(statements: readonly Statement[]): { arns: string[]; services: string[] } {
+function namedOutsiders(
+  statements: readonly Statement[],
+  partition: string,
+): { arns: string[]; services: string[] } {
   const arns = new Set<string>();
   const services = new Set<string>();
   for (const s of statements) {
@@ -73,32 +83,31 @@ function namedOutsiders(statements: readonly Statement[]): { arns: string[]; ser
     for (const el of [s.principal, s.notPrincipal]) for (const v of el?.service ?? []) services.add(v);
     for (const c of s.conditions) if (PRINCIPAL_KEYS.has(c.key.toLowerCase())) values.push(...c.values);
     for (const v of values) {
-      const arn = concreteArn(v);
+      const arn = concreteArn(v, partition);
       if (!arn) continue;
       arns.add(arn);
       const account = accountOf(arn);
-      if (account) arns.add(`arn:aws:iam::${account}:role/phiwatch-outsider-probe`);
+      if (account) arns.add(`arn:${partition}:iam::${account}:role/phiwatch-outsider-probe`);
     }
   }
   return { arns: [...arns], services: [...services] };
 }
 
-function concreteArn(value: string): string | undefined {
+function concreteArn(value: string, partition: string): string | undefined {
   if (/^[\d*?]{1,12}$/.test(value)) {
     const account = concreteAccount(value);
-    return account ? `arn:aws:iam::${account}:root` : undefined;
+    return account ? `arn:${partition}:iam::${account}:root` : undefined;
   }
   const session = /^arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(value);
-  if (session) return `arn:aws:iam::${session[1]}:role/${session[2]}`;
+  if (session) return `arn:${partition}:iam::${session[1]}:role/${session[2]}`;
   const m = /^arn:([^:]*):iam::([^:]*):(.+)$/.exec(value);
   if (!m) return undefined;
   const account = concreteAccount(m[2]!);
   if (!account) return undefined;
   const rest = m[3]!.replace(/\*/g, "phiwatch-outsider-probe").replace(/\?/g, "x");
-  const arn = `arn:aws:iam::${account}:${rest}`;
-  return /^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/.test(arn) && stringLike(value, arn)
-    ? arn
-    : undefined;
+  const arn = `arn:${partition}:iam::${account}:${rest}`;
+  // A value of another partition is not like the probe: it names no principal that reaches the bucket.
+  return /^(root|role\/.+|user\/.+)$/.test(rest) && stringLike(value, arn) ? arn : undefined;
 }
 
 /** A 12-digit account matching an account pattern (`*` and `?` filled with 9s), if there is one. */
@@ -146,7 +155,10 @@ export default defineControl({
     }
     const p = ctx.baseline.principals;
     const allowed = [...p.rawReaders, ...p.analytics, ...p.operators];
-    const arns = bucketArns(name);
+    // The bucket's partition: its policy names it, its objects and its principals there
+    // (arn:aws-us-gov:s3:::…, arn:aws-us-gov:iam::… in GovCloud).
+    const partition = partitionOfResource(resource);
+    const arns = bucketArns(name, partition);
     const policies = [{ name: "bucket-policy", document: doc }];
     // Any action granted to an outsider counts (PutEncryptionConfiguration, PutBucketPublicAccessBlock,
     // GetObjectAcl…), not only the listed ones: each grant also carries the statement's other actions.
@@ -250,7 +262,7 @@ export default defineControl({
       });
     }
     // Analytics principals may read transcripts, never raw audio.
-    for (const raw of rawObjectPatterns(name, phi)) {
+    for (const raw of rawObjectPatterns(name, phi, partition)) {
       for (const g of principalGrants(doc, ["s3:GetObject", "s3:GetObjectVersion"], raw)) {
         if (g.principal.kind !== "arn") continue;
         const arn = g.principal.arn;
@@ -268,11 +280,11 @@ export default defineControl({
     if (denyOutsiders) {
       // Synthetic outsiders, and those the policy itself names (a Deny's exemptions are where an
       // outsider slips through: `NotPrincipal`, `ArnNotLike aws:PrincipalArn`, `aws:PrincipalAccount`).
-      const named = namedOutsiders(doc.statements);
+      const named = namedOutsiders(doc.statements, partition);
       const probes: Array<{ label: string; who: RequestPrincipal }> = [
         ...new Set([
-          `arn:aws:iam::${resource.accountId}:role/phiwatch-outsider-probe`,
-          `arn:aws:iam::${OUTSIDER_ACCOUNT}:role/phiwatch-outsider-probe`,
+          `arn:${partition}:iam::${resource.accountId}:role/phiwatch-outsider-probe`,
+          `arn:${partition}:iam::${OUTSIDER_ACCOUNT}:role/phiwatch-outsider-probe`,
           ...named.arns,
         ]),
       ]

@@ -2,7 +2,7 @@ import { phiBucketOf } from "../../baseline/match.ts";
 import { defineControl } from "../../control/define.ts";
 import { fail, notApplicable, pass } from "../../control/types.ts";
 import { evaluatePolicies } from "../../policy/evaluate.ts";
-import { bucketArns, bucketPolicy, isUnreadable } from "../../policy/resources.ts";
+import { bucketArns, bucketPolicy, isUnreadable, partitionOfResource } from "../../policy/resources.ts";
 import { bucketName } from "../../resource/s3.ts";
 
 /** Requests that must be refused over plain HTTP: object reads/writes/deletes and bucket listing. */
@@ -42,7 +42,8 @@ export default defineControl({
         proof: "cannot prove",
         reason: doc.unreadable,
       });
-    const arns = bucketArns(name);
+    // The Deny names the bucket in its own partition (arn:aws-us-gov:s3:::… in GovCloud).
+    const arns = bucketArns(name, partitionOfResource(resource));
     const policies = [{ name: "bucket-policy", document: doc }];
     const gaps: Array<{ action: string; resource: string; effect: string; undecided?: string[] }> = [];
     const checks = [
