@@ -1,5 +1,6 @@
 // Drift evaluation throughput: for each configuration item, what the config-change handler does in
-// core — normalise the item, ask which facts the controls need, evaluate every applicable control —
+// core — normalise the item, ask which facts the controls need (and, those resolved, the facts only
+// they can name), evaluate every applicable control —
 // as a ratio to JSON.parse alone on the same corpus in the same run (goal ≥ 0.5).
 // Run: node --import tsx bench/drift/evaluate.ts   (or: npm run bench -- drift, which also runs it as an
 // esbuild bundle, the form Lambda runs: bench/drift/bundled.ts)
@@ -13,6 +14,7 @@ import {
   ControlSet,
   evaluateSnapshot,
   factRequests,
+  followUpFactRequests,
   fromConfigurationItem,
   parseBaseline,
 } from "../../packages/core/src/index.ts";
@@ -67,6 +69,7 @@ function parseAndEvaluate(): number {
   for (const t of texts) {
     const snapshot = fromConfigurationItem(JSON.parse(t));
     n += factRequests(set, snapshot, baseline, now).length;
+    n += followUpFactRequests(set, snapshot, baseline, facts, now).length;
     n += evaluateSnapshot(set, snapshot, { baseline, facts, now }).length;
   }
   return n;
@@ -85,6 +88,7 @@ function parseAndEvaluateGrouped(): number {
   for (const t of byType) {
     const snapshot = fromConfigurationItem(JSON.parse(t));
     n += factRequests(set, snapshot, baseline, now).length;
+    n += followUpFactRequests(set, snapshot, baseline, facts, now).length;
     n += evaluateSnapshot(set, snapshot, { baseline, facts, now }).length;
   }
   return n;

@@ -7,9 +7,11 @@ import {
   evaluateSnapshot,
   type FindingStore,
   factRequests,
+  followUpFactRequests,
   type Observation,
   observationOf,
   type ResourceSnapshot,
+  withFacts,
 } from "@phiwatch/core";
 import { type Ec2For, InventoryBatch, type InventoryReader, type KmsFor, resolveFacts } from "./facts.ts";
 import { FindingRecorder, type RecordFailure } from "./finding-recorder.ts";
@@ -182,11 +184,15 @@ async function evaluate(
   now: Date,
   inventory: InventoryReader,
 ): Promise<Evaluation[]> {
-  const facts = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), {
+  const sources = {
     inventory,
     ...(deps.kmsFor ? { kmsFor: deps.kmsFor } : {}),
     ...(deps.ec2For ? { ec2For: deps.ec2For } : {}),
-  });
+  };
+  const first = await resolveFacts(factRequests(deps.controls, snapshot, deps.baseline, now), sources);
+  // Facts only the first ones can name (the KMS key behind each alias a PHI bucket names): a second round.
+  const more = followUpFactRequests(deps.controls, snapshot, deps.baseline, first, now);
+  const facts = more.length === 0 ? first : withFacts(first, await resolveFacts(more, sources));
   return evaluateSnapshot(deps.controls, snapshot, { baseline: deps.baseline, facts, now });
 }
 

@@ -5,7 +5,12 @@
 // change read (one BatchGetItem per 100 findings: `FindingRecorder`).
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoFindingStore, InventoryStore, processSnapshot } from "../../../packages/aws/src/index.ts";
+import {
+  clearFactCache,
+  DynamoFindingStore,
+  InventoryStore,
+  processSnapshot,
+} from "../../../packages/aws/src/index.ts";
 import {
   bucketConfigurationItem,
   configChangeEvent,
@@ -24,7 +29,7 @@ import {
 import { demoBaselineFileWithAccounts } from "../../helpers/baseline.ts";
 import { recordHandlerRequests, type SentRequest } from "../../helpers/handler-requests.ts";
 
-const ACCOUNTS = ["333300000001", "333300000002", "333300000003"];
+const ACCOUNTS = ["333300000001", "333300000002", "333300000003", "333300000004", "333300000005"];
 const REGION = "us-east-1";
 let stack: LocalStack;
 let store: DynamoFindingStore;
@@ -64,17 +69,21 @@ const bucketItem = (account: string, name: string, ref?: string, deleted = false
   });
 const bucket = (account: string, name: string, ref?: string, deleted = false) =>
   stack.dispatch(configChangeEvent(bucketItem(account, name, ref, deleted)));
-const key = (account: string, i: number) =>
-  stack.dispatch(
-    configChangeEvent(
-      kmsKeyConfigurationItem({
-        keyId: keyId(i),
-        accountId: account,
-        keyManager: "CUSTOMER",
-        capturedAt: at(),
-      }),
-    ),
+const key = (account: string, i: number, keyState = "Enabled") => {
+  const item = kmsKeyConfigurationItem({
+    keyId: keyId(i),
+    accountId: account,
+    keyManager: "CUSTOMER",
+    capturedAt: at(),
+  });
+  const configuration = item.configuration as Record<string, unknown>;
+  return stack.dispatch(
+    configChangeEvent({
+      ...item,
+      configuration: { ...configuration, keyState, enabled: keyState === "Enabled" },
+    }),
   );
+};
 
 const KEY_CONTROLS = CONTROLS.filter((c) => c.resourceTypes.includes("AWS::KMS::Key")).map((c) => c.id);
 /** The keys (by index) whose findings the requests since the last reset read: the keys re-evaluated. */
@@ -187,5 +196,68 @@ describe("config-change: a bucket change re-evaluates the keys its old or new en
     const retry = await processSnapshot(deps, moved, "evt-move");
     expect(retry.dependants).toBe(4);
     expect((await keyFindings(account, "kms-rotation")).get(keyId(1))!.status).toBe("RESOLVED");
+  });
+});
+
+describe("config-change: a PHI bucket that names its key by alias", () => {
+  it("makes the key behind the alias a PHI key: DescribeKey of the alias, asked once the bucket inventory is read", async () => {
+    const account = ACCOUNTS[3]!;
+    for (let i = 1; i <= 3; i++) await key(account, i, i === 2 ? "PendingDeletion" : "Enabled");
+    clearFactCache();
+    const asked: string[] = [];
+    const kmsFor = (accountId: string, region: string) =>
+      ({
+        send: async (cmd: { constructor: { name: string }; input: { KeyId: string } }) => {
+          asked.push(`${cmd.constructor.name} ${accountId} ${region} ${cmd.input.KeyId}`);
+          if (cmd.constructor.name !== "DescribeKeyCommand") return { KeyRotationEnabled: true };
+          const arn = cmd.input.KeyId === "alias/phi-ctr" ? keyArn(account, 2) : cmd.input.KeyId;
+          return { KeyMetadata: { Arn: arn, KeyManager: "CUSTOMER", KeyState: "Enabled" } };
+        },
+      }) as never;
+    const deps = {
+      baseline: parseBaseline(readFileSync(baselineFile, "utf8")),
+      controls: new ControlSet(CONTROLS),
+      inventory: new InventoryStore(stack.ddb, LOCAL_NAMES.table),
+      findings: store,
+      kmsFor,
+    };
+    const onAlias = fromConfigurationItem(bucketItem(account, "northwind-ctr-a", "alias/phi-ctr"));
+    await processSnapshot(deps, onAlias, "evt-alias");
+    let f = await keyFindings(account, "kms-key-usable");
+    expect([...f.keys()]).toEqual([keyId(2)]);
+    expect(f.get(keyId(2))).toMatchObject({
+      status: "OPEN",
+      summary: "key state is PendingDeletion: PHI under it cannot be decrypted",
+    });
+    expect(f.get(keyId(2))!.evidence.phiBecause).toEqual([
+      "default encryption of PHI bucket northwind-ctr-a, through alias/phi-ctr",
+    ]);
+    expect(asked).toContain(`DescribeKeyCommand ${account} ${REGION} alias/phi-ctr`);
+    // The bucket names key 1 by ARN now: key 2 protects no PHI bucket any more.
+    const moved = fromConfigurationItem(bucketItem(account, "northwind-ctr-a", keyArn(account, 1)));
+    await processSnapshot(deps, moved, "evt-move");
+    f = await keyFindings(account, "kms-key-usable");
+    expect(f.get(keyId(2))!.status).toBe("RESOLVED");
+  });
+
+  it("offline (no KMS): cannot prove a failing key of the bucket's account and region is not behind the alias", async () => {
+    const account = ACCOUNTS[4]!;
+    await key(account, 1, "PendingDeletion");
+    await key(account, 2);
+    await bucket(account, "northwind-ctr-b", "alias/phi-ctr");
+    const f = await keyFindings(account, "kms-key-usable");
+    expect([...f.keys()]).toEqual([keyId(1)]);
+    expect(f.get(keyId(1))).toMatchObject({ status: "OPEN" });
+    expect(f.get(keyId(1))!.summary).toMatch(/^cannot prove /);
+    expect(f.get(keyId(1))!.evidence).toMatchObject({
+      proof: "cannot prove",
+      unresolvedAliases: [
+        {
+          bucket: "northwind-ctr-b",
+          alias: "alias/phi-ctr",
+          reason: "no KMS access in local mode and no AWS::KMS::Key item recorded",
+        },
+      ],
+    });
   });
 });

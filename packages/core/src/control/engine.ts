@@ -113,6 +113,60 @@ function sameRequest(a: FactRequest, b: FactRequest): boolean {
   );
 }
 
+/**
+ * The facts the applicable controls' `followUpFacts` ask once `facts` (those `factRequests` asked for)
+ * are resolved (deduplicated): resolve them and evaluate with `withFacts(facts, more)`. Empty for
+ * every type whose controls ask none.
+ *
+ * @example
+ * ```ts
+ * const first = await resolveFacts(factRequests(set, key, baseline), sources);
+ * const more = followUpFactRequests(set, key, baseline, first);
+ * const facts = more.length ? withFacts(first, await resolveFacts(more, sources)) : first;
+ * ```
+ */
+export function followUpFactRequests(
+  set: ControlSet,
+  snapshot: ResourceSnapshot,
+  baseline: Baseline,
+  facts: FactLookup,
+  now = new Date(),
+): FactRequest[] {
+  if (snapshot.state !== "present") return [];
+  const out: FactRequest[] = [];
+  for (const control of set.for(snapshot.resourceType)) {
+    if (!control.followUpFacts) continue;
+    const ctx: EvaluationContext = { baseline, facts, params: set.paramsOf(control.id), now };
+    for (const r of control.followUpFacts(snapshot, ctx))
+      if (!out.some((o) => sameRequest(o, r))) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * One lookup over facts resolved in two rounds (`followUpFactRequests`): what `more` answers, else
+ * what `first` does.
+ */
+export function withFacts(first: FactLookup, more: FactLookup): FactLookup {
+  const lists = first.awsManagedPrefixList ?? more.awsManagedPrefixList;
+  return {
+    kmsKey: (ref, accountId, region) =>
+      more.kmsKey(ref, accountId, region) ?? first.kmsKey(ref, accountId, region),
+    accountPublicAccessBlock: (accountId) =>
+      more.accountPublicAccessBlock(accountId) ?? first.accountPublicAccessBlock(accountId),
+    inventory: (resourceType, accountId, resourceId) =>
+      more.inventory(resourceType, accountId, resourceId) ??
+      first.inventory(resourceType, accountId, resourceId),
+    ...(lists
+      ? {
+          awsManagedPrefixList: (id: string, accountId: string, region: string) =>
+            more.awsManagedPrefixList?.(id, accountId, region) ??
+            first.awsManagedPrefixList?.(id, accountId, region),
+        }
+      : {}),
+  };
+}
+
 /** The lookup `facts()` sees: facts are what it is asked for, so none are known yet. */
 const NO_FACTS: FactLookup = {
   kmsKey: () => undefined,

@@ -5,8 +5,10 @@ export {
   evaluateSnapshot,
   FACT_SOURCE_TYPES,
   factRequests,
+  followUpFactRequests,
   observationOf,
   watchedTypes,
+  withFacts,
 } from "./engine.ts";
 export {
   type Control,

@@ -116,6 +116,12 @@ export interface ControlDefinition<P = Record<string, never>> {
   affectedBy?(resource: ResourceSnapshot, changed: ResourceSnapshot, previous?: PreviousSnapshot): boolean;
   /** Facts to resolve before `evaluate` (KMS DescribeKey, inventory, …). */
   facts?(resource: ResourceSnapshot, ctx: EvaluationContext<P>): FactRequest[];
+  /**
+   * Facts that only the facts `facts()` asked for can name, asked again with those in `ctx.facts` and
+   * resolved in a second round before `evaluate` (the kms-* controls: DescribeKey of each alias the PHI
+   * buckets of the bucket inventory name). Return `[]` when what they depend on is not known.
+   */
+  followUpFacts?(resource: ResourceSnapshot, ctx: EvaluationContext<P>): FactRequest[];
   /** Pure: same snapshot, baseline and facts give the same verdict. May throw: the engine records ERROR. */
   evaluate(resource: ResourceSnapshot, ctx: EvaluationContext<P>): Verdict;
 }

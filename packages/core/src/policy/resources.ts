@@ -1,8 +1,15 @@
 import { globMatch, phiBucketOf } from "../baseline/match.ts";
 import type { Baseline, PhiBucket } from "../baseline/schema.ts";
-import type { EvaluationContext, FactRequest, PreviousSnapshot, Verdict } from "../control/types.ts";
+import type {
+  EvaluationContext,
+  FactLookup,
+  FactRequest,
+  PreviousSnapshot,
+  Verdict,
+} from "../control/types.ts";
 import { notApplicable } from "../control/types.ts";
 import { InvalidEventError, PhiwatchError } from "../errors.ts";
+import { isAwsManagedAlias } from "../resource/kms-proof.ts";
 import { memoOn } from "../resource/memo.ts";
 import { bucketEncryption, bucketName } from "../resource/s3.ts";
 import type { ResourceSnapshot } from "../resource/snapshot.ts";
@@ -244,24 +251,86 @@ export function keyIdentity(s: ResourceSnapshot): { arn: string; keyId: string }
   return { arn, keyId };
 }
 
+/** An alias a PHI bucket names that could be the key asked about, and why it could not be resolved. */
+export interface UnresolvedAlias {
+  bucket: string;
+  alias: string;
+  reason: string;
+}
+
 /**
  * Whether a KMS key protects PHI: listed in the baseline's `phiKeys`, or the default encryption key of
- * a PHI bucket in the inventory. `inventory` undefined = the bucket inventory was not available.
+ * a PHI bucket in the inventory — named by ARN or key id, or through an alias that `facts` (DescribeKey
+ * of the alias, asked in the bucket's account and region) resolve to the key. An alias that could be
+ * the key (of its account and region) but is not resolved is returned in `unresolvedAliases`.
+ * `inventory` undefined = the bucket inventory was not available.
  */
 export function phiKeyOf(
   baseline: Baseline,
-  key: { arn: string; keyId: string },
+  key: { arn: string; keyId: string; accountId: string; region: string },
   inventory: readonly ResourceSnapshot[] | undefined,
-): { phi: boolean | "unknown"; via: string[]; unresolvedAliases: string[] } {
+  facts?: FactLookup,
+): { phi: boolean | "unknown"; via: string[]; unresolvedAliases: UnresolvedAlias[] } {
   const via = baseline.phiKeys.filter((p) => globMatch(p, key.arn)).map((p) => `baseline phiKeys ${p}`);
-  const unresolvedAliases: string[] = [];
-  for (const b of inventory ? phiBucketsOf(baseline, inventory) : []) {
-    const u = bucketUsesKey(b, key.arn, key.keyId);
-    if (u.uses) via.push(`default encryption of PHI bucket ${bucketName(b)}`);
-    unresolvedAliases.push(...u.aliases.filter((a) => !a.endsWith("alias/aws/s3")));
+  const unresolvedAliases: UnresolvedAlias[] = [];
+  for (const b of inventory ? phiBucketsOf(baseline, inventory) : [])
+    if (bucketUsesKey(b, key.arn, key.keyId).uses)
+      via.push(`default encryption of PHI bucket ${bucketName(b)}`);
+  for (const a of inventory ? phiBucketAliases(baseline, inventory) : []) {
+    // An alias names a key of its own account and region: no other key can be behind it.
+    if (a.keyAccountId !== key.accountId || a.keyRegion !== key.region) continue;
+    const fact = facts?.kmsKey(a.alias, a.accountId, a.region);
+    if (!fact?.ok)
+      unresolvedAliases.push({
+        bucket: a.bucket,
+        alias: a.alias,
+        reason: fact ? fact.reason : "not resolved",
+      });
+    else if (fact.value.arn === key.arn || fact.value.arn.endsWith(`:key/${key.keyId}`))
+      via.push(`default encryption of PHI bucket ${a.bucket}, through ${a.alias}`);
   }
   if (via.length > 0) return { phi: true, via, unresolvedAliases };
   return { phi: inventory === undefined ? "unknown" : false, via, unresolvedAliases };
+}
+
+/** An alias the default encryption of a PHI bucket names, and where the key behind it lives. */
+export interface PhiBucketAlias {
+  bucket: string;
+  alias: string;
+  /** The bucket's account and region, where its DescribeKey of the alias is asked (`kms-key` fact). */
+  accountId: string;
+  region: string;
+  /** The alias ARN's account and region, else the bucket's: an alias names a key of its own. */
+  keyAccountId: string;
+  keyRegion: string;
+}
+
+/**
+ * The aliases the present PHI buckets of a bucket inventory name in their default encryption, by name
+ * (`alias/x`) or alias ARN, AWS-managed ones (`alias/aws/…`) left out. Once per baseline and inventory
+ * (shared, read-only).
+ *
+ * @example
+ * ```ts
+ * phiBucketAliases(baseline, inventory); // [{ bucket: "phi-recordings", alias: "alias/phi", … }]
+ * ```
+ */
+export function phiBucketAliases(
+  baseline: Baseline,
+  inventory: readonly ResourceSnapshot[],
+): readonly PhiBucketAlias[] {
+  return memoOn(inventory, "phiBucketAliases", [baseline], () => {
+    const out: PhiBucketAlias[] = [];
+    for (const b of phiBucketsOf(baseline, inventory))
+      for (const { kmsKeyId: ref } of bucketEncryption(b)) {
+        if (!ref || isAwsManagedAlias(ref)) continue;
+        const arn = /^arn:aws[\w-]*:kms:([^:]*):(\d{12}):alias\/./.exec(ref);
+        if (!arn && !ref.startsWith("alias/")) continue;
+        const at = { bucket: bucketName(b), alias: ref, accountId: b.accountId, region: b.region };
+        out.push({ ...at, keyAccountId: arn ? arn[2]! : b.accountId, keyRegion: arn ? arn[1]! : b.region });
+      }
+    return out;
+  });
 }
 
 /**
@@ -330,10 +399,10 @@ export function phiBucketKeys(
  * Whether a bucket's change can move the kms-* verdicts of a key of its account (their `affectedBy`):
  * a key's verdict reads the bucket inventory only through `phiKeyOf` — the present PHI buckets whose
  * default encryption names the key by ARN or key id (`bucketUsesKey`, its `via`), and the aliases any
- * of them names (`unresolvedAliases`, evidence). So the change moves the verdict only if the item it
- * replaced (`previous`, which the key's last verdict was decided on) or the new one is present and
- * names the key, or names an alias other than `alias/aws/s3` (which no key id or ARN matches: it
- * could be any key). The bucket's PHI-ness is not needed: a bucket that names the key is re-evaluated
+ * of them names (the key behind one is a PHI key; one not resolved may be). So the change moves the
+ * verdict only if the item it replaced (`previous`, which the key's last verdict was decided on) or
+ * the new one is present and names the key, or names an alias other than `alias/aws/s3` (which no key
+ * id or ARN matches: it could be any key). The bucket's PHI-ness is not needed: a bucket that names the key is re-evaluated
  * for it whether or not it is (or was) PHI. `previous` unknown (`undefined`): every key.
  *
  * @example
@@ -364,25 +433,102 @@ export function bucketInventoryRequest(accountId: string): FactRequest {
 }
 
 /**
+ * The kms-* controls' follow-up facts (`followUpFacts`): DescribeKey of each alias the PHI buckets of
+ * the key's account name that could be this key (an alias of the key's account and region), asked in
+ * the bucket's account and region as `phiKeyOf` looks it up. None before the bucket inventory is known,
+ * and none for an AWS-managed key (it takes no customer alias).
+ */
+export function phiKeyAliasRequests(resource: ResourceSnapshot, ctx: EvaluationContext): FactRequest[] {
+  const inventory = ctx.facts.inventory("AWS::S3::Bucket", resource.accountId);
+  if (!inventory || resource.configuration.keyManager === "AWS") return [];
+  const out: FactRequest[] = [];
+  for (const a of phiBucketAliases(ctx.baseline, inventory))
+    if (a.keyAccountId === resource.accountId && a.keyRegion === resource.region)
+      out.push({ kind: "kms-key", ref: a.alias, accountId: a.accountId, region: a.region });
+  return out;
+}
+
+/** A key the kms-* controls judge: why it is a PHI key, or the aliases it may be behind. */
+export interface PhiKeyGate {
+  key: { arn: string; keyId: string };
+  /** Why it protects PHI (`phiBecause`), or which unresolved aliases it may be behind. */
+  via: string[];
+  /** Not empty when the key is a PHI key only if it is behind one of these (not resolved). */
+  unresolvedAliases: UnresolvedAlias[];
+}
+
+/**
  * Shared gate of the kms-* controls: the key's identity and why it is a PHI key, or the verdict to
  * return (NOT_APPLICABLE). When the bucket inventory is unavailable and the baseline does not list the
- * key, it throws: the engine records ERROR, so an open finding is neither resolved nor invented.
+ * key, it throws: the engine records ERROR, so an open finding is neither resolved nor invented. A
+ * customer-managed key of the account and region of an alias a PHI bucket names that could not be
+ * resolved may be the key behind it: it is judged as a PHI key, and `phiKeyVerdict` makes a failure
+ * say it cannot prove the key protects no PHI.
  */
 export function phiKeyGate(
   resource: ResourceSnapshot,
   ctx: EvaluationContext,
-): { key: { arn: string; keyId: string }; via: string[] } | { verdict: Verdict } {
+): PhiKeyGate | { verdict: Verdict } {
   const key = keyIdentity(resource);
-  const r = phiKeyOf(ctx.baseline, key, ctx.facts.inventory("AWS::S3::Bucket", resource.accountId));
+  const r = phiKeyOf(
+    ctx.baseline,
+    { ...key, accountId: resource.accountId, region: resource.region },
+    ctx.facts.inventory("AWS::S3::Bucket", resource.accountId),
+    ctx.facts,
+  );
   if (r.phi === "unknown")
     throw new PhiwatchError("cannot tell whether the key protects PHI: bucket inventory not available");
-  if (!r.phi)
-    return {
-      verdict: notApplicable("the key protects no PHI bucket and is not in the baseline's phiKeys", {
-        ...(r.unresolvedAliases.length ? { unresolvedAliases: [...new Set(r.unresolvedAliases)] } : {}),
-      }),
-    };
-  return { key, via: r.via };
+  if (r.phi) return { key, via: r.via, unresolvedAliases: [] };
+  // AWS-managed keys take no customer alias (`alias/aws/…` is reserved for them).
+  const maybe = resource.configuration.keyManager === "AWS" ? [] : r.unresolvedAliases;
+  if (maybe.length === 0)
+    return { verdict: notApplicable("the key protects no PHI bucket and is not in the baseline's phiKeys") };
+  return {
+    key,
+    via: maybe.map(
+      (a) =>
+        `may be the key behind ${a.alias}, named by the default encryption of PHI bucket ${a.bucket} (alias not resolved: ${a.reason})`,
+    ),
+    unresolvedAliases: maybe,
+  };
+}
+
+/**
+ * The `evaluate` of a kms-* control: the gate (`phiKeyGate`), then `judge` on a key it lets through,
+ * its verdict settled by `phiKeyVerdict`.
+ *
+ * @example
+ * ```ts
+ * evaluate: onPhiKey((resource, ctx, gate) => pass("key state Enabled", { phiBecause: gate.via })),
+ * ```
+ */
+export function onPhiKey<P>(
+  judge: (resource: ResourceSnapshot, ctx: EvaluationContext<P>, gate: PhiKeyGate) => Verdict,
+): (resource: ResourceSnapshot, ctx: EvaluationContext<P>) => Verdict {
+  return (resource, ctx) => {
+    const gate = phiKeyGate(resource, ctx);
+    if ("verdict" in gate) return gate.verdict;
+    return phiKeyVerdict(gate, judge(resource, ctx, gate));
+  };
+}
+
+/**
+ * A kms-* verdict on a key the gate let through: unchanged for a PHI key, and for a pass (the key meets
+ * the control whether or not it is behind the alias); a failure of a key that may be behind an
+ * unresolved alias says it cannot prove the key protects no PHI (`proof: "cannot prove"`).
+ */
+export function phiKeyVerdict(gate: PhiKeyGate, verdict: Verdict): Verdict {
+  if (gate.unresolvedAliases.length === 0 || verdict.status !== "NON_COMPLIANT") return verdict;
+  const named = gate.unresolvedAliases.map((a) => `${a.alias} of PHI bucket ${a.bucket}`);
+  return {
+    ...verdict,
+    summary: `cannot prove the key is not behind ${named.slice(0, 3).join(", ")}${named.length > 3 ? ` and ${named.length - 3} more` : ""} (alias not resolved): ${verdict.summary}`,
+    evidence: {
+      ...verdict.evidence,
+      proof: "cannot prove",
+      unresolvedAliases: gate.unresolvedAliases.slice(0, 20).map((a) => ({ ...a })),
+    },
+  };
 }
 
 /**

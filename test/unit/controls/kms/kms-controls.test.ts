@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ResourceSnapshot } from "../../../../packages/core/src/resource/index.ts";
-import { ACCT, facts, loadItem, phiBucket, requests, run, withSupplementary } from "../s3/support.ts";
+import {
+  ACCT,
+  facts,
+  followUps,
+  loadItem,
+  phiBucket,
+  requests,
+  run,
+  withSupplementary,
+} from "../s3/support.ts";
 
 const KEY_ID = "9975ba19-f8ff-444b-9c21-8d42cc6dc45b";
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCT}:key/${KEY_ID}`;
@@ -492,4 +501,108 @@ describe("kms controls in the AWS GovCloud (US) and China partitions", () => {
       );
     },
   );
+});
+
+describe("kms-* on a key a PHI bucket names by alias", () => {
+  const KMS = ["kms-key-usable", "kms-rotation", "kms-separation-of-duties"];
+  const ALIAS = "alias/phi-recordings";
+  const ALIAS_ARN = `arn:aws:kms:us-east-1:${ACCT}:alias/phi-recordings`;
+  const OTHER_ARN = `arn:aws:kms:us-east-1:${ACCT}:key/0000aaaa-0000-4000-8000-000000000000`;
+  const pending = () => customerKey({ configuration: { keyState: "PendingDeletion", enabled: false } });
+  const keyFacts = (arn: string) => ({ arn, keyManager: "CUSTOMER" as const, keyState: "Enabled" });
+  /** The bucket inventory, and DescribeKey of the alias (as the bucket's account and region ask it). */
+  const onAlias = (ref: string, behind?: string) =>
+    facts({
+      inventory: { "AWS::S3::Bucket": [bucketWithKey(ref)] },
+      ...(behind ? { keys: { [ref]: keyFacts(behind) } } : {}),
+    });
+
+  it.each([ALIAS, ALIAS_ARN])("asks DescribeKey of %s once the bucket inventory names it", (ref) => {
+    const inventory = onAlias(ref);
+    for (const id of KMS)
+      expect(followUps(customerKey(), id, inventory), id).toEqual([
+        { kind: "kms-key", ref, accountId: ACCT, region: "us-east-1" },
+      ]);
+    // Nothing to ask before the inventory is known, nor for the AWS-managed key's alias.
+    expect(followUps(customerKey(), "kms-key-usable", facts())).toEqual([]);
+    expect(followUps(customerKey(), "kms-key-usable", onAlias("alias/aws/s3"))).toEqual([]);
+  });
+
+  it.each([ALIAS, ALIAS_ARN])(
+    "a PendingDeletion key behind %s is a PHI key: fails, and says which bucket and alias",
+    (ref) => {
+      const e = run(pending(), "kms-key-usable", onAlias(ref, KEY_ARN));
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.summary).toBe("key state is PendingDeletion: PHI under it cannot be decrypted");
+      expect(e.evidence.proof).toBeUndefined();
+      expect(e.evidence.phiBecause).toEqual([
+        `default encryption of PHI bucket phi-recordings, through ${ref}`,
+      ]);
+      for (const id of KMS)
+        expect(run(customerKey(), id, onAlias(ref, KEY_ARN)).status, id).not.toBe("NOT_APPLICABLE");
+    },
+  );
+
+  it("a key the alias does not point at is not a PHI key", () => {
+    for (const id of KMS) {
+      const e = run(pending(), id, onAlias(ALIAS, OTHER_ARN));
+      expect(e.status, id).toBe("NOT_APPLICABLE");
+      expect(e.evidence, id).toEqual({});
+    }
+  });
+
+  it.each([
+    ["not resolved", facts({ inventory: { "AWS::S3::Bucket": [bucketWithKey(ALIAS)] } }), "not resolved"],
+    [
+      "DescribeKey denied",
+      {
+        ...onAlias(ALIAS),
+        kmsKey: (ref: string) =>
+          ref === ALIAS
+            ? { ok: false as const, reason: "DescribeKey failed: AccessDeniedException" }
+            : undefined,
+      },
+      "DescribeKey failed: AccessDeniedException",
+    ],
+  ])(
+    "an alias %s: a failing key of its account and region cannot be proven to protect no PHI",
+    (_, f, reason) => {
+      const e = run(pending(), "kms-key-usable", f);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.summary).toMatch(/^cannot prove /);
+      expect(e.summary).toContain("key state is PendingDeletion");
+      expect(e.summary).not.toContain("protects no PHI bucket and");
+      expect(e.evidence).toMatchObject({
+        proof: "cannot prove",
+        unresolvedAliases: [{ bucket: "phi-recordings", alias: ALIAS, reason }],
+      });
+      // The same key, usable: the control holds whether or not it is the key behind the alias.
+      const ok = run(customerKey(), "kms-key-usable", f);
+      expect(ok.status).toBe("COMPLIANT");
+      expect(ok.evidence.phiBecause).toEqual([
+        `may be the key behind ${ALIAS}, named by the default encryption of PHI bucket phi-recordings (alias not resolved: ${reason})`,
+      ]);
+    },
+  );
+
+  it("an unresolved alias does not reach keys of another region or account, nor AWS-managed keys", () => {
+    const f = onAlias(ALIAS);
+    const elsewhere = (region: string, account: string) => {
+      const arn = `arn:aws:kms:${region}:${account}:key/${KEY_ID}`;
+      return {
+        ...pending(),
+        region,
+        accountId: account,
+        arn,
+        configuration: { ...pending().configuration, arn },
+      };
+    };
+    expect(run(elsewhere("eu-west-1", ACCT), "kms-key-usable", f).status).toBe("NOT_APPLICABLE");
+    // An alias ARN names its own region: a key of the bucket's region is not behind an alias of another.
+    const euAlias = onAlias(`arn:aws:kms:eu-west-1:${ACCT}:alias/phi-recordings`);
+    expect(run(pending(), "kms-key-usable", euAlias).status).toBe("NOT_APPLICABLE");
+    expect(run(elsewhere("eu-west-1", ACCT), "kms-key-usable", euAlias).status).toBe("NON_COMPLIANT");
+    const awsKey = customerKey({ configuration: { keyManager: "AWS", keyState: "PendingDeletion" } });
+    expect(run(awsKey, "kms-key-usable", f).status).toBe("NOT_APPLICABLE");
+  });
 });

@@ -6,6 +6,7 @@ import {
   evaluateSnapshot,
   type FactLookup,
   factRequests,
+  followUpFactRequests,
   type KeyFacts,
 } from "../../../../packages/core/src/control/index.ts";
 import { CONTROLS } from "../../../../packages/core/src/controls/index.ts";
@@ -75,6 +76,18 @@ export function run(
 
 export function requests(snap: ResourceSnapshot, baseline: Partial<BaselineInput> = {}) {
   return factRequests(set, snap, testBaseline(baseline));
+}
+
+/** The facts one control asks once those it asked first are resolved (`f`). */
+export function followUps(
+  snap: ResourceSnapshot,
+  id: string,
+  f: FactLookup,
+  baseline: Partial<BaselineInput> = {},
+) {
+  const control = CONTROLS.find((c) => c.id === id);
+  if (!control) throw new Error(`no control ${id}`);
+  return followUpFactRequests(new ControlSet([control]), snap, testBaseline(baseline), f);
 }
 
 /** The rdk S3 item renamed as the baseline's PHI bucket. */

@@ -1,6 +1,11 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
-import { bucketChangeMovesKey, bucketInventoryRequest, phiKeyGate } from "../../policy/resources.ts";
+import {
+  bucketChangeMovesKey,
+  bucketInventoryRequest,
+  onPhiKey,
+  phiKeyAliasRequests,
+} from "../../policy/resources.ts";
 import { UNUSABLE_KEY_STATES } from "../../resource/kms-proof.ts";
 
 /** States in which the key decrypts (`Updating`: a multi-Region key changing its primary Region). */
@@ -25,9 +30,9 @@ export default defineControl({
   facts(resource) {
     return [bucketInventoryRequest(resource.accountId)];
   },
-  evaluate(resource, ctx) {
-    const gate = phiKeyGate(resource, ctx);
-    if ("verdict" in gate) return gate.verdict;
+  // DescribeKey of the aliases the PHI buckets name: the key behind one is a PHI key.
+  followUpFacts: phiKeyAliasRequests,
+  evaluate: onPhiKey((resource, _ctx, gate) => {
     const c = resource.configuration;
     const state = typeof c.keyState === "string" ? c.keyState : undefined;
     const evidence = {
@@ -53,5 +58,5 @@ export default defineControl({
         },
       );
     return pass(`key state ${state}`, evidence);
-  },
+  }),
 });

@@ -4,7 +4,8 @@ import {
   bucketChangeMovesKey,
   bucketInventoryRequest,
   keyIdentity,
-  phiKeyGate,
+  onPhiKey,
+  phiKeyAliasRequests,
 } from "../../policy/resources.ts";
 import { manualRotation } from "../../resource/kms-proof.ts";
 
@@ -39,9 +40,9 @@ export default defineControl({
       { kind: "kms-key", ref: arn, accountId: resource.accountId, region: resource.region },
     ];
   },
-  evaluate(resource, ctx) {
-    const gate = phiKeyGate(resource, ctx);
-    if ("verdict" in gate) return gate.verdict;
+  // DescribeKey of the aliases the PHI buckets name: the key behind one is a PHI key.
+  followUpFacts: phiKeyAliasRequests,
+  evaluate: onPhiKey((resource, ctx, gate) => {
     const c = resource.configuration;
     const fact = ctx.facts.kmsKey(gate.key.arn, resource.accountId, resource.region);
     const facts = fact?.ok ? fact.value : undefined;
@@ -95,5 +96,5 @@ export default defineControl({
     if (max !== undefined && period! > max)
       return fail(`rotation period ${period} days exceeds the baseline's ${max}`, evidence);
     return pass("automatic rotation on", evidence);
-  },
+  }),
 });

@@ -8,8 +8,9 @@ import {
   bucketInventoryRequest,
   isUnreadable,
   keyPolicy,
+  onPhiKey,
   partitionOfArn,
-  phiKeyGate,
+  phiKeyAliasRequests,
 } from "../../policy/resources.ts";
 import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.ts";
 
@@ -69,9 +70,9 @@ export default defineControl({
   facts(resource) {
     return [bucketInventoryRequest(resource.accountId)];
   },
-  evaluate(resource, ctx) {
-    const gate = phiKeyGate(resource, ctx);
-    if ("verdict" in gate) return gate.verdict;
+  // DescribeKey of the aliases the PHI buckets name: the key behind one is a PHI key.
+  followUpFacts: phiKeyAliasRequests,
+  evaluate: onPhiKey((resource, _ctx, gate) => {
     const doc = keyPolicy(resource);
     if (doc === undefined)
       return fail("cannot prove separation of duties: key policy not recorded", {
@@ -238,5 +239,5 @@ export default defineControl({
       `key policy mixes administration and use (${[...new Set(violations.map((v) => v.why))].join("; ")})`,
       { ...evidence, violations: [...violations, ...unproven] },
     );
-  },
+  }),
 });
