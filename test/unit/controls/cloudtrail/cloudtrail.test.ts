@@ -660,6 +660,14 @@ describe("management events: read-only ones too (KMS Decrypt)", () => {
       "COMPLIANT",
     );
   });
+  it("the CLI remediation repairs a write-only trail too, keeping its data-event selectors", () => {
+    // update-trail and start-logging change neither ReadWriteType nor readOnly: the selectors must be put again.
+    const cli = CONTROLS.find((c) => c.id === "cloudtrail-enabled")!.remediation.cli;
+    expect(cli).toContain("aws cloudtrail put-event-selectors --trail-name TRAIL");
+    expect(cli).toMatch(/ReadWriteType All/);
+    expect(cli).toMatch(/readOnly/);
+    expect(cli).toMatch(/data-event selectors/);
+  });
   it("an exclusion in the read half alone is still an excluded source", () => {
     const reads = { ...realSelector("ReadOnly"), excludeManagementEventSources: ["kms.amazonaws.com"] };
     const t = custodianTrail({ selectors: [reads, realSelector("WriteOnly")] });

@@ -42,7 +42,13 @@ export default defineControl({
   remediation: {
     console:
       "CloudTrail › Trails › Create trail (or edit) › Enable for all regions › Management events: Read and Write; Start logging.",
-    cli: "aws cloudtrail update-trail --name TRAIL --is-multi-region-trail && aws cloudtrail start-logging --name TRAIL",
+    cli:
+      "aws cloudtrail update-trail --name TRAIL --is-multi-region-trail && aws cloudtrail start-logging --name TRAIL" +
+      " && aws cloudtrail get-event-selectors --trail-name TRAIL > selectors.json  # a trail that drops read-only or" +
+      " write management events, or a source's: edit its management selector to record both (classic: ReadWriteType" +
+      " All, IncludeManagementEvents true, no ExcludeManagementEventSources; advanced: no readOnly or eventSource" +
+      " field), keep the data-event selectors as they are, then aws cloudtrail put-event-selectors --trail-name TRAIL" +
+      " --event-selectors (or --advanced-event-selectors) with the edited list",
   },
   // Another trail of the account can satisfy this one: re-evaluate when any trail changes.
   dependsOn: [TRAIL_TYPE],
