@@ -688,6 +688,56 @@ describe("identity controls in the AWS GovCloud (US) and China partitions", () =
     });
   });
 
+  it.each([
+    ["aws-us-gov", "us-gov-west-1"],
+    ["aws-cn", "cn-north-1"],
+  ])(
+    "iam-no-wildcard-on-phi fails kms:* on every key of %s (arn:PARTITION:kms:*, …:REGION:*)",
+    (partition, region) => {
+      for (const Resource of [`arn:${partition}:kms:*`, `arn:${partition}:kms:${region}:*`]) {
+        const r = role(`arn:${partition}:iam::${ACCT}:role/app`, [
+          doc({ Effect: "Allow", Action: "kms:*", Resource }),
+        ]);
+        const e = run(r, "iam-no-wildcard-on-phi", facts({ inventory: { "AWS::S3::Bucket": [] } }), {
+          allowedRegions: [region],
+        });
+        expect(e.status, Resource).toBe("NON_COMPLIANT");
+        expect(e.evidence.proof, Resource).toBeUndefined();
+      }
+    },
+  );
+
+  it("iam-no-wildcard-on-phi fails kms:* on the key a GovCloud PHI bucket names by key id", () => {
+    const KEY_ID = "9975ba19-f8ff-444b-9c21-8d42cc6dc45b";
+    const bucket = {
+      ...loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json", {
+        resourceId: "phi-recordings",
+        resourceName: "phi-recordings",
+        awsAccountId: ACCT,
+        ARN: "arn:aws-us-gov:s3:::phi-recordings",
+        awsRegion: "us-gov-west-1",
+      }),
+      supplementary: {
+        ServerSideEncryptionConfiguration: {
+          rules: [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyID: KEY_ID } },
+          ],
+        },
+      },
+    };
+    const keyArn = `arn:aws-us-gov:kms:us-gov-west-1:${ACCT}:key/${KEY_ID}`;
+    const r = role(`arn:aws-us-gov:iam::${ACCT}:role/app`, [
+      doc({ Sid: "OwnKey", Effect: "Allow", Action: "kms:*", Resource: keyArn }),
+    ]);
+    const e = run(r, "iam-no-wildcard-on-phi", facts({ inventory: { "AWS::S3::Bucket": [bucket] } }), {
+      allowedRegions: ["us-gov-west-1"],
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.violations).toEqual([
+      expect.objectContaining({ statement: "OwnKey", actions: ["kms:*"] }),
+    ]);
+  });
+
   it("does not take a commercial-partition ARN in a GovCloud policy for a grant (it names no GovCloud object)", () => {
     const r = role(`arn:aws-us-gov:iam::${ACCT}:role/app`, [
       doc({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::phi-recordings/*" }),

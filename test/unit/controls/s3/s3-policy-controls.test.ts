@@ -698,3 +698,79 @@ describe("bucket-policy controls in the AWS GovCloud (US) and China partitions",
     });
   });
 });
+
+describe("bucket-policy controls in the AWS GovCloud (US) and China partitions (second, independent review)", () => {
+  // A bucket policy names its bucket in the bucket's own partition (arn:aws-us-gov:s3:::bucket/*): the
+  // controls must ask about those ARNs, as the identity controls do (docs/operations.md).
+  const partitions = [
+    ["aws-us-gov", "us-gov-west-1"],
+    ["aws-cn", "cn-north-1"],
+  ] as const;
+  const bucketIn = (partition: string, region: string) =>
+    loadItem("test/fixtures/config/rdk__AWS_S3_Bucket.json", {
+      resourceId: "phi-recordings",
+      resourceName: "phi-recordings",
+      awsAccountId: ACCT,
+      ARN: `arn:${partition}:s3:::phi-recordings`,
+      awsRegion: region,
+    });
+
+  it.each(partitions)(
+    "s3-policy-least-privilege fails a public read of PHI objects in %s",
+    (partition, region) => {
+      const objects = `arn:${partition}:s3:::phi-recordings/*`;
+      const snap = withSupplementary(
+        bucketIn(partition, region),
+        policyText({
+          Sid: "Public",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: objects,
+        }),
+      );
+      const e = run(snap, "s3-policy-least-privilege", undefined, { principals });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toContainEqual(expect.objectContaining({ statement: "Public" }));
+    },
+  );
+
+  it.each(partitions)(
+    "s3-policy-least-privilege fails an analytics role granted raw recordings in %s",
+    (partition, region) => {
+      const analytics = `arn:${partition}:iam::${ACCT}:role/analytics`;
+      const snap = withSupplementary(
+        bucketIn(partition, region),
+        policyText({
+          Sid: "Analytics",
+          Effect: "Allow",
+          Principal: { AWS: analytics },
+          Action: "s3:GetObject",
+          Resource: `arn:${partition}:s3:::phi-recordings/*`,
+        }),
+      );
+      const e = run(snap, "s3-policy-least-privilege", undefined, {
+        principals: {
+          rawReaders: [`arn:${partition}:iam::${ACCT}:role/qa-supervisor`],
+          analytics: [analytics],
+        },
+      });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toContainEqual(
+        expect.objectContaining({ statement: "Analytics", why: "analytics principal can read raw audio" }),
+      );
+    },
+  );
+
+  it.each(partitions)(
+    "s3-tls-only passes the Deny on aws:SecureTransport=false in %s",
+    (partition, region) => {
+      const bucket = `arn:${partition}:s3:::phi-recordings`;
+      const snap = withSupplementary(
+        bucketIn(partition, region),
+        policyText({ ...TLS_DENY, Resource: [bucket, `${bucket}/*`] }),
+      );
+      expect(run(snap, "s3-tls-only").status).toBe("COMPLIANT");
+    },
+  );
+});
