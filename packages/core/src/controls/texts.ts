@@ -74,7 +74,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "kms-separation-of-duties": {
     rationale:
-      "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; key administrators and key users must be different principals, and kms:* or Principal * without conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of that account named for one half may get the other through IAM, which the key policy cannot show.",
+      "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; key administrators and key users must be different principals, and kms:* or Principal * without conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of that account named for one half may get the other through IAM, which the key policy cannot show. An administrator allowed kms:CreateGrant (also through kms:Create*, as the console's default key policy gives key administrators) can grant itself Decrypt, so that counts as use — unless the CreateGrant is allowed only with kms:GrantIsForAWSResource true, only through a service (kms:ViaService) or only for grants without Decrypt (kms:GrantOperations).",
   },
   "s3-access-audited": {
     rationale:
