@@ -61,9 +61,44 @@ function withBackups(
   return { key, value: backups };
 }
 
+/** Longest error kept from GetTrailStatus (an S3 error code; the controls show at most 64 characters). */
+const MAX_ERROR = 256;
+
+/**
+ * What the controls read of a GetTrailStatus answer: whether the trail logs, and the delivery to S3 of
+ * its log files and digest files — the latest error of each (absent when there is none), the last
+ * delivery, and the latest attempt with the time of the latest successful one (which tell whether the
+ * error is still the latest outcome). Times as ISO strings (the SDK gives `Date`s); the attempt times
+ * are strings in the API already.
+ */
+function trailStatus(r: {
+  IsLogging?: boolean;
+  LatestDeliveryError?: string;
+  LatestDeliveryTime?: Date;
+  LatestDeliveryAttemptTime?: string;
+  LatestDeliveryAttemptSucceeded?: string;
+  LatestDigestDeliveryError?: string;
+  LatestDigestDeliveryTime?: Date;
+}): Record<string, unknown> {
+  const out: Record<string, unknown> = { IsLogging: r.IsLogging === true };
+  const text = (k: string, v: unknown) => {
+    if (typeof v === "string" && v !== "") out[k] = v.slice(0, MAX_ERROR);
+  };
+  const time = (k: string, v: unknown) => {
+    if (v instanceof Date && Number.isFinite(v.getTime())) out[k] = v.toISOString();
+  };
+  text("LatestDeliveryError", r.LatestDeliveryError);
+  time("LatestDeliveryTime", r.LatestDeliveryTime);
+  text("LatestDeliveryAttemptTime", r.LatestDeliveryAttemptTime);
+  text("LatestDeliveryAttemptSucceeded", r.LatestDeliveryAttemptSucceeded);
+  text("LatestDigestDeliveryError", r.LatestDigestDeliveryError);
+  time("LatestDigestDeliveryTime", r.LatestDigestDeliveryTime);
+  return out;
+}
+
 /**
  * Add what Config does not record — a key's rotation status and policy, a trail's event selectors and
- * logging status, a PHI bucket's Object Ownership, the recovery period of phiwatch's own findings table
+ * logging and delivery status, a PHI bucket's Object Ownership, the recovery period of phiwatch's own findings table
  * and the data-protection policy of its alerts topic — from the KMS, CloudTrail, S3, DynamoDB and SNS APIs. Marks the snapshot as an API read (at `now`,
  * unless `keepCaptureTime`) when anything was added; a denied read is reported through `unable` (the
  * sweep's posture lists it, the config-change handler logs a warning) and the controls then say "cannot
@@ -139,7 +174,7 @@ export async function enrichSnapshot(
       }
       try {
         const r = await send(() => c.cloudtrail!.send(new GetTrailStatusCommand({ Name: name })));
-        extra.TrailStatus = { IsLogging: r.IsLogging === true };
+        extra.TrailStatus = trailStatus(r);
       } catch (error) {
         fail("cloudtrail:GetTrailStatus", error);
       }

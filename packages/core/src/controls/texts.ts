@@ -6,7 +6,7 @@ import type { ControlText } from "../control-texts.ts";
 export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   "cloudtrail-enabled": {
     rationale:
-      "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail that records management events, a change in any region leaves no audit record and tamper detection is blind. Read-only management events count too: every decryption of a recording's data key under a PHI key (KMS Decrypt) is one, so a trail that records writes only (ReadWriteType WriteOnly, advanced readOnly false) leaves PHI-key use unaudited and the KMS decrypt detector blind.",
+      "Every change to a PHI bucket, key or Connect instance is an API call. Without a logging multi-region trail that records management events, a change in any region leaves no audit record and tamper detection is blind. Read-only management events count too: every decryption of a recording's data key under a PHI key (KMS Decrypt) is one, so a trail that records writes only (ReadWriteType WriteOnly, advanced readOnly false) leaves PHI-key use unaudited and the KMS decrypt detector blind. A trail records only what it delivers: one whose latest delivery to its S3 bucket failed (GetTrailStatus LatestDeliveryError: the bucket deleted, its policy or key refusing CloudTrail) keeps nothing while it still reads as logging.",
   },
   "cloudtrail-kms": {
     rationale:
@@ -14,7 +14,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "cloudtrail-log-validation": {
     rationale:
-      "The audit trail is the evidence of who read PHI. Without digest files, a log file edited or deleted after delivery cannot be detected, so the trail cannot prove its own integrity to an auditor.",
+      "The audit trail is the evidence of who read PHI. Without digest files, a log file edited or deleted after delivery cannot be detected, so the trail cannot prove its own integrity to an auditor. Validation on with digest files S3 refuses (GetTrailStatus LatestDigestDeliveryError) validates nothing.",
   },
   "cloudtrail-phi-data-events": {
     rationale:
@@ -74,7 +74,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "kms-separation-of-duties": {
     rationale:
-      "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; key administrators and key users must be different principals, and kms:* or Principal * without conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of that account named for one half may get the other through IAM, which the key policy cannot show.",
+      "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; key administrators and key users must be different principals, and kms:* or Principal * without conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of that account named for one half may get the other through IAM, which the key policy cannot show. An administrator allowed kms:CreateGrant (also through kms:Create*, as the console's default key policy gives key administrators) can grant itself Decrypt, so that counts as use — unless the CreateGrant is allowed only with kms:GrantIsForAWSResource true, only through a service (kms:ViaService) or only for grants without Decrypt (kms:GrantOperations).",
   },
   "s3-access-audited": {
     rationale:

@@ -11,7 +11,7 @@ import type { ResourceSnapshot } from "./snapshot.ts";
  * evaluating a trail) adds them from the API, under `supplementary`, in the API's own casing:
  * - `supplementary.EventSelectors`: GetEventSelectors `.EventSelectors` (classic selectors);
  * - `supplementary.AdvancedEventSelectors`: GetEventSelectors `.AdvancedEventSelectors`;
- * - `supplementary.TrailStatus`: GetTrailStatus response (`IsLogging`, …).
+ * - `supplementary.TrailStatus`: GetTrailStatus response (`IsLogging`, the delivery errors and times).
  * Settings are read from Config's camelCase or DescribeTrails' PascalCase alike, and so are selectors
  * (the API's PascalCase, or the camelCase of a CloudTrail record's `PutEventSelectors` parameters). Missing selectors
  * or status make coverage "unknown", which the controls report as "cannot prove", never as a pass.
@@ -97,11 +97,73 @@ export interface TrailView {
   kmsKeyId?: string;
   /** `undefined` = status not read (Config items do not carry it). */
   isLogging?: boolean;
+  /** Delivery of log files to the S3 bucket; `undefined` = status not read. */
+  logDelivery?: Delivery;
+  /** Delivery of digest files (log file validation); `undefined` = status not read. */
+  digestDelivery?: Delivery;
   /** `undefined` = selectors not read. */
   eventSelectors?: unknown[];
   advancedEventSelectors?: unknown[];
   /** Config's flag: false means the default selector (all management events, no data events). */
   hasCustomEventSelectors?: boolean;
+}
+
+/**
+ * What GetTrailStatus says of a delivery: `ok` (no error, or a delivery succeeded after it), `failing`
+ * (the latest attempt failed, or nothing was ever delivered), `unknown` (an error is recorded and
+ * nothing orders it against the last delivery). `error` is the S3 error code, bounded, for evidence.
+ */
+export type Delivery = { state: "ok" } | { state: "failing" | "unknown"; error: string };
+
+/**
+ * An S3 error code as evidence: CloudTrail reports codes (`AccessDenied`, `NoSuchBucket`); anything
+ * else (free text could name a bucket or key) is withheld, and a code is cut to 64 characters.
+ */
+function errorCode(v: unknown): string | undefined {
+  if (typeof v !== "string" || v.trim() === "") return undefined;
+  const code = v.trim();
+  return /^[A-Za-z][\w.:-]*$/.test(code) ? code.slice(0, 64) : "(not an error code: withheld)";
+}
+
+/** A GetTrailStatus time in ms: an ISO string, the wire format's epoch seconds, or a `Date`. */
+function timeOf(v: unknown): number | undefined {
+  const t =
+    typeof v === "number"
+      ? v * 1000
+      : typeof v === "string" && v !== ""
+        ? Date.parse(v)
+        : v instanceof Date
+          ? v.getTime()
+          : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * Log file delivery. `LatestDeliveryError` is the S3 error of a failed delivery, and may outlive the
+ * failure; `LatestDeliveryAttemptTime` is the latest attempt, `LatestDeliveryAttemptSucceeded` the
+ * time of the latest successful one (equal to it when that attempt succeeded) and `LatestDeliveryTime`
+ * the last delivery: an error counts unless a success is at or after the latest attempt.
+ */
+function logDeliveryOf(status: Record<string, unknown>): Delivery {
+  const error = errorCode(field(status, "LatestDeliveryError"));
+  if (error === undefined) return { state: "ok" };
+  const attempt = timeOf(field(status, "LatestDeliveryAttemptTime"));
+  const successes = [field(status, "LatestDeliveryAttemptSucceeded"), field(status, "LatestDeliveryTime")]
+    .map(timeOf)
+    .filter((t): t is number => t !== undefined);
+  const success = successes.length > 0 ? Math.max(...successes) : undefined;
+  if (success === undefined) return { state: "failing", error };
+  if (attempt === undefined) return { state: "unknown", error };
+  return success >= attempt ? { state: "ok" } : { state: "failing", error };
+}
+
+/** Digest delivery: CloudTrail records no attempt time for digests, only the last one delivered. */
+function digestDeliveryOf(status: Record<string, unknown>): Delivery {
+  const error = errorCode(field(status, "LatestDigestDeliveryError"));
+  if (error === undefined) return { state: "ok" };
+  return timeOf(field(status, "LatestDigestDeliveryTime")) === undefined
+    ? { state: "failing", error }
+    : { state: "unknown", error };
 }
 
 /**
@@ -133,6 +195,11 @@ export function trailView(s: ResourceSnapshot): TrailView {
     logFileValidation: bool(field(c, "logFileValidationEnabled")) ?? false,
     ...(typeof kms === "string" && kms !== "" ? { kmsKeyId: kms } : {}),
     ...(isLogging !== undefined ? { isLogging } : {}),
+    // Judged only where the status was read (it says whether the trail logs); an error GetTrailStatus
+    // leaves out is none.
+    ...(status && isLogging !== undefined
+      ? { logDelivery: logDeliveryOf(status), digestDelivery: digestDeliveryOf(status) }
+      : {}),
     ...(Array.isArray(selectors) ? { eventSelectors: selectors } : {}),
     ...(Array.isArray(advanced) ? { advancedEventSelectors: advanced } : {}),
     ...(custom !== undefined ? { hasCustomEventSelectors: custom } : {}),

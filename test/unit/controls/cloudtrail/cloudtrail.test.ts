@@ -25,7 +25,12 @@ function rdkTrail(): ResourceSnapshot {
 
 /** The real DescribeTrails trail, with the real GetEventSelectors / GetTrailStatus responses. */
 function custodianTrail(
-  opts: { logging?: boolean; selectors?: unknown[]; advanced?: unknown[] } = {},
+  opts: {
+    logging?: boolean;
+    selectors?: unknown[];
+    advanced?: unknown[];
+    status?: Record<string, unknown>;
+  } = {},
 ): ResourceSnapshot {
   const t = recorded(
     read("test/fixtures/api/custodian__cloudtrail.DescribeTrails_multiregion_kms_validation.json"),
@@ -42,7 +47,7 @@ function custodianTrail(
       // The real classic selector (all buckets) stays alongside advanced ones: CloudTrail must ignore it.
       EventSelectors: opts.selectors ?? selectors,
       ...(opts.advanced ? { AdvancedEventSelectors: opts.advanced } : {}),
-      TrailStatus: { ...status, IsLogging: opts.logging ?? true },
+      TrailStatus: { ...status, IsLogging: opts.logging ?? true, ...opts.status },
     },
   });
 }
@@ -172,6 +177,31 @@ describe("control cloudtrail-log-validation", () => {
   });
 });
 
+describe("control cloudtrail-log-validation: digest delivery", () => {
+  // GetTrailStatus: LatestDigestDeliveryError is the S3 error of a failed digest delivery,
+  // LatestDigestDeliveryTime the last digest delivered; no attempt time exists for digests.
+  const judge = (status: Record<string, unknown>) =>
+    evaluate("cloudtrail-log-validation", custodianTrail({ status }));
+
+  it("fails when digest files were never delivered (an error, no digest delivery time)", () => {
+    const e = judge({ LatestDigestDeliveryTime: undefined, LatestDigestDeliveryError: "AccessDenied" });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ logFileValidationEnabled: true, digestDeliveryError: "AccessDenied" });
+    expect(e.evidence.proof).toBeUndefined();
+  });
+  it("says cannot prove when a digest error is recorded after digests were delivered", () => {
+    const e = judge({
+      LatestDigestDeliveryError: "NoSuchBucket",
+      LatestDigestDeliveryTime: "2026-01-05T09:00:00.411Z",
+    });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ digestDeliveryError: "NoSuchBucket", proof: "cannot prove" });
+  });
+  it("passes on the real status without a digest error", () => {
+    expect(judge({}).status).toBe("COMPLIANT");
+  });
+});
+
 describe("control cloudtrail-kms", () => {
   const key = recorded(read("test/fixtures/api/custodian__kms.DescribeKey_CUSTOMER.json")).KeyMetadata;
   it("fails on the real RDK trail item (no kmsKeyId: SSE-S3)", () => {
@@ -260,6 +290,100 @@ describe("control cloudtrail-enabled", () => {
     const e = evaluate("cloudtrail-enabled", single, testFacts({ inventory: { [T]: [single, good] } }));
     expect(e.status).toBe("COMPLIANT");
     expect(e.evidence.coveredBy).toBe("skunk-trails");
+  });
+  describe("delivery of log files to S3 (GetTrailStatus)", () => {
+    // GetTrailStatus (CloudTrail API reference): LatestDeliveryError is the S3 error of a failed delivery
+    // (the bucket deleted, its policy or the key refusing CloudTrail); LatestDeliveryAttemptTime is the
+    // latest attempt and LatestDeliveryAttemptSucceeded the time of the latest successful one (equal when
+    // the latest attempt succeeded: the aws-cli example and Custodian's recording). The failing values
+    // follow a published get-trail-status output of a bucket policy refusing CloudTrail.
+    const all = [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [] }];
+    const failing = {
+      LatestDeliveryError: "AccessDenied",
+      LatestDeliveryTime: "2026-01-05T09:32:50.527Z",
+      LatestDeliveryAttemptTime: "2026-01-05T09:39:19Z",
+      LatestDeliveryAttemptSucceeded: "2026-01-05T09:32:50Z",
+    };
+    const judge = (status: Record<string, unknown>) => {
+      const t = custodianTrail({ selectors: all, status });
+      return evaluate("cloudtrail-enabled", t, testFacts({ inventory: { [T]: [t] } }));
+    };
+
+    it("fails a logging trail whose latest delivery attempt failed, with the S3 error code", () => {
+      const e = judge(failing);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBeUndefined();
+      expect(e.evidence.trails).toEqual([
+        {
+          trail: "skunk-trails",
+          reason: "log files not delivered: the latest delivery attempt failed (AccessDenied)",
+          deliveryError: "AccessDenied",
+        },
+      ]);
+    });
+    it("fails a trail that never delivered (NoSuchBucket, no delivery time, no successful attempt)", () => {
+      const e = judge({
+        LatestDeliveryError: "NoSuchBucket",
+        LatestDeliveryTime: undefined,
+        LatestDeliveryAttemptTime: "",
+        LatestDeliveryAttemptSucceeded: "",
+      });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBeUndefined();
+      expect(e.evidence.trails).toEqual([expect.objectContaining({ deliveryError: "NoSuchBucket" })]);
+    });
+    it("passes when a delivery succeeded after the recorded error (the latest attempt succeeded)", () => {
+      const e = judge({
+        ...failing,
+        LatestDeliveryAttemptTime: "2026-01-05T10:05:12Z",
+        LatestDeliveryAttemptSucceeded: "2026-01-05T10:05:12Z",
+        LatestDeliveryTime: "2026-01-05T10:05:12.301Z",
+      });
+      expect(e.status).toBe("COMPLIANT");
+    });
+    it("passes on the SDK's epoch-seconds delivery time after the last attempt", () => {
+      const e = judge({
+        LatestDeliveryError: "AccessDenied",
+        LatestDeliveryAttemptTime: "2016-01-28T23:02:24Z",
+        LatestDeliveryAttemptSucceeded: "",
+        LatestDeliveryTime: 1454022144.869,
+      });
+      expect(e.status).toBe("COMPLIANT");
+    });
+    it("says cannot prove when an error is recorded and nothing orders it against the last delivery", () => {
+      const e = judge({
+        LatestDeliveryError: "AccessDenied",
+        LatestDeliveryTime: "2026-01-05T09:32:50.527Z",
+        LatestDeliveryAttemptTime: "",
+        LatestDeliveryAttemptSucceeded: "",
+      });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.trails).toEqual([
+        expect.objectContaining({ trail: "skunk-trails", deliveryError: "AccessDenied" }),
+      ]);
+    });
+    it("puts only a bounded error code in the evidence, never free text", () => {
+      const long = judge({ ...failing, LatestDeliveryError: `Access${"X".repeat(300)}` });
+      const text = judge({ ...failing, LatestDeliveryError: "The bucket phi-123-45-6789 was not found" });
+      expect(long.status).toBe("NON_COMPLIANT");
+      expect(text.status).toBe("NON_COMPLIANT");
+      const codeOf = (e: typeof long) =>
+        (e.evidence.trails as Array<{ deliveryError: string }>)[0]!.deliveryError;
+      expect(codeOf(long).length).toBeLessThanOrEqual(64);
+      expect(codeOf(text)).toBe("(not an error code: withheld)");
+    });
+    it("does not let a trail that cannot deliver cover another trail of the account", () => {
+      const single = apiSnapshot(
+        T,
+        "local",
+        { Name: "local", IsMultiRegionTrail: false },
+        { supplementary: { TrailStatus: { IsLogging: true } } },
+      );
+      const broken = custodianTrail({ selectors: all, status: failing });
+      const e = evaluate("cloudtrail-enabled", single, testFacts({ inventory: { [T]: [single, broken] } }));
+      expect(e.status).toBe("NON_COMPLIANT");
+    });
   });
   it("cannot prove from a Config item alone (no logging status)", () => {
     const e = evaluate("cloudtrail-enabled", rdkTrail(), testFacts({ inventory: { [T]: [] } }));

@@ -440,6 +440,172 @@ describe("control kms-separation-of-duties", () => {
     });
   });
 
+  describe("kms:CreateGrant held by a key administrator", () => {
+    // A grantee can be any principal (KMS developer guide, "Grants in AWS KMS"): whoever may call
+    // CreateGrant directly can grant itself Decrypt. kms:GrantIsForAWSResource is true only when an
+    // integrated AWS service calls CreateGrant on the caller's behalf ("Controlling access to grants").
+    const admins = (...actions: string[]) => ({
+      Sid: "Admins",
+      Effect: "Allow",
+      Principal: { AWS: ADMIN },
+      Action: ["kms:Put*", "kms:ScheduleKeyDeletion", "kms:Disable*", ...actions],
+      Resource: "*",
+    });
+    const users = {
+      Sid: "Use",
+      Effect: "Allow",
+      Principal: { AWS: APP },
+      Action: "kms:Decrypt",
+      Resource: "*",
+    };
+    const grantTo = (principal: string, Condition?: unknown) => ({
+      Sid: "Grants",
+      Effect: "Allow",
+      Principal: { AWS: principal },
+      Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+      Resource: "*",
+      ...(Condition ? { Condition } : {}),
+    });
+
+    it("fails when an administrator may call CreateGrant without conditions (it can grant itself Decrypt)", () => {
+      const e = run(
+        customerKey(policy(admins(), users, grantTo(ADMIN))),
+        "kms-separation-of-duties",
+        phiInventory(),
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBeUndefined();
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({
+          principal: ADMIN,
+          why: "administers the key and can grant itself use (kms:CreateGrant)",
+          use: ["kms:CreateGrant"],
+          statements: ["Admins", "Grants"],
+        }),
+      ]);
+    });
+    it("fails when CreateGrant comes with the administration wildcard kms:Create*", () => {
+      const e = run(
+        customerKey(policy(admins("kms:Create*"), users)),
+        "kms-separation-of-duties",
+        phiInventory(),
+      );
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({ principal: ADMIN, use: ["kms:CreateGrant"], statements: ["Admins"] }),
+      ]);
+    });
+    it("passes when the administrator's CreateGrant needs kms:GrantIsForAWSResource true", () => {
+      const snap = customerKey(
+        policy(admins(), users, grantTo(ADMIN, { Bool: { "kms:GrantIsForAWSResource": "true" } })),
+      );
+      expect(run(snap, "kms-separation-of-duties", phiInventory()).status).toBe("COMPLIANT");
+    });
+    it("passes when the administrator's CreateGrant is only through a service (kms:ViaService) or excludes Decrypt", () => {
+      const via = grantTo(ADMIN, { StringEquals: { "kms:ViaService": "ec2.us-east-1.amazonaws.com" } });
+      expect(
+        run(customerKey(policy(admins(), users, via)), "kms-separation-of-duties", phiInventory()).status,
+      ).toBe("COMPLIANT");
+      const ops = grantTo(ADMIN, {
+        "ForAllValues:StringEquals": { "kms:GrantOperations": ["Encrypt", "GenerateDataKey"] },
+      });
+      expect(
+        run(customerKey(policy(admins(), users, ops)), "kms-separation-of-duties", phiInventory()).status,
+      ).toBe("COMPLIANT");
+    });
+    it("says cannot prove when a condition on the administrator's CreateGrant cannot be decided", () => {
+      const snap = customerKey(
+        policy(admins(), users, grantTo(ADMIN, { StringEquals: { "kms:GranteePrincipal": APP } })),
+      );
+      const e = run(snap, "kms-separation-of-duties", phiInventory());
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.violations).toEqual([
+        expect.objectContaining({
+          principal: ADMIN,
+          why: "administers the key and may grant itself use (kms:CreateGrant under conditions not decided)",
+          use: ["kms:CreateGrant"],
+          undecided: ["StringEquals kms:GranteePrincipal"],
+        }),
+      ]);
+    });
+    it("on the console's default key policy, flags the key administrators' kms:Create* once, and the root's kms:* as before", () => {
+      // The policy the KMS console writes (Id key-consolepolicy-3: KMS developer guide, "Default key
+      // policy"; a published copy: gist.github.com/bwhaley/050d342ffc1f7c67acd58357389f9dda).
+      const ROOT = `arn:aws:iam::${ACCT}:root`;
+      const snap = customerKey(
+        policy(
+          {
+            Sid: "Enable IAM User Permissions",
+            Effect: "Allow",
+            Principal: { AWS: ROOT },
+            Action: "kms:*",
+            Resource: "*",
+          },
+          {
+            Sid: "Allow access for Key Administrators",
+            Effect: "Allow",
+            Principal: { AWS: ADMIN },
+            Action: [
+              "kms:Create*",
+              "kms:Describe*",
+              "kms:Enable*",
+              "kms:List*",
+              "kms:Put*",
+              "kms:Update*",
+              "kms:Revoke*",
+              "kms:Disable*",
+              "kms:Get*",
+              "kms:Delete*",
+              "kms:TagResource",
+              "kms:UntagResource",
+              "kms:ScheduleKeyDeletion",
+              "kms:CancelKeyDeletion",
+            ],
+            Resource: "*",
+          },
+          {
+            Sid: "Allow use of the key",
+            Effect: "Allow",
+            Principal: { AWS: APP },
+            Action: [
+              "kms:Encrypt",
+              "kms:Decrypt",
+              "kms:ReEncrypt*",
+              "kms:GenerateDataKey*",
+              "kms:DescribeKey",
+            ],
+            Resource: "*",
+          },
+          {
+            Sid: "Allow attachment of persistent resources",
+            Effect: "Allow",
+            Principal: { AWS: APP },
+            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            Resource: "*",
+            Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+          },
+        ),
+      );
+      const e = run(snap, "kms-separation-of-duties", phiInventory());
+      expect(e.status).toBe("NON_COMPLIANT");
+      const v = e.evidence.violations as Array<Record<string, unknown>>;
+      expect(v.filter((x) => x.principal === ROOT)).toEqual([
+        expect.objectContaining({ why: "administers and uses the key", use: ["kms:Decrypt"] }),
+      ]);
+      expect(v.filter((x) => x.principal === ADMIN)).toEqual([
+        expect.objectContaining({
+          why: "administers the key and can grant itself use (kms:CreateGrant)",
+          statements: ["Allow access for Key Administrators"],
+        }),
+      ]);
+      // The key user may still administer through IAM (the root statement): cannot prove, as before.
+      expect(v.filter((x) => x.principal === APP)).toEqual([
+        expect.objectContaining({ throughAccount: ACCT, use: ["kms:Decrypt"] }),
+      ]);
+    });
+  });
+
   it("fails on Principal * without conditions", () => {
     const snap = customerKey(
       policy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }),

@@ -4,7 +4,11 @@ import { managementCoverage, TRAIL_TYPE, trailView } from "../../resource/cloudt
 import type { ResourceSnapshot } from "../../resource/snapshot.ts";
 
 /** Why a trail does or does not give the account a multi-region trail of every management event (read-only and write). */
-function qualifies(s: ResourceSnapshot): { ok: boolean | undefined; reason: string } {
+function qualifies(s: ResourceSnapshot): {
+  ok: boolean | undefined;
+  reason: string;
+  deliveryError?: string;
+} {
   if (s.state !== "present") return { ok: false, reason: "deleted" };
   const t = trailView(s);
   if (!t.multiRegion) return { ok: false, reason: "single-region" };
@@ -22,8 +26,22 @@ function qualifies(s: ResourceSnapshot): { ok: boolean | undefined; reason: stri
               ? "read-only management events (KMS Decrypt among them) not recorded"
               : "write management events not recorded",
     };
+  // A trail S3 refuses (bucket deleted, its policy or key refusing CloudTrail) records nothing.
+  const d = t.logDelivery;
+  if (d?.state === "failing")
+    return {
+      ok: false,
+      reason: `log files not delivered: the latest delivery attempt failed (${d.error})`,
+      deliveryError: d.error,
+    };
   if (t.isLogging === undefined) return { ok: undefined, reason: "logging status not read" };
   if (mgmt.records === undefined) return { ok: undefined, reason: "event selectors not read" };
+  if (d?.state === "unknown")
+    return {
+      ok: undefined,
+      reason: `delivery error ${d.error} recorded; whether log files were delivered since not recorded`,
+      deliveryError: d.error,
+    };
   return { ok: true, reason: "multi-region, logging, management events" };
 }
 
@@ -38,7 +56,9 @@ export default defineControl({
     "that records management events, a change in any region leaves no audit record and tamper detection is blind. " +
     "Read-only management events count too: every decryption of a recording's data key under a PHI key (KMS " +
     "Decrypt) is one, so a trail that records writes only (ReadWriteType WriteOnly, advanced readOnly false) " +
-    "leaves PHI-key use unaudited and the KMS decrypt detector blind.",
+    "leaves PHI-key use unaudited and the KMS decrypt detector blind. A trail records only what it delivers: " +
+    "one whose latest delivery to its S3 bucket failed (GetTrailStatus LatestDeliveryError: the bucket deleted, " +
+    "its policy or key refusing CloudTrail) keeps nothing while it still reads as logging.",
   remediation: {
     console:
       "CloudTrail › Trails › Create trail (or edit) › Enable for all regions › Management events: Read and Write; Start logging.",
@@ -63,7 +83,13 @@ export default defineControl({
     const others = ctx.facts
       .inventory(TRAIL_TYPE, resource.accountId)
       ?.filter((s) => s.resourceId !== resource.resourceId || s.region !== resource.region);
-    const verdicts = [{ trail: name, reason: self.reason }];
+    const verdict = (trail: string, q: ReturnType<typeof qualifies>) => ({
+      trail,
+      reason: q.reason,
+      ...(q.deliveryError ? { deliveryError: q.deliveryError } : {}),
+    });
+    const verdicts = [verdict(name, self)];
+    let undecided = self.ok === undefined;
     for (const o of others ?? []) {
       const q = qualifies(o);
       const oname = trailView(o).name;
@@ -73,13 +99,16 @@ export default defineControl({
           thisTrail: self.reason,
           coveredBy: oname,
         });
-      verdicts.push({ trail: oname, reason: q.reason });
+      verdicts.push(verdict(oname, q));
+      undecided ||= q.ok === undefined;
     }
     const evidence: Record<string, unknown> = { trails: verdicts };
     if (others === undefined) evidence.proof = "cannot prove: the account's other trails are not known";
-    else if (verdicts.some((v) => v.reason.endsWith("not read"))) evidence.proof = "cannot prove";
+    else if (undecided) evidence.proof = "cannot prove";
     const summary = evidence.proof
-      ? "cannot prove a multi-region trail is logging management events (logging status or other trails not read)"
+      ? verdicts.some((v) => v.reason.startsWith("delivery error"))
+        ? "cannot prove a multi-region trail is logging management events (a delivery error is recorded and no later delivery is known)"
+        : "cannot prove a multi-region trail is logging management events (logging status or other trails not read)"
       : "no multi-region trail is logging management events";
     return fail(summary, evidence);
   },

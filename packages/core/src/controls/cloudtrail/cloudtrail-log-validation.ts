@@ -10,7 +10,8 @@ export default defineControl({
   severity: "high",
   rationale:
     "The audit trail is the evidence of who read PHI. Without digest files, a log file edited or deleted after " +
-    "delivery cannot be detected, so the trail cannot prove its own integrity to an auditor.",
+    "delivery cannot be detected, so the trail cannot prove its own integrity to an auditor. Validation on " +
+    "with digest files S3 refuses (GetTrailStatus LatestDigestDeliveryError) validates nothing.",
   remediation: {
     console: "CloudTrail › Trails › trail › General details › Edit › Log file validation › Enabled.",
     cli: "aws cloudtrail update-trail --name TRAIL --enable-log-file-validation",
@@ -25,6 +26,19 @@ export default defineControl({
       });
     const evidence = { trail: t.name, logFileValidationEnabled: t.logFileValidation };
     if (!t.logFileValidation) return fail("log file integrity validation is off", evidence);
+    // Validation needs the digest files: one S3 refuses (GetTrailStatus LatestDigestDeliveryError)
+    // leaves log files nothing to be validated against. Judged where the trail's status was read.
+    const d = t.digestDelivery;
+    if (d?.state === "failing")
+      return fail(`log file integrity validation is on, but no digest file was delivered (${d.error})`, {
+        ...evidence,
+        digestDeliveryError: d.error,
+      });
+    if (d?.state === "unknown")
+      return fail(
+        `cannot prove digest files are delivered: digest delivery error ${d.error} recorded, and CloudTrail records no time to order it against the last digest delivered`,
+        { ...evidence, digestDeliveryError: d.error, proof: "cannot prove" },
+      );
     return pass("log file integrity validation is on", evidence);
   },
 });

@@ -1,5 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
+import type { RequestContext } from "../../policy/condition.ts";
 import { evaluatePolicies } from "../../policy/evaluate.ts";
 import { type GrantPrincipal, principalGrants } from "../../policy/grants.ts";
 import { accountOf } from "../../policy/principal.ts";
@@ -17,6 +18,20 @@ import { globsIntersect, hasWildcard, stringLike } from "../../policy/wildcard.t
 /** Administration: who can change or destroy the key (CONTROLS.md: Put*, ScheduleKeyDeletion, Disable*). */
 const ADMIN = ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation"];
 const USE = ["kms:Decrypt"];
+/**
+ * A grantee can be any principal (KMS developer guide, "Grants in AWS KMS"), so whoever may call
+ * CreateGrant itself can grant itself Decrypt: for an administrator that is use. Asked as that call is
+ * made — directly (no `kms:ViaService`; `kms:GrantIsForAWSResource` false, which only an integrated
+ * service calling on the caller's behalf makes true) for a grant of Decrypt — so a CreateGrant allowed
+ * only for AWS resources, only through a service, or only for other operations does not count; any
+ * other condition (the grantee, the caller's account) is undecided and makes it "cannot prove".
+ */
+const GRANT = "kms:CreateGrant";
+const SELF_GRANT: RequestContext = {
+  "kms:GrantIsForAWSResource": "false",
+  "kms:ViaService": null,
+  "kms:GrantOperations": ["Decrypt"],
+};
 
 /** The principal for evidence; an account as its root user, in the key's `partition`. */
 function label(p: GrantPrincipal, partition: string): string {
@@ -57,11 +72,16 @@ export default defineControl({
     "Whoever can both decrypt and change the key policy can grant themselves anything and erase the trail; " +
     "key administrators and key users must be different principals, and kms:* or Principal * without " +
     "conditions gives both to everyone it reaches. A grant to the account enables IAM policies: a principal of " +
-    "that account named for one half may get the other through IAM, which the key policy cannot show.",
+    "that account named for one half may get the other through IAM, which the key policy cannot show. " +
+    "An administrator allowed kms:CreateGrant (also through kms:Create*, as the console's default key policy " +
+    "gives key administrators) can grant itself Decrypt, so that counts as use — unless the CreateGrant is " +
+    "allowed only with kms:GrantIsForAWSResource true, only through a service (kms:ViaService) or only for " +
+    "grants without Decrypt (kms:GrantOperations).",
   remediation: {
     console:
       "KMS › key › Key policy › Switch to policy view › split administrators (Put*, ScheduleKeyDeletion, Disable*) " +
-      "and users (Decrypt) into different principals; replace kms:* with the actions each needs.",
+      "and users (Decrypt) into different principals; replace kms:* with the actions each needs; give administrators " +
+      "kms:CreateGrant only with the condition kms:GrantIsForAWSResource true (replace kms:Create* with kms:CreateAlias).",
     cli: "aws kms get-key-policy --key-id KEY_ID --policy-name default  # edit, then: aws kms put-key-policy --key-id KEY_ID --policy-name default --policy file://policy.json",
   },
   dependsOn: ["AWS::S3::Bucket"],
@@ -117,17 +137,23 @@ export default defineControl({
         use: Set<string>;
         statements: Set<string>;
         undecided: boolean;
+        /** CreateGrant for a grant of Decrypt to itself: statements, and conditions left undecided. */
+        grant: Set<string>;
+        grantUndecided: Set<string>;
       }
     >();
+    const entry = (principal: GrantPrincipal) => ({
+      principal,
+      admin: new Set<string>(),
+      use: new Set<string>(),
+      statements: new Set<string>(),
+      undecided: false,
+      grant: new Set<string>(),
+      grantUndecided: new Set<string>(),
+    });
     for (const g of principalGrants(doc, [...ADMIN, ...USE], resourceArn)) {
       const who = label(g.principal, partition);
-      const h = held.get(who) ?? {
-        principal: g.principal,
-        admin: new Set(),
-        use: new Set(),
-        statements: new Set(),
-        undecided: false,
-      };
+      const h = held.get(who) ?? entry(g.principal);
       for (const a of g.actions) {
         // A grant cancelled by an explicit Deny for this principal does not count.
         if (g.principal.kind === "arn" && deniedTo(g.principal.arn, a)) continue;
@@ -137,17 +163,28 @@ export default defineControl({
       if (g.undecided.length) h.undecided = true;
       held.set(who, h);
     }
+    for (const g of principalGrants(doc, [GRANT], resourceArn, SELF_GRANT)) {
+      if (g.principal.kind === "arn" && deniedTo(g.principal.arn, GRANT)) continue;
+      const who = label(g.principal, partition);
+      const h = held.get(who) ?? entry(g.principal);
+      h.grant.add(g.statement);
+      for (const u of g.undecided) h.grantUndecided.add(u);
+      held.set(who, h);
+    }
     // What Principal * is granted reaches every principal, and what a pattern of principals (`Principal *`
     // narrowed by `ArnLike aws:PrincipalArn`) or a role is granted reaches each principal it covers (a role
     // its sessions): all of it adds to what each one holds, less what the key policy denies it.
     const all = held.get("*");
     const flagged = new Set<string>();
+    const grantUnproven: Record<string, unknown>[] = [];
     for (const [principal, own] of held) {
       const h = {
         admin: new Set(own.admin),
         use: new Set(own.use),
         statements: new Set(own.statements),
         undecided: own.undecided,
+        grant: new Set(own.grant),
+        grantUndecided: new Set(own.grantUndecided),
       };
       const concrete =
         own.principal.kind === "arn" && !hasWildcard(own.principal.arn) ? own.principal.arn : undefined;
@@ -159,6 +196,11 @@ export default defineControl({
         if (h.admin.size > 0 && h.use.size > 0) break;
         const admin = [...q.admin].filter((a) => !(concrete && deniedTo(concrete, a)));
         const use = [...q.use].filter((a) => !(concrete && deniedTo(concrete, a)));
+        const grant = q.grant.size > 0 && !(concrete && deniedTo(concrete, GRANT));
+        if (grant) {
+          for (const st of q.grant) h.grant.add(st);
+          for (const u of q.grantUndecided) h.grantUndecided.add(u);
+        }
         if (admin.length + use.length === 0) continue;
         for (const a of admin) h.admin.add(a);
         for (const a of use) h.use.add(a);
@@ -175,9 +217,23 @@ export default defineControl({
           statements: [...h.statements],
           ...(h.undecided ? { conditional: true } : {}),
         });
+      } else if (h.admin.size > 0 && h.grant.size > 0) {
+        // Counted only where the principal holds no Decrypt: one violation per principal.
+        flagged.add(principal);
+        const decided = h.grantUndecided.size === 0;
+        (decided ? violations : grantUnproven).push({
+          principal,
+          why: decided
+            ? "administers the key and can grant itself use (kms:CreateGrant)"
+            : "administers the key and may grant itself use (kms:CreateGrant under conditions not decided)",
+          admin: [...h.admin],
+          use: [GRANT],
+          statements: [...new Set([...h.statements, ...h.grant])],
+          ...(decided ? {} : { undecided: [...h.grantUndecided] }),
+        });
       }
     }
-    const unproven: Record<string, unknown>[] = [];
+    const unproven: Record<string, unknown>[] = [...grantUnproven];
     // Two patterns of principals, one administering, one using: a principal matching both holds both.
     for (const [p1, h1] of held)
       for (const [p2, h2] of held)
