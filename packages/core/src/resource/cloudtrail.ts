@@ -113,7 +113,7 @@ export interface TrailView {
  * (the latest attempt failed, or nothing was ever delivered), `unknown` (an error is recorded and
  * nothing orders it against the last delivery). `error` is the S3 error code, bounded, for evidence.
  */
-export type Delivery = { state: "ok" } | { state: "failing" | "unknown"; error: string };
+export type Delivery = { state: "ok"; error?: string } | { state: "failing" | "unknown"; error: string };
 
 /**
  * An S3 error code as evidence: CloudTrail reports codes (`AccessDenied`, `NoSuchBucket`); anything
@@ -157,13 +157,25 @@ function logDeliveryOf(status: Record<string, unknown>): Delivery {
   return success >= attempt ? { state: "ok" } : { state: "failing", error };
 }
 
-/** Digest delivery: CloudTrail records no attempt time for digests, only the last one delivered. */
-function digestDeliveryOf(status: Record<string, unknown>): Delivery {
+/** How long after the last digest delivered a recorded digest error counts as current. */
+const DIGEST_SILENCE_MS = 2 * 3600_000;
+
+/**
+ * Digest delivery. CloudTrail records no attempt time for digests, only the last one delivered, and
+ * delivers a digest file for every hour (each covers the log files of the hour before it: CloudTrail
+ * user guide, "CloudTrail digest file structure"). So a recorded `LatestDigestDeliveryError` is judged
+ * against the time the status was read (`readAt`, the snapshot's capture time): no digest for more than
+ * two hours before it means the error is current (`failing`); a digest within two hours means digests
+ * still arrive, and the error may be an old one (`ok`, the error kept for evidence). No digest ever
+ * delivered is `failing`; an unreadable read time leaves it `unknown`.
+ */
+function digestDeliveryOf(status: Record<string, unknown>, readAt: number | undefined): Delivery {
   const error = errorCode(field(status, "LatestDigestDeliveryError"));
   if (error === undefined) return { state: "ok" };
-  return timeOf(field(status, "LatestDigestDeliveryTime")) === undefined
-    ? { state: "failing", error }
-    : { state: "unknown", error };
+  const last = timeOf(field(status, "LatestDigestDeliveryTime"));
+  if (last === undefined) return { state: "failing", error };
+  if (readAt === undefined) return { state: "unknown", error };
+  return readAt - last > DIGEST_SILENCE_MS ? { state: "failing", error } : { state: "ok", error };
 }
 
 /**
@@ -198,7 +210,10 @@ export function trailView(s: ResourceSnapshot): TrailView {
     // Judged only where the status was read (it says whether the trail logs); an error GetTrailStatus
     // leaves out is none.
     ...(status && isLogging !== undefined
-      ? { logDelivery: logDeliveryOf(status), digestDelivery: digestDeliveryOf(status) }
+      ? {
+          logDelivery: logDeliveryOf(status),
+          digestDelivery: digestDeliveryOf(status, timeOf(s.capturedAt)),
+        }
       : {}),
     ...(Array.isArray(selectors) ? { eventSelectors: selectors } : {}),
     ...(Array.isArray(advanced) ? { advancedEventSelectors: advanced } : {}),

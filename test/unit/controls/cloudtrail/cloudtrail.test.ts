@@ -189,11 +189,31 @@ describe("control cloudtrail-log-validation: digest delivery", () => {
     expect(e.evidence).toMatchObject({ logFileValidationEnabled: true, digestDeliveryError: "AccessDenied" });
     expect(e.evidence.proof).toBeUndefined();
   });
-  it("says cannot prove when a digest error is recorded after digests were delivered", () => {
+  // The status was read at the snapshot's capture time (2026-01-05T14:00:00Z); CloudTrail delivers a
+  // digest file for every hour, so a last digest more than two hours before the read means the error is
+  // current, and one within two hours means digests still arrive (the error may be an old one).
+  it("fails when a digest error is recorded and no digest arrived in the two hours before the read", () => {
     const e = judge({
       LatestDigestDeliveryError: "NoSuchBucket",
       LatestDigestDeliveryTime: "2026-01-05T09:00:00.411Z",
     });
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence).toMatchObject({ digestDeliveryError: "NoSuchBucket" });
+    expect(e.evidence.proof).toBeUndefined();
+  });
+  it("passes, naming the recorded error, when a digest arrived within two hours of the read", () => {
+    const e = judge({
+      LatestDigestDeliveryError: "NoSuchBucket",
+      LatestDigestDeliveryTime: "2026-01-05T13:05:00.000Z",
+    });
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence).toMatchObject({ digestDeliveryError: "NoSuchBucket" });
+  });
+  it("says cannot prove when a digest error is recorded and the read time is unknown", () => {
+    const t = custodianTrail({
+      status: { LatestDigestDeliveryError: "NoSuchBucket", LatestDigestDeliveryTime: "2026-01-05T13:05:00Z" },
+    });
+    const e = evaluate("cloudtrail-log-validation", { ...t, capturedAt: "not a time" });
     expect(e.status).toBe("NON_COMPLIANT");
     expect(e.evidence).toMatchObject({ digestDeliveryError: "NoSuchBucket", proof: "cannot prove" });
   });
