@@ -18,7 +18,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "cloudtrail-phi-data-events": {
     rationale:
-      "Management events do not show who downloaded a recording. Only S3 data events do, and they are off by default: without a selector recording every read the access detectors count (GetObject and SelectObjectContent) on each PHI bucket's objects, access reviews and the access detectors see nothing. A server-side copy out of a PHI bucket (CopyObject, UploadPartCopy) is logged under its destination object only, so no selector on the PHI bucket records it (docs/detectors.md).",
+      "Management events do not show who downloaded a recording. Only S3 data events do, and they are off by default: without a selector recording every read the access detectors count (GetObject and SelectObjectContent) on each PHI bucket's objects, access reviews and the access detectors see nothing. A server-side copy out of a PHI bucket (CopyObject, UploadPartCopy) is logged under its destination object only, so no selector on the PHI bucket records it (docs/detectors.md). A trail whose latest delivery to its S3 bucket failed (GetTrailStatus LatestDeliveryError) records no read at all.",
   },
   "connect-contact-lens-redaction": {
     rationale:
@@ -78,7 +78,7 @@ export const CONTROL_TEXTS: Readonly<Record<string, ControlText>> = {
   },
   "s3-access-audited": {
     rationale:
-      "HIPAA requires recording activity in systems that hold PHI. A read of a recording (GetObject, SelectObjectContent) is only on record when a CloudTrail data-event selector records both on the bucket's objects or server access logging is on.",
+      "HIPAA requires recording activity in systems that hold PHI. A read of a recording (GetObject, SelectObjectContent) is only on record when a CloudTrail data-event selector records both on the bucket's objects and the trail delivers its log files to S3 (no GetTrailStatus LatestDeliveryError on its latest attempt), or server access logging is on.",
   },
   "s3-acls-disabled": {
     rationale:

@@ -600,10 +600,14 @@ export function recordsManagementEvents(trail: TrailView): boolean | undefined {
 /** Verdict of one trail on one bucket's reads, region and logging status included. */
 export interface TrailBucketCoverage extends CoverageResult {
   trail: string;
+  /** The S3 error code of a trail whose log delivery fails or cannot be told (GetTrailStatus). */
+  deliveryError?: string;
 }
 
 /**
- * Whether one trail records reads of one bucket: it must log (`IsLogging`), reach the bucket's
+ * Whether one trail records reads of one bucket: it must log (`IsLogging`), deliver its log files to
+ * S3 (a trail whose latest delivery attempt failed records nothing: `none`; an error nothing orders
+ * against the last delivery: `unknown` — see {@link TrailView.logDelivery}), reach the bucket's
  * region (multi-region, or single-region in the bucket's region — S3 data events are delivered in
  * the bucket's region) and select the bucket's object reads in full.
  *
@@ -622,7 +626,17 @@ export function trailCoversBucketReads(
   if (!t.multiRegion && bucket.region !== undefined && bucket.region !== t.homeRegion)
     return { trail: label, coverage: "none", reason: `single-region trail in ${t.homeRegion}` };
   const sel = s3ReadCoverage(t, bucket.name);
-  if (sel.coverage === "none" || sel.coverage === "partial") return { trail: label, ...sel };
+  if (sel.coverage === "none") return { trail: label, ...sel };
+  // Data events S3 refuses (bucket deleted, its policy or key refusing CloudTrail) are kept nowhere.
+  const d = t.logDelivery;
+  if (t.isLogging !== false && d?.state === "failing")
+    return {
+      trail: label,
+      coverage: "none",
+      reason: `log files not delivered: the latest delivery attempt failed (${d.error})`,
+      deliveryError: d.error,
+    };
+  if (sel.coverage === "partial") return { trail: label, ...sel };
   if (t.isLogging === false) return { trail: label, coverage: "none", reason: "trail is not logging" };
   if (!t.multiRegion && bucket.region === undefined)
     return {
@@ -637,12 +651,21 @@ export function trailCoversBucketReads(
       reason: "logging status not read",
       ...(sel.selector ? { selector: sel.selector } : {}),
     };
+  if (d?.state === "unknown")
+    return {
+      trail: label,
+      coverage: "unknown",
+      reason: `delivery error ${d.error} recorded; whether log files were delivered since not recorded`,
+      ...(sel.selector ? { selector: sel.selector } : {}),
+      deliveryError: d.error,
+    };
   return { trail: label, ...sel };
 }
 
 /**
  * Best coverage of a bucket's reads over several trails (`full` beats `unknown` beats `partial`
- * beats `none`), with every trail's verdict for evidence.
+ * beats `none`; among equals, a trail with a delivery error — one that selects the bucket — is named),
+ * with every trail's verdict for evidence.
  */
 export function bucketReadCoverage(
   trails: readonly ResourceSnapshot[],
@@ -651,7 +674,13 @@ export function bucketReadCoverage(
   const order: Record<Coverage, number> = { none: 0, partial: 1, unknown: 2, full: 3 };
   const results = trails.map((t) => trailCoversBucketReads(t, bucket));
   let by: TrailBucketCoverage | undefined;
-  for (const r of results) if (!by || order[r.coverage] > order[by.coverage]) by = r;
+  for (const r of results)
+    if (
+      !by ||
+      order[r.coverage] > order[by.coverage] ||
+      (order[r.coverage] === order[by.coverage] && r.deliveryError && !by.deliveryError)
+    )
+      by = r;
   // Two trails that each record part of the reads may record all of them together: cannot prove either way.
   if (by?.coverage === "partial" && results.filter((r) => r.coverage === "partial").length > 1)
     by = {

@@ -471,6 +471,91 @@ describe("control cloudtrail-phi-data-events", () => {
   });
 });
 
+describe("control cloudtrail-phi-data-events: a trail that cannot deliver", () => {
+  // The failing GetTrailStatus values of the cloudtrail-enabled delivery tests (a bucket policy refusing
+  // CloudTrail): data events a trail cannot deliver to S3 are recorded nowhere.
+  const failing = {
+    LatestDeliveryError: "AccessDenied",
+    LatestDeliveryTime: "2026-01-05T09:32:50.527Z",
+    LatestDeliveryAttemptTime: "2026-01-05T09:39:19Z",
+    LatestDeliveryAttemptSucceeded: "2026-01-05T09:32:50Z",
+  };
+  const judge = (trails: ResourceSnapshot[]) =>
+    evaluate(
+      "cloudtrail-phi-data-events",
+      trails[0]!,
+      testFacts({ inventory: { [T]: trails, [B]: [bucket("phi-recordings")] } }),
+    );
+
+  it("fails a PHI bucket whose only covering trail's latest delivery failed, naming the trail and S3 error", () => {
+    const e = judge([custodianTrail({ status: failing })]);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBeUndefined();
+    expect(e.evidence.covered).toEqual([]);
+    expect(e.evidence.uncovered).toEqual([
+      {
+        bucket: "phi-recordings",
+        coverage: "none",
+        best: "skunk-trails",
+        reason: "log files not delivered: the latest delivery attempt failed (AccessDenied)",
+        deliveryError: "AccessDenied",
+      },
+    ]);
+  });
+  it("names the failing trail, not a trail that selects nothing, as the bucket's best trail", () => {
+    const none = apiSnapshot(
+      T,
+      "mgmt-only",
+      { Name: "mgmt-only", IsMultiRegionTrail: true },
+      { supplementary: { TrailStatus: { IsLogging: true }, EventSelectors: [] } },
+    );
+    const e = judge([none, custodianTrail({ status: failing })]);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.uncovered).toEqual([
+      expect.objectContaining({ best: "skunk-trails", coverage: "none", deliveryError: "AccessDenied" }),
+    ]);
+  });
+  it("says cannot prove when a delivery error is recorded and nothing orders it against the last delivery", () => {
+    const e = judge([
+      custodianTrail({
+        status: { ...failing, LatestDeliveryAttemptTime: "", LatestDeliveryAttemptSucceeded: "" },
+      }),
+    ]);
+    expect(e.status).toBe("NON_COMPLIANT");
+    expect(e.evidence.proof).toBe("cannot prove");
+    expect(e.evidence.uncovered).toEqual([
+      expect.objectContaining({ coverage: "unknown", best: "skunk-trails", deliveryError: "AccessDenied" }),
+    ]);
+  });
+  it("passes once a delivery succeeded after the error, and on another trail that delivers", () => {
+    const recovered = custodianTrail({
+      status: {
+        ...failing,
+        LatestDeliveryAttemptTime: "2026-01-05T10:05:12Z",
+        LatestDeliveryAttemptSucceeded: "2026-01-05T10:05:12Z",
+      },
+    });
+    expect(judge([recovered]).status).toBe("COMPLIANT");
+    const healthy = apiSnapshot(
+      T,
+      "second",
+      { Name: "second", IsMultiRegionTrail: true },
+      {
+        supplementary: {
+          TrailStatus: { IsLogging: true },
+          AdvancedEventSelectors: adv(DATA, OBJ, {
+            Field: "resources.ARN",
+            StartsWith: ["arn:aws:s3:::phi-recordings/"],
+          }),
+        },
+      },
+    );
+    const e = judge([custodianTrail({ status: failing }), healthy]);
+    expect(e.status).toBe("COMPLIANT");
+    expect(e.evidence.covered).toEqual([expect.objectContaining({ trail: "second" })]);
+  });
+});
+
 describe("trail coverage of S3 object reads: AWS edge cases", () => {
   /** A logging multi-region trail with the given selectors, in `partition`. */
   const trailIn = (partition: string, region: string, supplementary: Record<string, unknown>) => {

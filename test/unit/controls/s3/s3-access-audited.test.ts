@@ -69,6 +69,53 @@ describe("control s3-access-audited", () => {
     );
     expect(e.status).toBe("NON_COMPLIANT");
   });
+  describe("a covering trail that cannot deliver (GetTrailStatus LatestDeliveryError)", () => {
+    // A bucket policy refusing CloudTrail: the latest attempt failed after the last delivery.
+    const failing = {
+      IsLogging: true,
+      LatestDeliveryError: "AccessDenied",
+      LatestDeliveryTime: "2026-01-05T09:32:50.527Z",
+      LatestDeliveryAttemptTime: "2026-01-05T09:39:19Z",
+      LatestDeliveryAttemptSucceeded: "2026-01-05T09:32:50Z",
+    };
+    const judge = (status: Record<string, unknown>) =>
+      evaluate(
+        "s3-access-audited",
+        rdkBucket(),
+        testFacts({
+          inventory: { [T]: [trail({ ...reads("arn:aws:s3:::phi-recordings/"), TrailStatus: status })] },
+        }),
+      );
+    it("fails: the trail's data events never reach S3; the trail and error code are in the evidence", () => {
+      const e = judge(failing);
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBeUndefined();
+      expect(e.evidence.trails).toEqual([
+        {
+          trail: "org",
+          coverage: "none",
+          reason: "log files not delivered: the latest delivery attempt failed (AccessDenied)",
+          deliveryError: "AccessDenied",
+        },
+      ]);
+    });
+    it("says cannot prove when nothing orders the error against the last delivery", () => {
+      const e = judge({ ...failing, LatestDeliveryAttemptTime: "", LatestDeliveryAttemptSucceeded: "" });
+      expect(e.status).toBe("NON_COMPLIANT");
+      expect(e.evidence.proof).toBe("cannot prove");
+      expect(e.evidence.trails).toEqual([
+        expect.objectContaining({ trail: "org", coverage: "unknown", deliveryError: "AccessDenied" }),
+      ]);
+    });
+    it("passes when a delivery succeeded after the error", () => {
+      const e = judge({
+        ...failing,
+        LatestDeliveryAttemptTime: "2026-01-05T10:05:12Z",
+        LatestDeliveryAttemptSucceeded: "2026-01-05T10:05:12Z",
+      });
+      expect(e.status).toBe("COMPLIANT");
+    });
+  });
   it("says cannot prove when the trails are unknown", () => {
     const e = evaluate("s3-access-audited", rdkBucket(), testFacts());
     expect(e.status).toBe("NON_COMPLIANT");

@@ -17,7 +17,8 @@ export default defineControl({
     "default: without a selector recording every read the access detectors count (GetObject and " +
     "SelectObjectContent) on each PHI bucket's objects, access reviews and the access detectors see nothing. " +
     "A server-side copy out of a PHI bucket (CopyObject, UploadPartCopy) is logged under its destination object " +
-    "only, so no selector on the PHI bucket records it (docs/detectors.md).",
+    "only, so no selector on the PHI bucket records it (docs/detectors.md). A trail whose latest delivery to its S3 " +
+    "bucket failed (GetTrailStatus LatestDeliveryError) records no read at all.",
   remediation: {
     console:
       "CloudTrail › Trails › trail › Data events › Edit › Data event type S3 › Log selector template 'Log readOnly " +
@@ -52,7 +53,13 @@ export default defineControl({
       resource,
       ...inventory.filter((t) => t.resourceId !== resource.resourceId || t.region !== resource.region),
     ];
-    const uncovered: Array<{ bucket: string; coverage: string; best?: string; reason?: string }> = [];
+    const uncovered: Array<{
+      bucket: string;
+      coverage: string;
+      best?: string;
+      reason?: string;
+      deliveryError?: string;
+    }> = [];
     const covered: Array<{ bucket: string; trail: string; selector?: string }> = [];
     for (const b of phi) {
       const r = bucketReadCoverage(trails, { name: bucketName(b), region: b.region });
@@ -67,6 +74,7 @@ export default defineControl({
           bucket: bucketName(b),
           coverage: r.coverage,
           ...(r.by ? { best: r.by.trail, reason: r.by.reason } : {}),
+          ...(r.by?.deliveryError ? { deliveryError: r.by.deliveryError } : {}),
         });
       }
     }

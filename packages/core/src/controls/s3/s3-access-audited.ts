@@ -26,7 +26,8 @@ export default defineControl({
   rationale:
     "HIPAA requires recording activity in systems that hold PHI. A read of a recording (GetObject, " +
     "SelectObjectContent) is only on record when a CloudTrail data-event selector records both on the bucket's " +
-    "objects or server access logging is on.",
+    "objects and the trail delivers its log files to S3 (no GetTrailStatus LatestDeliveryError on its latest " +
+    "attempt), or server access logging is on.",
   remediation: {
     console:
       "CloudTrail › Trails › trail › Data events › add S3 read events for this bucket; or S3 › bucket › Properties › " +
@@ -50,7 +51,12 @@ export default defineControl({
     const trails = ctx.facts.inventory(TRAIL_TYPE, resource.accountId);
     const coverage = trails ? bucketReadCoverage(trails, { name, region: resource.region }) : undefined;
     const trailEvidence = coverage
-      ? coverage.trails.map((t) => ({ trail: t.trail, coverage: t.coverage, reason: t.reason }))
+      ? coverage.trails.map((t) => ({
+          trail: t.trail,
+          coverage: t.coverage,
+          reason: t.reason,
+          ...(t.deliveryError ? { deliveryError: t.deliveryError } : {}),
+        }))
       : "unknown: the account's trails are not known";
     if (coverage?.coverage === "full" && coverage.by)
       return pass(`object reads recorded by trail ${coverage.by.trail}`, {
