@@ -179,6 +179,30 @@ function digestDeliveryOf(status: Record<string, unknown>, readAt: number | unde
 }
 
 /**
+ * What a trail's log delivery means for what it records, in the words every trail control uses:
+ * `failing` — it keeps nothing; `unknown` — an error nothing orders against the last delivery. Undefined
+ * when delivery is fine or its status was not read.
+ */
+export function deliveryProblem(
+  t: TrailView,
+): { state: "failing" | "unknown"; reason: string; deliveryError: string } | undefined {
+  const d = t.logDelivery;
+  if (d?.state === "failing")
+    return {
+      state: "failing",
+      reason: `log files not delivered: the latest delivery attempt failed (${d.error})`,
+      deliveryError: d.error,
+    };
+  if (d?.state === "unknown")
+    return {
+      state: "unknown",
+      reason: `delivery error ${d.error} recorded; whether log files were delivered since not recorded`,
+      deliveryError: d.error,
+    };
+  return undefined;
+}
+
+/**
  * Read a trail snapshot (Config item or API read).
  *
  * @example
@@ -628,14 +652,9 @@ export function trailCoversBucketReads(
   const sel = s3ReadCoverage(t, bucket.name);
   if (sel.coverage === "none") return { trail: label, ...sel };
   // Data events S3 refuses (bucket deleted, its policy or key refusing CloudTrail) are kept nowhere.
-  const d = t.logDelivery;
+  const d = deliveryProblem(t);
   if (t.isLogging !== false && d?.state === "failing")
-    return {
-      trail: label,
-      coverage: "none",
-      reason: `log files not delivered: the latest delivery attempt failed (${d.error})`,
-      deliveryError: d.error,
-    };
+    return { trail: label, coverage: "none", reason: d.reason, deliveryError: d.deliveryError };
   if (sel.coverage === "partial") return { trail: label, ...sel };
   if (t.isLogging === false) return { trail: label, coverage: "none", reason: "trail is not logging" };
   if (!t.multiRegion && bucket.region === undefined)
@@ -655,9 +674,9 @@ export function trailCoversBucketReads(
     return {
       trail: label,
       coverage: "unknown",
-      reason: `delivery error ${d.error} recorded; whether log files were delivered since not recorded`,
+      reason: d.reason,
       ...(sel.selector ? { selector: sel.selector } : {}),
-      deliveryError: d.error,
+      deliveryError: d.deliveryError,
     };
   return { trail: label, ...sel };
 }

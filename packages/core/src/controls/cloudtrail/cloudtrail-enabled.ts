@@ -1,6 +1,6 @@
 import { defineControl } from "../../control/define.ts";
 import { fail, pass } from "../../control/types.ts";
-import { managementCoverage, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
+import { deliveryProblem, managementCoverage, TRAIL_TYPE, trailView } from "../../resource/cloudtrail.ts";
 import type { ResourceSnapshot } from "../../resource/snapshot.ts";
 
 /** Why a trail does or does not give the account a multi-region trail of every management event (read-only and write). */
@@ -27,21 +27,11 @@ function qualifies(s: ResourceSnapshot): {
               : "write management events not recorded",
     };
   // A trail S3 refuses (bucket deleted, its policy or key refusing CloudTrail) records nothing.
-  const d = t.logDelivery;
-  if (d?.state === "failing")
-    return {
-      ok: false,
-      reason: `log files not delivered: the latest delivery attempt failed (${d.error})`,
-      deliveryError: d.error,
-    };
+  const d = deliveryProblem(t);
+  if (d?.state === "failing") return { ok: false, reason: d.reason, deliveryError: d.deliveryError };
   if (t.isLogging === undefined) return { ok: undefined, reason: "logging status not read" };
   if (mgmt.records === undefined) return { ok: undefined, reason: "event selectors not read" };
-  if (d?.state === "unknown")
-    return {
-      ok: undefined,
-      reason: `delivery error ${d.error} recorded; whether log files were delivered since not recorded`,
-      deliveryError: d.error,
-    };
+  if (d?.state === "unknown") return { ok: undefined, reason: d.reason, deliveryError: d.deliveryError };
   return { ok: true, reason: "multi-region, logging, management events" };
 }
 
